@@ -1,0 +1,1 @@
+//! Placeholder for the anomaly layer; filled by its issue.

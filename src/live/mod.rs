@@ -1,0 +1,1 @@
+//! Placeholder for the live layer; filled by its issue.

@@ -1,0 +1,12 @@
+//! The data model shared by every layer: typed ids, money, one record per
+//! audited table, and the [`Event`] that carries live changes.
+
+pub mod event;
+pub mod ids;
+pub mod money;
+pub mod records;
+
+pub use event::*;
+pub use ids::*;
+pub use money::Microdollars;
+pub use records::*;

@@ -1,0 +1,141 @@
+//! Money as integer microdollars (one millionth of a US dollar).
+//!
+//! Sums stay integers (checked: an overflow is an error, never a wrap) and are
+//! formatted only at presentation: `$1,234.56` for amounts of a cent or more,
+//! `$0.004200` (six decimals) below a cent so small costs stay visible.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An amount of money in microdollars.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Microdollars(pub i64);
+
+impl Microdollars {
+    /// Zero dollars.
+    pub const ZERO: Microdollars = Microdollars(0);
+
+    /// From whole dollars.
+    pub fn from_dollars(dollars: i64) -> Option<Self> {
+        dollars.checked_mul(1_000_000).map(Microdollars)
+    }
+
+    /// Checked addition.
+    pub fn checked_add(self, other: Microdollars) -> Option<Microdollars> {
+        self.0.checked_add(other.0).map(Microdollars)
+    }
+
+    /// Checked sum of an iterator; `None` on overflow.
+    pub fn checked_sum<I: IntoIterator<Item = Microdollars>>(items: I) -> Option<Microdollars> {
+        items
+            .into_iter()
+            .try_fold(Microdollars::ZERO, |acc, x| acc.checked_add(x))
+    }
+
+    /// Integer average (rounded toward zero), zero for no items.
+    pub fn average(total: Microdollars, count: i64) -> Microdollars {
+        if count <= 0 {
+            Microdollars::ZERO
+        } else {
+            Microdollars(total.0 / count)
+        }
+    }
+
+    /// The raw microdollar count.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+
+    /// Dollars as a float, for charts only (never for sums).
+    pub fn as_dollars_f64(self) -> f64 {
+        self.0 as f64 / 1_000_000.0
+    }
+}
+
+impl fmt::Display for Microdollars {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let negative = self.0 < 0;
+        let abs = self.0.unsigned_abs();
+        let sign = if negative { "-" } else { "" };
+        if abs != 0 && abs < 10_000 {
+            // below one cent: six decimals so $0.0042 does not read as $0.00
+            return write!(f, "{sign}${}.{:06}", abs / 1_000_000, abs % 1_000_000);
+        }
+        // round half up to cents
+        let cents = (abs + 5_000) / 10_000;
+        let dollars = cents / 100;
+        let rem = cents % 100;
+        write!(f, "{sign}${}.{:02}", group_thousands(dollars), rem)
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl sqlx::Type<sqlx::Postgres> for Microdollars {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <i64 as sqlx::Type<sqlx::Postgres>>::type_info()
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Postgres> for Microdollars {
+    fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Microdollars(<i64 as sqlx::Decode<sqlx::Postgres>>::decode(
+            value,
+        )?))
+    }
+}
+
+impl sqlx::Encode<'_, sqlx::Postgres> for Microdollars {
+    fn encode_by_ref(
+        &self,
+        buf: &mut sqlx::postgres::PgArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <i64 as sqlx::Encode<sqlx::Postgres>>::encode_by_ref(&self.0, buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_dollars_with_grouping() {
+        assert_eq!(Microdollars(1_234_560_000).to_string(), "$1,234.56");
+        assert_eq!(Microdollars(1_000_000_000_000).to_string(), "$1,000,000.00");
+        assert_eq!(Microdollars(0).to_string(), "$0.00");
+        assert_eq!(Microdollars(10_000).to_string(), "$0.01");
+        assert_eq!(Microdollars(999_999).to_string(), "$1.00");
+    }
+
+    #[test]
+    fn formats_sub_cent_with_six_decimals() {
+        assert_eq!(Microdollars(4_200).to_string(), "$0.004200");
+        assert_eq!(Microdollars(1).to_string(), "$0.000001");
+        assert_eq!(Microdollars(-4_200).to_string(), "-$0.004200");
+    }
+
+    #[test]
+    fn checked_sum_detects_overflow() {
+        assert_eq!(
+            Microdollars::checked_sum([Microdollars(1), Microdollars(2)]),
+            Some(Microdollars(3))
+        );
+        assert_eq!(
+            Microdollars::checked_sum([Microdollars(i64::MAX), Microdollars(1)]),
+            None
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! One record type per audited table, field for field with the data contract
+//! in `design.md` (systemprompt-core column names). Status columns stay plain
+//! strings because a real database may hold values we do not know; helpers
+//! classify them. JSON-ish columns (`input`, `output`, `content`, `metadata`,
+//! `tool_input`) are carried as text: queries select them with `::text`.
+
+use super::ids::*;
+use super::money::Microdollars;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Timestamp type used everywhere.
+pub type Timestamp = DateTime<Utc>;
+
+/// `users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub name: String,
+    pub email: Option<String>,
+    pub status: String,
+    pub roles: Vec<String>,
+    pub created_at: Timestamp,
+}
+
+/// `user_sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct SessionRecord {
+    pub session_id: SessionId,
+    pub user_id: Option<UserId>,
+    pub started_at: Timestamp,
+    pub last_activity_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+    pub client_id: Option<ClientId>,
+    pub request_count: i32,
+    pub ai_request_count: i32,
+    pub total_tokens_used: i64,
+    pub total_ai_cost_microdollars: Microdollars,
+    pub user_agent: Option<String>,
+    pub device_type: Option<String>,
+    pub browser: Option<String>,
+    pub os: Option<String>,
+    pub country: Option<String>,
+    pub referrer_source: Option<String>,
+    pub landing_page: Option<String>,
+    pub fingerprint_hash: Option<String>,
+    pub is_bot: bool,
+    pub is_scanner: bool,
+    pub is_behavioral_bot: bool,
+    pub session_source: Option<String>,
+}
+
+/// `user_contexts`: one conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ContextRecord {
+    pub context_id: ContextId,
+    pub user_id: UserId,
+    pub session_id: Option<SessionId>,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// `agent_tasks`. `status` holds `TASK_STATE_*` values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct AgentTaskRecord {
+    pub task_id: TaskId,
+    pub context_id: Option<ContextId>,
+    pub status: String,
+    pub user_id: Option<UserId>,
+    pub session_id: Option<SessionId>,
+    pub trace_id: Option<TraceId>,
+    pub agent_name: Option<String>,
+    pub started_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    pub execution_time_ms: Option<i32>,
+    pub error_message: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Task states as systemprompt writes them.
+pub mod task_state {
+    pub const SUBMITTED: &str = "TASK_STATE_SUBMITTED";
+    pub const WORKING: &str = "TASK_STATE_WORKING";
+    pub const COMPLETED: &str = "TASK_STATE_COMPLETED";
+    pub const FAILED: &str = "TASK_STATE_FAILED";
+    pub const CANCELED: &str = "TASK_STATE_CANCELED";
+}
+
+/// `task_execution_steps`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct StepRecord {
+    pub step_id: StepId,
+    pub task_id: TaskId,
+    pub step_type: String,
+    pub title: Option<String>,
+    pub status: String,
+    pub content: Option<String>,
+    pub started_at: Timestamp,
+    pub completed_at: Option<Timestamp>,
+    pub duration_ms: Option<i32>,
+    pub error_message: Option<String>,
+}
+
+/// `ai_requests`. `status` is `pending`, `completed` or `failed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct AiRequestRecord {
+    pub id: AiRequestId,
+    pub request_id: String,
+    pub user_id: UserId,
+    pub session_id: Option<SessionId>,
+    pub task_id: Option<TaskId>,
+    pub context_id: Option<ContextId>,
+    pub trace_id: Option<TraceId>,
+    pub mcp_execution_id: Option<McpExecutionId>,
+    pub provider: String,
+    pub model: String,
+    pub tokens_used: Option<i32>,
+    pub input_tokens: Option<i32>,
+    pub output_tokens: Option<i32>,
+    pub cost_microdollars: Microdollars,
+    pub latency_ms: Option<i32>,
+    pub cache_hit: bool,
+    pub status: String,
+    pub error_message: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub completed_at: Option<Timestamp>,
+}
+
+/// AI request statuses.
+pub mod request_status {
+    pub const PENDING: &str = "pending";
+    pub const COMPLETED: &str = "completed";
+    pub const FAILED: &str = "failed";
+}
+
+/// `ai_request_messages`: one turn of the conversation sent to or received
+/// from the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct MessageRecord {
+    pub request_id: AiRequestId,
+    pub role: String,
+    pub content: String,
+    pub sequence_number: i32,
+    pub name: Option<String>,
+    pub tool_call_id: Option<String>,
+}
+
+/// `ai_request_tool_calls`: a tool call the model asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ToolCallRecord {
+    pub request_id: AiRequestId,
+    pub tool_name: String,
+    pub tool_input: String,
+    pub mcp_execution_id: Option<McpExecutionId>,
+    pub ai_tool_call_id: Option<String>,
+    pub sequence_number: i32,
+}
+
+/// `mcp_tool_executions`. `status` is pending/success/failed/timeout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct McpExecutionRecord {
+    pub mcp_execution_id: McpExecutionId,
+    pub tool_name: String,
+    pub server_name: String,
+    pub started_at: Timestamp,
+    pub completed_at: Option<Timestamp>,
+    pub execution_time_ms: Option<i32>,
+    pub input: String,
+    pub output: Option<String>,
+    pub status: String,
+    pub error_message: Option<String>,
+    pub user_id: Option<UserId>,
+    pub session_id: Option<SessionId>,
+    pub context_id: Option<ContextId>,
+    pub task_id: Option<TaskId>,
+    pub trace_id: Option<TraceId>,
+    pub created_at: Timestamp,
+}
+
+/// MCP execution statuses.
+pub mod mcp_status {
+    pub const PENDING: &str = "pending";
+    pub const SUCCESS: &str = "success";
+    pub const FAILED: &str = "failed";
+    pub const TIMEOUT: &str = "timeout";
+}
+
+/// `logs`. `level` is ERROR/WARN/INFO/DEBUG/TRACE.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct LogRecord {
+    pub id: LogId,
+    pub timestamp: Timestamp,
+    pub level: String,
+    pub module: String,
+    pub message: String,
+    pub metadata: Option<String>,
+    pub user_id: Option<UserId>,
+    pub session_id: Option<SessionId>,
+    pub task_id: Option<TaskId>,
+    pub trace_id: Option<TraceId>,
+    pub context_id: Option<ContextId>,
+    pub client_id: Option<ClientId>,
+}
+
+/// `tracetop_reviews`: one append-only audit verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ReviewRecord {
+    pub id: i64,
+    pub target_kind: String,
+    pub target_id: String,
+    pub verdict: String,
+    pub note: Option<String>,
+    pub reviewer: String,
+    pub created_at: Timestamp,
+}
+
+/// Review verdicts.
+pub mod verdict {
+    pub const OK: &str = "ok";
+    pub const FLAG: &str = "flag";
+    pub const ESCALATE: &str = "escalate";
+}

@@ -1,0 +1,1 @@
+//! Placeholder for the output layer; filled by its issue.

@@ -1,0 +1,148 @@
+//! Connecting: URL parsing, the read-only pool, the schema check and the
+//! translation of driver errors into one clear line (password redacted).
+
+use crate::error::{Error, Result, redact_url, scrub_secret};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The tables the query engine reads.
+pub const REQUIRED_TABLES: &[&str] = &[
+    "users",
+    "user_sessions",
+    "user_contexts",
+    "agent_tasks",
+    "task_execution_steps",
+    "ai_requests",
+    "ai_request_messages",
+    "ai_request_tool_calls",
+    "mcp_tool_executions",
+    "logs",
+];
+
+/// The Postgres query engine. Cheap to clone (the pool is shared).
+#[derive(Debug, Clone)]
+pub struct PgEngine {
+    pub(crate) pool: PgPool,
+    pub(crate) display_url: String,
+}
+
+/// Parse a database URL into connect options, with a clear error.
+pub fn parse_url(url: &str) -> Result<PgConnectOptions> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(Error::input(format!(
+            "invalid database URL {}: expected postgres://user:password@host:port/database",
+            redact_url(url)
+        )));
+    }
+    PgConnectOptions::from_str(url).map_err(|e| {
+        let password = url::Url::parse(url).ok().and_then(|u| u.password().map(str::to_string));
+        Error::input(format!(
+            "invalid database URL {}: {}; expected postgres://user:password@host:port/database",
+            redact_url(url),
+            scrub_secret(&e.to_string(), password.as_deref())
+        ))
+    })
+}
+
+/// Turn a driver error into an operator-facing line. `url` is redacted.
+pub fn map_sqlx_error(err: sqlx::Error, url: &str) -> Error {
+    let shown = redact_url(url);
+    let password = url::Url::parse(url).ok().and_then(|u| u.password().map(str::to_string));
+    let scrub = |s: String| scrub_secret(&s, password.as_deref());
+    match &err {
+        sqlx::Error::Database(db) => {
+            let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+            let msg = scrub(db.message().to_string());
+            match code.as_str() {
+                "28P01" | "28000" => Error::Auth(format!(
+                    "authentication failed for {shown}: {msg}; check the user name and password"
+                )),
+                "3D000" => Error::Database(format!(
+                    "database in {shown} does not exist: {msg}; check the database name"
+                )),
+                "42P01" => Error::Schema(format!(
+                    "{msg} in {shown}: this database lacks the audit tables; run `tracetop migrate` or point at a systemprompt database"
+                )),
+                "25006" => Error::Database(format!(
+                    "refused a write on the read-only session to {shown}: {msg}"
+                )),
+                "57014" => Error::Database(format!("query cancelled on {shown}: {msg}")),
+                _ => Error::Database(format!("query failed on {shown}: {msg} (SQLSTATE {code})")),
+            }
+        }
+        sqlx::Error::Io(io) => Error::Database(format!(
+            "cannot connect to {shown}: {}; is Postgres running and is the host and port right?",
+            scrub(io.to_string())
+        )),
+        sqlx::Error::Tls(e) => Error::Database(format!(
+            "TLS failed connecting to {shown}: {}; try sslmode=disable for a local server",
+            scrub(e.to_string())
+        )),
+        sqlx::Error::PoolTimedOut => Error::Database(format!(
+            "timed out connecting to {shown}; is the host reachable?"
+        )),
+        sqlx::Error::Configuration(e) => Error::input(format!(
+            "invalid database URL {shown}: {}",
+            scrub(e.to_string())
+        )),
+        other => Error::Database(format!("database error on {shown}: {}", scrub(other.to_string()))),
+    }
+}
+
+impl PgEngine {
+    /// Connect with a read-only pool and check the schema is there.
+    pub async fn connect(url: &str) -> Result<PgEngine> {
+        let options = parse_url(url)?
+            .options([("default_transaction_read_only", "on")])
+            .application_name("tracetop");
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| map_sqlx_error(e, url))?;
+        let engine = PgEngine {
+            pool,
+            display_url: redact_url(url),
+        };
+        engine.check_schema().await?;
+        Ok(engine)
+    }
+
+    /// The pool (read-only sessions).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The URL with its password redacted, for messages.
+    pub fn display_url(&self) -> &str {
+        &self.display_url
+    }
+
+    /// Map a query error using this engine's (redacted) URL.
+    pub fn err(&self, e: sqlx::Error) -> Error {
+        map_sqlx_error(e, &self.display_url)
+    }
+
+    async fn check_schema(&self) -> Result<()> {
+        let missing: Vec<String> = sqlx::query_scalar(
+            "SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NULL ORDER BY t",
+        )
+        .bind(REQUIRED_TABLES)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))?;
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Schema(format!(
+                "{} has no {} table{}: run `tracetop migrate --database-url …` first, or point at a systemprompt database",
+                self.display_url,
+                missing.join(", "),
+                if missing.len() > 1 { "s" } else { "" }
+            )))
+        }
+    }
+}

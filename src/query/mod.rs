@@ -1,0 +1,92 @@
+//! The `QueryEngine` trait: every question the console and the CLI ask.
+//!
+//! PgEngine answers with SQL, LiveEngine from its in-memory store, and a
+//! RemoteEngine over `serve`'s JSON endpoints. Callers never know which one
+//! they hold. Time windows are resolved to absolute instants by the caller
+//! (see [`TimeWindow`]) so two engines asked the same question at the same
+//! `now` give the same answer.
+
+pub mod types;
+pub mod window;
+
+pub use types::*;
+pub use window::*;
+
+use crate::error::Result;
+use crate::model::*;
+use async_trait::async_trait;
+
+/// Every read the console and the CLI need.
+#[async_trait]
+pub trait QueryEngine: Send + Sync {
+    /// The eight platform counters, relative to `now`.
+    async fn overview(&self, now: Timestamp) -> Result<PlatformOverview>;
+    /// Daily (or hourly) counts of sessions, contexts, tasks, AI requests and
+    /// tool executions.
+    async fn activity_trend(&self, window: &TimeWindow, bucket: Bucket)
+    -> Result<Vec<ActivityBucket>>;
+
+    /// Requests, tokens and cost over the window.
+    async fn cost_summary(&self, window: &TimeWindow) -> Result<CostSummary>;
+    /// Cost split by model, provider or agent, most expensive first.
+    async fn cost_breakdown(
+        &self,
+        window: &TimeWindow,
+        by: CostDimension,
+    ) -> Result<Vec<CostBreakdownRow>>;
+    /// Cost per hour or day bucket, oldest first, empty buckets included.
+    async fn cost_trend(&self, window: &TimeWindow, bucket: Bucket) -> Result<Vec<CostTrendBucket>>;
+    /// Cost over the last 24h, 7d, 30d, all time, and average per request.
+    async fn cost_overview(&self, now: Timestamp) -> Result<CostOverview>;
+
+    /// Users by AI spend (then requests) in the window.
+    async fn top_users(&self, window: &TimeWindow, limit: usize) -> Result<Vec<UserLeader>>;
+    /// Agents by task count in the window.
+    async fn top_agents(&self, window: &TimeWindow, limit: usize) -> Result<Vec<AgentLeader>>;
+    /// Tools by execution count in the window.
+    async fn top_tools(&self, window: &TimeWindow, limit: usize) -> Result<Vec<ToolStats>>;
+    /// Every tool with its execution statistics, sorted.
+    async fn tools(&self, window: &TimeWindow, sort: ToolSort, limit: usize)
+    -> Result<Vec<ToolStats>>;
+
+    /// Recent traces matching the filter, newest first.
+    async fn traces(&self, filter: &TraceListFilter) -> Result<Vec<TraceListItem>>;
+    /// One trace assembled into a timeline; `Error::NotFound` if no row has it.
+    async fn trace_detail(&self, trace_id: &TraceId) -> Result<TraceDetail>;
+
+    /// Resolve a request, task or trace id by prefix.
+    async fn audit_lookup(&self, prefix: &str) -> Result<AuditResolution>;
+
+    /// Log lines matching the filter, newest first.
+    async fn log_search(&self, filter: &LogFilter) -> Result<Vec<LogRecord>>;
+    /// Counts by level, top modules and time range of logs in the window.
+    async fn log_summary(&self, window: &TimeWindow) -> Result<LogSummary>;
+    /// MCP tool executions matching the filter, newest first.
+    async fn tool_executions(&self, filter: &ToolExecutionFilter)
+    -> Result<Vec<McpExecutionRecord>>;
+    /// AI requests matching the filter, newest first.
+    async fn ai_requests(&self, filter: &AiRequestFilter) -> Result<Vec<AiRequestRecord>>;
+
+    /// Latency percentiles, error and cache-hit rates, per-model split.
+    async fn request_stats(&self, window: &TimeWindow) -> Result<RequestStats>;
+    /// Session counts, durations and bot share.
+    async fn session_stats(&self, window: &TimeWindow) -> Result<SessionStats>;
+    /// Sessions by source, client, device and country.
+    async fn traffic(&self, window: &TimeWindow, limit: usize) -> Result<TrafficReport>;
+    /// Landing pages and referrers.
+    async fn content(&self, window: &TimeWindow, limit: usize) -> Result<ContentReport>;
+    /// Recent contexts with their message, request and cost totals.
+    async fn conversations(&self, window: &TimeWindow, limit: usize)
+    -> Result<Vec<ConversationRow>>;
+}
+
+/// The console's own writable state: audit verdicts in `tracetop_reviews`.
+/// Kept apart from [`QueryEngine`] because it is the only write tracetop ever
+/// makes, and it never touches audited rows.
+#[async_trait]
+pub trait ReviewStore: Send + Sync {
+    /// Append one verdict.
+    async fn record_review(&self, review: &NewReview) -> Result<ReviewRecord>;
+    /// Verdicts, newest first, optionally for one target.
+    async fn reviews(&self, filter: &ReviewFilter) -> Result<Vec<ReviewRecord>>;
+}

@@ -1,0 +1,620 @@
+//! Filters and result types of [`super::QueryEngine`].
+//!
+//! Result structs serialize to the CLI's JSON contract: snake_case fields
+//! whose names carry their unit (`total_cost_microdollars`, `avg_time_ms`).
+//! Averages are integers (truncated) and rates are fractions in `[0, 1]`
+//! computed from integer counts, so every engine produces bit-equal answers.
+
+use super::window::TimeWindow;
+use crate::model::*;
+use serde::{Deserialize, Serialize, Serializer, ser::SerializeMap};
+
+/// Integer average, truncated, zero when `count` is zero.
+pub fn int_avg(sum: i64, count: i64) -> i64 {
+    if count == 0 { 0 } else { sum / count }
+}
+
+/// A fraction `part / whole`, zero when `whole` is zero.
+pub fn rate(part: i64, whole: i64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Discrete percentile as Postgres `percentile_disc`: the first value whose
+/// cumulative share reaches `p`. `sorted` must be ascending.
+pub fn percentile_disc(sorted: &[i64], p: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let n = sorted.len();
+    let pos = (p * n as f64).ceil() as usize;
+    Some(sorted[pos.clamp(1, n) - 1])
+}
+
+/// The eight platform counters.
+///
+/// * `active_users_24h` / `_7d`: distinct `user_sessions.user_id` with
+///   `last_activity_at >= now - span`.
+/// * `active_sessions`: sessions with `ended_at IS NULL` and
+///   `last_activity_at >= now - 30 min`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformOverview {
+    pub total_users: i64,
+    pub active_users_24h: i64,
+    pub active_users_7d: i64,
+    pub total_sessions: i64,
+    pub active_sessions: i64,
+    pub total_contexts: i64,
+    pub total_tasks: i64,
+    pub total_ai_requests: i64,
+}
+
+/// Minutes of inactivity after which an open session no longer counts as active.
+pub const ACTIVE_SESSION_MINUTES: i64 = 30;
+
+/// Activity in one trend bucket (by each table's creation time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityBucket {
+    pub bucket_start: Timestamp,
+    pub sessions: i64,
+    pub contexts: i64,
+    pub tasks: i64,
+    pub ai_requests: i64,
+    pub tool_executions: i64,
+}
+
+/// AI spend over a window (every `ai_requests` row with `created_at` in it).
+/// Tokens are `coalesce(tokens_used, 0)` etc.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostSummary {
+    pub request_count: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub total_tokens: i64,
+    pub total_cost_microdollars: Microdollars,
+    pub avg_cost_per_request_microdollars: Microdollars,
+}
+
+/// What a cost breakdown is grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum CostDimension {
+    Model,
+    Provider,
+    /// `ai_requests` joined to `agent_tasks` on `task_id`; requests without
+    /// a task (or a task without agent name) fall under [`NO_AGENT`].
+    Agent,
+}
+
+impl CostDimension {
+    /// The JSON/CSV column name of the group key.
+    pub fn column(self) -> &'static str {
+        match self {
+            CostDimension::Model => "model",
+            CostDimension::Provider => "provider",
+            CostDimension::Agent => "agent",
+        }
+    }
+}
+
+/// Group key for AI requests that belong to no agent.
+pub const NO_AGENT: &str = "(none)";
+
+/// One group of a cost breakdown. Serializes its key under the dimension's
+/// name: `{"model": "gpt-4o", "request_count": …}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CostBreakdownRow {
+    pub dimension: CostDimension,
+    pub key: String,
+    pub request_count: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub total_tokens: i64,
+    pub total_cost_microdollars: Microdollars,
+    /// This group's share of the window's total cost, `[0, 1]`.
+    pub cost_share: f64,
+}
+
+impl Serialize for CostBreakdownRow {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(7))?;
+        map.serialize_entry(self.dimension.column(), &self.key)?;
+        map.serialize_entry("request_count", &self.request_count)?;
+        map.serialize_entry("input_tokens", &self.input_tokens)?;
+        map.serialize_entry("output_tokens", &self.output_tokens)?;
+        map.serialize_entry("total_tokens", &self.total_tokens)?;
+        map.serialize_entry("total_cost_microdollars", &self.total_cost_microdollars)?;
+        map.serialize_entry("cost_share", &self.cost_share)?;
+        map.end()
+    }
+}
+
+/// Cost in one trend bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostTrendBucket {
+    pub bucket_start: Timestamp,
+    pub request_count: i64,
+    pub total_tokens: i64,
+    pub total_cost_microdollars: Microdollars,
+}
+
+/// Spend at a glance, relative to `now`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostOverview {
+    pub cost_24h_microdollars: Microdollars,
+    pub cost_7d_microdollars: Microdollars,
+    pub cost_30d_microdollars: Microdollars,
+    pub total_cost_microdollars: Microdollars,
+    pub total_requests: i64,
+    pub avg_cost_per_request_microdollars: Microdollars,
+}
+
+/// A user on the leaderboard. Each figure is counted on its own table (no
+/// join multiplication): requests/tokens/cost from `ai_requests`, sessions
+/// from `user_sessions` (started in window), tasks from `agent_tasks`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserLeader {
+    pub user_id: UserId,
+    pub user_name: Option<String>,
+    pub request_count: i64,
+    pub total_tokens: i64,
+    pub total_cost_microdollars: Microdollars,
+    pub session_count: i64,
+    pub task_count: i64,
+}
+
+/// An agent on the leaderboard (tasks created in the window; requests and
+/// cost of those requests in the window whose task has this agent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentLeader {
+    pub agent_name: String,
+    pub task_count: i64,
+    pub completed_count: i64,
+    pub failed_count: i64,
+    pub success_rate: f64,
+    pub avg_execution_time_ms: i64,
+    pub request_count: i64,
+    pub total_cost_microdollars: Microdollars,
+}
+
+/// Sort orders for the tools table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolSort {
+    Executions,
+    SuccessRate,
+    AvgTime,
+    LastUsed,
+    Name,
+}
+
+/// One tool (grouped by server and tool name) with execution statistics
+/// over `mcp_tool_executions.started_at` in the window.
+/// `success_rate` = success / all executions; `avg_time_ms` over rows with
+/// `execution_time_ms` set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolStats {
+    pub tool_name: String,
+    pub server_name: String,
+    pub execution_count: i64,
+    pub success_count: i64,
+    pub failure_count: i64,
+    pub success_rate: f64,
+    pub avg_time_ms: i64,
+    pub last_used: Timestamp,
+}
+
+/// Filter for the trace list. A trace is listed when it has at least one
+/// AI request, MCP execution or agent task created in the window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceListFilter {
+    pub window: Option<TimeWindow>,
+    /// Exact agent name of a task in the trace.
+    pub agent: Option<String>,
+    /// Normalised status (see [`TraceListItem::status`]).
+    pub status: Option<String>,
+    /// Exact tool name of an MCP execution in the trace.
+    pub tool: Option<String>,
+    /// Only traces with (true) or without (false) MCP executions.
+    pub has_mcp: Option<bool>,
+    pub user: Option<UserId>,
+    pub limit: usize,
+}
+
+/// One row of the trace list.
+///
+/// `status`: lower-case state of the trace's earliest task
+/// (`TASK_STATE_FAILED` → `failed`) when it has one; otherwise `failed` if
+/// any AI request failed or MCP execution failed/timed out, else `pending`
+/// if any is pending, else `completed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceListItem {
+    pub trace_id: TraceId,
+    pub started_at: Timestamp,
+    pub last_activity_at: Timestamp,
+    pub user_id: Option<UserId>,
+    pub agent_name: Option<String>,
+    pub status: String,
+    pub request_count: i64,
+    pub total_tokens: i64,
+    pub total_cost_microdollars: Microdollars,
+    pub mcp_count: i64,
+    pub error_count: i64,
+}
+
+/// Normalise a task or request status for the trace list.
+pub fn normalise_status(status: &str) -> String {
+    status
+        .strip_prefix("TASK_STATE_")
+        .unwrap_or(status)
+        .to_ascii_lowercase()
+}
+
+/// One row of a trace timeline. Serializes with a `kind` tag and the
+/// record's own fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TraceEvent {
+    Log(LogRecord),
+    AiRequest(AiRequestRecord),
+    McpExecution(McpExecutionRecord),
+    Step(StepRecord),
+}
+
+impl TraceEvent {
+    /// When the row happened: log timestamp, request created_at, MCP and
+    /// step started_at.
+    pub fn at(&self) -> Timestamp {
+        match self {
+            TraceEvent::Log(l) => l.timestamp,
+            TraceEvent::AiRequest(r) => r.created_at,
+            TraceEvent::McpExecution(m) => m.started_at,
+            TraceEvent::Step(s) => s.started_at,
+        }
+    }
+
+    /// Sort rank of the kind for rows at the same instant.
+    pub fn kind_rank(&self) -> u8 {
+        match self {
+            TraceEvent::Step(_) => 0,
+            TraceEvent::AiRequest(_) => 1,
+            TraceEvent::McpExecution(_) => 2,
+            TraceEvent::Log(_) => 3,
+        }
+    }
+
+    /// The row's own id.
+    pub fn id(&self) -> &str {
+        match self {
+            TraceEvent::Log(l) => l.id.as_str(),
+            TraceEvent::AiRequest(r) => r.id.as_str(),
+            TraceEvent::McpExecution(m) => m.mcp_execution_id.as_str(),
+            TraceEvent::Step(s) => s.step_id.as_str(),
+        }
+    }
+
+    /// Timeline order: time, then kind rank, then id.
+    pub fn sort_timeline(events: &mut [TraceEvent]) {
+        events.sort_by(|a, b| {
+            a.at()
+                .cmp(&b.at())
+                .then(a.kind_rank().cmp(&b.kind_rank()))
+                .then_with(|| a.id().cmp(b.id()))
+        });
+    }
+}
+
+/// AI requests of one trace, summed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AiRequestSummary {
+    pub request_count: i64,
+    pub failed_count: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub total_tokens: i64,
+    pub total_cost_microdollars: Microdollars,
+    pub total_latency_ms: i64,
+}
+
+/// MCP executions of one trace, summed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct McpExecutionSummary {
+    pub execution_count: i64,
+    pub failed_count: i64,
+    pub total_execution_time_ms: i64,
+}
+
+/// Execution steps of the trace's tasks, summed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionStepSummary {
+    pub step_count: i64,
+    pub completed_count: i64,
+    pub failed_count: i64,
+    pub total_duration_ms: i64,
+}
+
+/// One trace: every log, AI request, MCP execution and step row sharing the
+/// trace id (steps through the trace's tasks), in timeline order, with the
+/// summaries and the linked (earliest) task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceDetail {
+    pub trace_id: TraceId,
+    pub events: Vec<TraceEvent>,
+    pub ai_summary: AiRequestSummary,
+    pub mcp_summary: McpExecutionSummary,
+    pub step_summary: ExecutionStepSummary,
+    pub task: Option<AgentTaskRecord>,
+}
+
+/// Which kind of id an audit prefix resolved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    Request,
+    Task,
+    Trace,
+}
+
+impl IdKind {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdKind::Request => "request",
+            IdKind::Task => "task",
+            IdKind::Trace => "trace",
+        }
+    }
+}
+
+/// Shortest prefix accepted by an audit lookup.
+pub const MIN_AUDIT_PREFIX: usize = 4;
+/// Most candidates returned for an ambiguous prefix.
+pub const MAX_AUDIT_CANDIDATES: usize = 20;
+
+/// The outcome of an audit lookup. A prefix matching nothing is
+/// `Error::NotFound`, not a variant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "resolution", rename_all = "snake_case")]
+pub enum AuditResolution {
+    Found(Box<AuditRecord>),
+    Ambiguous {
+        prefix: String,
+        candidates: Vec<AuditCandidate>,
+    },
+}
+
+/// One id that an ambiguous prefix matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditCandidate {
+    pub kind: IdKind,
+    pub id: String,
+    pub created_at: Timestamp,
+}
+
+/// Everything an auditor needs about the resolved id: the AI requests
+/// (one for a request id; all of the task's or trace's otherwise), each with
+/// its conversation, tool calls and linked MCP executions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub matched_kind: IdKind,
+    pub matched_id: String,
+    pub trace_id: Option<TraceId>,
+    pub task_id: Option<TaskId>,
+    pub request_ids: Vec<AiRequestId>,
+    pub task: Option<AgentTaskRecord>,
+    pub requests: Vec<AuditRequest>,
+}
+
+/// One AI request with its conversation, tool calls and MCP executions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRequest {
+    pub request: AiRequestRecord,
+    pub messages: Vec<MessageRecord>,
+    pub tool_calls: Vec<ToolCallRecord>,
+    pub mcp_executions: Vec<McpExecutionRecord>,
+}
+
+/// Log search. `pattern` is matched case-insensitively as a literal
+/// substring of `message` (`%`, `_`, `\` are literal).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LogFilter {
+    pub pattern: Option<String>,
+    /// Exact level, case-insensitive (`error`, `WARN`).
+    pub level: Option<String>,
+    /// Exact module.
+    pub module: Option<String>,
+    pub trace_id: Option<TraceId>,
+    pub window: Option<TimeWindow>,
+    pub limit: usize,
+}
+
+/// Count of logs at one level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelCount {
+    pub level: String,
+    pub count: i64,
+}
+
+/// Count of logs from one module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleCount {
+    pub module: String,
+    pub count: i64,
+}
+
+/// Logs in a window at a glance. `by_level` in severity order
+/// (ERROR, WARN, INFO, DEBUG, TRACE, then others by name); `top_modules`
+/// by count then name, at most 10.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogSummary {
+    pub total: i64,
+    pub by_level: Vec<LevelCount>,
+    pub top_modules: Vec<ModuleCount>,
+    pub first_at: Option<Timestamp>,
+    pub last_at: Option<Timestamp>,
+}
+
+/// Tool execution filter (exact matches).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolExecutionFilter {
+    pub tool_name: Option<String>,
+    pub server_name: Option<String>,
+    pub status: Option<String>,
+    pub window: Option<TimeWindow>,
+    pub limit: usize,
+}
+
+/// AI request filter (exact matches).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AiRequestFilter {
+    pub model: Option<String>,
+    pub provider: Option<String>,
+    pub status: Option<String>,
+    pub user_id: Option<UserId>,
+    pub window: Option<TimeWindow>,
+    pub limit: usize,
+}
+
+/// Latency and outcome statistics of AI requests in a window.
+/// Percentiles are `percentile_disc` over `latency_ms` of requests that have
+/// one; `error_rate` = failed / all; `cache_hit_rate` = cache hits / all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RequestStats {
+    pub request_count: i64,
+    pub completed_count: i64,
+    pub failed_count: i64,
+    pub pending_count: i64,
+    pub cache_hit_count: i64,
+    pub error_rate: f64,
+    pub cache_hit_rate: f64,
+    pub avg_latency_ms: i64,
+    pub p50_latency_ms: Option<i64>,
+    pub p95_latency_ms: Option<i64>,
+    pub p99_latency_ms: Option<i64>,
+    pub total_tokens: i64,
+    pub total_cost_microdollars: Microdollars,
+    /// The same figures per model (by request count, then name).
+    pub by_model: Vec<ModelRequestStats>,
+}
+
+/// [`RequestStats`] for one model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRequestStats {
+    pub model: String,
+    pub provider: String,
+    pub request_count: i64,
+    pub failed_count: i64,
+    pub cache_hit_count: i64,
+    pub error_rate: f64,
+    pub cache_hit_rate: f64,
+    pub avg_latency_ms: i64,
+    pub p50_latency_ms: Option<i64>,
+    pub p95_latency_ms: Option<i64>,
+    pub p99_latency_ms: Option<i64>,
+    pub total_tokens: i64,
+    pub total_cost_microdollars: Microdollars,
+}
+
+/// Sessions started in a window.
+/// `avg_duration_seconds` over sessions with `ended_at` (ended − started),
+/// truncated; `bot_share` = sessions with any bot flag / all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionStats {
+    pub session_count: i64,
+    pub unique_users: i64,
+    pub ended_count: i64,
+    pub avg_duration_seconds: i64,
+    pub total_requests: i64,
+    pub total_ai_requests: i64,
+    pub bot_sessions: i64,
+    pub scanner_sessions: i64,
+    pub behavioral_bot_sessions: i64,
+    pub bot_share: f64,
+}
+
+/// Sessions grouped by one attribute (NULL shows as `(unknown)`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrafficRow {
+    pub key: String,
+    pub session_count: i64,
+    pub bot_count: i64,
+    pub scanner_count: i64,
+    /// Share of all sessions in the window.
+    pub share: f64,
+}
+
+/// Group label for a NULL attribute.
+pub const UNKNOWN_KEY: &str = "(unknown)";
+
+/// Sessions started in a window by source, client, device and country.
+/// `bot_count` counts `is_bot OR is_behavioral_bot`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrafficReport {
+    pub total_sessions: i64,
+    pub bot_sessions: i64,
+    pub scanner_sessions: i64,
+    pub bot_share: f64,
+    pub scanner_share: f64,
+    pub by_source: Vec<TrafficRow>,
+    pub by_client: Vec<TrafficRow>,
+    pub by_device: Vec<TrafficRow>,
+    pub by_country: Vec<TrafficRow>,
+}
+
+/// Sessions per landing page or referrer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentRow {
+    pub key: String,
+    pub session_count: i64,
+    pub unique_users: i64,
+    pub share: f64,
+}
+
+/// Landing pages and referrers of sessions started in a window
+/// (rows by session count, then key; NULL as `(unknown)` / `(direct)`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContentReport {
+    pub total_sessions: i64,
+    pub landing_pages: Vec<ContentRow>,
+    pub referrers: Vec<ContentRow>,
+}
+
+/// Group label for sessions without a referrer.
+pub const DIRECT_KEY: &str = "(direct)";
+
+/// A conversation (context) with its totals. Contexts updated in the window,
+/// most recently updated first. `message_count` counts
+/// `ai_request_messages` of the context's requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationRow {
+    pub context_id: ContextId,
+    pub name: String,
+    pub user_id: UserId,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub message_count: i64,
+    pub request_count: i64,
+    pub total_tokens: i64,
+    pub total_cost_microdollars: Microdollars,
+}
+
+/// A verdict to append.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewReview {
+    pub target_kind: String,
+    pub target_id: String,
+    pub verdict: String,
+    pub note: Option<String>,
+    pub reviewer: String,
+}
+
+/// Which verdicts to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewFilter {
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub limit: usize,
+}

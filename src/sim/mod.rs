@@ -1,0 +1,1 @@
+//! Placeholder for the sim layer; filled by its issue.

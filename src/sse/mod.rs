@@ -1,0 +1,1 @@
+//! Placeholder for the sse layer; filled by its issue.

@@ -1,0 +1,1 @@
+//! Placeholder for the tui layer; filled by its issue.
