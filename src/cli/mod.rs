@@ -1,7 +1,116 @@
-//! Command-line interface: clap definitions and dispatch to one file per
-//! subcommand.
+//! Command-line interface: the clap command tree and dispatch. Each
+//! subcommand lives in its own file with its own `Args` struct and an async
+//! `run`; this file only routes and turns errors into one line on stderr
+//! with a non-zero exit.
+
+pub mod analytics;
+pub mod anomalies;
+pub mod audit;
+pub mod common;
+pub mod completions;
+pub mod console;
+pub mod demo;
+pub mod logs;
+pub mod migrate;
+pub mod record;
+pub mod replay;
+pub mod serve;
+pub mod simulate;
+pub mod tail;
+pub mod tools;
+pub mod trace;
+pub mod traces;
+
+use clap::{Parser, Subcommand};
+
+/// tracetop: a terminal console for live AI operations.
+#[derive(Debug, Parser)]
+#[command(name = "tracetop", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Without a subcommand, open the console on this source.
+    #[command(flatten)]
+    pub console: console::ConsoleArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Every subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the console on synthetic live traffic (no database needed).
+    Demo(demo::DemoArgs),
+    /// Create the audit tables, indexes and tracetop_reviews (idempotent).
+    Migrate(migrate::MigrateArgs),
+    /// Fill a database with a realistic, deterministic workload.
+    Simulate(simulate::SimulateArgs),
+    /// Platform reports: overview, costs, agents, tools, requests, ...
+    Analytics(analytics::AnalyticsArgs),
+    /// One trace as a timeline.
+    Trace(trace::TraceArgs),
+    /// Recent traces, filtered.
+    Traces(traces::TracesArgs),
+    /// Resolve a request, task or trace id by prefix; export reviews.
+    Audit(audit::AuditArgs),
+    /// Search and summarise logs.
+    Logs(logs::LogsArgs),
+    /// MCP tool executions, filtered.
+    Tools(tools::ToolsArgs),
+    /// Stream live events to stdout (JSON lines or text).
+    Tail(tail::TailArgs),
+    /// Serve the live stream and query API over HTTP (SSE).
+    Serve(serve::ServeArgs),
+    /// Detected anomalies.
+    Anomalies(anomalies::AnomaliesArgs),
+    /// Record a source's events to a JSON-lines file.
+    Record(record::RecordArgs),
+    /// Replay a recorded file as a live source.
+    Replay(replay::ReplayArgs),
+    /// Print shell completions.
+    Completions(completions::CompletionsArgs),
+}
 
 /// Parse arguments, run the command, return the process exit code.
 pub fn main() -> i32 {
-    0
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tracetop: cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let result = runtime.block_on(dispatch(cli));
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("tracetop: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> crate::error::Result<()> {
+    match cli.command {
+        None => console::run(cli.console).await,
+        Some(Command::Demo(a)) => demo::run(a).await,
+        Some(Command::Migrate(a)) => migrate::run(a).await,
+        Some(Command::Simulate(a)) => simulate::run(a).await,
+        Some(Command::Analytics(a)) => analytics::run(a).await,
+        Some(Command::Trace(a)) => trace::run(a).await,
+        Some(Command::Traces(a)) => traces::run(a).await,
+        Some(Command::Audit(a)) => audit::run(a).await,
+        Some(Command::Logs(a)) => logs::run(a).await,
+        Some(Command::Tools(a)) => tools::run(a).await,
+        Some(Command::Tail(a)) => tail::run(a).await,
+        Some(Command::Serve(a)) => serve::run(a).await,
+        Some(Command::Anomalies(a)) => anomalies::run(a).await,
+        Some(Command::Record(a)) => record::run(a).await,
+        Some(Command::Replay(a)) => replay::run(a).await,
+        Some(Command::Completions(a)) => completions::run(a).await,
+    }
 }
