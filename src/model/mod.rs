@@ -5,8 +5,10 @@ pub mod event;
 pub mod ids;
 pub mod money;
 pub mod records;
+pub mod source;
 
 pub use event::*;
 pub use ids::*;
 pub use money::Microdollars;
 pub use records::*;
+pub use source::*;
