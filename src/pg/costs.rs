@@ -95,7 +95,7 @@ pub(crate) async fn cost_breakdown(
                     coalesce(sum(r.cost_microdollars), 0)::bigint AS cost
              FROM ai_requests r LEFT JOIN agent_tasks t ON t.task_id = r.task_id
              WHERE r.created_at >= $1 AND r.created_at < $2
-             GROUP BY 1 ORDER BY cost DESC, agent COLLATE \"C\"",
+             GROUP BY 1 ORDER BY cost DESC, coalesce(t.agent_name, $3) COLLATE \"C\"",
             )
             .bind(window.start)
             .bind(window.end)

@@ -61,8 +61,8 @@ fn severity(level: &str) -> u8 {
 pub(crate) async fn log_summary(engine: &PgEngine, window: &TimeWindow) -> Result<LogSummary> {
     let pool = engine.pool();
     let levels = sqlx::query_as::<_, (String, i64, Option<Timestamp>, Option<Timestamp>)>(
-        "SELECT level, count(*), min(timestamp), max(timestamp) FROM logs
-         WHERE timestamp >= $1 AND timestamp < $2 GROUP BY level",
+        "SELECT upper(level), count(*), min(timestamp), max(timestamp) FROM logs
+         WHERE timestamp >= $1 AND timestamp < $2 GROUP BY 1",
     )
     .bind(window.start)
     .bind(window.end)
