@@ -540,3 +540,415 @@ async fn tool_execution_list_filters_and_orders() {
     };
     assert_eq!(ids(engine.tool_executions(&all).await.unwrap()), ["m6"]);
 }
+
+// ------------------------------------------------------------------ traces
+
+const TRACE_FIXTURE: &str = "
+INSERT INTO agent_tasks (task_id, trace_id, agent_name, status, user_id, created_at) VALUES
+ ('tA', 'trace-a', 'planner', 'TASK_STATE_COMPLETED', 'u1', '2026-11-23 10:00Z'),
+ ('tA2', 'trace-a', 'planner', 'TASK_STATE_FAILED', 'u1', '2026-11-23 10:30Z'),
+ ('tD1', 'trace-d', 'coder', 'TASK_STATE_FAILED', 'u4', '2026-11-22 08:00Z'),
+ ('tD2', 'trace-d', 'reviewer', 'TASK_STATE_WORKING', 'u4', '2026-11-23 08:30Z'),
+ ('tX', 'trace-x', 'other', 'TASK_STATE_COMPLETED', 'u9', '2026-11-01 00:00Z');
+INSERT INTO ai_requests (id, request_id, user_id, trace_id, task_id, provider, model, input_tokens,
+    output_tokens, tokens_used, cost_microdollars, latency_ms, status, created_at) VALUES
+ ('rA1', 'q', 'u1', 'trace-a', 'tA', 'openai', 'gpt', 6, 4, 10, 100, 200, 'completed', '2026-11-23 10:01Z'),
+ ('rA2', 'q', 'u1', 'trace-a', 'tA', 'openai', 'gpt', 3, 2, 5, 50, NULL, 'failed', '2026-11-23 10:02Z'),
+ ('rB1', 'q', 'u2', 'trace-b', NULL, 'openai', 'gpt', 0, 0, 0, 0, NULL, 'pending', '2026-11-23 11:00Z'),
+ ('rC1', 'q', 'u3', 'trace-c', NULL, 'openai', 'gpt', 1, 0, 1, 7, 20, 'completed', '2026-11-23 09:00Z'),
+ ('rD1', 'q', 'u5', 'trace-d', NULL, 'openai', 'gpt', 0, 0, 0, 0, NULL, 'pending', '2026-11-23 08:00Z'),
+ ('rE1', 'q', 'u6', 'trace-e', NULL, 'openai', 'gpt', 0, 0, 0, 3, 10, 'completed', '2026-11-20 08:00Z'),
+ ('rF1', 'q', 'u1', 'trace-f', NULL, 'openai', 'gpt', 0, 0, 0, 0, NULL, 'pending', '2026-11-23 11:30Z');
+INSERT INTO mcp_tool_executions (mcp_execution_id, trace_id, tool_name, server_name, status,
+    execution_time_ms, started_at, created_at, input, output, user_id) VALUES
+ ('mA1', 'trace-a', 'search', 'web', 'success', 30, '2026-11-23 10:03Z', '2026-11-23 10:03Z', '{\"q\":1}', 'ok', 'u1'),
+ ('mB1', 'trace-b', 'fetch', 'web', 'failed', 5, '2026-11-23 11:05Z', '2026-11-23 11:05Z', '{}', NULL, 'u2');
+INSERT INTO task_execution_steps (step_id, task_id, step_type, status, content, started_at, duration_ms) VALUES
+ ('st1', 'tA', 'plan', 'completed', '{\"plan\": [1, 2]}', '2026-11-23 10:00:30Z', 400),
+ ('st2', 'tA', 'tool', 'failed', NULL, '2026-11-23 10:01Z', 100),
+ ('stX', 'tX', 'plan', 'completed', NULL, '2026-11-23 10:01Z', 999);
+INSERT INTO logs (id, timestamp, level, module, message, metadata, trace_id) VALUES
+ ('l1', '2026-11-23 10:01Z', 'INFO', 'agent', 'calling model', '{\"k\": 1}', 'trace-a'),
+ ('l2', '2026-11-23 10:03Z', 'WARN', 'mcp', 'slow tool', NULL, 'trace-a'),
+ ('lX', '2026-11-23 10:03Z', 'INFO', 'mcp', 'other trace', NULL, 'trace-x');
+";
+
+fn trace_ids(rows: &[TraceListItem]) -> Vec<&str> {
+    rows.iter().map(|t| t.trace_id.as_str()).collect()
+}
+
+#[tokio::test]
+async fn traces_list_summarises_and_filters() {
+    let (_db, engine) = engine_with(TRACE_FIXTURE).await;
+    let base = TraceListFilter {
+        window: Some(last_day()),
+        ..Default::default()
+    };
+    let all = engine.traces(&base).await.unwrap();
+    // Listed: something created in [22 12:00, 23 12:00). Newest start first:
+    // F 11:30, B 11:00, A 10:00, C 09:00, D (its first task is 22 08:00).
+    // E (only the 20th) and X (the 1st) are not listed.
+    assert_eq!(
+        trace_ids(&all),
+        ["trace-f", "trace-b", "trace-a", "trace-c", "trace-d"]
+    );
+    let a = &all[2];
+    assert_eq!(
+        a,
+        &TraceListItem {
+            trace_id: TraceId::new("trace-a"),
+            started_at: at("2026-11-23T10:00:00Z"), // task tA
+            last_activity_at: at("2026-11-23T10:30:00Z"), // task tA2
+            user_id: Some(UserId::new("u1")),
+            agent_name: Some("planner".into()),
+            status: "completed".into(), // the earliest task (tA), not tA2's failure
+            request_count: 2,
+            total_tokens: 15,
+            total_cost_microdollars: Microdollars(150),
+            mcp_count: 1,
+            error_count: 1, // rA2 failed
+        }
+    );
+    // B: no task; its MCP execution failed → failed, though rB1 is pending
+    assert_eq!(
+        (
+            all[1].status.as_str(),
+            all[1].error_count,
+            all[1].agent_name.clone()
+        ),
+        ("failed", 1, None)
+    );
+    assert_eq!(all[1].last_activity_at, at("2026-11-23T11:05:00Z"));
+    // F: only a pending request → pending; C: completed
+    assert_eq!(all[0].status, "pending");
+    assert_eq!(all[3].status, "completed");
+    // D: the earliest task tD1 (coder, failed, user u4) defines it
+    assert_eq!(
+        (
+            all[4].status.as_str(),
+            all[4].agent_name.as_deref(),
+            all[4].user_id.as_ref().map(|u| u.as_str())
+        ),
+        ("failed", Some("coder"), Some("u4"))
+    );
+    assert_eq!(all[4].started_at, at("2026-11-22T08:00:00Z"));
+
+    let with = |f: TraceListFilter| {
+        let engine = engine.clone();
+        async move { engine.traces(&f).await.unwrap() }
+    };
+    let r = with(TraceListFilter {
+        agent: Some("planner".into()),
+        ..base.clone()
+    })
+    .await;
+    assert_eq!(trace_ids(&r), ["trace-a"]);
+    // any task of the trace counts: tD2 is the reviewer
+    let r = with(TraceListFilter {
+        agent: Some("reviewer".into()),
+        ..base.clone()
+    })
+    .await;
+    assert_eq!(trace_ids(&r), ["trace-d"]);
+    let r = with(TraceListFilter {
+        status: Some("failed".into()),
+        ..base.clone()
+    })
+    .await;
+    assert_eq!(trace_ids(&r), ["trace-b", "trace-d"]);
+    let r = with(TraceListFilter {
+        status: Some("TASK_STATE_COMPLETED".into()),
+        ..base.clone()
+    })
+    .await;
+    assert_eq!(trace_ids(&r), ["trace-a", "trace-c"]);
+    let r = with(TraceListFilter {
+        tool: Some("fetch".into()),
+        ..base.clone()
+    })
+    .await;
+    assert_eq!(trace_ids(&r), ["trace-b"]);
+    let r = with(TraceListFilter {
+        has_mcp: Some(true),
+        ..base.clone()
+    })
+    .await;
+    assert_eq!(trace_ids(&r), ["trace-b", "trace-a"]);
+    let r = with(TraceListFilter {
+        has_mcp: Some(false),
+        ..base.clone()
+    })
+    .await;
+    assert_eq!(trace_ids(&r), ["trace-f", "trace-c", "trace-d"]);
+    let r = with(TraceListFilter {
+        user: Some(UserId::new("u2")),
+        ..base.clone()
+    })
+    .await;
+    assert_eq!(trace_ids(&r), ["trace-b"]);
+    let r = with(TraceListFilter {
+        limit: 2,
+        ..base.clone()
+    })
+    .await;
+    assert_eq!(trace_ids(&r), ["trace-f", "trace-b"]);
+    let r = with(TraceListFilter::default()).await;
+    assert_eq!(
+        trace_ids(&r),
+        [
+            "trace-f", "trace-b", "trace-a", "trace-c", "trace-d", "trace-e", "trace-x"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn trace_detail_orders_the_timeline_and_sums() {
+    let (_db, engine) = engine_with(TRACE_FIXTURE).await;
+    let d = engine.trace_detail(&TraceId::new("trace-a")).await.unwrap();
+    let order: Vec<(&str, &str)> = d
+        .events
+        .iter()
+        .map(|e| {
+            let kind = match e {
+                TraceEvent::Log(_) => "log",
+                TraceEvent::AiRequest(_) => "ai_request",
+                TraceEvent::McpExecution(_) => "mcp",
+                TraceEvent::Step(_) => "step",
+            };
+            (kind, e.id())
+        })
+        .collect();
+    // 10:00:30 st1; at 10:01 step st2, request rA1, log l1 (kind rank);
+    // 10:02 rA2; at 10:03 mcp mA1 before log l2. stX and lX are other traces.
+    assert_eq!(
+        order,
+        [
+            ("step", "st1"),
+            ("step", "st2"),
+            ("ai_request", "rA1"),
+            ("log", "l1"),
+            ("ai_request", "rA2"),
+            ("mcp", "mA1"),
+            ("log", "l2"),
+        ]
+    );
+    assert_eq!(
+        d.ai_summary,
+        AiRequestSummary {
+            request_count: 2,
+            failed_count: 1,
+            input_tokens: 9,  // 6 + 3
+            output_tokens: 6, // 4 + 2
+            total_tokens: 15,
+            total_cost_microdollars: Microdollars(150),
+            total_latency_ms: 200, // rA2 has none
+        }
+    );
+    assert_eq!(
+        d.mcp_summary,
+        McpExecutionSummary {
+            execution_count: 1,
+            failed_count: 0,
+            total_execution_time_ms: 30
+        }
+    );
+    assert_eq!(
+        d.step_summary,
+        ExecutionStepSummary {
+            step_count: 2,
+            completed_count: 1,
+            failed_count: 1,
+            total_duration_ms: 500
+        }
+    );
+    assert_eq!(d.task.as_ref().map(|t| t.task_id.as_str()), Some("tA"));
+    // JSONB columns arrive as text
+    match &d.events[0] {
+        TraceEvent::Step(s) => assert_eq!(s.content.as_deref(), Some("{\"plan\": [1, 2]}")),
+        other => panic!("expected a step, got {other:?}"),
+    }
+    match &d.events[3] {
+        TraceEvent::Log(l) => assert_eq!(l.metadata.as_deref(), Some("{\"k\": 1}")),
+        other => panic!("expected a log, got {other:?}"),
+    }
+    let json = serde_json::to_value(&d).unwrap();
+    assert_eq!(json["trace_id"], "trace-a");
+    assert_eq!(json["events"][2]["kind"], "ai_request");
+}
+
+#[tokio::test]
+async fn trace_detail_of_an_unknown_id_is_not_found() {
+    let (_db, engine) = engine_with(TRACE_FIXTURE).await;
+    let err = engine
+        .trace_detail(&TraceId::new("nope"))
+        .await
+        .expect_err("no such trace");
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("no trace 'nope'"), "{msg}");
+    assert!(msg.contains("tracetop traces"), "{msg}");
+    assert!(!msg.contains('\n'));
+}
+
+// ------------------------------------------------------------------- audit
+
+const AUDIT_FIXTURE: &str = r#"
+INSERT INTO agent_tasks (task_id, trace_id, agent_name, created_at) VALUES
+ ('task-9f01', 'tr-77aa', 'planner', '2026-11-23 09:30Z');
+INSERT INTO ai_requests (id, request_id, user_id, task_id, trace_id, mcp_execution_id, provider, model, created_at) VALUES
+ ('req-abc1', 'q', 'u1', 'task-9f01', 'tr-77aa', 'mcp-2', 'p', 'm', '2026-11-23 10:00Z'),
+ ('req-abc2', 'q', 'u1', NULL, 'tr-77aa', NULL, 'p', 'm', '2026-11-23 11:00Z'),
+ ('req-abc10', 'q', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 08:00Z'),
+ ('ab_x9999', 'q', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 07:00Z'),
+ ('abcx1234', 'q', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 07:30Z'),
+ ('ab\cd123', 'q', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 06:00Z'),
+ ('dup0-r', 'q', 'u1', NULL, 'dup0-t', NULL, 'p', 'm', '2026-11-23 05:00Z');
+INSERT INTO ai_requests (id, request_id, user_id, provider, model, created_at)
+ SELECT 'many-' || lpad(i::text, 2, '0'), 'q', 'u1', 'p', 'm', '2026-11-23 00:00Z'::timestamptz + i * interval '1 minute'
+ FROM generate_series(0, 24) AS i;
+INSERT INTO ai_request_messages (request_id, role, content, sequence_number) VALUES
+ ('req-abc1', 'assistant', 'hello', 2),
+ ('req-abc1', 'user', 'hi', 1),
+ ('req-abc2', 'user', 'again', 1);
+INSERT INTO ai_request_tool_calls (request_id, tool_name, tool_input, mcp_execution_id, sequence_number) VALUES
+ ('req-abc1', 'search', '{"q": "x"}', 'mcp-1', 0);
+INSERT INTO mcp_tool_executions (mcp_execution_id, trace_id, tool_name, server_name, status, started_at) VALUES
+ ('mcp-1', 'tr-77aa', 'search', 'web', 'success', '2026-11-23 10:00:01Z'),
+ ('mcp-2', 'tr-77aa', 'fetch', 'web', 'success', '2026-11-23 10:00:02Z'),
+ ('mcp-3', 'tr-77aa', 'other', 'web', 'success', '2026-11-23 10:00:03Z');
+"#;
+
+fn found(res: AuditResolution) -> AuditRecord {
+    match res {
+        AuditResolution::Found(r) => *r,
+        other => panic!("expected a match, got {other:?}"),
+    }
+}
+
+fn candidates(res: AuditResolution) -> Vec<(IdKind, String)> {
+    match res {
+        AuditResolution::Ambiguous { candidates, .. } => {
+            candidates.into_iter().map(|c| (c.kind, c.id)).collect()
+        }
+        other => panic!("expected candidates, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn audit_prefix_ambiguity_and_exact_match() {
+    let (_db, engine) = engine_with(AUDIT_FIXTURE).await;
+    // 'req-abc' matches three request ids: newest first
+    let c = candidates(engine.audit_lookup("req-abc").await.unwrap());
+    assert_eq!(
+        c,
+        [
+            (IdKind::Request, "req-abc2".to_string()),
+            (IdKind::Request, "req-abc1".to_string()),
+            (IdKind::Request, "req-abc10".to_string()),
+        ]
+    );
+    // 'req-abc1' is also a prefix of req-abc10, but the exact id wins
+    let r = found(engine.audit_lookup("  req-abc1 ").await.unwrap());
+    assert_eq!(
+        (r.matched_kind, r.matched_id.as_str()),
+        (IdKind::Request, "req-abc1")
+    );
+    assert_eq!(r.trace_id, Some(TraceId::new("tr-77aa")));
+    assert_eq!(r.task_id, Some(TaskId::new("task-9f01")));
+    assert_eq!(r.request_ids, [AiRequestId::new("req-abc1")]);
+    assert_eq!(
+        r.task.as_ref().map(|t| t.task_id.as_str()),
+        Some("task-9f01")
+    );
+    let req = &r.requests[0];
+    let seq: Vec<(i32, &str)> = req
+        .messages
+        .iter()
+        .map(|m| (m.sequence_number, m.content.as_str()))
+        .collect();
+    assert_eq!(seq, [(1, "hi"), (2, "hello")]);
+    assert_eq!(req.tool_calls.len(), 1);
+    assert_eq!(req.tool_calls[0].tool_input, "{\"q\": \"x\"}");
+    // linked by the tool call (mcp-1) and by the request itself (mcp-2);
+    // mcp-3 shares the trace but is not linked
+    let mcps: Vec<&str> = req
+        .mcp_executions
+        .iter()
+        .map(|m| m.mcp_execution_id.as_str())
+        .collect();
+    assert_eq!(mcps, ["mcp-1", "mcp-2"]);
+
+    // a prefix that matches a request and a trace is ambiguous across kinds
+    let c = candidates(engine.audit_lookup("dup0").await.unwrap());
+    assert_eq!(
+        c,
+        [
+            (IdKind::Request, "dup0-r".to_string()),
+            (IdKind::Trace, "dup0-t".to_string())
+        ]
+    );
+    // 25 matches: at most MAX_AUDIT_CANDIDATES, newest first
+    let c = candidates(engine.audit_lookup("many-").await.unwrap());
+    assert_eq!(c.len(), MAX_AUDIT_CANDIDATES);
+    assert_eq!(c[0].1, "many-24");
+    assert_eq!(c[19].1, "many-05");
+}
+
+#[tokio::test]
+async fn audit_resolves_tasks_and_traces() {
+    let (_db, engine) = engine_with(AUDIT_FIXTURE).await;
+    // task id: in agent_tasks and ai_requests.task_id, one candidate
+    let t = found(engine.audit_lookup("task-9f").await.unwrap());
+    assert_eq!(
+        (t.matched_kind, t.matched_id.as_str()),
+        (IdKind::Task, "task-9f01")
+    );
+    assert_eq!(t.request_ids, [AiRequestId::new("req-abc1")]);
+    assert_eq!(t.trace_id, Some(TraceId::new("tr-77aa")));
+    assert!(t.task.is_some());
+    // trace id: in ai_requests, agent_tasks and mcp_tool_executions
+    let tr = found(engine.audit_lookup("tr-77").await.unwrap());
+    assert_eq!(
+        (tr.matched_kind, tr.matched_id.as_str()),
+        (IdKind::Trace, "tr-77aa")
+    );
+    assert_eq!(
+        tr.request_ids,
+        [AiRequestId::new("req-abc1"), AiRequestId::new("req-abc2")]
+    );
+    assert_eq!(tr.task_id, Some(TaskId::new("task-9f01")));
+    assert_eq!(tr.requests[1].messages.len(), 1);
+    assert!(tr.requests[1].mcp_executions.is_empty());
+    let json = serde_json::to_value(AuditResolution::Found(Box::new(tr))).unwrap();
+    assert_eq!(json["resolution"], "found");
+    assert_eq!(json["matched_id"], "tr-77aa");
+}
+
+#[tokio::test]
+async fn audit_prefix_metacharacters_are_literal() {
+    let (_db, engine) = engine_with(AUDIT_FIXTURE).await;
+    // '_' is literal: 'ab_x' matches ab_x9999 but not abcx1234
+    let r = found(engine.audit_lookup("ab_x").await.unwrap());
+    assert_eq!(r.matched_id, "ab_x9999");
+    // '%' is literal: nothing starts with 'ab%x'
+    let err = engine.audit_lookup("ab%x").await.expect_err("no literal %");
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    // '\' is literal: 'ab\c' is ab\cd123, not abcx1234
+    let r = found(engine.audit_lookup(r"ab\c").await.unwrap());
+    assert_eq!(r.matched_id, r"ab\cd123");
+}
+
+#[tokio::test]
+async fn audit_rejects_short_prefixes_and_reports_no_match() {
+    let (_db, engine) = engine_with(AUDIT_FIXTURE).await;
+    for short in ["abc", "  ab  ", ""] {
+        let err = engine.audit_lookup(short).await.expect_err("too short");
+        assert!(matches!(err, Error::Input(_)), "{err:?}");
+        assert!(err.to_string().contains("at least 4"), "{err}");
+    }
+    let err = engine.audit_lookup("zzzz").await.expect_err("no match");
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("'zzzz'"), "{msg}");
+    assert!(msg.contains("tracetop traces"), "{msg}");
+}
