@@ -952,3 +952,393 @@ async fn audit_rejects_short_prefixes_and_reports_no_match() {
     assert!(msg.contains("'zzzz'"), "{msg}");
     assert!(msg.contains("tracetop traces"), "{msg}");
 }
+
+// -------------------------------------------------------------------- logs
+
+const LOG_FIXTURE: &str = r#"
+INSERT INTO logs (id, timestamp, level, module, message, trace_id) VALUES
+ ('L1', '2026-11-23 10:00Z', 'ERROR', 'api', 'payment failed: 100% of retries', NULL),
+ ('L2', '2026-11-23 10:01Z', 'INFO', 'api', 'progress 100 percent', NULL),
+ ('L3', '2026-11-23 10:02Z', 'error', 'worker', 'file_name missing', NULL),
+ ('L4', '2026-11-23 10:03Z', 'WARN', 'worker', 'filexname missing', NULL),
+ ('L5', '2026-11-23 10:04Z', 'INFO', 'api', 'path C:\temp\x', NULL),
+ ('L6', '2026-11-23 10:05Z', 'INFO', 'api', 'PAYMENT Failed again', 'tr-1'),
+ ('L7', '2026-11-22 10:00Z', 'ERROR', 'api', 'payment failed old', NULL);
+"#;
+
+#[tokio::test]
+async fn log_search_is_literal_case_insensitive_and_filtered() {
+    let (_db, engine) = engine_with(LOG_FIXTURE).await;
+    let w = Some(window("2026-11-23T00:00:00Z", "2026-11-23T12:00:00Z"));
+    let search = |f: LogFilter| {
+        let engine = engine.clone();
+        async move {
+            engine
+                .log_search(&f)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|l| l.id.0)
+                .collect::<Vec<_>>()
+        }
+    };
+    let pat = |p: &str| LogFilter {
+        pattern: Some(p.into()),
+        window: w,
+        ..Default::default()
+    };
+    // '%' literal: "100%" is not "100" followed by anything (L2)
+    assert_eq!(search(pat("100%")).await, ["L1"]);
+    // '_' literal: not "filexname"
+    assert_eq!(search(pat("file_name")).await, ["L3"]);
+    // '\' literal
+    assert_eq!(search(pat(r"C:\temp")).await, ["L5"]);
+    // case-insensitive, newest first, L7 outside the window
+    assert_eq!(search(pat("payment failed")).await, ["L6", "L1"]);
+    assert_eq!(
+        search(LogFilter {
+            pattern: Some("payment failed".into()),
+            ..Default::default()
+        })
+        .await,
+        ["L6", "L1", "L7"]
+    );
+    // level case-insensitive both ways
+    for level in ["error", "ERROR"] {
+        assert_eq!(
+            search(LogFilter {
+                level: Some(level.into()),
+                window: w,
+                ..Default::default()
+            })
+            .await,
+            ["L3", "L1"]
+        );
+    }
+    assert_eq!(
+        search(LogFilter {
+            module: Some("worker".into()),
+            window: w,
+            ..Default::default()
+        })
+        .await,
+        ["L4", "L3"]
+    );
+    assert_eq!(
+        search(LogFilter {
+            trace_id: Some(TraceId::new("tr-1")),
+            ..Default::default()
+        })
+        .await,
+        ["L6"]
+    );
+    assert_eq!(
+        search(LogFilter {
+            limit: 2,
+            ..Default::default()
+        })
+        .await,
+        ["L6", "L5"]
+    );
+}
+
+#[tokio::test]
+async fn log_summary_counts_levels_modules_and_range() {
+    let (_db, engine) = engine_with(LOG_FIXTURE).await;
+    let s = engine
+        .log_summary(&window("2026-11-23T00:00:00Z", "2026-11-23T12:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s,
+        LogSummary {
+            total: 6, // L1..L6
+            by_level: vec![
+                // 'ERROR' (L1) and 'error' (L3) are one level
+                LevelCount {
+                    level: "ERROR".into(),
+                    count: 2
+                },
+                LevelCount {
+                    level: "WARN".into(),
+                    count: 1
+                },
+                LevelCount {
+                    level: "INFO".into(),
+                    count: 3
+                },
+            ],
+            top_modules: vec![
+                ModuleCount {
+                    module: "api".into(),
+                    count: 4
+                },
+                ModuleCount {
+                    module: "worker".into(),
+                    count: 2
+                },
+            ],
+            first_at: Some(at("2026-11-23T10:00:00Z")),
+            last_at: Some(at("2026-11-23T10:05:00Z")),
+        }
+    );
+    let empty = engine
+        .log_summary(&window("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(empty, LogSummary::default());
+}
+
+// --------------------------------------------------------------- analytics
+
+#[tokio::test]
+async fn request_stats_percentiles_and_rates() {
+    let (_db, engine) = engine_with(
+        "
+-- gpt: 20 requests, latency 10..200 step 10; i<=16 completed, 17..19 failed,
+-- 20 pending; cache hits for i<=5; 10 tokens and 100 µ$ each
+INSERT INTO ai_requests (id, request_id, user_id, provider, model, latency_ms, status, cache_hit,
+    tokens_used, cost_microdollars, created_at)
+SELECT 'g' || i, 'q', 'u1', 'openai', 'gpt', i * 10,
+       CASE WHEN i <= 16 THEN 'completed' WHEN i <= 19 THEN 'failed' ELSE 'pending' END,
+       i <= 5, 10, 100, '2026-11-23 01:00Z'::timestamptz + i * interval '1 minute'
+FROM generate_series(1, 20) AS i;
+INSERT INTO ai_requests (id, request_id, user_id, provider, model, latency_ms, status, cache_hit,
+    tokens_used, cost_microdollars, created_at) VALUES
+ ('c1', 'q', 'u1', 'anthropic', 'claude', 5, 'completed', true, 10, 100, '2026-11-23 02:00Z'),
+ ('c2', 'q', 'u1', 'anthropic', 'claude', NULL, 'pending', false, 10, 100, '2026-11-23 02:01Z'),
+ ('c3', 'q', 'u1', 'anthropic', 'claude', 8, 'failed', false, 10, 100, '2026-11-23 02:02Z'),
+ ('old', 'q', 'u1', 'anthropic', 'claude', 1, 'failed', false, 10, 100, '2026-11-22 02:02Z');
+",
+    )
+    .await;
+    let s = engine
+        .request_stats(&window("2026-11-23T00:00:00Z", "2026-11-23T12:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(s.request_count, 23);
+    assert_eq!(
+        (s.completed_count, s.failed_count, s.pending_count),
+        (17, 4, 2)
+    );
+    assert_eq!(s.cache_hit_count, 6);
+    assert_eq!(s.error_rate, 4.0 / 23.0);
+    assert_eq!(s.cache_hit_rate, 6.0 / 23.0);
+    // 22 latencies: 5, 8, 10, 20, …, 200. Sum 2100 + 13 = 2113 / 22 = 96.04
+    assert_eq!(s.avg_latency_ms, 96);
+    // percentile_disc: position ceil(p·22): p50 → 11th = 90,
+    // p95 → ceil(20.9) = 21st = 190, p99 → ceil(21.78) = 22nd = 200
+    assert_eq!(
+        (s.p50_latency_ms, s.p95_latency_ms, s.p99_latency_ms),
+        (Some(90), Some(190), Some(200))
+    );
+    assert_eq!(s.total_tokens, 230);
+    assert_eq!(s.total_cost_microdollars, Microdollars(2300));
+    let models: Vec<&str> = s.by_model.iter().map(|m| m.model.as_str()).collect();
+    assert_eq!(models, ["gpt", "claude"]);
+    let gpt = &s.by_model[0];
+    // 20 latencies 10..200: p50 → 10th = 100, p99 → ceil(19.8) = 20th = 200;
+    // avg 2100 / 20 = 105
+    assert_eq!(
+        (
+            gpt.provider.as_str(),
+            gpt.request_count,
+            gpt.failed_count,
+            gpt.cache_hit_count
+        ),
+        ("openai", 20, 3, 5)
+    );
+    assert_eq!(
+        (gpt.avg_latency_ms, gpt.p50_latency_ms, gpt.p99_latency_ms),
+        (105, Some(100), Some(200))
+    );
+    assert_eq!(gpt.error_rate, 3.0 / 20.0);
+    let claude = &s.by_model[1];
+    // latencies 5, 8: p50 → 1st = 5, p95 → ceil(1.9) = 2nd = 8; avg 13 / 2 = 6
+    assert_eq!(
+        (
+            claude.avg_latency_ms,
+            claude.p50_latency_ms,
+            claude.p95_latency_ms,
+            claude.cache_hit_rate
+        ),
+        (6, Some(5), Some(8), 1.0 / 3.0)
+    );
+
+    let empty = engine
+        .request_stats(&window("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(empty, RequestStats::default());
+}
+
+const SESSION_FIXTURE: &str = "
+INSERT INTO user_sessions (session_id, user_id, started_at, ended_at, session_source, client_id,
+    device_type, country, landing_page, referrer_source, request_count, ai_request_count,
+    is_bot, is_scanner, is_behavioral_bot) VALUES
+ ('sA', 'u1', '2026-11-23 01:00Z', '2026-11-23 01:10Z', 'web', 'cli-1', 'desktop', 'DE', '/home', 'google', 10, 2, false, false, false),
+ ('sB', 'u1', '2026-11-23 02:00Z', '2026-11-23 02:00:05.5Z', 'web', NULL, 'mobile', 'US', '/home', NULL, 3, 0, true, false, false),
+ ('sC', 'u2', '2026-11-23 03:00Z', NULL, 'api', 'cli-1', 'desktop', 'DE', '/docs', 'google', 7, 5, false, true, false),
+ ('sD', NULL, '2026-11-23 04:00Z', NULL, NULL, 'cli-2', NULL, NULL, NULL, 'hn', 1, 0, false, true, true),
+ ('sE', 'u3', '2026-11-22 23:00Z', NULL, 'web', 'cli-1', 'desktop', 'FR', '/x', 'y', 100, 100, false, false, false);
+";
+
+fn session_window() -> TimeWindow {
+    window("2026-11-23T00:00:00Z", "2026-11-23T12:00:00Z")
+}
+
+#[tokio::test]
+async fn session_stats_counts_durations_and_bots() {
+    let (_db, engine) = engine_with(SESSION_FIXTURE).await;
+    let s = engine.session_stats(&session_window()).await.unwrap();
+    assert_eq!(
+        s,
+        SessionStats {
+            session_count: 4,           // sA..sD; sE started before the window
+            unique_users: 2,            // u1, u2 (sD has none)
+            ended_count: 2,             // sA, sB
+            avg_duration_seconds: 302,  // (600 + 5.5) / 2 = 302.75
+            total_requests: 21,         // 10 + 3 + 7 + 1
+            total_ai_requests: 7,       // 2 + 0 + 5 + 0
+            bot_sessions: 1,            // sB
+            scanner_sessions: 2,        // sC, sD
+            behavioral_bot_sessions: 1, // sD
+            bot_share: 0.5,             // is_bot or behavioural: sB, sD of 4
+        }
+    );
+}
+
+fn traffic_rows(rows: &[TrafficRow]) -> Vec<(String, i64, i64, i64)> {
+    rows.iter()
+        .map(|r| (r.key.clone(), r.session_count, r.bot_count, r.scanner_count))
+        .collect()
+}
+
+#[tokio::test]
+async fn traffic_groups_sessions_by_source_client_device_country() {
+    let (_db, engine) = engine_with(SESSION_FIXTURE).await;
+    let t = engine.traffic(&session_window(), 0).await.unwrap();
+    assert_eq!(
+        (t.total_sessions, t.bot_sessions, t.scanner_sessions),
+        (4, 2, 2)
+    );
+    assert_eq!((t.bot_share, t.scanner_share), (0.5, 0.5));
+    let u = UNKNOWN_KEY.to_string();
+    // ties broken by key in byte order: "(unknown)" sorts before letters
+    assert_eq!(
+        traffic_rows(&t.by_source),
+        [
+            ("web".into(), 2, 1, 0),
+            (u.clone(), 1, 1, 1),
+            ("api".into(), 1, 0, 1)
+        ]
+    );
+    assert_eq!(t.by_source[0].share, 0.5);
+    assert_eq!(t.by_source[2].share, 0.25);
+    assert_eq!(
+        traffic_rows(&t.by_client),
+        [
+            ("cli-1".into(), 2, 0, 1),
+            (u.clone(), 1, 1, 0),
+            ("cli-2".into(), 1, 1, 1)
+        ]
+    );
+    assert_eq!(
+        traffic_rows(&t.by_device),
+        [
+            ("desktop".into(), 2, 0, 1),
+            (u.clone(), 1, 1, 1),
+            ("mobile".into(), 1, 1, 0)
+        ]
+    );
+    assert_eq!(
+        traffic_rows(&t.by_country),
+        [
+            ("DE".into(), 2, 0, 1),
+            (u.clone(), 1, 1, 1),
+            ("US".into(), 1, 1, 0)
+        ]
+    );
+    let top1 = engine.traffic(&session_window(), 1).await.unwrap();
+    assert_eq!(traffic_rows(&top1.by_country), [("DE".into(), 2, 0, 1)]);
+}
+
+#[tokio::test]
+async fn content_lists_landing_pages_and_referrers() {
+    let (_db, engine) = engine_with(SESSION_FIXTURE).await;
+    let c = engine.content(&session_window(), 0).await.unwrap();
+    assert_eq!(c.total_sessions, 4);
+    let rows = |rows: &[ContentRow]| {
+        rows.iter()
+            .map(|r| (r.key.clone(), r.session_count, r.unique_users, r.share))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        rows(&c.landing_pages),
+        [
+            ("/home".into(), 2, 1, 0.5),      // sA, sB (both u1)
+            (UNKNOWN_KEY.into(), 1, 0, 0.25), // sD, no user
+            ("/docs".into(), 1, 1, 0.25),     // sC
+        ]
+    );
+    assert_eq!(
+        rows(&c.referrers),
+        [
+            ("google".into(), 2, 2, 0.5),    // sA (u1), sC (u2)
+            (DIRECT_KEY.into(), 1, 1, 0.25), // sB
+            ("hn".into(), 1, 0, 0.25),       // sD
+        ]
+    );
+    let top1 = engine.content(&session_window(), 1).await.unwrap();
+    assert_eq!(top1.landing_pages.len(), 1);
+    assert_eq!(top1.referrers.len(), 1);
+}
+
+#[tokio::test]
+async fn conversations_total_messages_requests_and_cost() {
+    let (_db, engine) = engine_with(
+        "
+INSERT INTO user_contexts (context_id, user_id, name, created_at, updated_at) VALUES
+ ('ctx1', 'u1', 'Billing', '2026-11-22 10:00Z', '2026-11-23 11:00Z'),
+ ('ctx2', 'u2', 'Docs', '2026-11-23 01:00Z', '2026-11-23 05:00Z'),
+ ('ctx3', 'u1', 'Old', '2026-11-22 01:00Z', '2026-11-22 05:00Z');
+INSERT INTO ai_requests (id, request_id, user_id, context_id, provider, model, tokens_used, cost_microdollars, created_at) VALUES
+ ('c1r1', 'q', 'u1', 'ctx1', 'p', 'm', 10, 100, '2026-11-22 10:05Z'),
+ ('c1r2', 'q', 'u1', 'ctx1', 'p', 'm', 20, 200, '2026-11-23 10:05Z'),
+ ('c3r1', 'q', 'u1', 'ctx3', 'p', 'm', 5, 5, '2026-11-22 01:05Z');
+INSERT INTO ai_request_messages (request_id, role, content, sequence_number) VALUES
+ ('c1r1', 'user', 'a', 1), ('c1r1', 'assistant', 'b', 2), ('c1r1', 'user', 'c', 3),
+ ('c1r2', 'user', 'd', 1), ('c1r2', 'assistant', 'e', 2), ('c3r1', 'user', 'f', 1);
+INSERT INTO ai_request_tool_calls (request_id, tool_name, sequence_number) VALUES
+ ('c1r1', 'x', 0), ('c1r1', 'y', 1);
+",
+    )
+    .await;
+    let rows = engine.conversations(&session_window(), 0).await.unwrap();
+    let got: Vec<(&str, &str, i64, i64, i64, i64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.context_id.as_str(),
+                r.name.as_str(),
+                r.message_count,
+                r.request_count,
+                r.total_tokens,
+                r.total_cost_microdollars.get(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            // all of ctx1's requests (c1r1 predates the window): 3 + 2 messages,
+            // the two tool calls do not multiply anything
+            ("ctx1", "Billing", 5, 2, 30, 300),
+            ("ctx2", "Docs", 0, 0, 0, 0),
+        ]
+    );
+    assert_eq!(rows[0].user_id, UserId::new("u1"));
+    let top1 = engine.conversations(&session_window(), 1).await.unwrap();
+    assert_eq!(top1.len(), 1);
+    assert_eq!(top1[0].context_id.as_str(), "ctx1");
+}
