@@ -366,7 +366,8 @@ async fn ai_request_list_filters_and_orders() {
 async fn top_users_count_each_table_without_join_multiplication() {
     let (_db, engine) = engine_with(COST_FIXTURE).await;
     let users = engine.top_users(&last_day(), 10).await.unwrap();
-    let got: Vec<(String, Option<String>, i64, i64, i64, i64, i64)> = users
+    type Row = (String, Option<String>, i64, i64, i64, i64, i64);
+    let got: Vec<Row> = users
         .iter()
         .map(|u| {
             (

@@ -96,6 +96,13 @@ impl PgEngine {
         let options = parse_url(url)?
             .options([("default_transaction_read_only", "on"), ("TimeZone", "UTC")])
             .application_name("tracetop");
+        // One direct connection first: the pool retries refused connections
+        // until its timeout and then reports only "timed out"; this surfaces
+        // the real cause (refused, auth, missing database) at once.
+        let probe = sqlx::ConnectOptions::connect(&options)
+            .await
+            .map_err(|e| map_sqlx_error(e, url))?;
+        let _ = sqlx::Connection::close(probe).await;
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .min_connections(0)

@@ -35,6 +35,13 @@ impl PgReviewStore {
         let options = parse_url(url)?
             .options([("TimeZone", "UTC")])
             .application_name("tracetop-reviews");
+        // A direct connection first so a refused or unauthorised connection
+        // is reported at once with its cause (the pool would retry until it
+        // times out).
+        let probe = sqlx::ConnectOptions::connect(&options)
+            .await
+            .map_err(|e| map_sqlx_error(e, url))?;
+        let _ = sqlx::Connection::close(probe).await;
         let pool = PgPoolOptions::new()
             .max_connections(2)
             .min_connections(0)
