@@ -4,6 +4,12 @@
 //! whose names carry their unit (`total_cost_microdollars`, `avg_time_ms`).
 //! Averages are integers (truncated) and rates are fractions in `[0, 1]`
 //! computed from integer counts, so every engine produces bit-equal answers.
+//!
+//! Conventions shared by every query (where a type's doc is silent):
+//! a `limit` of 0 means no limit; windows are half-open `[start, end)`;
+//! ties in an ordering are broken by the name or id, ascending, in byte
+//! order (Rust's `String` order, Postgres `COLLATE "C"`); "earliest task of a
+//! trace" means by `created_at`, then `task_id`.
 
 use super::window::TimeWindow;
 use crate::model::*;
@@ -40,6 +46,8 @@ pub fn percentile_disc(sorted: &[i64], p: f64) -> Option<i64> {
 ///   `last_activity_at >= now - span`.
 /// * `active_sessions`: sessions with `ended_at IS NULL` and
 ///   `last_activity_at >= now - 30 min`.
+/// * the `total_*` counters count every row of their table.
+/// * `active_*` have no upper bound (rows after `now` count too).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlatformOverview {
     pub total_users: i64,
@@ -56,6 +64,11 @@ pub struct PlatformOverview {
 pub const ACTIVE_SESSION_MINUTES: i64 = 30;
 
 /// Activity in one trend bucket (by each table's creation time).
+///
+/// Sessions by `started_at`, contexts, tasks, AI requests and MCP
+/// executions by `created_at`; only rows inside the window count. The
+/// buckets are exactly `Bucket::starts(window)` (the first may begin before
+/// `window.start`), empty ones with zeros.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityBucket {
     pub bucket_start: Timestamp,
@@ -103,6 +116,7 @@ impl CostDimension {
 /// Group key for AI requests that belong to no agent.
 pub const NO_AGENT: &str = "(none)";
 
+/// Rows are ordered by cost descending, then key.
 /// One group of a cost breakdown. Serializes its key under the dimension's
 /// name: `{"model": "gpt-4o", "request_count": …}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -142,6 +156,10 @@ pub struct CostTrendBucket {
 }
 
 /// Spend at a glance, relative to `now`.
+///
+/// `cost_24h/7d/30d` cover `[now - span, now)`; `total_cost` and
+/// `total_requests` every request with `created_at < now`; the average is
+/// `total_cost / total_requests`, truncated.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CostOverview {
     pub cost_24h_microdollars: Microdollars,
@@ -155,6 +173,9 @@ pub struct CostOverview {
 /// A user on the leaderboard. Each figure is counted on its own table (no
 /// join multiplication): requests/tokens/cost from `ai_requests`, sessions
 /// from `user_sessions` (started in window), tasks from `agent_tasks`.
+/// Listed: every user with a request, session or task in the window,
+/// ordered by cost desc, request count desc, then user id. `user_name` is
+/// `users.name` (None without a `users` row).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserLeader {
     pub user_id: UserId,
@@ -168,6 +189,11 @@ pub struct UserLeader {
 
 /// An agent on the leaderboard (tasks created in the window; requests and
 /// cost of those requests in the window whose task has this agent).
+/// Tasks without `agent_name` are left out. Listed: agents with a task or
+/// a request in the window, by task count desc, then name.
+/// `completed_count` / `failed_count`: `TASK_STATE_COMPLETED` /
+/// `TASK_STATE_FAILED`; `success_rate` = completed / tasks;
+/// `avg_execution_time_ms` over tasks with `execution_time_ms` set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentLeader {
     pub agent_name: String,
@@ -194,6 +220,9 @@ pub enum ToolSort {
 /// One tool (grouped by server and tool name) with execution statistics
 /// over `mcp_tool_executions.started_at` in the window.
 /// `success_rate` = success / all executions; `avg_time_ms` over rows with
+/// `failure_count` = status `failed` or `timeout`; `last_used` = latest
+/// `started_at` in the window. Sorts: the key descending (`Name`
+/// ascending), ties by tool name then server name.
 /// `execution_time_ms` set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolStats {
@@ -230,6 +259,16 @@ pub struct TraceListFilter {
 /// (`TASK_STATE_FAILED` → `failed`) when it has one; otherwise `failed` if
 /// any AI request failed or MCP execution failed/timed out, else `pending`
 /// if any is pending, else `completed`.
+///
+/// `started_at` / `last_activity_at`: earliest / latest `created_at` of the
+/// trace's AI requests, MCP executions and tasks (all of its rows, not only
+/// those in the window). `user_id`: the earliest task's, else the earliest
+/// AI request's, else the earliest MCP execution's non-NULL user.
+/// `agent_name`: the earliest task's. Counts and sums cover every row of the
+/// trace; `error_count` = failed AI requests + failed/timed-out MCP
+/// executions. Ordered by `started_at` desc, then trace id. The `status`
+/// filter is compared after [`normalise_status`]; the `user` filter matches
+/// `user_id` as defined here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceListItem {
     pub trace_id: TraceId,
@@ -308,6 +347,7 @@ impl TraceEvent {
 }
 
 /// AI requests of one trace, summed.
+/// `failed_count`: status `failed`; NULL tokens and latencies count as 0.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AiRequestSummary {
     pub request_count: i64,
@@ -320,6 +360,7 @@ pub struct AiRequestSummary {
 }
 
 /// MCP executions of one trace, summed.
+/// `failed_count`: status `failed` or `timeout`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpExecutionSummary {
     pub execution_count: i64,
@@ -328,6 +369,7 @@ pub struct McpExecutionSummary {
 }
 
 /// Execution steps of the trace's tasks, summed.
+/// `completed_count` / `failed_count`: step status `completed` / `failed`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExecutionStepSummary {
     pub step_count: i64,
@@ -387,6 +429,11 @@ pub enum AuditResolution {
 }
 
 /// One id that an ambiguous prefix matched.
+/// `created_at` is the earliest row carrying the id (a trace or task id
+/// appears in several tables). Candidates are ordered by `created_at` desc,
+/// then kind, then id. The input is trimmed; exactly one (kind, id) equal to
+/// it wins outright, otherwise exactly one distinct (kind, id) starting with
+/// it is found, and several (including several exact ones) are ambiguous.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditCandidate {
     pub kind: IdKind,
@@ -396,6 +443,13 @@ pub struct AuditCandidate {
 
 /// Everything an auditor needs about the resolved id: the AI requests
 /// (one for a request id; all of the task's or trace's otherwise), each with
+///
+/// Requests in `created_at`, id order; messages by `sequence_number`; tool
+/// calls by `sequence_number`; MCP executions (linked through
+/// `ai_request_tool_calls.mcp_execution_id` or the request's own
+/// `mcp_execution_id`) by `started_at`, id. `trace_id` of a request or task
+/// is the task's trace, else the first request's; `task_id` of a trace is
+/// its earliest task.
 /// its conversation, tool calls and linked MCP executions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
@@ -419,6 +473,8 @@ pub struct AuditRequest {
 
 /// Log search. `pattern` is matched case-insensitively as a literal
 /// substring of `message` (`%`, `_`, `\` are literal).
+/// An empty pattern is no pattern. Window on `timestamp`; newest first,
+/// ties by id descending.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogFilter {
     pub pattern: Option<String>,
@@ -448,6 +504,7 @@ pub struct ModuleCount {
 /// Logs in a window at a glance. `by_level` in severity order
 /// (ERROR, WARN, INFO, DEBUG, TRACE, then others by name); `top_modules`
 /// by count then name, at most 10.
+/// Levels are upper-cased before grouping (`error` and `ERROR` are one).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogSummary {
     pub total: i64,
@@ -458,6 +515,7 @@ pub struct LogSummary {
 }
 
 /// Tool execution filter (exact matches).
+/// Window on `started_at`; newest first, ties by id descending.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ToolExecutionFilter {
     pub tool_name: Option<String>,
@@ -468,6 +526,7 @@ pub struct ToolExecutionFilter {
 }
 
 /// AI request filter (exact matches).
+/// Window on `created_at`; newest first, ties by id descending.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AiRequestFilter {
     pub model: Option<String>,
@@ -481,6 +540,8 @@ pub struct AiRequestFilter {
 /// Latency and outcome statistics of AI requests in a window.
 /// Percentiles are `percentile_disc` over `latency_ms` of requests that have
 /// one; `error_rate` = failed / all; `cache_hit_rate` = cache hits / all.
+/// `completed/failed/pending_count` by status; `avg_latency_ms` over
+/// requests with a latency; tokens are `coalesce(tokens_used, 0)`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RequestStats {
     pub request_count: i64,
@@ -521,6 +582,9 @@ pub struct ModelRequestStats {
 /// Sessions started in a window.
 /// `avg_duration_seconds` over sessions with `ended_at` (ended − started),
 /// truncated; `bot_share` = sessions with any bot flag / all.
+/// "Any bot flag" is `is_bot OR is_behavioral_bot` (scanners are counted
+/// apart, as in [`TrafficReport`]); the average is the mean of the
+/// durations in microseconds, truncated to whole seconds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SessionStats {
     pub session_count: i64,
@@ -536,6 +600,8 @@ pub struct SessionStats {
 }
 
 /// Sessions grouped by one attribute (NULL shows as `(unknown)`).
+/// Each list is ordered by session count desc, then key, and cut to the
+/// limit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrafficRow {
     pub key: String,
@@ -575,6 +641,7 @@ pub struct ContentRow {
 
 /// Landing pages and referrers of sessions started in a window
 /// (rows by session count, then key; NULL as `(unknown)` / `(direct)`).
+/// `unique_users` counts distinct non-NULL users.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContentReport {
     pub total_sessions: i64,
@@ -588,6 +655,8 @@ pub const DIRECT_KEY: &str = "(direct)";
 /// A conversation (context) with its totals. Contexts updated in the window,
 /// most recently updated first. `message_count` counts
 /// `ai_request_messages` of the context's requests.
+/// Totals cover all of the context's requests (not only those in the
+/// window); ties by context id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationRow {
     pub context_id: ContextId,
@@ -612,6 +681,7 @@ pub struct NewReview {
 }
 
 /// Which verdicts to read.
+/// Newest first (`created_at`, then id, descending).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewFilter {
     pub target_kind: Option<String>,
