@@ -1343,3 +1343,55 @@ INSERT INTO ai_request_tool_calls (request_id, tool_name, sequence_number) VALUE
     assert_eq!(top1.len(), 1);
     assert_eq!(top1[0].context_id.as_str(), "ctx1");
 }
+
+#[tokio::test]
+async fn trend_buckets_are_utc_whatever_the_database_time_zone() {
+    let db = support::fresh_db().await;
+    // A database whose sessions default to New York time (UTC-5 in
+    // November): a session-local date_trunc would put 03:00Z on the 22nd.
+    db.exec(&format!(
+        "ALTER DATABASE \"{}\" SET TimeZone = 'America/New_York'",
+        db.name
+    ))
+    .await;
+    db.exec(
+        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, cost_microdollars, created_at)
+         VALUES ('r1', 'q', 'u1', 'p', 'm', 5, '2026-11-23 03:00Z')",
+    )
+    .await;
+    let engine = PgEngine::connect(&db.url).await.unwrap();
+    let tz: String = sqlx::query_scalar("SHOW TimeZone")
+        .fetch_one(engine.pool())
+        .await
+        .unwrap();
+    assert_eq!(tz, "UTC");
+    let trend = engine
+        .cost_trend(
+            &window("2026-11-22T00:00:00Z", "2026-11-24T00:00:00Z"),
+            Bucket::Day,
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, i64)> = trend
+        .iter()
+        .map(|b| (b.bucket_start.to_rfc3339(), b.request_count))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2026-11-22T00:00:00+00:00".into(), 0),
+            ("2026-11-23T00:00:00+00:00".into(), 1)
+        ]
+    );
+    let activity = engine
+        .activity_trend(
+            &window("2026-11-22T00:00:00Z", "2026-11-24T00:00:00Z"),
+            Bucket::Day,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        activity.iter().map(|b| b.ai_requests).collect::<Vec<_>>(),
+        [0, 1]
+    );
+}

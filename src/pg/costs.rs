@@ -1,7 +1,9 @@
 //! AI spend: summary over a window, breakdown by model / provider / agent,
 //! hourly or daily trend (every bucket present), and the 24h / 7d / 30d /
 //! all-time overview. Sums are integers (`::bigint`, overflow is an error);
-//! averages and shares are computed here from the integer totals.
+//! averages and shares are computed here from the integer totals. Trend
+//! buckets are `date_trunc` in the session time zone, which the engine's
+//! sessions fix to UTC.
 
 use super::PgEngine;
 use crate::error::{Error, Result};
@@ -132,7 +134,7 @@ pub(crate) async fn cost_trend(
     bucket: Bucket,
 ) -> Result<Vec<CostTrendBucket>> {
     let rows: Vec<(Timestamp, i64, i64, i64)> = sqlx::query_as(
-        "SELECT date_trunc($3, created_at, 'UTC') AS b, count(*),
+        "SELECT date_trunc($3, created_at) AS b, count(*),
                 coalesce(sum(coalesce(tokens_used, 0)), 0)::bigint,
                 coalesce(sum(cost_microdollars), 0)::bigint
          FROM ai_requests WHERE created_at >= $1 AND created_at < $2

@@ -1,6 +1,8 @@
 //! Platform overview (the eight counters) and the activity trend: daily or
 //! hourly counts of sessions, contexts, tasks, AI requests and MCP tool
 //! executions, every bucket of the window present (empty ones as zeros).
+//! Buckets use `date_trunc(unit, ts)`, which truncates in the session time
+//! zone: the engine's sessions are opened with `TimeZone=UTC`.
 
 use super::PgEngine;
 use crate::error::Result;
@@ -46,19 +48,19 @@ pub(crate) async fn activity_trend(
 ) -> Result<Vec<ActivityBucket>> {
     // One round trip: each table grouped on its own (no joins), tagged 0..4.
     let rows: Vec<(i32, Timestamp, i64)> = sqlx::query_as(
-        "SELECT 0, date_trunc($3, started_at, 'UTC'), count(*) FROM user_sessions
+        "SELECT 0, date_trunc($3, started_at), count(*) FROM user_sessions
             WHERE started_at >= $1 AND started_at < $2 GROUP BY 2
          UNION ALL
-         SELECT 1, date_trunc($3, created_at, 'UTC'), count(*) FROM user_contexts
+         SELECT 1, date_trunc($3, created_at), count(*) FROM user_contexts
             WHERE created_at >= $1 AND created_at < $2 GROUP BY 2
          UNION ALL
-         SELECT 2, date_trunc($3, created_at, 'UTC'), count(*) FROM agent_tasks
+         SELECT 2, date_trunc($3, created_at), count(*) FROM agent_tasks
             WHERE created_at >= $1 AND created_at < $2 GROUP BY 2
          UNION ALL
-         SELECT 3, date_trunc($3, created_at, 'UTC'), count(*) FROM ai_requests
+         SELECT 3, date_trunc($3, created_at), count(*) FROM ai_requests
             WHERE created_at >= $1 AND created_at < $2 GROUP BY 2
          UNION ALL
-         SELECT 4, date_trunc($3, created_at, 'UTC'), count(*) FROM mcp_tool_executions
+         SELECT 4, date_trunc($3, created_at), count(*) FROM mcp_tool_executions
             WHERE created_at >= $1 AND created_at < $2 GROUP BY 2",
     )
     .bind(window.start)
