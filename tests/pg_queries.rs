@@ -1395,3 +1395,24 @@ async fn trend_buckets_are_utc_whatever_the_database_time_zone() {
         [0, 1]
     );
 }
+
+#[tokio::test]
+async fn nul_characters_in_input_are_input_errors() {
+    let (_db, engine) = engine_with(LOG_FIXTURE).await;
+    let err = engine.audit_lookup("abcd\0ef").await.expect_err("NUL");
+    assert!(matches!(err, Error::Input(_)), "{err:?}");
+    assert!(err.to_string().contains("NUL"), "{err}");
+    let err = engine
+        .log_search(&LogFilter {
+            pattern: Some("pay\0".into()),
+            ..Default::default()
+        })
+        .await
+        .expect_err("NUL");
+    assert!(matches!(err, Error::Input(_)), "{err:?}");
+    let err = engine
+        .trace_detail(&TraceId::new("t\0"))
+        .await
+        .expect_err("NUL");
+    assert!(matches!(err, Error::Input(_)), "{err:?}");
+}

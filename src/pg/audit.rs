@@ -39,6 +39,7 @@ fn candidates_from(rows: Vec<(String, String, Timestamp)>) -> Vec<AuditCandidate
 
 pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<AuditResolution> {
     let prefix = prefix.trim();
+    super::columns::reject_nul("audit prefix", prefix)?;
     let shown = crate::sanitize::clean(prefix);
     if prefix.chars().count() < MIN_AUDIT_PREFIX {
         return Err(Error::input(format!(

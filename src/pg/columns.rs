@@ -116,6 +116,17 @@ pub fn escape_like(text: &str) -> String {
     out
 }
 
+/// Postgres text cannot hold NUL: refuse it up front with a clear line
+/// instead of a driver error ("invalid byte sequence").
+pub(crate) fn reject_nul(what: &str, text: &str) -> crate::error::Result<()> {
+    if text.contains('\0') {
+        return Err(crate::error::Error::input(format!(
+            "{what} contains a NUL character: ids and search text cannot hold one"
+        )));
+    }
+    Ok(())
+}
+
 /// Truncate a Rust-side list to a `limit` (0 = no limit).
 pub(crate) fn truncate<T>(mut rows: Vec<T>, n: usize) -> Vec<T> {
     if n != 0 {

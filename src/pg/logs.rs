@@ -16,6 +16,14 @@ use crate::query::{
 pub const TOP_MODULES: usize = 10;
 
 pub(crate) async fn log_search(engine: &PgEngine, filter: &LogFilter) -> Result<Vec<LogRecord>> {
+    for (what, value) in [
+        ("log search pattern", filter.pattern.as_deref()),
+        ("log level", filter.level.as_deref()),
+        ("log module", filter.module.as_deref()),
+        ("trace id", filter.trace_id.as_ref().map(|t| t.as_str())),
+    ] {
+        super::columns::reject_nul(what, value.unwrap_or_default())?;
+    }
     let (start, end) = bounds(filter.window.as_ref());
     let pattern = filter
         .pattern

@@ -141,6 +141,7 @@ pub(crate) async fn traces(
 pub(crate) async fn trace_detail(engine: &PgEngine, trace_id: &TraceId) -> Result<TraceDetail> {
     let pool = engine.pool();
     let id = trace_id.as_str();
+    super::columns::reject_nul("trace id", id)?;
     let err = |e| engine.err(e);
 
     let logs = async {
