@@ -34,7 +34,10 @@ pub(crate) async fn traces(
     let (start, end) = bounds(filter.window.as_ref());
     let status = filter.status.as_deref().map(normalise_status);
     // Candidate traces come from index range scans on the time columns;
-    // each table is then aggregated on its own for those traces only.
+    // each table is then aggregated on its own for those traces only. The
+    // candidates go in as `= ANY(ARRAY(…))` so each table is read through
+    // its trace_id index (a join against the CTE made the planner scan whole
+    // tables: 1 day of 30 took 30x longer).
     let rows: Vec<TraceRow> = sqlx::query_as(
         "WITH cand AS (
              SELECT trace_id FROM ai_requests
@@ -53,7 +56,7 @@ pub(crate) async fn traces(
                     count(*) FILTER (WHERE r.status = 'pending') AS pending,
                     min(r.created_at) AS first_at, max(r.created_at) AS last_at,
                     (array_agg(r.user_id ORDER BY r.created_at, r.id))[1] AS first_user
-             FROM ai_requests r JOIN cand c ON c.trace_id = r.trace_id
+             FROM ai_requests r WHERE r.trace_id = ANY (ARRAY(SELECT trace_id FROM cand))
              GROUP BY r.trace_id),
          mcp AS (
              SELECT m.trace_id, count(*) AS n,
@@ -63,7 +66,7 @@ pub(crate) async fn traces(
                     (array_agg(m.user_id ORDER BY m.created_at, m.mcp_execution_id)
                         FILTER (WHERE m.user_id IS NOT NULL))[1] AS first_user,
                     coalesce(bool_or(m.tool_name = $5), false) AS has_tool
-             FROM mcp_tool_executions m JOIN cand c ON c.trace_id = m.trace_id
+             FROM mcp_tool_executions m WHERE m.trace_id = ANY (ARRAY(SELECT trace_id FROM cand))
              GROUP BY m.trace_id),
          tsk AS (
              SELECT t.trace_id,
@@ -72,7 +75,7 @@ pub(crate) async fn traces(
                     (array_agg(t.agent_name ORDER BY t.created_at, t.task_id))[1] AS first_agent,
                     (array_agg(t.user_id ORDER BY t.created_at, t.task_id))[1] AS first_user,
                     coalesce(bool_or(t.agent_name = $3), false) AS has_agent
-             FROM agent_tasks t JOIN cand c ON c.trace_id = t.trace_id
+             FROM agent_tasks t WHERE t.trace_id = ANY (ARRAY(SELECT trace_id FROM cand))
              GROUP BY t.trace_id),
          listed AS (
              SELECT c.trace_id,
