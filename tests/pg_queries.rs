@@ -1262,6 +1262,11 @@ async fn traffic_groups_sessions_by_source_client_device_country() {
     );
     let top1 = engine.traffic(&session_window(), 1).await.unwrap();
     assert_eq!(traffic_rows(&top1.by_country), [("DE".into(), 2, 0, 1)]);
+    let empty = engine
+        .traffic(&window("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"), 0)
+        .await
+        .unwrap();
+    assert_eq!(empty, TrafficReport::default());
 }
 
 #[tokio::test]
@@ -1293,6 +1298,16 @@ async fn content_lists_landing_pages_and_referrers() {
     let top1 = engine.content(&session_window(), 1).await.unwrap();
     assert_eq!(top1.landing_pages.len(), 1);
     assert_eq!(top1.referrers.len(), 1);
+    let empty = engine
+        .content(&window("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"), 0)
+        .await
+        .unwrap();
+    assert_eq!(empty, ContentReport::default());
+    let empty = engine
+        .session_stats(&window("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(empty, SessionStats::default());
 }
 
 #[tokio::test]

@@ -200,19 +200,20 @@ pub(crate) async fn traffic(
     window: &TimeWindow,
     n: usize,
 ) -> Result<TrafficReport> {
-    // One scan, four groupings: dimension 0 source, 1 client, 2 device,
-    // 3 country; the NULL key becomes `(unknown)`.
+    // One scan, five groupings: dimension 0 source, 1 client, 2 device,
+    // 3 country (the NULL key becomes `(unknown)`), 4 the window's totals.
     let rows: Vec<(i32, String, i64, i64, i64)> = sqlx::query_as(
         "SELECT CASE WHEN GROUPING(session_source) = 0 THEN 0
                      WHEN GROUPING(client_id) = 0 THEN 1
                      WHEN GROUPING(device_type) = 0 THEN 2
-                     ELSE 3 END AS dim,
+                     WHEN GROUPING(country) = 0 THEN 3
+                     ELSE 4 END AS dim,
                 coalesce(session_source, client_id, device_type, country, $3),
                 count(*),
                 count(*) FILTER (WHERE is_bot OR is_behavioral_bot),
                 count(*) FILTER (WHERE is_scanner)
          FROM user_sessions WHERE started_at >= $1 AND started_at < $2
-         GROUP BY GROUPING SETS ((session_source), (client_id), (device_type), (country))",
+         GROUP BY GROUPING SETS ((session_source), (client_id), (device_type), (country), ())",
     )
     .bind(window.start)
     .bind(window.end)
@@ -220,20 +221,17 @@ pub(crate) async fn traffic(
     .fetch_all(engine.pool())
     .await
     .map_err(|e| engine.err(e))?;
-    let (total, bots, scanners): (i64, i64, i64) = sqlx::query_as(
-        "SELECT count(*), count(*) FILTER (WHERE is_bot OR is_behavioral_bot),
-                count(*) FILTER (WHERE is_scanner)
-         FROM user_sessions WHERE started_at >= $1 AND started_at < $2",
-    )
-    .bind(window.start)
-    .bind(window.end)
-    .fetch_one(engine.pool())
-    .await
-    .map_err(|e| engine.err(e))?;
+    let (total, bots, scanners) = rows
+        .iter()
+        .find(|r| r.0 == 4)
+        .map(|r| (r.2, r.3, r.4))
+        .unwrap_or((0, 0, 0));
 
     let mut groups: [Vec<TrafficRow>; 4] = Default::default();
     for (dim, key, count, bot, scanner) in rows {
-        let slot = usize::try_from(dim).unwrap_or(3).min(3);
+        let Some(slot) = usize::try_from(dim).ok().filter(|d| *d < 4) else {
+            continue;
+        };
         groups[slot].push(TrafficRow {
             key,
             session_count: count,
@@ -268,13 +266,16 @@ pub(crate) async fn content(
     window: &TimeWindow,
     n: usize,
 ) -> Result<ContentReport> {
+    // One scan: landing pages (0), referrers (1) and the total (2).
     let rows: Vec<(i32, String, i64, i64)> = sqlx::query_as(
-        "SELECT GROUPING(landing_page)::int,
+        "SELECT CASE WHEN GROUPING(landing_page) = 0 THEN 0
+                     WHEN GROUPING(referrer_source) = 0 THEN 1
+                     ELSE 2 END,
                 CASE WHEN GROUPING(landing_page) = 0 THEN coalesce(landing_page, $3)
                      ELSE coalesce(referrer_source, $4) END,
                 count(*), count(DISTINCT user_id)
          FROM user_sessions WHERE started_at >= $1 AND started_at < $2
-         GROUP BY GROUPING SETS ((landing_page), (referrer_source))",
+         GROUP BY GROUPING SETS ((landing_page), (referrer_source), ())",
     )
     .bind(window.start)
     .bind(window.end)
@@ -283,14 +284,7 @@ pub(crate) async fn content(
     .fetch_all(engine.pool())
     .await
     .map_err(|e| engine.err(e))?;
-    let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM user_sessions WHERE started_at >= $1 AND started_at < $2",
-    )
-    .bind(window.start)
-    .bind(window.end)
-    .fetch_one(engine.pool())
-    .await
-    .map_err(|e| engine.err(e))?;
+    let total = rows.iter().find(|r| r.0 == 2).map(|r| r.2).unwrap_or(0);
     let mut landing = Vec::new();
     let mut referrers = Vec::new();
     for (grouping, key, count, users) in rows {
@@ -300,10 +294,10 @@ pub(crate) async fn content(
             unique_users: users,
             share: rate(count, total),
         };
-        if grouping == 0 {
-            landing.push(row);
-        } else {
-            referrers.push(row);
+        match grouping {
+            0 => landing.push(row),
+            1 => referrers.push(row),
+            _ => {}
         }
     }
     let order = |rows: &mut Vec<ContentRow>| {
