@@ -17,6 +17,7 @@ pub async fn run(args: MigrateArgs) -> Result<()> {
     let url = args.database_url.ok_or_else(|| {
         Error::input("no database given: pass --database-url postgres://… or set DATABASE_URL")
     })?;
+    probe(&url).await?;
     let applied = crate::pg::migrate::run(&url).await?;
     let shown = redact_url(&url);
     for line in describe(applied) {
@@ -43,4 +44,17 @@ pub fn describe(applied: usize) -> Vec<String> {
         .iter()
         .map(|m| format!("applied {} {}", m.version, m.description))
         .collect()
+}
+
+/// Connect once, directly, so an unreachable server or a wrong password is
+/// reported at once instead of after the pool's acquire timeout.
+pub async fn probe(url: &str) -> Result<()> {
+    use sqlx::Connection;
+    let options = crate::pg::connect::parse_url(url)?;
+    let conn = tokio::time::timeout(std::time::Duration::from_secs(15), sqlx::PgConnection::connect_with(&options))
+        .await
+        .map_err(|_| Error::Database(format!("timed out connecting to {}; is the host reachable?", redact_url(url))))?
+        .map_err(|e| crate::pg::connect::map_sqlx_error(e, url))?;
+    let _ = conn.close().await;
+    Ok(())
 }

@@ -79,6 +79,7 @@ pub async fn run(args: SimulateArgs) -> Result<()> {
         Error::input("no database given: pass --database-url postgres://… or set DATABASE_URL")
     })?;
     let shown = redact_url(&url);
+    super::migrate::probe(&url).await?;
     let applied = crate::pg::migrate::run(&url).await?;
     if applied > 0 {
         eprintln!("applied {applied} migration(s) to {shown}");

@@ -118,10 +118,15 @@ pub(crate) fn user_profile(seed: u64, index: usize, window_start: Timestamp) -> 
     let last = *rng.pick(catalog::LAST_NAMES);
     let domain = *rng.pick(catalog::EMAIL_DOMAINS);
     let core = index < CORE_USERS;
+    // about one user in eleven is inactive and one in thirty suspended
     let status = if core {
         "active"
+    } else if index % 11 == 5 {
+        "inactive"
+    } else if index % 31 == 20 {
+        "suspended"
     } else {
-        *rng.weighted(&[("active", 88), ("inactive", 9), ("suspended", 3)])
+        "active"
     };
     let roles: Vec<String> = match rng.weighted(&[(0u8, 78), (1, 14), (2, 5), (3, 3)]) {
         0 => vec!["user".into()],
@@ -392,8 +397,11 @@ pub(crate) fn user_activity(cfg: &SimConfig, index: usize, cond: &Conditions, ou
         return;
     }
     let mut rng = SimRng::new(cfg.seed, Stream::UserActivity, index as u64);
-    for day in 0..cfg.days {
-        let day_start = start + Duration::days(i64::from(day));
+    // calendar days (UTC) covering the window, so the daily curve follows the clock
+    let first_midnight = start.duration_trunc(Duration::days(1)).unwrap_or(start);
+    let calendar_days = (until - first_midnight).num_days() + 1;
+    for day in 0..calendar_days {
+        let day_start = first_midnight + Duration::days(day);
         let weekday = matches!(day_start.weekday(), Weekday::Sat | Weekday::Sun);
         let lambda = SESSIONS_PER_USER_DAY * profile.activity * if weekday { 0.45 } else { 1.0 };
         let n = rng.poisson(lambda);
@@ -401,7 +409,7 @@ pub(crate) fn user_activity(cfg: &SimConfig, index: usize, cond: &Conditions, ou
             (0..n).map(|_| session_start(&mut rng, day_start)).collect();
         starts.sort();
         for s in starts {
-            if s < profile.record.created_at || s > until {
+            if s < profile.record.created_at || s < start || s > until {
                 continue;
             }
             human_session(&mut rng, &profile, s, cond, until, None, out);
@@ -648,14 +656,15 @@ pub(crate) fn incidents(
         if at < start {
             continue;
         }
-        human_session(
-            &mut rng,
-            &user(who),
-            at - Duration::seconds(40),
-            cond,
-            until,
-            Some(one(agent, kind, at)),
-            out,
-        );
+        human_session(&mut rng, &user(who), at - Duration::seconds(40), cond, until, Some(one(agent, kind, at)), out);
     }
+    // a run in flight at `until`: its first request stays pending
+    let in_flight = vec![Planted {
+        agent: catalog::agent("research-agent"),
+        model: Some(catalog::model("claude-opus-4-1")),
+        kind: TraceKind::Normal,
+        start: until - Duration::milliseconds(800),
+    }];
+    human_session(&mut rng, &user(14), until - Duration::seconds(90), cond, until, Some(in_flight), out);
 }
+

@@ -7,7 +7,7 @@
 //! gateway writes it. The very first call also replays ~20 s of runs already
 //! in flight, so every kind of event (users, sessions, contexts, tasks,
 //! steps, requests started / completed / failed, MCP executions, logs)
-//! appears from the first second. Every 90 s, starting 10 s in, one incident
+//! appears from the first second. Every 90 s, starting 15 s before `start`, one incident
 //! is planted in rotation: an `openai` error burst (60 s at 40%), a runaway
 //! loop, a credential-tool spike (55 calls in 2 min), a slow `postgres`
 //! server (2 min), a 2 MB tool payload, an ANSI-laden reply, a behavioural
@@ -106,7 +106,7 @@ impl LiveGenerator {
                 error_bursts: Vec::new(),
                 slow_servers: Vec::new(),
             },
-            next_incident: start + Duration::seconds(10),
+            next_incident: start - Duration::seconds(15),
             incident: 0,
             started: false,
         }
@@ -180,6 +180,12 @@ impl LiveGenerator {
         for _ in 0..runs {
             let at = self.rng.instant(start - Duration::seconds(20), start);
             self.launch_run(at, None);
+        }
+        // the first incident (an error burst) is already under way
+        while self.next_incident <= start {
+            let at = self.next_incident;
+            self.plant_incident(at);
+            self.next_incident += Duration::seconds(INCIDENT_EVERY_SECS);
         }
     }
 

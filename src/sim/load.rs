@@ -549,8 +549,18 @@ pub async fn apply_events(pool: &PgPool, events: &[Event]) -> Result<()> {
                         .execute(&mut *tx).await.map_err(db)?;
                 }
                 if let Some(session) = &request.session_id {
-                    sqlx::query("UPDATE user_sessions SET last_activity_at = GREATEST(last_activity_at, $2) WHERE session_id = $1")
-                        .bind(&session.0).bind(request.updated_at).execute(&mut *tx).await.map_err(db)?;
+                    sqlx::query(
+                        "UPDATE user_sessions SET last_activity_at = GREATEST(last_activity_at, $2), request_count = request_count + 1, \
+                         ai_request_count = ai_request_count + 1, total_tokens_used = total_tokens_used + $3, \
+                         total_ai_cost_microdollars = total_ai_cost_microdollars + $4 WHERE session_id = $1",
+                    )
+                    .bind(&session.0)
+                    .bind(request.updated_at)
+                    .bind(i64::from(request.tokens_used.unwrap_or(0)))
+                    .bind(request.cost_microdollars.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
                 }
             }
             Event::McpExecution { execution: m } => {

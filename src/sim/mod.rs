@@ -49,6 +49,7 @@ pub use generate::{
     IncidentPlan, RUNAWAY_ITERATIONS, SLOW_SERVER,
 };
 pub use live::LiveGenerator;
+pub use load::load_config;
 pub use load::{LoadStats, apply_events, load};
 pub use trace::{ANSI_REPLY, BIG_PAYLOAD_BYTES};
 

@@ -467,7 +467,7 @@ impl TraceBuilder {
                     );
                 }
                 t = completed + ms(rng.range(5, 40));
-                context_tokens += output_tokens;
+                context_tokens = (context_tokens + output_tokens).min(190_000);
 
                 // run the tools
                 previous.clear();
@@ -580,7 +580,7 @@ impl TraceBuilder {
                         (None, Some(e)) => format!("error: {e}"),
                         (None, None) => String::new(),
                     };
-                    context_tokens += (summary.len() / 4) as i64;
+                    context_tokens = (context_tokens + (summary.len() / 4) as i64).min(190_000);
                     self.step(rng, "tool_execution", format!("{}/{}", spec.server, spec.tool), if status == "success" { "completed" } else { "failed" }, json!({"tool": spec.tool, "server": spec.server, "mcp_execution_id": exec_id}), started, duration, error.clone());
                     if status != "success" {
                         tool_failed = Some(format!(
