@@ -51,10 +51,18 @@ pub fn describe(applied: usize) -> Vec<String> {
 pub async fn probe(url: &str) -> Result<()> {
     use sqlx::Connection;
     let options = crate::pg::connect::parse_url(url)?;
-    let conn = tokio::time::timeout(std::time::Duration::from_secs(15), sqlx::PgConnection::connect_with(&options))
-        .await
-        .map_err(|_| Error::Database(format!("timed out connecting to {}; is the host reachable?", redact_url(url))))?
-        .map_err(|e| crate::pg::connect::map_sqlx_error(e, url))?;
+    let conn = tokio::time::timeout(
+        std::time::Duration::from_secs(15),
+        sqlx::PgConnection::connect_with(&options),
+    )
+    .await
+    .map_err(|_| {
+        Error::Database(format!(
+            "timed out connecting to {}; is the host reachable?",
+            redact_url(url)
+        ))
+    })?
+    .map_err(|e| crate::pg::connect::map_sqlx_error(e, url))?;
     let _ = conn.close().await;
     Ok(())
 }

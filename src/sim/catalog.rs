@@ -432,7 +432,10 @@ pub(crate) const COUNTRIES: &[(&str, u32)] = &[
 ];
 
 /// (device_type, browser, os, user agent)
-pub(crate) const BROWSERS: &[((&str, &str, &str, &str), u32)] = &[
+/// (device_type, browser, os, user agent)
+pub(crate) type Browser = (&'static str, &'static str, &'static str, &'static str);
+
+pub(crate) const BROWSERS: &[(Browser, u32)] = &[
     (
         (
             "desktop",

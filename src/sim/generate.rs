@@ -417,6 +417,7 @@ pub(crate) fn user_activity(cfg: &SimConfig, index: usize, cond: &Conditions, ou
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn bot_session(
     rng: &mut SimRng,
     start: Timestamp,
@@ -656,7 +657,15 @@ pub(crate) fn incidents(
         if at < start {
             continue;
         }
-        human_session(&mut rng, &user(who), at - Duration::seconds(40), cond, until, Some(one(agent, kind, at)), out);
+        human_session(
+            &mut rng,
+            &user(who),
+            at - Duration::seconds(40),
+            cond,
+            until,
+            Some(one(agent, kind, at)),
+            out,
+        );
     }
     // a run in flight at `until`: its first request stays pending
     let in_flight = vec![Planted {
@@ -665,6 +674,13 @@ pub(crate) fn incidents(
         kind: TraceKind::Normal,
         start: until - Duration::milliseconds(800),
     }];
-    human_session(&mut rng, &user(14), until - Duration::seconds(90), cond, until, Some(in_flight), out);
+    human_session(
+        &mut rng,
+        &user(14),
+        until - Duration::seconds(90),
+        cond,
+        until,
+        Some(in_flight),
+        out,
+    );
 }
-

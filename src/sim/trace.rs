@@ -84,8 +84,9 @@ fn ms(n: i64) -> Duration {
 }
 
 fn fill(template: &str, rng: &mut SimRng) -> String {
+    let topic = *rng.pick(catalog::TOPICS);
     template
-        .replace("{topic}", *rng.pick(catalog::TOPICS))
+        .replace("{topic}", topic)
         .replace("{n}", &rng.range(1200, 9800).to_string())
 }
 
@@ -185,7 +186,10 @@ impl TraceBuilder {
     ) {
         let incident = kind != TraceKind::Normal;
         let started = start + ms(rng.range(5, 120));
-        let model = forced_model.unwrap_or_else(|| catalog::model(*rng.weighted(agent.models)));
+        let model = forced_model.unwrap_or_else(|| {
+            let name = *rng.weighted(agent.models);
+            catalog::model(name)
+        });
         self.log(
             rng,
             started,
@@ -214,7 +218,8 @@ impl TraceBuilder {
             TraceKind::BigPayload => 2,
             TraceKind::AnsiReply => 1,
         };
-        let ask = fill(*rng.pick(agent.asks), rng);
+        let template = *rng.pick(agent.asks);
+        let ask = fill(template, rng);
         let mut context_tokens = rng.range(600, 2600);
         let mut previous: Vec<ToolResult> = Vec::new();
         let mut failure: Option<String> = None;
@@ -384,7 +389,10 @@ impl TraceBuilder {
                         _ => {
                             let k = *rng.weighted(&[(1usize, 75), (2, 20), (3, 5)]);
                             (0..k)
-                                .map(|_| catalog::tool(*rng.weighted(agent.tools)))
+                                .map(|_| {
+                                    let name = *rng.weighted(agent.tools);
+                                    catalog::tool(name)
+                                })
                                 .collect()
                         }
                     }
@@ -392,7 +400,10 @@ impl TraceBuilder {
                 let reply = if kind == TraceKind::AnsiReply {
                     ANSI_REPLY.to_string()
                 } else if final_round {
-                    fill(*rng.pick(catalog::REPLIES), rng)
+                    {
+                        let template = *rng.pick(catalog::REPLIES);
+                        fill(template, rng)
+                    }
                 } else {
                     rng.pick(catalog::TOOL_INTROS).to_string()
                 };
