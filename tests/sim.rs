@@ -668,6 +668,17 @@ async fn simulate_migrates_an_empty_database_and_refuses_a_full_one() {
     );
     assert_eq!(count(&db.url, "logs").await, expected.logs.len() as i64);
 
+    // the secondary indexes dropped for the load are back
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let indexes: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_indexes WHERE indexname IN ('idx_logs_trace_id', 'idx_ai_requests_id_pattern', 'idx_mcp_trace_id')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(indexes, 3);
+    pool.close().await;
+
     let refused = tracetop(&args);
     assert_eq!(refused.status.code(), Some(2));
     let err = String::from_utf8_lossy(&refused.stderr);

@@ -100,7 +100,7 @@ pub async fn run(args: SimulateArgs) -> Result<()> {
             until,
         };
         let show_progress = std::io::stderr().is_terminal();
-        let stats = sim::load::load_config(&url, &cfg, |s| {
+        let stats = sim::load::load_config(&url, &cfg, !args.append, |s| {
             if show_progress {
                 eprint!(
                     "\r{} rows loaded ({:.0} rows/s)   ",

@@ -11,7 +11,7 @@ use crate::model::*;
 use chrono::{Datelike, Duration, DurationRound, Weekday};
 
 /// Mean human sessions per active user and weekday.
-const SESSIONS_PER_USER_DAY: f64 = 3.7;
+const SESSIONS_PER_USER_DAY: f64 = 4.2;
 /// Users below this index are always active and created before the window
 /// (incidents are planted on them).
 const CORE_USERS: usize = 16;

@@ -429,12 +429,53 @@ pub async fn load(url: &str, w: &Workload) -> Result<LoadStats> {
     Ok(stats)
 }
 
+/// The tables a workload fills.
+const TABLES: &[&str] = &[
+    "users",
+    "user_sessions",
+    "user_contexts",
+    "agent_tasks",
+    "task_execution_steps",
+    "ai_requests",
+    "ai_request_messages",
+    "ai_request_tool_calls",
+    "mcp_tool_executions",
+    "logs",
+];
+
+/// Drop the non-unique indexes of the workload tables inside `tx` and
+/// return their definitions, so COPY does not maintain them row by row.
+async fn drop_secondary_indexes(tx: &mut PgConnection, url: &str) -> Result<Vec<String>> {
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), pg_get_indexdef(c.oid) \
+         FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+         JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = current_schema() AND t.relname = ANY($1) AND NOT x.indisunique AND NOT x.indisprimary \
+         ORDER BY c.relname",
+    )
+    .bind(TABLES)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(|e| map_sqlx_error(e, url))?;
+    for (name, _) in &indexes {
+        // `name` comes from the catalog through quote_ident, not from input
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| map_sqlx_error(e, url))?;
+    }
+    Ok(indexes.into_iter().map(|(_, def)| def).collect())
+}
+
 /// Generate `cfg` chunk by chunk and bulk-insert it as it goes (one
-/// transaction). `progress` is called after each chunk with the running
-/// totals.
+/// transaction). With `rebuild_indexes` (for an empty target), secondary
+/// indexes are dropped for the load and rebuilt at the end of the same
+/// transaction, which is cheaper than maintaining them row by row.
+/// `progress` is called after each chunk with the running totals.
 pub async fn load_config(
     url: &str,
     cfg: &SimConfig,
+    rebuild_indexes: bool,
     mut progress: impl FnMut(&LoadStats),
 ) -> Result<LoadStats> {
     let started = Instant::now();
@@ -454,6 +495,11 @@ pub async fn load_config(
         .execute(&mut *tx)
         .await
         .map_err(|e| map_sqlx_error(e, url))?;
+    let dropped = if rebuild_indexes {
+        drop_secondary_indexes(&mut tx, url).await?
+    } else {
+        Vec::new()
+    };
     while let Some(batches) = rx_chunks.recv().await {
         copy_batches(&mut tx, url, batches, &mut stats).await?;
         stats.elapsed = started.elapsed();
@@ -462,6 +508,19 @@ pub async fn load_config(
     producer
         .await
         .map_err(|e| Error::Other(format!("the workload generator stopped: {e}")))?;
+    if !dropped.is_empty() {
+        sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| map_sqlx_error(e, url))?;
+        for definition in dropped {
+            // read back from pg_get_indexdef: no input in it
+            sqlx::query(sqlx::AssertSqlSafe(definition))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| map_sqlx_error(e, url))?;
+        }
+    }
     tx.commit().await.map_err(|e| map_sqlx_error(e, url))?;
     stats.elapsed = started.elapsed();
     Ok(stats)
