@@ -60,6 +60,7 @@ struct LiveSession {
     record: SessionRecord,
     user: usize,
     context: ContextId,
+    context_at: Timestamp,
     runs_left: u32,
 }
 
@@ -133,10 +134,17 @@ impl LiveGenerator {
             let elapsed = (now - self.clock).num_milliseconds() as f64 / 1000.0;
             self.budget += rate * elapsed;
             let from = self.clock;
-            while self.budget > 0.0 {
-                let at = self.rng.instant(from, now);
-                let n = self.launch_run(at, None);
-                self.budget -= n as f64;
+            if self.budget > 0.0 {
+                // start times in order, so sessions and conversations precede their runs
+                let runs = (self.budget / self.events_per_run).ceil() as usize;
+                let mut starts: Vec<Timestamp> =
+                    (0..runs).map(|_| self.rng.instant(from, now)).collect();
+                starts.sort();
+                for at in starts {
+                    let n = self.launch_run(at, None) as f64;
+                    self.budget -= n;
+                    self.events_per_run = 0.9 * self.events_per_run + 0.1 * n;
+                }
             }
             while self.next_incident <= now {
                 let at = self.next_incident;
@@ -177,8 +185,11 @@ impl LiveGenerator {
         let runs = ((rate * 20.0) / self.events_per_run)
             .ceil()
             .clamp(3.0, 200.0) as usize;
-        for _ in 0..runs {
-            let at = self.rng.instant(start - Duration::seconds(20), start);
+        let mut starts: Vec<Timestamp> = (0..runs)
+            .map(|_| self.rng.instant(start - Duration::seconds(20), start))
+            .collect();
+        starts.sort();
+        for at in starts {
             self.launch_run(at, None);
         }
         // the first incident (an error burst) is already under way
@@ -238,6 +249,7 @@ impl LiveGenerator {
             record,
             user,
             context: context.clone(),
+            context_at: at,
             runs_left,
         });
         self.new_context(at, self.sessions.len() - 1, Some(context));
@@ -248,6 +260,7 @@ impl LiveGenerator {
         let context_id = id.unwrap_or_else(|| ContextId(format!("ctx_{}", self.rng.hex(32))));
         let s = &mut self.sessions[session];
         s.context = context_id.clone();
+        s.context_at = at;
         let context = ContextRecord {
             context_id,
             user_id: self.users[s.user].record.id.clone(),
@@ -269,7 +282,12 @@ impl LiveGenerator {
             return self.open_session(at, user);
         }
         let i = self.rng.range(0, self.sessions.len() as i64) as usize;
-        if self.rng.chance(0.4) {
+        if self.sessions[i].record.started_at > at {
+            // never attach a run to a session (or conversation) opened after it
+            let user = self.active_user();
+            return self.open_session(at, user);
+        }
+        if self.rng.chance(0.4) || self.sessions[i].context_at > at {
             self.new_context(at, i, None);
         }
         i
