@@ -171,23 +171,12 @@ impl Rows {
     }
 }
 
-fn id<T: AsRef<str>>(x: &Option<T>) -> Option<&str> {
-    x.as_ref().map(|v| v.as_ref())
+/// An optional typed id as optional text.
+macro_rules! opt_id {
+    ($x:expr) => {
+        $x.as_ref().map(|v| v.as_str())
+    };
 }
-
-macro_rules! as_ref_str {
-    ($($t:ty),*) => {$(impl AsRef<str> for $t { fn as_ref(&self) -> &str { &self.0 } })*};
-}
-as_ref_str!(
-    UserId,
-    SessionId,
-    ContextId,
-    TaskId,
-    TraceId,
-    ClientId,
-    AiRequestId,
-    McpExecutionId
-);
 
 /// Encode a workload as one COPY batch per non-empty table.
 fn encode(w: &Workload) -> Vec<CopyBatch> {
@@ -209,11 +198,11 @@ fn encode(w: &Workload) -> Vec<CopyBatch> {
     let mut r = Rows::new();
     for s in &w.sessions {
         r.text(&s.session_id.0)
-            .opt(id(&s.user_id))
+            .opt(opt_id!(s.user_id))
             .ts(s.started_at)
             .ts(s.last_activity_at)
             .opt_ts(s.ended_at)
-            .opt(id(&s.client_id))
+            .opt(opt_id!(s.client_id))
             .num(i64::from(s.request_count))
             .num(i64::from(s.ai_request_count))
             .num(s.total_tokens_used)
@@ -237,7 +226,7 @@ fn encode(w: &Workload) -> Vec<CopyBatch> {
     for c in &w.contexts {
         r.text(&c.context_id.0)
             .text(&c.user_id.0)
-            .opt(id(&c.session_id))
+            .opt(opt_id!(c.session_id))
             .text(&c.name)
             .ts(c.created_at)
             .ts(c.updated_at)
@@ -247,11 +236,11 @@ fn encode(w: &Workload) -> Vec<CopyBatch> {
     let mut r = Rows::new();
     for t in &w.tasks {
         r.text(&t.task_id.0)
-            .opt(id(&t.context_id))
+            .opt(opt_id!(t.context_id))
             .text(&t.status)
-            .opt(id(&t.user_id))
-            .opt(id(&t.session_id))
-            .opt(id(&t.trace_id))
+            .opt(opt_id!(t.user_id))
+            .opt(opt_id!(t.session_id))
+            .opt(opt_id!(t.trace_id))
             .opt(t.agent_name.as_deref())
             .opt_ts(t.started_at)
             .opt_ts(t.completed_at)
@@ -282,11 +271,11 @@ fn encode(w: &Workload) -> Vec<CopyBatch> {
         r.text(&a.id.0)
             .text(&a.request_id)
             .text(&a.user_id.0)
-            .opt(id(&a.session_id))
-            .opt(id(&a.task_id))
-            .opt(id(&a.context_id))
-            .opt(id(&a.trace_id))
-            .opt(id(&a.mcp_execution_id))
+            .opt(opt_id!(a.session_id))
+            .opt(opt_id!(a.task_id))
+            .opt(opt_id!(a.context_id))
+            .opt(opt_id!(a.trace_id))
+            .opt(opt_id!(a.mcp_execution_id))
             .text(&a.provider)
             .text(&a.model)
             .opt_num(a.tokens_used.map(i64::from))
@@ -319,7 +308,7 @@ fn encode(w: &Workload) -> Vec<CopyBatch> {
         r.text(&c.request_id.0)
             .text(&c.tool_name)
             .text(&c.tool_input)
-            .opt(id(&c.mcp_execution_id))
+            .opt(opt_id!(c.mcp_execution_id))
             .opt(c.ai_tool_call_id.as_deref())
             .num(i64::from(c.sequence_number))
             .end();
@@ -337,11 +326,11 @@ fn encode(w: &Workload) -> Vec<CopyBatch> {
             .opt(m.output.as_deref())
             .text(&m.status)
             .opt(m.error_message.as_deref())
-            .opt(id(&m.user_id))
-            .opt(id(&m.session_id))
-            .opt(id(&m.context_id))
-            .opt(id(&m.task_id))
-            .opt(id(&m.trace_id))
+            .opt(opt_id!(m.user_id))
+            .opt(opt_id!(m.session_id))
+            .opt(opt_id!(m.context_id))
+            .opt(opt_id!(m.task_id))
+            .opt(opt_id!(m.trace_id))
             .ts(m.created_at)
             .end();
     }
@@ -354,12 +343,12 @@ fn encode(w: &Workload) -> Vec<CopyBatch> {
             .text(&l.module)
             .text(&l.message)
             .opt(l.metadata.as_deref())
-            .opt(id(&l.user_id))
-            .opt(id(&l.session_id))
-            .opt(id(&l.task_id))
-            .opt(id(&l.trace_id))
-            .opt(id(&l.context_id))
-            .opt(id(&l.client_id))
+            .opt(opt_id!(l.user_id))
+            .opt(opt_id!(l.session_id))
+            .opt(opt_id!(l.task_id))
+            .opt(opt_id!(l.trace_id))
+            .opt(opt_id!(l.context_id))
+            .opt(opt_id!(l.client_id))
             .end();
     }
     out.extend(r.batch("logs", "COPY logs (id, timestamp, level, module, message, metadata, user_id, session_id, task_id, trace_id, context_id, client_id) FROM STDIN"));
