@@ -1,0 +1,998 @@
+//! One agent run (a trace): the task, its execution steps, the AI requests
+//! with their messages and tool calls, the MCP executions those tool calls
+//! caused, and the log lines, all sharing one trace id and laid out in time.
+//!
+//! [`build_trace`] draws a complete run with final states; [`cut_into`]
+//! keeps what exists at a horizon instant (rows not yet started dropped,
+//! rows in flight turned back into their pending / working form), so the
+//! bulk workload ends at `until` with a few runs still open, and the live
+//! generator can replay the same draft as timed events.
+
+use super::Workload;
+use super::catalog::{self, AgentSpec, ModelSpec, ToolSpec};
+use super::prices::PriceTable;
+use super::rng::SimRng;
+use crate::model::*;
+use chrono::Duration;
+use serde_json::json;
+
+/// Who runs a trace.
+#[derive(Debug, Clone)]
+pub(crate) struct Actor {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+    pub context_id: ContextId,
+    pub client_id: Option<ClientId>,
+}
+
+/// Normal traffic or one of the planted incident shapes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum TraceKind {
+    Normal,
+    /// An agent that never stops calling the same tool.
+    Runaway {
+        iterations: u32,
+    },
+    /// Repeated credential-tool calls (`get_secret` / `get_api_token`).
+    CredentialSpike {
+        calls: u32,
+        spread_ms: i64,
+    },
+    /// One `read_file` whose output is just over 2 MiB.
+    BigPayload,
+    /// A model reply carrying ANSI colour, cursor and OSC title sequences.
+    AnsiReply,
+}
+
+/// A provider failing a share of its requests during `[start, end)`.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorBurst {
+    pub provider: &'static str,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub failure_rate: f64,
+}
+
+/// An MCP server answering in 5–20 s during `[start, end)`.
+#[derive(Debug, Clone)]
+pub(crate) struct SlowServer {
+    pub server: &'static str,
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+/// What the world is like while a trace runs.
+#[derive(Debug, Clone)]
+pub(crate) struct Conditions {
+    pub prices: PriceTable,
+    pub error_bursts: Vec<ErrorBurst>,
+    pub slow_servers: Vec<SlowServer>,
+}
+
+/// The content of an assistant reply planted with terminal escape sequences.
+pub const ANSI_REPLY: &str = "Build finished with failures:\n\x1b[31mERROR\x1b[0m 3 tests failed in payments::refund\n\x1b[2J\x1b[H\x1b]0;owned-terminal\x07\x1b[1A\x1b[32mAll good, nothing to see here.\x1b[0m";
+
+/// Size of the planted big MCP output, bytes (at least).
+pub const BIG_PAYLOAD_BYTES: usize = 2 * 1024 * 1024;
+
+pub(crate) const MOD_AGENT: &str = "systemprompt_agent::services::a2a_server::processing";
+pub(crate) const MOD_AI: &str = "systemprompt_ai::services::ai_service";
+pub(crate) const MOD_MCP: &str = "systemprompt_mcp::services::client";
+
+fn ms(n: i64) -> Duration {
+    Duration::milliseconds(n)
+}
+
+fn fill(template: &str, rng: &mut SimRng) -> String {
+    let topic = *rng.pick(catalog::TOPICS);
+    template
+        .replace("{topic}", topic)
+        .replace("{n}", &rng.range(1200, 9800).to_string())
+}
+
+/// Build one complete run of `agent` for `actor` starting at `start`.
+pub(crate) fn build_trace(
+    rng: &mut SimRng,
+    actor: &Actor,
+    agent: &AgentSpec,
+    forced_model: Option<&'static ModelSpec>,
+    kind: TraceKind,
+    start: Timestamp,
+    cond: &Conditions,
+) -> Workload {
+    let mut b = TraceBuilder {
+        w: Workload::default(),
+        actor: actor.clone(),
+        trace_id: TraceId(rng.hex(32)),
+        task_id: TaskId(rng.uuid()),
+    };
+    b.run(rng, agent, forced_model, kind, start, cond);
+    b.w
+}
+
+struct TraceBuilder {
+    w: Workload,
+    actor: Actor,
+    trace_id: TraceId,
+    task_id: TaskId,
+}
+
+struct ToolResult {
+    tool: &'static str,
+    call_id: String,
+    summary: String,
+}
+
+impl TraceBuilder {
+    fn log(
+        &mut self,
+        rng: &mut SimRng,
+        at: Timestamp,
+        level: &str,
+        module: &str,
+        message: String,
+        metadata: Option<String>,
+    ) {
+        self.w.logs.push(LogRecord {
+            id: LogId(rng.uuid()),
+            timestamp: at,
+            level: level.to_string(),
+            module: module.to_string(),
+            message,
+            metadata,
+            user_id: Some(self.actor.user_id.clone()),
+            session_id: Some(self.actor.session_id.clone()),
+            task_id: Some(self.task_id.clone()),
+            trace_id: Some(self.trace_id.clone()),
+            context_id: Some(self.actor.context_id.clone()),
+            client_id: self.actor.client_id.clone(),
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn step(
+        &mut self,
+        rng: &mut SimRng,
+        step_type: &str,
+        title: String,
+        status: &str,
+        content: serde_json::Value,
+        started: Timestamp,
+        duration: i64,
+        error: Option<String>,
+    ) {
+        self.w.steps.push(StepRecord {
+            step_id: StepId(rng.uuid()),
+            task_id: self.task_id.clone(),
+            step_type: step_type.to_string(),
+            title: Some(title),
+            status: status.to_string(),
+            content: Some(content.to_string()),
+            started_at: started,
+            completed_at: Some(started + ms(duration)),
+            duration_ms: Some(duration as i32),
+            error_message: error,
+        });
+    }
+
+    fn run(
+        &mut self,
+        rng: &mut SimRng,
+        agent: &AgentSpec,
+        forced_model: Option<&'static ModelSpec>,
+        kind: TraceKind,
+        start: Timestamp,
+        cond: &Conditions,
+    ) {
+        let incident = kind != TraceKind::Normal;
+        let started = start + ms(rng.range(5, 120));
+        let model = forced_model.unwrap_or_else(|| {
+            let name = *rng.weighted(agent.models);
+            catalog::model(name)
+        });
+        self.log(
+            rng,
+            started,
+            "INFO",
+            MOD_AGENT,
+            format!(
+                "task {} started agent={} context={}",
+                self.task_id, agent.name, self.actor.context_id
+            ),
+            None,
+        );
+        let plan_ms = (rng.lognormal(140.0, 0.6) as i64).clamp(8, 5_000);
+        self.step(rng, "planning", "Plan the approach".into(), "completed", json!({"agent": agent.name, "plan": ["understand the request", "gather evidence", "answer"]}), started, plan_ms, None);
+        let mut t = started + ms(plan_ms);
+
+        let rounds: u32 = match kind {
+            TraceKind::Normal => {
+                let mut n = 1;
+                while n < 10 && rng.chance(0.70) {
+                    n += 1;
+                }
+                n
+            }
+            TraceKind::Runaway { iterations } => iterations,
+            TraceKind::CredentialSpike { calls, .. } => calls + 1,
+            TraceKind::BigPayload => 2,
+            TraceKind::AnsiReply => 1,
+        };
+        let template = *rng.pick(agent.asks);
+        let ask = fill(template, rng);
+        let mut context_tokens = rng.range(600, 2600);
+        let mut previous: Vec<ToolResult> = Vec::new();
+        let mut failure: Option<String> = None;
+        let mut requests = 0u32;
+        let mut total_tokens = 0i64;
+
+        'rounds: for round in 0..rounds {
+            let final_round = round + 1 == rounds;
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                requests += 1;
+                let request_uuid = AiRequestId(rng.uuid());
+                let created = t;
+                // messages sent with this request
+                let mut seq = 0;
+                let mut messages = Vec::new();
+                if round == 0 {
+                    messages.push((
+                        String::from("system"),
+                        agent.system_prompt.to_string(),
+                        None,
+                        None,
+                    ));
+                    messages.push((String::from("user"), ask.clone(), None, None));
+                } else {
+                    for r in &previous {
+                        messages.push((
+                            String::from("tool"),
+                            r.summary.clone(),
+                            Some(r.tool.to_string()),
+                            Some(r.call_id.clone()),
+                        ));
+                    }
+                }
+                let burst = cond
+                    .error_bursts
+                    .iter()
+                    .find(|b| b.provider == model.provider && created >= b.start && created < b.end)
+                    .map(|b| b.failure_rate);
+                let error_p = if incident {
+                    0.0
+                } else {
+                    burst.unwrap_or(0.012)
+                };
+                self.log(
+                    rng,
+                    created,
+                    "DEBUG",
+                    MOD_AI,
+                    format!(
+                        "sending request provider={} model={} input_tokens={}",
+                        model.provider, model.model, context_tokens
+                    ),
+                    None,
+                );
+                if rng.chance(error_p) {
+                    let (message, latency, retryable) =
+                        ai_error(rng, model.provider, burst.is_some());
+                    let completed = created + ms(latency);
+                    self.w.ai_requests.push(AiRequestRecord {
+                        id: request_uuid.clone(),
+                        request_id: format!("req_{}", rng.base62(24)),
+                        user_id: self.actor.user_id.clone(),
+                        session_id: Some(self.actor.session_id.clone()),
+                        task_id: Some(self.task_id.clone()),
+                        context_id: Some(self.actor.context_id.clone()),
+                        trace_id: Some(self.trace_id.clone()),
+                        mcp_execution_id: None,
+                        provider: model.provider.to_string(),
+                        model: model.model.to_string(),
+                        tokens_used: Some(context_tokens as i32),
+                        input_tokens: Some(context_tokens as i32),
+                        output_tokens: Some(0),
+                        cost_microdollars: Microdollars::ZERO,
+                        latency_ms: Some(latency as i32),
+                        cache_hit: false,
+                        status: request_status::FAILED.to_string(),
+                        error_message: Some(message.clone()),
+                        created_at: created,
+                        updated_at: completed,
+                        completed_at: Some(completed),
+                    });
+                    total_tokens += context_tokens;
+                    for (role, content, name, call) in messages {
+                        self.push_message(&request_uuid, role, content, &mut seq, name, call);
+                    }
+                    self.step(
+                        rng,
+                        "ai_call",
+                        format!("Call {}", model.model),
+                        "failed",
+                        json!({"request_id": request_uuid, "model": model.model}),
+                        created,
+                        latency,
+                        Some(message.clone()),
+                    );
+                    self.log(rng, completed, "ERROR", &provider_module(model.provider), format!("ai request {} failed provider={} model={}: {}", request_uuid, model.provider, model.model, message), Some(json!({"provider": model.provider, "model": model.model, "latency_ms": latency}).to_string()));
+                    t = completed;
+                    if retryable && attempt < 3 {
+                        let backoff = 500 * (1 << attempt) + rng.range(0, 700);
+                        self.log(
+                            rng,
+                            t,
+                            "WARN",
+                            MOD_AI,
+                            format!(
+                                "retrying in {backoff} ms (attempt {}/3) after: {}",
+                                attempt + 1,
+                                message
+                            ),
+                            None,
+                        );
+                        t += ms(backoff);
+                        continue;
+                    }
+                    failure = Some(format!(
+                        "AI request failed after {attempt} attempt(s): {message}"
+                    ));
+                    break 'rounds;
+                }
+
+                // success
+                let output_tokens = match kind {
+                    TraceKind::Runaway { .. } | TraceKind::CredentialSpike { .. } => {
+                        rng.range(30, 90)
+                    }
+                    _ if final_round => (rng.lognormal(420.0, 0.6) as i64).clamp(20, 6_000),
+                    _ => (rng.lognormal(90.0, 0.5) as i64).clamp(8, 1_500),
+                };
+                let cache_hit = rng.chance(if round == 0 { 0.15 } else { 0.55 });
+                let mut latency = rng.lognormal(
+                    model.base_latency_ms + output_tokens as f64 * model.ms_per_output_token,
+                    0.45,
+                );
+                if matches!(kind, TraceKind::Runaway { .. }) {
+                    latency = rng.lognormal(520.0, 0.2);
+                } else if rng.chance(0.004) {
+                    latency *= 4.0 + rng.unit() * 8.0;
+                }
+                let latency = (latency as i64).clamp(40, 120_000);
+                let completed = created + ms(latency);
+                let cost = cond.prices.cost(
+                    model.model,
+                    created,
+                    context_tokens,
+                    output_tokens,
+                    cache_hit,
+                );
+                let tokens = context_tokens + output_tokens;
+                total_tokens += tokens;
+
+                // tool calls the model asks for
+                let wanted: Vec<&'static ToolSpec> = if final_round {
+                    Vec::new()
+                } else {
+                    match kind {
+                        TraceKind::Runaway { .. } => vec![catalog::tool("get_file_contents")],
+                        TraceKind::CredentialSpike { .. } => {
+                            vec![catalog::tool(if round % 3 == 2 {
+                                "get_api_token"
+                            } else {
+                                "get_secret"
+                            })]
+                        }
+                        TraceKind::BigPayload => vec![catalog::tool("read_file")],
+                        _ => {
+                            let k = *rng.weighted(&[(1usize, 75), (2, 20), (3, 5)]);
+                            (0..k)
+                                .map(|_| {
+                                    let name = *rng.weighted(agent.tools);
+                                    catalog::tool(name)
+                                })
+                                .collect()
+                        }
+                    }
+                };
+                let reply = if kind == TraceKind::AnsiReply {
+                    ANSI_REPLY.to_string()
+                } else if final_round {
+                    {
+                        let template = *rng.pick(catalog::REPLIES);
+                        fill(template, rng)
+                    }
+                } else {
+                    rng.pick(catalog::TOOL_INTROS).to_string()
+                };
+                messages.push((String::from("assistant"), reply, None, None));
+                for (role, content, name, call) in messages {
+                    self.push_message(&request_uuid, role, content, &mut seq, name, call);
+                }
+                let request_id = match model.provider {
+                    "anthropic" => format!("msg_01{}", rng.base62(22)),
+                    "openai" => format!("chatcmpl-{}", rng.base62(29)),
+                    _ => rng.base62(27),
+                };
+                self.w.ai_requests.push(AiRequestRecord {
+                    id: request_uuid.clone(),
+                    request_id,
+                    user_id: self.actor.user_id.clone(),
+                    session_id: Some(self.actor.session_id.clone()),
+                    task_id: Some(self.task_id.clone()),
+                    context_id: Some(self.actor.context_id.clone()),
+                    trace_id: Some(self.trace_id.clone()),
+                    mcp_execution_id: None,
+                    provider: model.provider.to_string(),
+                    model: model.model.to_string(),
+                    tokens_used: Some(tokens as i32),
+                    input_tokens: Some(context_tokens as i32),
+                    output_tokens: Some(output_tokens as i32),
+                    cost_microdollars: cost,
+                    latency_ms: Some(latency as i32),
+                    cache_hit,
+                    status: request_status::COMPLETED.to_string(),
+                    error_message: None,
+                    created_at: created,
+                    updated_at: completed,
+                    completed_at: Some(completed),
+                });
+                self.step(
+                    rng,
+                    "ai_call",
+                    format!("Call {}", model.model),
+                    "completed",
+                    json!({"request_id": request_uuid, "model": model.model, "tokens": tokens}),
+                    created,
+                    latency,
+                    None,
+                );
+                if rng.chance(0.3) {
+                    let chunk_bytes = rng.range(200, 4000);
+                    self.log(
+                        rng,
+                        created + ms(latency / 2),
+                        "TRACE",
+                        &provider_module(model.provider),
+                        format!(
+                            "stream chunk received request={} bytes={}",
+                            request_uuid, chunk_bytes
+                        ),
+                        None,
+                    );
+                }
+                self.log(rng, completed, "INFO", MOD_AI, format!("ai request completed provider={} model={} tokens={} latency_ms={} cost_microdollars={}{}", model.provider, model.model, tokens, latency, cost.get(), if cache_hit { " cache=hit" } else { "" }), Some(json!({"provider": model.provider, "model": model.model, "latency_ms": latency, "tokens": tokens}).to_string()));
+                if latency > 20_000 {
+                    self.log(
+                        rng,
+                        completed,
+                        "WARN",
+                        MOD_AI,
+                        format!(
+                            "slow ai request {} took {} ms (model {})",
+                            request_uuid, latency, model.model
+                        ),
+                        None,
+                    );
+                }
+                t = completed + ms(rng.range(5, 40));
+                context_tokens = (context_tokens + output_tokens).min(190_000);
+
+                // run the tools
+                previous.clear();
+                let mut tool_failed = None;
+                for (i, spec) in wanted.into_iter().enumerate() {
+                    let exec_id = McpExecutionId(rng.uuid());
+                    let call_id = match model.provider {
+                        "anthropic" => format!("toolu_01{}", rng.base62(22)),
+                        _ => format!("call_{}", rng.base62(24)),
+                    };
+                    let input = tool_input(rng, spec);
+                    self.w.tool_calls.push(ToolCallRecord {
+                        request_id: request_uuid.clone(),
+                        tool_name: spec.tool.to_string(),
+                        tool_input: input.clone(),
+                        mcp_execution_id: Some(exec_id.clone()),
+                        ai_tool_call_id: Some(call_id.clone()),
+                        sequence_number: i as i32,
+                    });
+                    let started = t;
+                    let slow = cond
+                        .slow_servers
+                        .iter()
+                        .any(|s| s.server == spec.server && started >= s.start && started < s.end);
+                    let roll = if incident { 0.0 } else { rng.unit() };
+                    let (status, mut duration, error) = if roll > 0.98 {
+                        (
+                            "timeout",
+                            30_000,
+                            Some("tool execution timed out after 30000 ms".to_string()),
+                        )
+                    } else if roll > 0.94 {
+                        (
+                            "failed",
+                            (rng.lognormal(spec.median_ms, 0.5) as i64).max(2),
+                            Some(tool_error(rng, spec)),
+                        )
+                    } else {
+                        (
+                            "success",
+                            (rng.lognormal(spec.median_ms, 0.7) as i64).max(1),
+                            None,
+                        )
+                    };
+                    if slow && status != "timeout" {
+                        duration = rng.range(5_000, 20_000);
+                    }
+                    let output = match status {
+                        "success" if kind == TraceKind::BigPayload => Some(big_payload()),
+                        "success" => Some(tool_output(rng, spec)),
+                        _ => None,
+                    };
+                    let completed = started + ms(duration);
+                    self.log(
+                        rng,
+                        started,
+                        "DEBUG",
+                        MOD_MCP,
+                        format!(
+                            "calling tool {}/{} execution={}",
+                            spec.server, spec.tool, exec_id
+                        ),
+                        None,
+                    );
+                    match status {
+                        "success" => self.log(
+                            rng,
+                            completed,
+                            "INFO",
+                            MOD_MCP,
+                            format!(
+                                "tool {}/{} succeeded in {} ms",
+                                spec.server, spec.tool, duration
+                            ),
+                            None,
+                        ),
+                        _ => self.log(
+                            rng,
+                            completed,
+                            "ERROR",
+                            MOD_MCP,
+                            format!(
+                                "tool {}/{} {}: {}",
+                                spec.server,
+                                spec.tool,
+                                status,
+                                error.as_deref().unwrap_or("")
+                            ),
+                            None,
+                        ),
+                    }
+                    if duration >= 5_000 {
+                        self.log(
+                            rng,
+                            completed,
+                            "WARN",
+                            MOD_MCP,
+                            format!(
+                                "slow tool execution {}/{} took {} ms",
+                                spec.server, spec.tool, duration
+                            ),
+                            None,
+                        );
+                    }
+                    let summary = match (&output, &error) {
+                        (Some(o), _) if o.len() > 4_000 => {
+                            format!("[tool output truncated: {} bytes]", o.len())
+                        }
+                        (Some(o), _) => o.clone(),
+                        (None, Some(e)) => format!("error: {e}"),
+                        (None, None) => String::new(),
+                    };
+                    context_tokens = (context_tokens + (summary.len() / 4) as i64).min(190_000);
+                    self.step(rng, "tool_execution", format!("{}/{}", spec.server, spec.tool), if status == "success" { "completed" } else { "failed" }, json!({"tool": spec.tool, "server": spec.server, "mcp_execution_id": exec_id}), started, duration, error.clone());
+                    if status != "success" {
+                        tool_failed = Some(format!(
+                            "tool {} {}: {}",
+                            spec.tool,
+                            status,
+                            error.as_deref().unwrap_or("")
+                        ));
+                    }
+                    self.w.mcp_executions.push(McpExecutionRecord {
+                        mcp_execution_id: exec_id,
+                        tool_name: spec.tool.to_string(),
+                        server_name: spec.server.to_string(),
+                        started_at: started,
+                        completed_at: Some(completed),
+                        execution_time_ms: Some(duration as i32),
+                        input,
+                        output,
+                        status: status.to_string(),
+                        error_message: error,
+                        user_id: Some(self.actor.user_id.clone()),
+                        session_id: Some(self.actor.session_id.clone()),
+                        context_id: Some(self.actor.context_id.clone()),
+                        task_id: Some(self.task_id.clone()),
+                        trace_id: Some(self.trace_id.clone()),
+                        created_at: started,
+                    });
+                    previous.push(ToolResult {
+                        tool: spec.tool,
+                        call_id,
+                        summary,
+                    });
+                    t = completed + ms(rng.range(3, 30));
+                }
+                if let TraceKind::CredentialSpike { calls, spread_ms } = kind {
+                    let gap = spread_ms / i64::from(calls.max(1));
+                    t += ms(rng.range(gap / 2, gap * 3 / 2 + 1));
+                }
+                if let Some(f) = tool_failed
+                    && rng.chance(0.25)
+                {
+                    failure = Some(f);
+                    break 'rounds;
+                }
+                break;
+            }
+        }
+
+        let (status, error) = match (kind, failure) {
+            (TraceKind::Runaway { iterations }, _) => (
+                task_state::FAILED,
+                Some(format!(
+                    "agent loop aborted after {iterations} iterations: max_iterations exceeded"
+                )),
+            ),
+            (_, Some(f)) => (task_state::FAILED, Some(f)),
+            (_, None) if rng.chance(0.01) => {
+                (task_state::CANCELED, Some("canceled by user".to_string()))
+            }
+            (_, None) => {
+                let d = rng.range(3, 40);
+                self.step(
+                    rng,
+                    "response",
+                    "Compose the answer".into(),
+                    "completed",
+                    json!({"requests": requests}),
+                    t,
+                    d,
+                    None,
+                );
+                t += ms(d);
+                (task_state::COMPLETED, None)
+            }
+        };
+        let exec = (t - started).num_milliseconds();
+        match &error {
+            Some(e) if status == task_state::FAILED => self.log(
+                rng,
+                t,
+                "ERROR",
+                MOD_AGENT,
+                format!("task {} failed agent={}: {}", self.task_id, agent.name, e),
+                None,
+            ),
+            _ => self.log(
+                rng,
+                t,
+                "INFO",
+                MOD_AGENT,
+                format!(
+                    "task {} finished state={} agent={} requests={} tokens={} in {} ms",
+                    self.task_id, status, agent.name, requests, total_tokens, exec
+                ),
+                None,
+            ),
+        }
+        self.w.tasks.push(AgentTaskRecord {
+            task_id: self.task_id.clone(),
+            context_id: Some(self.actor.context_id.clone()),
+            status: status.to_string(),
+            user_id: Some(self.actor.user_id.clone()),
+            session_id: Some(self.actor.session_id.clone()),
+            trace_id: Some(self.trace_id.clone()),
+            agent_name: Some(agent.name.to_string()),
+            started_at: Some(started),
+            completed_at: Some(t),
+            execution_time_ms: Some(exec as i32),
+            error_message: error,
+            created_at: start,
+            updated_at: t,
+        });
+    }
+
+    fn push_message(
+        &mut self,
+        request: &AiRequestId,
+        role: String,
+        content: String,
+        seq: &mut i32,
+        name: Option<String>,
+        tool_call_id: Option<String>,
+    ) {
+        self.w.messages.push(MessageRecord {
+            request_id: request.clone(),
+            role,
+            content,
+            sequence_number: *seq,
+            name,
+            tool_call_id,
+        });
+        *seq += 1;
+    }
+}
+
+fn provider_module(provider: &str) -> String {
+    format!("systemprompt_ai::services::providers::{provider}")
+}
+
+/// (message, latency ms, retryable)
+fn ai_error(rng: &mut SimRng, provider: &str, in_burst: bool) -> (String, i64, bool) {
+    let kinds: &[(u8, u32)] = if in_burst {
+        &[(0, 40), (1, 45), (2, 15)]
+    } else {
+        &[(0, 45), (1, 20), (2, 10), (3, 20), (4, 5)]
+    };
+    match rng.weighted(kinds) {
+        0 => (
+            format!(
+                "429 rate_limit_error: {provider} rate limit exceeded (4,000 requests per minute); retry after {} s",
+                rng.range(1, 20)
+            ),
+            rng.range(60, 400),
+            true,
+        ),
+        1 => (
+            match provider {
+                "anthropic" => {
+                    "529 overloaded_error: the model is temporarily overloaded".to_string()
+                }
+                _ => "503 service_unavailable: the server is overloaded, please try again"
+                    .to_string(),
+            },
+            rng.range(200, 2_500),
+            true,
+        ),
+        2 => (
+            "500 internal_server_error: an unexpected error occurred upstream".to_string(),
+            rng.range(300, 4_000),
+            true,
+        ),
+        3 => ("request timed out after 30000 ms".to_string(), 30_000, true),
+        _ => (
+            format!(
+                "400 invalid_request_error: prompt is too long: {} tokens > 200,000 maximum",
+                rng.range(200_001, 260_000)
+            ),
+            rng.range(80, 300),
+            false,
+        ),
+    }
+}
+
+fn tool_error(rng: &mut SimRng, spec: &ToolSpec) -> String {
+    match spec.server {
+        "github" => {
+            "403 Forbidden: resource not accessible by integration (missing scope repo)".into()
+        }
+        "postgres" => format!(
+            "ERROR: relation \"{}\" does not exist",
+            rng.pick(&["customer_events", "usage_daily", "plans_v2"])
+        ),
+        "filesystem" => "ENOENT: no such file or directory".into(),
+        "slack" => "slack api error: channel_not_found".into(),
+        "vault" => "permission denied: policy does not allow read on this path".into(),
+        _ => format!(
+            "upstream returned {}",
+            rng.pick(&["502 Bad Gateway", "404 Not Found", "429 Too Many Requests"])
+        ),
+    }
+}
+
+fn tool_input(rng: &mut SimRng, spec: &ToolSpec) -> String {
+    let topic = *rng.pick(catalog::TOPICS);
+    let repo = *rng.pick(&["acme/platform", "acme/billing", "acme/web", "acme/infra"]);
+    let v = match spec.tool {
+        "search_code" => json!({"repo": repo, "query": topic}),
+        "get_file_contents" => {
+            json!({"repo": repo, "path": rng.pick(&["src/main.rs", "src/billing/invoice.rs", "api/routes.ts", "README.md"]), "ref": "main"})
+        }
+        "get_pull_request_diff" => json!({"repo": repo, "pull_number": rng.range(1200, 9800)}),
+        "create_issue" => {
+            json!({"repo": repo, "title": format!("Follow-up: {topic}"), "labels": ["triage"]})
+        }
+        "query" => {
+            json!({"sql": format!("SELECT plan, count(*) FROM customers WHERE last_seen_at > now() - interval '{} days' GROUP BY plan", rng.range(1, 90))})
+        }
+        "list_tables" => json!({"schema": "public"}),
+        "describe_table" => {
+            json!({"table": rng.pick(&["customers", "invoices", "subscriptions", "events"])})
+        }
+        "read_file" => {
+            json!({"path": rng.pick(&["/srv/app/config/app.yaml", "/var/log/app/error.log", "/data/exports/customers.csv"])})
+        }
+        "write_file" => json!({"path": "/tmp/report.csv", "bytes": rng.range(200, 90_000)}),
+        "list_directory" => {
+            json!({"path": rng.pick(&["/var/log/app", "/srv/app/releases", "/etc/nginx"])})
+        }
+        "post_message" => {
+            json!({"channel": rng.pick(&["#support", "#ops", "#incidents"]), "text": format!("Update on {topic}: investigating")})
+        }
+        "search_messages" => json!({"query": topic, "channel": "#incidents", "limit": 20}),
+        "get_secret" => {
+            json!({"path": rng.pick(&["secret/data/prod/stripe", "secret/data/prod/postgres", "secret/data/prod/sendgrid"])})
+        }
+        "get_api_token" => {
+            json!({"service": rng.pick(&["zendesk", "pagerduty", "github"]), "scope": "read"})
+        }
+        "web_search" => json!({"query": topic, "max_results": 5}),
+        _ => json!({"url": format!("https://docs.example.org/{}", rng.hex(8))}),
+    };
+    v.to_string()
+}
+
+fn tool_output(rng: &mut SimRng, spec: &ToolSpec) -> String {
+    let v = match spec.server {
+        "vault" => {
+            json!({"value": "***redacted***", "version": rng.range(1, 12), "lease_duration": 3600})
+        }
+        "postgres" => {
+            json!({"columns": ["plan", "count"], "rows": [["free", rng.range(100, 9000)], ["team", rng.range(10, 900)], ["enterprise", rng.range(1, 90)]], "row_count": 3})
+        }
+        "slack" => {
+            json!({"ok": true, "ts": format!("{}.{:06}", rng.range(1_700_000_000, 1_800_000_000), rng.range(0, 999_999))})
+        }
+        _ => {
+            let n = (rng.lognormal(600.0, 0.8) as usize).clamp(20, 6_000);
+            json!({"content": "lorem ipsum dolor sit amet ".repeat(n / 27 + 1), "bytes": n})
+        }
+    };
+    v.to_string()
+}
+
+/// A JSON document just over [`BIG_PAYLOAD_BYTES`] (a CSV export read whole).
+pub(crate) fn big_payload() -> String {
+    let mut csv = String::with_capacity(BIG_PAYLOAD_BYTES + 128);
+    csv.push_str("id,name,email,plan,mrr_cents\\n");
+    let mut i = 0u32;
+    while csv.len() < BIG_PAYLOAD_BYTES {
+        csv.push_str(&format!(
+            "{i},Customer {i},customer{i}@example.org,team,{}\\n",
+            4_900 + i % 50_000
+        ));
+        i += 1;
+    }
+    format!("{{\"path\":\"/data/exports/customers.csv\",\"content\":\"{csv}\"}}")
+}
+
+/// Append what of `draft` exists at `horizon` to `out`: rows that start
+/// later are dropped, rows in flight become pending / in progress.
+pub(crate) fn cut_into(draft: Workload, horizon: Timestamp, out: &mut Workload) {
+    use std::collections::HashSet;
+    let mut kept_requests = HashSet::new();
+    for r in draft.ai_requests {
+        if r.created_at > horizon {
+            continue;
+        }
+        if r.completed_at.is_some_and(|c| c > horizon) {
+            out.ai_requests.push(pending_request(&r));
+        } else {
+            kept_requests.insert(r.id.clone());
+            out.ai_requests.push(r);
+        }
+    }
+    out.messages.extend(
+        draft
+            .messages
+            .into_iter()
+            .filter(|m| kept_requests.contains(&m.request_id)),
+    );
+    let mut kept_mcp = HashSet::new();
+    for m in draft.mcp_executions {
+        if m.started_at > horizon {
+            continue;
+        }
+        kept_mcp.insert(m.mcp_execution_id.clone());
+        if m.completed_at.is_some_and(|c| c > horizon) {
+            out.mcp_executions.push(pending_execution(&m));
+        } else {
+            out.mcp_executions.push(m);
+        }
+    }
+    out.tool_calls
+        .extend(draft.tool_calls.into_iter().filter(|c| {
+            kept_requests.contains(&c.request_id)
+                && c.mcp_execution_id
+                    .as_ref()
+                    .is_some_and(|id| kept_mcp.contains(id))
+        }));
+    for s in draft.steps {
+        if s.started_at > horizon {
+            continue;
+        }
+        if s.completed_at.is_some_and(|c| c > horizon) {
+            out.steps.push(in_progress_step(&s));
+        } else {
+            out.steps.push(s);
+        }
+    }
+    out.logs
+        .extend(draft.logs.into_iter().filter(|l| l.timestamp <= horizon));
+    for task in draft.tasks {
+        if task.created_at > horizon {
+            continue;
+        }
+        if task.started_at.is_some_and(|s| s > horizon) {
+            out.tasks.push(AgentTaskRecord {
+                status: task_state::SUBMITTED.to_string(),
+                started_at: None,
+                completed_at: None,
+                execution_time_ms: None,
+                error_message: None,
+                updated_at: task.created_at,
+                ..task
+            });
+        } else if task.completed_at.is_some_and(|c| c > horizon) {
+            out.tasks.push(working_task(&task));
+        } else {
+            out.tasks.push(task);
+        }
+    }
+}
+
+/// The row a gateway writes when a request is opened.
+pub(crate) fn pending_request(r: &AiRequestRecord) -> AiRequestRecord {
+    AiRequestRecord {
+        tokens_used: None,
+        input_tokens: None,
+        output_tokens: None,
+        cost_microdollars: Microdollars::ZERO,
+        latency_ms: None,
+        cache_hit: false,
+        status: request_status::PENDING.to_string(),
+        error_message: None,
+        updated_at: r.created_at,
+        completed_at: None,
+        ..r.clone()
+    }
+}
+
+/// An MCP execution that has started and not finished.
+pub(crate) fn pending_execution(m: &McpExecutionRecord) -> McpExecutionRecord {
+    McpExecutionRecord {
+        completed_at: None,
+        execution_time_ms: None,
+        output: None,
+        status: mcp_status::PENDING.to_string(),
+        error_message: None,
+        ..m.clone()
+    }
+}
+
+/// A step that has started and not finished.
+pub(crate) fn in_progress_step(s: &StepRecord) -> StepRecord {
+    StepRecord {
+        status: "in_progress".to_string(),
+        completed_at: None,
+        duration_ms: None,
+        error_message: None,
+        ..s.clone()
+    }
+}
+
+/// A task that is running.
+pub(crate) fn working_task(t: &AgentTaskRecord) -> AgentTaskRecord {
+    AgentTaskRecord {
+        status: task_state::WORKING.to_string(),
+        completed_at: None,
+        execution_time_ms: None,
+        error_message: None,
+        updated_at: t.started_at.unwrap_or(t.created_at),
+        ..t.clone()
+    }
+}
