@@ -1,8 +1,8 @@
 //! Rolling windows for the console's ribbon.
 //!
 //! Finished AI requests (completed or failed) are counted into one slot per
-//! second of their completion time, in a ring of [`RATE_WINDOW_SECS`]
-//! slots; each slot keeps counts, cost, tokens and an HDR histogram of
+//! second of their completion time, in a ring of two
+//! [`RATE_WINDOW_SECS`] windows; each slot keeps counts, cost, tokens and an HDR histogram of
 //! latency. `rates(now)` adds up the slots of the seconds in
 //! `(now − 60 s, now]`, so requests/min, cost/min and tokens/min are the
 //! plain totals of the last minute and the percentiles come from the merged
@@ -18,6 +18,9 @@ use std::collections::HashMap;
 pub const RATE_WINDOW_SECS: i64 = 60;
 /// A user counts as active for five minutes after an AI request event.
 pub const ACTIVE_USER_SECS: i64 = 300;
+/// Slots in the ring: two windows, so events up to a minute ahead of `now`
+/// (clock skew) do not overwrite seconds still inside the window.
+const RING_SLOTS: i64 = 2 * RATE_WINDOW_SECS;
 /// Latencies above one hour are clamped to it.
 const MAX_LATENCY_MS: u64 = 3_600_000;
 
@@ -46,7 +49,7 @@ pub(crate) struct Rolling {
 impl Rolling {
     pub fn new() -> Self {
         Rolling {
-            slots: (0..RATE_WINDOW_SECS)
+            slots: (0..RING_SLOTS)
                 .map(|_| SecondSlot {
                     second: i64::MIN,
                     requests: 0,
@@ -77,7 +80,7 @@ impl Rolling {
         let at = request.completed_at.unwrap_or(request.updated_at);
         let second = at.timestamp();
         self.touch_user(request.user_id.as_str(), second);
-        let slot = &mut self.slots[second.rem_euclid(RATE_WINDOW_SECS) as usize];
+        let slot = &mut self.slots[second.rem_euclid(RING_SLOTS) as usize];
         if slot.second != second {
             if slot.second > second {
                 // Older than what the ring holds for this position.
@@ -142,7 +145,7 @@ impl Rolling {
         let active_users = self
             .users
             .values()
-            .filter(|&&last| last > now_sec - ACTIVE_USER_SECS && last <= now_sec)
+            .filter(|&&last| last > now_sec - ACTIVE_USER_SECS)
             .count() as i64;
         LiveRates {
             at: Some(now),
