@@ -3,6 +3,8 @@
 //! eviction (by rows and by bytes), rolling rates over a synthetic minute,
 //! audit prefix edge cases.
 
+#![allow(clippy::type_complexity)]
+
 use chrono::{DateTime, Duration, Utc};
 use tracetop::error::Error;
 use tracetop::live::{LiveEngine, LiveLimits};
