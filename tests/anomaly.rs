@@ -892,3 +892,116 @@ credential_patterns = ["vault"]
         assert!(!err.contains('\n'), "one line: {err}");
     }
 }
+
+mod support;
+
+use std::process::Command;
+
+fn tracetop(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tracetop"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("XDG_CONFIG_HOME", "/nonexistent-tracetop-test")
+        .output()
+        .expect("run tracetop")
+}
+
+#[tokio::test]
+async fn cli_lists_a_credential_spike_from_postgres() {
+    let db = support::fresh_db().await;
+    // 60 calls of a credential tool over the last 30 minutes, and ordinary
+    // traffic that must not raise anything
+    db.exec(
+        "INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, started_at, completed_at, execution_time_ms, status, created_at)
+         SELECT 'cred-' || i, 'get_secret', 'vault', now() - interval '30 minutes' + i * interval '20 seconds',
+                now() - interval '30 minutes' + i * interval '20 seconds', 40, 'success',
+                now() - interval '30 minutes' + i * interval '20 seconds'
+         FROM generate_series(0, 59) AS i;
+         INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, started_at, completed_at, execution_time_ms, status, created_at)
+         SELECT 'plain-' || i, 'list_files', 'fs', now() - interval '30 minutes' + i * interval '20 seconds',
+                now() - interval '30 minutes' + i * interval '20 seconds', 40, 'success',
+                now() - interval '30 minutes' + i * interval '20 seconds'
+         FROM generate_series(0, 59) AS i;
+         INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, created_at, updated_at, completed_at)
+         SELECT 'req-' || i, 'req-' || i, 'user-' || (i % 7), 'openai', 'gpt-4o', 'completed',
+                now() - interval '20 minutes' + i * interval '5 seconds',
+                now() - interval '20 minutes' + i * interval '5 seconds',
+                now() - interval '20 minutes' + i * interval '5 seconds'
+         FROM generate_series(0, 99) AS i;",
+    )
+    .await;
+
+    let out = tracetop(&[
+        "anomalies",
+        "--database-url",
+        &db.url,
+        "--since",
+        "1h",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json array");
+    let list = list.as_array().expect("array");
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["rule"], "credential_tool_calls");
+    assert_eq!(list[0]["subject"], "get_secret");
+    assert_eq!(list[0]["id"], "credential_tool_calls:get_secret");
+    assert_eq!(list[0]["severity"], "warning");
+    assert_eq!(list[0]["state"], "open");
+    assert_eq!(list[0]["value"], 60.0);
+
+    let table = tracetop(&["anomalies", "--database-url", &db.url]);
+    assert!(table.status.success());
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.starts_with("STATE"), "{text}");
+    assert!(
+        text.contains("credential_tool_calls") && text.contains("get_secret"),
+        "{text}"
+    );
+
+    // a window before the spike finds nothing
+    let quiet = tracetop(&["anomalies", "--database-url", &db.url, "--since", "1m"]);
+    assert!(quiet.status.success());
+    assert_eq!(String::from_utf8_lossy(&quiet.stdout), "no anomalies\n");
+}
+
+#[test]
+fn cli_bad_input_is_one_line_without_the_password() {
+    let out = tracetop(&[
+        "anomalies",
+        "--database-url",
+        "postgres://u:hunter2@127.0.0.1:1/db",
+        "--since",
+        "soon",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("invalid duration"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+
+    let out = tracetop(&[
+        "anomalies",
+        "--database-url",
+        "postgres://u:hunter2@127.0.0.1:1/db",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("hunter2"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(out.stdout.is_empty());
+
+    let out = tracetop(&[
+        "anomalies",
+        "--database-url",
+        "postgres://u@127.0.0.1:1/db",
+        "--config",
+        "/nonexistent/config.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/config.toml"));
+}
