@@ -36,6 +36,14 @@ struct Inner {
     ingested: u64,
 }
 
+impl Inner {
+    fn apply(&mut self, event: Event) {
+        self.ingested += 1;
+        self.rolling.observe(&event);
+        self.store.apply(event);
+    }
+}
+
 impl std::fmt::Debug for LiveEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = self.stats();
@@ -91,19 +99,29 @@ impl LiveEngine {
     /// Store (or replace) the record an event carries and count it into
     /// the rolling windows.
     pub fn ingest(&self, event: &Event) {
+        self.ingest_owned(event.clone());
+    }
+
+    /// [`LiveEngine::ingest`] without a copy: the event's records move into
+    /// the store.
+    pub fn ingest_owned(&self, event: Event) {
         let mut inner = self.write();
-        inner.ingested += 1;
-        inner.rolling.observe(event);
-        inner.store.apply(event);
+        inner.apply(event);
     }
 
     /// Ingest a batch under one lock.
     pub fn ingest_all<'a>(&self, events: impl IntoIterator<Item = &'a Event>) {
         let mut inner = self.write();
         for event in events {
-            inner.ingested += 1;
-            inner.rolling.observe(event);
-            inner.store.apply(event);
+            inner.apply(event.clone());
+        }
+    }
+
+    /// Ingest an owned batch under one lock (no copies).
+    pub fn ingest_batch(&self, events: impl IntoIterator<Item = Event>) {
+        let mut inner = self.write();
+        for event in events {
+            inner.apply(event);
         }
     }
 

@@ -280,7 +280,7 @@ impl Store {
     }
 
     /// Apply one event: store or replace the record it carries.
-    pub fn apply(&mut self, event: &Event) {
+    pub fn apply(&mut self, event: Event) {
         match event {
             Event::AiRequestStarted { request } => {
                 // A late `started` must not undo a completion already held.
@@ -290,7 +290,7 @@ impl Store {
                     return;
                 }
                 let row = RequestRow {
-                    record: request.clone(),
+                    record: request,
                     messages: Vec::new(),
                     tool_calls: Vec::new(),
                 };
@@ -306,52 +306,51 @@ impl Store {
                 messages,
                 tool_calls,
             } => {
-                let mut messages = messages.clone();
+                let mut messages = messages;
                 messages.sort_by_key(|m| m.sequence_number);
-                let mut tool_calls = tool_calls.clone();
+                let mut tool_calls = tool_calls;
                 tool_calls.sort_by_key(|c| c.sequence_number);
                 let row = RequestRow {
-                    record: request.clone(),
+                    record: request,
                     messages,
                     tool_calls,
                 };
                 self.put(TableTag::Requests, |s, seq| s.requests.upsert(row, seq));
             }
             Event::McpExecution { execution } => {
-                let row = execution.clone();
+                let row = execution;
                 self.put(TableTag::Mcp, |s, seq| s.mcp.upsert(row, seq));
             }
             Event::Log { log } => {
-                let row = log.clone();
+                let row = log;
                 self.put(TableTag::Logs, |s, seq| s.logs.upsert(row, seq));
             }
             Event::TaskUpdated { task } => {
-                let row = task.clone();
+                let row = task;
                 self.put(TableTag::Tasks, |s, seq| s.tasks.upsert(row, seq));
             }
             Event::ExecutionStep { step } => {
-                let row = step.clone();
+                let row = step;
                 self.put(TableTag::Steps, |s, seq| s.steps.upsert(row, seq));
             }
             Event::SessionStarted { session } | Event::SessionEnded { session } => {
-                let row = session.clone();
+                let row = session;
                 self.put(TableTag::Sessions, |s, seq| s.sessions.upsert(row, seq));
             }
             Event::UserSeen { user } => {
-                let row = user.clone();
+                let row = user;
                 self.put(TableTag::Users, |s, seq| s.users.upsert(row, seq));
             }
             Event::ContextCreated { context } => {
-                let row = context.clone();
+                let row = context;
                 self.put(TableTag::Contexts, |s, seq| s.contexts.upsert(row, seq));
             }
             Event::AnomalyRaised { anomaly } | Event::AnomalyEscalated { anomaly } => {
-                self.open_anomalies
-                    .insert(anomaly.id.clone(), anomaly.clone());
+                self.open_anomalies.insert(anomaly.id.clone(), anomaly);
             }
             Event::AnomalyCleared { anomaly } => {
                 self.open_anomalies.remove(&anomaly.id);
-                self.anomaly_history.push_back(anomaly.clone());
+                self.anomaly_history.push_back(anomaly);
                 while self.anomaly_history.len() > ANOMALY_HISTORY {
                     self.anomaly_history.pop_front();
                 }
