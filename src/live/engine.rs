@@ -9,10 +9,11 @@
 //! broken by name or id so the order is deterministic:
 //!
 //! * lists "newest first" order by their time column descending, then id
-//!   descending (`ORDER BY t DESC, id DESC`);
+//!   descending (`ORDER BY t DESC, id DESC`), except the trace list and
+//!   conversations, whose ties go by id ascending;
 //! * leaderboards and breakdowns order by their figure descending, then by
-//!   name ascending;
-//! * a `limit` is taken literally (`LIMIT 0` returns nothing).
+//!   name ascending (byte order, Postgres `COLLATE "C"`);
+//! * a `limit` of zero means no limit (as PgEngine).
 
 use super::LiveEngine;
 use super::indexes::{log_ix, mcp_ix, request_ix, step_ix, task_ix};
@@ -24,6 +25,14 @@ use async_trait::async_trait;
 use chrono::Duration;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// Apply a row limit; zero means no limit (as PgEngine's `LIMIT NULL`).
+fn take<T>(mut rows: Vec<T>, limit: usize) -> Vec<T> {
+    if limit != 0 {
+        rows.truncate(limit);
+    }
+    rows
+}
 
 fn tok(v: Option<i32>) -> i64 {
     i64::from(v.unwrap_or(0))
@@ -266,8 +275,8 @@ impl Store {
         }
     }
 
-    /// Users with at least one AI request in the window, by cost desc, then
-    /// request count desc, then user id.
+    /// Users with an AI request, a session or a task in the window, by cost
+    /// desc, then request count desc, then user id.
     pub(super) fn top_users(&self, window: &TimeWindow, limit: usize) -> Vec<UserLeader> {
         let mut by_user: BTreeMap<&str, Sums> = BTreeMap::new();
         for r in self.requests_in(window) {
@@ -285,16 +294,25 @@ impl Store {
                 *tasks.entry(u.as_str()).or_default() += 1;
             }
         }
-        let mut rows: Vec<UserLeader> = by_user
+        let ids: BTreeSet<&str> = by_user
+            .keys()
+            .chain(sessions.keys())
+            .chain(tasks.keys())
+            .copied()
+            .collect();
+        let mut rows: Vec<UserLeader> = ids
             .into_iter()
-            .map(|(user, s)| UserLeader {
-                user_id: UserId::new(user),
-                user_name: self.users.get(user).map(|u| u.name.clone()),
-                request_count: s.count,
-                total_tokens: s.tokens,
-                total_cost_microdollars: Microdollars(s.cost),
-                session_count: sessions.get(user).copied().unwrap_or(0),
-                task_count: tasks.get(user).copied().unwrap_or(0),
+            .map(|user| {
+                let s = by_user.get(user);
+                UserLeader {
+                    user_id: UserId::new(user),
+                    user_name: self.users.get(user).map(|u| u.name.clone()),
+                    request_count: s.map_or(0, |s| s.count),
+                    total_tokens: s.map_or(0, |s| s.tokens),
+                    total_cost_microdollars: Microdollars(s.map_or(0, |s| s.cost)),
+                    session_count: sessions.get(user).copied().unwrap_or(0),
+                    task_count: tasks.get(user).copied().unwrap_or(0),
+                }
             })
             .collect();
         rows.sort_by(|a, b| {
@@ -303,12 +321,12 @@ impl Store {
                 .then(b.request_count.cmp(&a.request_count))
                 .then_with(|| a.user_id.cmp(&b.user_id))
         });
-        rows.truncate(limit);
-        rows
+        take(rows, limit)
     }
 
-    /// Agents with at least one task (with an agent name) created in the
-    /// window, by task count desc, then name. `avg_execution_time_ms` over
+    /// Agents with a task created in the window or an AI request in the
+    /// window whose task (created any time) names them, by task count desc,
+    /// then name. `avg_execution_time_ms` over
     /// those tasks with `execution_time_ms` set; requests and cost are the
     /// window's AI requests whose task (created any time) has this agent.
     pub(super) fn top_agents(&self, window: &TimeWindow, limit: usize) -> Vec<AgentLeader> {
@@ -340,9 +358,8 @@ impl Store {
             }
         }
         for r in self.requests_in(window) {
-            if let Some(agent) = self.agent_of(r)
-                && let Some(acc) = by_agent.get_mut(agent)
-            {
+            if let Some(agent) = self.agent_of(r) {
+                let acc = by_agent.entry(agent).or_default();
                 acc.requests += 1;
                 acc.cost = acc.cost.saturating_add(r.cost_microdollars.get());
             }
@@ -365,8 +382,7 @@ impl Store {
                 .cmp(&a.task_count)
                 .then_with(|| a.agent_name.cmp(&b.agent_name))
         });
-        rows.truncate(limit);
-        rows
+        take(rows, limit)
     }
 
     /// Tools grouped by (tool, server) over `started_at` in the window.
@@ -431,15 +447,14 @@ impl Store {
                 .then_with(|| a.tool_name.cmp(&b.tool_name))
                 .then_with(|| a.server_name.cmp(&b.server_name))
         });
-        rows.truncate(limit);
-        rows
+        take(rows, limit)
     }
 
     /// The trace-list row of one trace, from its AI requests, MCP
     /// executions and tasks (logs do not count). `started_at` /
     /// `last_activity_at` are the min / max `created_at` of those rows;
-    /// `user_id` is the earliest request's user, else the earliest task's,
-    /// else the earliest MCP execution's; `agent_name` the earliest task's;
+    /// `user_id` is the earliest task's user, else the earliest request's,
+    /// else the first MCP execution's that has one; `agent_name` the earliest task's;
     /// `error_count` = failed requests + failed/timed-out MCP executions.
     fn trace_item(&self, trace: &str) -> Option<TraceListItem> {
         let mut requests: Vec<&AiRequestRecord> = self
@@ -486,11 +501,11 @@ impl Store {
         } else {
             "completed".to_string()
         };
-        let user_id = requests
+        let user_id = tasks
             .first()
-            .map(|r| r.user_id.clone())
-            .or_else(|| tasks.first().and_then(|t| t.user_id.clone()))
-            .or_else(|| mcps.first().and_then(|m| m.user_id.clone()));
+            .and_then(|t| t.user_id.clone())
+            .or_else(|| requests.first().map(|r| r.user_id.clone()))
+            .or_else(|| mcps.iter().find_map(|m| m.user_id.clone()));
         let mut sums = Sums::default();
         for r in &requests {
             sums.add(r);
@@ -518,7 +533,7 @@ impl Store {
     /// Traces with an AI request, MCP execution or task created in the
     /// window; filters as documented (`status` compared with the normalised
     /// form of the filter, `user` against the row's `user_id`); newest
-    /// `started_at` first, then trace id descending.
+    /// `started_at` first, then trace id ascending.
     pub(super) fn traces(&self, filter: &TraceListFilter) -> Vec<TraceListItem> {
         let mut ids: BTreeSet<&str> = BTreeSet::new();
         for r in self.requests.iter() {
@@ -576,10 +591,9 @@ impl Store {
         rows.sort_by(|a, b| {
             b.started_at
                 .cmp(&a.started_at)
-                .then_with(|| b.trace_id.cmp(&a.trace_id))
+                .then_with(|| a.trace_id.cmp(&b.trace_id))
         });
-        rows.truncate(filter.limit);
-        rows
+        take(rows, filter.limit)
     }
 
     /// `failed_count` of AI requests is status `failed`; of MCP executions
@@ -707,11 +721,11 @@ impl Store {
                     .as_ref()
                     .and_then(|t| self.tasks.get(t.as_str()))
                     .cloned();
-                (
-                    task,
-                    task_id,
-                    rows.first().and_then(|r| r.record.trace_id.clone()),
-                )
+                let trace_id = task
+                    .as_ref()
+                    .and_then(|t| t.trace_id.clone())
+                    .or_else(|| rows.first().and_then(|r| r.record.trace_id.clone()));
+                (task, task_id, trace_id)
             }
             IdKind::Task => {
                 let task = self.tasks.get(id).cloned();
@@ -739,10 +753,9 @@ impl Store {
     }
 
     /// Every (kind, id) whose id starts with `prefix`, with its creation
-    /// time: a request's `created_at`; a task's `created_at` (or, for a
-    /// task id known only from `ai_requests.task_id`, its earliest
-    /// request's); a trace's earliest `created_at` over its requests, tasks
-    /// and MCP executions.
+    /// time: a request's `created_at`; a task's earliest `created_at` over
+    /// its `agent_tasks` row and the requests naming it; a trace's earliest
+    /// `created_at` over its requests, tasks and MCP executions.
     fn audit_candidates(&self, prefix: &str) -> BTreeMap<(IdKind, String), Timestamp> {
         let mut out: BTreeMap<(IdKind, String), Timestamp> = BTreeMap::new();
         let mut note = |kind: IdKind, id: &str, at: Timestamp| {
@@ -756,11 +769,11 @@ impl Store {
         for t in self.tasks.with_id_prefix(prefix) {
             note(IdKind::Task, t.task_id.as_str(), t.created_at);
         }
-        let mut task_keys: Vec<&str> = self
+        let task_keys: Vec<&str> = self
             .requests
             .keys_with_prefix(request_ix::TASK, prefix)
             .collect();
-        task_keys.retain(|k| self.tasks.get(k).is_none());
+
         for key in task_keys {
             for r in self.requests.lookup(request_ix::TASK, key) {
                 note(IdKind::Task, key, r.record.created_at);
@@ -786,8 +799,9 @@ impl Store {
 
     /// Prefix resolution: trimmed; fewer than [`MIN_AUDIT_PREFIX`]
     /// characters is an input error; `%`, `_`, `\` are literal. An id equal
-    /// to the prefix wins (request before task before trace if several
-    /// kinds share it); one candidate is found; several are ambiguous
+    /// to the prefix wins when it is the only such (kind, id) (several exact
+    /// matches of different kinds are ambiguous); otherwise one candidate
+    /// is found; several are ambiguous
     /// (newest `created_at` first, then kind, then id; at most
     /// [`MAX_AUDIT_CANDIDATES`]); none is not found.
     pub(super) fn audit_lookup(&self, prefix: &str) -> Result<AuditResolution> {
@@ -798,12 +812,20 @@ impl Store {
             )));
         }
         let candidates = self.audit_candidates(prefix);
-        if let Some((kind, id)) = candidates.keys().find(|(_, id)| id == prefix) {
+        let exact: Vec<&(IdKind, String)> =
+            candidates.keys().filter(|(_, id)| id == prefix).collect();
+        if let [(kind, id)] = exact.as_slice() {
             return Ok(AuditResolution::Found(Box::new(
                 self.audit_record(*kind, id),
             )));
         }
-        match candidates.len() {
+        // several exact matches of different kinds: ambiguous, never a guess
+        let count = if exact.is_empty() {
+            candidates.len()
+        } else {
+            candidates.len().max(2)
+        };
+        match count {
             0 => Err(Error::not_found(format!(
                 "no request, task or trace id starts with {prefix:?}; check the id"
             ))),
@@ -868,8 +890,7 @@ impl Store {
             None => self.logs.iter().filter(keep).cloned().collect(),
         };
         rows.sort_by(|a, b| b.timestamp.cmp(&a.timestamp).then_with(|| b.id.cmp(&a.id)));
-        rows.truncate(filter.limit);
-        rows
+        take(rows, filter.limit)
     }
 
     pub(super) fn log_summary(&self, window: &TimeWindow) -> LogSummary {
@@ -889,7 +910,7 @@ impl Store {
         let rank = |level: &str| {
             SEVERITY
                 .iter()
-                .position(|s| *s == level)
+                .position(|s| s.eq_ignore_ascii_case(level))
                 .unwrap_or(SEVERITY.len())
         };
         let mut by_level: Vec<LevelCount> = levels
@@ -947,8 +968,7 @@ impl Store {
                 .cmp(&a.started_at)
                 .then_with(|| b.mcp_execution_id.cmp(&a.mcp_execution_id))
         });
-        rows.truncate(filter.limit);
-        rows
+        take(rows, filter.limit)
     }
 
     /// Window on `created_at`; newest first, then id desc.
@@ -972,8 +992,7 @@ impl Store {
                 .cmp(&a.created_at)
                 .then_with(|| b.id.cmp(&a.id))
         });
-        rows.truncate(filter.limit);
-        rows
+        take(rows, filter.limit)
     }
 
     /// Per-model rows group by (model, provider), by request count desc,
@@ -1131,8 +1150,7 @@ impl Store {
                     .cmp(&a.session_count)
                     .then_with(|| a.key.cmp(&b.key))
             });
-            rows.truncate(limit);
-            rows
+            take(rows, limit)
         };
         let bots = sessions
             .iter()
@@ -1178,8 +1196,7 @@ impl Store {
                     .cmp(&a.session_count)
                     .then_with(|| a.key.cmp(&b.key))
             });
-            rows.truncate(limit);
-            rows
+            take(rows, limit)
         };
         ContentReport {
             total_sessions: total,
@@ -1189,7 +1206,7 @@ impl Store {
     }
 
     /// Contexts with `updated_at` in the window, most recently updated
-    /// first (then context id desc); totals over all the context's AI
+    /// first (then context id ascending); totals over all the context's AI
     /// requests (any time).
     pub(super) fn conversations(&self, window: &TimeWindow, limit: usize) -> Vec<ConversationRow> {
         let mut contexts: Vec<&ContextRecord> = self
@@ -1197,9 +1214,8 @@ impl Store {
             .iter()
             .filter(|c| window.contains(c.updated_at))
             .collect();
-        contexts.sort_by_key(|c| (Reverse(c.updated_at), Reverse(c.context_id.as_str())));
-        contexts.truncate(limit);
-        contexts
+        contexts.sort_by_key(|c| (Reverse(c.updated_at), c.context_id.as_str()));
+        take(contexts, limit)
             .into_iter()
             .map(|c| {
                 let mut sums = Sums::default();
