@@ -1844,19 +1844,35 @@ async fn leaderboards_list_every_user_and_agent_active_in_the_window() {
     let users = e.top_users(&old, 0).await.unwrap();
     let rows: Vec<(&str, i64, i64, i64)> = users
         .iter()
-        .map(|u| (u.user_id.as_str(), u.request_count, u.total_cost_microdollars.get(), u.session_count))
+        .map(|u| {
+            (
+                u.user_id.as_str(),
+                u.request_count,
+                u.total_cost_microdollars.get(),
+                u.session_count,
+            )
+        })
         .collect();
     // u1 spent 10_000 on req-dddd5; u3 only has a session
     assert_eq!(rows, [("u1", 1, 10_000, 0), ("u3", 0, 0, 1)]);
     assert_eq!(users[1].user_name, None);
 
     // req-bbbb3 is in the window, its task (created a minute earlier) is not
-    let narrow = TimeWindow { start: min(62), end: min(63) };
+    let narrow = TimeWindow {
+        start: min(62),
+        end: min(63),
+    };
     let agents = e.top_agents(&narrow, 10).await.unwrap();
     assert_eq!(agents.len(), 1);
     let a = &agents[0];
     assert_eq!(
-        (a.agent_name.as_str(), a.task_count, a.request_count, a.total_cost_microdollars.get(), a.success_rate),
+        (
+            a.agent_name.as_str(),
+            a.task_count,
+            a.request_count,
+            a.total_cost_microdollars.get(),
+            a.success_rate
+        ),
         ("planner", 0, 1, 500, 0.0)
     );
 }
@@ -1865,9 +1881,24 @@ async fn leaderboards_list_every_user_and_agent_active_in_the_window() {
 async fn a_zero_limit_means_no_limit() {
     let e = engine();
     assert_eq!(e.log_search(&LogFilter::default()).await.unwrap().len(), 4);
-    assert_eq!(e.ai_requests(&AiRequestFilter::default()).await.unwrap().len(), 5);
-    assert_eq!(e.traces(&TraceListFilter::default()).await.unwrap().len(), 4);
-    assert_eq!(e.tool_executions(&ToolExecutionFilter::default()).await.unwrap().len(), 3);
+    assert_eq!(
+        e.ai_requests(&AiRequestFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
+    assert_eq!(
+        e.traces(&TraceListFilter::default()).await.unwrap().len(),
+        4
+    );
+    assert_eq!(
+        e.tool_executions(&ToolExecutionFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
     assert_eq!(e.top_tools(&window(), 0).await.unwrap().len(), 2);
 }
 
@@ -1875,7 +1906,15 @@ async fn a_zero_limit_means_no_limit() {
 async fn the_same_exact_id_of_two_kinds_is_ambiguous() {
     let e = LiveEngine::new(LiveLimits::default());
     // a task whose id is also used as a trace id
-    e.ingest(&task("shared-id", "a", "shared-id", task_state::WORKING, None, "u", min(1)));
+    e.ingest(&task(
+        "shared-id",
+        "a",
+        "shared-id",
+        task_state::WORKING,
+        None,
+        "u",
+        min(1),
+    ));
     let c = ambiguous(e.audit_lookup("shared-id").await.unwrap());
     assert_eq!(
         c,
@@ -1886,9 +1925,45 @@ async fn the_same_exact_id_of_two_kinds_is_ambiguous() {
     );
     // the task id is the earliest of its row and the requests naming it
     e.ingest(&Event::AiRequestStarted {
-        request: request("req-x", "u", Some("task-late"), None, None, "p", "m", None, 0, None, "pending", min(5)),
+        request: request(
+            "req-x",
+            "u",
+            Some("task-late"),
+            None,
+            None,
+            "p",
+            "m",
+            None,
+            0,
+            None,
+            "pending",
+            min(5),
+        ),
     });
-    e.ingest(&task("task-late", "a", "tr-late", task_state::WORKING, None, "u", min(9)));
+    e.ingest(&task(
+        "task-late",
+        "a",
+        "tr-late",
+        task_state::WORKING,
+        None,
+        "u",
+        min(9),
+    ));
+    e.ingest(&task(
+        "task-other",
+        "a",
+        "tr-other",
+        task_state::WORKING,
+        None,
+        "u",
+        min(2),
+    ));
     let c = ambiguous(e.audit_lookup("task-").await.unwrap());
-    assert_eq!(c, vec![(IdKind::Task, "task-late".to_string(), min(5))]);
+    assert_eq!(
+        c,
+        vec![
+            (IdKind::Task, "task-late".to_string(), min(5)),
+            (IdKind::Task, "task-other".to_string(), min(2)),
+        ]
+    );
 }
