@@ -1501,3 +1501,13 @@ async fn the_same_exact_id_of_two_kinds_is_ambiguous() {
         ]
     );
 }
+
+#[test]
+fn fast_decoding_equals_from_json_for_every_fixture_event() {
+    for event in fixture() {
+        let json = serde_json::to_string(&event).unwrap();
+        let fast = tracetop::live::decode_event(&json);
+        assert_eq!(fast, event, "{json}");
+        assert_eq!(fast, Event::from_json(&json));
+    }
+}

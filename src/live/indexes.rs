@@ -16,7 +16,7 @@ pub(crate) trait Row {
     /// The primary id.
     fn id(&self) -> &str;
     /// Call `f(index, key)` for every secondary key of this row.
-    fn index_keys(&self, f: &mut dyn FnMut(usize, &str));
+    fn index_keys<'a>(&'a self, f: &mut dyn FnMut(usize, &'a str));
     /// Approximate heap + inline bytes of the row.
     fn approx_bytes(&self) -> usize;
 }
@@ -66,7 +66,7 @@ impl Row for RequestRow {
     fn id(&self) -> &str {
         self.record.id.as_str()
     }
-    fn index_keys(&self, f: &mut dyn FnMut(usize, &str)) {
+    fn index_keys<'a>(&'a self, f: &mut dyn FnMut(usize, &'a str)) {
         let r = &self.record;
         if let Some(t) = &r.trace_id {
             f(request_ix::TRACE, t.as_str());
@@ -120,7 +120,7 @@ impl Row for AgentTaskRecord {
     fn id(&self) -> &str {
         self.task_id.as_str()
     }
-    fn index_keys(&self, f: &mut dyn FnMut(usize, &str)) {
+    fn index_keys<'a>(&'a self, f: &mut dyn FnMut(usize, &'a str)) {
         if let Some(t) = &self.trace_id {
             f(task_ix::TRACE, t.as_str());
         }
@@ -146,7 +146,7 @@ impl Row for McpExecutionRecord {
     fn id(&self) -> &str {
         self.mcp_execution_id.as_str()
     }
-    fn index_keys(&self, f: &mut dyn FnMut(usize, &str)) {
+    fn index_keys<'a>(&'a self, f: &mut dyn FnMut(usize, &'a str)) {
         if let Some(t) = &self.trace_id {
             f(mcp_ix::TRACE, t.as_str());
         }
@@ -174,7 +174,7 @@ impl Row for LogRecord {
     fn id(&self) -> &str {
         self.id.as_str()
     }
-    fn index_keys(&self, f: &mut dyn FnMut(usize, &str)) {
+    fn index_keys<'a>(&'a self, f: &mut dyn FnMut(usize, &'a str)) {
         if let Some(t) = &self.trace_id {
             f(log_ix::TRACE, t.as_str());
         }
@@ -200,7 +200,7 @@ impl Row for StepRecord {
     fn id(&self) -> &str {
         self.step_id.as_str()
     }
-    fn index_keys(&self, f: &mut dyn FnMut(usize, &str)) {
+    fn index_keys<'a>(&'a self, f: &mut dyn FnMut(usize, &'a str)) {
         f(step_ix::TASK, self.task_id.as_str());
     }
     fn approx_bytes(&self) -> usize {
@@ -220,7 +220,7 @@ impl Row for SessionRecord {
     fn id(&self) -> &str {
         self.session_id.as_str()
     }
-    fn index_keys(&self, f: &mut dyn FnMut(usize, &str)) {
+    fn index_keys<'a>(&'a self, f: &mut dyn FnMut(usize, &'a str)) {
         if let Some(u) = &self.user_id {
             f(session_ix::USER, u.as_str());
         }
@@ -247,7 +247,7 @@ impl Row for ContextRecord {
     fn id(&self) -> &str {
         self.context_id.as_str()
     }
-    fn index_keys(&self, _f: &mut dyn FnMut(usize, &str)) {}
+    fn index_keys<'a>(&'a self, _f: &mut dyn FnMut(usize, &'a str)) {}
     fn approx_bytes(&self) -> usize {
         size_of::<Self>()
             + self.context_id.0.len()
@@ -262,7 +262,7 @@ impl Row for UserRecord {
     fn id(&self) -> &str {
         self.id.as_str()
     }
-    fn index_keys(&self, _f: &mut dyn FnMut(usize, &str)) {}
+    fn index_keys<'a>(&'a self, _f: &mut dyn FnMut(usize, &'a str)) {}
     fn approx_bytes(&self) -> usize {
         size_of::<Self>()
             + self.id.0.len()

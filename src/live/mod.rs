@@ -11,11 +11,13 @@
 //! The engine is `Send + Sync`: one `Arc<LiveEngine>` is shared between the
 //! source task (writer) and the console (readers) behind an `RwLock`.
 
+pub mod decode;
 mod engine;
 mod indexes;
 mod rolling;
 mod store;
 
+pub use decode::decode_event;
 pub use rolling::{ACTIVE_USER_SECS, RATE_WINDOW_SECS};
 pub use store::LiveLimits;
 
@@ -107,6 +109,11 @@ impl LiveEngine {
     pub fn ingest_owned(&self, event: Event) {
         let mut inner = self.write();
         inner.apply(event);
+    }
+
+    /// Decode one JSON event (as [`decode_event`]) and ingest it.
+    pub fn ingest_json(&self, raw: &str) {
+        self.ingest_owned(decode_event(raw));
     }
 
     /// Ingest a batch under one lock.

@@ -50,6 +50,30 @@ pub(crate) struct Table<R> {
     indexes: Vec<BTreeMap<Box<str>, BTreeSet<u32>>>,
 }
 
+/// Most secondary indexes of any table (each row has at most one key per
+/// index).
+const MAX_INDEXES: usize = 8;
+
+fn add_key(index: &mut BTreeMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) {
+    match index.get_mut(key) {
+        Some(set) => {
+            set.insert(slot);
+        }
+        None => {
+            index.insert(key.into(), BTreeSet::from([slot]));
+        }
+    }
+}
+
+fn remove_key(index: &mut BTreeMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) {
+    if let Some(set) = index.get_mut(key) {
+        set.remove(&slot);
+        if set.is_empty() {
+            index.remove(key);
+        }
+    }
+}
+
 /// Bytes we charge per index or id-map entry on top of the key text.
 const ENTRY_OVERHEAD: usize = 48;
 
@@ -71,21 +95,31 @@ impl<R: Row> Table<R> {
 
     fn index(&mut self, slot: u32, row: &R) {
         let indexes = &mut self.indexes;
-        row.index_keys(&mut |i, key| {
-            indexes[i].entry(key.into()).or_default().insert(slot);
-        });
+        row.index_keys(&mut |i, key| add_key(&mut indexes[i], key, slot));
     }
 
     fn unindex(&mut self, slot: u32, row: &R) {
         let indexes = &mut self.indexes;
-        row.index_keys(&mut |i, key| {
-            if let Some(set) = indexes[i].get_mut(key) {
-                set.remove(&slot);
-                if set.is_empty() {
-                    indexes[i].remove(key);
+        row.index_keys(&mut |i, key| remove_key(&mut indexes[i], key, slot));
+    }
+
+    /// Move `slot` from the old row's keys to the new row's, touching only
+    /// the indexes whose key changed (a completion rarely changes any).
+    fn reindex(&mut self, slot: u32, old: &R, new: &R) {
+        let mut old_keys: [Option<&str>; MAX_INDEXES] = [None; MAX_INDEXES];
+        old.index_keys(&mut |i, key| old_keys[i] = Some(key));
+        let mut new_keys: [Option<&str>; MAX_INDEXES] = [None; MAX_INDEXES];
+        new.index_keys(&mut |i, key| new_keys[i] = Some(key));
+        for i in 0..R::INDEX_COUNT {
+            if old_keys[i] != new_keys[i] {
+                if let Some(key) = old_keys[i] {
+                    remove_key(&mut self.indexes[i], key, slot);
+                }
+                if let Some(key) = new_keys[i] {
+                    add_key(&mut self.indexes[i], key, slot);
                 }
             }
-        });
+        }
     }
 
     /// Insert or replace; returns (slot, bytes before, bytes after, was new).
@@ -94,10 +128,10 @@ impl<R: Row> Table<R> {
         if let Some(&slot) = self.by_id.get(row.id()) {
             let old = self.slots[slot as usize].take();
             let old_bytes = old.as_ref().map(|s| s.bytes).unwrap_or(0);
-            if let Some(old) = old {
-                self.unindex(slot, &old.row);
+            match &old {
+                Some(old) => self.reindex(slot, &old.row, &row),
+                None => self.index(slot, &row),
             }
-            self.index(slot, &row);
             self.slots[slot as usize] = Some(Slot { row, seq, bytes });
             return (slot, old_bytes, bytes, false);
         }
