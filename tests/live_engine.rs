@@ -1511,3 +1511,22 @@ fn fast_decoding_equals_from_json_for_every_fixture_event() {
         assert_eq!(fast, Event::from_json(&json));
     }
 }
+
+#[test]
+fn the_engine_is_shared_between_threads() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<LiveEngine>();
+    let e = std::sync::Arc::new(LiveEngine::new(LiveLimits::default()));
+    let writer = {
+        let e = e.clone();
+        std::thread::spawn(move || {
+            for ev in fixture() {
+                e.ingest_owned(ev);
+            }
+        })
+    };
+    writer.join().unwrap();
+    let as_trait: std::sync::Arc<dyn QueryEngine> = e.clone();
+    let o = futures::executor::block_on(as_trait.overview(now())).unwrap();
+    assert_eq!(o.total_ai_requests, 5);
+}

@@ -194,6 +194,20 @@ fn unit(n: u64, base: Timestamp) -> Vec<Event> {
     out
 }
 
+/// CPU time this thread has run, from `/proc/thread-self/schedstat` (so a
+/// busy shared machine does not count against us).
+fn thread_cpu() -> std::time::Duration {
+    let ns = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+        })
+        .unwrap_or(0);
+    std::time::Duration::from_nanos(ns)
+}
+
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -220,6 +234,8 @@ async fn parse_decode_store_throughput_and_memory() {
     let chunk = 1_000u64;
     let mut timed = std::time::Duration::ZERO;
     let mut parse_time = std::time::Duration::ZERO;
+    let mut parse_cpu = std::time::Duration::ZERO;
+    let mut store_cpu = std::time::Duration::ZERO;
     let mut store_time = std::time::Duration::ZERO;
     let mut events = 0u64;
     let mut json_bytes = 0usize;
@@ -232,11 +248,16 @@ async fn parse_decode_store_throughput_and_memory() {
             }
         }
         json_bytes += lines.iter().map(String::len).sum::<usize>();
+        let cpu0 = thread_cpu();
         let clock = Instant::now();
         let decoded: Vec<Event> = lines.iter().map(|l| decode_event(l)).collect();
         let parsed_at = clock.elapsed();
+        let cpu1 = thread_cpu();
         engine.ingest_batch(decoded);
         let total = clock.elapsed();
+        let cpu2 = thread_cpu();
+        parse_cpu += cpu1 - cpu0;
+        store_cpu += cpu2 - cpu1;
         parse_time += parsed_at;
         store_time += total - parsed_at;
         timed += total;
@@ -266,6 +287,13 @@ async fn parse_decode_store_throughput_and_memory() {
         events as f64 / parse_time.as_secs_f64(),
         store_time.as_secs_f64(),
         events as f64 / store_time.as_secs_f64()
+    );
+    let cpu = (parse_cpu + store_cpu).as_secs_f64();
+    println!(
+        "  on-CPU time: parse+decode {:.2} s, store {:.2} s: {:.0} events per CPU-second",
+        parse_cpu.as_secs_f64(),
+        store_cpu.as_secs_f64(),
+        events as f64 / cpu
     );
     println!(
         "held: {} rows (from {} events, {} evicted), approx {} MiB by the store's estimate; RSS grew {} MiB ({} -> {} MiB)",

@@ -1,10 +1,11 @@
 //! The bounded row store behind LiveEngine.
 //!
 //! Every table of the data contract is a [`Table`]: rows live in a slab of
-//! slots, found by id through an ordered map (so id prefixes resolve with a
-//! range scan) and by secondary keys through per-table indexes (see
-//! `indexes.rs`). A row always holds the latest version of its record: an
-//! event about an id that is already stored replaces it in place.
+//! slots, found by id through a hash map and by secondary keys through
+//! per-table hash indexes (see `indexes.rs`); id prefixes (audit lookups)
+//! scan the keys, which keeps the ingest path to a few hash probes. A row
+//! always holds the latest version of its record: an event about an id that
+//! is already stored replaces it in place.
 //!
 //! [`Store`] ties the tables to one eviction order. Each write is stamped
 //! with a sequence number and queued; when the store holds more rows than
@@ -15,7 +16,7 @@
 
 use super::indexes::Row;
 use crate::model::*;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// Bounds of the live store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,15 +47,15 @@ struct Slot<R> {
 pub(crate) struct Table<R> {
     slots: Vec<Option<Slot<R>>>,
     free: Vec<u32>,
-    by_id: BTreeMap<Box<str>, u32>,
-    indexes: Vec<BTreeMap<Box<str>, BTreeSet<u32>>>,
+    by_id: HashMap<Box<str>, u32>,
+    indexes: Vec<HashMap<Box<str>, BTreeSet<u32>>>,
 }
 
 /// Most secondary indexes of any table (each row has at most one key per
 /// index).
 const MAX_INDEXES: usize = 8;
 
-fn add_key(index: &mut BTreeMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) {
+fn add_key(index: &mut HashMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) {
     match index.get_mut(key) {
         Some(set) => {
             set.insert(slot);
@@ -65,7 +66,7 @@ fn add_key(index: &mut BTreeMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) 
     }
 }
 
-fn remove_key(index: &mut BTreeMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) {
+fn remove_key(index: &mut HashMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) {
     if let Some(set) = index.get_mut(key) {
         set.remove(&slot);
         if set.is_empty() {
@@ -82,8 +83,8 @@ impl<R: Row> Table<R> {
         Table {
             slots: Vec::new(),
             free: Vec::new(),
-            by_id: BTreeMap::new(),
-            indexes: (0..R::INDEX_COUNT).map(|_| BTreeMap::new()).collect(),
+            by_id: HashMap::new(),
+            indexes: (0..R::INDEX_COUNT).map(|_| HashMap::new()).collect(),
         }
     }
 
@@ -200,30 +201,26 @@ impl<R: Row> Table<R> {
         self.indexes[index].contains_key(key)
     }
 
-    /// Rows whose id starts with `prefix`, in id order.
+    /// Rows whose id starts with `prefix`, in no particular order (a scan
+    /// of the id map: audit lookups are rare, ingest is hot).
     pub fn with_id_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a R> + 'a {
         self.by_id
-            .range::<str, _>((
-                std::ops::Bound::Included(prefix),
-                std::ops::Bound::Unbounded,
-            ))
-            .take_while(move |(id, _)| id.starts_with(prefix))
+            .iter()
+            .filter(move |(id, _)| id.starts_with(prefix))
             .filter_map(|(_, &slot)| self.slot(slot))
     }
 
-    /// Secondary keys of `index` starting with `prefix`, in key order.
+    /// Secondary keys of `index` starting with `prefix`, in no particular
+    /// order.
     pub fn keys_with_prefix<'a>(
         &'a self,
         index: usize,
         prefix: &'a str,
     ) -> impl Iterator<Item = &'a str> + 'a {
         self.indexes[index]
-            .range::<str, _>((
-                std::ops::Bound::Included(prefix),
-                std::ops::Bound::Unbounded,
-            ))
-            .take_while(move |(key, _)| key.starts_with(prefix))
-            .map(|(key, _)| &**key)
+            .keys()
+            .filter(move |key| key.starts_with(prefix))
+            .map(|key| &**key)
     }
 }
 
