@@ -229,6 +229,7 @@ pub struct AnomalyDetector {
     credential_calls: HashMap<String, Times>,
     open: BTreeMap<String, Open>,
     last_sweep: Option<Timestamp>,
+    trend_cache: Option<(i64, f64)>,
 }
 
 /// How long ids are remembered to count each record once.
@@ -256,6 +257,7 @@ impl AnomalyDetector {
             credential_calls: HashMap::new(),
             open: BTreeMap::new(),
             last_sweep: None,
+            trend_cache: None,
         }
     }
 
@@ -468,6 +470,20 @@ impl AnomalyDetector {
     fn trend_ratio(&mut self, now: Timestamp) -> f64 {
         let minutes = self.thresholds.trend_baseline_minutes;
         let now_s = now.timestamp();
+        // Once per second of `now` is enough (a spike shows at most a
+        // second late); a replay of millions of requests would otherwise
+        // rescan the half-hour of per-second counts for each one.
+        if let Some((second, value)) = self.trend_cache
+            && second == now_s
+        {
+            return value;
+        }
+        let value = self.compute_trend_ratio(now_s, minutes);
+        self.trend_cache = Some((now_s, value));
+        value
+    }
+
+    fn compute_trend_ratio(&mut self, now_s: i64, minutes: i64) -> f64 {
         let horizon = now_s - 60 * (minutes + 1);
         while let Some((&s, _)) = self.per_second.first_key_value() {
             if s > horizon {

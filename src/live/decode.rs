@@ -2,8 +2,10 @@
 //!
 //! `Event` is an internally tagged enum, which serde decodes by first
 //! buffering the whole object into a generic tree and then converting it.
-//! Here the `type` tag is read in a first pass that skips everything else,
-//! then the payload is decoded straight into the variant's record. Any text
+//! Here the `type` tag is read first (straight from the text when it leads
+//! the object, as our writers put it; otherwise in a pass that skips
+//! everything else), then the payload is decoded straight into the
+//! variant's record. Any text
 //! the fast path does not handle (other kinds, malformed input) goes to
 //! [`Event::from_json`], so the result is always the same as its.
 
@@ -67,8 +69,22 @@ pub fn decode_event(raw: &str) -> Event {
     fast(raw).unwrap_or_else(|| Event::from_json(raw))
 }
 
+/// The `type` tag when the text starts with it, as our own writers put it
+/// (`{"type":"log",…`); no escapes allowed inside.
+fn leading_tag(raw: &str) -> Option<&str> {
+    let rest = raw.strip_prefix("{\"type\":\"")?;
+    let end = rest.find('"')?;
+    let tag = &rest[..end];
+    (!tag.contains('\\')).then_some(tag)
+}
+
 fn fast(raw: &str) -> Option<Event> {
-    let tag: Tag = serde_json::from_str(raw).ok()?;
+    let tag: Tag = match leading_tag(raw) {
+        Some(kind) => Tag {
+            kind: Cow::Borrowed(kind),
+        },
+        None => serde_json::from_str(raw).ok()?,
+    };
     fn payload<'a, T: Deserialize<'a>>(raw: &'a str) -> Option<T> {
         serde_json::from_str(raw).ok()
     }
@@ -135,6 +151,14 @@ mod tests {
         ] {
             assert_eq!(decode_event(raw), Event::from_json(raw), "{raw}");
         }
+    }
+
+    #[test]
+    fn reads_a_leading_tag_only_when_plain() {
+        assert_eq!(leading_tag(r#"{"type":"log","log":{}}"#), Some("log"));
+        assert_eq!(leading_tag(r#"{ "type":"log"}"#), None);
+        assert_eq!(leading_tag(r#"{"type":"lo\"g"}"#), None);
+        assert_eq!(leading_tag(r#"{"type":"log"#), None);
     }
 
     #[test]
