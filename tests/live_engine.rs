@@ -1530,3 +1530,131 @@ fn the_engine_is_shared_between_threads() {
     let o = futures::executor::block_on(as_trait.overview(now())).unwrap();
     assert_eq!(o.total_ai_requests, 5);
 }
+
+/// Indexes stay consistent with the rows through evictions and
+/// replacements: every trace's detail (found through the trace index)
+/// holds exactly the rows a full scan finds for it.
+#[tokio::test]
+async fn indexes_agree_with_full_scans_after_churn() {
+    let e = LiveEngine::new(LiveLimits {
+        max_events: 150,
+        max_bytes: usize::MAX,
+    });
+    // a small deterministic generator (LCG) over 20 traces
+    let mut seed: u64 = 42;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    for i in 0..2_000i64 {
+        let trace = format!("tr-{:02}", next(20));
+        let t = at(i);
+        match next(4) {
+            0 => {
+                let id = format!("rq-{}", next(300));
+                let pending = request(
+                    &id,
+                    "u",
+                    None,
+                    None,
+                    Some(&trace),
+                    "p",
+                    "m",
+                    None,
+                    0,
+                    None,
+                    "pending",
+                    t,
+                );
+                e.ingest(&Event::AiRequestStarted { request: pending });
+                if next(2) == 0 {
+                    let done = request(
+                        &id,
+                        "u",
+                        None,
+                        None,
+                        Some(&trace),
+                        "p",
+                        "m2",
+                        Some((1, 1)),
+                        5,
+                        Some(10),
+                        "completed",
+                        t,
+                    );
+                    e.ingest(&Event::AiRequestCompleted {
+                        request: done,
+                        messages: vec![],
+                        tool_calls: vec![],
+                    });
+                }
+            }
+            1 => {
+                let m = mcp(
+                    &format!("mc-{}", next(300)),
+                    "tool",
+                    "srv",
+                    &trace,
+                    "success",
+                    Some(3),
+                    "u",
+                    t,
+                );
+                e.ingest(&Event::McpExecution { execution: m });
+            }
+            _ => e.ingest(&log(&format!("lg-{i}"), Some(&trace), "INFO", "m", "x", t)),
+        }
+    }
+    let stats = e.stats();
+    assert!(stats.rows <= 150, "{stats:?}");
+    assert!(stats.evicted > 0);
+
+    let requests = e.ai_requests(&AiRequestFilter::default()).await.unwrap();
+    let execs = e
+        .tool_executions(&ToolExecutionFilter::default())
+        .await
+        .unwrap();
+    let logs = e.log_search(&LogFilter::default()).await.unwrap();
+    assert_eq!(requests.len() + execs.len() + logs.len(), stats.rows);
+    for n in 0..20 {
+        let trace = TraceId::new(format!("tr-{n:02}"));
+        let mut want: Vec<String> = requests
+            .iter()
+            .filter(|r| r.trace_id.as_ref() == Some(&trace))
+            .map(|r| r.id.0.clone())
+            .chain(
+                execs
+                    .iter()
+                    .filter(|m| m.trace_id.as_ref() == Some(&trace))
+                    .map(|m| m.mcp_execution_id.0.clone()),
+            )
+            .chain(
+                logs.iter()
+                    .filter(|l| l.trace_id.as_ref() == Some(&trace))
+                    .map(|l| l.id.0.clone()),
+            )
+            .collect();
+        want.sort();
+        match e.trace_detail(&trace).await {
+            Ok(d) => {
+                let mut got: Vec<String> = d.events.iter().map(|ev| ev.id().to_string()).collect();
+                got.sort();
+                assert_eq!(got, want, "{trace}");
+            }
+            Err(_) => assert!(want.is_empty(), "{trace} has rows {want:?} but no detail"),
+        }
+    }
+    for model in ["m", "m2"] {
+        let by_index = e
+            .ai_requests(&AiRequestFilter {
+                model: Some(model.into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let by_scan: Vec<&AiRequestRecord> = requests.iter().filter(|r| r.model == model).collect();
+        assert_eq!(by_index.iter().collect::<Vec<_>>(), by_scan, "{model}");
+    }
+}
