@@ -1005,3 +1005,29 @@ fn cli_bad_input_is_one_line_without_the_password() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/config.toml"));
 }
+
+#[test]
+fn detector_output_flows_into_the_live_engine() {
+    use tracetop::live::{LiveEngine, LiveLimits};
+    let engine = LiveEngine::new(LiveLimits::default());
+    let mut d = AnomalyDetector::new(Thresholds::default());
+    let mut feed_both = |event: Event, now: Timestamp| {
+        let anomalies = d.observe(&event, now);
+        engine.ingest(&event);
+        for a in anomalies {
+            engine.ingest(&a);
+        }
+    };
+    for i in 0..16 {
+        feed_both(started(&format!("r{i}"), "mallory", secs(i)), secs(i));
+    }
+    let listed = engine.anomalies();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, "requests_per_minute:mallory");
+    assert_eq!(listed[0].severity, Severity::Warning);
+    assert_eq!(
+        listed[0].trace_id.as_ref().map(|t| t.as_str()),
+        Some("tr-r14")
+    );
+    assert_eq!(engine.rates(secs(16)).open_anomalies, 1);
+}
