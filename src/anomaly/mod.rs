@@ -1,1 +1,15 @@
-//! Placeholder for the anomaly layer; filled by its issue.
+//! Anomaly detection on the event stream.
+//!
+//! [`AnomalyDetector`] watches events as they pass (in the console's
+//! source task, in `serve`, or over a replay of recent rows for
+//! `tracetop anomalies`) and turns threshold crossings into
+//! `AnomalyRaised` / `AnomalyEscalated` / `AnomalyCleared` events, which
+//! flow on like any other event (LiveEngine keeps them, the feed shows
+//! them). [`Thresholds`] come from the `[anomaly]` table of the config file,
+//! with the platform's defaults.
+
+pub mod rules;
+pub mod thresholds;
+
+pub use rules::{AnomalyDetector, Rule};
+pub use thresholds::{Level, Thresholds};
