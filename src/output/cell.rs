@@ -36,7 +36,9 @@ impl Cell {
 
     /// Text cell, or [`Cell::Empty`] for `None`.
     pub fn opt_text<T: ToString>(value: Option<T>) -> Cell {
-        value.map(|v| Cell::Text(v.to_string())).unwrap_or(Cell::Empty)
+        value
+            .map(|v| Cell::Text(v.to_string()))
+            .unwrap_or(Cell::Empty)
     }
 
     /// Integer cell from any integer type.
@@ -191,7 +193,10 @@ mod tests {
         assert_eq!(Cell::Int(1_234_567).display(), "1,234,567");
         assert_eq!(Cell::Int(-1_234).display(), "-1,234");
         assert_eq!(Cell::Int(1_234_567).csv_field(), "1234567");
-        assert_eq!(Cell::Money(Microdollars(1_234_560_000)).display(), "$1,234.56");
+        assert_eq!(
+            Cell::Money(Microdollars(1_234_560_000)).display(),
+            "$1,234.56"
+        );
         assert_eq!(Cell::Money(Microdollars(4_200)).csv_field(), "4200");
         assert_eq!(Cell::Rate(0.125).display(), "12.5%");
         assert_eq!(Cell::Rate(0.125).csv_field(), "0.125");

@@ -51,7 +51,11 @@ mod tests {
             Column::num("request_count", "requests"),
             Column::num("total_cost_microdollars", "cost"),
         ])
-        .with_rows([vec![Cell::text("gpt-4o"), Cell::Int(3), Cell::Money(Microdollars(4_200))]]);
+        .with_rows([vec![
+            Cell::text("gpt-4o"),
+            Cell::Int(3),
+            Cell::Money(Microdollars(4_200)),
+        ]]);
         assert_eq!(
             to_string(&set),
             "model,request_count,total_cost_microdollars\ngpt-4o,3,4200\n"

@@ -65,6 +65,50 @@ pub fn terminal_width() -> Option<usize> {
         .filter(|&n| n > 0)
 }
 
+/// One labelled value of a single-record report (overview, summaries).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// JSON/CSV name, with its unit (`total_cost_microdollars`).
+    pub key: &'static str,
+    /// What a person reads.
+    pub label: &'static str,
+    pub value: Cell,
+}
+
+impl Field {
+    /// A field.
+    pub fn new(key: &'static str, label: &'static str, value: Cell) -> Field {
+        Field { key, label, value }
+    }
+}
+
+/// A single record as CSV: one header, one row.
+pub fn record_rows(fields: &[Field]) -> RowSet {
+    let columns = fields
+        .iter()
+        .map(|f| {
+            if f.value.is_numeric() {
+                Column::num(f.key, f.label)
+            } else {
+                Column::text(f.key, f.label)
+            }
+        })
+        .collect();
+    let mut set = RowSet::new(columns);
+    set.push(fields.iter().map(|f| f.value.clone()).collect());
+    set
+}
+
+/// A single record for people: aligned `label: value` lines.
+pub fn record_block(fields: &[Field]) -> Block {
+    Block::Fields(
+        fields
+            .iter()
+            .map(|f| (f.label.to_string(), f.value.clone()))
+            .collect(),
+    )
+}
+
 /// Write one report to stdout in `format`.
 pub fn emit<T: Serialize + ?Sized>(
     format: Format,
@@ -104,7 +148,10 @@ mod tests {
         assert_eq!(Format::parse("csv").unwrap(), Format::Csv);
         assert_eq!(Format::parse("table").unwrap(), Format::Table);
         let err = Format::parse("xml").unwrap_err();
-        assert_eq!(err.to_string(), "unknown --format \"xml\": use table, json or csv");
+        assert_eq!(
+            err.to_string(),
+            "unknown --format \"xml\": use table, json or csv"
+        );
         assert_eq!(err.exit_code(), 2);
     }
 }

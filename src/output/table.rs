@@ -38,7 +38,7 @@ pub enum Block {
 }
 
 /// A report for people: blocks printed in order, a blank line between them
-/// (none after a heading).
+/// (none after a heading or a line, which introduce what follows).
 pub type Document = Vec<Block>;
 
 /// Write a document, fitting every line to `width` display columns.
@@ -52,7 +52,7 @@ pub fn write<W: Write>(out: &mut W, doc: &Document, width: Option<usize>) -> Res
             out.write_all(line.as_bytes())?;
             out.write_all(b"\n")?;
         }
-        previous_was_heading = matches!(block, Block::Heading(_));
+        previous_was_heading = matches!(block, Block::Heading(_) | Block::Line(_));
     }
     Ok(())
 }
@@ -197,7 +197,11 @@ pub fn wrap_text(body: &str, indent: usize, width: Option<usize>) -> Vec<String>
         let mut current_width = 0;
         for word in source_line.split(' ') {
             let word_width = display_width(word);
-            let needed = if current.is_empty() { word_width } else { current_width + 1 + word_width };
+            let needed = if current.is_empty() {
+                word_width
+            } else {
+                current_width + 1 + word_width
+            };
             if needed <= room {
                 if !current.is_empty() {
                     current.push(' ');
@@ -278,13 +282,20 @@ mod tests {
                 assert!(display_width(line) <= width, "{width}: {line:?}");
                 assert!(line.len() == line.trim_end().len());
             }
-            assert!(lines[1].ends_with("1,234  $1,234.56"), "{width}: {}", lines[1]);
+            assert!(
+                lines[1].ends_with("1,234  $1,234.56"),
+                "{width}: {}",
+                lines[1]
+            );
             assert!(lines[2].ends_with("7  $0.004200"), "{width}: {}", lines[2]);
             assert!(lines[1].contains('…'), "{width}: {}", lines[1]);
         }
         let lines = render_table(&sample(), Some(50));
         // 50 - (8 + 9 + 3 gaps of 2) = 27 for text: both capped at 13.
-        assert_eq!(lines[1], "claude-sonne…  a fairly lon…     1,234  $1,234.56");
+        assert_eq!(
+            lines[1],
+            "claude-sonne…  a fairly lon…     1,234  $1,234.56"
+        );
     }
 
     #[test]
@@ -296,8 +307,10 @@ mod tests {
 
     #[test]
     fn escape_sequences_are_stripped_from_cells() {
-        let set = RowSet::new(vec![Column::text("message", "message")])
-            .with_rows([vec![Cell::text("\u{1b}[2J\u{1b}]0;pwned\u{7}hello \u{1b}[31mred\u{1b}[0m")]]);
+        let set =
+            RowSet::new(vec![Column::text("message", "message")]).with_rows([vec![Cell::text(
+                "\u{1b}[2J\u{1b}]0;pwned\u{7}hello \u{1b}[31mred\u{1b}[0m",
+            )]]);
         let lines = render_table(&set, Some(80));
         assert_eq!(lines[1], "hello red");
         let mut out = Vec::new();
@@ -307,8 +320,10 @@ mod tests {
 
     #[test]
     fn wide_characters_are_measured_by_display_width() {
-        let set = RowSet::new(vec![Column::text("name", "name"), Column::num("n", "n")])
-            .with_rows([vec![Cell::text("日本語テキストです、長い名前"), Cell::Int(5)]]);
+        let set =
+            RowSet::new(vec![Column::text("name", "name"), Column::num("n", "n")]).with_rows([
+                vec![Cell::text("日本語テキストです、長い名前"), Cell::Int(5)],
+            ]);
         for line in render_table(&set, Some(16)) {
             assert!(display_width(&line) <= 16, "{line:?}");
         }
@@ -334,7 +349,11 @@ mod tests {
 
     #[test]
     fn text_wraps_at_words_and_keeps_paragraphs() {
-        let lines = wrap_text("the quick brown fox\njumps \u{1b}[1mover\u{1b}[0m", 2, Some(14));
+        let lines = wrap_text(
+            "the quick brown fox\njumps \u{1b}[1mover\u{1b}[0m",
+            2,
+            Some(14),
+        );
         assert_eq!(lines, vec!["  the quick", "  brown fox", "  jumps over"]);
         let long = wrap_text(&"x".repeat(25), 0, Some(10));
         assert_eq!(long, vec!["x".repeat(10), "x".repeat(10), "x".repeat(5)]);
@@ -347,8 +366,16 @@ mod tests {
             Block::Heading("Costs".into()),
             Block::Fields(vec![("a".into(), Cell::Int(1))]),
             Block::Line("done".into()),
+            Block::Text {
+                body: "body".into(),
+                indent: 2,
+            },
+            Block::Fields(vec![("b".into(), Cell::Int(2))]),
         ];
         write(&mut out, &doc, Some(80)).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "Costs\na: 1\n\ndone\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Costs\na: 1\n\ndone\n  body\n\nb: 2\n"
+        );
     }
 }
