@@ -124,7 +124,11 @@ fn csv_records(text: &str) -> Vec<Vec<String>> {
 
 fn stderr_line(out: &Output) -> String {
     let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(err.trim_end().lines().count(), 1, "one line on stderr: {err:?}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line on stderr: {err:?}"
+    );
     err.trim_end().to_string()
 }
 
@@ -137,7 +141,10 @@ async fn fixture_db() -> support::TestDb {
 #[tokio::test]
 async fn costs_by_model_json_and_csv() {
     let db = fixture_db().await;
-    let v = json(&db.url, &["analytics", "costs", "--by", "model", "--since", "24h"]);
+    let v = json(
+        &db.url,
+        &["analytics", "costs", "--by", "model", "--since", "24h"],
+    );
     let rows = v.as_array().expect("array of rows");
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["model"], "claude-sonnet-4");
@@ -151,7 +158,19 @@ async fn costs_by_model_json_and_csv() {
     assert_eq!(rows[1]["request_count"], 1);
     assert_eq!(rows[1]["total_cost_microdollars"], 5000);
 
-    let text = ok(&db.url, &["analytics", "costs", "--since", "30d", "--by", "model", "--format", "csv"]);
+    let text = ok(
+        &db.url,
+        &[
+            "analytics",
+            "costs",
+            "--since",
+            "30d",
+            "--by",
+            "model",
+            "--format",
+            "csv",
+        ],
+    );
     let records = csv_records(&text);
     assert_eq!(
         records[0],
@@ -166,8 +185,14 @@ async fn costs_by_model_json_and_csv() {
         ]
     );
     assert_eq!(records.len(), 3);
-    assert_eq!(records[1][..6], ["gpt-4o", "2", "460", "140", "600", "1005000"]);
-    assert_eq!(records[2][..6], ["claude-sonnet-4", "2", "3000", "1500", "4500", "36000"]);
+    assert_eq!(
+        records[1][..6],
+        ["gpt-4o", "2", "460", "140", "600", "1005000"]
+    );
+    assert_eq!(
+        records[2][..6],
+        ["claude-sonnet-4", "2", "3000", "1500", "4500", "36000"]
+    );
 }
 
 #[tokio::test]
@@ -191,7 +216,10 @@ async fn costs_summary_provider_agent_and_trend() {
     assert_eq!(records.len(), 2);
     let header = &records[0];
     let value = |name: &str| {
-        let i = header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
+        let i = header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"));
         records[1][i].clone()
     };
     assert_eq!(value("total_cost_microdollars"), "41000");
@@ -210,15 +238,25 @@ async fn costs_summary_provider_agent_and_trend() {
     assert_eq!(v[1]["agent"], "writer");
     assert_eq!(v[1]["total_cost_microdollars"], 5000);
 
-    let v = json(&db.url, &["analytics", "costs", "--trend", "hour", "--since", "6h"]);
+    let v = json(
+        &db.url,
+        &["analytics", "costs", "--trend", "hour", "--since", "6h"],
+    );
     let buckets = v.as_array().unwrap();
-    assert!(buckets.len() == 6 || buckets.len() == 7, "{}", buckets.len());
+    assert!(
+        buckets.len() == 6 || buckets.len() == 7,
+        "{}",
+        buckets.len()
+    );
     let total: i64 = buckets
         .iter()
         .map(|b| b["total_cost_microdollars"].as_i64().unwrap())
         .sum();
     assert_eq!(total, 41000);
-    let requests: i64 = buckets.iter().map(|b| b["request_count"].as_i64().unwrap()).sum();
+    let requests: i64 = buckets
+        .iter()
+        .map(|b| b["request_count"].as_i64().unwrap())
+        .sum();
     assert_eq!(requests, 3);
 }
 
@@ -239,8 +277,14 @@ async fn overview_requests_sessions_traffic_content_conversations_agents() {
         records,
         vec![
             vec![
-                "total_users", "active_users_24h", "active_users_7d", "total_sessions",
-                "active_sessions", "total_contexts", "total_tasks", "total_ai_requests"
+                "total_users",
+                "active_users_24h",
+                "active_users_7d",
+                "total_sessions",
+                "active_sessions",
+                "total_contexts",
+                "total_tasks",
+                "total_ai_requests"
             ],
             vec!["2", "2", "2", "3", "1", "1", "2", "4"],
         ]
@@ -284,7 +328,14 @@ async fn overview_requests_sessions_traffic_content_conversations_agents() {
     let records = csv_records(&ok(&db.url, &["analytics", "traffic", "--format", "csv"]));
     assert_eq!(
         records[0],
-        ["dimension", "key", "session_count", "bot_count", "scanner_count", "share"]
+        [
+            "dimension",
+            "key",
+            "session_count",
+            "bot_count",
+            "scanner_count",
+            "share"
+        ]
     );
     let third = (1.0f64 / 3.0).to_string();
     for expected in [
@@ -293,16 +344,38 @@ async fn overview_requests_sessions_traffic_content_conversations_agents() {
         ["country", "(unknown)", "1", "0", "1", third.as_str()],
         ["device", "desktop", "1", "0", "0", third.as_str()],
     ] {
-        assert!(records.iter().any(|r| r == &expected), "{expected:?} in {records:?}");
+        assert!(
+            records.iter().any(|r| r == &expected),
+            "{expected:?} in {records:?}"
+        );
     }
     let web = (2.0f64 / 3.0).to_string();
-    assert!(records.iter().any(|r| r == &["source", "web", "2", "0", "1", web.as_str()]));
+    assert!(
+        records
+            .iter()
+            .any(|r| r == &["source", "web", "2", "0", "1", web.as_str()])
+    );
 
     let records = csv_records(&ok(&db.url, &["analytics", "content", "--format", "csv"]));
-    assert_eq!(records[0], ["dimension", "key", "session_count", "unique_users", "share"]);
-    assert!(records.iter().any(|r| r[..4] == ["landing_page", "/home", "1", "1"]));
-    assert!(records.iter().any(|r| r[..4] == ["referrer", "(direct)", "2", "1"]));
-    assert!(records.iter().any(|r| r[..4] == ["referrer", "google", "1", "1"]));
+    assert_eq!(
+        records[0],
+        ["dimension", "key", "session_count", "unique_users", "share"]
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r[..4] == ["landing_page", "/home", "1", "1"])
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r[..4] == ["referrer", "(direct)", "2", "1"])
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r[..4] == ["referrer", "google", "1", "1"])
+    );
 
     let v = json(&db.url, &["analytics", "conversations"]);
     assert_eq!(v.as_array().unwrap().len(), 1);
@@ -314,7 +387,12 @@ async fn overview_requests_sessions_traffic_content_conversations_agents() {
     assert_eq!(v[0]["total_cost_microdollars"], 36000);
 
     let v = json(&db.url, &["analytics", "agents"]);
-    let researcher = v.as_array().unwrap().iter().find(|a| a["agent_name"] == "researcher").unwrap();
+    let researcher = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agent_name"] == "researcher")
+        .unwrap();
     assert_eq!(researcher["task_count"], 1);
     assert_eq!(researcher["completed_count"], 1);
     assert_eq!(researcher["success_rate"].as_f64(), Some(1.0));
@@ -323,10 +401,20 @@ async fn overview_requests_sessions_traffic_content_conversations_agents() {
     assert_eq!(researcher["total_cost_microdollars"], 36000);
 
     let v = json(&db.url, &["analytics", "tools"]);
-    let mut names: Vec<&str> = v.as_array().unwrap().iter().map(|t| t["tool_name"].as_str().unwrap()).collect();
+    let mut names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tool_name"].as_str().unwrap())
+        .collect();
     names.sort();
     assert_eq!(names, ["get_secret", "web_search"]);
-    let secret = v.as_array().unwrap().iter().find(|t| t["tool_name"] == "get_secret").unwrap();
+    let secret = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tool_name"] == "get_secret")
+        .unwrap();
     assert_eq!(secret["failure_count"], 1);
     assert_eq!(secret["avg_time_ms"], 6000);
 
@@ -340,8 +428,23 @@ async fn trace_timeline_json_table_and_csv() {
     let db = fixture_db().await;
     let v = json(&db.url, &["trace", "trace-alpha"]);
     assert_eq!(v["trace_id"], "trace-alpha");
-    let kinds: Vec<&str> = v["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["ai_request", "step", "mcp_execution", "log", "ai_request", "log"]);
+    let kinds: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ai_request",
+            "step",
+            "mcp_execution",
+            "log",
+            "ai_request",
+            "log"
+        ]
+    );
     assert_eq!(v["events"][0]["id"], "req-3f2a91-0001");
     assert_eq!(v["ai_summary"]["request_count"], 2);
     assert_eq!(v["ai_summary"]["total_tokens"], 4500);
@@ -353,7 +456,10 @@ async fn trace_timeline_json_table_and_csv() {
     assert_eq!(v["step_summary"]["total_duration_ms"], 300);
     assert_eq!(v["task"]["task_id"], "task-alpha");
 
-    let out = tracetop(&["trace", "trace-alpha"], &[("DATABASE_URL", &db.url), ("COLUMNS", "60")]);
+    let out = tracetop(
+        &["trace", "trace-alpha"],
+        &[("DATABASE_URL", &db.url), ("COLUMNS", "60")],
+    );
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     for line in text.lines() {
@@ -365,11 +471,42 @@ async fn trace_timeline_json_table_and_csv() {
     let records = csv_records(&ok(&db.url, &["trace", "trace-alpha", "--format", "csv"]));
     assert_eq!(
         records[0],
-        ["at", "kind", "what", "duration_ms", "total_tokens", "cost_microdollars", "status", "id"]
+        [
+            "at",
+            "kind",
+            "what",
+            "duration_ms",
+            "total_tokens",
+            "cost_microdollars",
+            "status",
+            "id"
+        ]
     );
     assert_eq!(records.len(), 7);
-    assert_eq!(records[1][1..], ["ai_request", "anthropic/claude-sonnet-4", "800", "1500", "12000", "completed", "req-3f2a91-0001"]);
-    assert_eq!(records[3][1..], ["mcp_execution", "search-srv/web_search", "250", "", "", "success", "mcp-1"]);
+    assert_eq!(
+        records[1][1..],
+        [
+            "ai_request",
+            "anthropic/claude-sonnet-4",
+            "800",
+            "1500",
+            "12000",
+            "completed",
+            "req-3f2a91-0001"
+        ]
+    );
+    assert_eq!(
+        records[3][1..],
+        [
+            "mcp_execution",
+            "search-srv/web_search",
+            "250",
+            "",
+            "",
+            "success",
+            "mcp-1"
+        ]
+    );
 }
 
 fn unicode_width(s: &str) -> usize {
@@ -380,15 +517,31 @@ fn unicode_width(s: &str) -> usize {
 async fn traces_tools_and_logs_filters() {
     let db = fixture_db().await;
     let ids = |v: &Value| -> Vec<String> {
-        v.as_array().unwrap().iter().map(|t| t["trace_id"].as_str().unwrap().to_string()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["trace_id"].as_str().unwrap().to_string())
+            .collect()
     };
     let v = json(&db.url, &["traces"]);
     assert_eq!(ids(&v), ["trace-beta", "trace-alpha", "trace-old"]);
-    assert_eq!(ids(&json(&db.url, &["traces", "--agent", "researcher"])), ["trace-alpha"]);
+    assert_eq!(
+        ids(&json(&db.url, &["traces", "--agent", "researcher"])),
+        ["trace-alpha"]
+    );
     assert_eq!(ids(&json(&db.url, &["traces", "--no-mcp"])), ["trace-old"]);
-    assert_eq!(ids(&json(&db.url, &["traces", "--has-mcp", "--since", "24h"])), ["trace-beta", "trace-alpha"]);
-    assert_eq!(ids(&json(&db.url, &["traces", "--tool", "get_secret"])), ["trace-beta"]);
-    assert_eq!(ids(&json(&db.url, &["traces", "--status", "failed"])), ["trace-beta"]);
+    assert_eq!(
+        ids(&json(&db.url, &["traces", "--has-mcp", "--since", "24h"])),
+        ["trace-beta", "trace-alpha"]
+    );
+    assert_eq!(
+        ids(&json(&db.url, &["traces", "--tool", "get_secret"])),
+        ["trace-beta"]
+    );
+    assert_eq!(
+        ids(&json(&db.url, &["traces", "--status", "failed"])),
+        ["trace-beta"]
+    );
     let alpha = &json(&db.url, &["traces", "--agent", "researcher"])[0];
     assert_eq!(alpha["request_count"], 2);
     assert_eq!(alpha["total_cost_microdollars"], 36000);
@@ -453,11 +606,24 @@ async fn audit_resolves_prefixes_and_refuses_to_guess() {
     assert_eq!(request["tool_calls"][0]["tool_name"], "web_search");
     assert_eq!(request["mcp_executions"][0]["mcp_execution_id"], "mcp-1");
     // JSON keeps the data exact: the escape survives, escaped.
-    assert_eq!(request["messages"][0]["content"], "What is 2+2? \u{1b}[31mred\u{1b}[0m");
+    assert_eq!(
+        request["messages"][0]["content"],
+        "What is 2+2? \u{1b}[31mred\u{1b}[0m"
+    );
 
-    let out = tracetop(&["audit", "req-3f2a91-0001"], &[("DATABASE_URL", &db.url), ("COLUMNS", "70")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(!out.stdout.contains(&0x1b), "escape byte reached the terminal");
+    let out = tracetop(
+        &["audit", "req-3f2a91-0001"],
+        &[("DATABASE_URL", &db.url), ("COLUMNS", "70")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "escape byte reached the terminal"
+    );
     assert!(!out.stdout.contains(&0x07), "BEL reached the terminal");
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("What is 2+2? red"), "{text}");
@@ -468,26 +634,63 @@ async fn audit_resolves_prefixes_and_refuses_to_guess() {
 
     let v = json(&db.url, &["audit", "trace-al"]);
     assert_eq!(v["matched_kind"], "trace");
-    assert_eq!(v["request_ids"], serde_json::json!(["req-3f2a91-0001", "req-3f2a91-0002"]));
+    assert_eq!(
+        v["request_ids"],
+        serde_json::json!(["req-3f2a91-0001", "req-3f2a91-0002"])
+    );
 
     let records = csv_records(&ok(&db.url, &["audit", "req-77b0", "--format", "csv"]));
-    assert_eq!(records[0][..5], ["matched_kind", "matched_id", "trace_id", "task_id", "request_id"]);
-    assert_eq!(records[1][..5], ["request", "req-77b0-0003", "trace-beta", "task-beta", "req-77b0-0003"]);
+    assert_eq!(
+        records[0][..5],
+        [
+            "matched_kind",
+            "matched_id",
+            "trace_id",
+            "task_id",
+            "request_id"
+        ]
+    );
+    assert_eq!(
+        records[1][..5],
+        [
+            "request",
+            "req-77b0-0003",
+            "trace-beta",
+            "task-beta",
+            "req-77b0-0003"
+        ]
+    );
 
     // Ambiguous: candidates on stdout, one line and a non-zero exit.
-    let out = tracetop(&["audit", "req-3f2a91", "--format", "json"], &[("DATABASE_URL", &db.url)]);
+    let out = tracetop(
+        &["audit", "req-3f2a91", "--format", "json"],
+        &[("DATABASE_URL", &db.url)],
+    );
     assert_eq!(out.status.code(), Some(2));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["resolution"], "ambiguous");
-    let mut ids: Vec<&str> = v["candidates"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let mut ids: Vec<&str> = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     ids.sort();
     assert_eq!(ids, ["req-3f2a91-0001", "req-3f2a91-0002"]);
     let line = stderr_line(&out);
-    assert!(line.contains("ambiguous") && line.contains("give more characters"), "{line}");
+    assert!(
+        line.contains("ambiguous") && line.contains("give more characters"),
+        "{line}"
+    );
 
     // `%` is literal in a prefix.
     let out = tracetop(&["audit", "req-%"], &[("DATABASE_URL", &db.url)]);
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stderr_line(&out).contains("no request, task or trace id starts with"));
 }
 
@@ -497,17 +700,29 @@ async fn unknown_ids_and_bad_inputs_give_one_clear_line() {
     let out = tracetop(&["trace", "no-such-trace"], &[("DATABASE_URL", &db.url)]);
     assert_eq!(out.status.code(), Some(3));
     let line = stderr_line(&out);
-    assert!(line.starts_with("tracetop: no trace with id \"no-such-trace\""), "{line}");
+    assert!(
+        line.starts_with("tracetop: no trace with id \"no-such-trace\""),
+        "{line}"
+    );
     assert!(out.stdout.is_empty());
 
-    let out = tracetop(&["analytics", "costs", "--since", "5x"], &[("DATABASE_URL", &db.url)]);
+    let out = tracetop(
+        &["analytics", "costs", "--since", "5x"],
+        &[("DATABASE_URL", &db.url)],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_line(&out).contains("--since: invalid duration \"5x\""));
     assert!(out.stdout.is_empty());
 
-    let out = tracetop(&["analytics", "overview", "--format", "xml"], &[("DATABASE_URL", &db.url)]);
+    let out = tracetop(
+        &["analytics", "overview", "--format", "xml"],
+        &[("DATABASE_URL", &db.url)],
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(stderr_line(&out), "tracetop: unknown --format \"xml\": use table, json or csv");
+    assert_eq!(
+        stderr_line(&out),
+        "tracetop: unknown --format \"xml\": use table, json or csv"
+    );
 
     let out = tracetop(&["analytics", "overview"], &[]);
     assert_eq!(out.status.code(), Some(2));
@@ -529,7 +744,12 @@ async fn unknown_ids_and_bad_inputs_give_one_clear_line() {
 #[test]
 fn bad_urls_never_show_the_password() {
     let out = tracetop(
-        &["analytics", "overview", "--database-url", "mysql://ro:hunter2secret@db/prod"],
+        &[
+            "analytics",
+            "overview",
+            "--database-url",
+            "mysql://ro:hunter2secret@db/prod",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(2));
@@ -540,7 +760,10 @@ fn bad_urls_never_show_the_password() {
     // Nothing listens on port 1: the connection fails, the password stays hidden.
     let out = tracetop(
         &["traces"],
-        &[("DATABASE_URL", "postgres://ro:hunter2secret@127.0.0.1:1/prod")],
+        &[(
+            "DATABASE_URL",
+            "postgres://ro:hunter2secret@127.0.0.1:1/prod",
+        )],
     );
     assert_eq!(out.status.code(), Some(1));
     let line = stderr_line(&out);
@@ -548,16 +771,30 @@ fn bad_urls_never_show_the_password() {
     assert!(!line.contains("hunter2secret"), "{line}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("hunter2secret"));
 
-    let out = tracetop(&["analytics", "overview", "--help"], &[("DATABASE_URL", "postgres://ro:hunter2secret@h/db")]);
+    let out = tracetop(
+        &["analytics", "overview", "--help"],
+        &[("DATABASE_URL", "postgres://ro:hunter2secret@h/db")],
+    );
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("hunter2secret"));
 }
 
 #[test]
 fn remote_is_refused_clearly_for_now() {
-    let out = tracetop(&["analytics", "overview", "--remote", "https://ops.example/api/v1/stream"], &[]);
+    let out = tracetop(
+        &[
+            "analytics",
+            "overview",
+            "--remote",
+            "https://ops.example/api/v1/stream",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_line(&out).contains("--remote https://ops.example/api/v1/stream is not available yet"));
+    assert!(
+        stderr_line(&out)
+            .contains("--remote https://ops.example/api/v1/stream is not available yet")
+    );
 }
 
 fn assert_quiet_on_closed_pipe(args: &[&str], env: &[(&str, &str)]) {
@@ -580,7 +817,11 @@ fn assert_quiet_on_closed_pipe(args: &[&str], env: &[(&str, &str)]) {
         "{args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[tokio::test]
@@ -609,7 +850,11 @@ async fn tables_fit_the_width() {
             vec!["tools"],
         ] {
             let out = tracetop(&args, &[("DATABASE_URL", &db.url), ("COLUMNS", width)]);
-            assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             let text = String::from_utf8(out.stdout).unwrap();
             let max: usize = width.parse().unwrap();
             for line in text.lines() {
@@ -621,7 +866,10 @@ async fn tables_fit_the_width() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "Costs by model");
     assert!(lines[1].starts_with("MODEL"), "{text}");
-    assert!(lines[2].starts_with("claude-sonnet-4") && lines[2].contains("$0.04"), "{text}");
+    assert!(
+        lines[2].starts_with("claude-sonnet-4") && lines[2].contains("$0.04"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::output::Format;
-use crate::pg::PgEngine;
+use crate::pg::{PgEngine, PgReviewStore};
 use crate::query::{QueryEngine, ReviewStore, TimeWindow, parse_span};
 use crate::sanitize;
 use chrono::Utc;
@@ -56,8 +56,7 @@ pub async fn open_engine(source: &SourceArgs) -> Result<Arc<dyn QueryEngine>> {
         return Err(remote_unavailable(remote));
     }
     let url = database_url(source)?;
-    let engine = PgEngine::connect(url).await?;
-    postgres_query_engine(engine)
+    Ok(Arc::new(PgEngine::connect(url).await?))
 }
 
 /// Open the store of audit verdicts (`tracetop_reviews`) the source names.
@@ -66,24 +65,7 @@ pub async fn open_review_store(source: &SourceArgs) -> Result<Arc<dyn ReviewStor
         return Err(remote_unavailable(remote));
     }
     let url = database_url(source)?;
-    let engine = PgEngine::connect(url).await?;
-    postgres_review_store(engine)
-}
-
-/// The Postgres engine as a trait object.
-fn postgres_query_engine(_engine: PgEngine) -> Result<Arc<dyn QueryEngine>> {
-    // PgEngine's QueryEngine implementation lands from the pg branch.
-    Err(Error::Other(
-        "the Postgres query engine is not built yet in this version of tracetop".into(),
-    ))
-}
-
-/// The Postgres review store as a trait object.
-fn postgres_review_store(_engine: PgEngine) -> Result<Arc<dyn ReviewStore>> {
-    // `crate::pg::PgReviewStore` lands from the pg branch.
-    Err(Error::Other(
-        "reading audit reviews from Postgres is not built yet in this version of tracetop".into(),
-    ))
+    Ok(Arc::new(PgReviewStore::connect(url).await?))
 }
 
 /// The one place that says `--remote` is not available yet.
