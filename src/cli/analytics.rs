@@ -220,15 +220,15 @@ async fn conversations(args: ReportArgs) -> Result<()> {
     let p = prepare(&args).await?;
     let rows = p.engine.conversations(&p.window, p.limit).await?;
     let set = RowSet::new(vec![
-        Column::text("updated_at", "updated"),
-        Column::text("context_id", "context"),
+        Column::time("updated_at", "updated"),
+        Column::id("context_id", "context"),
         Column::text("name", "name"),
-        Column::text("user_id", "user"),
+        Column::id("user_id", "user"),
         Column::num("message_count", "messages"),
         Column::num("request_count", "requests"),
         Column::num("total_tokens", "tokens"),
         Column::num("total_cost_microdollars", "cost"),
-        Column::text("created_at", "created"),
+        Column::time("created_at", "created"),
     ])
     .with_rows(rows.iter().map(|r| {
         vec![
@@ -243,7 +243,14 @@ async fn conversations(args: ReportArgs) -> Result<()> {
             Cell::Time(r.created_at),
         ]
     }));
-    list(p.format, "Conversations", &p.window, &rows, set)
+    list_hiding(
+        p.format,
+        "Conversations",
+        &p.window,
+        &rows,
+        set,
+        &["created_at"],
+    )
 }
 
 async fn agents(args: ReportArgs) -> Result<()> {
@@ -278,7 +285,7 @@ async fn users(args: ReportArgs) -> Result<()> {
     let p = prepare(&args).await?;
     let rows = p.engine.top_users(&p.window, p.limit).await?;
     let set = RowSet::new(vec![
-        Column::text("user_id", "user"),
+        Column::id("user_id", "user"),
         Column::text("user_name", "name"),
         Column::num("request_count", "requests"),
         Column::num("total_tokens", "tokens"),
@@ -317,7 +324,7 @@ pub fn tool_stats_rows(rows: &[ToolStats]) -> RowSet {
         Column::num("failure_count", "failed"),
         Column::num("success_rate", "success"),
         Column::num("avg_time_ms", "avg ms"),
-        Column::text("last_used", "last used"),
+        Column::time("last_used", "last used"),
     ])
     .with_rows(rows.iter().map(|r| {
         vec![
@@ -347,7 +354,7 @@ async fn requests(args: ReportArgs) -> Result<()> {
                 Block::Heading("AI requests".into()),
                 output::record_block(&overall),
                 Block::Heading("By model".into()),
-                Block::Table(set.clone()),
+                Block::Table(set.without(&["provider", "failed_count", "cache_hit_count"])),
                 window_line(&p.window),
             ]
         },
@@ -403,7 +410,7 @@ pub const ALL_KEY: &str = "(all)";
 pub fn request_stats_rows(s: &RequestStats) -> RowSet {
     let set = RowSet::new(vec![
         Column::text("model", "model"),
-        Column::text("provider", "provider"),
+        Column::id("provider", "provider"),
         Column::num("request_count", "requests"),
         Column::num("failed_count", "failed"),
         Column::num("cache_hit_count", "cache hits"),
@@ -503,7 +510,7 @@ pub fn traffic_rows(t: &TrafficReport) -> RowSet {
 fn traffic_columns(with_dimension: bool) -> Vec<Column> {
     let mut cols = Vec::new();
     if with_dimension {
-        cols.push(Column::text("dimension", "dimension"));
+        cols.push(Column::id("dimension", "dimension"));
     }
     cols.extend([
         Column::text("key", "key"),
@@ -589,7 +596,7 @@ pub fn content_rows(c: &ContentReport) -> RowSet {
 fn content_columns(with_dimension: bool) -> Vec<Column> {
     let mut cols = Vec::new();
     if with_dimension {
-        cols.push(Column::text("dimension", "dimension"));
+        cols.push(Column::id("dimension", "dimension"));
     }
     cols.extend([
         Column::text("key", "key"),
@@ -724,7 +731,7 @@ async fn costs(args: CostsArgs) -> Result<()> {
     if let Some(bucket) = args.trend {
         let rows = p.engine.cost_trend(&p.window, bucket).await?;
         let set = RowSet::new(vec![
-            Column::text("bucket_start", "bucket"),
+            Column::time("bucket_start", "bucket"),
             Column::num("request_count", "requests"),
             Column::num("total_tokens", "tokens"),
             Column::num("total_cost_microdollars", "cost"),

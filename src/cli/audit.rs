@@ -11,6 +11,7 @@
 use super::common::{FormatArgs, SourceArgs, check_limit, open_engine, open_review_store};
 use crate::error::{Error, Result};
 use crate::model::ReviewRecord;
+use crate::output::cell::group_thousands;
 use crate::output::{self, Block, Cell, Column, Document, RowSet};
 use crate::query::{
     AuditCandidate, AuditRecord, AuditRequest, AuditResolution, MAX_AUDIT_CANDIDATES,
@@ -122,9 +123,9 @@ pub async fn run(args: AuditArgs) -> Result<()> {
 /// Candidates of an ambiguous prefix as rows.
 pub fn candidate_rows(candidates: &[AuditCandidate]) -> RowSet {
     RowSet::new(vec![
-        Column::text("kind", "kind"),
-        Column::text("id", "id"),
-        Column::text("created_at", "created"),
+        Column::id("kind", "kind"),
+        Column::id("id", "id"),
+        Column::time("created_at", "created"),
     ])
     .with_rows(candidates.iter().map(|c| {
         vec![
@@ -138,15 +139,15 @@ pub fn candidate_rows(candidates: &[AuditCandidate]) -> RowSet {
 /// A resolved record as CSV rows: one per AI request, the resolved ids on each.
 pub fn audit_rows(record: &AuditRecord) -> RowSet {
     RowSet::new(vec![
-        Column::text("matched_kind", "matched"),
-        Column::text("matched_id", "matched id"),
-        Column::text("trace_id", "trace"),
-        Column::text("task_id", "task"),
-        Column::text("request_id", "request"),
-        Column::text("created_at", "created"),
-        Column::text("provider", "provider"),
+        Column::id("matched_kind", "matched"),
+        Column::id("matched_id", "matched id"),
+        Column::id("trace_id", "trace"),
+        Column::id("task_id", "task"),
+        Column::id("request_id", "request"),
+        Column::time("created_at", "created"),
+        Column::id("provider", "provider"),
         Column::text("model", "model"),
-        Column::text("status", "status"),
+        Column::id("status", "status"),
         Column::num("input_tokens", "input"),
         Column::num("output_tokens", "output"),
         Column::num("total_tokens", "tokens"),
@@ -252,9 +253,9 @@ fn request_blocks(doc: &mut Document, audit: &AuditRequest) {
             "tokens".into(),
             Cell::Text(format!(
                 "{} (in {}, out {})",
-                r.tokens_used.unwrap_or(0),
-                r.input_tokens.unwrap_or(0),
-                r.output_tokens.unwrap_or(0)
+                group_thousands(r.tokens_used.unwrap_or(0).into()),
+                group_thousands(r.input_tokens.unwrap_or(0).into()),
+                group_thousands(r.output_tokens.unwrap_or(0).into())
             )),
         ),
         ("cost".into(), Cell::Money(r.cost_microdollars)),
@@ -299,7 +300,7 @@ fn request_blocks(doc: &mut Document, audit: &AuditRequest) {
         RowSet::new(vec![
             Column::num("sequence_number", "#"),
             Column::text("tool_name", "tool"),
-            Column::text("mcp_execution_id", "mcp execution"),
+            Column::id("mcp_execution_id", "mcp execution"),
             Column::text("tool_input", "input"),
         ])
         .with_rows(audit.tool_calls.iter().map(|c| {
@@ -384,10 +385,10 @@ pub async fn export_reviews(
 pub fn review_rows(reviews: &[ReviewRecord]) -> RowSet {
     RowSet::new(vec![
         Column::num("id", "id"),
-        Column::text("created_at", "created"),
-        Column::text("target_kind", "kind"),
-        Column::text("target_id", "target"),
-        Column::text("verdict", "verdict"),
+        Column::time("created_at", "created"),
+        Column::id("target_kind", "kind"),
+        Column::id("target_id", "target"),
+        Column::id("verdict", "verdict"),
         Column::text("reviewer", "reviewer"),
         Column::text("note", "note"),
     ])

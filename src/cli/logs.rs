@@ -92,12 +92,12 @@ async fn search(args: SearchArgs) -> Result<()> {
     let engine = open_engine(&args.source).await?;
     let logs = engine.log_search(&filter).await?;
     let set = RowSet::new(vec![
-        Column::text("timestamp", "time"),
-        Column::text("level", "level"),
+        Column::time("timestamp", "time"),
+        Column::id("level", "level"),
         Column::text("module", "module"),
         Column::text("message", "message"),
-        Column::text("trace_id", "trace"),
-        Column::text("id", "id"),
+        Column::id("trace_id", "trace"),
+        Column::id("id", "id"),
     ])
     .with_rows(logs.iter().map(|l| {
         vec![
@@ -120,7 +120,7 @@ async fn search(args: SearchArgs) -> Result<()> {
 /// The summary as one table: `total`, then `level`, then `module` rows.
 pub fn summary_rows(s: &LogSummary) -> RowSet {
     let mut set = RowSet::new(vec![
-        Column::text("dimension", "dimension"),
+        Column::id("dimension", "dimension"),
         Column::text("key", "key"),
         Column::num("count", "count"),
     ]);
@@ -170,7 +170,7 @@ async fn summary(args: SummaryArgs) -> Result<()> {
                 Block::Heading("By level".into()),
                 Block::Table(
                     RowSet::new(vec![
-                        Column::text("level", "level"),
+                        Column::id("level", "level"),
                         Column::num("count", "count"),
                     ])
                     .with_rows(

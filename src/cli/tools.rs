@@ -65,13 +65,13 @@ pub async fn run(args: ToolsArgs) -> Result<()> {
 /// megabytes).
 pub fn execution_rows(executions: &[McpExecutionRecord]) -> RowSet {
     RowSet::new(vec![
-        Column::text("started_at", "started"),
+        Column::time("started_at", "started"),
         Column::text("tool_name", "tool"),
         Column::text("server_name", "server"),
-        Column::text("status", "status"),
+        Column::id("status", "status"),
         Column::num("execution_time_ms", "ms"),
-        Column::text("trace_id", "trace"),
-        Column::text("mcp_execution_id", "execution"),
+        Column::id("trace_id", "trace"),
+        Column::id("mcp_execution_id", "execution"),
         Column::text("error_message", "error"),
     ])
     .with_rows(executions.iter().map(|m| {

@@ -123,14 +123,14 @@ fn describe(event: &TraceEvent) -> TimelineRow {
 /// `cost_microdollars`, `status`.
 pub fn timeline_rows(detail: &TraceDetail) -> RowSet {
     RowSet::new(vec![
-        Column::text("at", "time"),
-        Column::text("kind", "kind"),
+        Column::time("at", "time"),
+        Column::id("kind", "kind"),
         Column::text("what", "what"),
         Column::num("duration_ms", "ms"),
         Column::num("total_tokens", "tokens"),
         Column::num("cost_microdollars", "cost"),
-        Column::text("status", "status"),
-        Column::text("id", "id"),
+        Column::id("status", "status"),
+        Column::id("id", "id"),
     ])
     .with_rows(detail.events.iter().map(|event| {
         let row = describe(event);

@@ -66,24 +66,29 @@ pub async fn run(args: TracesArgs) -> Result<()> {
         format,
         &traces,
         || set.clone(),
-        || vec![Block::Heading("Traces".into()), Block::Table(set.clone())],
+        || {
+            vec![
+                Block::Heading("Traces".into()),
+                Block::Table(set.without(&["last_activity_at"])),
+            ]
+        },
     )
 }
 
 /// The trace list as rows.
 pub fn trace_list_rows(traces: &[TraceListItem]) -> RowSet {
     RowSet::new(vec![
-        Column::text("started_at", "started"),
-        Column::text("trace_id", "trace"),
-        Column::text("user_id", "user"),
+        Column::time("started_at", "started"),
+        Column::id("trace_id", "trace"),
+        Column::id("user_id", "user"),
         Column::text("agent_name", "agent"),
-        Column::text("status", "status"),
+        Column::id("status", "status"),
         Column::num("request_count", "requests"),
         Column::num("total_tokens", "tokens"),
         Column::num("total_cost_microdollars", "cost"),
         Column::num("mcp_count", "mcp"),
         Column::num("error_count", "errors"),
-        Column::text("last_activity_at", "last activity"),
+        Column::time("last_activity_at", "last activity"),
     ])
     .with_rows(traces.iter().map(|t| {
         vec![

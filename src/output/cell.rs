@@ -120,30 +120,65 @@ pub enum Align {
     Right,
 }
 
+/// When a column gives up width in a table that is too wide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Shrink {
+    /// Free text and names: shrink first.
+    First,
+    /// Ids and states (what people copy or scan for): only when cutting
+    /// free text was not enough.
+    Last,
+    /// Numbers and times: never (the line is cut instead).
+    Never,
+}
+
 /// A column: its CSV header (the JSON field name) and its table title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     pub key: &'static str,
     pub title: &'static str,
     pub align: Align,
+    pub shrink: Shrink,
 }
 
 impl Column {
-    /// A text column (left-aligned, shrinks first when the table is too wide).
+    /// A free-text or name column (left-aligned, shrinks first).
     pub fn text(key: &'static str, title: &'static str) -> Column {
         Column {
             key,
             title,
             align: Align::Left,
+            shrink: Shrink::First,
         }
     }
 
-    /// A number column (right-aligned, never shrunk before text columns).
+    /// An id or state column (left-aligned, shrinks only after free text).
+    pub fn id(key: &'static str, title: &'static str) -> Column {
+        Column {
+            key,
+            title,
+            align: Align::Left,
+            shrink: Shrink::Last,
+        }
+    }
+
+    /// A time column (left-aligned, never shrunk).
+    pub fn time(key: &'static str, title: &'static str) -> Column {
+        Column {
+            key,
+            title,
+            align: Align::Left,
+            shrink: Shrink::Never,
+        }
+    }
+
+    /// A number column (right-aligned, never shrunk).
     pub fn num(key: &'static str, title: &'static str) -> Column {
         Column {
             key,
             title,
             align: Align::Right,
+            shrink: Shrink::Never,
         }
     }
 }
@@ -168,6 +203,34 @@ impl RowSet {
     pub fn push(&mut self, row: Vec<Cell>) {
         debug_assert_eq!(row.len(), self.columns.len(), "row width");
         self.rows.push(row);
+    }
+
+    /// The same rows without the named columns (a narrower table for people
+    /// than the CSV, which keeps every column).
+    pub fn without(&self, keys: &[&str]) -> RowSet {
+        let keep: Vec<bool> = self
+            .columns
+            .iter()
+            .map(|c| !keys.contains(&c.key))
+            .collect();
+        let pick = |cells: &[Cell]| -> Vec<Cell> {
+            cells
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(c, _)| c.clone())
+                .collect()
+        };
+        RowSet {
+            columns: self
+                .columns
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(c, _)| c.clone())
+                .collect(),
+            rows: self.rows.iter().map(|r| pick(r)).collect(),
+        }
     }
 
     /// Builder form of [`RowSet::push`] for many rows.

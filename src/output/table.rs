@@ -1,15 +1,16 @@
 //! Human output: documents of headed blocks (fields, tables, free text)
 //! fitted to the terminal width.
 //!
-//! Tables never wrap. When a table is wider than the terminal, its text
+//! Tables never wrap. When a table is wider than the terminal, its free-text
 //! columns shrink together (the widest first, down to a few characters,
-//! cut with `…`); numbers keep their width and stay right-aligned. If even
-//! that is too wide, each line is cut at the width. Every cell is cleaned
+//! cut with `…`), then, if that is not enough, its id and state columns;
+//! numbers and times keep their width and numbers stay right-aligned. If
+//! even that is too wide, each line is cut at the width. Every cell is cleaned
 //! of escape sequences before it is measured. Free text (a conversation
 //! message, a tool payload) is word-wrapped instead, since it is meant to be
 //! read in full.
 
-use super::cell::{Align, Cell, RowSet};
+use super::cell::{Align, Cell, RowSet, Shrink};
 use crate::error::Result;
 use crate::sanitize::{self, display_width, truncate_width};
 use std::io::Write;
@@ -112,9 +113,21 @@ pub fn render_table(set: &RowSet, width: Option<usize>) -> Vec<String> {
                 .unwrap_or(0)
         })
         .collect();
-    let shrinkable: Vec<bool> = set.columns.iter().map(|c| c.align == Align::Left).collect();
     let widths = match width {
-        Some(max) => fit_widths(&natural, &shrinkable, max),
+        Some(max) => {
+            let first: Vec<bool> = set
+                .columns
+                .iter()
+                .map(|c| c.shrink == Shrink::First)
+                .collect();
+            let widths = fit_widths(&natural, &first, max);
+            let last: Vec<bool> = set
+                .columns
+                .iter()
+                .map(|c| c.shrink == Shrink::Last)
+                .collect();
+            fit_widths(&widths, &last, max)
+        }
         None => natural,
     };
     let aligns: Vec<Align> = set.columns.iter().map(|c| c.align).collect();
@@ -296,6 +309,30 @@ mod tests {
             lines[1],
             "claude-sonne…  a fairly lon…     1,234  $1,234.56"
         );
+    }
+
+    #[test]
+    fn ids_and_times_outlast_free_text() {
+        let set = RowSet::new(vec![
+            Column::time("at", "time"),
+            Column::id("trace_id", "trace"),
+            Column::text("what", "what"),
+            Column::num("n", "n"),
+        ])
+        .with_rows([vec![
+            Cell::Time(chrono::DateTime::UNIX_EPOCH),
+            Cell::text("trace-0123456789"),
+            Cell::text("a long description of what happened here"),
+            Cell::Int(42),
+        ]]);
+        let lines = render_table(&set, Some(50));
+        assert_eq!(
+            lines[1],
+            "1970-01-01 00:00:00  trace-0123456789  a long…  42"
+        );
+        // Narrower still: the id gives way too, the time never does.
+        let lines = render_table(&set, Some(44));
+        assert_eq!(lines[1], "1970-01-01 00:00:00  trace-0123…  a lon…  42");
     }
 
     #[test]
