@@ -202,6 +202,18 @@ fn list<T: Serialize>(
     json: &[T],
     rows: RowSet,
 ) -> Result<()> {
+    list_hiding(format, title, window, json, rows, &[])
+}
+
+/// [`list`] with some columns left out of the table (CSV keeps them).
+fn list_hiding<T: Serialize>(
+    format: Format,
+    title: &str,
+    window: &TimeWindow,
+    json: &[T],
+    rows: RowSet,
+    hidden_in_table: &[&str],
+) -> Result<()> {
     output::emit(
         format,
         json,
@@ -209,7 +221,7 @@ fn list<T: Serialize>(
         || {
             vec![
                 Block::Heading(title.to_string()),
-                Block::Table(rows.clone()),
+                Block::Table(rows.without(hidden_in_table)),
                 window_line(window),
             ]
         },
