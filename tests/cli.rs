@@ -881,3 +881,50 @@ fn completions_cover_the_command_tree() {
         assert!(text.contains(word), "{word}");
     }
 }
+
+#[tokio::test]
+async fn audit_export_reads_the_recorded_verdicts() {
+    let db = support::fresh_db().await;
+    db.exec(
+        "INSERT INTO tracetop_reviews (target_kind, target_id, verdict, note, reviewer, created_at) VALUES
+         ('request', 'req-1', 'ok', NULL, 'ann', now() - interval '2 hours'),
+         ('trace', 'trace-9', 'flag', E'odd tool use, see \"vault\"\\nfollow up', 'bob', now() - interval '1 hour')",
+    )
+    .await;
+    let text = ok(&db.url, &["audit", "export", "--format", "csv"]);
+    let records = csv_records(&text);
+    assert_eq!(
+        records[0],
+        [
+            "id",
+            "created_at",
+            "target_kind",
+            "target_id",
+            "verdict",
+            "reviewer",
+            "note"
+        ]
+    );
+    assert_eq!(records.len(), 3);
+    assert_eq!(
+        records[1][2..],
+        [
+            "trace",
+            "trace-9",
+            "flag",
+            "bob",
+            "odd tool use, see \"vault\"\nfollow up"
+        ]
+    );
+    assert_eq!(records[2][2..], ["request", "req-1", "ok", "ann", ""]);
+    assert!(
+        text.contains("\"odd tool use, see \"\"vault\"\"\nfollow up\""),
+        "{text}"
+    );
+
+    let v = json(&db.url, &["audit", "export", "--target-kind", "request"]);
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["target_id"], "req-1");
+    assert_eq!(v[0]["verdict"], "ok");
+    assert_eq!(v[0]["note"], Value::Null);
+}
