@@ -1,12 +1,813 @@
-//! `tracetop analytics`: not built yet (see the open issues).
+//! `tracetop analytics …`: the platform reports (overview, conversations,
+//! agents, users, tools, requests, sessions, content, traffic, costs) in
+//! table, JSON or CSV.
+//!
+//! JSON is the query result as the engine returns it (see
+//! `crate::query::types`); CSV flattens nested lists with a `dimension`
+//! column (traffic, content) or one row per model with an `(all)` row first
+//! (requests); single-record reports (overview, sessions, costs summary)
+//! are one header and one row.
 
-use crate::error::{Error, Result};
+use super::common::{FormatArgs, SourceArgs, check_limit, open_engine, window_since_or};
+use crate::error::Result;
+use crate::model::Timestamp;
+use crate::output::{self, Block, Cell, Column, Document, Field, Format, RowSet};
+use crate::query::*;
+use chrono::Utc;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Default `--since` of the analytics reports.
+pub const DEFAULT_SINCE: &str = "24h";
+/// Default `--limit` of the analytics lists.
+pub const DEFAULT_LIMIT: usize = 20;
 
 /// Arguments of `tracetop analytics`.
 #[derive(Debug, clap::Args)]
-pub struct AnalyticsArgs {}
+pub struct AnalyticsArgs {
+    #[command(subcommand)]
+    pub report: Report,
+}
+
+/// The reports.
+#[derive(Debug, clap::Subcommand)]
+pub enum Report {
+    /// The eight platform counters (users, sessions, contexts, tasks, AI requests).
+    Overview(ReportArgs),
+    /// Recent conversations (contexts) with messages, requests and cost.
+    Conversations(ReportArgs),
+    /// Agents by task count: success rate, execution time, requests, cost.
+    Agents(ReportArgs),
+    /// Users by AI spend: requests, tokens, cost, sessions, tasks.
+    Users(ReportArgs),
+    /// Tools with execution count, success rate, average time, last use.
+    Tools(ToolsReportArgs),
+    /// AI request latency (p50/p95/p99), error and cache-hit rates, per model.
+    Requests(ReportArgs),
+    /// Sessions: counts, duration, bot share.
+    Sessions(ReportArgs),
+    /// Landing pages and referrers.
+    Content(ReportArgs),
+    /// Sessions by source, client, device and country, with bot/scanner share.
+    Traffic(ReportArgs),
+    /// Spend: summary and 24h/7d/30d overview, or --by model|provider|agent, or --trend hour|day.
+    Costs(CostsArgs),
+}
+
+/// Options every report takes.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub output: FormatArgs,
+    /// Time window ending now: 15m, 24h, 7d, 30d, 2w, … [default: 24h]
+    #[arg(long, value_name = "SPAN")]
+    pub since: Option<String>,
+    /// Most rows in a list [default: 20; costs --by: all]
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+/// `analytics tools` options.
+#[derive(Debug, clap::Args)]
+pub struct ToolsReportArgs {
+    #[command(flatten)]
+    pub common: ReportArgs,
+    /// Sort order.
+    #[arg(long, value_enum, default_value = "executions")]
+    pub sort: ToolSort,
+}
+
+/// `analytics costs` options.
+#[derive(Debug, clap::Args)]
+pub struct CostsArgs {
+    #[command(flatten)]
+    pub common: ReportArgs,
+    /// Break the window's cost down by model, provider or agent.
+    #[arg(long, value_enum, conflicts_with = "trend")]
+    pub by: Option<CostDimension>,
+    /// Cost per hour or day bucket over the window.
+    #[arg(long, value_enum)]
+    pub trend: Option<Bucket>,
+}
+
+/// What every report needs once its arguments are checked.
+struct Prepared {
+    engine: Arc<dyn QueryEngine>,
+    format: Format,
+    window: TimeWindow,
+    limit: usize,
+}
+
+async fn prepare(args: &ReportArgs) -> Result<Prepared> {
+    let format = args.output.format()?;
+    let window = window_since_or(args.since.as_deref(), DEFAULT_SINCE)?;
+    let limit = check_limit(args.limit.unwrap_or(DEFAULT_LIMIT))?;
+    let engine = open_engine(&args.source).await?;
+    Ok(Prepared {
+        engine,
+        format,
+        window,
+        limit,
+    })
+}
 
 /// Run `tracetop analytics`.
-pub async fn run(_args: AnalyticsArgs) -> Result<()> {
-    Err(Error::Other("`tracetop analytics` is not built yet".into()))
+pub async fn run(args: AnalyticsArgs) -> Result<()> {
+    match args.report {
+        Report::Overview(a) => overview(a).await,
+        Report::Conversations(a) => conversations(a).await,
+        Report::Agents(a) => agents(a).await,
+        Report::Users(a) => users(a).await,
+        Report::Tools(a) => tools(a).await,
+        Report::Requests(a) => requests(a).await,
+        Report::Sessions(a) => sessions(a).await,
+        Report::Content(a) => content(a).await,
+        Report::Traffic(a) => traffic(a).await,
+        Report::Costs(a) => costs(a).await,
+    }
+}
+
+fn window_line(window: &TimeWindow) -> Block {
+    Block::Line(format!(
+        "window: {} → {} UTC",
+        window.start.format("%Y-%m-%d %H:%M"),
+        window.end.format("%Y-%m-%d %H:%M")
+    ))
+}
+
+fn single_record<T: Serialize>(
+    format: Format,
+    json: &T,
+    title: &str,
+    window: Option<&TimeWindow>,
+    fields: Vec<Field>,
+) -> Result<()> {
+    output::emit(
+        format,
+        json,
+        || output::record_rows(&fields),
+        || {
+            let mut doc = vec![Block::Heading(title.to_string())];
+            doc.push(output::record_block(&fields));
+            if let Some(w) = window {
+                doc.push(window_line(w));
+            }
+            doc
+        },
+    )
+}
+
+async fn overview(args: ReportArgs) -> Result<()> {
+    let p = prepare(&args).await?;
+    let o = p.engine.overview(Utc::now()).await?;
+    single_record(p.format, &o, "Platform overview", None, overview_fields(&o))
+}
+
+/// The overview as fields (shared with tests of the table shape).
+pub fn overview_fields(o: &PlatformOverview) -> Vec<Field> {
+    vec![
+        Field::new("total_users", "users", Cell::Int(o.total_users)),
+        Field::new(
+            "active_users_24h",
+            "active users 24h",
+            Cell::Int(o.active_users_24h),
+        ),
+        Field::new(
+            "active_users_7d",
+            "active users 7d",
+            Cell::Int(o.active_users_7d),
+        ),
+        Field::new("total_sessions", "sessions", Cell::Int(o.total_sessions)),
+        Field::new(
+            "active_sessions",
+            "active sessions",
+            Cell::Int(o.active_sessions),
+        ),
+        Field::new("total_contexts", "contexts", Cell::Int(o.total_contexts)),
+        Field::new("total_tasks", "tasks", Cell::Int(o.total_tasks)),
+        Field::new(
+            "total_ai_requests",
+            "AI requests",
+            Cell::Int(o.total_ai_requests),
+        ),
+    ]
+}
+
+fn list<T: Serialize>(
+    format: Format,
+    title: &str,
+    window: &TimeWindow,
+    json: &[T],
+    rows: RowSet,
+) -> Result<()> {
+    list_hiding(format, title, window, json, rows, &[])
+}
+
+/// [`list`] with some columns left out of the table (CSV keeps them).
+fn list_hiding<T: Serialize>(
+    format: Format,
+    title: &str,
+    window: &TimeWindow,
+    json: &[T],
+    rows: RowSet,
+    hidden_in_table: &[&str],
+) -> Result<()> {
+    output::emit(
+        format,
+        json,
+        || rows.clone(),
+        || {
+            vec![
+                Block::Heading(title.to_string()),
+                Block::Table(rows.without(hidden_in_table)),
+                window_line(window),
+            ]
+        },
+    )
+}
+
+async fn conversations(args: ReportArgs) -> Result<()> {
+    let p = prepare(&args).await?;
+    let rows = p.engine.conversations(&p.window, p.limit).await?;
+    let set = RowSet::new(vec![
+        Column::time("updated_at", "updated"),
+        Column::id("context_id", "context"),
+        Column::text("name", "name"),
+        Column::id("user_id", "user"),
+        Column::num("message_count", "messages"),
+        Column::num("request_count", "requests"),
+        Column::num("total_tokens", "tokens"),
+        Column::num("total_cost_microdollars", "cost"),
+        Column::time("created_at", "created"),
+    ])
+    .with_rows(rows.iter().map(|r| {
+        vec![
+            Cell::Time(r.updated_at),
+            Cell::text(&r.context_id),
+            Cell::text(&r.name),
+            Cell::text(&r.user_id),
+            Cell::Int(r.message_count),
+            Cell::Int(r.request_count),
+            Cell::Int(r.total_tokens),
+            Cell::Money(r.total_cost_microdollars),
+            Cell::Time(r.created_at),
+        ]
+    }));
+    list_hiding(
+        p.format,
+        "Conversations",
+        &p.window,
+        &rows,
+        set,
+        &["created_at"],
+    )
+}
+
+async fn agents(args: ReportArgs) -> Result<()> {
+    let p = prepare(&args).await?;
+    let rows = p.engine.top_agents(&p.window, p.limit).await?;
+    let set = RowSet::new(vec![
+        Column::text("agent_name", "agent"),
+        Column::num("task_count", "tasks"),
+        Column::num("completed_count", "completed"),
+        Column::num("failed_count", "failed"),
+        Column::num("success_rate", "success"),
+        Column::num("avg_execution_time_ms", "avg ms"),
+        Column::num("request_count", "requests"),
+        Column::num("total_cost_microdollars", "cost"),
+    ])
+    .with_rows(rows.iter().map(|r| {
+        vec![
+            Cell::text(&r.agent_name),
+            Cell::Int(r.task_count),
+            Cell::Int(r.completed_count),
+            Cell::Int(r.failed_count),
+            Cell::Rate(r.success_rate),
+            Cell::Int(r.avg_execution_time_ms),
+            Cell::Int(r.request_count),
+            Cell::Money(r.total_cost_microdollars),
+        ]
+    }));
+    list(p.format, "Top agents", &p.window, &rows, set)
+}
+
+async fn users(args: ReportArgs) -> Result<()> {
+    let p = prepare(&args).await?;
+    let rows = p.engine.top_users(&p.window, p.limit).await?;
+    let set = RowSet::new(vec![
+        Column::id("user_id", "user"),
+        Column::text("user_name", "name"),
+        Column::num("request_count", "requests"),
+        Column::num("total_tokens", "tokens"),
+        Column::num("total_cost_microdollars", "cost"),
+        Column::num("session_count", "sessions"),
+        Column::num("task_count", "tasks"),
+    ])
+    .with_rows(rows.iter().map(|r| {
+        vec![
+            Cell::text(&r.user_id),
+            Cell::opt_text(r.user_name.as_ref()),
+            Cell::Int(r.request_count),
+            Cell::Int(r.total_tokens),
+            Cell::Money(r.total_cost_microdollars),
+            Cell::Int(r.session_count),
+            Cell::Int(r.task_count),
+        ]
+    }));
+    list(p.format, "Top users", &p.window, &rows, set)
+}
+
+async fn tools(args: ToolsReportArgs) -> Result<()> {
+    let p = prepare(&args.common).await?;
+    let rows = p.engine.tools(&p.window, args.sort, p.limit).await?;
+    let set = tool_stats_rows(&rows);
+    list(p.format, "Tools", &p.window, &rows, set)
+}
+
+/// Tool statistics as rows.
+pub fn tool_stats_rows(rows: &[ToolStats]) -> RowSet {
+    RowSet::new(vec![
+        Column::text("tool_name", "tool"),
+        Column::text("server_name", "server"),
+        Column::num("execution_count", "executions"),
+        Column::num("success_count", "ok"),
+        Column::num("failure_count", "failed"),
+        Column::num("success_rate", "success"),
+        Column::num("avg_time_ms", "avg ms"),
+        Column::time("last_used", "last used"),
+    ])
+    .with_rows(rows.iter().map(|r| {
+        vec![
+            Cell::text(&r.tool_name),
+            Cell::text(&r.server_name),
+            Cell::Int(r.execution_count),
+            Cell::Int(r.success_count),
+            Cell::Int(r.failure_count),
+            Cell::Rate(r.success_rate),
+            Cell::Int(r.avg_time_ms),
+            Cell::Time(r.last_used),
+        ]
+    }))
+}
+
+async fn requests(args: ReportArgs) -> Result<()> {
+    let p = prepare(&args).await?;
+    let stats = p.engine.request_stats(&p.window).await?;
+    let set = request_stats_rows(&stats);
+    let overall = request_stats_fields(&stats);
+    output::emit(
+        p.format,
+        &stats,
+        || set.clone(),
+        || {
+            vec![
+                Block::Heading("AI requests".into()),
+                output::record_block(&overall),
+                Block::Heading("By model".into()),
+                Block::Table(set.without(&["provider", "failed_count", "cache_hit_count"])),
+                window_line(&p.window),
+            ]
+        },
+    )
+}
+
+fn request_stats_fields(s: &RequestStats) -> Vec<Field> {
+    vec![
+        Field::new("request_count", "requests", Cell::Int(s.request_count)),
+        Field::new("completed_count", "completed", Cell::Int(s.completed_count)),
+        Field::new("failed_count", "failed", Cell::Int(s.failed_count)),
+        Field::new("pending_count", "pending", Cell::Int(s.pending_count)),
+        Field::new("error_rate", "error rate", Cell::Rate(s.error_rate)),
+        Field::new(
+            "cache_hit_rate",
+            "cache-hit rate",
+            Cell::Rate(s.cache_hit_rate),
+        ),
+        Field::new(
+            "avg_latency_ms",
+            "avg latency ms",
+            Cell::Int(s.avg_latency_ms),
+        ),
+        Field::new(
+            "p50_latency_ms",
+            "p50 latency ms",
+            Cell::opt_int(s.p50_latency_ms),
+        ),
+        Field::new(
+            "p95_latency_ms",
+            "p95 latency ms",
+            Cell::opt_int(s.p95_latency_ms),
+        ),
+        Field::new(
+            "p99_latency_ms",
+            "p99 latency ms",
+            Cell::opt_int(s.p99_latency_ms),
+        ),
+        Field::new("total_tokens", "tokens", Cell::Int(s.total_tokens)),
+        Field::new(
+            "total_cost_microdollars",
+            "cost",
+            Cell::Money(s.total_cost_microdollars),
+        ),
+    ]
+}
+
+/// Group label of the overall row in `analytics requests` CSV.
+pub const ALL_KEY: &str = "(all)";
+
+/// Request statistics as rows: the overall figures first (model and
+/// provider `(all)`), then one row per model.
+pub fn request_stats_rows(s: &RequestStats) -> RowSet {
+    let set = RowSet::new(vec![
+        Column::text("model", "model"),
+        Column::id("provider", "provider"),
+        Column::num("request_count", "requests"),
+        Column::num("failed_count", "failed"),
+        Column::num("cache_hit_count", "cache hits"),
+        Column::num("error_rate", "errors"),
+        Column::num("cache_hit_rate", "cache"),
+        Column::num("avg_latency_ms", "avg ms"),
+        Column::num("p50_latency_ms", "p50 ms"),
+        Column::num("p95_latency_ms", "p95 ms"),
+        Column::num("p99_latency_ms", "p99 ms"),
+        Column::num("total_tokens", "tokens"),
+        Column::num("total_cost_microdollars", "cost"),
+    ]);
+    let overall = vec![
+        Cell::text(ALL_KEY),
+        Cell::text(ALL_KEY),
+        Cell::Int(s.request_count),
+        Cell::Int(s.failed_count),
+        Cell::Int(s.cache_hit_count),
+        Cell::Rate(s.error_rate),
+        Cell::Rate(s.cache_hit_rate),
+        Cell::Int(s.avg_latency_ms),
+        Cell::opt_int(s.p50_latency_ms),
+        Cell::opt_int(s.p95_latency_ms),
+        Cell::opt_int(s.p99_latency_ms),
+        Cell::Int(s.total_tokens),
+        Cell::Money(s.total_cost_microdollars),
+    ];
+    set.with_rows(std::iter::once(overall).chain(s.by_model.iter().map(|m| {
+        vec![
+            Cell::text(&m.model),
+            Cell::text(&m.provider),
+            Cell::Int(m.request_count),
+            Cell::Int(m.failed_count),
+            Cell::Int(m.cache_hit_count),
+            Cell::Rate(m.error_rate),
+            Cell::Rate(m.cache_hit_rate),
+            Cell::Int(m.avg_latency_ms),
+            Cell::opt_int(m.p50_latency_ms),
+            Cell::opt_int(m.p95_latency_ms),
+            Cell::opt_int(m.p99_latency_ms),
+            Cell::Int(m.total_tokens),
+            Cell::Money(m.total_cost_microdollars),
+        ]
+    })))
+}
+
+async fn sessions(args: ReportArgs) -> Result<()> {
+    let p = prepare(&args).await?;
+    let s = p.engine.session_stats(&p.window).await?;
+    let fields = vec![
+        Field::new("session_count", "sessions", Cell::Int(s.session_count)),
+        Field::new("unique_users", "unique users", Cell::Int(s.unique_users)),
+        Field::new("ended_count", "ended", Cell::Int(s.ended_count)),
+        Field::new(
+            "avg_duration_seconds",
+            "avg duration s",
+            Cell::Int(s.avg_duration_seconds),
+        ),
+        Field::new("total_requests", "requests", Cell::Int(s.total_requests)),
+        Field::new(
+            "total_ai_requests",
+            "AI requests",
+            Cell::Int(s.total_ai_requests),
+        ),
+        Field::new("bot_sessions", "bot sessions", Cell::Int(s.bot_sessions)),
+        Field::new(
+            "scanner_sessions",
+            "scanner sessions",
+            Cell::Int(s.scanner_sessions),
+        ),
+        Field::new(
+            "behavioral_bot_sessions",
+            "behavioural bots",
+            Cell::Int(s.behavioral_bot_sessions),
+        ),
+        Field::new("bot_share", "bot share", Cell::Rate(s.bot_share)),
+    ];
+    single_record(p.format, &s, "Sessions", Some(&p.window), fields)
+}
+
+/// Traffic as one table with a `dimension` column
+/// (`source`, `client`, `device`, `country`).
+pub fn traffic_rows(t: &TrafficReport) -> RowSet {
+    let groups: [(&str, &Vec<TrafficRow>); 4] = [
+        ("source", &t.by_source),
+        ("client", &t.by_client),
+        ("device", &t.by_device),
+        ("country", &t.by_country),
+    ];
+    RowSet::new(traffic_columns(true)).with_rows(
+        groups
+            .into_iter()
+            .flat_map(|(dim, rows)| rows.iter().map(move |r| traffic_cells(Some(dim), r))),
+    )
+}
+
+fn traffic_columns(with_dimension: bool) -> Vec<Column> {
+    let mut cols = Vec::new();
+    if with_dimension {
+        cols.push(Column::id("dimension", "dimension"));
+    }
+    cols.extend([
+        Column::text("key", "key"),
+        Column::num("session_count", "sessions"),
+        Column::num("bot_count", "bots"),
+        Column::num("scanner_count", "scanners"),
+        Column::num("share", "share"),
+    ]);
+    cols
+}
+
+fn traffic_cells(dimension: Option<&str>, r: &TrafficRow) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    if let Some(d) = dimension {
+        cells.push(Cell::text(d));
+    }
+    cells.extend([
+        Cell::text(&r.key),
+        Cell::Int(r.session_count),
+        Cell::Int(r.bot_count),
+        Cell::Int(r.scanner_count),
+        Cell::Rate(r.share),
+    ]);
+    cells
+}
+
+async fn traffic(args: ReportArgs) -> Result<()> {
+    let p = prepare(&args).await?;
+    let t = p.engine.traffic(&p.window, p.limit).await?;
+    output::emit(
+        p.format,
+        &t,
+        || traffic_rows(&t),
+        || {
+            let mut doc: Document = vec![
+                Block::Heading("Traffic".into()),
+                output::record_block(&[
+                    Field::new("total_sessions", "sessions", Cell::Int(t.total_sessions)),
+                    Field::new("bot_sessions", "bot sessions", Cell::Int(t.bot_sessions)),
+                    Field::new(
+                        "scanner_sessions",
+                        "scanner sessions",
+                        Cell::Int(t.scanner_sessions),
+                    ),
+                    Field::new("bot_share", "bot share", Cell::Rate(t.bot_share)),
+                    Field::new(
+                        "scanner_share",
+                        "scanner share",
+                        Cell::Rate(t.scanner_share),
+                    ),
+                ]),
+            ];
+            for (title, rows) in [
+                ("By source", &t.by_source),
+                ("By client", &t.by_client),
+                ("By device", &t.by_device),
+                ("By country", &t.by_country),
+            ] {
+                doc.push(Block::Heading(title.into()));
+                doc.push(Block::Table(
+                    RowSet::new(traffic_columns(false))
+                        .with_rows(rows.iter().map(|r| traffic_cells(None, r))),
+                ));
+            }
+            doc.push(window_line(&p.window));
+            doc
+        },
+    )
+}
+
+/// Content as one table with a `dimension` column (`landing_page`, `referrer`).
+pub fn content_rows(c: &ContentReport) -> RowSet {
+    RowSet::new(content_columns(true)).with_rows(
+        [
+            ("landing_page", &c.landing_pages),
+            ("referrer", &c.referrers),
+        ]
+        .into_iter()
+        .flat_map(|(dim, rows)| rows.iter().map(move |r| content_cells(Some(dim), r))),
+    )
+}
+
+fn content_columns(with_dimension: bool) -> Vec<Column> {
+    let mut cols = Vec::new();
+    if with_dimension {
+        cols.push(Column::id("dimension", "dimension"));
+    }
+    cols.extend([
+        Column::text("key", "key"),
+        Column::num("session_count", "sessions"),
+        Column::num("unique_users", "users"),
+        Column::num("share", "share"),
+    ]);
+    cols
+}
+
+fn content_cells(dimension: Option<&str>, r: &ContentRow) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    if let Some(d) = dimension {
+        cells.push(Cell::text(d));
+    }
+    cells.extend([
+        Cell::text(&r.key),
+        Cell::Int(r.session_count),
+        Cell::Int(r.unique_users),
+        Cell::Rate(r.share),
+    ]);
+    cells
+}
+
+async fn content(args: ReportArgs) -> Result<()> {
+    let p = prepare(&args).await?;
+    let c = p.engine.content(&p.window, p.limit).await?;
+    output::emit(
+        p.format,
+        &c,
+        || content_rows(&c),
+        || {
+            vec![
+                Block::Heading("Content".into()),
+                output::record_block(&[Field::new(
+                    "total_sessions",
+                    "sessions",
+                    Cell::Int(c.total_sessions),
+                )]),
+                Block::Heading("Landing pages".into()),
+                Block::Table(
+                    RowSet::new(content_columns(false))
+                        .with_rows(c.landing_pages.iter().map(|r| content_cells(None, r))),
+                ),
+                Block::Heading("Referrers".into()),
+                Block::Table(
+                    RowSet::new(content_columns(false))
+                        .with_rows(c.referrers.iter().map(|r| content_cells(None, r))),
+                ),
+                window_line(&p.window),
+            ]
+        },
+    )
+}
+
+/// `analytics costs` without --by or --trend, as JSON: the window's summary
+/// and the rolling overview, kept apart because both carry a
+/// `total_cost_microdollars` with a different span.
+#[derive(Debug, Clone, Serialize)]
+pub struct CostReport {
+    pub window_start: Timestamp,
+    pub window_end: Timestamp,
+    pub summary: CostSummary,
+    pub overview: CostOverview,
+}
+
+/// The cost report as one flat record (CSV and table): window figures
+/// unprefixed, the all-time figures prefixed `all_time_`.
+pub fn cost_report_fields(r: &CostReport) -> Vec<Field> {
+    let (s, o) = (&r.summary, &r.overview);
+    vec![
+        Field::new("window_start", "window start", Cell::Time(r.window_start)),
+        Field::new("window_end", "window end", Cell::Time(r.window_end)),
+        Field::new("request_count", "requests", Cell::Int(s.request_count)),
+        Field::new("input_tokens", "input tokens", Cell::Int(s.input_tokens)),
+        Field::new("output_tokens", "output tokens", Cell::Int(s.output_tokens)),
+        Field::new("total_tokens", "tokens", Cell::Int(s.total_tokens)),
+        Field::new(
+            "total_cost_microdollars",
+            "cost",
+            Cell::Money(s.total_cost_microdollars),
+        ),
+        Field::new(
+            "avg_cost_per_request_microdollars",
+            "avg per request",
+            Cell::Money(s.avg_cost_per_request_microdollars),
+        ),
+        Field::new(
+            "cost_24h_microdollars",
+            "last 24h",
+            Cell::Money(o.cost_24h_microdollars),
+        ),
+        Field::new(
+            "cost_7d_microdollars",
+            "last 7d",
+            Cell::Money(o.cost_7d_microdollars),
+        ),
+        Field::new(
+            "cost_30d_microdollars",
+            "last 30d",
+            Cell::Money(o.cost_30d_microdollars),
+        ),
+        Field::new(
+            "all_time_cost_microdollars",
+            "all time",
+            Cell::Money(o.total_cost_microdollars),
+        ),
+        Field::new(
+            "all_time_requests",
+            "all-time requests",
+            Cell::Int(o.total_requests),
+        ),
+        Field::new(
+            "all_time_avg_cost_per_request_microdollars",
+            "all-time avg per request",
+            Cell::Money(o.avg_cost_per_request_microdollars),
+        ),
+    ]
+}
+
+async fn costs(args: CostsArgs) -> Result<()> {
+    let p = prepare(&args.common).await?;
+    if let Some(by) = args.by {
+        let mut rows = p.engine.cost_breakdown(&p.window, by).await?;
+        if let Some(limit) = args.common.limit {
+            rows.truncate(limit);
+        }
+        let set = cost_breakdown_rows(by, &rows);
+        let title = format!("Costs by {}", by.column());
+        return list(p.format, &title, &p.window, &rows, set);
+    }
+    if let Some(bucket) = args.trend {
+        let rows = p.engine.cost_trend(&p.window, bucket).await?;
+        let set = RowSet::new(vec![
+            Column::time("bucket_start", "bucket"),
+            Column::num("request_count", "requests"),
+            Column::num("total_tokens", "tokens"),
+            Column::num("total_cost_microdollars", "cost"),
+        ])
+        .with_rows(rows.iter().map(|r| {
+            vec![
+                Cell::Time(r.bucket_start),
+                Cell::Int(r.request_count),
+                Cell::Int(r.total_tokens),
+                Cell::Money(r.total_cost_microdollars),
+            ]
+        }));
+        let title = match bucket {
+            Bucket::Hour => "Cost per hour",
+            Bucket::Day => "Cost per day",
+        };
+        return list(p.format, title, &p.window, &rows, set);
+    }
+    let (summary, overview) = futures::try_join!(
+        p.engine.cost_summary(&p.window),
+        p.engine.cost_overview(p.window.end)
+    )?;
+    let report = CostReport {
+        window_start: p.window.start,
+        window_end: p.window.end,
+        summary,
+        overview,
+    };
+    let fields = cost_report_fields(&report);
+    output::emit(
+        p.format,
+        &report,
+        || output::record_rows(&fields),
+        || {
+            vec![
+                Block::Heading("Costs in the window".into()),
+                output::record_block(&fields[..8]),
+                Block::Heading("Rolling".into()),
+                output::record_block(&fields[8..]),
+            ]
+        },
+    )
+}
+
+/// A cost breakdown as rows; the first column is named after the dimension.
+pub fn cost_breakdown_rows(by: CostDimension, rows: &[CostBreakdownRow]) -> RowSet {
+    RowSet::new(vec![
+        Column::text(by.column(), by.column()),
+        Column::num("request_count", "requests"),
+        Column::num("input_tokens", "input"),
+        Column::num("output_tokens", "output"),
+        Column::num("total_tokens", "tokens"),
+        Column::num("total_cost_microdollars", "cost"),
+        Column::num("cost_share", "share"),
+    ])
+    .with_rows(rows.iter().map(|r| {
+        vec![
+            Cell::text(&r.key),
+            Cell::Int(r.request_count),
+            Cell::Int(r.input_tokens),
+            Cell::Int(r.output_tokens),
+            Cell::Int(r.total_tokens),
+            Cell::Money(r.total_cost_microdollars),
+            Cell::Rate(r.cost_share),
+        ]
+    }))
 }

@@ -1,0 +1,89 @@
+//! CSV output: RFC 4180 (comma-separated, `"`-quoted when needed, quotes
+//! doubled, CRLF-free `\n` records as the `csv` crate writes them) with a
+//! header row of the JSON field names. Values are raw units: integer
+//! microdollars, RFC 3339 UTC times, rates as fractions.
+//!
+//! Reports that hold several lists are flattened into one table with a
+//! leading `dimension` column (traffic: `source`/`client`/`device`/
+//! `country`; content: `landing_page`/`referrer`; log summary:
+//! `level`/`module`); single-record reports are one header and one row.
+
+use super::cell::RowSet;
+use crate::error::{Error, Result};
+use std::io::Write;
+
+/// Write the set as CSV with a header row.
+pub fn write<W: Write>(out: &mut W, set: &RowSet) -> Result<()> {
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    let failed = |e: ::csv::Error| Error::Io(format!("cannot write CSV: {e}"));
+    writer
+        .write_record(set.columns.iter().map(|c| c.key))
+        .map_err(failed)?;
+    for row in &set.rows {
+        writer
+            .write_record(row.iter().map(|cell| cell.csv_field()))
+            .map_err(failed)?;
+    }
+    writer
+        .flush()
+        .map_err(|e| Error::Io(format!("cannot write CSV: {e}")))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Microdollars;
+    use crate::output::cell::{Cell, Column};
+
+    fn to_string(set: &RowSet) -> String {
+        let mut out = Vec::new();
+        write(&mut out, set).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn header_then_raw_values() {
+        let set = RowSet::new(vec![
+            Column::text("model", "model"),
+            Column::num("request_count", "requests"),
+            Column::num("total_cost_microdollars", "cost"),
+        ])
+        .with_rows([vec![
+            Cell::text("gpt-4o"),
+            Cell::Int(3),
+            Cell::Money(Microdollars(4_200)),
+        ]]);
+        assert_eq!(
+            to_string(&set),
+            "model,request_count,total_cost_microdollars\ngpt-4o,3,4200\n"
+        );
+    }
+
+    #[test]
+    fn quotes_commas_quotes_and_newlines() {
+        let set = RowSet::new(vec![Column::text("a", "a"), Column::text("b", "b")]).with_rows([
+            vec![Cell::text("x, y"), Cell::text("say \"hi\"")],
+            vec![Cell::text("line1\nline2"), Cell::Empty],
+        ]);
+        assert_eq!(
+            to_string(&set),
+            "a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\"line1\nline2\",\n"
+        );
+    }
+
+    #[test]
+    fn escape_sequences_are_removed() {
+        let set = RowSet::new(vec![Column::text("m", "m")])
+            .with_rows([vec![Cell::text("\u{1b}[31mred\u{1b}[0m")]]);
+        assert_eq!(to_string(&set), "m\nred\n");
+    }
+
+    #[test]
+    fn empty_set_is_just_the_header() {
+        let set = RowSet::new(vec![Column::text("model", "m"), Column::num("n", "n")]);
+        assert_eq!(to_string(&set), "model,n\n");
+    }
+}
