@@ -184,32 +184,53 @@ fn breakdown(
         placeholder(frame, theme, inner, "no requests", false);
         return;
     }
-    let key_w = (inner.width as usize).saturating_sub(9 + 11 + 6 + 3).max(6);
+    // narrow panes drop the request count so the key stays readable
+    let narrow = inner.width < 40;
+    let key_w = (inner.width as usize)
+        .saturating_sub(if narrow { 10 + 4 + 2 } else { 7 + 10 + 4 + 3 })
+        .max(4);
     let body: Vec<Row> = rows
         .iter()
         .take(inner.height.saturating_sub(1) as usize)
         .map(|r| {
-            Row::new(vec![
-                Cell::from(truncate_width(&clean(&r.key), key_w)),
-                Cell::from(Line::from(fmt_compact(r.request_count)).alignment(Alignment::Right)),
-                Cell::from(
-                    Line::from(r.total_cost_microdollars.to_string()).alignment(Alignment::Right),
-                ),
-                Cell::from(
-                    Line::from(format!("{:.0}%", r.cost_share * 100.0)).alignment(Alignment::Right),
-                ),
-            ])
+            let mut cells = vec![Cell::from(truncate_width(&clean(&r.key), key_w))];
+            if !narrow {
+                cells.push(Cell::from(
+                    Line::from(fmt_compact(r.request_count)).alignment(Alignment::Right),
+                ));
+            }
+            cells.push(Cell::from(
+                Line::from(r.total_cost_microdollars.to_string()).alignment(Alignment::Right),
+            ));
+            cells.push(Cell::from(
+                Line::from(format!("{:.0}%", r.cost_share * 100.0)).alignment(Alignment::Right),
+            ));
+            Row::new(cells)
         })
         .collect();
-    let widths = [
-        Constraint::Fill(1),
-        Constraint::Length(9),
-        Constraint::Length(11),
-        Constraint::Length(6),
-    ];
+    let (widths, header) = if narrow {
+        (
+            vec![
+                Constraint::Fill(1),
+                Constraint::Length(10),
+                Constraint::Length(4),
+            ],
+            vec!["", "cost", "%"],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Fill(1),
+                Constraint::Length(7),
+                Constraint::Length(10),
+                Constraint::Length(4),
+            ],
+            vec!["", "reqs", "cost", "%"],
+        )
+    };
     frame.render_widget(
         Table::new(body, widths)
-            .header(Row::new(["", "reqs", "cost", "share"]).style(theme.header))
+            .header(Row::new(header).style(theme.header))
             .column_spacing(1),
         inner,
     );
