@@ -33,14 +33,14 @@ pub fn request(i: usize, status: &str, trace: &str) -> AiRequestRecord {
     AiRequestRecord {
         id: AiRequestId::new(format!("req-{i:04}-aaaa")),
         request_id: format!("r{i}"),
-        user_id: UserId::new(if i % 2 == 0 { "alice" } else { "bob" }),
+        user_id: UserId::new(if i.is_multiple_of(2) { "alice" } else { "bob" }),
         session_id: None,
         task_id: Some(TaskId::new("task-1")),
         context_id: None,
         trace_id: Some(TraceId::new(trace)),
         mcp_execution_id: None,
         provider: "anthropic".into(),
-        model: if i % 3 == 0 {
+        model: if i.is_multiple_of(3) {
             "claude-sonnet"
         } else {
             "gpt-4o"
@@ -86,7 +86,7 @@ pub fn log(i: usize, level: &str, trace: Option<&str>) -> LogRecord {
         id: LogId::new(format!("log-{i:04}")),
         timestamp: at(590 - i as i64),
         level: level.into(),
-        module: if i % 2 == 0 {
+        module: if i.is_multiple_of(2) {
             "gateway"
         } else {
             "agent::runner"
