@@ -18,7 +18,11 @@ use tui_fixtures::*;
 fn log_events(range: std::ops::Range<usize>, trace: &str) -> Vec<Event> {
     range
         .map(|i| Event::Log {
-            log: log(i, if i.is_multiple_of(5) { "ERROR" } else { "INFO" }, Some(trace)),
+            log: log(
+                i,
+                if i.is_multiple_of(5) { "ERROR" } else { "INFO" },
+                Some(trace),
+            ),
         })
         .collect()
 }
