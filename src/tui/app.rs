@@ -429,6 +429,9 @@ pub struct App {
     pub should_quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
+    /// The change answers the user (key, mouse, resize, reply): draw at the
+    /// full frame rate. Data-only changes are drawn at a lower rate.
+    pub urgent: bool,
     effects: Vec<Effect>,
     last_refresh: Option<Timestamp>,
 }
@@ -506,6 +509,7 @@ impl App {
             reviewer: "tracetop".to_string(),
             should_quit: false,
             dirty: true,
+            urgent: true,
             effects: Vec::new(),
             last_refresh: None,
         }
@@ -544,6 +548,12 @@ impl App {
 
     /// Apply one message.
     pub fn update(&mut self, msg: Msg) {
+        if matches!(
+            msg,
+            Msg::Key(_) | Msg::Mouse(_) | Msg::Resize(..) | Msg::Reply(_)
+        ) {
+            self.urgent = true;
+        }
         match msg {
             Msg::Key(key) => {
                 self.dirty = true;

@@ -2,8 +2,8 @@
 //! live source channel and the query tasks. It feeds every input to
 //! [`App::update`] as a message, runs the effects the app queues (queries in
 //! spawned tasks whose answers come back as messages, never blocking the
-//! loop), and redraws only when something changed, at most ten times a
-//! second.
+//! loop), and redraws only when something changed: at most ten times a
+//! second for input, three times a second for new data alone.
 //!
 //! The terminal is restored on quit, on error, on panic (hook) and on
 //! SIGTERM / SIGHUP (a dropped SSH session).
@@ -44,6 +44,9 @@ pub struct Console {
 
 /// Shortest time between two frames.
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(100);
+/// Shortest time between two frames caused only by new data (the feed
+/// scrolling): keeps the bytes written to an SSH session low at high rates.
+pub const DATA_FRAME_INTERVAL: Duration = Duration::from_millis(333);
 /// How often the ribbon's rates are recomputed.
 const RATES_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -136,11 +139,17 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
         if app.should_quit {
             break;
         }
-        if app.dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME_INTERVAL) {
+        let interval = if app.urgent {
+            FRAME_INTERVAL
+        } else {
+            DATA_FRAME_INTERVAL
+        };
+        if app.dirty && last_draw.is_none_or(|t| t.elapsed() >= interval) {
             terminal
                 .draw(|frame| super::views::draw(&app, frame))
                 .map_err(|e| io_error("cannot draw", e))?;
             app.dirty = false;
+            app.urgent = false;
             last_draw = Some(Instant::now());
         }
 
