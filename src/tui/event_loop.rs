@@ -1,0 +1,209 @@
+//! The event loop: owns the terminal, the timers, keyboard/mouse input, the
+//! live source channel and the query tasks. It feeds every input to
+//! [`App::update`] as a message, runs the effects the app queues (queries in
+//! spawned tasks whose answers come back as messages, never blocking the
+//! loop), and redraws only when something changed: at most ten times a
+//! second for input, three times a second for new data alone.
+//!
+//! The terminal is restored on quit, on error, on panic (hook) and on
+//! SIGTERM / SIGHUP (a dropped SSH session).
+
+use super::app::{App, Effect, Msg};
+use super::queries;
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::query::{QueryEngine, ReviewStore};
+use base64::Engine as _;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, EventStream};
+use futures::StreamExt;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// The in-memory live engine as the console sees it: it ingests the
+/// events the console receives and answers the ribbon's rolling rates.
+pub trait LiveFeed: Send + Sync {
+    /// Take in a batch of events (in order).
+    fn ingest(&self, events: &[Event]);
+    /// Rolling rates at `now`.
+    fn rates(&self, now: Timestamp) -> LiveRates;
+}
+
+/// Everything the console is connected to.
+pub struct Console {
+    /// Fed with every event; answers the ribbon rates.
+    pub live: Arc<dyn LiveFeed>,
+    /// Answers every pane's queries (PgEngine, RemoteEngine, or LiveEngine).
+    pub history: Arc<dyn QueryEngine>,
+    /// Where audit verdicts go.
+    pub reviews: Arc<dyn ReviewStore>,
+    /// The live source.
+    pub updates: mpsc::Receiver<SourceUpdate>,
+}
+
+/// Shortest time between two frames.
+pub const FRAME_INTERVAL: Duration = Duration::from_millis(100);
+/// Shortest time between two frames caused only by new data (the feed
+/// scrolling): keeps the bytes written to an SSH session low at high rates.
+pub const DATA_FRAME_INTERVAL: Duration = Duration::from_millis(333);
+/// How often the ribbon's rates are recomputed.
+const RATES_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Puts the terminal back however the loop ends.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn restore_terminal() {
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+}
+
+fn io_error(what: &str, e: std::io::Error) -> Error {
+    Error::Io(format!("{what}: {e}"))
+}
+
+/// The OSC 52 sequence that puts `text` on the clipboard of the terminal
+/// (works over SSH; tmux needs `set -g set-clipboard on`).
+pub fn osc52(text: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\u{1b}]52;c;{encoded}\u{7}")
+}
+
+/// Run the console until the user quits or a signal arrives.
+pub async fn run(mut console: Console, mut app: App) -> Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut sigterm =
+        signal(SignalKind::terminate()).map_err(|e| io_error("cannot watch SIGTERM", e))?;
+    let mut sighup =
+        signal(SignalKind::hangup()).map_err(|e| io_error("cannot watch SIGHUP", e))?;
+
+    let mut terminal = ratatui::try_init().map_err(|e| io_error("cannot open the terminal", e))?;
+    let _guard = TerminalGuard;
+    // ratatui's hook restores raw mode and the screen; also release the mouse
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+    crossterm::execute!(std::io::stdout(), EnableMouseCapture)
+        .map_err(|e| io_error("cannot enable the mouse", e))?;
+
+    let size = terminal
+        .size()
+        .map_err(|e| io_error("cannot read the terminal size", e))?;
+    app.update(Msg::Resize(size.width, size.height));
+    app.update(Msg::Tick(chrono::Utc::now()));
+    app.start();
+
+    let (reply_tx, mut reply_rx) = mpsc::channel(256);
+    let mut input = EventStream::new();
+    let mut ticker = tokio::time::interval(FRAME_INTERVAL);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_draw: Option<Instant> = None;
+    let mut last_rates: Option<Instant> = None;
+    let mut source_open = true;
+
+    loop {
+        for effect in app.drain_effects() {
+            match effect {
+                Effect::Query(query) => {
+                    let history = console.history.clone();
+                    let reviews = console.reviews.clone();
+                    let tx = reply_tx.clone();
+                    tokio::spawn(async move {
+                        let reply = queries::execute(query, history, reviews).await;
+                        let _ = tx.send(Msg::Reply(reply)).await;
+                    });
+                }
+                Effect::RecordReview(review) => {
+                    let reviews = console.reviews.clone();
+                    let tx = reply_tx.clone();
+                    tokio::spawn(async move {
+                        let reply = queries::record_review(review, reviews).await;
+                        let _ = tx.send(Msg::Reply(reply)).await;
+                    });
+                }
+                Effect::Copy(text) => {
+                    let backend = terminal.backend_mut();
+                    let _ = backend.write_all(osc52(&text).as_bytes());
+                    let _ = backend.flush();
+                }
+            }
+        }
+        if app.should_quit {
+            break;
+        }
+        let interval = if app.urgent {
+            FRAME_INTERVAL
+        } else {
+            DATA_FRAME_INTERVAL
+        };
+        if app.dirty && last_draw.is_none_or(|t| t.elapsed() >= interval) {
+            terminal
+                .draw(|frame| super::views::draw(&app, frame))
+                .map_err(|e| io_error("cannot draw", e))?;
+            app.dirty = false;
+            app.urgent = false;
+            last_draw = Some(Instant::now());
+        }
+
+        tokio::select! {
+            maybe = input.next() => match maybe {
+                Some(Ok(crossterm::event::Event::Key(key))) => app.update(Msg::Key(key)),
+                Some(Ok(crossterm::event::Event::Mouse(mouse))) => app.update(Msg::Mouse(mouse)),
+                Some(Ok(crossterm::event::Event::Resize(w, h))) => {
+                    let _ = terminal.autoresize();
+                    app.update(Msg::Resize(w, h));
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(io_error("cannot read the terminal", e)),
+                None => break,
+            },
+            update = console.updates.recv(), if source_open => match update {
+                Some(update) => {
+                    if let SourceUpdate::Events(events) = &update {
+                        console.live.ingest(events);
+                    }
+                    app.update(Msg::Source(update));
+                }
+                None => {
+                    source_open = false;
+                    // keep the last data on screen and say the source is gone
+                    if !matches!(app.source_state, SourceState::Stopped { .. }) {
+                        app.update(Msg::Source(SourceUpdate::State(SourceState::Stopped {
+                            reason: "the source ended".into(),
+                        })));
+                    }
+                }
+            },
+            Some(msg) = reply_rx.recv() => app.update(msg),
+            _ = ticker.tick() => {
+                let now = chrono::Utc::now();
+                app.update(Msg::Tick(now));
+                if last_rates.is_none_or(|t| t.elapsed() >= RATES_INTERVAL) {
+                    last_rates = Some(Instant::now());
+                    app.update(Msg::Rates(console.live.rates(now)));
+                }
+            },
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_encodes_the_text() {
+        assert_eq!(osc52("abc"), "\u{1b}]52;c;YWJj\u{7}");
+    }
+}

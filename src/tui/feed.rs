@@ -1,0 +1,617 @@
+//! The live event feed: a bounded ring of display-ready rows and the filter
+//! over it.
+//!
+//! Each [`Event`] becomes one [`FeedRow`] whose text is sanitized once, at
+//! ingest, so drawing a frame only slices the ring. The ring holds at most
+//! `capacity` rows and drops the oldest; a filter keeps an index of matching
+//! sequence numbers that is updated on push and evict, so a filtered view of
+//! 100k rows costs the same per frame as an unfiltered one.
+
+use super::config::Thresholds;
+use crate::model::*;
+use crate::sanitize;
+use std::collections::{HashMap, VecDeque};
+
+/// Default number of rows the feed keeps.
+pub const DEFAULT_FEED_CAPACITY: usize = 100_000;
+
+/// How a row should stand out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowSeverity {
+    Normal,
+    Pending,
+    Warning,
+    Error,
+    Anomaly,
+}
+
+/// One display-ready row of the feed. Every text field is already cleaned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedRow {
+    /// Monotonic sequence number, unique for the life of the feed.
+    pub seq: u64,
+    pub at: Option<Timestamp>,
+    /// Short kind label (`ai.done`, `mcp`, `log`…).
+    pub kind: &'static str,
+    pub user: String,
+    pub agent: String,
+    /// Model for AI requests, tool for MCP executions, module for logs.
+    pub subject: String,
+    pub tokens: Option<i64>,
+    pub cost: Option<Microdollars>,
+    pub latency_ms: Option<i64>,
+    /// Status or message text.
+    pub status: String,
+    pub severity: RowSeverity,
+    /// The log level for log rows (upper case).
+    pub level: Option<String>,
+    pub trace_id: Option<TraceId>,
+    /// The row's own id (request id, execution id, log id…), for `y`.
+    pub id: String,
+}
+
+/// A parsed `/` filter: free text plus `level:`, `user:`, `model:`, `tool:`,
+/// `kind:` and `trace:` terms. Terms are ANDed; matching is case-insensitive
+/// substring, except `level:` (exact; `level:error` also matches failed
+/// requests and executions).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedFilter {
+    pub raw: String,
+    pub text: Vec<String>,
+    pub level: Option<String>,
+    pub user: Option<String>,
+    pub model: Option<String>,
+    pub tool: Option<String>,
+    pub kind: Option<String>,
+    pub trace: Option<String>,
+}
+
+impl FeedFilter {
+    /// Parse filter text. Unknown `key:` prefixes are treated as text.
+    pub fn parse(raw: &str) -> FeedFilter {
+        let mut filter = FeedFilter {
+            raw: raw.trim().to_string(),
+            ..FeedFilter::default()
+        };
+        for word in raw.split_whitespace() {
+            let lower = word.to_lowercase();
+            let slot = match lower.split_once(':') {
+                Some(("level", v)) => Some((&mut filter.level, v)),
+                Some(("user", v)) => Some((&mut filter.user, v)),
+                Some(("model", v)) => Some((&mut filter.model, v)),
+                Some(("tool", v)) => Some((&mut filter.tool, v)),
+                Some(("kind", v)) => Some((&mut filter.kind, v)),
+                Some(("trace", v)) => Some((&mut filter.trace, v)),
+                _ => None,
+            };
+            match slot {
+                Some((slot, value)) if !value.is_empty() => *slot = Some(value.to_string()),
+                _ => filter.text.push(lower),
+            }
+        }
+        filter
+    }
+
+    /// True when the filter selects everything.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+            && self.level.is_none()
+            && self.user.is_none()
+            && self.model.is_none()
+            && self.tool.is_none()
+            && self.kind.is_none()
+            && self.trace.is_none()
+    }
+
+    /// Whether `row` passes the filter.
+    pub fn matches(&self, row: &FeedRow) -> bool {
+        fn has(hay: &str, needle: &str) -> bool {
+            hay.to_lowercase().contains(needle)
+        }
+        if let Some(level) = &self.level {
+            let row_level = match (&row.level, row.severity) {
+                (Some(l), _) => l.to_lowercase(),
+                (None, RowSeverity::Error) => "error".to_string(),
+                (None, RowSeverity::Warning | RowSeverity::Anomaly) => "warn".to_string(),
+                (None, _) => "info".to_string(),
+            };
+            if &row_level != level {
+                return false;
+            }
+        }
+        if let Some(user) = &self.user
+            && !has(&row.user, user)
+        {
+            return false;
+        }
+        if let Some(model) = &self.model
+            && !(row.kind.starts_with("ai") && has(&row.subject, model))
+        {
+            return false;
+        }
+        if let Some(tool) = &self.tool
+            && !(row.kind == "mcp" && has(&row.subject, tool))
+        {
+            return false;
+        }
+        if let Some(kind) = &self.kind
+            && !has(row.kind, kind)
+        {
+            return false;
+        }
+        if let Some(trace) = &self.trace
+            && !row
+                .trace_id
+                .as_ref()
+                .is_some_and(|t| has(t.as_str(), trace))
+        {
+            return false;
+        }
+        self.text.iter().all(|word| {
+            [
+                row.kind,
+                &row.user,
+                &row.agent,
+                &row.subject,
+                &row.status,
+                &row.id,
+            ]
+            .iter()
+            .any(|field| has(field, word))
+                || row.trace_id.as_ref().is_some_and(|t| has(t.as_str(), word))
+        })
+    }
+}
+
+/// The bounded ring of rows plus the filtered index.
+#[derive(Debug, Clone)]
+pub struct Feed {
+    rows: VecDeque<FeedRow>,
+    capacity: usize,
+    next_seq: u64,
+    filter: FeedFilter,
+    /// Sequence numbers of rows matching `filter`, ascending; `None` when
+    /// the filter is empty (every row matches).
+    matching: Option<VecDeque<u64>>,
+    /// Rows evicted because the ring was full.
+    pub evicted: u64,
+    /// Agent name per task id, learned from task events (bounded).
+    agents: HashMap<TaskId, String>,
+}
+
+const MAX_AGENT_CACHE: usize = 50_000;
+
+impl Feed {
+    /// An empty feed keeping at most `capacity` rows.
+    pub fn new(capacity: usize) -> Feed {
+        Feed {
+            rows: VecDeque::with_capacity(capacity.min(4096)),
+            capacity: capacity.max(1),
+            next_seq: 0,
+            filter: FeedFilter::default(),
+            matching: None,
+            evicted: 0,
+            agents: HashMap::new(),
+        }
+    }
+
+    /// Total rows held (unfiltered).
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Rows visible through the filter.
+    pub fn visible_len(&self) -> usize {
+        match &self.matching {
+            Some(m) => m.len(),
+            None => self.rows.len(),
+        }
+    }
+
+    /// The current filter.
+    pub fn filter(&self) -> &FeedFilter {
+        &self.filter
+    }
+
+    /// Replace the filter and rebuild the index (one pass over the ring).
+    pub fn set_filter(&mut self, filter: FeedFilter) {
+        self.matching = if filter.is_empty() {
+            None
+        } else {
+            Some(
+                self.rows
+                    .iter()
+                    .filter(|r| filter.matches(r))
+                    .map(|r| r.seq)
+                    .collect(),
+            )
+        };
+        self.filter = filter;
+    }
+
+    /// Convert and append events with the default thresholds.
+    pub fn push_events(&mut self, events: &[Event]) -> usize {
+        self.push_events_with(events, &Thresholds::default())
+    }
+
+    /// Convert and append events; AI requests beyond `thresholds` are
+    /// marked as warnings. Returns how many rows were added.
+    pub fn push_events_with(&mut self, events: &[Event], thresholds: &Thresholds) -> usize {
+        let mut added = 0;
+        for event in events {
+            if let Event::TaskUpdated { task } = event
+                && let Some(agent) = &task.agent_name
+            {
+                if self.agents.len() >= MAX_AGENT_CACHE {
+                    self.agents.clear();
+                }
+                self.agents
+                    .insert(task.task_id.clone(), sanitize::clean(agent));
+            }
+            if let Some(mut row) = self.row_for(event) {
+                if row.severity == RowSeverity::Normal && row.kind == "ai.done" {
+                    let slow = row
+                        .latency_ms
+                        .is_some_and(|l| l > thresholds.slow_request_ms);
+                    let costly = row
+                        .cost
+                        .is_some_and(|c| c.get() > thresholds.expensive_request_microdollars);
+                    if slow || costly {
+                        row.severity = RowSeverity::Warning;
+                        row.status =
+                            format!("{} {}", row.status, if slow { "slow" } else { "expensive" });
+                    }
+                }
+                self.push_row(row);
+                added += 1;
+            }
+        }
+        added
+    }
+
+    fn push_row(&mut self, mut row: FeedRow) {
+        row.seq = self.next_seq;
+        self.next_seq += 1;
+        if self.rows.len() >= self.capacity
+            && let Some(old) = self.rows.pop_front()
+        {
+            self.evicted += 1;
+            if let Some(m) = &mut self.matching
+                && m.front() == Some(&old.seq)
+            {
+                m.pop_front();
+            }
+        }
+        if let Some(m) = &mut self.matching
+            && self.filter.matches(&row)
+        {
+            m.push_back(row.seq);
+        }
+        self.rows.push_back(row);
+    }
+
+    fn by_seq(&self, seq: u64) -> Option<&FeedRow> {
+        let first = self.rows.front()?.seq;
+        let index = seq.checked_sub(first)? as usize;
+        self.rows.get(index)
+    }
+
+    /// The row at display index `i` (0 = newest visible row).
+    pub fn display(&self, i: usize) -> Option<&FeedRow> {
+        let len = self.visible_len();
+        let pos = len.checked_sub(1)?.checked_sub(i)?;
+        match &self.matching {
+            Some(m) => self.by_seq(*m.get(pos)?),
+            None => self.rows.get(pos),
+        }
+    }
+
+    /// Display index of the visible row with `seq`, or of the nearest
+    /// visible row older than it (if it was filtered out or evicted).
+    pub fn display_index_of(&self, seq: u64) -> Option<usize> {
+        let len = self.visible_len();
+        if len == 0 {
+            return None;
+        }
+        let pos = match &self.matching {
+            Some(m) => match m.binary_search(&seq) {
+                Ok(p) => p,
+                Err(p) => p.saturating_sub(1),
+            },
+            None => {
+                let first = self.rows.front()?.seq;
+                (seq.saturating_sub(first) as usize).min(len - 1)
+            }
+        };
+        Some(len - 1 - pos.min(len - 1))
+    }
+
+    /// Visible rows from display index `start`, at most `count`.
+    pub fn display_slice(&self, start: usize, count: usize) -> Vec<&FeedRow> {
+        (start..start.saturating_add(count))
+            .map_while(|i| self.display(i))
+            .collect()
+    }
+
+    fn agent_of(&self, task: Option<&TaskId>) -> String {
+        task.and_then(|t| self.agents.get(t))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn row_for(&self, event: &Event) -> Option<FeedRow> {
+        let clean = |s: &str| sanitize::truncate_width(&sanitize::clean(s), 200);
+        let base = FeedRow {
+            seq: 0,
+            at: event.occurred_at(),
+            kind: "",
+            user: String::new(),
+            agent: String::new(),
+            subject: String::new(),
+            tokens: None,
+            cost: None,
+            latency_ms: None,
+            status: String::new(),
+            severity: RowSeverity::Normal,
+            level: None,
+            trace_id: event.trace_id().cloned(),
+            id: String::new(),
+        };
+        let row = match event {
+            Event::AiRequestStarted { request }
+            | Event::AiRequestCompleted { request, .. }
+            | Event::AiRequestFailed { request, .. } => {
+                let (kind, severity) = match event {
+                    Event::AiRequestStarted { .. } => ("ai.start", RowSeverity::Pending),
+                    Event::AiRequestFailed { .. } => ("ai.fail", RowSeverity::Error),
+                    _ if request.status == request_status::FAILED => {
+                        ("ai.fail", RowSeverity::Error)
+                    }
+                    _ => ("ai.done", RowSeverity::Normal),
+                };
+                let status = match &request.error_message {
+                    Some(err) if severity == RowSeverity::Error => {
+                        format!("{} {}", request.status, clean(err))
+                    }
+                    _ => clean(&request.status),
+                };
+                FeedRow {
+                    kind,
+                    severity,
+                    user: clean(request.user_id.as_str()),
+                    agent: self.agent_of(request.task_id.as_ref()),
+                    subject: clean(&request.model),
+                    tokens: request.tokens_used.map(i64::from).or_else(|| {
+                        match (request.input_tokens, request.output_tokens) {
+                            (None, None) => None,
+                            (i, o) => Some(i64::from(i.unwrap_or(0)) + i64::from(o.unwrap_or(0))),
+                        }
+                    }),
+                    cost: (kind != "ai.start").then_some(request.cost_microdollars),
+                    latency_ms: request.latency_ms.map(i64::from),
+                    status,
+                    id: clean(request.id.as_str()),
+                    ..base
+                }
+            }
+            Event::McpExecution { execution } => {
+                let severity = match execution.status.as_str() {
+                    mcp_status::FAILED | mcp_status::TIMEOUT => RowSeverity::Error,
+                    mcp_status::PENDING => RowSeverity::Pending,
+                    _ => RowSeverity::Normal,
+                };
+                let status = match &execution.error_message {
+                    Some(err) if severity == RowSeverity::Error => {
+                        format!("{} {}", execution.status, clean(err))
+                    }
+                    _ => clean(&execution.status),
+                };
+                FeedRow {
+                    kind: "mcp",
+                    severity,
+                    user: execution
+                        .user_id
+                        .as_ref()
+                        .map(|u| clean(u.as_str()))
+                        .unwrap_or_default(),
+                    agent: self.agent_of(execution.task_id.as_ref()),
+                    subject: clean(&execution.tool_name),
+                    latency_ms: execution.execution_time_ms.map(i64::from),
+                    status,
+                    id: clean(execution.mcp_execution_id.as_str()),
+                    ..base
+                }
+            }
+            Event::Log { log } => {
+                let level = log.level.to_uppercase();
+                let severity = match level.as_str() {
+                    "ERROR" => RowSeverity::Error,
+                    "WARN" | "WARNING" => RowSeverity::Warning,
+                    _ => RowSeverity::Normal,
+                };
+                FeedRow {
+                    kind: "log",
+                    severity,
+                    user: log
+                        .user_id
+                        .as_ref()
+                        .map(|u| clean(u.as_str()))
+                        .unwrap_or_default(),
+                    agent: self.agent_of(log.task_id.as_ref()),
+                    subject: clean(&log.module),
+                    status: format!("{} {}", clean(&level), clean(&log.message)),
+                    level: Some(clean(&level)),
+                    id: clean(log.id.as_str()),
+                    ..base
+                }
+            }
+            Event::TaskUpdated { task } => FeedRow {
+                kind: "task",
+                severity: if task.status == task_state::FAILED {
+                    RowSeverity::Error
+                } else {
+                    RowSeverity::Normal
+                },
+                user: task
+                    .user_id
+                    .as_ref()
+                    .map(|u| clean(u.as_str()))
+                    .unwrap_or_default(),
+                agent: task.agent_name.as_deref().map(clean).unwrap_or_default(),
+                latency_ms: task.execution_time_ms.map(i64::from),
+                status: match &task.error_message {
+                    Some(err) => format!(
+                        "{} {}",
+                        crate::query::normalise_status(&task.status),
+                        clean(err)
+                    ),
+                    None => clean(&crate::query::normalise_status(&task.status)),
+                },
+                id: clean(task.task_id.as_str()),
+                ..base
+            },
+            Event::ExecutionStep { step } => FeedRow {
+                kind: "step",
+                severity: if step.status.eq_ignore_ascii_case("failed") {
+                    RowSeverity::Error
+                } else {
+                    RowSeverity::Normal
+                },
+                agent: self.agent_of(Some(&step.task_id)),
+                subject: clean(step.title.as_deref().unwrap_or(&step.step_type)),
+                latency_ms: step.duration_ms.map(i64::from),
+                status: clean(&step.status),
+                id: clean(step.step_id.as_str()),
+                ..base
+            },
+            Event::SessionStarted { session } | Event::SessionEnded { session } => FeedRow {
+                kind: if matches!(event, Event::SessionStarted { .. }) {
+                    "sess.new"
+                } else {
+                    "sess.end"
+                },
+                user: session
+                    .user_id
+                    .as_ref()
+                    .map(|u| clean(u.as_str()))
+                    .unwrap_or_default(),
+                subject: session.country.as_deref().map(clean).unwrap_or_default(),
+                status: if session.is_bot || session.is_scanner || session.is_behavioral_bot {
+                    "bot".to_string()
+                } else {
+                    session
+                        .device_type
+                        .as_deref()
+                        .map(clean)
+                        .unwrap_or_default()
+                },
+                id: clean(session.session_id.as_str()),
+                ..base
+            },
+            Event::UserSeen { user } => FeedRow {
+                kind: "user",
+                user: clean(user.id.as_str()),
+                subject: clean(&user.name),
+                status: clean(&user.status),
+                id: clean(user.id.as_str()),
+                ..base
+            },
+            Event::ContextCreated { context } => FeedRow {
+                kind: "context",
+                user: clean(context.user_id.as_str()),
+                subject: clean(&context.name),
+                id: clean(context.context_id.as_str()),
+                ..base
+            },
+            Event::AnomalyRaised { anomaly }
+            | Event::AnomalyEscalated { anomaly }
+            | Event::AnomalyCleared { anomaly } => {
+                let cleared = matches!(event, Event::AnomalyCleared { .. });
+                FeedRow {
+                    kind: match event {
+                        Event::AnomalyRaised { .. } => "anomaly",
+                        Event::AnomalyEscalated { .. } => "anom.esc",
+                        _ => "anom.clr",
+                    },
+                    severity: if cleared {
+                        RowSeverity::Normal
+                    } else {
+                        RowSeverity::Anomaly
+                    },
+                    user: String::new(),
+                    subject: clean(&anomaly.rule),
+                    status: format!("{} {}", clean(&anomaly.subject), clean(&anomaly.message)),
+                    id: clean(&anomaly.id),
+                    ..base
+                }
+            }
+            Event::Gap {
+                dropped, reason, ..
+            } => FeedRow {
+                kind: "gap",
+                severity: RowSeverity::Warning,
+                status: format!("{dropped} events lost: {}", clean(reason)),
+                ..base
+            },
+            Event::Unknown { type_name, .. } => FeedRow {
+                kind: "unknown",
+                subject: type_name.as_deref().map(clean).unwrap_or_default(),
+                ..base
+            },
+            Event::Heartbeat { .. } | Event::StatsSnapshot { .. } => return None,
+        };
+        Some(row)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log_event(i: u64, level: &str) -> Event {
+        Event::Log {
+            log: LogRecord {
+                id: LogId::new(format!("log-{i}")),
+                timestamp: chrono::DateTime::UNIX_EPOCH,
+                level: level.into(),
+                module: "gateway".into(),
+                message: format!("message {i}"),
+                metadata: None,
+                user_id: None,
+                session_id: None,
+                task_id: None,
+                trace_id: None,
+                context_id: None,
+                client_id: None,
+            },
+        }
+    }
+
+    #[test]
+    fn ring_evicts_oldest_and_keeps_filter_index_in_step() {
+        let mut feed = Feed::new(3);
+        feed.set_filter(FeedFilter::parse("level:error"));
+        for i in 0..5 {
+            feed.push_events(&[log_event(i, if i % 2 == 0 { "ERROR" } else { "INFO" })]);
+        }
+        assert_eq!(feed.total(), 3);
+        assert_eq!(feed.evicted, 2);
+        // rows 2,3,4 remain; errors among them are 2 and 4
+        assert_eq!(feed.visible_len(), 2);
+        assert_eq!(feed.display(0).map(|r| r.id.as_str()), Some("log-4"));
+        assert_eq!(feed.display(1).map(|r| r.id.as_str()), Some("log-2"));
+        assert!(feed.display(2).is_none());
+        assert_eq!(feed.display_index_of(2), Some(1));
+        // seq 3 is filtered out: nearest older visible row is seq 2
+        assert_eq!(feed.display_index_of(3), Some(1));
+    }
+
+    #[test]
+    fn filter_terms_parse_and_combine() {
+        let f = FeedFilter::parse("level:ERROR user:alice timeout");
+        assert_eq!(f.level.as_deref(), Some("error"));
+        assert_eq!(f.user.as_deref(), Some("alice"));
+        assert_eq!(f.text, vec!["timeout".to_string()]);
+        assert!(FeedFilter::parse("   ").is_empty());
+    }
+}

@@ -1,0 +1,131 @@
+//! Turning the app's [`Query`] effects into [`Reply`] messages by asking the
+//! history engine (and the review store). Run by the event loop in spawned
+//! tasks, so a slow query never blocks input or drawing.
+
+use super::app::{CostsData, LeadersData, LogsData, Query, QueueData, Reply};
+use crate::error::Error;
+use crate::query::*;
+use std::sync::Arc;
+
+/// Most tools listed in the tools table.
+const TOOLS_LIMIT: usize = 200;
+/// Rows in each top-N list.
+const TOP_LIMIT: usize = 20;
+/// Verdicts loaded to mark the queue.
+const REVIEWS_LIMIT: usize = 10_000;
+
+fn text(e: Error) -> String {
+    e.to_string()
+}
+
+/// Answer one query.
+pub async fn execute(
+    query: Query,
+    history: Arc<dyn QueryEngine>,
+    reviews: Arc<dyn ReviewStore>,
+) -> Reply {
+    match query {
+        Query::Overview { now } => Reply::Overview(history.overview(now).await.map_err(text)),
+        Query::Trace { trace_id } => {
+            let answer = history
+                .trace_detail(&trace_id)
+                .await
+                .map(Box::new)
+                .map_err(text);
+            Reply::Trace(trace_id, answer)
+        }
+        Query::TraceAudit { trace_id } => {
+            let answer = history.audit_lookup(trace_id.as_str()).await.map_err(text);
+            Reply::TraceAudit(trace_id, answer)
+        }
+        Query::Costs {
+            window,
+            bucket,
+            now,
+        } => {
+            let answer = futures::try_join!(
+                history.cost_summary(&window),
+                history.cost_overview(now),
+                history.cost_breakdown(&window, CostDimension::Model),
+                history.cost_breakdown(&window, CostDimension::Provider),
+                history.cost_breakdown(&window, CostDimension::Agent),
+                history.cost_trend(&window, bucket),
+            )
+            .map(
+                |(summary, overview, by_model, by_provider, by_agent, trend)| {
+                    Box::new(CostsData {
+                        summary,
+                        overview,
+                        by_model,
+                        by_provider,
+                        by_agent,
+                        trend,
+                    })
+                },
+            )
+            .map_err(text);
+            Reply::Costs(window, answer)
+        }
+        Query::Leaders { window, sort } => {
+            let answer = futures::try_join!(
+                history.top_users(&window, TOP_LIMIT),
+                history.top_agents(&window, TOP_LIMIT),
+                history.top_tools(&window, TOP_LIMIT),
+                history.tools(&window, sort, TOOLS_LIMIT),
+            )
+            .map(|(users, agents, top_tools, tools)| {
+                Box::new(LeadersData {
+                    users,
+                    agents,
+                    top_tools,
+                    tools,
+                })
+            })
+            .map_err(text);
+            Reply::Leaders(answer)
+        }
+        Query::AuditLookup { generation, prefix } => Reply::AuditLookup(
+            generation,
+            history.audit_lookup(&prefix).await.map_err(text),
+        ),
+        Query::AuditQueue { window } => {
+            let request_filter = AiRequestFilter {
+                window: Some(window),
+                limit: super::app::AUDIT_QUEUE_LIMIT,
+                ..AiRequestFilter::default()
+            };
+            let review_filter = ReviewFilter {
+                target_kind: None,
+                target_id: None,
+                limit: REVIEWS_LIMIT,
+            };
+            let requests = history.ai_requests(&request_filter);
+            let verdicts = reviews.reviews(&review_filter);
+            let answer = futures::try_join!(requests, verdicts)
+                .map(|(requests, reviews)| QueueData { requests, reviews })
+                .map_err(text);
+            Reply::AuditQueue(answer)
+        }
+        Query::AuditRecord { id } => {
+            let answer = history.audit_lookup(&id).await.map_err(text);
+            Reply::AuditRecord(id, answer)
+        }
+        Query::Logs {
+            generation,
+            filter,
+            window,
+        } => {
+            let answer =
+                futures::try_join!(history.log_search(&filter), history.log_summary(&window))
+                    .map(|(lines, summary)| LogsData { lines, summary })
+                    .map_err(text);
+            Reply::Logs(generation, answer)
+        }
+    }
+}
+
+/// Store one verdict.
+pub async fn record_review(review: NewReview, reviews: Arc<dyn ReviewStore>) -> Reply {
+    let target = review.target_id.clone();
+    Reply::Review(target, reviews.record_review(&review).await.map_err(text))
+}

@@ -1,0 +1,237 @@
+//! The costs view: the window's summary, spend over 24h / 7d / 30d and the
+//! average per request, breakdowns by model, provider and agent, and the
+//! cost trend.
+
+use super::*;
+use crate::query::CostBreakdownRow;
+use crate::sanitize::{clean, truncate_width};
+use crate::tui::app::{App, CostsData, Loadable};
+use ratatui::widgets::{Cell, Row, Sparkline, Table};
+
+/// Draw the costs view.
+pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
+    let theme = &app.theme;
+    let window = app.costs.window.label();
+    let data: &CostsData = match &app.costs.data {
+        Loadable::Ready(d) => d,
+        other => {
+            let block = panel(theme, format!("Costs · {window}"), true);
+            let inner = block.inner(body);
+            frame.render_widget(block, body);
+            let (text, failed) = match other {
+                Loadable::Failed(e) => (format!("cannot load costs: {e}"), true),
+                _ => ("loading costs…".to_string(), false),
+            };
+            placeholder(frame, theme, inner, &text, failed);
+            return;
+        }
+    };
+    let [top, middle, bottom] = Layout::vertical([
+        Constraint::Length(4),
+        Constraint::Min(6),
+        Constraint::Length(if body.height >= 30 { 10 } else { 6 }),
+    ])
+    .areas(body);
+    let [summary_area, overview_area] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+    let bold = theme.base.add_modifier(Modifier::BOLD);
+    let s = &data.summary;
+    let summary = vec![
+        Line::from(vec![
+            Span::styled("cost ", theme.muted),
+            Span::styled(
+                s.total_cost_microdollars.to_string(),
+                theme.cost.add_modifier(Modifier::BOLD),
+            ),
+            Span::styled("  requests ", theme.muted),
+            Span::styled(fmt_count(s.request_count), bold),
+            Span::styled("  avg ", theme.muted),
+            Span::styled(s.avg_cost_per_request_microdollars.to_string(), bold),
+        ]),
+        Line::from(vec![
+            Span::styled("tokens ", theme.muted),
+            Span::styled(fmt_count(s.total_tokens), bold),
+            Span::styled(
+                format!(
+                    " ({} in / {} out)",
+                    fmt_compact(s.input_tokens),
+                    fmt_compact(s.output_tokens)
+                ),
+                theme.muted,
+            ),
+        ]),
+    ];
+    frame.render_widget(
+        Paragraph::new(summary).block(panel(theme, format!("Window {window} (t cycles)"), true)),
+        summary_area,
+    );
+    let o = &data.overview;
+    let overview = vec![
+        Line::from(vec![
+            Span::styled("24h ", theme.muted),
+            Span::styled(o.cost_24h_microdollars.to_string(), bold),
+            Span::styled("  7d ", theme.muted),
+            Span::styled(o.cost_7d_microdollars.to_string(), bold),
+            Span::styled("  30d ", theme.muted),
+            Span::styled(o.cost_30d_microdollars.to_string(), bold),
+        ]),
+        Line::from(vec![
+            Span::styled("all time ", theme.muted),
+            Span::styled(o.total_cost_microdollars.to_string(), bold),
+            Span::styled("  avg/request ", theme.muted),
+            Span::styled(o.avg_cost_per_request_microdollars.to_string(), bold),
+        ]),
+    ];
+    frame.render_widget(
+        Paragraph::new(overview).block(panel(theme, "Spend", false)),
+        overview_area,
+    );
+
+    let [m, p, a] = Layout::horizontal([
+        Constraint::Ratio(1, 3),
+        Constraint::Ratio(1, 3),
+        Constraint::Ratio(1, 3),
+    ])
+    .areas(middle);
+    breakdown(
+        app,
+        frame,
+        m,
+        "By model",
+        &data.by_model,
+        app.costs.focus == 0,
+    );
+    breakdown(
+        app,
+        frame,
+        p,
+        "By provider",
+        &data.by_provider,
+        app.costs.focus == 1,
+    );
+    breakdown(
+        app,
+        frame,
+        a,
+        "By agent",
+        &data.by_agent,
+        app.costs.focus == 2,
+    );
+
+    let values: Vec<u64> = data
+        .trend
+        .iter()
+        .map(|b| b.total_cost_microdollars.get().max(0) as u64)
+        .collect();
+    let peak = data
+        .trend
+        .iter()
+        .map(|b| b.total_cost_microdollars)
+        .max()
+        .unwrap_or_default();
+    let unit = if app.costs.window == crate::tui::app::CostWindow::Day {
+        "hour"
+    } else {
+        "day"
+    };
+    let range = match (data.trend.first(), data.trend.last()) {
+        (Some(f), Some(l)) => format!(
+            " · {} → {}",
+            fmt_datetime(f.bucket_start),
+            fmt_datetime(l.bucket_start)
+        ),
+        _ => String::new(),
+    };
+    let block = panel(
+        theme,
+        format!("Cost per {unit} · peak {peak}{range}"),
+        false,
+    );
+    let inner = block.inner(bottom);
+    frame.render_widget(block, bottom);
+    if values.iter().all(|v| *v == 0) {
+        placeholder(frame, theme, inner, "no spend in this window", false);
+    } else {
+        // stretch buckets over the width so the chart fills the pane
+        let width = inner.width as usize;
+        let stretched: Vec<u64> = if values.len() < width && !values.is_empty() {
+            (0..width)
+                .map(|x| values[x * values.len() / width])
+                .collect()
+        } else {
+            values
+        };
+        frame.render_widget(
+            Sparkline::default().data(&stretched).style(theme.cost),
+            inner,
+        );
+    }
+}
+
+fn breakdown(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    rows: &[CostBreakdownRow],
+    focused: bool,
+) {
+    let theme = &app.theme;
+    let block = panel(theme, title, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if rows.is_empty() {
+        placeholder(frame, theme, inner, "no requests", false);
+        return;
+    }
+    // narrow panes drop the request count so the key stays readable
+    let narrow = inner.width < 40;
+    let key_w = (inner.width as usize)
+        .saturating_sub(if narrow { 10 + 4 + 2 } else { 7 + 10 + 4 + 3 })
+        .max(4);
+    let body: Vec<Row> = rows
+        .iter()
+        .take(inner.height.saturating_sub(1) as usize)
+        .map(|r| {
+            let mut cells = vec![Cell::from(truncate_width(&clean(&r.key), key_w))];
+            if !narrow {
+                cells.push(Cell::from(
+                    Line::from(fmt_compact(r.request_count)).alignment(Alignment::Right),
+                ));
+            }
+            cells.push(Cell::from(
+                Line::from(r.total_cost_microdollars.to_string()).alignment(Alignment::Right),
+            ));
+            cells.push(Cell::from(
+                Line::from(format!("{:.0}%", r.cost_share * 100.0)).alignment(Alignment::Right),
+            ));
+            Row::new(cells)
+        })
+        .collect();
+    let (widths, header) = if narrow {
+        (
+            vec![
+                Constraint::Fill(1),
+                Constraint::Length(10),
+                Constraint::Length(4),
+            ],
+            vec!["", "cost", "%"],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Fill(1),
+                Constraint::Length(7),
+                Constraint::Length(10),
+                Constraint::Length(4),
+            ],
+            vec!["", "reqs", "cost", "%"],
+        )
+    };
+    frame.render_widget(
+        Table::new(body, widths)
+            .header(Row::new(header).style(theme.header))
+            .column_spacing(1),
+        inner,
+    );
+}

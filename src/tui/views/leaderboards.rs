@@ -1,0 +1,217 @@
+//! The leaderboards view: top users, agents and tools, and the full tools
+//! table (executions, success rate, average time, last used), sortable.
+
+use super::*;
+use crate::query::ToolSort;
+use crate::sanitize::{clean, truncate_width};
+use crate::tui::app::{App, LeadersData, Loadable};
+use ratatui::widgets::{Cell, Row, Table};
+
+fn sort_label(sort: ToolSort) -> &'static str {
+    match sort {
+        ToolSort::Executions => "executions",
+        ToolSort::SuccessRate => "success rate",
+        ToolSort::AvgTime => "avg time",
+        ToolSort::LastUsed => "last used",
+        ToolSort::Name => "name",
+    }
+}
+
+fn right(text: String) -> Cell<'static> {
+    Cell::from(Line::from(text).alignment(Alignment::Right))
+}
+
+/// Draw the leaderboards view.
+pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
+    let theme = &app.theme;
+    let state = &app.leaders;
+    let data: &LeadersData = match &state.data {
+        Loadable::Ready(d) => d,
+        other => {
+            let block = panel(theme, "Leaderboards", true);
+            let inner = block.inner(body);
+            frame.render_widget(block, body);
+            let (text, failed) = match other {
+                Loadable::Failed(e) => (format!("cannot load leaderboards: {e}"), true),
+                _ => ("loading leaderboards…".to_string(), false),
+            };
+            placeholder(frame, theme, inner, &text, failed);
+            return;
+        }
+    };
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+    let [u, a, t] = Layout::horizontal([
+        Constraint::Ratio(1, 3),
+        Constraint::Ratio(1, 3),
+        Constraint::Ratio(1, 3),
+    ])
+    .areas(top);
+    let window = state.window.label();
+    let limit = |area: Rect| area.height.saturating_sub(3) as usize;
+
+    let users: Vec<Row> = data
+        .users
+        .iter()
+        .take(limit(u))
+        .map(|x| {
+            Row::new(vec![
+                Cell::from(clean(x.user_name.as_deref().unwrap_or(x.user_id.as_str()))),
+                right(fmt_compact(x.request_count)),
+                right(x.total_cost_microdollars.to_string()),
+            ])
+        })
+        .collect();
+    frame.render_widget(
+        Table::new(
+            users,
+            [
+                Constraint::Fill(1),
+                Constraint::Length(6),
+                Constraint::Length(10),
+            ],
+        )
+        .header(Row::new(["user", "reqs", "cost"]).style(theme.header))
+        .block(panel(
+            theme,
+            format!("Top users · {window}"),
+            state.focus == 0,
+        )),
+        u,
+    );
+    let agents: Vec<Row> = data
+        .agents
+        .iter()
+        .take(limit(a))
+        .map(|x| {
+            let failing = x.failed_count > 0 && x.success_rate < 0.9;
+            Row::new(vec![
+                Cell::from(format!(
+                    "{}{}",
+                    if failing { "✗" } else { "" },
+                    clean(&x.agent_name)
+                )),
+                right(fmt_compact(x.task_count)),
+                right(fmt_pct(x.success_rate)),
+            ])
+            .style(if failing { theme.error } else { theme.base })
+        })
+        .collect();
+    frame.render_widget(
+        Table::new(
+            agents,
+            [
+                Constraint::Fill(1),
+                Constraint::Length(6),
+                Constraint::Length(7),
+            ],
+        )
+        .header(Row::new(["agent", "tasks", "ok"]).style(theme.header))
+        .block(panel(
+            theme,
+            format!("Top agents · {window}"),
+            state.focus == 1,
+        )),
+        a,
+    );
+    let tools: Vec<Row> = data
+        .top_tools
+        .iter()
+        .take(limit(t))
+        .map(|x| {
+            Row::new(vec![
+                Cell::from(clean(&x.tool_name)),
+                right(fmt_compact(x.execution_count)),
+                right(fmt_ms(x.avg_time_ms)),
+            ])
+        })
+        .collect();
+    frame.render_widget(
+        Table::new(
+            tools,
+            [
+                Constraint::Fill(1),
+                Constraint::Length(6),
+                Constraint::Length(7),
+            ],
+        )
+        .header(Row::new(["tool", "execs", "avg"]).style(theme.header))
+        .block(panel(
+            theme,
+            format!("Top tools · {window}"),
+            state.focus == 2,
+        )),
+        t,
+    );
+
+    let block = panel(
+        theme,
+        format!("Tools · sorted by {} (s cycles)", sort_label(state.sort)),
+        state.focus == 3,
+    );
+    let inner = block.inner(bottom);
+    frame.render_widget(block, bottom);
+    let page = inner.height.saturating_sub(1) as usize;
+    let offset = state.selected.saturating_sub(page.saturating_sub(1));
+    let name_w = (inner.width as usize).saturating_sub(60).max(10);
+    let rows: Vec<Row> = data
+        .tools
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(page)
+        .map(|(i, x)| {
+            let failing = x.success_rate < 0.9 && x.failure_count > 0;
+            let row = Row::new(vec![
+                Cell::from(format!(
+                    "{}{}",
+                    if failing { "✗ " } else { "" },
+                    truncate_width(&clean(&x.tool_name), name_w)
+                )),
+                Cell::from(truncate_width(&clean(&x.server_name), 16)),
+                right(fmt_count(x.execution_count)),
+                right(fmt_pct(x.success_rate)),
+                right(fmt_ms(x.avg_time_ms)),
+                Cell::from(fmt_datetime(x.last_used)),
+            ])
+            .style(if failing { theme.error } else { theme.base });
+            if i == state.selected {
+                row.style(theme.selected)
+            } else {
+                row
+            }
+        })
+        .collect();
+    let arrow = |s: ToolSort, label: &str| {
+        if s == state.sort {
+            format!("{label}▼")
+        } else {
+            label.to_string()
+        }
+    };
+    let header = Row::new(vec![
+        arrow(ToolSort::Name, "tool"),
+        "server".to_string(),
+        arrow(ToolSort::Executions, "executions"),
+        arrow(ToolSort::SuccessRate, "success"),
+        arrow(ToolSort::AvgTime, "avg time"),
+        arrow(ToolSort::LastUsed, "last used"),
+    ])
+    .style(theme.header);
+    frame.render_widget(
+        Table::new(
+            rows,
+            [
+                Constraint::Fill(1),
+                Constraint::Length(16),
+                Constraint::Length(11),
+                Constraint::Length(8),
+                Constraint::Length(9),
+                Constraint::Length(11),
+            ],
+        )
+        .header(header)
+        .column_spacing(1),
+        inner,
+    );
+}

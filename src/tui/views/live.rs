@@ -1,0 +1,295 @@
+//! The live view: the stats ribbon (platform counters, rolling rates,
+//! source state) over the event feed. Only the visible slice of the feed is
+//! turned into rows, so a 100k-row feed costs the same as a 50-row one.
+
+use super::*;
+use crate::tui::app::App;
+use crate::tui::feed::FeedRow;
+use ratatui::widgets::{Cell, Row, Table};
+
+/// Ribbon height for a terminal width.
+pub fn ribbon_height(width: u16) -> u16 {
+    if width >= 150 { 2 } else { 4 }
+}
+
+/// The feed's bordered block area.
+fn feed_block_area(area: Rect) -> Rect {
+    let body = body_area(area);
+    let (_, rest) = split_top(body, ribbon_height(area.width));
+    rest
+}
+
+/// Where feed rows are drawn (inside the border, below the header row),
+/// for a whole-terminal `area`.
+pub fn feed_rows_area(area: Rect) -> Rect {
+    let block = feed_block_area(area);
+    Rect {
+        x: block.x + 1,
+        y: block.y + 2,
+        width: block.width.saturating_sub(2),
+        height: block.height.saturating_sub(3),
+    }
+}
+
+fn source_span(app: &App) -> Vec<Span<'static>> {
+    let theme = &app.theme;
+    let (text, style) = match &app.source_state {
+        SourceState::Connecting => ("◌ connecting".to_string(), theme.pending),
+        SourceState::Connected => ("● connected".to_string(), theme.ok),
+        SourceState::Reconnecting {
+            retry_in_ms,
+            reason,
+        } => (
+            format!(
+                "✗ reconnecting in {}s ({})",
+                retry_in_ms.div_ceil(1000),
+                crate::sanitize::truncate_width(&crate::sanitize::clean(reason), 40)
+            ),
+            theme.error,
+        ),
+        SourceState::Stopped { reason } => (
+            format!(
+                "✗ stopped: {}",
+                crate::sanitize::truncate_width(&crate::sanitize::clean(reason), 50)
+            ),
+            theme.error,
+        ),
+    };
+    let mut spans = vec![Span::styled(text, style)];
+    if let Some(behind) = app.counters.behind_secs
+        && behind >= 5.0
+    {
+        spans.push(Span::styled(format!(" · behind {behind:.0}s"), theme.warn));
+    }
+    if app.counters.dropped > 0 {
+        spans.push(Span::styled(
+            format!(" · dropped {}", fmt_count(app.counters.dropped as i64)),
+            theme.warn,
+        ));
+    }
+    if app.counters.unknown > 0 {
+        spans.push(Span::styled(
+            format!(" · unknown {}", fmt_count(app.counters.unknown as i64)),
+            theme.muted,
+        ));
+    }
+    spans
+}
+
+fn metric(theme: &Theme, label: &str, value: String) -> [Span<'static>; 2] {
+    [
+        Span::styled(format!("{label} "), theme.muted),
+        Span::styled(
+            format!("{value}  "),
+            theme.base.add_modifier(Modifier::BOLD),
+        ),
+    ]
+}
+
+fn draw_ribbon(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let o = app.overview.clone().unwrap_or_default();
+    let known = app.overview.is_some();
+    let v = |n: i64| {
+        if known {
+            fmt_compact(n)
+        } else {
+            "–".to_string()
+        }
+    };
+    let platform_a: Vec<Span> = [
+        metric(theme, "users", v(o.total_users)),
+        metric(theme, "active 24h", v(o.active_users_24h)),
+        metric(theme, "7d", v(o.active_users_7d)),
+        metric(theme, "sessions", v(o.total_sessions)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let platform_b: Vec<Span> = [
+        metric(theme, "live sessions", v(o.active_sessions)),
+        metric(theme, "contexts", v(o.total_contexts)),
+        metric(theme, "tasks", v(o.total_tasks)),
+        metric(theme, "AI requests", v(o.total_ai_requests)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let r = &app.rates;
+    let anomalies = app.open_anomalies.len().max(r.open_anomalies as usize);
+    let err_style = if r.error_rate >= 0.05 {
+        theme.error
+    } else {
+        theme.base.add_modifier(Modifier::BOLD)
+    };
+    let mut rates: Vec<Span> = Vec::new();
+    rates.extend(metric(
+        theme,
+        "req/min",
+        format!("{:.1}", r.requests_per_min),
+    ));
+    rates.push(Span::styled("errors ", theme.muted));
+    rates.push(Span::styled(
+        format!(
+            "{}{}  ",
+            if r.error_rate >= 0.05 { "✗ " } else { "" },
+            fmt_pct(r.error_rate)
+        ),
+        err_style,
+    ));
+    rates.push(Span::styled("cost/min ", theme.muted));
+    rates.push(Span::styled(
+        format!("{}  ", Microdollars(r.cost_per_min_microdollars)),
+        theme.cost.add_modifier(Modifier::BOLD),
+    ));
+    rates.extend(metric(
+        theme,
+        "p95",
+        r.p95_latency_ms
+            .map(|ms| fmt_ms(ms as i64))
+            .unwrap_or_else(|| "–".into()),
+    ));
+    rates.push(Span::styled("anomalies ", theme.muted));
+    rates.push(if anomalies > 0 {
+        Span::styled(format!("⚠ {anomalies}  "), theme.anomaly)
+    } else {
+        Span::styled("0  ".to_string(), theme.base.add_modifier(Modifier::BOLD))
+    });
+    let lines = if area.height >= 4 {
+        vec![
+            Line::from(platform_a),
+            Line::from(platform_b),
+            Line::from(rates),
+            Line::from(source_span(app)),
+        ]
+    } else {
+        let mut a = platform_a;
+        a.extend(platform_b);
+        let mut b = rates;
+        b.push(Span::raw("  "));
+        b.extend(source_span(app));
+        vec![Line::from(a), Line::from(b)]
+    };
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Column widths for the feed at an inner width.
+fn columns(width: u16) -> (bool, Vec<Constraint>) {
+    let wide = width >= 118;
+    let mut c = vec![
+        Constraint::Length(1),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(if wide { 14 } else { 10 }),
+    ];
+    if wide {
+        c.push(Constraint::Length(14));
+    }
+    c.push(Constraint::Length(if wide { 24 } else { 16 }));
+    if wide {
+        c.push(Constraint::Length(7));
+    }
+    c.push(Constraint::Length(9));
+    c.push(Constraint::Length(7));
+    c.push(Constraint::Fill(1));
+    (wide, c)
+}
+
+fn row_cells(row: &FeedRow, wide: bool, theme: &Theme) -> Row<'static> {
+    let style = severity_style(theme, row.severity);
+    let mut cells = vec![
+        Cell::from(severity_marker(row.severity)),
+        Cell::from(fmt_time(row.at)),
+        Cell::from(row.kind),
+        Cell::from(row.user.clone()),
+    ];
+    if wide {
+        cells.push(Cell::from(row.agent.clone()));
+    }
+    cells.push(Cell::from(row.subject.clone()));
+    if wide {
+        cells.push(Cell::from(
+            Line::from(row.tokens.map(fmt_compact).unwrap_or_default()).alignment(Alignment::Right),
+        ));
+    }
+    cells.push(Cell::from(
+        Line::from(row.cost.map(|c| c.to_string()).unwrap_or_default()).alignment(Alignment::Right),
+    ));
+    cells.push(Cell::from(
+        Line::from(row.latency_ms.map(fmt_ms).unwrap_or_default()).alignment(Alignment::Right),
+    ));
+    cells.push(Cell::from(row.status.clone()));
+    Row::new(cells).style(style)
+}
+
+/// Draw the live view into the body area.
+pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
+    let theme = &app.theme;
+    let full = Rect::new(0, 0, frame.area().width, frame.area().height);
+    let (ribbon, feed_area) = split_top(body, ribbon_height(full.width));
+    draw_ribbon(app, frame, ribbon);
+
+    let feed = &app.live.feed;
+    let state = if app.live.follow {
+        "following"
+    } else {
+        "⏸ paused"
+    };
+    let mut title = format!(
+        "Feed · {} of {} rows · {state}",
+        fmt_count(feed.visible_len() as i64),
+        fmt_count(feed.total() as i64)
+    );
+    if !feed.filter().is_empty() {
+        title.push_str(&format!(
+            " · filter: {}",
+            crate::sanitize::truncate_width(&feed.filter().raw, 40)
+        ));
+    }
+    let block = panel(theme, title, true);
+    let inner = block.inner(feed_area);
+    frame.render_widget(block, feed_area);
+
+    let rows_area = feed_rows_area(full);
+    let page = rows_area.height as usize;
+    let (selected, offset) = app.live_selection();
+    let (wide, widths) = columns(inner.width);
+    let mut header = vec!["", "time", "kind", "user"];
+    if wide {
+        header.push("agent");
+    }
+    header.push("model / tool / module");
+    if wide {
+        header.push("tokens");
+    }
+    header.extend(["cost", "latency", "status"]);
+    let header = Row::new(header).style(theme.header);
+
+    if feed.visible_len() == 0 {
+        let text = if feed.total() == 0 {
+            "waiting for events…"
+        } else {
+            "no row matches the filter (Esc clears it)"
+        };
+        frame.render_widget(Table::new(Vec::<Row>::new(), widths).header(header), inner);
+        placeholder(frame, theme, rows_area, text, false);
+        return;
+    }
+    let rows: Vec<Row> = feed
+        .display_slice(offset, page)
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let r = row_cells(row, wide, theme);
+            if offset + i == selected {
+                r.style(theme.selected)
+            } else {
+                r
+            }
+        })
+        .collect();
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        inner,
+    );
+}

@@ -1,0 +1,365 @@
+//! Drawing: `draw(&App, &mut Frame)` lays out the tab bar, the current
+//! view, the footer and any overlay. Views only read the app and never do
+//! I/O. Layout helpers are shared with `App` so mouse clicks and page sizes
+//! agree with what is on screen.
+
+pub mod audit;
+pub mod costs;
+pub mod help;
+pub mod leaderboards;
+pub mod live;
+pub mod logs;
+pub mod palette;
+pub mod trace;
+
+use super::app::{App, ViewId};
+use super::feed::RowSeverity;
+use super::theme::Theme;
+use crate::model::*;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+/// Smallest terminal the console draws into.
+pub const MIN_WIDTH: u16 = 80;
+/// Smallest terminal height.
+pub const MIN_HEIGHT: u16 = 24;
+
+/// The area between the tab bar and the footer.
+pub fn body_area(area: Rect) -> Rect {
+    Rect {
+        x: area.x,
+        y: area.y.saturating_add(1),
+        width: area.width,
+        height: area.height.saturating_sub(2),
+    }
+}
+
+fn tab_label(view: ViewId) -> String {
+    let n = ViewId::ALL.iter().position(|v| *v == view).unwrap_or(0) + 1;
+    format!(" {n} {} ", view.title())
+}
+
+/// Which tab sits at `column` of the tab bar.
+pub fn tab_at(_area: Rect, column: u16) -> Option<ViewId> {
+    let mut x = 0u16;
+    for view in ViewId::ALL {
+        let w = tab_label(view).chars().count() as u16;
+        if column >= x && column < x + w {
+            return Some(view);
+        }
+        x += w + 1;
+    }
+    None
+}
+
+/// Draw the whole console.
+pub fn draw(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let theme = &app.theme;
+    frame.render_widget(Block::default().style(theme.base), area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = vec![
+            Line::from(Span::styled("terminal too small", theme.error)),
+            Line::from(format!(
+                "need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}",
+                area.width, area.height
+            )),
+            Line::from("enlarge the window or press q to quit"),
+        ];
+        let y = area.height.saturating_sub(3) / 2;
+        let rect = Rect::new(area.x, area.y + y, area.width, area.height.min(3));
+        frame.render_widget(
+            Paragraph::new(text)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true }),
+            rect,
+        );
+        return;
+    }
+    draw_tabs(app, frame, Rect::new(area.x, area.y, area.width, 1));
+    let body = body_area(area);
+    match app.view {
+        ViewId::Live => live::draw(app, frame, body),
+        ViewId::Trace => trace::draw(app, frame, body),
+        ViewId::Costs => costs::draw(app, frame, body),
+        ViewId::Leaderboards => leaderboards::draw(app, frame, body),
+        ViewId::Audit => audit::draw(app, frame, body),
+        ViewId::Logs => logs::draw(app, frame, body),
+    }
+    draw_footer(
+        app,
+        frame,
+        Rect::new(area.x, area.y + area.height - 1, area.width, 1),
+    );
+    if let Some(overlay) = &app.overlay {
+        match overlay {
+            super::app::Overlay::Help { scroll } => help::draw(app, frame, area, *scroll),
+            super::app::Overlay::Palette(editor) => palette::draw_palette(app, frame, area, editor),
+            super::app::Overlay::Filter(editor) => palette::draw_filter(app, frame, area, editor),
+            super::app::Overlay::Note { target, editor } => {
+                palette::draw_note(app, frame, area, target, editor)
+            }
+        }
+    }
+}
+
+fn draw_tabs(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let mut spans = Vec::new();
+    for view in ViewId::ALL {
+        let label = tab_label(view);
+        let style = if view == app.view {
+            theme.selected.add_modifier(Modifier::BOLD)
+        } else if view == ViewId::Trace && app.trace.is_none() {
+            theme.muted
+        } else {
+            theme.base
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let brand = format!("tracetop · {}", app.source_label);
+    let right = format!("{brand} ");
+    let pad = (area.width as usize).saturating_sub(used + right.chars().count());
+    if pad > 0 {
+        spans.push(Span::raw(" ".repeat(pad)));
+        spans.push(Span::styled(right, theme.title));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_footer(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let k = |a| app.keymap.hint(a);
+    use super::keymap::Action as A;
+    let left = match &app.status {
+        Some((text, _)) => Span::styled(format!(" {}", crate::sanitize::clean(text)), theme.accent),
+        None => {
+            let hints = match app.view {
+                ViewId::Live => format!(
+                    " {} follow/pause · {} filter · {} trace · {} copy",
+                    k(A::ToggleFollow),
+                    k(A::Filter),
+                    k(A::Drill),
+                    k(A::CopyId)
+                ),
+                ViewId::Trace => format!(
+                    " {} back · {} pane · j/k move/scroll · {} copy",
+                    k(A::Back),
+                    k(A::NextPane),
+                    k(A::CopyId)
+                ),
+                ViewId::Costs => {
+                    format!(" {} window · {} refresh", k(A::CycleWindow), k(A::Refresh))
+                }
+                ViewId::Leaderboards => format!(
+                    " {} sort tools · {} window",
+                    k(A::CycleSort),
+                    k(A::CycleWindow)
+                ),
+                ViewId::Audit => format!(
+                    " {} ok · {} flag · {} escalate · {} note · {}/{} unreviewed · {} queue · {} id",
+                    k(A::MarkOk),
+                    k(A::MarkFlag),
+                    k(A::MarkEscalate),
+                    k(A::Note),
+                    k(A::NextUnreviewed),
+                    k(A::PrevUnreviewed),
+                    k(A::CycleQueue),
+                    k(A::Filter)
+                ),
+                ViewId::Logs => format!(
+                    " {} search · {} level · {} module",
+                    k(A::Filter),
+                    k(A::CycleLevel),
+                    k(A::CycleModule)
+                ),
+            };
+            Span::styled(hints, theme.muted)
+        }
+    };
+    let right = format!(
+        "{} help · {} cmd · {} quit ",
+        k(A::Help),
+        k(A::Palette),
+        k(A::Quit)
+    );
+    let right_w = right.chars().count();
+    let left_text = crate::sanitize::truncate_width(
+        &left.content,
+        (area.width as usize).saturating_sub(right_w + 1),
+    );
+    let pad =
+        (area.width as usize).saturating_sub(crate::sanitize::display_width(&left_text) + right_w);
+    let line = Line::from(vec![
+        Span::styled(left_text, left.style),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(right, theme.muted),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+// ---------------------------------------------------------------- helpers
+
+/// A bordered block with a title; focused blocks get a thick border.
+pub fn panel<'a>(theme: &Theme, title: impl Into<String>, focused: bool) -> Block<'a> {
+    let title: String = title.into();
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(if focused { theme.accent } else { theme.border })
+        .title(Span::styled(format!(" {title} "), theme.title))
+}
+
+/// `1,234,567`.
+pub fn fmt_count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `12.3k`, `4.5M` for tight cells.
+pub fn fmt_compact(n: i64) -> String {
+    let a = n.unsigned_abs() as f64;
+    let sign = if n < 0 { "-" } else { "" };
+    if a >= 1e9 {
+        format!("{sign}{:.1}G", a / 1e9)
+    } else if a >= 1e6 {
+        format!("{sign}{:.1}M", a / 1e6)
+    } else if a >= 1e4 {
+        format!("{sign}{:.1}k", a / 1e3)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// `340ms`, `1.2s`, `2m05s`.
+pub fn fmt_ms(ms: i64) -> String {
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    } else {
+        format!("{}m{:02}s", ms / 60_000, (ms % 60_000) / 1000)
+    }
+}
+
+/// `HH:MM:SS` in UTC.
+pub fn fmt_time(t: Option<Timestamp>) -> String {
+    t.map(|t| t.format("%H:%M:%S").to_string())
+        .unwrap_or_else(|| "--:--:--".to_string())
+}
+
+/// `MM-DD HH:MM` in UTC.
+pub fn fmt_datetime(t: Timestamp) -> String {
+    t.format("%m-%d %H:%M").to_string()
+}
+
+/// `12.3%`.
+pub fn fmt_pct(fraction: f64) -> String {
+    format!("{:.1}%", fraction * 100.0)
+}
+
+/// The marker shown before a row: state never by colour alone.
+pub fn severity_marker(severity: RowSeverity) -> &'static str {
+    match severity {
+        RowSeverity::Normal => " ",
+        RowSeverity::Pending => "…",
+        RowSeverity::Warning => "!",
+        RowSeverity::Error => "✗",
+        RowSeverity::Anomaly => "⚠",
+    }
+}
+
+/// The style of a row of this severity.
+pub fn severity_style(theme: &Theme, severity: RowSeverity) -> Style {
+    match severity {
+        RowSeverity::Normal => theme.base,
+        RowSeverity::Pending => theme.pending,
+        RowSeverity::Warning => theme.warn,
+        RowSeverity::Error => theme.error,
+        RowSeverity::Anomaly => theme.anomaly,
+    }
+}
+
+/// Centered rect of the given percentage / minimum size inside `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// Clear `area` and draw a framed popup; returns the inner area.
+pub fn popup(frame: &mut Frame, theme: &Theme, area: Rect, title: &str) -> Rect {
+    frame.render_widget(Clear, area);
+    let block = panel(theme, title, true).style(theme.base);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+/// A loading / failed / empty placeholder inside `area`.
+pub fn placeholder(frame: &mut Frame, theme: &Theme, area: Rect, text: &str, failed: bool) {
+    let style = if failed { theme.error } else { theme.muted };
+    let prefix = if failed { "✗ " } else { "" };
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            format!("{prefix}{}", crate::sanitize::clean(text)),
+            style,
+        ))
+        .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+/// Split `area` vertically into fixed-height top and the rest.
+pub fn split_top(area: Rect, top: u16) -> (Rect, Rect) {
+    let [a, b] = Layout::vertical([Constraint::Length(top), Constraint::Min(0)]).areas(area);
+    (a, b)
+}
+
+/// Pretty-print JSON text when it parses (and is not huge), else return it
+/// cleaned. Output is sanitized and newline-preserving.
+pub fn pretty_json(text: &str, max_bytes: usize) -> String {
+    if text.len() > max_bytes {
+        let mut cut = max_bytes;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        return format!(
+            "{}\n… ({} bytes in all, first {} shown)",
+            crate::sanitize::clean_text(&text[..cut], true),
+            fmt_count(text.len() as i64),
+            fmt_count(cut as i64)
+        );
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => crate::sanitize::clean_text(
+            &serde_json::to_string_pretty(&v).unwrap_or_else(|_| text.to_string()),
+            true,
+        ),
+        Err(_) => crate::sanitize::clean_text(text, true),
+    }
+}

@@ -1,0 +1,61 @@
+//! Small input overlays: the `:` command palette, the `/` feed filter and
+//! the audit note editor. Each wraps a tui-textarea in a popup.
+
+use super::*;
+use crate::tui::app::App;
+use tui_textarea::TextArea;
+
+fn boxed(app: &App, frame: &mut Frame, rect: Rect, title: &str, editor: &TextArea<'static>) {
+    frame.render_widget(Clear, rect);
+    let mut editor = editor.clone();
+    editor.set_block(panel(&app.theme, title, true).style(app.theme.base));
+    editor.set_style(app.theme.base);
+    editor.set_cursor_style(app.theme.selected);
+    frame.render_widget(&editor, rect);
+}
+
+/// The `:` palette, near the top.
+pub fn draw_palette(app: &App, frame: &mut Frame, area: Rect, editor: &TextArea<'static>) {
+    let w = area.width.saturating_sub(10).min(90);
+    let rect = Rect::new(area.x + (area.width - w) / 2, area.y + 2, w, 3);
+    boxed(
+        app,
+        frame,
+        rect,
+        ": command · Enter runs · Esc closes",
+        editor,
+    );
+}
+
+/// The `/` filter box, over the bottom of the feed.
+pub fn draw_filter(app: &App, frame: &mut Frame, area: Rect, editor: &TextArea<'static>) {
+    let rect = Rect::new(
+        area.x,
+        area.y + area.height.saturating_sub(4),
+        area.width,
+        3,
+    );
+    boxed(
+        app,
+        frame,
+        rect,
+        "/ filter: text level:error user:… model:… tool:… kind:… · Enter keeps · Esc closes",
+        editor,
+    );
+}
+
+/// The note editor for an audit item.
+pub fn draw_note(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    target: &str,
+    editor: &TextArea<'static>,
+) {
+    let rect = centered(area, 70, 10);
+    let title = format!(
+        "Note for {} · Ctrl-S saves · Esc cancels",
+        crate::sanitize::truncate_width(&crate::sanitize::clean(target), 24)
+    );
+    boxed(app, frame, rect, &title, editor);
+}

@@ -1,0 +1,625 @@
+//! The trace view: a header with the trace's summaries, a waterfall of its
+//! task, steps, AI requests and MCP calls (bars scaled to duration, logs as
+//! ticks) and the selected item's detail: conversation, tool input and
+//! output as pretty JSON, errors.
+
+use super::*;
+use crate::query::{AuditRequest, TraceDetail, TraceEvent};
+use crate::sanitize::{clean, clean_text, truncate_width};
+use crate::tui::app::{App, Loadable, TracePane, TraceState};
+
+/// Most bytes of a payload pretty-printed in the detail pane.
+const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+const LABEL_WIDTH: usize = 34;
+
+/// Header, waterfall and detail areas of the body.
+pub fn layout(body: Rect) -> (Rect, Rect, Rect) {
+    let (header, rest) = split_top(body, 4);
+    let [waterfall, detail] =
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(rest);
+    (header, waterfall, detail)
+}
+
+/// Rows visible in the waterfall for a whole-terminal `area`.
+pub fn waterfall_rows(area: Rect) -> usize {
+    let (_, waterfall, _) = layout(body_area(area));
+    waterfall.height.saturating_sub(2) as usize
+}
+
+/// One waterfall row, derived from the detail.
+pub struct Item<'a> {
+    pub label: String,
+    pub start: Timestamp,
+    pub duration_ms: i64,
+    pub failed: bool,
+    pub is_log: bool,
+    pub style: Style,
+    pub event: Option<&'a TraceEvent>,
+}
+
+fn ms_between(a: Timestamp, b: Option<Timestamp>) -> Option<i64> {
+    b.map(|b| (b - a).num_milliseconds().max(0))
+}
+
+/// Waterfall items: the task first (when linked), then the timeline.
+pub fn items<'a>(detail: &'a TraceDetail, theme: &Theme) -> Vec<Item<'a>> {
+    let mut out = Vec::with_capacity(detail.events.len() + 1);
+    if let Some(task) = &detail.task {
+        let start = task.started_at.unwrap_or(task.created_at);
+        out.push(Item {
+            label: format!(
+                "▣ task {}",
+                clean(task.agent_name.as_deref().unwrap_or("(no agent)"))
+            ),
+            start,
+            duration_ms: task
+                .execution_time_ms
+                .map(i64::from)
+                .or_else(|| ms_between(start, task.completed_at))
+                .unwrap_or(0),
+            failed: task.status == task_state::FAILED,
+            is_log: false,
+            style: theme.bar_task,
+            event: None,
+        });
+    }
+    for event in &detail.events {
+        let item = match event {
+            TraceEvent::Step(s) => Item {
+                label: format!("  ▸ {}", clean(s.title.as_deref().unwrap_or(&s.step_type))),
+                start: s.started_at,
+                duration_ms: s
+                    .duration_ms
+                    .map(i64::from)
+                    .or_else(|| ms_between(s.started_at, s.completed_at))
+                    .unwrap_or(0),
+                failed: s.status.eq_ignore_ascii_case("failed"),
+                is_log: false,
+                style: theme.bar_step,
+                event: Some(event),
+            },
+            TraceEvent::AiRequest(r) => Item {
+                label: format!("  ◆ {} {}", clean(&r.provider), clean(&r.model)),
+                start: r.created_at,
+                duration_ms: r
+                    .latency_ms
+                    .map(i64::from)
+                    .or_else(|| ms_between(r.created_at, r.completed_at))
+                    .unwrap_or(0),
+                failed: r.status == request_status::FAILED,
+                is_log: false,
+                style: theme.bar_ai,
+                event: Some(event),
+            },
+            TraceEvent::McpExecution(m) => Item {
+                label: format!("  ⚙ {}/{}", clean(&m.server_name), clean(&m.tool_name)),
+                start: m.started_at,
+                duration_ms: m
+                    .execution_time_ms
+                    .map(i64::from)
+                    .or_else(|| ms_between(m.started_at, m.completed_at))
+                    .unwrap_or(0),
+                failed: m.status == mcp_status::FAILED || m.status == mcp_status::TIMEOUT,
+                is_log: false,
+                style: theme.bar_mcp,
+                event: Some(event),
+            },
+            TraceEvent::Log(l) => Item {
+                label: format!("  · {} {}", clean(&l.level), clean(&l.message)),
+                start: l.timestamp,
+                duration_ms: 0,
+                failed: l.level.eq_ignore_ascii_case("error"),
+                is_log: true,
+                style: theme.bar_log,
+                event: Some(event),
+            },
+        };
+        out.push(item);
+    }
+    out
+}
+
+/// Draw the trace view.
+pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
+    let theme = &app.theme;
+    let Some(trace) = &app.trace else {
+        placeholder(
+            frame,
+            theme,
+            body,
+            "no trace open: press Enter on a feed row, or :trace ID",
+            false,
+        );
+        return;
+    };
+    let (header_area, waterfall_area, detail_area) = layout(body);
+    let detail = match &trace.detail {
+        Loadable::Ready(d) => d,
+        Loadable::Failed(e) => {
+            let block = panel(
+                theme,
+                format!("Trace {}", clean(trace.trace_id.as_str())),
+                true,
+            );
+            let inner = block.inner(body);
+            frame.render_widget(block, body);
+            placeholder(
+                frame,
+                theme,
+                inner,
+                &format!("cannot load trace: {e} (Esc goes back)"),
+                true,
+            );
+            return;
+        }
+        _ => {
+            let block = panel(
+                theme,
+                format!("Trace {}", clean(trace.trace_id.as_str())),
+                true,
+            );
+            let inner = block.inner(body);
+            frame.render_widget(block, body);
+            placeholder(frame, theme, inner, "loading trace…", false);
+            return;
+        }
+    };
+    draw_header(app, frame, header_area, trace, detail);
+    let items = items(detail, theme);
+    draw_waterfall(app, frame, waterfall_area, trace, &items);
+    draw_detail(app, frame, detail_area, trace, detail, &items);
+}
+
+fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: &TraceDetail) {
+    let theme = &app.theme;
+    let status = d
+        .task
+        .as_ref()
+        .map(|t| crate::query::normalise_status(&t.status))
+        .unwrap_or_else(|| {
+            if d.ai_summary.failed_count > 0 || d.mcp_summary.failed_count > 0 {
+                "failed".into()
+            } else {
+                "completed".into()
+            }
+        });
+    let failed = status == "failed";
+    let bold = theme.base.add_modifier(Modifier::BOLD);
+    let line1 = Line::from(vec![
+        Span::styled("trace ", theme.muted),
+        Span::styled(clean(trace.trace_id.as_str()), theme.title),
+        Span::raw("  "),
+        Span::styled(
+            format!("{}{}", if failed { "✗ " } else { "✓ " }, clean(&status)),
+            if failed { theme.error } else { theme.ok },
+        ),
+        Span::raw("  "),
+        Span::styled("agent ", theme.muted),
+        Span::styled(
+            clean(
+                d.task
+                    .as_ref()
+                    .and_then(|t| t.agent_name.as_deref())
+                    .unwrap_or("–"),
+            ),
+            bold,
+        ),
+        Span::raw("  "),
+        Span::styled("user ", theme.muted),
+        Span::styled(
+            clean(
+                d.task
+                    .as_ref()
+                    .and_then(|t| t.user_id.as_ref())
+                    .map(|u| u.as_str())
+                    .unwrap_or("–"),
+            ),
+            bold,
+        ),
+    ]);
+    let a = &d.ai_summary;
+    let m = &d.mcp_summary;
+    let s = &d.step_summary;
+    let line2 = Line::from(vec![
+        Span::styled("cost ", theme.muted),
+        Span::styled(
+            a.total_cost_microdollars.to_string(),
+            theme.cost.add_modifier(Modifier::BOLD),
+        ),
+        Span::styled("  tokens ", theme.muted),
+        Span::styled(
+            format!(
+                "{} ({} in / {} out)",
+                fmt_count(a.total_tokens),
+                fmt_count(a.input_tokens),
+                fmt_count(a.output_tokens)
+            ),
+            bold,
+        ),
+        Span::styled("  requests ", theme.muted),
+        Span::styled(format!("{}", a.request_count), bold),
+        Span::styled(
+            if a.failed_count > 0 {
+                format!(" ✗{}", a.failed_count)
+            } else {
+                String::new()
+            },
+            theme.error,
+        ),
+        Span::styled("  latency ", theme.muted),
+        Span::styled(fmt_ms(a.total_latency_ms), bold),
+    ]);
+    let line3 = Line::from(vec![
+        Span::styled("tool calls ", theme.muted),
+        Span::styled(format!("{}", m.execution_count), bold),
+        Span::styled(
+            if m.failed_count > 0 {
+                format!(" ✗{}", m.failed_count)
+            } else {
+                String::new()
+            },
+            theme.error,
+        ),
+        Span::styled(
+            format!(" ({})", fmt_ms(m.total_execution_time_ms)),
+            theme.muted,
+        ),
+        Span::styled("  steps ", theme.muted),
+        Span::styled(format!("{}", s.step_count), bold),
+        Span::styled(
+            if s.failed_count > 0 {
+                format!(" ✗{}", s.failed_count)
+            } else {
+                String::new()
+            },
+            theme.error,
+        ),
+        Span::styled("  events ", theme.muted),
+        Span::styled(format!("{}", d.events.len()), bold),
+    ]);
+    let mut lines = vec![line1, line2, line3];
+    if let Some(err) = d.task.as_ref().and_then(|t| t.error_message.as_deref()) {
+        lines.push(Line::from(Span::styled(
+            format!("✗ {}", truncate_width(&clean(err), area.width as usize - 2)),
+            theme.error,
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn draw_waterfall(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    trace: &TraceState,
+    items: &[Item<'_>],
+) {
+    let theme = &app.theme;
+    let focused = trace.focus == TracePane::Waterfall;
+    let t0 = items.iter().map(|i| i.start).min();
+    let t1 = items
+        .iter()
+        .map(|i| i.start + chrono::Duration::milliseconds(i.duration_ms))
+        .max();
+    let span_ms = match (t0, t1) {
+        (Some(a), Some(b)) => (b - a).num_milliseconds().max(1),
+        _ => 1,
+    };
+    let block = panel(
+        theme,
+        format!("Waterfall · {} items · {}", items.len(), fmt_ms(span_ms)),
+        focused,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let label_w = LABEL_WIDTH.min(width / 2);
+    let dur_w = 8;
+    let bar_w = width.saturating_sub(label_w + dur_w + 2).max(1);
+    let page = inner.height as usize;
+    let lines: Vec<Line> = items
+        .iter()
+        .enumerate()
+        .skip(trace.offset)
+        .take(page)
+        .map(|(i, item)| {
+            let marker = if item.failed { "✗" } else { " " };
+            let label = truncate_width(&format!("{marker}{}", item.label), label_w);
+            let pad = label_w.saturating_sub(crate::sanitize::display_width(&label));
+            let start_ms = t0
+                .map(|t| (item.start - t).num_milliseconds())
+                .unwrap_or(0)
+                .max(0);
+            let col = ((start_ms as f64 / span_ms as f64) * bar_w as f64) as usize;
+            let col = col.min(bar_w - 1);
+            let len = if item.is_log {
+                1
+            } else {
+                (((item.duration_ms as f64 / span_ms as f64) * bar_w as f64).round() as usize)
+                    .clamp(1, bar_w - col)
+            };
+            let glyph = if item.is_log {
+                "┃"
+            } else if item.failed {
+                "▒"
+            } else {
+                "█"
+            };
+            let dur = if item.is_log {
+                String::new()
+            } else {
+                fmt_ms(item.duration_ms)
+            };
+            let bar_style = if item.failed { theme.error } else { item.style };
+            let line = Line::from(vec![
+                Span::styled(label, if item.failed { theme.error } else { theme.base }),
+                Span::raw(" ".repeat(pad + 1)),
+                Span::raw(" ".repeat(col)),
+                Span::styled(glyph.repeat(len), bar_style),
+                Span::raw(" ".repeat(bar_w - col - len + 1)),
+                Span::styled(format!("{dur:>dur_w$}"), theme.muted),
+            ]);
+            if i == trace.selected {
+                line.style(theme.selected)
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn kv(theme: &Theme, key: &str, value: impl Into<String>) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{key:<12}"), theme.muted),
+        Span::raw(clean(&value.into())),
+    ])
+}
+
+fn push_block(
+    lines: &mut Vec<Line<'static>>,
+    theme: &Theme,
+    title: &str,
+    text: &str,
+    style: Style,
+) {
+    lines.push(Line::from(Span::styled(
+        format!("── {title} "),
+        theme.accent,
+    )));
+    for l in text.lines() {
+        lines.push(Line::from(Span::styled(l.to_string(), style)));
+    }
+}
+
+/// The detail lines of one request: fields, conversation, tool calls, MCP.
+pub fn request_lines(
+    theme: &Theme,
+    r: &AiRequestRecord,
+    audit: Option<&AuditRequest>,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        kv(theme, "request", r.id.as_str()),
+        kv(theme, "model", format!("{} / {}", r.provider, r.model)),
+        kv(theme, "status", r.status.clone()),
+        kv(
+            theme,
+            "tokens",
+            format!(
+                "{} in · {} out{}",
+                fmt_count(r.input_tokens.unwrap_or(0).into()),
+                fmt_count(r.output_tokens.unwrap_or(0).into()),
+                if r.cache_hit { " · cache hit" } else { "" }
+            ),
+        ),
+        kv(theme, "cost", r.cost_microdollars.to_string()),
+        kv(
+            theme,
+            "latency",
+            r.latency_ms.map(|l| fmt_ms(l.into())).unwrap_or("–".into()),
+        ),
+        kv(theme, "user", r.user_id.as_str()),
+    ];
+    if let Some(err) = &r.error_message {
+        lines.push(Line::from(Span::styled(
+            format!("✗ {}", clean(err)),
+            theme.error,
+        )));
+    }
+    match audit {
+        Some(a) => {
+            for m in &a.messages {
+                let who = match &m.name {
+                    Some(n) => format!("{} ({})", clean(&m.role), clean(n)),
+                    None => clean(&m.role),
+                };
+                push_block(
+                    &mut lines,
+                    theme,
+                    &who,
+                    &clean_text(&m.content, true),
+                    theme.base,
+                );
+            }
+            for c in &a.tool_calls {
+                push_block(
+                    &mut lines,
+                    theme,
+                    &format!("tool call {}", clean(&c.tool_name)),
+                    &pretty_json(&c.tool_input, MAX_PAYLOAD_BYTES),
+                    theme.base,
+                );
+            }
+            for m in &a.mcp_executions {
+                lines.extend(mcp_lines(theme, m));
+            }
+        }
+        None => lines.push(Line::from(Span::styled(
+            "loading conversation…",
+            theme.muted,
+        ))),
+    }
+    lines
+}
+
+/// Detail lines of an MCP execution (input and output as pretty JSON).
+pub fn mcp_lines(theme: &Theme, m: &McpExecutionRecord) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("── mcp {}/{} ", clean(&m.server_name), clean(&m.tool_name)),
+            theme.accent,
+        )),
+        kv(theme, "execution", m.mcp_execution_id.as_str()),
+        kv(theme, "status", m.status.clone()),
+        kv(
+            theme,
+            "time",
+            m.execution_time_ms
+                .map(|l| fmt_ms(l.into()))
+                .unwrap_or("–".into()),
+        ),
+    ];
+    if let Some(err) = &m.error_message {
+        lines.push(Line::from(Span::styled(
+            format!("✗ {}", clean(err)),
+            theme.error,
+        )));
+    }
+    push_block(
+        &mut lines,
+        theme,
+        "input",
+        &pretty_json(&m.input, MAX_PAYLOAD_BYTES),
+        theme.base,
+    );
+    if let Some(out) = &m.output {
+        push_block(
+            &mut lines,
+            theme,
+            "output",
+            &pretty_json(out, MAX_PAYLOAD_BYTES),
+            theme.base,
+        );
+    }
+    lines
+}
+
+fn draw_detail(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    trace: &TraceState,
+    detail: &TraceDetail,
+    items: &[Item<'_>],
+) {
+    let theme = &app.theme;
+    let focused = trace.focus == TracePane::Detail;
+    let item = items.get(trace.selected);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let title = match item.and_then(|i| i.event) {
+        None => {
+            if let Some(t) = &detail.task {
+                lines.push(kv(theme, "task", t.task_id.as_str()));
+                lines.push(kv(theme, "agent", t.agent_name.clone().unwrap_or_default()));
+                lines.push(kv(theme, "status", t.status.clone()));
+                lines.push(kv(
+                    theme,
+                    "time",
+                    t.execution_time_ms
+                        .map(|l| fmt_ms(l.into()))
+                        .unwrap_or("–".into()),
+                ));
+                if let Some(err) = &t.error_message {
+                    lines.push(Line::from(Span::styled(
+                        format!("✗ {}", clean(err)),
+                        theme.error,
+                    )));
+                }
+            }
+            "Task".to_string()
+        }
+        Some(TraceEvent::AiRequest(r)) => {
+            let audit = match &trace.audit {
+                Loadable::Ready(a) => a.requests.iter().find(|x| x.request.id == r.id),
+                _ => None,
+            };
+            lines.extend(request_lines(theme, r, audit));
+            if audit.is_none() && matches!(trace.audit, Loadable::Failed(_) | Loadable::Ready(_)) {
+                lines.pop();
+                lines.push(Line::from(Span::styled(
+                    "conversation not available",
+                    theme.muted,
+                )));
+            }
+            "AI request".to_string()
+        }
+        Some(TraceEvent::McpExecution(m)) => {
+            lines.extend(mcp_lines(theme, m));
+            "MCP execution".to_string()
+        }
+        Some(TraceEvent::Step(s)) => {
+            lines.push(kv(theme, "step", s.step_id.as_str()));
+            lines.push(kv(theme, "type", s.step_type.clone()));
+            lines.push(kv(theme, "title", s.title.clone().unwrap_or_default()));
+            lines.push(kv(theme, "status", s.status.clone()));
+            lines.push(kv(
+                theme,
+                "duration",
+                s.duration_ms
+                    .map(|l| fmt_ms(l.into()))
+                    .unwrap_or("–".into()),
+            ));
+            if let Some(err) = &s.error_message {
+                lines.push(Line::from(Span::styled(
+                    format!("✗ {}", clean(err)),
+                    theme.error,
+                )));
+            }
+            if let Some(c) = &s.content {
+                push_block(
+                    &mut lines,
+                    theme,
+                    "content",
+                    &pretty_json(c, MAX_PAYLOAD_BYTES),
+                    theme.base,
+                );
+            }
+            "Step".to_string()
+        }
+        Some(TraceEvent::Log(l)) => {
+            lines.push(kv(theme, "log", l.id.as_str()));
+            lines.push(kv(theme, "time", l.timestamp.to_rfc3339()));
+            lines.push(kv(theme, "level", l.level.clone()));
+            lines.push(kv(theme, "module", l.module.clone()));
+            push_block(
+                &mut lines,
+                theme,
+                "message",
+                &clean_text(&l.message, true),
+                theme.base,
+            );
+            if let Some(m) = &l.metadata {
+                push_block(
+                    &mut lines,
+                    theme,
+                    "metadata",
+                    &pretty_json(m, MAX_PAYLOAD_BYTES),
+                    theme.base,
+                );
+            }
+            "Log".to_string()
+        }
+    };
+    let block = panel(
+        theme,
+        format!("{title} · line {}", trace.detail_scroll + 1),
+        focused,
+    );
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((trace.detail_scroll, 0)),
+        area,
+    );
+}

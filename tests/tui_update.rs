@@ -1,0 +1,589 @@
+//! `App::update` behaviour: navigation, follow/pause, drill-down into a trace
+//! and back to the exact row and scroll position, filters, review marks,
+//! the palette, help and key remapping. Plain values in, state and effects
+//! out: no terminal, no engine.
+
+mod tui_fixtures;
+
+use crossterm::event::KeyCode;
+use std::collections::BTreeMap;
+use tracetop::model::*;
+use tracetop::query::*;
+use tracetop::tui::app::*;
+use tracetop::tui::config::Thresholds;
+use tracetop::tui::keymap::{Action, Keymap};
+use tracetop::tui::theme::Theme;
+use tui_fixtures::*;
+
+fn log_events(range: std::ops::Range<usize>, trace: &str) -> Vec<Event> {
+    range
+        .map(|i| Event::Log {
+            log: log(
+                i,
+                if i.is_multiple_of(5) { "ERROR" } else { "INFO" },
+                Some(trace),
+            ),
+        })
+        .collect()
+}
+
+fn big_app() -> App {
+    let mut app = app(80, 24);
+    app.update(Msg::Source(SourceUpdate::Events(log_events(
+        100..200,
+        "trace-many",
+    ))));
+    app.drain_effects();
+    app
+}
+
+#[test]
+fn follow_keeps_the_newest_row_selected_and_space_pauses() {
+    let mut app = big_app();
+    assert!(app.live.follow);
+    assert_eq!(app.selected_feed_row().unwrap().id, "log-0199");
+    app.update(Msg::Source(SourceUpdate::Events(log_events(200..201, "t"))));
+    assert_eq!(app.selected_feed_row().unwrap().id, "log-0200");
+
+    app.update(ch(' '));
+    assert!(!app.live.follow);
+    app.update(Msg::Source(SourceUpdate::Events(log_events(201..205, "t"))));
+    // paused: the selection stays on the same event while rows arrive
+    assert_eq!(app.selected_feed_row().unwrap().id, "log-0200");
+    app.update(ch(' '));
+    assert!(app.live.follow);
+    assert_eq!(app.selected_feed_row().unwrap().id, "log-0204");
+}
+
+#[test]
+fn j_k_g_and_page_keys_move_the_selection() {
+    let mut app = big_app();
+    let page = app.feed_page();
+    assert_eq!(
+        page, 15,
+        "80x24: tab bar, footer, 4 ribbon lines, borders, header"
+    );
+    app.update(ch('j'));
+    assert!(!app.live.follow, "moving pauses follow");
+    assert_eq!(app.selected_feed_row().unwrap().id, "log-0198");
+    app.update(ch('j'));
+    app.update(ch('k'));
+    assert_eq!(app.selected_feed_row().unwrap().id, "log-0198");
+    app.update(key(KeyCode::PageDown));
+    assert_eq!(app.live_selection().0, 1 + page);
+    app.update(ch('G'));
+    // the oldest of the 111 rows: the fixture's task row
+    assert_eq!(app.live_selection().0, 110);
+    assert_eq!(app.selected_feed_row().unwrap().kind, "task");
+    app.update(ch('g'));
+    assert!(app.live.follow);
+    assert_eq!(app.live_selection(), (0, 0));
+}
+
+#[test]
+fn enter_opens_the_trace_and_esc_returns_to_the_exact_row_and_scroll() {
+    let mut app = big_app();
+    for _ in 0..20 {
+        app.update(ch('j'));
+    }
+    let (index, offset) = app.live_selection();
+    assert_eq!(index, 20);
+    let screen_row = index - offset;
+    assert_eq!(screen_row, 14, "selection sits on the last visible row");
+    let row_id = app.selected_feed_row().unwrap().id.clone();
+
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.view, ViewId::Trace);
+    let effects = app.drain_effects();
+    assert!(effects.contains(&Effect::Query(Query::Trace {
+        trace_id: TraceId::new("trace-many")
+    })));
+    assert!(effects.contains(&Effect::Query(Query::TraceAudit {
+        trace_id: TraceId::new("trace-many")
+    })));
+
+    // the feed keeps moving while the trace is open
+    app.update(Msg::Source(SourceUpdate::Events(log_events(
+        300..350,
+        "other",
+    ))));
+    app.update(Msg::Reply(Reply::Trace(
+        TraceId::new("trace-many"),
+        Ok(Box::new(trace_detail())),
+    )));
+    app.update(ch('j'));
+
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.view, ViewId::Live);
+    assert!(!app.live.follow);
+    assert_eq!(app.selected_feed_row().unwrap().id, row_id);
+    let (index, offset) = app.live_selection();
+    assert_eq!(index, 70, "50 newer rows arrived above");
+    assert_eq!(index - offset, screen_row, "same place on screen");
+}
+
+#[test]
+fn enter_on_a_row_without_trace_says_so() {
+    let mut app = app(80, 24);
+    app.update(Msg::Source(SourceUpdate::Events(vec![Event::Log {
+        log: log(7, "INFO", None),
+    }])));
+    app.drain_effects();
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.view, ViewId::Live);
+    assert!(app.drain_effects().is_empty());
+    assert_eq!(
+        app.status.as_ref().unwrap().0,
+        "this row belongs to no trace"
+    );
+}
+
+#[test]
+fn trace_view_navigation_and_detail_scroll() {
+    let mut app = app(80, 24);
+    app.open_trace(TraceId::new("trace-abc"), None);
+    app.update(Msg::Reply(Reply::Trace(
+        TraceId::new("trace-abc"),
+        Ok(Box::new(trace_detail())),
+    )));
+    assert_eq!(app.trace_row_count(), 6);
+    app.update(ch('G'));
+    assert_eq!(app.trace.as_ref().unwrap().selected, 5);
+    assert_eq!(app.selected_id().as_deref(), Some("log-0003"));
+    app.update(ch('g'));
+    assert_eq!(app.selected_id().as_deref(), Some("task-1"));
+    app.update(key(KeyCode::Tab));
+    app.update(ch('j'));
+    app.update(ch('j'));
+    let t = app.trace.as_ref().unwrap();
+    assert_eq!((t.selected, t.detail_scroll), (0, 2));
+    // a reply for another trace is ignored
+    app.update(Msg::Reply(Reply::Trace(
+        TraceId::new("other"),
+        Err("boom".into()),
+    )));
+    assert!(matches!(
+        app.trace.as_ref().unwrap().detail,
+        Loadable::Ready(_)
+    ));
+    // without a return point Esc goes to the live view
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.view, ViewId::Live);
+}
+
+#[test]
+fn filter_as_you_type_and_esc_clears() {
+    let mut app = app(80, 24);
+    assert_eq!(app.live.feed.visible_len(), 11);
+    app.update(ch('/'));
+    type_text(&mut app, "level:error");
+    // errors: the failed request and the ERROR log
+    assert_eq!(app.live.feed.visible_len(), 2);
+    app.update(key(KeyCode::Enter));
+    assert!(app.overlay.is_none());
+    assert_eq!(app.live.feed.filter().raw, "level:error");
+    // new matching rows join the filtered view, others do not
+    app.update(Msg::Source(SourceUpdate::Events(vec![
+        Event::Log {
+            log: log(50, "ERROR", None),
+        },
+        Event::Log {
+            log: log(51, "INFO", None),
+        },
+    ])));
+    assert_eq!(app.live.feed.visible_len(), 3);
+    assert_eq!(app.selected_feed_row().unwrap().id, "log-0050");
+
+    app.update(ch('/'));
+    for _ in 0.."level:error".len() {
+        app.update(key(KeyCode::Backspace));
+    }
+    type_text(&mut app, "model:sonnet");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(
+        app.live.feed.visible_len(),
+        2,
+        "requests 0 and 3 use claude-sonnet"
+    );
+    app.update(ch('/'));
+    app.update(ctrl('u'));
+    for _ in 0.."model:sonnet".len() {
+        app.update(key(KeyCode::Backspace));
+    }
+    type_text(&mut app, "user:bob");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.live.feed.visible_len(), 3, "requests 1, 3, 5");
+    app.update(key(KeyCode::Esc));
+    assert!(app.live.feed.filter().is_empty());
+    assert_eq!(app.live.feed.visible_len(), 13);
+}
+
+fn audit_ready() -> App {
+    let mut app = app(120, 40);
+    app.reviewer = "dana".into();
+    app.update(ch('5'));
+    let effects = app.drain_effects();
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Query(Query::AuditQueue { .. })))
+    );
+    app.update(Msg::Reply(Reply::AuditQueue(Ok(queue_data()))));
+    app
+}
+
+#[test]
+fn review_marks_emit_verdicts_and_show_them() {
+    let mut app = audit_ready();
+    // queue newest first: req-0005 (already ok by carol), req-0004, ...
+    assert_eq!(app.selected_id().as_deref(), Some("req-0005-aaaa"));
+    assert_eq!(app.audit.verdicts["req-0005-aaaa"].verdict, "ok");
+    app.update(ch('j'));
+    app.update(ch('e'));
+    let effects = app.drain_effects();
+    assert_eq!(
+        effects,
+        vec![Effect::RecordReview(NewReview {
+            target_kind: "request".into(),
+            target_id: "req-0004-aaaa".into(),
+            verdict: "escalate".into(),
+            note: None,
+            reviewer: "dana".into(),
+        })]
+    );
+    let v = &app.audit.verdicts["req-0004-aaaa"];
+    assert_eq!((v.verdict.as_str(), v.pending), ("escalate", true));
+    let stored = ReviewRecord {
+        id: 2,
+        target_kind: "request".into(),
+        target_id: "req-0004-aaaa".into(),
+        verdict: "escalate".into(),
+        note: None,
+        reviewer: "dana".into(),
+        created_at: now(),
+    };
+    app.update(Msg::Reply(Reply::Review(
+        "req-0004-aaaa".into(),
+        Ok(stored),
+    )));
+    assert!(!app.audit.verdicts["req-0004-aaaa"].pending);
+    // a later queue refresh keeps it (the store now returns it)
+    assert!(screen(&app).contains("⇪ escal"));
+}
+
+#[test]
+fn a_refused_verdict_is_rolled_back() {
+    let mut app = audit_ready();
+    app.update(ch('j'));
+    app.update(ch('a'));
+    app.update(Msg::Reply(Reply::Review(
+        "req-0004-aaaa".into(),
+        Err("permission denied for table tracetop_reviews".into()),
+    )));
+    assert!(!app.audit.verdicts.contains_key("req-0004-aaaa"));
+    assert!(app.status.as_ref().unwrap().0.contains("not saved"));
+}
+
+#[test]
+fn note_is_recorded_with_the_next_verdict() {
+    let mut app = audit_ready();
+    app.update(ch('j'));
+    app.update(ch('n'));
+    assert!(matches!(app.overlay, Some(Overlay::Note { .. })));
+    type_text(&mut app, "needs a look");
+    app.update(ctrl('s'));
+    assert!(app.overlay.is_none());
+    assert!(app.drain_effects().is_empty(), "no verdict yet");
+    app.update(ch('f'));
+    match app.drain_effects().as_slice() {
+        [Effect::RecordReview(r)] => {
+            assert_eq!(r.verdict, "flag");
+            assert_eq!(r.note.as_deref(), Some("needs a look"));
+        }
+        other => panic!("unexpected effects {other:?}"),
+    }
+}
+
+#[test]
+fn next_unreviewed_and_queue_filters() {
+    let mut app = audit_ready();
+    // req-0005 is reviewed; ] goes to req-0004, then req-0003
+    app.update(ch(']'));
+    assert_eq!(app.selected_id().as_deref(), Some("req-0004-aaaa"));
+    app.update(ch('a'));
+    app.update(ch(']'));
+    assert_eq!(app.selected_id().as_deref(), Some("req-0003-aaaa"));
+    app.update(ch('['));
+    assert_eq!(
+        app.selected_id().as_deref(),
+        Some("req-0003-aaaa"),
+        "nothing unreviewed above"
+    );
+    assert_eq!(app.status.as_ref().unwrap().0, "no unreviewed item above");
+
+    app.update(ch('v'));
+    assert_eq!(app.audit.queue_filter, QueueFilter::Errors);
+    let ids: Vec<String> = app
+        .audit_queue_items()
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    assert_eq!(ids, vec!["req-0004-aaaa"]);
+    app.update(ch('v'));
+    assert_eq!(app.audit.queue_filter, QueueFilter::Anomalies);
+    // the open anomaly is about gpt-4o and trace-err
+    let ids: Vec<String> = app
+        .audit_queue_items()
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            "req-0005-aaaa",
+            "req-0004-aaaa",
+            "req-0002-aaaa",
+            "req-0001-aaaa"
+        ]
+    );
+    app.update(ch('v'));
+    let ids: Vec<String> = app
+        .audit_queue_items()
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            "req-0003-aaaa",
+            "req-0002-aaaa",
+            "req-0001-aaaa",
+            "req-0000-aaaa"
+        ]
+    );
+}
+
+#[test]
+fn prefix_box_resolves_as_you_type_and_ignores_stale_answers() {
+    let mut app = audit_ready();
+    app.update(ch('/'));
+    assert_eq!(app.audit.focus, AuditFocus::Prefix);
+    type_text(&mut app, "req");
+    assert!(app.drain_effects().is_empty(), "3 characters is too short");
+    type_text(&mut app, "-0");
+    let effects = app.drain_effects();
+    let generation = match effects.as_slice() {
+        [
+            Effect::Query(Query::AuditLookup { prefix: first, .. }),
+            Effect::Query(Query::AuditLookup { generation, prefix }),
+        ] => {
+            assert_eq!(first, "req-");
+            assert_eq!(prefix, "req-0");
+            *generation
+        }
+        other => panic!("unexpected {other:?}"),
+    };
+    type_text(&mut app, "000");
+    // the answer for "req-0" arrives late: ignored
+    app.update(Msg::Reply(Reply::AuditLookup(
+        generation,
+        Err("stale".into()),
+    )));
+    assert_eq!(app.audit.lookup, Loadable::Loading);
+    app.update(Msg::Reply(Reply::AuditLookup(
+        app.audit.lookup_generation,
+        Ok(AuditResolution::Found(Box::new(trace_audit()))),
+    )));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.audit.focus, AuditFocus::Record);
+    assert!(matches!(app.audit.record, Loadable::Ready(_)));
+    // typing in the box never triggers view keys: 'q' did not quit
+    app.update(ch('/'));
+    type_text(&mut app, "q");
+    assert!(!app.should_quit);
+}
+
+#[test]
+fn palette_commands() {
+    let mut app = app(80, 24);
+    app.update(ch(':'));
+    type_text(&mut app, "trace trace-xyz");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.view, ViewId::Trace);
+    assert_eq!(app.trace.as_ref().unwrap().trace_id.as_str(), "trace-xyz");
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.view, ViewId::Live, "back to where :trace was typed");
+
+    app.run_command("costs");
+    assert_eq!(app.view, ViewId::Costs);
+    app.run_command(":theme light");
+    assert_eq!(app.theme.name, "light");
+    app.run_command("theme nope");
+    assert!(app.status.as_ref().unwrap().0.contains("unknown theme"));
+    app.run_command("audit req-00");
+    assert_eq!(app.view, ViewId::Audit);
+    assert!(app.pending_effects().iter().any(|e| matches!(
+        e,
+        Effect::Query(Query::AuditLookup { prefix, .. }) if prefix == "req-00"
+    )));
+    app.run_command("bogus \u{1b}[31m");
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .0
+            .starts_with("unknown command")
+    );
+    assert!(!app.status.as_ref().unwrap().0.contains('\u{1b}'));
+    app.run_command("q");
+    assert!(app.should_quit);
+}
+
+#[test]
+fn digits_jump_to_views_and_queue_their_queries() {
+    let mut app = app(80, 24);
+    app.update(ch('3'));
+    assert_eq!(app.view, ViewId::Costs);
+    assert!(app.drain_effects().iter().any(|e| matches!(
+        e,
+        Effect::Query(Query::Costs {
+            bucket: Bucket::Hour,
+            ..
+        })
+    )));
+    app.update(ch('t'));
+    assert_eq!(app.costs.window, CostWindow::Week);
+    assert!(app.drain_effects().iter().any(
+        |e| matches!(e, Effect::Query(Query::Costs { bucket: Bucket::Day, window, .. })
+            if window.end - window.start == chrono::Duration::days(7))
+    ));
+    app.update(ch('4'));
+    assert_eq!(app.view, ViewId::Leaderboards);
+    app.update(ch('s'));
+    assert!(app.drain_effects().iter().any(|e| matches!(
+        e,
+        Effect::Query(Query::Leaders {
+            sort: ToolSort::SuccessRate,
+            ..
+        })
+    )));
+    app.update(ch('2'));
+    assert_eq!(app.view, ViewId::Leaderboards, "no trace open yet");
+    app.update(ch('6'));
+    assert_eq!(app.view, ViewId::Logs);
+    app.update(ch('l'));
+    assert_eq!(app.logs.level.as_deref(), Some("ERROR"));
+    assert!(app.drain_effects().iter().any(|e| matches!(
+        e,
+        Effect::Query(Query::Logs { filter, .. }) if filter.level.as_deref() == Some("ERROR")
+    )));
+}
+
+#[test]
+fn periodic_refresh_on_ticks() {
+    let mut app = app(80, 24);
+    app.start();
+    app.drain_effects();
+    app.update(Msg::Tick(now() + chrono::Duration::seconds(1)));
+    assert!(app.drain_effects().is_empty(), "not due yet");
+    app.update(Msg::Tick(now() + chrono::Duration::seconds(6)));
+    assert!(
+        app.drain_effects()
+            .iter()
+            .any(|e| matches!(e, Effect::Query(Query::Overview { .. })))
+    );
+}
+
+#[test]
+fn y_copies_the_selected_id() {
+    let mut app = app(80, 24);
+    app.update(ch('j'));
+    let id = app.selected_feed_row().unwrap().id.clone();
+    app.update(ch('y'));
+    assert_eq!(app.drain_effects(), vec![Effect::Copy(id)]);
+}
+
+#[test]
+fn quit_and_help() {
+    let mut app = app(80, 24);
+    app.update(ch('?'));
+    assert!(matches!(app.overlay, Some(Overlay::Help { .. })));
+    let help: String = tracetop::tui::views::help::help_lines(&app)
+        .iter()
+        .map(|l| l.to_string() + "\n")
+        .collect();
+    for action in Action::ALL {
+        assert!(help.contains(action.describe()), "help lacks {action:?}");
+    }
+    app.update(ch('j'));
+    assert!(matches!(app.overlay, Some(Overlay::Help { scroll: 1 })));
+    app.update(ch('x'));
+    assert!(app.overlay.is_none(), "any other key closes help");
+    app.update(ch('q'));
+    assert!(app.should_quit);
+}
+
+#[test]
+fn remapped_keys_apply_and_show_in_help() {
+    let mut overrides = BTreeMap::new();
+    overrides.insert("quit".to_string(), vec!["ctrl-q".to_string()]);
+    overrides.insert("toggle_follow".to_string(), vec!["p".to_string()]);
+    let keymap = Keymap::with_overrides(&overrides).unwrap();
+    let mut app = App::new(Theme::plain("plain"), keymap, Thresholds::default(), now());
+    app.update(Msg::Source(SourceUpdate::Events(feed_events())));
+    app.update(ch('q'));
+    assert!(!app.should_quit);
+    app.update(ch('p'));
+    assert!(!app.live.follow);
+    let help: String = tracetop::tui::views::help::help_lines(&app)
+        .iter()
+        .map(|l| l.to_string() + "\n")
+        .collect();
+    assert!(help.contains("Ctrl-q"), "{help}");
+    app.update(ctrl('q'));
+    assert!(app.should_quit);
+}
+
+#[test]
+fn mouse_click_selects_a_feed_row_and_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut app = big_app();
+    let rows = tracetop::tui::views::live::feed_rows_area(ratatui::layout::Rect::new(0, 0, 80, 24));
+    app.update(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 10,
+        row: rows.y + 3,
+        modifiers: crossterm::event::KeyModifiers::NONE,
+    }));
+    assert_eq!(app.live_selection().0, 3);
+    app.update(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 10,
+        row: rows.y,
+        modifiers: crossterm::event::KeyModifiers::NONE,
+    }));
+    assert_eq!(app.live_selection().0, 6);
+    // a click on the tab bar switches view
+    app.update(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 22,
+        row: 0,
+        modifiers: crossterm::event::KeyModifiers::NONE,
+    }));
+    assert_eq!(app.view, ViewId::Costs);
+}
+
+#[test]
+fn feed_ring_is_bounded() {
+    let mut app = App::new(
+        Theme::plain("plain"),
+        Keymap::default(),
+        Thresholds::default(),
+        now(),
+    )
+    .with_feed_capacity(50);
+    app.update(Msg::Source(SourceUpdate::Events(log_events(0..120, "t"))));
+    assert_eq!(app.live.feed.total(), 50);
+    assert_eq!(app.live.feed.evicted, 70);
+    assert_eq!(app.selected_feed_row().unwrap().id, "log-0119");
+}

@@ -1,0 +1,240 @@
+//! Snapshot tests of every view at 80×24 and 200×50 on fixed data (ratatui
+//! TestBackend), the NO_COLOR rendering, and a model reply carrying ANSI
+//! escapes that must reach the screen inert.
+
+mod tui_fixtures;
+
+use crossterm::event::KeyCode;
+use ratatui::style::{Color, Modifier};
+use tracetop::model::*;
+use tracetop::query::*;
+use tracetop::tui::app::*;
+use tracetop::tui::theme::Theme;
+use tui_fixtures::*;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
+
+fn trace_app(w: u16, h: u16, theme: Theme) -> App {
+    let mut app = app_with(theme, w, h);
+    app.open_trace(TraceId::new("trace-abc"), None);
+    app.update(Msg::Reply(Reply::Trace(
+        TraceId::new("trace-abc"),
+        Ok(Box::new(trace_detail())),
+    )));
+    app.update(Msg::Reply(Reply::TraceAudit(
+        TraceId::new("trace-abc"),
+        Ok(AuditResolution::Found(Box::new(trace_audit()))),
+    )));
+    // task, step, then the request whose reply holds escapes
+    app.update(ch('j'));
+    app.update(ch('j'));
+    app
+}
+
+fn costs_app(w: u16, h: u16) -> App {
+    let mut app = app(w, h);
+    app.update(ch('3'));
+    let window = TimeWindow::last(chrono::Duration::hours(24), now());
+    app.update(Msg::Reply(Reply::Costs(window, Ok(Box::new(costs_data())))));
+    app
+}
+
+fn leaders_app(w: u16, h: u16) -> App {
+    let mut app = app(w, h);
+    app.update(ch('4'));
+    app.update(Msg::Reply(Reply::Leaders(Ok(Box::new(leaders_data())))));
+    app
+}
+
+fn audit_app(w: u16, h: u16) -> App {
+    let mut app = app(w, h);
+    app.update(ch('5'));
+    app.update(Msg::Reply(Reply::AuditQueue(Ok(queue_data()))));
+    app.update(ch('j'));
+    app.update(ch('f'));
+    app
+}
+
+fn logs_app(w: u16, h: u16) -> App {
+    let mut app = app(w, h);
+    app.update(ch('6'));
+    let generation = app.logs.generation;
+    app.update(Msg::Reply(Reply::Logs(generation, Ok(logs_data()))));
+    app
+}
+
+#[test]
+fn live_view() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        app.update(ch('j')); // pause on the second row so the selection shows
+        insta::assert_snapshot!(format!("live_{w}x{h}"), screen(&app));
+    }
+}
+
+#[test]
+fn live_view_with_filter_and_lost_source() {
+    let mut app = app(80, 24);
+    app.update(ch('/'));
+    type_text(&mut app, "level:error");
+    app.update(key(KeyCode::Enter));
+    app.update(Msg::Source(SourceUpdate::State(
+        SourceState::Reconnecting {
+            retry_in_ms: 4000,
+            reason: "connection refused".into(),
+        },
+    )));
+    app.update(Msg::Source(SourceUpdate::Counters(SourceCounters {
+        received: 100,
+        dropped: 12,
+        behind_secs: Some(42.0),
+        ..SourceCounters::default()
+    })));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn trace_view() {
+    for (w, h) in SIZES {
+        let app = trace_app(w, h, Theme::builtin("dark", false).unwrap());
+        insta::assert_snapshot!(format!("trace_{w}x{h}"), screen(&app));
+    }
+}
+
+#[test]
+fn costs_view() {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("costs_{w}x{h}"), screen(&costs_app(w, h)));
+    }
+}
+
+#[test]
+fn leaderboards_view() {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("leaders_{w}x{h}"), screen(&leaders_app(w, h)));
+    }
+}
+
+#[test]
+fn audit_view() {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("audit_{w}x{h}"), screen(&audit_app(w, h)));
+    }
+}
+
+#[test]
+fn logs_view() {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("logs_{w}x{h}"), screen(&logs_app(w, h)));
+    }
+}
+
+#[test]
+fn help_overlay() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        app.update(ch('?'));
+        insta::assert_snapshot!(format!("help_{w}x{h}"), screen(&app));
+    }
+}
+
+#[test]
+fn palette_overlay() {
+    for (w, h) in SIZES {
+        let mut app = app(w, h);
+        app.update(ch(':'));
+        type_text(&mut app, "trace abc");
+        insta::assert_snapshot!(format!("palette_{w}x{h}"), screen(&app));
+    }
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    let app = app(79, 24);
+    let text = screen(&app);
+    assert!(text.contains("terminal too small"), "{text}");
+    assert!(text.contains("need 80×24, have 79×24"), "{text}");
+    let app = tui_fixtures::app(120, 23);
+    assert!(screen(&app).contains("terminal too small"));
+}
+
+#[test]
+fn ansi_in_a_model_reply_is_rendered_inert() {
+    for (w, h) in SIZES {
+        let mut app = trace_app(w, h, Theme::builtin("dark", false).unwrap());
+        // focus the detail pane and scroll down to the assistant's reply
+        app.update(key(KeyCode::Tab));
+        for _ in 0..7 {
+            app.update(ch('j'));
+        }
+        let terminal = render(&app);
+        let buffer = terminal.backend().buffer();
+        for cell in buffer.content() {
+            assert!(
+                !cell.symbol().chars().any(|c| c.is_control()),
+                "control character reached a cell: {:?}",
+                cell.symbol()
+            );
+        }
+        let text = screen(&app);
+        assert!(text.contains("Sure. RED  done"), "{text}");
+        assert!(!text.contains("pwned"), "OSC title text leaked: {text}");
+        assert!(!text.contains("[31m"), "{text}");
+    }
+}
+
+#[test]
+fn no_color_uses_no_colour_and_keeps_state_visible() {
+    let no_color = Theme::builtin("dark", true).unwrap();
+    let mut live = app_with(no_color.clone(), 200, 50);
+    live.update(ch('j'));
+    let trace = trace_app(200, 50, no_color);
+    for app in [&live, &trace] {
+        let terminal = render(app);
+        let buffer = terminal.backend().buffer();
+        for cell in buffer.content() {
+            assert_eq!(cell.fg, Color::Reset, "coloured cell {:?}", cell.symbol());
+            assert_eq!(cell.bg, Color::Reset, "coloured cell {:?}", cell.symbol());
+        }
+    }
+    // the selected feed row is reversed; the failed request row is bold with ✗
+    let terminal = render(&live);
+    let buffer = terminal.backend().buffer();
+    let rows = tracetop::tui::views::live::feed_rows_area(buffer.area);
+    let row_text = |y: u16| -> String {
+        (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect()
+    };
+    let selected_y = rows.y + 1;
+    assert!(
+        buffer[(rows.x + 3, selected_y)]
+            .modifier
+            .contains(Modifier::REVERSED)
+    );
+    let failed_y = (rows.y..rows.y + rows.height)
+        .find(|&y| row_text(y).contains("ai.fail"))
+        .expect("failed request row on screen");
+    assert!(row_text(failed_y).contains('✗'));
+    assert!(
+        buffer[(rows.x + 3, failed_y)]
+            .modifier
+            .contains(Modifier::BOLD)
+    );
+    let anomaly_y = (rows.y..rows.y + rows.height)
+        .find(|&y| row_text(y).contains("anomaly"))
+        .expect("anomaly row on screen");
+    assert!(row_text(anomaly_y).contains('⚠'));
+}
+
+#[test]
+fn every_theme_renders_every_view() {
+    for name in tracetop::tui::theme::builtin_names() {
+        let theme = Theme::builtin(name, false).unwrap();
+        let mut app = trace_app(100, 30, theme);
+        for view in ['1', '2', '3', '4', '5', '6'] {
+            app.update(ch(view));
+            let _ = screen(&app);
+        }
+    }
+}
