@@ -9,5 +9,6 @@
 pub mod cluster;
 pub mod connect;
 pub mod migrate;
+pub mod tail;
 
 pub use connect::{PgEngine, map_sqlx_error};
