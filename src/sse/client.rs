@@ -341,6 +341,7 @@ async fn follow(
     let mut got_data = false;
     let base_skipped = state.guard_skipped;
     let mut last_cursor: Option<u64> = state.last_event_id.as_deref().and_then(|s| s.parse().ok());
+    let mut connection_id = String::new();
     loop {
         let next = tokio::time::timeout(watchdog, events.next()).await;
         let batch = match next {
@@ -371,7 +372,10 @@ async fn follow(
         for item in batch {
             match item {
                 Ok(sse) => {
-                    if !sse.id.is_empty() {
+                    // The parser repeats the last id on events that have no
+                    // `id:` line; only a new id is a cursor to check.
+                    if !sse.id.is_empty() && sse.id != connection_id {
+                        connection_id.clone_from(&sse.id);
                         if let Ok(cursor) = sse.id.parse::<u64>() {
                             if last_cursor.is_some_and(|last| cursor <= last) {
                                 continue; // already delivered before a reconnect
