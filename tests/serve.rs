@@ -74,7 +74,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn token_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
@@ -205,11 +209,19 @@ async fn wrong_expired_and_missing_tokens_get_401() {
         .unwrap_err();
     assert!(matches!(wrong, tracetop::error::Error::Auth(_)));
     assert!(wrong.to_string().contains("invalid token"), "{wrong}");
-    let expired = RemoteEngine::connect(&server.url(), Some(OLD.into())).await.unwrap_err();
+    let expired = RemoteEngine::connect(&server.url(), Some(OLD.into()))
+        .await
+        .unwrap_err();
     assert!(expired.to_string().contains("expired token"), "{expired}");
-    let missing = RemoteEngine::connect(&server.url(), None).await.unwrap_err();
+    let missing = RemoteEngine::connect(&server.url(), None)
+        .await
+        .unwrap_err();
     assert!(missing.to_string().contains("missing token"), "{missing}");
-    assert!(RemoteEngine::connect(&server.url(), Some(ALL.into())).await.is_ok());
+    assert!(
+        RemoteEngine::connect(&server.url(), Some(ALL.into()))
+            .await
+            .is_ok()
+    );
     // The stream refuses the same way, and the client stops for good.
     let (tx, _rx) = mpsc::channel(16);
     let result = tokio::time::timeout(
@@ -226,6 +238,8 @@ async fn wrong_expired_and_missing_tokens_get_401() {
     let later = std::time::SystemTime::now() + Duration::from_secs(2);
     let f = std::fs::File::options().write(true).open(&tokens).unwrap();
     f.set_modified(later).unwrap();
-    let revoked = RemoteEngine::connect(&server.url(), Some(ALL.into())).await.unwrap_err();
+    let revoked = RemoteEngine::connect(&server.url(), Some(ALL.into()))
+        .await
+        .unwrap_err();
     assert!(revoked.to_string().contains("invalid token"), "{revoked}");
 }

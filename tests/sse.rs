@@ -24,7 +24,9 @@ async fn raw_server(script: Script) -> (String, Arc<Mutex<Vec<String>>>) {
     tokio::spawn(async move {
         let mut n = 0;
         loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
             let (response, hold) = script(n);
             n += 1;
             let seen = seen.clone();
@@ -37,7 +39,9 @@ async fn raw_server(script: Script) -> (String, Arc<Mutex<Vec<String>>>) {
                         Ok(k) => head.extend_from_slice(&buf[..k]),
                     }
                 }
-                seen.lock().unwrap().push(String::from_utf8_lossy(&head).to_string());
+                seen.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&head).to_string());
                 let _ = socket.write_all(&response).await;
                 if hold {
                     tokio::time::sleep(Duration::from_secs(30)).await;
@@ -134,7 +138,9 @@ async fn malformed_stream_never_crashes_or_wedges() {
         let mut body = ok_head();
         if n == 0 {
             body.extend_from_slice(b"\xEF\xBB\xBF");
-            body.extend_from_slice(format!("id: 1\r\nevent: log\r\ndata: {log1}\r\n\r\n").as_bytes());
+            body.extend_from_slice(
+                format!("id: 1\r\nevent: log\r\ndata: {log1}\r\n\r\n").as_bytes(),
+            );
             body.extend_from_slice(format!("id: 2\revent: log\rdata: {log2}\r\r").as_bytes());
             body.extend_from_slice(b": a comment\n");
             body.extend_from_slice(b"data: {not json\n\n");
@@ -159,12 +165,19 @@ async fn malformed_stream_never_crashes_or_wedges() {
     let ids: Vec<&str> = got.logs.iter().map(|(id, _)| id.as_str()).collect();
     // l3 was sent twice (before and after the reconnect) but delivered once.
     assert_eq!(ids, vec!["l1", "l2", "l3", "l4"]);
-    assert_eq!(got.logs[0].1, ansi, "escape sequences arrive as data, intact");
+    assert_eq!(
+        got.logs[0].1, ansi,
+        "escape sequences arrive as data, intact"
+    );
     assert_eq!(got.counters.unknown, 3, "bad JSON, bad UTF-8, PAGE_VIEW");
     assert_eq!(got.counters.skipped, 1, "the 10 MB event");
     let heads = heads.lock().unwrap().clone();
     assert!(heads.len() >= 2);
-    assert!(heads[0].to_ascii_lowercase().contains("authorization: bearer 0123456789abcdef"));
+    assert!(
+        heads[0]
+            .to_ascii_lowercase()
+            .contains("authorization: bearer 0123456789abcdef")
+    );
     assert!(!heads[0].to_ascii_lowercase().contains("last-event-id"));
     assert!(
         heads[1].to_ascii_lowercase().contains("last-event-id: 3"),
@@ -187,11 +200,17 @@ async fn unauthorized_stops_with_a_clear_error() {
     let (url, heads) = raw_server(script).await;
     let (tx, mut rx) = mpsc::channel(64);
     let task = spawn_source(SourceSpec::Remote(client(&url)), tx);
-    let result = tokio::time::timeout(Duration::from_secs(10), task).await.unwrap().unwrap();
+    let result = tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap();
     let err = result.unwrap_err();
     assert!(matches!(err, tracetop::error::Error::Auth(_)), "{err}");
     assert!(err.to_string().contains("refused the token (401)"), "{err}");
-    assert!(!err.to_string().contains("0123456789abcdef"), "token leaked: {err}");
+    assert!(
+        !err.to_string().contains("0123456789abcdef"),
+        "token leaked: {err}"
+    );
     let mut stopped = false;
     while let Ok(u) = rx.try_recv() {
         stopped |= matches!(u, SourceUpdate::State(SourceState::Stopped { .. }));
@@ -206,7 +225,8 @@ async fn server_errors_and_silence_are_retried() {
     let log = log_json("after", "recovered");
     let script: Script = Arc::new(move |n| match n {
         0 => (
-            b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec(),
+            b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                .to_vec(),
             false,
         ),
         // Headers, then silence: the watchdog must give up on it.
@@ -230,8 +250,14 @@ async fn server_errors_and_silence_are_retried() {
             _ => None,
         })
         .collect();
-    assert!(reasons.iter().any(|r| r.contains("HTTP 503")), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("heartbeat lost")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.contains("HTTP 503")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("heartbeat lost")),
+        "{reasons:?}"
+    );
     assert_eq!(heads.lock().unwrap().len(), 3);
     task.abort();
 }

@@ -72,13 +72,9 @@ pub struct ServeArgs {
 
 /// The query engine for a database. `PgEngine` answers `QueryEngine` once
 /// the foundation's queries land; until then the query API answers 503.
-fn query_engine_for(
-    url: &str,
-) -> impl std::future::Future<Output = Result<Option<Arc<dyn QueryEngine>>>> + '_ {
-    async move {
-        let engine = crate::pg::PgEngine::connect(url).await?;
-        Ok(pg_query_engine(engine))
-    }
+async fn query_engine_for(url: &str) -> Result<Option<Arc<dyn QueryEngine>>> {
+    let engine = crate::pg::PgEngine::connect(url).await?;
+    Ok(pg_query_engine(engine))
 }
 
 fn pg_query_engine(_engine: crate::pg::PgEngine) -> Option<Arc<dyn QueryEngine>> {

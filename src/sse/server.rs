@@ -105,7 +105,7 @@ fn error_response(status: u16, kind: &str, message: &str) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-fn authorize(app: &AppState, headers: &HeaderMap) -> Result<(String, Scope), Response> {
+fn authorize(app: &AppState, headers: &HeaderMap) -> Result<(String, Scope), Box<Response>> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -116,7 +116,7 @@ fn authorize(app: &AppState, headers: &HeaderMap) -> Result<(String, Scope), Res
         .map(str::trim);
     app.tokens
         .check(presented)
-        .map_err(|refusal| error_response(401, "unauthorized", refusal.message()))
+        .map_err(|refusal| Box::new(error_response(401, "unauthorized", refusal.message())))
 }
 
 /// Held by a stream for its lifetime; frees the token's connection slot.
@@ -161,7 +161,7 @@ impl Drop for ConnectionSlot {
 async fn health(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let (_, scope) = match authorize(&app, &headers) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (scope_name, user) = match scope {
         Scope::AllUsers => ("all_users", None),
@@ -184,7 +184,7 @@ async fn query(
 ) -> Response {
     let (_, scope) = match authorize(&app, &headers) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(engine) = app.engine.clone() else {
         return error_response(
@@ -229,7 +229,7 @@ fn sse_control(event: &Event) -> SseEvent {
 async fn stream(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let (token, scope) = match authorize(&app, &headers) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(slot) = ConnectionSlot::acquire(&app, &token) else {
         return error_response(
