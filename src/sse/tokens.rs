@@ -183,9 +183,9 @@ mod tests {
         assert_eq!(t[0].scope, Scope::AllUsers);
         assert_eq!(t[1].scope, Scope::User("u1".into()));
         assert!(t[1].expires.is_some());
-        let err = parse_tokens("short\n", p).unwrap_err().to_string();
+        let err = parse_tokens("tiny9\n", p).unwrap_err().to_string();
         assert!(err.contains("line 1"), "{err}");
-        assert!(!err.contains("short"), "token echoed: {err}");
+        assert!(!err.contains("tiny9"), "token echoed: {err}");
         let err = parse_tokens("0123456789abcdef bogus\n", p)
             .unwrap_err()
             .to_string();
