@@ -70,16 +70,14 @@ pub struct ServeArgs {
     pub close_when_done: bool,
 }
 
-/// The query engine for a database. `PgEngine` answers `QueryEngine` once
-/// the foundation's queries land; until then the query API answers 503.
+/// The query engine for a database: the read-only `PgEngine`.
 async fn query_engine_for(url: &str) -> Result<Option<Arc<dyn QueryEngine>>> {
     let engine = crate::pg::PgEngine::connect(url).await?;
     Ok(pg_query_engine(engine))
 }
 
-fn pg_query_engine(_engine: crate::pg::PgEngine) -> Option<Arc<dyn QueryEngine>> {
-    // INTEGRATION: return Some(Arc::new(_engine)) when PgEngine implements QueryEngine.
-    None
+fn pg_query_engine(engine: crate::pg::PgEngine) -> Option<Arc<dyn QueryEngine>> {
+    Some(Arc::new(engine))
 }
 
 /// Run `tracetop serve`.

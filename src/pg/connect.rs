@@ -101,7 +101,7 @@ impl PgEngine {
     /// Connect with a read-only pool and check the schema is there.
     pub async fn connect(url: &str) -> Result<PgEngine> {
         let options = parse_url(url)?
-            .options([("default_transaction_read_only", "on")])
+            .options([("default_transaction_read_only", "on"), ("TimeZone", "UTC")])
             .application_name("tracetop");
         let pool = PgPoolOptions::new()
             .max_connections(8)

@@ -64,7 +64,8 @@ const AI_REQUEST_COLS: &str = "id, request_id, user_id, session_id, task_id, con
     mcp_execution_id, provider, model, tokens_used, input_tokens, output_tokens, cost_microdollars, \
     latency_ms, cache_hit, status, error_message, created_at, updated_at, completed_at";
 const MCP_COLS: &str = "mcp_execution_id, tool_name, server_name, started_at, completed_at, \
-    execution_time_ms, input, output, status, error_message, user_id, session_id, context_id, \
+    execution_time_ms, input::text AS input, output::text AS output, status, error_message, \
+    user_id, session_id, context_id, \
     task_id, trace_id, created_at";
 const LOG_COLS: &str = "id, timestamp, level, module, message, metadata::text AS metadata, user_id, \
     session_id, task_id, trace_id, context_id, client_id";
@@ -416,7 +417,7 @@ impl PgTail {
         let mut tool_calls: HashMap<String, Vec<ToolCallRecord>> = HashMap::new();
         if !finished.is_empty() {
             let rows: Vec<MessageRecord> = sqlx::query_as(
-                "SELECT request_id, role, content, sequence_number, name, tool_call_id \
+                "SELECT request_id, role, content::text AS content, sequence_number, name, tool_call_id \
                  FROM ai_request_messages WHERE request_id = ANY($1) ORDER BY request_id, sequence_number, id",
             )
             .bind(&finished)
@@ -426,7 +427,7 @@ impl PgTail {
                 messages.entry(m.request_id.0.clone()).or_default().push(m);
             }
             let rows: Vec<ToolCallRecord> = sqlx::query_as(
-                "SELECT request_id, tool_name, tool_input, mcp_execution_id, ai_tool_call_id, sequence_number \
+                "SELECT request_id, tool_name, tool_input::text AS tool_input, mcp_execution_id, ai_tool_call_id, sequence_number \
                  FROM ai_request_tool_calls WHERE request_id = ANY($1) ORDER BY request_id, sequence_number, id",
             )
             .bind(&finished)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Benchmark of the local query engine against psql, side by side in one run.
+#
+#  1. starts a throwaway cluster and loads `simulate --users $USERS --days $DAYS`
+#     (default 2000 × 30: ≈1M ai_requests, ≈5M logs), printing rows/s;
+#  2. runs each analytics report once with statement logging on, and rebuilds
+#     the exact SQL it sent (bound parameters inlined as literals);
+#  3. times each report as `tracetop analytics …` and the same SQL as
+#     `psql -f` (both whole processes, median of $RUNS), prints the ratio;
+#  4. runs the in-process bench for trace detail and audit prefix lookups.
+#
+# Usage: scripts/bench-pg.sh  (USERS=200 DAYS=7 RUNS=5 for a quick run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+USERS="${USERS:-2000}" DAYS="${DAYS:-30}" RUNS="${RUNS:-5}"
+. scripts/pg-cluster.sh
+pg_start -c logging_collector=on -c log_destination=csvlog -c log_directory=log -c shared_buffers=1GB -c work_mem=64MB
+cargo build --release --quiet
+bin=target/release/tracetop
+"${PG_AS[@]}" "$PG_BINDIR/psql" -X -q -d "$PG_ADMIN_URL" -c "CREATE DATABASE bench" >/dev/null
+url="${PG_ADMIN_URL%/postgres}/bench"
+out="${BENCH_OUT:-target/bench-pg}"
+mkdir -p "$out"
+
+echo "== simulate --users $USERS --days $DAYS"
+/usr/bin/time -f "simulate wall %e s, max RSS %M KB" "$bin" simulate --database-url "$url" --seed 42 --users "$USERS" --days "$DAYS"
+psql -X -q -d "$url" -c "VACUUM ANALYZE" >/dev/null
+psql -X -At -d "$url" -c "SELECT 'rows: ai_requests=' || (SELECT count(*) FROM ai_requests) || ' logs=' || (SELECT count(*) FROM logs) || ' mcp=' || (SELECT count(*) FROM mcp_tool_executions)"
+
+reports=(
+  "overview" "conversations" "agents" "tools" "requests" "sessions" "content" "traffic"
+  "costs" "costs --by model" "costs --by provider" "costs --by agent" "costs --trend day"
+)
+python3 scripts/bench_pg_report.py "$bin" "$url" "$PG_DIR/data/log" "$out" "$RUNS" "${reports[@]}"
+
+echo "== in-process: trace detail and audit prefix lookup"
+BENCH_DATABASE_URL="$url" cargo bench --quiet --bench pg_queries

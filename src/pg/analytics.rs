@@ -1,0 +1,387 @@
+//! The analytics reports beyond costs: AI request statistics (latency
+//! percentiles, error and cache-hit rates, per model), session statistics,
+//! traffic (source, client, device, country), content (landing pages and
+//! referrers) and recent conversations with their totals.
+
+use super::PgEngine;
+use super::columns::{limit, truncate};
+use crate::error::Result;
+use crate::model::*;
+use crate::query::{
+    ContentReport, ContentRow, ConversationRow, DIRECT_KEY, ModelRequestStats, RequestStats,
+    SessionStats, TimeWindow, TrafficReport, TrafficRow, UNKNOWN_KEY, int_avg, rate,
+};
+
+/// One aggregate row of request statistics (overall or per model).
+type StatsRow = (
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    i64,
+    i64,
+);
+
+pub(crate) async fn request_stats(engine: &PgEngine, window: &TimeWindow) -> Result<RequestStats> {
+    // GROUPING SETS: the overall row (model and provider NULL → '') and one
+    // row per (model, provider), from one scan of the window.
+    let rows: Vec<(i32, StatsRow)> = sqlx::query_as::<
+        _,
+        (
+            i32,
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            Option<i32>,
+            Option<i32>,
+            Option<i32>,
+            i64,
+            i64,
+        ),
+    >(
+        "SELECT GROUPING(model, provider)::int,
+                coalesce(model, ''), coalesce(provider, ''),
+                count(*),
+                count(*) FILTER (WHERE status = 'completed'),
+                count(*) FILTER (WHERE status = 'failed'),
+                count(*) FILTER (WHERE status = 'pending'),
+                count(*) FILTER (WHERE cache_hit),
+                coalesce(sum(latency_ms), 0)::bigint,
+                count(latency_ms),
+                percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms),
+                percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms),
+                percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_ms),
+                coalesce(sum(coalesce(tokens_used, 0)), 0)::bigint,
+                coalesce(sum(cost_microdollars), 0)::bigint
+         FROM ai_requests WHERE created_at >= $1 AND created_at < $2
+         GROUP BY GROUPING SETS ((), (model, provider))",
+    )
+    .bind(window.start)
+    .bind(window.end)
+    .fetch_all(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))?
+    .into_iter()
+    .map(|r| {
+        (
+            r.0,
+            (
+                r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14,
+            ),
+        )
+    })
+    .collect();
+
+    let mut stats = RequestStats::default();
+    let mut by_model = Vec::new();
+    for (grouping, row) in rows {
+        let (
+            model,
+            provider,
+            n,
+            completed,
+            failed,
+            pending,
+            cache,
+            lat_sum,
+            lat_n,
+            p50,
+            p95,
+            p99,
+            tokens,
+            cost,
+        ) = row;
+        if grouping != 0 {
+            stats = RequestStats {
+                request_count: n,
+                completed_count: completed,
+                failed_count: failed,
+                pending_count: pending,
+                cache_hit_count: cache,
+                error_rate: rate(failed, n),
+                cache_hit_rate: rate(cache, n),
+                avg_latency_ms: int_avg(lat_sum, lat_n),
+                p50_latency_ms: p50.map(i64::from),
+                p95_latency_ms: p95.map(i64::from),
+                p99_latency_ms: p99.map(i64::from),
+                total_tokens: tokens,
+                total_cost_microdollars: Microdollars(cost),
+                by_model: Vec::new(),
+            };
+        } else {
+            by_model.push(ModelRequestStats {
+                model,
+                provider,
+                request_count: n,
+                failed_count: failed,
+                cache_hit_count: cache,
+                error_rate: rate(failed, n),
+                cache_hit_rate: rate(cache, n),
+                avg_latency_ms: int_avg(lat_sum, lat_n),
+                p50_latency_ms: p50.map(i64::from),
+                p95_latency_ms: p95.map(i64::from),
+                p99_latency_ms: p99.map(i64::from),
+                total_tokens: tokens,
+                total_cost_microdollars: Microdollars(cost),
+            });
+        }
+    }
+    by_model.sort_by(|a, b| {
+        b.request_count
+            .cmp(&a.request_count)
+            .then_with(|| a.model.cmp(&b.model))
+            .then_with(|| a.provider.cmp(&b.provider))
+    });
+    stats.by_model = by_model;
+    Ok(stats)
+}
+
+pub(crate) async fn session_stats(engine: &PgEngine, window: &TimeWindow) -> Result<SessionStats> {
+    let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*),
+                count(DISTINCT user_id),
+                count(ended_at),
+                coalesce(sum((extract(epoch FROM ended_at) - extract(epoch FROM started_at)) * 1000000), 0)::bigint,
+                coalesce(sum(request_count), 0)::bigint,
+                coalesce(sum(ai_request_count), 0)::bigint,
+                count(*) FILTER (WHERE is_bot),
+                count(*) FILTER (WHERE is_scanner),
+                count(*) FILTER (WHERE is_behavioral_bot),
+                count(*) FILTER (WHERE is_bot OR is_behavioral_bot)
+         FROM user_sessions WHERE started_at >= $1 AND started_at < $2",
+    )
+    .bind(window.start)
+    .bind(window.end)
+    .fetch_one(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))?;
+    let (
+        count,
+        users,
+        ended,
+        duration_us,
+        requests,
+        ai_requests,
+        bots,
+        scanners,
+        behavioral,
+        any_bot,
+    ) = row;
+    Ok(SessionStats {
+        session_count: count,
+        unique_users: users,
+        ended_count: ended,
+        avg_duration_seconds: int_avg(duration_us, ended) / 1_000_000,
+        total_requests: requests,
+        total_ai_requests: ai_requests,
+        bot_sessions: bots,
+        scanner_sessions: scanners,
+        behavioral_bot_sessions: behavioral,
+        bot_share: rate(any_bot, count),
+    })
+}
+
+pub(crate) async fn traffic(
+    engine: &PgEngine,
+    window: &TimeWindow,
+    n: usize,
+) -> Result<TrafficReport> {
+    // One scan, four groupings: dimension 0 source, 1 client, 2 device,
+    // 3 country; the NULL key becomes `(unknown)`.
+    let rows: Vec<(i32, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT CASE WHEN GROUPING(session_source) = 0 THEN 0
+                     WHEN GROUPING(client_id) = 0 THEN 1
+                     WHEN GROUPING(device_type) = 0 THEN 2
+                     ELSE 3 END AS dim,
+                coalesce(session_source, client_id, device_type, country, $3),
+                count(*),
+                count(*) FILTER (WHERE is_bot OR is_behavioral_bot),
+                count(*) FILTER (WHERE is_scanner)
+         FROM user_sessions WHERE started_at >= $1 AND started_at < $2
+         GROUP BY GROUPING SETS ((session_source), (client_id), (device_type), (country))",
+    )
+    .bind(window.start)
+    .bind(window.end)
+    .bind(UNKNOWN_KEY)
+    .fetch_all(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))?;
+    let (total, bots, scanners): (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE is_bot OR is_behavioral_bot),
+                count(*) FILTER (WHERE is_scanner)
+         FROM user_sessions WHERE started_at >= $1 AND started_at < $2",
+    )
+    .bind(window.start)
+    .bind(window.end)
+    .fetch_one(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))?;
+
+    let mut groups: [Vec<TrafficRow>; 4] = Default::default();
+    for (dim, key, count, bot, scanner) in rows {
+        let slot = usize::try_from(dim).unwrap_or(3).min(3);
+        groups[slot].push(TrafficRow {
+            key,
+            session_count: count,
+            bot_count: bot,
+            scanner_count: scanner,
+            share: rate(count, total),
+        });
+    }
+    let [source, client, device, country] = groups.map(|mut rows| {
+        rows.sort_by(|a, b| {
+            b.session_count
+                .cmp(&a.session_count)
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        truncate(rows, n)
+    });
+    Ok(TrafficReport {
+        total_sessions: total,
+        bot_sessions: bots,
+        scanner_sessions: scanners,
+        bot_share: rate(bots, total),
+        scanner_share: rate(scanners, total),
+        by_source: source,
+        by_client: client,
+        by_device: device,
+        by_country: country,
+    })
+}
+
+pub(crate) async fn content(
+    engine: &PgEngine,
+    window: &TimeWindow,
+    n: usize,
+) -> Result<ContentReport> {
+    let rows: Vec<(i32, String, i64, i64)> = sqlx::query_as(
+        "SELECT GROUPING(landing_page)::int,
+                CASE WHEN GROUPING(landing_page) = 0 THEN coalesce(landing_page, $3)
+                     ELSE coalesce(referrer_source, $4) END,
+                count(*), count(DISTINCT user_id)
+         FROM user_sessions WHERE started_at >= $1 AND started_at < $2
+         GROUP BY GROUPING SETS ((landing_page), (referrer_source))",
+    )
+    .bind(window.start)
+    .bind(window.end)
+    .bind(UNKNOWN_KEY)
+    .bind(DIRECT_KEY)
+    .fetch_all(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM user_sessions WHERE started_at >= $1 AND started_at < $2",
+    )
+    .bind(window.start)
+    .bind(window.end)
+    .fetch_one(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))?;
+    let mut landing = Vec::new();
+    let mut referrers = Vec::new();
+    for (grouping, key, count, users) in rows {
+        let row = ContentRow {
+            key,
+            session_count: count,
+            unique_users: users,
+            share: rate(count, total),
+        };
+        if grouping == 0 {
+            landing.push(row);
+        } else {
+            referrers.push(row);
+        }
+    }
+    let order = |rows: &mut Vec<ContentRow>| {
+        rows.sort_by(|a, b| {
+            b.session_count
+                .cmp(&a.session_count)
+                .then_with(|| a.key.cmp(&b.key))
+        })
+    };
+    order(&mut landing);
+    order(&mut referrers);
+    Ok(ContentReport {
+        total_sessions: total,
+        landing_pages: truncate(landing, n),
+        referrers: truncate(referrers, n),
+    })
+}
+
+type ConversationSqlRow = (
+    String,
+    String,
+    String,
+    Timestamp,
+    Timestamp,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+pub(crate) async fn conversations(
+    engine: &PgEngine,
+    window: &TimeWindow,
+    n: usize,
+) -> Result<Vec<ConversationRow>> {
+    // Pick the contexts first (index on updated_at), then aggregate requests
+    // and messages for those contexts only, each in its own CTE.
+    let rows: Vec<ConversationSqlRow> = sqlx::query_as(
+        "WITH ctx AS (
+             SELECT context_id, name, user_id, created_at, updated_at FROM user_contexts
+             WHERE updated_at >= $1 AND updated_at < $2
+             ORDER BY updated_at DESC, context_id COLLATE \"C\" LIMIT $3),
+         req AS (
+             SELECT r.context_id, count(*) AS n,
+                    coalesce(sum(coalesce(r.tokens_used, 0)), 0)::bigint AS tokens,
+                    coalesce(sum(r.cost_microdollars), 0)::bigint AS cost
+             FROM ai_requests r WHERE r.context_id IN (SELECT context_id FROM ctx)
+             GROUP BY r.context_id),
+         msg AS (
+             SELECT r.context_id, count(*) AS n
+             FROM ai_request_messages m JOIN ai_requests r ON r.id = m.request_id
+             WHERE r.context_id IN (SELECT context_id FROM ctx)
+             GROUP BY r.context_id)
+         SELECT ctx.context_id, ctx.name, ctx.user_id, ctx.created_at, ctx.updated_at,
+                coalesce(msg.n, 0), coalesce(req.n, 0), coalesce(req.tokens, 0), coalesce(req.cost, 0)
+         FROM ctx
+         LEFT JOIN req ON req.context_id = ctx.context_id
+         LEFT JOIN msg ON msg.context_id = ctx.context_id
+         ORDER BY ctx.updated_at DESC, ctx.context_id COLLATE \"C\"",
+    )
+    .bind(window.start)
+    .bind(window.end)
+    .bind(limit(n))
+    .fetch_all(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ConversationRow {
+            context_id: ContextId(r.0),
+            name: r.1,
+            user_id: UserId(r.2),
+            created_at: r.3,
+            updated_at: r.4,
+            message_count: r.5,
+            request_count: r.6,
+            total_tokens: r.7,
+            total_cost_microdollars: Microdollars(r.8),
+        })
+        .collect())
+}

@@ -1,0 +1,304 @@
+//! Audit lookup: resolve a request, task or trace id from a prefix, then
+//! gather the requests with their conversation, tool calls and linked MCP
+//! executions.
+//!
+//! The prefix is escaped (`\`, `%`, `_` literal) and matched with
+//! `LIKE 'prefix%'` against `text_pattern_ops` indexes, so the lookup is an
+//! index range scan on every id column. An exact id wins; a prefix that
+//! matches several ids returns them as candidates, never a guess.
+
+use super::PgEngine;
+use super::columns::{
+    ai_request_columns, escape_like, mcp_columns, message_columns, task_columns, tool_call_columns,
+};
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::query::{
+    AuditCandidate, AuditRecord, AuditRequest, AuditResolution, IdKind, MAX_AUDIT_CANDIDATES,
+    MIN_AUDIT_PREFIX,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+fn kind_of(text: &str) -> IdKind {
+    match text {
+        "request" => IdKind::Request,
+        "task" => IdKind::Task,
+        _ => IdKind::Trace,
+    }
+}
+
+fn candidates_from(rows: Vec<(String, String, Timestamp)>) -> Vec<AuditCandidate> {
+    rows.into_iter()
+        .map(|(kind, id, created_at)| AuditCandidate {
+            kind: kind_of(&kind),
+            id,
+            created_at,
+        })
+        .collect()
+}
+
+pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<AuditResolution> {
+    let prefix = prefix.trim();
+    let shown = crate::sanitize::clean(prefix);
+    if prefix.chars().count() < MIN_AUDIT_PREFIX {
+        return Err(Error::input(format!(
+            "audit prefix '{shown}' is too short: give at least {MIN_AUDIT_PREFIX} characters of a request, task or trace id"
+        )));
+    }
+    let pattern = format!("{}%", escape_like(prefix));
+    let pool = engine.pool();
+
+    // Exact matches (primary key / trace_id / task_id indexes) and prefix
+    // candidates (text_pattern_ops range scans), concurrently. A trace or task
+    // id seen in several tables is one candidate, dated by its first row.
+    let exact = async {
+        sqlx::query_as::<_, (String, String, Timestamp)>(
+            "SELECT kind, id, min(created_at) FROM (
+                 SELECT 'request' AS kind, id, created_at FROM ai_requests WHERE id = $1
+                 UNION ALL SELECT 'task', task_id, created_at FROM agent_tasks WHERE task_id = $1
+                 UNION ALL SELECT 'task', task_id, created_at FROM ai_requests WHERE task_id = $1
+                 UNION ALL SELECT 'trace', trace_id, created_at FROM ai_requests WHERE trace_id = $1
+                 UNION ALL SELECT 'trace', trace_id, created_at FROM agent_tasks WHERE trace_id = $1
+                 UNION ALL SELECT 'trace', trace_id, created_at FROM mcp_tool_executions WHERE trace_id = $1
+             ) x GROUP BY kind, id ORDER BY 3 DESC, kind, id COLLATE \"C\"",
+        )
+        .bind(prefix)
+        .fetch_all(pool)
+        .await
+        .map_err(|e| engine.err(e))
+    };
+    let candidates = async {
+        sqlx::query_as::<_, (String, String, Timestamp)>(
+            "SELECT kind, id, min(created_at) AS first_at FROM (
+                 SELECT 'request' AS kind, id, created_at FROM ai_requests
+                     WHERE id LIKE $1 ESCAPE '\\'
+                 UNION ALL SELECT 'task', task_id, created_at FROM agent_tasks
+                     WHERE task_id LIKE $1 ESCAPE '\\'
+                 UNION ALL SELECT 'task', task_id, created_at FROM ai_requests
+                     WHERE task_id LIKE $1 ESCAPE '\\'
+                 UNION ALL SELECT 'trace', trace_id, created_at FROM ai_requests
+                     WHERE trace_id LIKE $1 ESCAPE '\\'
+                 UNION ALL SELECT 'trace', trace_id, created_at FROM agent_tasks
+                     WHERE trace_id LIKE $1 ESCAPE '\\'
+                 UNION ALL SELECT 'trace', trace_id, created_at FROM mcp_tool_executions
+                     WHERE trace_id LIKE $1 ESCAPE '\\'
+             ) x GROUP BY kind, id ORDER BY first_at DESC, kind, id COLLATE \"C\" LIMIT $2",
+        )
+        .bind(&pattern)
+        .bind((MAX_AUDIT_CANDIDATES + 1) as i64)
+        .fetch_all(pool)
+        .await
+        .map_err(|e| engine.err(e))
+    };
+    let (exact, candidates) = tokio::try_join!(exact, candidates)?;
+    let exact = candidates_from(exact);
+    let mut candidates = candidates_from(candidates);
+
+    let chosen = if exact.len() == 1 {
+        exact.into_iter().next()
+    } else if exact.is_empty() && candidates.len() == 1 {
+        candidates.pop()
+    } else {
+        None
+    };
+    if let Some(found) = chosen {
+        return Ok(AuditResolution::Found(Box::new(
+            build_record(engine, found.kind, &found.id).await?,
+        )));
+    }
+    if candidates.is_empty() {
+        return Err(Error::not_found(format!(
+            "no request, task or trace id starts with '{shown}' in {}: check the id, or list recent traces with `tracetop traces`",
+            engine.display_url()
+        )));
+    }
+    candidates.truncate(MAX_AUDIT_CANDIDATES);
+    Ok(AuditResolution::Ambiguous {
+        prefix: prefix.to_string(),
+        candidates,
+    })
+}
+
+/// Gather the audit record of one resolved id.
+async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<AuditRecord> {
+    let pool = engine.pool();
+    let err = |e| engine.err(e);
+    let (requests, task): (Vec<AiRequestRecord>, Option<AgentTaskRecord>) = match kind {
+        IdKind::Request => {
+            let requests = sqlx::query_as::<_, AiRequestRecord>(concat!(
+                "SELECT ",
+                ai_request_columns!(),
+                " FROM ai_requests r WHERE r.id = $1"
+            ))
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(err)?;
+            let task = match requests.first().and_then(|r| r.task_id.clone()) {
+                Some(task_id) => sqlx::query_as::<_, AgentTaskRecord>(concat!(
+                    "SELECT ",
+                    task_columns!(),
+                    " FROM agent_tasks t WHERE t.task_id = $1"
+                ))
+                .bind(task_id.as_str())
+                .fetch_optional(pool)
+                .await
+                .map_err(err)?,
+                None => None,
+            };
+            (requests, task)
+        }
+        IdKind::Task => {
+            let requests = sqlx::query_as::<_, AiRequestRecord>(concat!(
+                "SELECT ",
+                ai_request_columns!(),
+                " FROM ai_requests r WHERE r.task_id = $1 ORDER BY r.created_at, r.id COLLATE \"C\""
+            ))
+            .bind(id)
+            .fetch_all(pool);
+            let task = sqlx::query_as::<_, AgentTaskRecord>(concat!(
+                "SELECT ",
+                task_columns!(),
+                " FROM agent_tasks t WHERE t.task_id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(pool);
+            tokio::try_join!(requests, task).map_err(err)?
+        }
+        IdKind::Trace => {
+            let requests = sqlx::query_as::<_, AiRequestRecord>(concat!(
+                "SELECT ",
+                ai_request_columns!(),
+                " FROM ai_requests r WHERE r.trace_id = $1 ORDER BY r.created_at, r.id COLLATE \"C\""
+            ))
+            .bind(id)
+            .fetch_all(pool);
+            let task = sqlx::query_as::<_, AgentTaskRecord>(concat!(
+                "SELECT ",
+                task_columns!(),
+                " FROM agent_tasks t WHERE t.trace_id = $1 ORDER BY t.created_at, t.task_id COLLATE \"C\" LIMIT 1"
+            ))
+            .bind(id)
+            .fetch_optional(pool);
+            tokio::try_join!(requests, task).map_err(err)?
+        }
+    };
+
+    let request_ids: Vec<String> = requests.iter().map(|r| r.id.0.clone()).collect();
+    let messages = sqlx::query_as::<_, MessageRecord>(concat!(
+        "SELECT ",
+        message_columns!(),
+        " FROM ai_request_messages msg WHERE msg.request_id = ANY($1)
+          ORDER BY msg.request_id, msg.sequence_number, msg.id"
+    ))
+    .bind(&request_ids)
+    .fetch_all(pool);
+    let tool_calls = sqlx::query_as::<_, ToolCallRecord>(concat!(
+        "SELECT ",
+        tool_call_columns!(),
+        " FROM ai_request_tool_calls tc WHERE tc.request_id = ANY($1)
+          ORDER BY tc.request_id, tc.sequence_number, tc.id"
+    ))
+    .bind(&request_ids)
+    .fetch_all(pool);
+    let (messages, tool_calls) = tokio::try_join!(messages, tool_calls).map_err(err)?;
+
+    // MCP executions linked by a tool call or by the request itself.
+    let mut links: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in &requests {
+        if let Some(m) = &r.mcp_execution_id {
+            links.entry(r.id.0.clone()).or_default().insert(m.0.clone());
+        }
+    }
+    for tc in &tool_calls {
+        if let Some(m) = &tc.mcp_execution_id {
+            links
+                .entry(tc.request_id.0.clone())
+                .or_default()
+                .insert(m.0.clone());
+        }
+    }
+    let mcp_ids: Vec<String> = links
+        .values()
+        .flatten()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mcps: Vec<McpExecutionRecord> = if mcp_ids.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(concat!(
+            "SELECT ",
+            mcp_columns!(),
+            " FROM mcp_tool_executions m WHERE m.mcp_execution_id = ANY($1)
+              ORDER BY m.started_at, m.mcp_execution_id COLLATE \"C\""
+        ))
+        .bind(&mcp_ids)
+        .fetch_all(pool)
+        .await
+        .map_err(err)?
+    };
+
+    let mut by_request_messages: BTreeMap<String, Vec<MessageRecord>> = BTreeMap::new();
+    for m in messages {
+        by_request_messages
+            .entry(m.request_id.0.clone())
+            .or_default()
+            .push(m);
+    }
+    let mut by_request_calls: BTreeMap<String, Vec<ToolCallRecord>> = BTreeMap::new();
+    for tc in tool_calls {
+        by_request_calls
+            .entry(tc.request_id.0.clone())
+            .or_default()
+            .push(tc);
+    }
+
+    let trace_id = match kind {
+        IdKind::Trace => Some(TraceId::new(id)),
+        _ => task
+            .as_ref()
+            .and_then(|t| t.trace_id.clone())
+            .or_else(|| requests.iter().find_map(|r| r.trace_id.clone())),
+    };
+    let task_id = match kind {
+        IdKind::Task => Some(TaskId::new(id)),
+        IdKind::Request => requests.first().and_then(|r| r.task_id.clone()),
+        IdKind::Trace => task.as_ref().map(|t| t.task_id.clone()),
+    };
+
+    let audit_requests = requests
+        .into_iter()
+        .map(|request| {
+            let linked = links.get(request.id.as_str());
+            AuditRequest {
+                messages: by_request_messages
+                    .remove(request.id.as_str())
+                    .unwrap_or_default(),
+                tool_calls: by_request_calls
+                    .remove(request.id.as_str())
+                    .unwrap_or_default(),
+                mcp_executions: mcps
+                    .iter()
+                    .filter(|m| linked.is_some_and(|l| l.contains(m.mcp_execution_id.as_str())))
+                    .cloned()
+                    .collect(),
+                request,
+            }
+        })
+        .collect::<Vec<_>>();
+
+    Ok(AuditRecord {
+        matched_kind: kind,
+        matched_id: id.to_string(),
+        trace_id,
+        task_id,
+        request_ids: audit_requests
+            .iter()
+            .map(|a| a.request.id.clone())
+            .collect(),
+        task,
+        requests: audit_requests,
+    })
+}

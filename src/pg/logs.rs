@@ -1,0 +1,159 @@
+//! Row searches: log lines (literal case-insensitive substring, level,
+//! module, trace, window), the log summary, MCP tool executions and AI
+//! requests by exact filters. All newest first with a deterministic
+//! tie-break on the row id.
+
+use super::PgEngine;
+use super::columns::{ai_request_columns, bounds, escape_like, limit, log_columns, mcp_columns};
+use crate::error::Result;
+use crate::model::*;
+use crate::query::{
+    AiRequestFilter, LevelCount, LogFilter, LogSummary, ModuleCount, TimeWindow,
+    ToolExecutionFilter,
+};
+
+/// Most modules listed by the log summary.
+pub const TOP_MODULES: usize = 10;
+
+pub(crate) async fn log_search(engine: &PgEngine, filter: &LogFilter) -> Result<Vec<LogRecord>> {
+    let (start, end) = bounds(filter.window.as_ref());
+    let pattern = filter
+        .pattern
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("%{}%", escape_like(p)));
+    sqlx::query_as(concat!(
+        "SELECT ",
+        log_columns!(),
+        " FROM logs l
+          WHERE l.timestamp >= $1 AND l.timestamp < $2
+            AND ($3::text IS NULL OR l.message ILIKE $3 ESCAPE '\\')
+            AND ($4::text IS NULL OR upper(l.level) = upper($4))
+            AND ($5::text IS NULL OR l.module = $5)
+            AND ($6::text IS NULL OR l.trace_id = $6)
+          ORDER BY l.timestamp DESC, l.id DESC
+          LIMIT $7"
+    ))
+    .bind(start)
+    .bind(end)
+    .bind(pattern)
+    .bind(filter.level.as_deref())
+    .bind(filter.module.as_deref())
+    .bind(filter.trace_id.as_ref().map(|t| t.as_str()))
+    .bind(limit(filter.limit))
+    .fetch_all(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))
+}
+
+/// Severity rank of a log level for the summary (unknown levels last).
+fn severity(level: &str) -> u8 {
+    match level.to_ascii_uppercase().as_str() {
+        "ERROR" => 0,
+        "WARN" => 1,
+        "INFO" => 2,
+        "DEBUG" => 3,
+        "TRACE" => 4,
+        _ => 5,
+    }
+}
+
+pub(crate) async fn log_summary(engine: &PgEngine, window: &TimeWindow) -> Result<LogSummary> {
+    let pool = engine.pool();
+    let levels = sqlx::query_as::<_, (String, i64, Option<Timestamp>, Option<Timestamp>)>(
+        "SELECT level, count(*), min(timestamp), max(timestamp) FROM logs
+         WHERE timestamp >= $1 AND timestamp < $2 GROUP BY level",
+    )
+    .bind(window.start)
+    .bind(window.end)
+    .fetch_all(pool);
+    let modules = sqlx::query_as::<_, (String, i64)>(
+        "SELECT module, count(*) AS n FROM logs
+         WHERE timestamp >= $1 AND timestamp < $2
+         GROUP BY module ORDER BY n DESC, module COLLATE \"C\" LIMIT $3",
+    )
+    .bind(window.start)
+    .bind(window.end)
+    .bind(TOP_MODULES as i64)
+    .fetch_all(pool);
+    let (levels, modules) = tokio::try_join!(levels, modules).map_err(|e| engine.err(e))?;
+
+    let total = levels.iter().map(|l| l.1).sum();
+    let first_at = levels.iter().filter_map(|l| l.2).min();
+    let last_at = levels.iter().filter_map(|l| l.3).max();
+    let mut by_level: Vec<LevelCount> = levels
+        .into_iter()
+        .map(|(level, count, _, _)| LevelCount { level, count })
+        .collect();
+    by_level.sort_by(|a, b| {
+        severity(&a.level)
+            .cmp(&severity(&b.level))
+            .then_with(|| a.level.cmp(&b.level))
+    });
+    Ok(LogSummary {
+        total,
+        by_level,
+        top_modules: modules
+            .into_iter()
+            .map(|(module, count)| ModuleCount { module, count })
+            .collect(),
+        first_at,
+        last_at,
+    })
+}
+
+pub(crate) async fn tool_executions(
+    engine: &PgEngine,
+    filter: &ToolExecutionFilter,
+) -> Result<Vec<McpExecutionRecord>> {
+    let (start, end) = bounds(filter.window.as_ref());
+    sqlx::query_as(concat!(
+        "SELECT ",
+        mcp_columns!(),
+        " FROM mcp_tool_executions m
+          WHERE m.started_at >= $1 AND m.started_at < $2
+            AND ($3::text IS NULL OR m.tool_name = $3)
+            AND ($4::text IS NULL OR m.server_name = $4)
+            AND ($5::text IS NULL OR m.status = $5)
+          ORDER BY m.started_at DESC, m.mcp_execution_id COLLATE \"C\" DESC
+          LIMIT $6"
+    ))
+    .bind(start)
+    .bind(end)
+    .bind(filter.tool_name.as_deref())
+    .bind(filter.server_name.as_deref())
+    .bind(filter.status.as_deref())
+    .bind(limit(filter.limit))
+    .fetch_all(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))
+}
+
+pub(crate) async fn ai_requests(
+    engine: &PgEngine,
+    filter: &AiRequestFilter,
+) -> Result<Vec<AiRequestRecord>> {
+    let (start, end) = bounds(filter.window.as_ref());
+    sqlx::query_as(concat!(
+        "SELECT ",
+        ai_request_columns!(),
+        " FROM ai_requests r
+          WHERE r.created_at >= $1 AND r.created_at < $2
+            AND ($3::text IS NULL OR r.model = $3)
+            AND ($4::text IS NULL OR r.provider = $4)
+            AND ($5::text IS NULL OR r.status = $5)
+            AND ($6::text IS NULL OR r.user_id = $6)
+          ORDER BY r.created_at DESC, r.id COLLATE \"C\" DESC
+          LIMIT $7"
+    ))
+    .bind(start)
+    .bind(end)
+    .bind(filter.model.as_deref())
+    .bind(filter.provider.as_deref())
+    .bind(filter.status.as_deref())
+    .bind(filter.user_id.as_ref().map(|u| u.as_str()))
+    .bind(limit(filter.limit))
+    .fetch_all(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))
+}

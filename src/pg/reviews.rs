@@ -1,0 +1,128 @@
+//! `PgReviewStore`: the console's only write. Audit verdicts are appended to
+//! `tracetop_reviews` on a connection pool of their own (read-write, unlike
+//! the engine's), which only ever INSERTs into and SELECTs from that table.
+//! The table itself refuses UPDATE and DELETE (trigger in the migration).
+
+use super::connect::{map_sqlx_error, parse_url};
+use crate::error::{Error, Result, redact_url};
+use crate::model::{ReviewRecord, verdict};
+use crate::query::{NewReview, ReviewFilter, ReviewStore};
+use async_trait::async_trait;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::time::Duration;
+
+/// Target kinds a verdict may be about (the table's CHECK constraint).
+pub const REVIEW_TARGET_KINDS: &[&str] = &[
+    "request",
+    "task",
+    "trace",
+    "mcp_execution",
+    "log",
+    "anomaly",
+];
+
+/// Audit verdicts in `tracetop_reviews`, on their own read-write pool.
+#[derive(Debug, Clone)]
+pub struct PgReviewStore {
+    pool: PgPool,
+    display_url: String,
+}
+
+impl PgReviewStore {
+    /// Connect (read-write, at most two connections) and check that
+    /// `tracetop_reviews` exists.
+    pub async fn connect(url: &str) -> Result<PgReviewStore> {
+        let options = parse_url(url)?
+            .options([("TimeZone", "UTC")])
+            .application_name("tracetop-reviews");
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| map_sqlx_error(e, url))?;
+        let store = PgReviewStore {
+            pool,
+            display_url: redact_url(url),
+        };
+        let present: bool =
+            sqlx::query_scalar("SELECT to_regclass('tracetop_reviews') IS NOT NULL")
+                .fetch_one(&store.pool)
+                .await
+                .map_err(|e| store.err(e))?;
+        if !present {
+            return Err(Error::Schema(format!(
+                "{} has no tracetop_reviews table: run `tracetop migrate --database-url …` to create it",
+                store.display_url
+            )));
+        }
+        Ok(store)
+    }
+
+    fn err(&self, e: sqlx::Error) -> Error {
+        map_sqlx_error(e, &self.display_url)
+    }
+}
+
+/// Check a verdict before it is written: known kind and verdict, non-empty
+/// target and reviewer.
+pub fn validate_review(review: &NewReview) -> Result<()> {
+    if !REVIEW_TARGET_KINDS.contains(&review.target_kind.as_str()) {
+        return Err(Error::input(format!(
+            "unknown review target kind {:?}: use one of {}",
+            review.target_kind,
+            REVIEW_TARGET_KINDS.join(", ")
+        )));
+    }
+    if ![verdict::OK, verdict::FLAG, verdict::ESCALATE].contains(&review.verdict.as_str()) {
+        return Err(Error::input(format!(
+            "unknown verdict {:?}: use ok, flag or escalate",
+            review.verdict
+        )));
+    }
+    if review.target_id.trim().is_empty() {
+        return Err(Error::input("a review needs the id of what was reviewed"));
+    }
+    if review.reviewer.trim().is_empty() {
+        return Err(Error::input("a review needs a reviewer name"));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ReviewStore for PgReviewStore {
+    async fn record_review(&self, review: &NewReview) -> Result<ReviewRecord> {
+        validate_review(review)?;
+        sqlx::query_as(
+            "INSERT INTO tracetop_reviews (target_kind, target_id, verdict, note, reviewer)
+             VALUES ($1, $2, $3, $4, $5)
+             RETURNING id, target_kind, target_id, verdict, note, reviewer, created_at",
+        )
+        .bind(&review.target_kind)
+        .bind(&review.target_id)
+        .bind(&review.verdict)
+        .bind(review.note.as_deref())
+        .bind(&review.reviewer)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.err(e))
+    }
+
+    async fn reviews(&self, filter: &ReviewFilter) -> Result<Vec<ReviewRecord>> {
+        sqlx::query_as(
+            "SELECT id, target_kind, target_id, verdict, note, reviewer, created_at
+             FROM tracetop_reviews
+             WHERE ($1::text IS NULL OR target_kind = $1)
+               AND ($2::text IS NULL OR target_id = $2)
+             ORDER BY created_at DESC, id DESC
+             LIMIT $3",
+        )
+        .bind(filter.target_kind.as_deref())
+        .bind(filter.target_id.as_deref())
+        .bind(super::columns::limit(filter.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.err(e))
+    }
+}
