@@ -243,3 +243,102 @@ async fn wrong_expired_and_missing_tokens_get_401() {
         .unwrap_err();
     assert!(revoked.to_string().contains("invalid token"), "{revoked}");
 }
+
+#[tokio::test]
+async fn remote_engine_answers_like_the_local_one_and_scopes_traces() {
+    use tracetop::query::*;
+    use tracetop::sse::remote::RemoteEngine;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    db.exec(
+        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, trace_id, cost_microdollars, tokens_used, created_at, updated_at, completed_at, latency_ms)
+           VALUES ('ra', 'req-a', 'alice', 'openai', 'gpt-4o', 'completed', 'trace-alice', 1500, 30, now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour', 120),
+                  ('rb', 'req-b', 'bob', 'anthropic', 'claude', 'failed', 'trace-bob', 700, 10, now() - interval '2 hours', now() - interval '2 hours', now() - interval '2 hours', 90);
+         INSERT INTO ai_request_messages (request_id, role, content, sequence_number) VALUES ('ra', 'assistant', E'\\x1b[31mhi', 0);
+         INSERT INTO logs (id, timestamp, level, module, message, user_id, trace_id) VALUES ('la', now() - interval '1 hour', 'INFO', 'gw', 'a', 'alice', 'trace-alice');",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(&dir);
+    let server = Server::start(&db.url, &tokens, free_port());
+    server.wait_ready().await;
+    let local = tracetop::pg::PgEngine::connect(&db.url).await.unwrap();
+    let remote = RemoteEngine::connect(&server.url(), Some(ALL.into()))
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let window = TimeWindow::last(chrono::Duration::days(1), now);
+    assert_eq!(
+        remote.overview(now).await.unwrap(),
+        local.overview(now).await.unwrap()
+    );
+    assert_eq!(
+        remote.cost_summary(&window).await.unwrap(),
+        local.cost_summary(&window).await.unwrap()
+    );
+    assert_eq!(
+        remote
+            .cost_breakdown(&window, CostDimension::Model)
+            .await
+            .unwrap(),
+        local
+            .cost_breakdown(&window, CostDimension::Model)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        remote.request_stats(&window).await.unwrap(),
+        local.request_stats(&window).await.unwrap()
+    );
+    let trace = TraceId::new("trace-alice");
+    let detail = remote.trace_detail(&trace).await.unwrap();
+    assert_eq!(detail, local.trace_detail(&trace).await.unwrap());
+    assert_eq!(detail.events.len(), 2);
+    assert_eq!(
+        remote.audit_lookup("trace-ali").await.unwrap(),
+        local.audit_lookup("trace-ali").await.unwrap()
+    );
+    let missing = remote
+        .trace_detail(&TraceId::new("no-such-trace"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, tracetop::error::Error::NotFound(_)),
+        "{missing}"
+    );
+
+    // Alice's token: her trace yes, Bob's trace and aggregates no.
+    let alice = RemoteEngine::connect(&server.url(), Some(ALICE.into()))
+        .await
+        .unwrap();
+    assert_eq!(alice.trace_detail(&trace).await.unwrap(), detail);
+    let refused = alice
+        .trace_detail(&TraceId::new("trace-bob"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, tracetop::error::Error::Auth(_)),
+        "{refused}"
+    );
+    assert!(
+        refused.to_string().contains("belongs to another user"),
+        "{refused}"
+    );
+    let refused = alice.cost_summary(&window).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("covers every user"),
+        "{refused}"
+    );
+    let mine = alice
+        .traces(&TraceListFilter {
+            window: Some(window),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.iter().map(|t| t.trace_id.as_str()).collect::<Vec<_>>(),
+        vec!["trace-alice"]
+    );
+}
