@@ -55,8 +55,10 @@ async fn main() {
          WHERE trace_id IS NOT NULL GROUP BY trace_id LIMIT 300",
     )
     .await;
-    let requests =
-        sample("SELECT id FROM ai_requests TABLESAMPLE SYSTEM (1) REPEATABLE (11) LIMIT 300").await;
+    let requests = sample(
+        "SELECT id FROM ai_requests TABLESAMPLE SYSTEM (1) REPEATABLE (11) LIMIT 300",
+    )
+    .await;
 
     // warm-up
     for t in traces.iter().take(10) {
