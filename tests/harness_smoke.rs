@@ -9,8 +9,7 @@ use tracetop::pg::PgEngine;
 async fn fresh_databases_are_migrated_and_isolated() {
     let a = support::fresh_db().await;
     let b = support::fresh_db().await;
-    a.exec("INSERT INTO users (id, name) VALUES ('u1', 'Ada')")
-        .await;
+    a.exec("INSERT INTO users (id, name) VALUES ('u1', 'Ada')").await;
     let engine_b = PgEngine::connect(&b.url).await.expect("connect b");
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
         .fetch_one(engine_b.pool())

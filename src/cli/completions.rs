@@ -8,7 +8,5 @@ pub struct CompletionsArgs {}
 
 /// Run `tracetop completions`.
 pub async fn run(_args: CompletionsArgs) -> Result<()> {
-    Err(Error::Other(
-        "`tracetop completions` is not built yet".into(),
-    ))
+    Err(Error::Other("`tracetop completions` is not built yet".into()))
 }

@@ -173,9 +173,7 @@ impl Event {
             Event::AiRequestCompleted { request, .. } | Event::AiRequestFailed { request, .. } => {
                 request.completed_at.unwrap_or(request.updated_at)
             }
-            Event::McpExecution { execution } => {
-                execution.completed_at.unwrap_or(execution.started_at)
-            }
+            Event::McpExecution { execution } => execution.completed_at.unwrap_or(execution.started_at),
             Event::Log { log } => log.timestamp,
             Event::TaskUpdated { task } => task.updated_at,
             Event::ExecutionStep { step } => step.completed_at.unwrap_or(step.started_at),
@@ -245,22 +243,13 @@ mod tests {
     fn unknown_type_is_kept_raw() {
         let raw = r#"{"type":"PAGE_VIEW","path":"/x"}"#;
         match Event::from_json(raw) {
-            Event::Unknown {
-                type_name,
-                raw: kept,
-            } => {
+            Event::Unknown { type_name, raw: kept } => {
                 assert_eq!(type_name.as_deref(), Some("PAGE_VIEW"));
                 assert_eq!(kept, raw);
             }
             other => panic!("expected unknown, got {other:?}"),
         }
-        assert!(matches!(
-            Event::from_json("not json"),
-            Event::Unknown {
-                type_name: None,
-                ..
-            }
-        ));
+        assert!(matches!(Event::from_json("not json"), Event::Unknown { type_name: None, .. }));
     }
 
     #[test]

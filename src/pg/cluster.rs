@@ -86,10 +86,7 @@ impl TempCluster {
                 .status()
                 .map_err(|e| Error::Io(format!("chown {}: {e}", base.display())))?;
             if !status.success() {
-                return Err(Error::Io(format!(
-                    "chown {} to {user} failed",
-                    base.display()
-                )));
+                return Err(Error::Io(format!("chown {} to {user} failed", base.display())));
             }
         }
         // A port number is still used to name the socket file; pick one from
@@ -145,15 +142,10 @@ impl TempCluster {
 
     fn init_and_start(&mut self) -> Result<()> {
         let mut initdb = self.command("initdb");
-        initdb.arg("-D").arg(self.data_dir()).args([
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "--no-sync",
-        ]);
+        initdb
+            .arg("-D")
+            .arg(self.data_dir())
+            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
         self.run_quiet(initdb, "initdb")?;
         self.launch()
     }

@@ -36,9 +36,7 @@ pub fn parse_url(url: &str) -> Result<PgConnectOptions> {
         )));
     }
     PgConnectOptions::from_str(url).map_err(|e| {
-        let password = url::Url::parse(url)
-            .ok()
-            .and_then(|u| u.password().map(str::to_string));
+        let password = url::Url::parse(url).ok().and_then(|u| u.password().map(str::to_string));
         Error::input(format!(
             "invalid database URL {}: {}; expected postgres://user:password@host:port/database",
             redact_url(url),
@@ -50,9 +48,7 @@ pub fn parse_url(url: &str) -> Result<PgConnectOptions> {
 /// Turn a driver error into an operator-facing line. `url` is redacted.
 pub fn map_sqlx_error(err: sqlx::Error, url: &str) -> Error {
     let shown = redact_url(url);
-    let password = url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.password().map(str::to_string));
+    let password = url::Url::parse(url).ok().and_then(|u| u.password().map(str::to_string));
     let scrub = |s: String| scrub_secret(&s, password.as_deref());
     match &err {
         sqlx::Error::Database(db) => {
@@ -90,10 +86,7 @@ pub fn map_sqlx_error(err: sqlx::Error, url: &str) -> Error {
             "invalid database URL {shown}: {}",
             scrub(e.to_string())
         )),
-        other => Error::Database(format!(
-            "database error on {shown}: {}",
-            scrub(other.to_string())
-        )),
+        other => Error::Database(format!("database error on {shown}: {}", scrub(other.to_string()))),
     }
 }
 

@@ -19,19 +19,14 @@ pub async fn run(url: &str) -> Result<usize> {
         .await
         .map_err(|e| map_sqlx_error(e, url))?;
     let before: i64 = applied_count(&pool).await;
-    MIGRATOR.run(&pool).await.map_err(|e| {
-        crate::error::Error::Database(format!(
+    MIGRATOR
+        .run(&pool)
+        .await
+        .map_err(|e| crate::error::Error::Database(format!(
             "migration failed on {}: {}",
             crate::error::redact_url(url),
-            crate::error::scrub_secret(
-                &e.to_string(),
-                url::Url::parse(url)
-                    .ok()
-                    .and_then(|u| u.password().map(str::to_string))
-                    .as_deref()
-            )
-        ))
-    })?;
+            crate::error::scrub_secret(&e.to_string(), url::Url::parse(url).ok().and_then(|u| u.password().map(str::to_string)).as_deref())
+        )))?;
     let after: i64 = applied_count(&pool).await;
     pool.close().await;
     Ok((after - before).max(0) as usize)

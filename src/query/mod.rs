@@ -23,11 +23,8 @@ pub trait QueryEngine: Send + Sync {
     async fn overview(&self, now: Timestamp) -> Result<PlatformOverview>;
     /// Daily (or hourly) counts of sessions, contexts, tasks, AI requests and
     /// tool executions.
-    async fn activity_trend(
-        &self,
-        window: &TimeWindow,
-        bucket: Bucket,
-    ) -> Result<Vec<ActivityBucket>>;
+    async fn activity_trend(&self, window: &TimeWindow, bucket: Bucket)
+    -> Result<Vec<ActivityBucket>>;
 
     /// Requests, tokens and cost over the window.
     async fn cost_summary(&self, window: &TimeWindow) -> Result<CostSummary>;
@@ -38,8 +35,7 @@ pub trait QueryEngine: Send + Sync {
         by: CostDimension,
     ) -> Result<Vec<CostBreakdownRow>>;
     /// Cost per hour or day bucket, oldest first, empty buckets included.
-    async fn cost_trend(&self, window: &TimeWindow, bucket: Bucket)
-    -> Result<Vec<CostTrendBucket>>;
+    async fn cost_trend(&self, window: &TimeWindow, bucket: Bucket) -> Result<Vec<CostTrendBucket>>;
     /// Cost over the last 24h, 7d, 30d, all time, and average per request.
     async fn cost_overview(&self, now: Timestamp) -> Result<CostOverview>;
 
@@ -50,12 +46,8 @@ pub trait QueryEngine: Send + Sync {
     /// Tools by execution count in the window.
     async fn top_tools(&self, window: &TimeWindow, limit: usize) -> Result<Vec<ToolStats>>;
     /// Every tool with its execution statistics, sorted.
-    async fn tools(
-        &self,
-        window: &TimeWindow,
-        sort: ToolSort,
-        limit: usize,
-    ) -> Result<Vec<ToolStats>>;
+    async fn tools(&self, window: &TimeWindow, sort: ToolSort, limit: usize)
+    -> Result<Vec<ToolStats>>;
 
     /// Recent traces matching the filter, newest first.
     async fn traces(&self, filter: &TraceListFilter) -> Result<Vec<TraceListItem>>;
@@ -70,10 +62,8 @@ pub trait QueryEngine: Send + Sync {
     /// Counts by level, top modules and time range of logs in the window.
     async fn log_summary(&self, window: &TimeWindow) -> Result<LogSummary>;
     /// MCP tool executions matching the filter, newest first.
-    async fn tool_executions(
-        &self,
-        filter: &ToolExecutionFilter,
-    ) -> Result<Vec<McpExecutionRecord>>;
+    async fn tool_executions(&self, filter: &ToolExecutionFilter)
+    -> Result<Vec<McpExecutionRecord>>;
     /// AI requests matching the filter, newest first.
     async fn ai_requests(&self, filter: &AiRequestFilter) -> Result<Vec<AiRequestRecord>>;
 
@@ -86,11 +76,8 @@ pub trait QueryEngine: Send + Sync {
     /// Landing pages and referrers.
     async fn content(&self, window: &TimeWindow, limit: usize) -> Result<ContentReport>;
     /// Recent contexts with their message, request and cost totals.
-    async fn conversations(
-        &self,
-        window: &TimeWindow,
-        limit: usize,
-    ) -> Result<Vec<ConversationRow>>;
+    async fn conversations(&self, window: &TimeWindow, limit: usize)
+    -> Result<Vec<ConversationRow>>;
 }
 
 /// The console's own writable state: audit verdicts in `tracetop_reviews`.

@@ -65,10 +65,7 @@ fn dev_cluster() -> String {
     let data = dir.join("data");
     let port = 25432;
     let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
+        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
         .unwrap_or(false);
     let run = |program: &str, args: &[&str]| {
         let path: PathBuf = bin.join(program);
@@ -79,37 +76,17 @@ fn dev_cluster() -> String {
         } else {
             Command::new(path)
         };
-        c.args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        c.args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
         c.status().map(|s| s.success()).unwrap_or(false)
     };
     let data_s = data.display().to_string();
     if !data.join("PG_VERSION").exists() {
         std::fs::create_dir_all(&dir).unwrap();
         if root {
-            Command::new("chown")
-                .args(["-R", "postgres"])
-                .arg(&dir)
-                .status()
-                .unwrap();
+            Command::new("chown").args(["-R", "postgres"]).arg(&dir).status().unwrap();
         }
         assert!(
-            run(
-                "initdb",
-                &[
-                    "-D",
-                    &data_s,
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--locale=C",
-                    "--no-sync"
-                ]
-            ),
+            run("initdb", &["-D", &data_s, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]),
             "initdb of the dev cluster failed"
         );
     }
@@ -120,10 +97,7 @@ fn dev_cluster() -> String {
         );
         let log = dir.join("server.log").display().to_string();
         assert!(
-            run(
-                "pg_ctl",
-                &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "start"]
-            ),
+            run("pg_ctl", &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "start"]),
             "starting the dev cluster failed, see {log}"
         );
     }
@@ -149,37 +123,25 @@ fn migrations_hash() -> String {
 
 async fn ensure_template(admin: &str) -> String {
     let name = format!("tracetop_tpl_{}", migrations_hash());
-    let mut c = sqlx::PgConnection::connect(admin)
-        .await
-        .expect("connect to test cluster");
+    let mut c = sqlx::PgConnection::connect(admin).await.expect("connect to test cluster");
     // One creator at a time across parallel test processes.
-    sqlx::query("SELECT pg_advisory_lock(7215)")
-        .execute(&mut c)
+    sqlx::query("SELECT pg_advisory_lock(7215)").execute(&mut c).await.unwrap();
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut c)
         .await
         .unwrap();
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(&name)
-            .fetch_one(&mut c)
-            .await
-            .unwrap();
     if !exists {
         let building = format!("{name}_building");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS \"{building}\""
-        )))
-        .execute(&mut c)
-        .await
-        .unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "CREATE DATABASE \"{building}\""
-        )))
-        .execute(&mut c)
-        .await
-        .unwrap();
-        tracetop::pg::migrate::run(&url_for(admin, &building))
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{building}\"")))
+            .execute(&mut c)
             .await
-            .expect("migrate template");
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{building}\"")))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        tracetop::pg::migrate::run(&url_for(admin, &building)).await.expect("migrate template");
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
             "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
         )))
@@ -187,10 +149,7 @@ async fn ensure_template(admin: &str) -> String {
         .await
         .unwrap();
     }
-    sqlx::query("SELECT pg_advisory_unlock(7215)")
-        .execute(&mut c)
-        .await
-        .unwrap();
+    sqlx::query("SELECT pg_advisory_unlock(7215)").execute(&mut c).await.unwrap();
     let _ = c.close().await;
     name
 }
@@ -200,9 +159,7 @@ pub async fn fresh_db() -> TestDb {
     let admin = admin_url();
     let template = ensure_template(&admin).await;
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let mut c = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("connect to test cluster");
+    let mut c = sqlx::PgConnection::connect(&admin).await.expect("connect to test cluster");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
     )))
@@ -220,9 +177,7 @@ pub async fn fresh_db() -> TestDb {
 pub async fn empty_db() -> TestDb {
     let admin = admin_url();
     let name = format!("e_{}", uuid::Uuid::new_v4().simple());
-    let mut c = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("connect to test cluster");
+    let mut c = sqlx::PgConnection::connect(&admin).await.expect("connect to test cluster");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
         .execute(&mut c)
         .await
