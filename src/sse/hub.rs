@@ -220,7 +220,7 @@ impl Hub {
 
     /// Mark the source finished (a replay reached its end).
     pub fn finish(&self) {
-        let _ = self.done.send(true);
+        self.done.send_replace(true);
     }
 
     /// Watch the finished flag.
