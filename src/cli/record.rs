@@ -1,12 +1,152 @@
-//! `tracetop record`: not built yet (see the open issues).
+//! `tracetop record --out FILE`: capture any live source (Postgres, remote,
+//! replay) to a JSON-lines file, one [`Event`] per line, so an incident can
+//! be replayed later with `tracetop replay` or in the console.
+//!
+//! Nothing half-written is left under FILE: events go to `FILE.partial`
+//! (flushed after every batch, so a crash loses at most one batch and the
+//! partial file is still valid JSON lines) and the file is renamed to FILE
+//! on a clean stop: Ctrl-C, SIGTERM, `--count`, `--duration`, or the source
+//! ending. Heartbeats are not recorded.
 
+use super::tail::LiveSourceArgs;
 use crate::error::{Error, Result};
+use crate::model::*;
+use crate::pg::tail::parse_interval;
+use crate::sse::source::spawn_source;
+use std::io::Write;
+use std::path::PathBuf;
+use tokio::sync::mpsc;
 
 /// Arguments of `tracetop record`.
 #[derive(Debug, clap::Args)]
-pub struct RecordArgs {}
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub source: LiveSourceArgs,
+    /// Where to write the recording (JSON lines).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Stop after this many events.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Stop after this long, e.g. 10m.
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+}
+
+fn partial_path(out: &std::path::Path) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
 
 /// Run `tracetop record`.
-pub async fn run(_args: RecordArgs) -> Result<()> {
-    Err(Error::Other("`tracetop record` is not built yet".into()))
+pub async fn run(args: RecordArgs) -> Result<()> {
+    if args.out.exists() && !args.force {
+        return Err(Error::input(format!(
+            "{} already exists: choose another --out or add --force",
+            args.out.display()
+        )));
+    }
+    let duration = args.duration.as_deref().map(parse_interval).transpose()?;
+    let spec = args.source.spec()?;
+    let partial = partial_path(&args.out);
+    let file = std::fs::File::create(&partial)
+        .map_err(|e| Error::Io(format!("cannot create {}: {e}", partial.display())))?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
+    let (tx, mut rx) = mpsc::channel(64);
+    let source = spawn_source(spec, tx);
+    let deadline = async {
+        match duration {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(deadline);
+    let stop = terminated();
+    tokio::pin!(stop);
+    let mut written = 0u64;
+    let mut source_ended = false;
+    let write_result: std::io::Result<()> = async {
+        loop {
+            let update = tokio::select! {
+                u = rx.recv() => u,
+                _ = &mut deadline => break,
+                _ = &mut stop => break,
+            };
+            let Some(update) = update else {
+                source_ended = true;
+                break;
+            };
+            if let SourceUpdate::Events(events) = update {
+                for event in events
+                    .iter()
+                    .filter(|e| !matches!(e, Event::Heartbeat { .. }))
+                {
+                    serde_json::to_writer(&mut writer, event).map_err(std::io::Error::other)?;
+                    writer.write_all(b"\n")?;
+                    written += 1;
+                    if args.count.is_some_and(|c| written >= c) {
+                        return writer.flush();
+                    }
+                }
+                writer.flush()?;
+            }
+        }
+        writer.flush()
+    }
+    .await;
+    drop(rx);
+    let source_result = if source_ended {
+        source
+            .await
+            .unwrap_or_else(|e| Err(Error::Other(format!("the source task failed: {e}"))))
+    } else {
+        source.abort();
+        Ok(())
+    };
+    if let Err(e) = write_result {
+        return Err(Error::Io(format!(
+            "cannot write {}: {e}; the events so far are in {}",
+            args.out.display(),
+            partial.display()
+        )));
+    }
+    if let Err(e) = source_result {
+        // Keep what was captured, but under the .partial name: it is not a
+        // clean recording.
+        return Err(Error::Other(format!(
+            "{e} (the {written} events captured are in {})",
+            partial.display()
+        )));
+    }
+    std::fs::rename(&partial, &args.out).map_err(|e| {
+        Error::Io(format!(
+            "cannot rename {} to {}: {e}",
+            partial.display(),
+            args.out.display()
+        ))
+    })?;
+    eprintln!(
+        "tracetop: recorded {written} events to {}",
+        args.out.display()
+    );
+    Ok(())
 }

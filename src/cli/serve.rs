@@ -1,12 +1,206 @@
-//! `tracetop serve`: not built yet (see the open issues).
+//! `tracetop serve`: relay a live source over HTTP for remote consoles.
+//!
+//! `tracetop serve --database-url URL --listen 127.0.0.1:8787 --token-file FILE`
+//! tails the database (read-only) and serves `GET /api/v1/stream` (SSE with
+//! cursors, replay ring, heartbeats) and `POST /api/v1/query` (the
+//! `QueryEngine` API, so `RemoteEngine` answers like a local engine). The
+//! token file format is documented in [`crate::sse::tokens`]. On start the
+//! tail backfills `--backfill` (10 min by default) into the ring, so clients
+//! of a restarted server resume by `Last-Event-ID` without a gap.
+//! `--replay FILE` serves a recording instead (no query API).
 
 use crate::error::{Error, Result};
+use crate::model::*;
+use crate::pg::tail::{TailConfig, parse_interval};
+use crate::query::QueryEngine;
+use crate::sse::hub::{Hub, HubLimits};
+use crate::sse::server::{AppState, ServerConfig, router};
+use crate::sse::source::{SourceSpec, spawn_source};
+use crate::sse::tokens::TokenStore;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::mpsc;
 
 /// Arguments of `tracetop serve`.
 #[derive(Debug, clap::Args)]
-pub struct ServeArgs {}
+pub struct ServeArgs {
+    /// The database to tail and query (read-only session).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Serve a recording instead of a database (no query API).
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// Replay speed (1 = real time, 0 = as fast as possible).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR:PORT")]
+    pub listen: String,
+    /// Tokens, one per line: `TOKEN` (all users) or `TOKEN user:USER_ID`,
+    /// optionally `expires:RFC3339`.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// Heartbeat interval.
+    #[arg(long, default_value = "15s", value_name = "DURATION")]
+    pub heartbeat: String,
+    /// Events kept for Last-Event-ID replay.
+    #[arg(long, default_value_t = 100_000)]
+    pub ring_events: usize,
+    /// Megabytes of events kept for replay.
+    #[arg(long, default_value_t = 256)]
+    pub ring_mb: usize,
+    /// How many events a live client may fall behind before it is dropped.
+    #[arg(long, default_value_t = 8192)]
+    pub client_buffer: usize,
+    /// Concurrent streams per token.
+    #[arg(long, default_value_t = 8)]
+    pub max_connections_per_token: usize,
+    /// Tail backfill on start (fills the ring so restarted clients resume).
+    #[arg(long, default_value = "10m", value_name = "DURATION")]
+    pub backfill: String,
+    /// Postgres poll interval.
+    #[arg(long, default_value = "500ms", value_name = "DURATION")]
+    pub interval: String,
+    /// Postgres re-read window for out-of-order commits.
+    #[arg(long, default_value = "5s", value_name = "DURATION")]
+    pub lookback: String,
+    /// End streams once a replay has been fully sent (for benchmarks).
+    #[arg(long)]
+    pub close_when_done: bool,
+}
+
+/// The query engine for a database: the read-only `PgEngine`.
+async fn query_engine_for(url: &str) -> Result<Option<Arc<dyn QueryEngine>>> {
+    let engine = crate::pg::PgEngine::connect(url).await?;
+    Ok(pg_query_engine(engine))
+}
+
+fn pg_query_engine(engine: crate::pg::PgEngine) -> Option<Arc<dyn QueryEngine>> {
+    Some(Arc::new(engine))
+}
 
 /// Run `tracetop serve`.
-pub async fn run(_args: ServeArgs) -> Result<()> {
-    Err(Error::Other("`tracetop serve` is not built yet".into()))
+pub async fn run(args: ServeArgs) -> Result<()> {
+    let tokens = TokenStore::load(&args.token_file)?;
+    let listen: SocketAddr = args.listen.parse().map_err(|_| {
+        Error::input(format!(
+            "invalid --listen {:?}: expected ADDRESS:PORT, e.g. 127.0.0.1:8787",
+            args.listen
+        ))
+    })?;
+    let heartbeat = parse_interval(&args.heartbeat)?.max(std::time::Duration::from_millis(50));
+    let backfill = parse_interval(&args.backfill)?;
+    let (spec, engine, lost_up_to) = if let Some(path) = &args.replay {
+        if !path.is_file() {
+            return Err(Error::input(format!(
+                "replay file {} not found",
+                path.display()
+            )));
+        }
+        (
+            SourceSpec::Replay {
+                path: path.clone(),
+                speed: args.speed,
+            },
+            None,
+            None,
+        )
+    } else if let Some(url) = &args.database_url {
+        let engine = query_engine_for(url).await?;
+        let tail = TailConfig {
+            interval: parse_interval(&args.interval)?,
+            lookback: parse_interval(&args.lookback)?,
+            backfill: Some(backfill),
+            ..TailConfig::default()
+        };
+        let start = chrono::Utc::now() - chrono::Duration::from_std(backfill).unwrap_or_default();
+        (
+            SourceSpec::Postgres {
+                url: url.clone(),
+                tail,
+            },
+            engine,
+            Some(Hub::time_cursor(start)),
+        )
+    } else {
+        return Err(Error::input(
+            "no source: give --database-url URL (or DATABASE_URL), or --replay FILE",
+        ));
+    };
+    let hub = Hub::new(
+        HubLimits {
+            ring_events: args.ring_events.max(1),
+            ring_bytes: args.ring_mb.max(1) << 20,
+            client_buffer: args.client_buffer.max(16),
+        },
+        lost_up_to,
+    );
+    let config = ServerConfig {
+        heartbeat,
+        max_connections_per_token: args.max_connections_per_token.max(1),
+        close_when_done: args.close_when_done,
+        ..ServerConfig::default()
+    };
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        Error::Io(format!(
+            "cannot listen on {listen}: {e}; pick another --listen port"
+        ))
+    })?;
+    if !listen.ip().is_loopback() {
+        eprintln!(
+            "tracetop: warning: listening on {listen} without TLS; tokens travel in clear: put a TLS proxy in front"
+        );
+    }
+    let (tx, mut rx) = mpsc::channel(64);
+    let source = spawn_source(spec, tx);
+    let pump_hub = hub.clone();
+    let pump = tokio::spawn(async move {
+        while let Some(update) = rx.recv().await {
+            match update {
+                SourceUpdate::Events(events) => pump_hub.publish(events),
+                SourceUpdate::State(SourceState::Reconnecting {
+                    retry_in_ms,
+                    reason,
+                }) => eprintln!(
+                    "tracetop serve: source lost ({reason}); retrying in {:.1} s",
+                    retry_in_ms as f64 / 1000.0
+                ),
+                SourceUpdate::State(SourceState::Stopped { reason }) => {
+                    eprintln!("tracetop serve: source stopped: {reason}");
+                    pump_hub.finish();
+                }
+                _ => {}
+            }
+        }
+        pump_hub.finish();
+    });
+    let app = router(AppState::new(hub, tokens, engine, config));
+    eprintln!(
+        "tracetop serve: listening on http://{} (stream: /api/v1/stream)",
+        listener.local_addr().unwrap_or(listen)
+    );
+    let server = axum::serve(listener, app);
+    let result = tokio::select! {
+        r = server => r.map_err(|e| Error::Io(format!("server failed: {e}"))),
+        _ = shutdown_signal() => Ok(()),
+    };
+    source.abort();
+    pump.abort();
+    result
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -1,12 +1,404 @@
-//! `tracetop tail`: not built yet (see the open issues).
+//! `tracetop tail`: live events to stdout, as JSON lines (for jq and
+//! scripts; the default when stdout is not a terminal) or as readable text
+//! (sanitized: escape sequences in data are stripped, never interpreted).
+//!
+//! Also home of [`LiveSourceArgs`] (the live-source flags shared with
+//! `record`) and [`print_stream`] (shared with `replay`). A closed pipe
+//! (`tracetop tail | head`) ends the command quietly with exit 0.
 
 use crate::error::{Error, Result};
+use crate::model::*;
+use crate::pg::tail::{TailConfig, parse_interval};
+use crate::sse::client::{ClientConfig, load_token};
+use crate::sse::remote::stream_url;
+use crate::sse::source::{SourceSpec, spawn_source};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use tokio::sync::mpsc;
+
+/// Where live events come from (one of `--database-url`, `--remote`,
+/// `--replay`), with the tuning flags of each.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LiveSourceArgs {
+    /// Tail this Postgres database (read-only session).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Follow a remote `tracetop serve` (or systemprompt) SSE stream.
+    #[arg(long, value_name = "URL")]
+    pub remote: Option<String>,
+    /// File holding the remote token (else TRACETOP_TOKEN; never on the command line).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Replay a file written by `tracetop record`.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// Replay speed: 1 = real time, 10 = ten times faster, 0 = as fast as possible.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Postgres poll interval.
+    #[arg(long, default_value = "500ms", value_name = "DURATION")]
+    pub interval: String,
+    /// How far back each Postgres poll re-reads (out-of-order commits).
+    #[arg(long, default_value = "5s", value_name = "DURATION")]
+    pub lookback: String,
+    /// Start this far in the past instead of now (Postgres), e.g. 10m.
+    #[arg(long, value_name = "DURATION")]
+    pub backfill: Option<String>,
+    /// The remote server's heartbeat interval (3 missed → reconnect).
+    #[arg(long, default_value = "15s", value_name = "DURATION")]
+    pub heartbeat: String,
+    /// Remote: resume after this cursor (as `Last-Event-ID`) instead of live.
+    #[arg(long, value_name = "CURSOR")]
+    pub from_cursor: Option<u64>,
+}
+
+impl LiveSourceArgs {
+    /// The source these flags name: `--replay`, else `--remote`, else
+    /// `--database-url` / `DATABASE_URL`.
+    pub fn spec(&self) -> Result<SourceSpec> {
+        if let Some(path) = &self.replay {
+            return Ok(SourceSpec::Replay {
+                path: path.clone(),
+                speed: self.speed,
+            });
+        }
+        if let Some(url) = &self.remote {
+            let mut config =
+                ClientConfig::new(stream_url(url)?, load_token(self.token_file.as_deref())?);
+            config.heartbeat =
+                parse_interval(&self.heartbeat)?.max(std::time::Duration::from_millis(100));
+            config.last_event_id = self.from_cursor.map(|c| c.to_string());
+            return Ok(SourceSpec::Remote(config));
+        }
+        if let Some(url) = &self.database_url {
+            return Ok(SourceSpec::Postgres {
+                url: url.clone(),
+                tail: self.tail_config()?,
+            });
+        }
+        Err(Error::input(
+            "no source: give --database-url URL (or DATABASE_URL), --remote URL, or --replay FILE",
+        ))
+    }
+
+    /// The Postgres tail settings.
+    pub fn tail_config(&self) -> Result<TailConfig> {
+        let interval = parse_interval(&self.interval)?;
+        if interval.is_zero() {
+            return Err(Error::input(
+                "invalid --interval 0: use at least 1ms, e.g. 500ms",
+            ));
+        }
+        Ok(TailConfig {
+            interval,
+            lookback: parse_interval(&self.lookback)?,
+            backfill: self.backfill.as_deref().map(parse_interval).transpose()?,
+            ..TailConfig::default()
+        })
+    }
+}
+
+/// Output format of `tail` and `replay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StreamFormat {
+    /// One JSON object per line (the Event wire format).
+    Jsonl,
+    /// One readable line per event, escape sequences stripped.
+    Text,
+}
+
+fn parse_kind(s: &str) -> std::result::Result<String, String> {
+    if Event::KINDS.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "unknown kind {s:?}; one of: {}",
+            Event::KINDS.join(", ")
+        ))
+    }
+}
+
+/// How `tail` and `replay` print.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PrintArgs {
+    /// jsonl (default when stdout is not a terminal) or text.
+    #[arg(long, value_enum)]
+    pub format: Option<StreamFormat>,
+    /// Only these kinds (repeatable). Heartbeats are shown only when asked for.
+    #[arg(long = "kind", value_name = "KIND", value_parser = parse_kind)]
+    pub kinds: Vec<String>,
+    /// Stop after this many events.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+}
 
 /// Arguments of `tracetop tail`.
 #[derive(Debug, clap::Args)]
-pub struct TailArgs {}
+pub struct TailArgs {
+    #[command(flatten)]
+    pub source: LiveSourceArgs,
+    #[command(flatten)]
+    pub print: PrintArgs,
+}
 
 /// Run `tracetop tail`.
-pub async fn run(_args: TailArgs) -> Result<()> {
-    Err(Error::Other("`tracetop tail` is not built yet".into()))
+pub async fn run(args: TailArgs) -> Result<()> {
+    let spec = args.source.spec()?;
+    print_stream(spec, &args.print).await
+}
+
+/// One readable line for an event (data sanitized, no trailing newline).
+pub fn format_text(event: &Event) -> String {
+    use crate::sanitize::clean;
+    let at = event
+        .occurred_at()
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+        .unwrap_or_else(|| "-".repeat(23));
+    let opt = |v: &Option<String>| v.as_deref().map(clean).unwrap_or_else(|| "-".into());
+    let body = match event {
+        Event::AiRequestStarted { request: r } => format!(
+            "user={} {}/{} trace={} id={}",
+            clean(r.user_id.as_str()),
+            clean(&r.provider),
+            clean(&r.model),
+            opt(&r.trace_id.as_ref().map(|t| t.0.clone())),
+            clean(r.id.as_str())
+        ),
+        Event::AiRequestCompleted {
+            request: r,
+            messages,
+            tool_calls,
+        }
+        | Event::AiRequestFailed {
+            request: r,
+            messages,
+            tool_calls,
+        } => {
+            let reply = messages
+                .iter()
+                .rev()
+                .find(|m| m.role == "assistant")
+                .map(|m| crate::sanitize::truncate_width(&clean(&m.content), 80))
+                .unwrap_or_default();
+            format!(
+                "user={} {}/{} tokens={} cost={} latency={}ms status={}{} tools={} trace={} id={}{}",
+                clean(r.user_id.as_str()),
+                clean(&r.provider),
+                clean(&r.model),
+                r.tokens_used.unwrap_or(0),
+                r.cost_microdollars,
+                r.latency_ms.unwrap_or(0),
+                clean(&r.status),
+                r.error_message
+                    .as_deref()
+                    .map(|e| format!(" error={:?}", clean(e)))
+                    .unwrap_or_default(),
+                tool_calls.len(),
+                opt(&r.trace_id.as_ref().map(|t| t.0.clone())),
+                clean(r.id.as_str()),
+                if reply.is_empty() {
+                    String::new()
+                } else {
+                    format!(" reply={reply:?}")
+                }
+            )
+        }
+        Event::McpExecution { execution: m } => format!(
+            "{}/{} status={} time={}ms trace={}{}",
+            clean(&m.server_name),
+            clean(&m.tool_name),
+            clean(&m.status),
+            m.execution_time_ms.unwrap_or(0),
+            opt(&m.trace_id.as_ref().map(|t| t.0.clone())),
+            m.error_message
+                .as_deref()
+                .map(|e| format!(" error={:?}", clean(e)))
+                .unwrap_or_default()
+        ),
+        Event::Log { log } => format!(
+            "{:<5} {} {}",
+            clean(&log.level),
+            clean(&log.module),
+            crate::sanitize::truncate_width(&clean(&log.message), 200)
+        ),
+        Event::TaskUpdated { task } => format!(
+            "{} agent={} status={} trace={}",
+            clean(task.task_id.as_str()),
+            opt(&task.agent_name),
+            clean(&task.status),
+            opt(&task.trace_id.as_ref().map(|t| t.0.clone()))
+        ),
+        Event::ExecutionStep { step } => format!(
+            "{} task={} {} status={}",
+            clean(step.step_id.as_str()),
+            clean(step.task_id.as_str()),
+            clean(&step.step_type),
+            clean(&step.status)
+        ),
+        Event::SessionStarted { session } | Event::SessionEnded { session } => format!(
+            "{} user={} source={}{}",
+            clean(session.session_id.as_str()),
+            opt(&session.user_id.as_ref().map(|u| u.0.clone())),
+            opt(&session.session_source),
+            if session.is_bot || session.is_behavioral_bot {
+                " bot"
+            } else {
+                ""
+            }
+        ),
+        Event::UserSeen { user } => format!("{} {}", clean(user.id.as_str()), clean(&user.name)),
+        Event::ContextCreated { context } => format!(
+            "{} user={} {}",
+            clean(context.context_id.as_str()),
+            clean(context.user_id.as_str()),
+            clean(&context.name)
+        ),
+        Event::StatsSnapshot { stats } => format!(
+            "active_users={} active_sessions={} requests/min={}",
+            stats
+                .active_users
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into()),
+            stats
+                .active_sessions
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into()),
+            stats
+                .requests_per_minute
+                .map(|n| format!("{n:.1}"))
+                .unwrap_or_else(|| "-".into())
+        ),
+        Event::AnomalyRaised { anomaly }
+        | Event::AnomalyEscalated { anomaly }
+        | Event::AnomalyCleared { anomaly } => {
+            format!(
+                "{:?} {} subject={} {}",
+                anomaly.severity,
+                clean(&anomaly.rule),
+                clean(&anomaly.subject),
+                clean(&anomaly.message)
+            )
+        }
+        Event::Heartbeat { .. } => String::new(),
+        Event::Gap {
+            from_cursor,
+            to_cursor,
+            dropped,
+            reason,
+        } => format!(
+            "from={} to={} dropped={dropped} {}",
+            from_cursor
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "-".into()),
+            to_cursor
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "-".into()),
+            clean(reason)
+        ),
+        Event::Unknown { type_name, raw } => format!(
+            "type={} {}",
+            opt(type_name),
+            crate::sanitize::truncate_width(&clean(raw), 200)
+        ),
+    };
+    format!("{at} {:<20} {body}", event.kind())
+}
+
+/// Print a source's events to stdout until it ends, `--count` is reached,
+/// Ctrl-C, or stdout closes. State changes go to stderr.
+pub async fn print_stream(spec: SourceSpec, print: &PrintArgs) -> Result<()> {
+    let format = print.format.unwrap_or(if std::io::stdout().is_terminal() {
+        StreamFormat::Text
+    } else {
+        StreamFormat::Jsonl
+    });
+    let show_heartbeats = print.kinds.iter().any(|k| k == "heartbeat");
+    let wanted = |event: &Event| {
+        if print.kinds.is_empty() {
+            !matches!(event, Event::Heartbeat { .. })
+        } else {
+            print.kinds.iter().any(|k| k == event.kind())
+                && (show_heartbeats || event.kind() != "heartbeat")
+        }
+    };
+    let (tx, mut rx) = mpsc::channel(64);
+    let source = spawn_source(spec, tx);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+    let mut printed = 0u64;
+    let mut line = Vec::with_capacity(4096);
+    let mut was_lost = false;
+    let mut source_ended = false;
+    let outcome: std::io::Result<()> = async {
+        loop {
+            let update = tokio::select! {
+                u = rx.recv() => match u {
+                    Some(u) => u,
+                    None => {
+                        source_ended = true;
+                        break;
+                    }
+                },
+                _ = tokio::signal::ctrl_c() => break,
+            };
+            match update {
+                SourceUpdate::Events(events) => {
+                    for event in events.iter().filter(|e| wanted(e)) {
+                        line.clear();
+                        match format {
+                            StreamFormat::Jsonl => serde_json::to_writer(&mut line, event)
+                                .map_err(std::io::Error::other)?,
+                            StreamFormat::Text => {
+                                line.extend_from_slice(format_text(event).as_bytes())
+                            }
+                        }
+                        line.push(b'\n');
+                        out.write_all(&line)?;
+                        printed += 1;
+                        if print.count.is_some_and(|c| printed >= c) {
+                            out.flush()?;
+                            return Ok(());
+                        }
+                    }
+                    out.flush()?;
+                }
+                SourceUpdate::State(SourceState::Reconnecting {
+                    retry_in_ms,
+                    reason,
+                }) => {
+                    was_lost = true;
+                    eprintln!(
+                        "tracetop: source lost ({}); reconnecting in {:.1} s",
+                        crate::sanitize::clean(&reason),
+                        retry_in_ms as f64 / 1000.0
+                    );
+                }
+                SourceUpdate::State(SourceState::Connected) if was_lost => {
+                    was_lost = false;
+                    eprintln!("tracetop: source connected again");
+                }
+                SourceUpdate::State(_) | SourceUpdate::Counters(_) => {}
+            }
+        }
+        out.flush()
+    }
+    .await;
+    drop(rx);
+    match outcome {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(e) => return Err(Error::Io(format!("cannot write to stdout: {e}"))),
+    }
+    if print.count.is_some_and(|c| printed >= c) {
+        source.abort();
+        return Ok(());
+    }
+    // The source ended by itself (end of replay, refused token, failure):
+    // report its error, if any.
+    if source_ended {
+        return source
+            .await
+            .unwrap_or_else(|e| Err(Error::Other(format!("the source task failed: {e}"))));
+    }
+    source.abort();
+    Ok(())
 }

@@ -1,1 +1,20 @@
-//! Placeholder for the sse layer; filled by its issue.
+//! The live data plane between sources and consumers.
+//!
+//! * [`guard`]: the byte-level guard in front of the SSE parser.
+//! * [`client`]: the reconnecting SSE client (our stream or systemprompt's).
+//! * [`hub`]: cursors, the replay ring and fan-out for `serve`.
+//! * [`tokens`]: `serve`'s token file and scopes.
+//! * [`server`]: the axum routes of `serve` (stream, query, health).
+//! * [`wire`]: the query API's JSON format, shared by server and client.
+//! * [`remote`]: [`remote::RemoteEngine`], `QueryEngine` over HTTP.
+//! * [`source`]: open any source (Postgres, remote, replay) as a stream of
+//!   `SourceUpdate`s.
+
+pub mod client;
+pub mod guard;
+pub mod hub;
+pub mod remote;
+pub mod server;
+pub mod source;
+pub mod tokens;
+pub mod wire;

@@ -1,0 +1,609 @@
+//! PgTail: turns the audit tables into a live stream of [`Event`]s by
+//! watermark polling.
+//!
+//! systemprompt writes rows but publishes no per-row event, so each table is
+//! polled on an indexed `(time column, id)` key: every poll re-reads from
+//! `watermark − lookback` (transactions commit out of order, so a row may
+//! appear with a time older than rows already seen) and pages forward with a
+//! keyset. A row is emitted once per *state*: the de-duplication map holds
+//! `id → version` (the status, or "ended" for a session) and a row whose
+//! version changed is re-emitted as an update (a pending AI request becomes
+//! `AiRequestCompleted` with its messages and tool calls). Rows still pending
+//! (AI requests, MCP executions, steps) are also re-read by primary key each
+//! poll, so a writer that changes a status without touching the polled
+//! column is still seen.
+//!
+//! An event is emitted only when its own time is inside the lookback of the
+//! watermark (or it is a state change of a row we hold): that rule lets the
+//! de-duplication map forget rows older than the lookback without ever
+//! emitting them twice. The state survives a lost connection: [`PgTail::run`]
+//! retries with backoff and resumes from the same watermarks, so a Postgres
+//! restart causes neither a gap nor a duplicate.
+
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::pg::PgEngine;
+use chrono::Duration as ChronoDuration;
+use sqlx::PgPool;
+use sqlx::postgres::PgRow;
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How the tail polls.
+#[derive(Debug, Clone)]
+pub struct TailConfig {
+    /// Pause between polls (default 500 ms).
+    pub interval: Duration,
+    /// How far behind the watermark each poll re-reads (default 5 s).
+    pub lookback: Duration,
+    /// Start this far in the past instead of "now" (default none).
+    pub backfill: Option<Duration>,
+    /// Rows per page (default 2000).
+    pub page_size: i64,
+    /// Pages per table per poll before yielding to the next poll (default 25).
+    pub max_pages: usize,
+    /// Pending rows re-read by id per table at most (default 20 000).
+    pub max_pending: usize,
+}
+
+impl Default for TailConfig {
+    fn default() -> Self {
+        TailConfig {
+            interval: Duration::from_millis(500),
+            lookback: Duration::from_secs(5),
+            backfill: None,
+            page_size: 2000,
+            max_pages: 25,
+            max_pending: 20_000,
+        }
+    }
+}
+
+const AI_REQUEST_COLS: &str = "id, request_id, user_id, session_id, task_id, context_id, trace_id, \
+    mcp_execution_id, provider, model, tokens_used, input_tokens, output_tokens, cost_microdollars, \
+    latency_ms, cache_hit, status, error_message, created_at, updated_at, completed_at";
+const MCP_COLS: &str = "mcp_execution_id, tool_name, server_name, started_at, completed_at, \
+    execution_time_ms, input::text AS input, output::text AS output, status, error_message, \
+    user_id, session_id, context_id, \
+    task_id, trace_id, created_at";
+const LOG_COLS: &str = "id, timestamp, level, module, message, metadata::text AS metadata, user_id, \
+    session_id, task_id, trace_id, context_id, client_id";
+const TASK_COLS: &str = "task_id, context_id, status, user_id, session_id, trace_id, agent_name, \
+    started_at, completed_at, execution_time_ms, error_message, created_at, updated_at";
+const STEP_COLS: &str = "step_id, task_id, step_type, title, status, content::text AS content, \
+    started_at, completed_at, duration_ms, error_message";
+const SESSION_COLS: &str = "session_id, user_id, started_at, last_activity_at, ended_at, client_id, \
+    request_count, ai_request_count, total_tokens_used, total_ai_cost_microdollars, user_agent, \
+    device_type, browser, os, country, referrer_source, landing_page, fingerprint_hash, is_bot, \
+    is_scanner, is_behavioral_bot, session_source";
+const USER_COLS: &str = "id, name, email, status, roles, created_at";
+const CONTEXT_COLS: &str = "context_id, user_id, session_id, name, created_at, updated_at";
+
+/// One polled table: what to select and the keyset it is polled on.
+struct TableSpec {
+    name: &'static str,
+    cols: &'static str,
+    time_col: &'static str,
+    id_col: &'static str,
+}
+
+const TABLES: [TableSpec; 8] = [
+    TableSpec {
+        name: "users",
+        cols: USER_COLS,
+        time_col: "created_at",
+        id_col: "id",
+    },
+    TableSpec {
+        name: "user_sessions",
+        cols: SESSION_COLS,
+        time_col: "last_activity_at",
+        id_col: "session_id",
+    },
+    TableSpec {
+        name: "user_contexts",
+        cols: CONTEXT_COLS,
+        time_col: "created_at",
+        id_col: "context_id",
+    },
+    TableSpec {
+        name: "agent_tasks",
+        cols: TASK_COLS,
+        time_col: "updated_at",
+        id_col: "task_id",
+    },
+    TableSpec {
+        name: "task_execution_steps",
+        cols: STEP_COLS,
+        time_col: "started_at",
+        id_col: "step_id",
+    },
+    TableSpec {
+        name: "ai_requests",
+        cols: AI_REQUEST_COLS,
+        time_col: "updated_at",
+        id_col: "id",
+    },
+    TableSpec {
+        name: "mcp_tool_executions",
+        cols: MCP_COLS,
+        time_col: "created_at",
+        id_col: "mcp_execution_id",
+    },
+    TableSpec {
+        name: "logs",
+        cols: LOG_COLS,
+        time_col: "timestamp",
+        id_col: "id",
+    },
+];
+const T_STEPS: usize = 4;
+const T_AI: usize = 5;
+const T_MCP: usize = 6;
+
+/// A row decoded from one of the polled tables.
+enum TailRow {
+    User(UserRecord),
+    Session(SessionRecord),
+    Context(ContextRecord),
+    Task(AgentTaskRecord),
+    Step(StepRecord),
+    Ai(AiRequestRecord),
+    Mcp(McpExecutionRecord),
+    Log(LogRecord),
+}
+
+impl TailRow {
+    fn decode(table: usize, row: &PgRow) -> std::result::Result<TailRow, sqlx::Error> {
+        use sqlx::FromRow;
+        Ok(match table {
+            0 => TailRow::User(UserRecord::from_row(row)?),
+            1 => TailRow::Session(SessionRecord::from_row(row)?),
+            2 => TailRow::Context(ContextRecord::from_row(row)?),
+            3 => TailRow::Task(AgentTaskRecord::from_row(row)?),
+            4 => TailRow::Step(StepRecord::from_row(row)?),
+            5 => TailRow::Ai(AiRequestRecord::from_row(row)?),
+            6 => TailRow::Mcp(McpExecutionRecord::from_row(row)?),
+            _ => TailRow::Log(LogRecord::from_row(row)?),
+        })
+    }
+
+    /// The keyset value this row was polled on.
+    fn poll_key(&self) -> (Timestamp, &str) {
+        match self {
+            TailRow::User(u) => (u.created_at, u.id.as_str()),
+            TailRow::Session(s) => (s.last_activity_at, s.session_id.as_str()),
+            TailRow::Context(c) => (c.created_at, c.context_id.as_str()),
+            TailRow::Task(t) => (t.updated_at, t.task_id.as_str()),
+            TailRow::Step(s) => (s.started_at, s.step_id.as_str()),
+            TailRow::Ai(r) => (r.updated_at, r.id.as_str()),
+            TailRow::Mcp(m) => (m.created_at, m.mcp_execution_id.as_str()),
+            TailRow::Log(l) => (l.timestamp, l.id.as_str()),
+        }
+    }
+
+    /// The state this row is in: one event per distinct version.
+    fn version(&self) -> String {
+        match self {
+            TailRow::User(_) | TailRow::Context(_) | TailRow::Log(_) => String::new(),
+            TailRow::Session(s) => if s.ended_at.is_some() {
+                "ended"
+            } else {
+                "open"
+            }
+            .to_string(),
+            TailRow::Task(t) => t.status.clone(),
+            TailRow::Step(s) => s.status.clone(),
+            TailRow::Ai(r) => r.status.clone(),
+            TailRow::Mcp(m) => m.status.clone(),
+        }
+    }
+
+    /// When the state this row is in began.
+    fn event_time(&self) -> Timestamp {
+        match self {
+            TailRow::User(u) => u.created_at,
+            TailRow::Session(s) => s.ended_at.unwrap_or(s.started_at),
+            TailRow::Context(c) => c.created_at,
+            TailRow::Task(t) => t.updated_at,
+            TailRow::Step(s) => s.completed_at.unwrap_or(s.started_at),
+            TailRow::Ai(r) if r.status == request_status::PENDING => r.created_at,
+            TailRow::Ai(r) => r.completed_at.unwrap_or(r.updated_at),
+            TailRow::Mcp(m) => m.completed_at.unwrap_or(m.created_at),
+            TailRow::Log(l) => l.timestamp,
+        }
+    }
+
+    /// Whether the row may still change state (and is re-read by id).
+    fn is_pending(&self) -> bool {
+        match self {
+            TailRow::Ai(r) => r.status == request_status::PENDING,
+            TailRow::Mcp(m) => m.status == mcp_status::PENDING || m.completed_at.is_none(),
+            TailRow::Step(s) => s.completed_at.is_none(),
+            _ => false,
+        }
+    }
+}
+
+/// Per-table tail state.
+#[derive(Default)]
+struct TableState {
+    /// Newest polled time seen.
+    watermark: Option<Timestamp>,
+    /// id → (version, time of that version).
+    seen: HashMap<String, (String, Timestamp)>,
+    /// Rows that may still change state, re-read by id: id → first seen.
+    pending: HashMap<String, Timestamp>,
+}
+
+/// The Postgres tail. Holds the watermarks, so a reconnect resumes exactly.
+pub struct PgTail {
+    engine: PgEngine,
+    config: TailConfig,
+    tables: Vec<TableState>,
+    emitted: u64,
+}
+
+/// Outcome of one poll.
+struct PollBatch {
+    events: Vec<(Timestamp, Event)>,
+}
+
+impl PgTail {
+    /// Connect (read-only pool), set the starting watermark to the
+    /// database's `now()` (minus the backfill, if any) and remember the rows
+    /// inside the lookback so they are not reported as new.
+    pub async fn start(engine: PgEngine, config: TailConfig) -> Result<PgTail> {
+        let db_now: Timestamp = sqlx::query_scalar("SELECT now()")
+            .fetch_one(engine.pool())
+            .await
+            .map_err(|e| engine.err(e))?;
+        let start = match config.backfill {
+            Some(b) => db_now - chrono_duration(b),
+            None => db_now,
+        };
+        let tables = TABLES
+            .iter()
+            .map(|_| TableState {
+                watermark: Some(start),
+                ..Default::default()
+            })
+            .collect();
+        let mut tail = PgTail {
+            engine,
+            config,
+            tables,
+            emitted: 0,
+        };
+        if tail.config.backfill.is_none() {
+            // Prime: rows already in the lookback window are history.
+            tail.poll(false).await.map_err(|e| tail.engine.err(e))?;
+        }
+        Ok(tail)
+    }
+
+    /// Connect to `url` and start; see [`PgTail::start`].
+    pub async fn connect(url: &str, config: TailConfig) -> Result<PgTail> {
+        let engine = PgEngine::connect(url).await?;
+        Self::start(engine, config).await
+    }
+
+    /// Events emitted so far.
+    pub fn emitted(&self) -> u64 {
+        self.emitted
+    }
+
+    /// Poll every table once and return the new events in time order.
+    pub async fn poll_once(&mut self) -> Result<Vec<Event>> {
+        let batch = self.poll(true).await.map_err(|e| self.engine.err(e))?;
+        self.emitted += batch.events.len() as u64;
+        Ok(batch.events.into_iter().map(|(_, e)| e).collect())
+    }
+
+    async fn poll(&mut self, emit: bool) -> std::result::Result<PollBatch, sqlx::Error> {
+        let pool = self.engine.pool().clone();
+        let lookback = chrono_duration(self.config.lookback);
+        let mut out = Vec::new();
+        for (index, spec) in TABLES.iter().enumerate() {
+            let from = self.tables[index].watermark.map(|w| w - lookback);
+            let mut rows = self.fetch_table(&pool, index, spec, from).await?;
+            let pending_ids: Vec<String> = self.tables[index].pending.keys().cloned().collect();
+            let by_id = if pending_ids.is_empty() {
+                Vec::new()
+            } else {
+                fetch_by_ids(&pool, index, spec, &pending_ids).await?
+            };
+            let state = &mut self.tables[index];
+            if let Some(newest) = rows.iter().map(|r| r.poll_key().0).max() {
+                state.watermark = Some(state.watermark.map_or(newest, |w| w.max(newest)));
+            }
+            let guard_from = from.unwrap_or(chrono::DateTime::UNIX_EPOCH);
+            let mut accepted = Vec::new();
+            rows.extend(by_id);
+            for row in rows {
+                let (_, id) = row.poll_key();
+                let id = id.to_string();
+                let version = row.version();
+                let at = row.event_time();
+                let held = state.seen.get(&id);
+                if held.is_some_and(|(v, _)| *v == version) {
+                    continue;
+                }
+                // A state change of a row we hold is always news; a row we do
+                // not hold is news only inside the lookback (older ones may
+                // have been forgotten after being emitted).
+                let fresh = held.is_some() || at >= guard_from;
+                state.seen.insert(id.clone(), (version, at));
+                if row.is_pending() {
+                    if state.pending.len() < self.config.max_pending {
+                        state.pending.entry(id).or_insert(at);
+                    }
+                } else {
+                    state.pending.remove(&id);
+                }
+                if emit && fresh {
+                    accepted.push(row);
+                }
+            }
+            // Forget what can no longer come back inside the lookback.
+            let pending = &state.pending;
+            state
+                .seen
+                .retain(|id, (_, at)| *at >= guard_from || pending.contains_key(id));
+            let expire = guard_from - ChronoDuration::hours(1);
+            state.pending.retain(|_, first| *first >= expire);
+            out.extend(accepted);
+        }
+        let events = self.to_events(&pool, out).await?;
+        Ok(PollBatch { events })
+    }
+
+    async fn fetch_table(
+        &self,
+        pool: &PgPool,
+        index: usize,
+        spec: &TableSpec,
+        from: Option<Timestamp>,
+    ) -> std::result::Result<Vec<TailRow>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {cols} FROM {table} WHERE ({time}, {id}) > ($1, $2) ORDER BY {time}, {id} LIMIT $3",
+            cols = spec.cols,
+            table = spec.name,
+            time = spec.time_col,
+            id = spec.id_col
+        );
+        let mut key_time = from.unwrap_or(chrono::DateTime::UNIX_EPOCH);
+        let mut key_id = String::new();
+        let mut out = Vec::new();
+        for _ in 0..self.config.max_pages {
+            let page = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(key_time)
+                .bind(&key_id)
+                .bind(self.config.page_size)
+                .fetch_all(pool)
+                .await?;
+            let full = page.len() as i64 == self.config.page_size;
+            for row in &page {
+                out.push(TailRow::decode(index, row)?);
+            }
+            match out.last() {
+                Some(last) if full => {
+                    let (t, id) = last.poll_key();
+                    key_time = t;
+                    key_id = id.to_string();
+                }
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Turn accepted rows into events; completed and failed AI requests get
+    /// their messages and tool calls.
+    async fn to_events(
+        &self,
+        pool: &PgPool,
+        rows: Vec<TailRow>,
+    ) -> std::result::Result<Vec<(Timestamp, Event)>, sqlx::Error> {
+        let finished: Vec<String> = rows
+            .iter()
+            .filter_map(|r| match r {
+                TailRow::Ai(a) if a.status != request_status::PENDING => Some(a.id.0.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut messages: HashMap<String, Vec<MessageRecord>> = HashMap::new();
+        let mut tool_calls: HashMap<String, Vec<ToolCallRecord>> = HashMap::new();
+        if !finished.is_empty() {
+            let rows: Vec<MessageRecord> = sqlx::query_as(
+                "SELECT request_id, role, content::text AS content, sequence_number, name, tool_call_id \
+                 FROM ai_request_messages WHERE request_id = ANY($1) ORDER BY request_id, sequence_number, id",
+            )
+            .bind(&finished)
+            .fetch_all(pool)
+            .await?;
+            for m in rows {
+                messages.entry(m.request_id.0.clone()).or_default().push(m);
+            }
+            let rows: Vec<ToolCallRecord> = sqlx::query_as(
+                "SELECT request_id, tool_name, tool_input::text AS tool_input, mcp_execution_id, ai_tool_call_id, sequence_number \
+                 FROM ai_request_tool_calls WHERE request_id = ANY($1) ORDER BY request_id, sequence_number, id",
+            )
+            .bind(&finished)
+            .fetch_all(pool)
+            .await?;
+            for t in rows {
+                tool_calls
+                    .entry(t.request_id.0.clone())
+                    .or_default()
+                    .push(t);
+            }
+        }
+        let mut events: Vec<(Timestamp, Event)> = rows
+            .into_iter()
+            .map(|row| {
+                let at = row.event_time();
+                let event = match row {
+                    TailRow::User(user) => Event::UserSeen { user },
+                    TailRow::Session(session) if session.ended_at.is_some() => {
+                        Event::SessionEnded { session }
+                    }
+                    TailRow::Session(session) => Event::SessionStarted { session },
+                    TailRow::Context(context) => Event::ContextCreated { context },
+                    TailRow::Task(task) => Event::TaskUpdated { task },
+                    TailRow::Step(step) => Event::ExecutionStep { step },
+                    TailRow::Mcp(execution) => Event::McpExecution { execution },
+                    TailRow::Log(log) => Event::Log { log },
+                    TailRow::Ai(request) => {
+                        let msgs = messages.remove(request.id.as_str()).unwrap_or_default();
+                        let calls = tool_calls.remove(request.id.as_str()).unwrap_or_default();
+                        if request.status == request_status::PENDING {
+                            Event::AiRequestStarted { request }
+                        } else if request.status == request_status::FAILED {
+                            Event::AiRequestFailed {
+                                request,
+                                messages: msgs,
+                                tool_calls: calls,
+                            }
+                        } else {
+                            Event::AiRequestCompleted {
+                                request,
+                                messages: msgs,
+                                tool_calls: calls,
+                            }
+                        }
+                    }
+                };
+                (at, event)
+            })
+            .collect();
+        events.sort_by_key(|(at, _)| *at);
+        Ok(events)
+    }
+
+    /// Poll forever, sending events, state and counters to `tx`. A failed
+    /// poll (Postgres restarting, network) is retried with exponential
+    /// backoff from the same watermarks. Returns when `tx` is closed.
+    pub async fn run(mut self, tx: mpsc::Sender<SourceUpdate>) -> Result<()> {
+        let mut counters = SourceCounters::default();
+        let mut backoff = Duration::from_millis(250);
+        let mut connected = false;
+        loop {
+            match self.poll_once().await {
+                Ok(events) => {
+                    backoff = Duration::from_millis(250);
+                    if !connected {
+                        connected = true;
+                        if tx
+                            .send(SourceUpdate::State(SourceState::Connected))
+                            .await
+                            .is_err()
+                        {
+                            return Ok(());
+                        }
+                    }
+                    if !events.is_empty() {
+                        counters.received += events.len() as u64;
+                        if let Some(newest) = events.iter().filter_map(Event::occurred_at).max() {
+                            let behind =
+                                (chrono::Utc::now() - newest).num_milliseconds() as f64 / 1000.0;
+                            counters.behind_secs = Some(behind.max(0.0));
+                        }
+                        if tx.send(SourceUpdate::Events(events)).await.is_err() {
+                            return Ok(());
+                        }
+                        if tx
+                            .send(SourceUpdate::Counters(counters.clone()))
+                            .await
+                            .is_err()
+                        {
+                            return Ok(());
+                        }
+                    }
+                    tokio::time::sleep(self.config.interval).await;
+                }
+                Err(e) => {
+                    connected = false;
+                    let state = SourceState::Reconnecting {
+                        retry_in_ms: backoff.as_millis() as u64,
+                        reason: e.to_string(),
+                    };
+                    if tx.send(SourceUpdate::State(state)).await.is_err() {
+                        return Ok(());
+                    }
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+    }
+}
+
+async fn fetch_by_ids(
+    pool: &PgPool,
+    index: usize,
+    spec: &TableSpec,
+    ids: &[String],
+) -> std::result::Result<Vec<TailRow>, sqlx::Error> {
+    if !matches!(index, T_AI | T_MCP | T_STEPS) {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {cols} FROM {table} WHERE {id} = ANY($1)",
+        cols = spec.cols,
+        table = spec.name,
+        id = spec.id_col
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ids)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| TailRow::decode(index, r)).collect()
+}
+
+fn chrono_duration(d: Duration) -> ChronoDuration {
+    ChronoDuration::from_std(d).unwrap_or(ChronoDuration::MAX)
+}
+
+/// Parse an interval like `500ms`, `5s`, `2m`, `1h` (used by the live flags).
+pub fn parse_interval(text: &str) -> Result<Duration> {
+    let bad = || {
+        Error::input(format!(
+            "invalid interval {text:?}: use a number followed by ms, s, m or h (e.g. 500ms, 5s, 10m)"
+        ))
+    };
+    let t = text.trim();
+    let (number, unit_ms) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1u64)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1_000)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60_000)
+    } else if let Some(n) = t.strip_suffix('h') {
+        (n, 3_600_000)
+    } else {
+        return Err(bad());
+    };
+    let n: u64 = number.trim().parse().map_err(|_| bad())?;
+    let ms = n.checked_mul(unit_ms).ok_or_else(bad)?;
+    if ms > 365 * 86_400_000 {
+        return Err(bad());
+    }
+    Ok(Duration::from_millis(ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_intervals() {
+        assert_eq!(parse_interval("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_interval("5s").unwrap(), Duration::from_secs(5));
+        assert_eq!(parse_interval("2m").unwrap(), Duration::from_secs(120));
+        assert!(parse_interval("5").is_err());
+        assert!(parse_interval("-1s").is_err());
+        assert!(parse_interval("xs").is_err());
+    }
+}

@@ -1,0 +1,475 @@
+//! The SSE client: a remote stream (our `serve`, or a systemprompt server's
+//! analytics stream) as a live source of [`Event`]s.
+//!
+//! Bytes from reqwest go through the [`SseGuard`] (BOM, line endings, size
+//! caps, invalid UTF-8) before eventsource-stream parses them. The client
+//! reconnects on its own: exponential backoff with jitter, `Last-Event-ID`
+//! resume (events at or below the last numeric cursor are dropped, so a
+//! server replaying its ring never produces a duplicate), a heartbeat
+//! watchdog (no bytes for three heartbeat intervals → reconnect), 5xx and
+//! connection resets retried, 401/403 reported once and the source stopped.
+//! State and counters are sent alongside the events as [`SourceUpdate`]s.
+
+use super::guard::{GuardLimits, SseGuard};
+use crate::error::{Error, Result, redact_url};
+use crate::model::*;
+use bytes::BytesMut;
+use eventsource_stream::Eventsource;
+use futures::StreamExt;
+use rand::{Rng, SeedableRng};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How to reach and follow a remote stream.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The stream URL, e.g. `https://ops.example/api/v1/stream`.
+    pub url: String,
+    /// Bearer token (from `--token-file` or `TRACETOP_TOKEN`).
+    pub token: Option<String>,
+    /// The server's heartbeat interval; three without a byte → reconnect.
+    pub heartbeat: Duration,
+    /// Guard caps.
+    pub limits: GuardLimits,
+    /// First retry delay (doubles up to `max_backoff`, ±20 % jitter).
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    /// Resume after this cursor instead of starting live.
+    pub last_event_id: Option<String>,
+}
+
+impl ClientConfig {
+    /// Defaults for `url`: 15 s heartbeat, 1 MiB lines, 4 MiB events,
+    /// backoff 250 ms … 30 s.
+    pub fn new(url: impl Into<String>, token: Option<String>) -> Self {
+        ClientConfig {
+            url: url.into(),
+            token,
+            heartbeat: Duration::from_secs(15),
+            limits: GuardLimits::default(),
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(30),
+            last_event_id: None,
+        }
+    }
+}
+
+/// Read a token: the file's first non-empty line, else `TRACETOP_TOKEN`.
+/// Tokens are never taken from the command line (it shows in `ps`).
+pub fn load_token(token_file: Option<&std::path::Path>) -> Result<Option<String>> {
+    if let Some(path) = token_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::input(format!("cannot read token file {}: {e}", path.display())))?;
+        let token = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .and_then(|l| l.split_whitespace().next())
+            .ok_or_else(|| {
+                Error::input(format!(
+                    "token file {} holds no token: put the token on its first line",
+                    path.display()
+                ))
+            })?;
+        return Ok(Some(token.to_string()));
+    }
+    Ok(std::env::var("TRACETOP_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty()))
+}
+
+/// Decode one SSE event (its `event:` name and `data:`) into an [`Event`].
+/// Our stream carries snake_case `type`s; a systemprompt analytics stream
+/// carries SCREAMING_SNAKE_CASE ones, mapped where a mapping exists. Never
+/// fails: anything else is [`Event::Unknown`].
+pub fn decode_sse(event_name: &str, data: &str) -> Event {
+    let value: serde_json::Value = match serde_json::from_str(data) {
+        Ok(v) => v,
+        Err(_) => {
+            if event_name == "heartbeat" {
+                return Event::Heartbeat {
+                    at: chrono::Utc::now(),
+                };
+            }
+            return Event::Unknown {
+                type_name: None,
+                raw: data.to_string(),
+            };
+        }
+    };
+    let type_name = value.get("type").and_then(|t| t.as_str()).unwrap_or("");
+    let screaming = !type_name.is_empty()
+        && type_name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());
+    if screaming {
+        return decode_systemprompt(type_name, &value, data);
+    }
+    match serde_json::from_value::<Event>(value) {
+        Ok(event) => event,
+        Err(_) if event_name == "heartbeat" => Event::Heartbeat {
+            at: chrono::Utc::now(),
+        },
+        Err(_) => Event::from_json(data),
+    }
+}
+
+/// The payload of a systemprompt event: its `data`/`payload` object if it
+/// has one, else the event itself.
+fn payload(value: &serde_json::Value) -> &serde_json::Value {
+    value
+        .get("data")
+        .or_else(|| value.get("payload"))
+        .filter(|v| v.is_object())
+        .unwrap_or(value)
+}
+
+fn timestamp_of(value: &serde_json::Value) -> Option<Timestamp> {
+    ["timestamp", "at", "time", "created_at"]
+        .iter()
+        .find_map(|k| {
+            value
+                .get(*k)
+                .or_else(|| payload(value).get(*k))
+                .and_then(|v| v.as_str())
+                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| t.with_timezone(&chrono::Utc))
+        })
+}
+
+fn number_of(value: &serde_json::Value, keys: &[&str]) -> Option<f64> {
+    let p = payload(value);
+    keys.iter()
+        .find_map(|k| p.get(*k).or_else(|| value.get(*k)).and_then(|v| v.as_f64()))
+}
+
+fn decode_systemprompt(type_name: &str, value: &serde_json::Value, raw: &str) -> Event {
+    let unknown = || Event::Unknown {
+        type_name: Some(type_name.to_string()),
+        raw: raw.to_string(),
+    };
+    match type_name {
+        "HEARTBEAT" => Event::Heartbeat {
+            at: timestamp_of(value).unwrap_or_else(chrono::Utc::now),
+        },
+        "REAL_TIME_STATS" => Event::StatsSnapshot {
+            stats: StatsSnapshot {
+                at: timestamp_of(value).or_else(|| Some(chrono::Utc::now())),
+                active_users: number_of(value, &["active_users", "activeUsers"]).map(|n| n as i64),
+                active_sessions: number_of(value, &["active_sessions", "activeSessions"])
+                    .map(|n| n as i64),
+                requests_per_minute: number_of(
+                    value,
+                    &[
+                        "requests_per_minute",
+                        "requestsPerMinute",
+                        "ai_requests_per_minute",
+                    ],
+                ),
+            },
+        },
+        "SESSION_STARTED" | "SESSION_ENDED" => {
+            match serde_json::from_value::<SessionRecord>(payload(value).clone()) {
+                Ok(session) if type_name == "SESSION_STARTED" => Event::SessionStarted { session },
+                Ok(session) => Event::SessionEnded { session },
+                Err(_) => unknown(),
+            }
+        }
+        _ => unknown(),
+    }
+}
+
+fn jittered(base: Duration, rng: &mut rand::rngs::SmallRng) -> Duration {
+    let factor: f64 = rng.random_range(0.8..1.2);
+    base.mul_f64(factor)
+}
+
+/// Why one connection ended.
+enum Ended {
+    /// Retry after a backoff.
+    Retry(String),
+    /// The consumer went away.
+    ConsumerGone,
+}
+
+/// Follow the stream until the consumer drops `tx` (Ok) or the server
+/// refuses the token (Err, after sending `SourceState::Stopped`).
+pub async fn run(config: ClientConfig, tx: mpsc::Sender<SourceUpdate>) -> Result<()> {
+    let shown_url = redact_url(&config.url);
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| Error::Remote(format!("cannot build the HTTP client: {e}")))?;
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(7);
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+    let mut state = StreamState {
+        last_event_id: config.last_event_id.clone(),
+        counters: SourceCounters::default(),
+        guard_skipped: 0,
+    };
+    let mut backoff = config.initial_backoff;
+    if tx
+        .send(SourceUpdate::State(SourceState::Connecting))
+        .await
+        .is_err()
+    {
+        return Ok(());
+    }
+    loop {
+        let mut request = http
+            .get(&config.url)
+            .header(reqwest::header::ACCEPT, "text/event-stream");
+        if let Some(token) = &config.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(id) = &state.last_event_id {
+            request = request.header("Last-Event-ID", id.as_str());
+        }
+        let ended = match request.send().await {
+            Err(e) => Ended::Retry(format!("cannot reach {shown_url}: {}", describe(&e))),
+            Ok(response) => {
+                let status = response.status();
+                if status == reqwest::StatusCode::UNAUTHORIZED
+                    || status == reqwest::StatusCode::FORBIDDEN
+                {
+                    let body = response.text().await.unwrap_or_default();
+                    let detail =
+                        crate::sanitize::truncate_width(&crate::sanitize::clean(body.trim()), 200);
+                    let reason = format!(
+                        "{shown_url} refused the token ({}): {detail}; check --token-file or TRACETOP_TOKEN",
+                        status.as_u16()
+                    );
+                    let _ = tx
+                        .send(SourceUpdate::State(SourceState::Stopped {
+                            reason: reason.clone(),
+                        }))
+                        .await;
+                    return Err(Error::Auth(reason));
+                }
+                if !status.is_success() {
+                    Ended::Retry(format!("{shown_url} answered HTTP {}", status.as_u16()))
+                } else {
+                    if tx
+                        .send(SourceUpdate::State(SourceState::Connected))
+                        .await
+                        .is_err()
+                    {
+                        return Ok(());
+                    }
+                    let (ended, got_data) = follow(response, &config, &mut state, &tx).await;
+                    if got_data {
+                        backoff = config.initial_backoff;
+                    }
+                    ended
+                }
+            }
+        };
+        match ended {
+            Ended::ConsumerGone => return Ok(()),
+            Ended::Retry(reason) => {
+                let delay = jittered(backoff, &mut rng);
+                let update = SourceUpdate::State(SourceState::Reconnecting {
+                    retry_in_ms: delay.as_millis() as u64,
+                    reason,
+                });
+                if tx.send(update).await.is_err() {
+                    return Ok(());
+                }
+                tokio::time::sleep(delay).await;
+                backoff = (backoff * 2).min(config.max_backoff);
+            }
+        }
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_connect() {
+        "connection failed"
+    } else if e.is_timeout() {
+        "timed out"
+    } else if e.is_body() || e.is_decode() {
+        "stream broken"
+    } else {
+        "request failed"
+    };
+    // reqwest's own message names the URL; show only the kind and source.
+    let source = std::error::Error::source(e)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    if source.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {}", redact_url(&source))
+    }
+}
+
+struct StreamState {
+    last_event_id: Option<String>,
+    counters: SourceCounters,
+    guard_skipped: u64,
+}
+
+/// Read one connection until it ends. Returns why, and whether any event
+/// arrived (to reset the backoff).
+async fn follow(
+    response: reqwest::Response,
+    config: &ClientConfig,
+    state: &mut StreamState,
+    tx: &mpsc::Sender<SourceUpdate>,
+) -> (Ended, bool) {
+    let activity = Arc::new(AtomicU64::new(0));
+    let skipped = Arc::new(AtomicU64::new(0));
+    let mut guard = SseGuard::new(config.limits);
+    let (act, skp) = (activity.clone(), skipped.clone());
+    let guarded = response.bytes_stream().map(move |chunk| {
+        chunk.map(|bytes| {
+            act.fetch_add(1, Ordering::Relaxed);
+            let mut out = BytesMut::new();
+            guard.push(&bytes, &mut out);
+            skp.store(guard.skipped(), Ordering::Relaxed);
+            out.freeze()
+        })
+    });
+    let mut events = guarded.eventsource().ready_chunks(512);
+    let watchdog = config.heartbeat * 3;
+    let mut last_activity = 0;
+    let mut got_data = false;
+    let base_skipped = state.guard_skipped;
+    let mut last_cursor: Option<u64> = state.last_event_id.as_deref().and_then(|s| s.parse().ok());
+    let mut connection_id = String::new();
+    loop {
+        let next = tokio::time::timeout(watchdog, events.next()).await;
+        let batch = match next {
+            Err(_) => {
+                let now = activity.load(Ordering::Relaxed);
+                if now != last_activity {
+                    last_activity = now;
+                    continue;
+                }
+                return (
+                    Ended::Retry(format!(
+                        "no data for {} s (heartbeat lost)",
+                        watchdog.as_secs()
+                    )),
+                    got_data,
+                );
+            }
+            Ok(None) => {
+                return (
+                    Ended::Retry("the server closed the stream".into()),
+                    got_data,
+                );
+            }
+            Ok(Some(batch)) => batch,
+        };
+        let mut out = Vec::with_capacity(batch.len());
+        let mut broken = None;
+        for item in batch {
+            match item {
+                Ok(sse) => {
+                    // The parser repeats the last id on events that have no
+                    // `id:` line; only a new id is a cursor to check.
+                    if !sse.id.is_empty() && sse.id != connection_id {
+                        connection_id.clone_from(&sse.id);
+                        if let Ok(cursor) = sse.id.parse::<u64>() {
+                            if last_cursor.is_some_and(|last| cursor <= last) {
+                                continue; // already delivered before a reconnect
+                            }
+                            last_cursor = Some(cursor);
+                        }
+                        state.last_event_id = Some(sse.id.clone());
+                    }
+                    let event = decode_sse(&sse.event, &sse.data);
+                    match &event {
+                        Event::Unknown { .. } => state.counters.unknown += 1,
+                        Event::Gap { dropped, .. } => state.counters.dropped += dropped,
+                        _ => {}
+                    }
+                    out.push(event);
+                }
+                Err(eventsource_stream::EventStreamError::Transport(e)) => {
+                    broken = Some(format!("stream broken: {}", describe(&e)));
+                }
+                Err(_) => state.counters.skipped += 1,
+            }
+        }
+        let guard_skipped = skipped.load(Ordering::Relaxed);
+        state.guard_skipped = base_skipped + guard_skipped;
+        let total_skipped = state.counters.skipped;
+        let mut counters = state.counters.clone();
+        counters.skipped = total_skipped + state.guard_skipped;
+        if !out.is_empty() {
+            got_data = true;
+            counters.received += out.len() as u64;
+            state.counters.received = counters.received;
+            if let Some(newest) = out.iter().filter_map(Event::occurred_at).max() {
+                let behind = (chrono::Utc::now() - newest).num_milliseconds() as f64 / 1000.0;
+                counters.behind_secs = Some(behind.max(0.0));
+                state.counters.behind_secs = counters.behind_secs;
+            }
+            if tx.send(SourceUpdate::Events(out)).await.is_err() {
+                return (Ended::ConsumerGone, got_data);
+            }
+        }
+        if tx.send(SourceUpdate::Counters(counters)).await.is_err() {
+            return (Ended::ConsumerGone, got_data);
+        }
+        if let Some(reason) = broken {
+            return (Ended::Retry(reason), got_data);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_our_events_and_systemprompt_ones() {
+        let hb = decode_sse(
+            "heartbeat",
+            r#"{"type":"heartbeat","at":"2026-11-23T10:00:00Z"}"#,
+        );
+        assert_eq!(hb.kind(), "heartbeat");
+        let sp_hb = decode_sse(
+            "heartbeat",
+            r#"{"type":"HEARTBEAT","timestamp":"2026-11-23T10:00:00Z"}"#,
+        );
+        assert_eq!(
+            sp_hb,
+            Event::Heartbeat {
+                at: chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+                    .unwrap()
+                    .with_timezone(&chrono::Utc)
+            }
+        );
+        let stats = decode_sse(
+            "message",
+            r#"{"type":"REAL_TIME_STATS","data":{"active_users":7,"active_sessions":3,"requests_per_minute":12.5}}"#,
+        );
+        match stats {
+            Event::StatsSnapshot { stats } => {
+                assert_eq!(stats.active_users, Some(7));
+                assert_eq!(stats.active_sessions, Some(3));
+                assert_eq!(stats.requests_per_minute, Some(12.5));
+            }
+            other => panic!("expected stats, got {other:?}"),
+        }
+        match decode_sse("message", r#"{"type":"PAGE_VIEW","path":"/"}"#) {
+            Event::Unknown { type_name, .. } => assert_eq!(type_name.as_deref(), Some("PAGE_VIEW")),
+            other => panic!("expected unknown, got {other:?}"),
+        }
+        assert!(matches!(
+            decode_sse("message", "{not json"),
+            Event::Unknown {
+                type_name: None,
+                ..
+            }
+        ));
+    }
+}

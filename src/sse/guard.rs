@@ -1,0 +1,254 @@
+//! The guard in front of the SSE parser.
+//!
+//! eventsource-stream 0.2 panics on a leading UTF-8 BOM, fails the whole
+//! stream on invalid UTF-8 and buffers without limit. The guard sits between
+//! the network bytes and that parser and hands it only well-formed input:
+//!
+//! * a leading BOM is stripped;
+//! * lines ending in CR, LF or CRLF (even split across chunks) are re-emitted
+//!   ending in LF;
+//! * invalid UTF-8 is replaced (U+FFFD) line by line;
+//! * an event (the lines up to a blank line) is released only when complete,
+//!   so the parser never sees half an event; an event with a line longer than
+//!   `max_line` or a total size over `max_event` is dropped whole and counted
+//!   in [`SseGuard::skipped`], and the guard's memory stays bounded by those
+//!   caps whatever the server sends.
+
+use bytes::{Bytes, BytesMut};
+
+/// Size caps of the guard.
+#[derive(Debug, Clone, Copy)]
+pub struct GuardLimits {
+    /// Longest accepted line, in bytes (default 1 MiB).
+    pub max_line: usize,
+    /// Largest accepted event (all its lines), in bytes (default 4 MiB).
+    pub max_event: usize,
+}
+
+impl Default for GuardLimits {
+    fn default() -> Self {
+        GuardLimits {
+            max_line: 1 << 20,
+            max_event: 4 << 20,
+        }
+    }
+}
+
+/// Streaming line framer and size guard. Feed it chunks with
+/// [`SseGuard::push`]; it returns complete, normalised events.
+#[derive(Debug)]
+pub struct SseGuard {
+    limits: GuardLimits,
+    /// Bytes of the line being assembled.
+    line: Vec<u8>,
+    /// The event being assembled (normalised lines).
+    event: BytesMut,
+    /// An event has been released (the parser has seen its first bytes).
+    released_any: bool,
+    /// Last byte of the previous chunk was CR (a following LF is the same line end).
+    after_cr: bool,
+    /// Discarding the current event until the next blank line.
+    dropping: bool,
+    /// Events dropped (oversized).
+    skipped: u64,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl SseGuard {
+    /// A guard with these caps.
+    pub fn new(limits: GuardLimits) -> Self {
+        SseGuard {
+            limits,
+            line: Vec::new(),
+            event: BytesMut::new(),
+            released_any: false,
+            after_cr: false,
+            dropping: false,
+            skipped: 0,
+        }
+    }
+
+    /// Events dropped so far because a line or the event was too large.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    /// Forget any partial line or event (a new connection starts clean).
+    pub fn reset(&mut self) {
+        self.line.clear();
+        self.event.clear();
+        self.released_any = false;
+        self.after_cr = false;
+        self.dropping = false;
+    }
+
+    /// Feed one chunk; complete events (each ending with a blank line) are
+    /// appended to `out` as one buffer.
+    pub fn push(&mut self, mut chunk: &[u8], out: &mut BytesMut) {
+        if self.after_cr {
+            self.after_cr = false;
+            if let Some(rest) = chunk.strip_prefix(b"\n") {
+                chunk = rest;
+            }
+        }
+        while !chunk.is_empty() {
+            match memchr::memchr2(b'\n', b'\r', chunk) {
+                Some(pos) => {
+                    self.append_line_bytes(&chunk[..pos]);
+                    let was_cr = chunk[pos] == b'\r';
+                    chunk = &chunk[pos + 1..];
+                    if was_cr {
+                        if chunk.is_empty() {
+                            self.after_cr = true;
+                        } else if chunk[0] == b'\n' {
+                            chunk = &chunk[1..];
+                        }
+                    }
+                    self.end_line(out);
+                }
+                None => {
+                    self.append_line_bytes(chunk);
+                    chunk = &[];
+                }
+            }
+        }
+    }
+
+    fn append_line_bytes(&mut self, bytes: &[u8]) {
+        if self.dropping {
+            return;
+        }
+        if self.line.len() + bytes.len() > self.limits.max_line {
+            self.drop_event();
+            return;
+        }
+        self.line.extend_from_slice(bytes);
+    }
+
+    fn drop_event(&mut self) {
+        if !self.dropping {
+            self.dropping = true;
+            self.skipped += 1;
+        }
+        self.line.clear();
+        self.event.clear();
+    }
+
+    fn end_line(&mut self, out: &mut BytesMut) {
+        if self.line.is_empty() {
+            // Blank line: end of event.
+            if self.dropping {
+                self.dropping = false;
+            } else if !self.event.is_empty() {
+                self.event.extend_from_slice(b"\n");
+                out.extend_from_slice(&self.event);
+                self.event.clear();
+                self.released_any = true;
+            }
+            return;
+        }
+        if self.dropping {
+            self.line.clear();
+            return;
+        }
+        if !self.released_any && self.event.is_empty() {
+            // The parser slices one byte off a leading BOM (and panics on
+            // its 3-byte encoding): strip every BOM the stream starts with.
+            let mut start = 0;
+            while self.line[start..].starts_with(BOM) {
+                start += BOM.len();
+            }
+            self.line.drain(..start);
+            if self.line.is_empty() {
+                return;
+            }
+        }
+        if self.event.len() + self.line.len() + 1 > self.limits.max_event {
+            self.drop_event();
+            return;
+        }
+        match std::str::from_utf8(&self.line) {
+            Ok(_) => self.event.extend_from_slice(&self.line),
+            Err(_) => self
+                .event
+                .extend_from_slice(String::from_utf8_lossy(&self.line).as_bytes()),
+        }
+        self.event.extend_from_slice(b"\n");
+        self.line.clear();
+    }
+}
+
+/// Convenience for tests and one-shot input: run `input` through a fresh
+/// guard in one chunk.
+pub fn guard_all(input: &[u8], limits: GuardLimits) -> (Bytes, u64) {
+    let mut guard = SseGuard::new(limits);
+    let mut out = BytesMut::new();
+    guard.push(input, &mut out);
+    (out.freeze(), guard.skipped())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_chunks(chunks: &[&[u8]], limits: GuardLimits) -> (String, u64) {
+        let mut guard = SseGuard::new(limits);
+        let mut out = BytesMut::new();
+        for c in chunks {
+            guard.push(c, &mut out);
+        }
+        (String::from_utf8(out.to_vec()).unwrap(), guard.skipped())
+    }
+
+    #[test]
+    fn strips_bom_even_split_across_chunks() {
+        let (out, _) = run_chunks(
+            &[b"\xEF", b"\xBB", b"\xBFdata: a\n\n"],
+            GuardLimits::default(),
+        );
+        assert_eq!(out, "data: a\n\n");
+        let (out, _) = run_chunks(
+            &[b"\xEF\xBB\xBF\xEF\xBB\xBFdata: b\n\n"],
+            GuardLimits::default(),
+        );
+        assert_eq!(out, "data: b\n\n");
+    }
+
+    #[test]
+    fn normalises_cr_crlf_and_lf_line_ends() {
+        let (out, _) = run_chunks(
+            &[b"data: a\r\rdata: b\r\n\r", b"\ndata: c\n\n"],
+            GuardLimits::default(),
+        );
+        assert_eq!(out, "data: a\n\ndata: b\n\ndata: c\n\n");
+    }
+
+    #[test]
+    fn holds_incomplete_event_and_drops_it_at_end() {
+        let (out, _) = run_chunks(&[b"data: a\n\ndata: partial"], GuardLimits::default());
+        assert_eq!(out, "data: a\n\n");
+    }
+
+    #[test]
+    fn replaces_invalid_utf8() {
+        let (out, _) = run_chunks(&[b"data: \xFF\xFEok\n\n"], GuardLimits::default());
+        assert_eq!(out, "data: \u{FFFD}\u{FFFD}ok\n\n");
+    }
+
+    #[test]
+    fn drops_oversized_line_and_event_and_counts_them() {
+        let limits = GuardLimits {
+            max_line: 16,
+            max_event: 24,
+        };
+        let long_line = format!("data: {}\n\ndata: ok\n\n", "x".repeat(40));
+        let (out, skipped) = run_chunks(&[long_line.as_bytes()], limits);
+        assert_eq!(out, "data: ok\n\n");
+        assert_eq!(skipped, 1);
+        let big_event = "data: 0123456789\ndata: 0123456789\n\ndata: ok\n\n";
+        let (out, skipped) = run_chunks(&[big_event.as_bytes()], limits);
+        assert_eq!(out, "data: ok\n\n");
+        assert_eq!(skipped, 1);
+    }
+}

@@ -1,0 +1,299 @@
+//! The relay hub of `serve`: assigns cursors, keeps the bounded replay ring
+//! and fans events out to connected clients.
+//!
+//! Cursors are monotonic and time-based: `max(previous + 1, event time in
+//! µs since the epoch)`. Because they derive from the data, a restarted
+//! `serve` that backfills the same rows assigns the same cursors, so a
+//! client resuming with `Last-Event-ID` after a server restart gets neither
+//! a gap nor a duplicate (the one exception, documented in the README, is a
+//! row committed out of order at the instant of the crash).
+//!
+//! The ring is bounded by event count and bytes; the oldest entries are
+//! evicted and the newest evicted cursor remembered, so a client asking for
+//! a cursor older than that gets an explicit `gap` event. Live fan-out uses
+//! a bounded `broadcast` channel: a client that falls more than its buffer
+//! behind is told with a `gap` event and disconnected (it resumes from the
+//! ring with `Last-Event-ID`), never buffered forever.
+
+use crate::model::*;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{broadcast, watch};
+
+/// One event as it sits in the ring, serialized once.
+#[derive(Debug)]
+pub struct Entry {
+    pub cursor: u64,
+    pub kind: &'static str,
+    /// The user the event belongs to (for user-scoped tokens).
+    pub user: Option<String>,
+    pub json: String,
+}
+
+/// Sizes of the hub.
+#[derive(Debug, Clone, Copy)]
+pub struct HubLimits {
+    /// Most events kept for `Last-Event-ID` replay.
+    pub ring_events: usize,
+    /// Most bytes of JSON kept in the ring.
+    pub ring_bytes: usize,
+    /// How far (in events) a live client may fall behind before it is dropped.
+    pub client_buffer: usize,
+}
+
+impl Default for HubLimits {
+    fn default() -> Self {
+        HubLimits {
+            ring_events: 100_000,
+            ring_bytes: 256 << 20,
+            client_buffer: 8192,
+        }
+    }
+}
+
+struct Ring {
+    entries: VecDeque<Arc<Entry>>,
+    bytes: usize,
+    last_cursor: u64,
+    /// Newest cursor no longer in the ring (evicted, or before this
+    /// server's start): a client behind it has missed events.
+    lost_up_to: Option<u64>,
+    evicted: u64,
+}
+
+/// Cursors, ring and fan-out. Cheap to share (`Arc`).
+pub struct Hub {
+    ring: Mutex<Ring>,
+    live: broadcast::Sender<Arc<Entry>>,
+    limits: HubLimits,
+    done: watch::Sender<bool>,
+}
+
+/// What a (re)connecting client gets: an optional gap notice, the backlog
+/// after its cursor, and a receiver for everything after the backlog.
+pub struct Subscription {
+    pub gap: Option<Event>,
+    pub backlog: Vec<Arc<Entry>>,
+    pub live: broadcast::Receiver<Arc<Entry>>,
+    /// Highest cursor covered by `backlog` (or the client's own cursor).
+    pub after: u64,
+}
+
+/// The user an event belongs to, for user-scoped tokens. Events with no
+/// user (steps, stats, anomalies) are only shown to all-users tokens.
+pub fn event_user(event: &Event) -> Option<&str> {
+    Some(match event {
+        Event::AiRequestStarted { request }
+        | Event::AiRequestCompleted { request, .. }
+        | Event::AiRequestFailed { request, .. } => request.user_id.as_str(),
+        Event::McpExecution { execution } => execution.user_id.as_ref()?.as_str(),
+        Event::Log { log } => log.user_id.as_ref()?.as_str(),
+        Event::TaskUpdated { task } => task.user_id.as_ref()?.as_str(),
+        Event::SessionStarted { session } | Event::SessionEnded { session } => {
+            session.user_id.as_ref()?.as_str()
+        }
+        Event::UserSeen { user } => user.id.as_str(),
+        Event::ContextCreated { context } => context.user_id.as_str(),
+        _ => return None,
+    })
+}
+
+impl Hub {
+    /// An empty hub. `lost_up_to`: cursor before which this hub knows
+    /// nothing (the start of its backfill), if any.
+    pub fn new(limits: HubLimits, lost_up_to: Option<u64>) -> Arc<Hub> {
+        let (live, _) = broadcast::channel(limits.client_buffer.max(16));
+        let (done, _) = watch::channel(false);
+        Arc::new(Hub {
+            ring: Mutex::new(Ring {
+                entries: VecDeque::new(),
+                bytes: 0,
+                last_cursor: lost_up_to.unwrap_or(0),
+                lost_up_to,
+                evicted: 0,
+            }),
+            live,
+            limits,
+            done,
+        })
+    }
+
+    /// Cursor for an instant: microseconds since the epoch.
+    pub fn time_cursor(at: Timestamp) -> u64 {
+        at.timestamp_micros().max(0) as u64
+    }
+
+    /// Assign cursors, store in the ring and fan out. Heartbeats are not
+    /// stored (they are per-connection).
+    pub fn publish(&self, events: Vec<Event>) {
+        let mut ring = match self.ring.lock() {
+            Ok(r) => r,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for event in events {
+            if matches!(event, Event::Heartbeat { .. }) {
+                continue;
+            }
+            let json = match serde_json::to_string(&event) {
+                Ok(j) => j,
+                Err(_) => continue,
+            };
+            let time_cursor = event.occurred_at().map(Self::time_cursor).unwrap_or(0);
+            let cursor = (ring.last_cursor + 1).max(time_cursor);
+            ring.last_cursor = cursor;
+            let entry = Arc::new(Entry {
+                cursor,
+                kind: event.kind(),
+                user: event_user(&event).map(str::to_string),
+                json,
+            });
+            ring.bytes += entry.json.len();
+            ring.entries.push_back(entry.clone());
+            while ring.entries.len() > self.limits.ring_events
+                || (ring.bytes > self.limits.ring_bytes && ring.entries.len() > 1)
+            {
+                if let Some(old) = ring.entries.pop_front() {
+                    ring.bytes -= old.json.len();
+                    ring.lost_up_to = Some(old.cursor);
+                    ring.evicted += 1;
+                }
+            }
+            // No receivers is fine: the ring keeps it.
+            let _ = self.live.send(entry);
+        }
+    }
+
+    /// Subscribe a client that has seen everything up to `after` (None:
+    /// start live, no backlog).
+    pub fn subscribe(&self, after: Option<u64>) -> Subscription {
+        let ring = match self.ring.lock() {
+            Ok(r) => r,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        // Subscribing under the lock: nothing published between the backlog
+        // and the receiver can be missed or doubled.
+        let live = self.live.subscribe();
+        let Some(after) = after else {
+            return Subscription {
+                gap: None,
+                backlog: Vec::new(),
+                live,
+                after: ring.last_cursor,
+            };
+        };
+        let gap = match ring.lost_up_to {
+            Some(lost) if after < lost => Some(Event::Gap {
+                from_cursor: Some(after),
+                to_cursor: Some(lost),
+                dropped: ring.evicted,
+                reason: "cursor older than the server's replay ring; events in between are not available"
+                    .into(),
+            }),
+            _ => None,
+        };
+        let start = ring.entries.partition_point(|e| e.cursor <= after);
+        let backlog: Vec<Arc<Entry>> = ring.entries.range(start..).cloned().collect();
+        let covered = backlog.last().map(|e| e.cursor).unwrap_or(after).max(after);
+        Subscription {
+            gap,
+            backlog,
+            live,
+            after: covered,
+        }
+    }
+
+    /// Newest cursor assigned.
+    pub fn last_cursor(&self) -> u64 {
+        match self.ring.lock() {
+            Ok(r) => r.last_cursor,
+            Err(p) => p.into_inner().last_cursor,
+        }
+    }
+
+    /// Events currently in the ring.
+    pub fn ring_len(&self) -> usize {
+        match self.ring.lock() {
+            Ok(r) => r.entries.len(),
+            Err(p) => p.into_inner().entries.len(),
+        }
+    }
+
+    /// Mark the source finished (a replay reached its end).
+    pub fn finish(&self) {
+        self.done.send_replace(true);
+    }
+
+    /// Watch the finished flag.
+    pub fn done(&self) -> watch::Receiver<bool> {
+        self.done.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log_at(us: i64, id: &str) -> Event {
+        Event::Log {
+            log: LogRecord {
+                id: LogId::new(id),
+                timestamp: chrono::DateTime::from_timestamp_micros(us).unwrap(),
+                level: "INFO".into(),
+                module: "m".into(),
+                message: "x".into(),
+                metadata: None,
+                user_id: None,
+                session_id: None,
+                task_id: None,
+                trace_id: None,
+                context_id: None,
+                client_id: None,
+            },
+        }
+    }
+
+    #[test]
+    fn cursors_are_time_based_and_monotonic() {
+        let hub = Hub::new(HubLimits::default(), None);
+        hub.publish(vec![
+            log_at(1_000, "a"),
+            log_at(1_000, "b"),
+            log_at(900, "c"),
+            log_at(5_000, "d"),
+        ]);
+        let sub = hub.subscribe(Some(0));
+        let cursors: Vec<u64> = sub.backlog.iter().map(|e| e.cursor).collect();
+        assert_eq!(cursors, vec![1_000, 1_001, 1_002, 5_000]);
+        let sub = hub.subscribe(Some(1_001));
+        assert_eq!(sub.backlog.len(), 2);
+        assert!(sub.gap.is_none());
+    }
+
+    #[test]
+    fn evicted_cursor_gives_a_gap() {
+        let hub = Hub::new(
+            HubLimits {
+                ring_events: 2,
+                ring_bytes: 1 << 20,
+                client_buffer: 16,
+            },
+            None,
+        );
+        hub.publish(vec![log_at(10, "a"), log_at(20, "b"), log_at(30, "c")]);
+        let sub = hub.subscribe(Some(5));
+        assert!(matches!(
+            sub.gap,
+            Some(Event::Gap {
+                to_cursor: Some(10),
+                dropped: 1,
+                ..
+            })
+        ));
+        assert_eq!(
+            sub.backlog.iter().map(|e| e.cursor).collect::<Vec<_>>(),
+            vec![20, 30]
+        );
+        let sub = hub.subscribe(Some(10));
+        assert!(sub.gap.is_none());
+    }
+}

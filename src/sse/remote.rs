@@ -1,0 +1,314 @@
+//! RemoteEngine: [`QueryEngine`] over a `tracetop serve` query API, so a
+//! console on a bastion (no database credentials) gets the same answers as
+//! one next to the database, including drill-down into old traces.
+//!
+//! Each method is one `POST /api/v1/query` with a [`QueryCall`]; server
+//! errors come back as the same [`Error`] variant (not found stays not
+//! found, a refused token is `Error::Auth`).
+
+use super::wire::{QueryCall, WireError};
+use crate::error::{Error, Result, redact_url};
+use crate::model::*;
+use crate::query::*;
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// A `QueryEngine` answered by a remote `tracetop serve`.
+#[derive(Debug, Clone)]
+pub struct RemoteEngine {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+/// The server's root from a URL the operator typed: the stream URL
+/// (`…/api/v1/stream`), any `…/api/v1/…` URL, or the bare origin.
+pub fn base_url(url: &str) -> Result<String> {
+    let parsed = url::Url::parse(url).map_err(|e| {
+        Error::input(format!(
+            "invalid remote URL {}: {e}; expected e.g. https://ops.example/api/v1/stream",
+            redact_url(url)
+        ))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::input(format!(
+            "invalid remote URL {}: use http:// or https://",
+            redact_url(url)
+        )));
+    }
+    let text = url.trim_end_matches('/');
+    let base = match text.find("/api/v1") {
+        Some(i) => &text[..i],
+        None => text,
+    };
+    Ok(base.to_string())
+}
+
+/// The stream URL for whatever the operator typed (see [`base_url`]).
+pub fn stream_url(url: &str) -> Result<String> {
+    Ok(format!("{}/api/v1/stream", base_url(url)?))
+}
+
+impl RemoteEngine {
+    /// Check the server answers and accepts the token.
+    pub async fn connect(url: &str, token: Option<String>) -> Result<RemoteEngine> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| Error::Remote(format!("cannot build the HTTP client: {e}")))?;
+        let engine = RemoteEngine {
+            http,
+            base: base_url(url)?,
+            token,
+        };
+        let mut request = engine.http.get(format!("{}/api/v1/health", engine.base));
+        if let Some(t) = &engine.token {
+            request = request.bearer_auth(t);
+        }
+        let response = request.send().await.map_err(|e| engine.unreachable(&e))?;
+        engine.check_status(response).await.map(|_| engine)
+    }
+
+    fn unreachable(&self, e: &reqwest::Error) -> Error {
+        let source = std::error::Error::source(e)
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        Error::Remote(format!(
+            "cannot reach {}: {}; is `tracetop serve` running there?",
+            redact_url(&self.base),
+            if source.is_empty() {
+                e.to_string()
+            } else {
+                source
+            }
+        ))
+    }
+
+    async fn check_status(&self, response: reqwest::Response) -> Result<reqwest::Response> {
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let body = response.text().await.unwrap_or_default();
+        let wire = serde_json::from_str::<WireError>(&body).ok();
+        let detail = wire.as_ref().map(|w| w.error.clone()).unwrap_or_else(|| {
+            crate::sanitize::truncate_width(&crate::sanitize::clean(body.trim()), 200)
+        });
+        Err(match status.as_u16() {
+            401 => Error::Auth(format!(
+                "{} refused the token (401): {detail}; check --token-file or TRACETOP_TOKEN",
+                redact_url(&self.base)
+            )),
+            _ => match wire {
+                Some(w) => w.into_error(),
+                None => Error::Remote(format!(
+                    "{} answered HTTP {}: {detail}",
+                    redact_url(&self.base),
+                    status.as_u16()
+                )),
+            },
+        })
+    }
+
+    async fn call<T: DeserializeOwned>(&self, call: QueryCall) -> Result<T> {
+        let body = serde_json::to_vec(&call)?;
+        let mut request = self
+            .http
+            .post(format!("{}/api/v1/query", self.base))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        if let Some(t) = &self.token {
+            request = request.bearer_auth(t);
+        }
+        let response = request.send().await.map_err(|e| self.unreachable(&e))?;
+        let response = self.check_status(response).await?;
+        let bytes = response.bytes().await.map_err(|e| {
+            Error::Remote(format!("{}: answer cut short: {e}", redact_url(&self.base)))
+        })?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::Remote(format!(
+                "{} sent an answer to {} this version cannot read: {e}",
+                redact_url(&self.base),
+                call.method()
+            ))
+        })
+    }
+}
+
+#[async_trait]
+impl QueryEngine for RemoteEngine {
+    async fn overview(&self, now: Timestamp) -> Result<PlatformOverview> {
+        self.call(QueryCall::Overview { now }).await
+    }
+    async fn activity_trend(
+        &self,
+        window: &TimeWindow,
+        bucket: Bucket,
+    ) -> Result<Vec<ActivityBucket>> {
+        self.call(QueryCall::ActivityTrend {
+            window: *window,
+            bucket,
+        })
+        .await
+    }
+    async fn cost_summary(&self, window: &TimeWindow) -> Result<CostSummary> {
+        self.call(QueryCall::CostSummary { window: *window }).await
+    }
+    async fn cost_breakdown(
+        &self,
+        window: &TimeWindow,
+        by: CostDimension,
+    ) -> Result<Vec<CostBreakdownRow>> {
+        self.call(QueryCall::CostBreakdown {
+            window: *window,
+            by,
+        })
+        .await
+    }
+    async fn cost_trend(
+        &self,
+        window: &TimeWindow,
+        bucket: Bucket,
+    ) -> Result<Vec<CostTrendBucket>> {
+        self.call(QueryCall::CostTrend {
+            window: *window,
+            bucket,
+        })
+        .await
+    }
+    async fn cost_overview(&self, now: Timestamp) -> Result<CostOverview> {
+        self.call(QueryCall::CostOverview { now }).await
+    }
+    async fn top_users(&self, window: &TimeWindow, limit: usize) -> Result<Vec<UserLeader>> {
+        self.call(QueryCall::TopUsers {
+            window: *window,
+            limit,
+        })
+        .await
+    }
+    async fn top_agents(&self, window: &TimeWindow, limit: usize) -> Result<Vec<AgentLeader>> {
+        self.call(QueryCall::TopAgents {
+            window: *window,
+            limit,
+        })
+        .await
+    }
+    async fn top_tools(&self, window: &TimeWindow, limit: usize) -> Result<Vec<ToolStats>> {
+        self.call(QueryCall::TopTools {
+            window: *window,
+            limit,
+        })
+        .await
+    }
+    async fn tools(
+        &self,
+        window: &TimeWindow,
+        sort: ToolSort,
+        limit: usize,
+    ) -> Result<Vec<ToolStats>> {
+        self.call(QueryCall::Tools {
+            window: *window,
+            sort,
+            limit,
+        })
+        .await
+    }
+    async fn traces(&self, filter: &TraceListFilter) -> Result<Vec<TraceListItem>> {
+        self.call(QueryCall::Traces {
+            filter: filter.clone(),
+        })
+        .await
+    }
+    async fn trace_detail(&self, trace_id: &TraceId) -> Result<TraceDetail> {
+        self.call(QueryCall::TraceDetail {
+            trace_id: trace_id.clone(),
+        })
+        .await
+    }
+    async fn audit_lookup(&self, prefix: &str) -> Result<AuditResolution> {
+        self.call(QueryCall::AuditLookup {
+            prefix: prefix.to_string(),
+        })
+        .await
+    }
+    async fn log_search(&self, filter: &LogFilter) -> Result<Vec<LogRecord>> {
+        self.call(QueryCall::LogSearch {
+            filter: filter.clone(),
+        })
+        .await
+    }
+    async fn log_summary(&self, window: &TimeWindow) -> Result<LogSummary> {
+        self.call(QueryCall::LogSummary { window: *window }).await
+    }
+    async fn tool_executions(
+        &self,
+        filter: &ToolExecutionFilter,
+    ) -> Result<Vec<McpExecutionRecord>> {
+        self.call(QueryCall::ToolExecutions {
+            filter: filter.clone(),
+        })
+        .await
+    }
+    async fn ai_requests(&self, filter: &AiRequestFilter) -> Result<Vec<AiRequestRecord>> {
+        self.call(QueryCall::AiRequests {
+            filter: filter.clone(),
+        })
+        .await
+    }
+    async fn request_stats(&self, window: &TimeWindow) -> Result<RequestStats> {
+        self.call(QueryCall::RequestStats { window: *window }).await
+    }
+    async fn session_stats(&self, window: &TimeWindow) -> Result<SessionStats> {
+        self.call(QueryCall::SessionStats { window: *window }).await
+    }
+    async fn traffic(&self, window: &TimeWindow, limit: usize) -> Result<TrafficReport> {
+        self.call(QueryCall::Traffic {
+            window: *window,
+            limit,
+        })
+        .await
+    }
+    async fn content(&self, window: &TimeWindow, limit: usize) -> Result<ContentReport> {
+        self.call(QueryCall::Content {
+            window: *window,
+            limit,
+        })
+        .await
+    }
+    async fn conversations(
+        &self,
+        window: &TimeWindow,
+        limit: usize,
+    ) -> Result<Vec<ConversationRow>> {
+        self.call(QueryCall::Conversations {
+            window: *window,
+            limit,
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_accepts_stream_api_and_bare_urls() {
+        assert_eq!(
+            base_url("https://ops.example/api/v1/stream").unwrap(),
+            "https://ops.example"
+        );
+        assert_eq!(
+            base_url("http://127.0.0.1:8787/").unwrap(),
+            "http://127.0.0.1:8787"
+        );
+        assert_eq!(
+            stream_url("http://h:1").unwrap(),
+            "http://h:1/api/v1/stream"
+        );
+        assert!(base_url("ftp://x").is_err());
+        assert!(base_url("not a url").is_err());
+    }
+}

@@ -1,0 +1,331 @@
+//! The HTTP side of `tracetop serve` (axum).
+//!
+//! * `GET /api/v1/stream`: SSE. Each event has `id:` (its cursor),
+//!   `event:` (its kind) and `data:` (the [`Event`] as JSON). A
+//!   `Last-Event-ID` header replays the ring after that cursor (with a `gap`
+//!   event first when the cursor is older than the ring). A heartbeat event
+//!   goes out every `heartbeat` (15 s by default). A client that falls too
+//!   far behind, or does not read for `write_timeout`, is told with a `gap`
+//!   event and disconnected.
+//! * `POST /api/v1/query`: one [`QueryCall`] as JSON → its answer as JSON.
+//! * `GET /api/v1/health`: the caller's scope and the server's cursor.
+//!
+//! Every route needs `Authorization: Bearer TOKEN` (see [`super::tokens`]);
+//! a missing, unknown or expired token gets 401 with a one-line reason, a
+//! user-scoped token asking for another user's data gets 403. Connections
+//! per token are bounded (429 beyond).
+
+use super::hub::{Entry, Hub};
+use super::tokens::{Scope, TokenStore};
+use super::wire::{QueryCall, WireError, execute};
+use crate::model::Event;
+use crate::query::QueryEngine;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event as SseEvent, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use futures::SinkExt;
+use futures::channel::mpsc;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Heartbeat interval (default 15 s).
+    pub heartbeat: Duration,
+    /// Concurrent streams per token (default 8).
+    pub max_connections_per_token: usize,
+    /// A client that accepts no bytes for this long is dropped (default 10 s).
+    pub write_timeout: Duration,
+    /// End streams once the source has finished and the client has
+    /// everything (for replays and benchmarks).
+    pub close_when_done: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            heartbeat: Duration::from_secs(15),
+            max_connections_per_token: 8,
+            write_timeout: Duration::from_secs(10),
+            close_when_done: false,
+        }
+    }
+}
+
+/// Everything the handlers share.
+pub struct AppState {
+    pub hub: Arc<Hub>,
+    pub tokens: TokenStore,
+    /// The engine behind `/api/v1/query` (None: the source has no database).
+    pub engine: Option<Arc<dyn QueryEngine>>,
+    pub config: ServerConfig,
+    connections: Mutex<HashMap<String, usize>>,
+}
+
+impl AppState {
+    /// Bundle the parts.
+    pub fn new(
+        hub: Arc<Hub>,
+        tokens: TokenStore,
+        engine: Option<Arc<dyn QueryEngine>>,
+        config: ServerConfig,
+    ) -> Arc<AppState> {
+        Arc::new(AppState {
+            hub,
+            tokens,
+            engine,
+            config,
+            connections: Mutex::new(HashMap::new()),
+        })
+    }
+}
+
+/// The routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/api/v1/stream", get(stream))
+        .route("/api/v1/query", post(query))
+        .route("/api/v1/health", get(health))
+        .with_state(state)
+}
+
+fn error_response(status: u16, kind: &str, message: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = WireError {
+        error: message.to_string(),
+        kind: kind.to_string(),
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+fn authorize(app: &AppState, headers: &HeaderMap) -> Result<(String, Scope), Box<Response>> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    app.tokens
+        .check(presented)
+        .map_err(|refusal| Box::new(error_response(401, "unauthorized", refusal.message())))
+}
+
+/// Held by a stream for its lifetime; frees the token's connection slot.
+struct ConnectionSlot {
+    app: Arc<AppState>,
+    token: String,
+}
+
+impl ConnectionSlot {
+    fn acquire(app: &Arc<AppState>, token: &str) -> Option<ConnectionSlot> {
+        let mut map = match app.connections.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        let count = map.entry(token.to_string()).or_insert(0);
+        if *count >= app.config.max_connections_per_token {
+            return None;
+        }
+        *count += 1;
+        Some(ConnectionSlot {
+            app: app.clone(),
+            token: token.to_string(),
+        })
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut map = match self.app.connections.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(count) = map.get_mut(&self.token) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                map.remove(&self.token);
+            }
+        }
+    }
+}
+
+async fn health(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let (_, scope) = match authorize(&app, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let (scope_name, user) = match scope {
+        Scope::AllUsers => ("all_users", None),
+        Scope::User(u) => ("user", Some(u)),
+    };
+    axum::Json(serde_json::json!({
+        "status": "ok",
+        "scope": scope_name,
+        "user": user,
+        "query_engine": app.engine.is_some(),
+        "last_cursor": app.hub.last_cursor(),
+    }))
+    .into_response()
+}
+
+async fn query(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let (_, scope) = match authorize(&app, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let Some(engine) = app.engine.clone() else {
+        return error_response(
+            503,
+            "remote",
+            "this server has no query engine (it relays a replay, not a database)",
+        );
+    };
+    let call: QueryCall = match serde_json::from_slice(&body) {
+        Ok(c) => c,
+        Err(e) => return error_response(400, "input", &format!("invalid query request: {e}")),
+    };
+    match execute(engine.as_ref(), call, &scope).await {
+        Ok(value) => axum::Json(value).into_response(),
+        Err(e) => {
+            let (status, wire) = WireError::from_error(&e);
+            error_response(status, &wire.kind, &wire.error)
+        }
+    }
+}
+
+fn visible(entry: &Entry, scope: &Scope) -> bool {
+    match scope {
+        Scope::AllUsers => true,
+        Scope::User(u) => entry.user.as_deref() == Some(u.as_str()),
+    }
+}
+
+fn sse_entry(entry: &Entry) -> SseEvent {
+    SseEvent::default()
+        .id(entry.cursor.to_string())
+        .event(entry.kind)
+        .data(&entry.json)
+}
+
+fn sse_control(event: &Event) -> SseEvent {
+    SseEvent::default()
+        .event(event.kind())
+        .data(serde_json::to_string(event).unwrap_or_default())
+}
+
+async fn stream(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let (token, scope) = match authorize(&app, &headers) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let Some(slot) = ConnectionSlot::acquire(&app, &token) else {
+        return error_response(
+            429,
+            "remote",
+            &format!(
+                "too many streams for this token (limit {}); close one first",
+                app.config.max_connections_per_token
+            ),
+        );
+    };
+    let after = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(256);
+    tokio::spawn(feed_client(app.clone(), after, scope, tx, slot));
+    Sse::new(rx).into_response()
+}
+
+/// Push one client's events until it goes away, lags, or the source ends.
+async fn feed_client(
+    app: Arc<AppState>,
+    after: Option<u64>,
+    scope: Scope,
+    mut tx: mpsc::Sender<Result<SseEvent, Infallible>>,
+    _slot: ConnectionSlot,
+) {
+    let write_timeout = app.config.write_timeout;
+    macro_rules! send {
+        ($ev:expr) => {
+            match tokio::time::timeout(write_timeout, tx.send(Ok($ev))).await {
+                Ok(Ok(())) => {}
+                _ => return,
+            }
+        };
+    }
+    let mut sub = app.hub.subscribe(after);
+    if let Some(gap) = &sub.gap {
+        send!(sse_control(gap));
+    }
+    for entry in std::mem::take(&mut sub.backlog) {
+        if visible(&entry, &scope) {
+            send!(sse_entry(&entry));
+        }
+    }
+    let mut last = sub.after;
+    let mut heartbeat = tokio::time::interval(app.config.heartbeat);
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    heartbeat.tick().await;
+    let mut done = app.hub.done();
+    let mut finished = app.config.close_when_done && *done.borrow();
+    loop {
+        if finished {
+            // Drain what is already queued, then end the stream.
+            loop {
+                match sub.live.try_recv() {
+                    Ok(entry) if entry.cursor > last => {
+                        last = entry.cursor;
+                        if visible(&entry, &scope) {
+                            send!(sse_entry(&entry));
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => return,
+                }
+            }
+        }
+        tokio::select! {
+            received = sub.live.recv() => match received {
+                Ok(entry) => {
+                    if entry.cursor > last {
+                        last = entry.cursor;
+                        if visible(&entry, &scope) {
+                            send!(sse_entry(&entry));
+                        }
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    let gap = Event::Gap {
+                        from_cursor: Some(last),
+                        to_cursor: None,
+                        dropped: missed,
+                        reason: "client too slow: disconnected; reconnect with Last-Event-ID to resume from the ring".into(),
+                    };
+                    let _ = tokio::time::timeout(write_timeout, tx.send(Ok(sse_control(&gap)))).await;
+                    return;
+                }
+                Err(RecvError::Closed) => return,
+            },
+            _ = heartbeat.tick() => {
+                send!(sse_control(&Event::Heartbeat { at: chrono::Utc::now() }));
+            }
+            changed = done.changed(), if app.config.close_when_done && !finished => {
+                finished = changed.is_err() || *done.borrow();
+            }
+        }
+    }
+}

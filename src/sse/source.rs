@@ -1,0 +1,162 @@
+//! Open any live source as a stream of [`SourceUpdate`]s: a Postgres tail, a
+//! remote SSE stream, or a recorded JSON-lines file replayed at a chosen
+//! speed. `tail`, `record`, `serve` and the console all start sources here.
+
+use super::client::{self, ClientConfig};
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::pg::tail::{PgTail, TailConfig};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::io::AsyncBufReadExt;
+use tokio::sync::mpsc;
+
+/// Where live events come from.
+#[derive(Debug, Clone)]
+pub enum SourceSpec {
+    /// Watermark tail of a Postgres database.
+    Postgres { url: String, tail: TailConfig },
+    /// A remote SSE stream (`tracetop serve` or systemprompt).
+    Remote(ClientConfig),
+    /// A file written by `tracetop record`; `speed` 1.0 is real time, 0 is
+    /// as fast as possible.
+    Replay { path: PathBuf, speed: f64 },
+}
+
+/// Longest pause between two replayed events, in real time: a recording
+/// with an idle hour in it does not stall a replay for an hour.
+pub const MAX_REPLAY_PAUSE: Duration = Duration::from_secs(5);
+
+/// Start the source on its own task. It sends updates to `tx` until `tx` is
+/// dropped (Ok), the replay ends (Ok, after `SourceState::Stopped`), or it
+/// fails for good (Err, after `SourceState::Stopped` with the reason).
+pub fn spawn_source(
+    spec: SourceSpec,
+    tx: mpsc::Sender<SourceUpdate>,
+) -> tokio::task::JoinHandle<Result<()>> {
+    tokio::spawn(run_source(spec, tx))
+}
+
+/// [`spawn_source`] without the spawn.
+pub async fn run_source(spec: SourceSpec, tx: mpsc::Sender<SourceUpdate>) -> Result<()> {
+    let result = match spec {
+        SourceSpec::Postgres { url, tail } => match PgTail::connect(&url, tail).await {
+            Ok(tail) => tail.run(tx.clone()).await,
+            Err(e) => Err(e),
+        },
+        SourceSpec::Remote(config) => client::run(config, tx.clone()).await,
+        SourceSpec::Replay { path, speed } => replay(path, speed, tx.clone()).await,
+    };
+    if let Err(e) = &result {
+        let _ = tx
+            .send(SourceUpdate::State(SourceState::Stopped {
+                reason: e.to_string(),
+            }))
+            .await;
+    }
+    result
+}
+
+async fn replay(path: PathBuf, speed: f64, tx: mpsc::Sender<SourceUpdate>) -> Result<()> {
+    if !(speed >= 0.0 && speed.is_finite()) {
+        return Err(Error::input(format!(
+            "invalid --speed {speed}: use 0 (as fast as possible) or a positive factor (1 = real time)"
+        )));
+    }
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| Error::input(format!("cannot open replay file {}: {e}", path.display())))?;
+    let mut lines = tokio::io::BufReader::with_capacity(1 << 20, file).lines();
+    if tx
+        .send(SourceUpdate::State(SourceState::Connected))
+        .await
+        .is_err()
+    {
+        return Ok(());
+    }
+    let mut counters = SourceCounters::default();
+    let mut batch: Vec<Event> = Vec::new();
+    let mut previous: Option<Timestamp> = None;
+    let mut line_no = 0u64;
+    loop {
+        let line = match lines.next_line().await {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                // Not UTF-8: the line is unreadable; count it and go on.
+                counters.skipped += 1;
+                continue;
+            }
+            Err(e) => {
+                return Err(Error::Io(format!(
+                    "reading replay file {} at line {}: {e}",
+                    path.display(),
+                    line_no + 1
+                )));
+            }
+        };
+        line_no += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let event = Event::from_json(&line);
+        if matches!(event, Event::Unknown { .. }) {
+            counters.unknown += 1;
+        }
+        if speed > 0.0
+            && let Some(at) = event.occurred_at()
+        {
+            if let Some(prev) = previous
+                && at > prev
+            {
+                let gap = (at - prev).to_std().unwrap_or_default().div_f64(speed);
+                let pause = gap.min(MAX_REPLAY_PAUSE);
+                if pause >= Duration::from_millis(1) {
+                    if !flush(&tx, &mut batch, &mut counters).await {
+                        return Ok(());
+                    }
+                    tokio::time::sleep(pause).await;
+                }
+            }
+            previous = Some(previous.map_or(at, |p| p.max(at)));
+        }
+        batch.push(event);
+        if batch.len() >= 512 && !flush(&tx, &mut batch, &mut counters).await {
+            return Ok(());
+        }
+    }
+    if !flush(&tx, &mut batch, &mut counters).await {
+        return Ok(());
+    }
+    let reason = format!(
+        "end of replay {} ({} events)",
+        path.display(),
+        counters.received
+    );
+    let _ = tx
+        .send(SourceUpdate::State(SourceState::Stopped { reason }))
+        .await;
+    Ok(())
+}
+
+/// Send the batch and counters; false when the consumer is gone.
+async fn flush(
+    tx: &mpsc::Sender<SourceUpdate>,
+    batch: &mut Vec<Event>,
+    counters: &mut SourceCounters,
+) -> bool {
+    if batch.is_empty() {
+        return true;
+    }
+    counters.received += batch.len() as u64;
+    if tx
+        .send(SourceUpdate::Events(std::mem::take(batch)))
+        .await
+        .is_err()
+    {
+        return false;
+    }
+    tx.send(SourceUpdate::Counters(counters.clone()))
+        .await
+        .is_ok()
+}

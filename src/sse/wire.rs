@@ -1,0 +1,323 @@
+//! The query API's wire format, shared by `serve` and [`super::remote::RemoteEngine`].
+//!
+//! One request type, [`QueryCall`], names a [`QueryEngine`] method and
+//! carries its arguments (`{"method": "cost_summary", "window": {…}}`); the
+//! answer is the method's result type as JSON. [`execute`] runs a call on
+//! any engine and enforces a token's [`Scope`]: a user-scoped token may list
+//! its own traces and requests, open a trace or audit record that is wholly
+//! its user's, and nothing else (aggregates span every user, so they need an
+//! all-users token).
+
+use super::tokens::Scope;
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::query::*;
+use serde::{Deserialize, Serialize};
+
+/// One [`QueryEngine`] call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum QueryCall {
+    Overview {
+        now: Timestamp,
+    },
+    ActivityTrend {
+        window: TimeWindow,
+        bucket: Bucket,
+    },
+    CostSummary {
+        window: TimeWindow,
+    },
+    CostBreakdown {
+        window: TimeWindow,
+        by: CostDimension,
+    },
+    CostTrend {
+        window: TimeWindow,
+        bucket: Bucket,
+    },
+    CostOverview {
+        now: Timestamp,
+    },
+    TopUsers {
+        window: TimeWindow,
+        limit: usize,
+    },
+    TopAgents {
+        window: TimeWindow,
+        limit: usize,
+    },
+    TopTools {
+        window: TimeWindow,
+        limit: usize,
+    },
+    Tools {
+        window: TimeWindow,
+        sort: ToolSort,
+        limit: usize,
+    },
+    Traces {
+        filter: TraceListFilter,
+    },
+    TraceDetail {
+        trace_id: TraceId,
+    },
+    AuditLookup {
+        prefix: String,
+    },
+    LogSearch {
+        filter: LogFilter,
+    },
+    LogSummary {
+        window: TimeWindow,
+    },
+    ToolExecutions {
+        filter: ToolExecutionFilter,
+    },
+    AiRequests {
+        filter: AiRequestFilter,
+    },
+    RequestStats {
+        window: TimeWindow,
+    },
+    SessionStats {
+        window: TimeWindow,
+    },
+    Traffic {
+        window: TimeWindow,
+        limit: usize,
+    },
+    Content {
+        window: TimeWindow,
+        limit: usize,
+    },
+    Conversations {
+        window: TimeWindow,
+        limit: usize,
+    },
+}
+
+impl QueryCall {
+    /// The method name.
+    pub fn method(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("method").and_then(|m| m.as_str()).map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+/// A cost breakdown row on the wire: the dimension and key as plain fields
+/// (the CLI's JSON puts the key under the dimension's name instead), so it
+/// deserializes straight into [`CostBreakdownRow`].
+#[derive(Serialize)]
+struct CostBreakdownWire<'a> {
+    dimension: CostDimension,
+    key: &'a str,
+    request_count: i64,
+    input_tokens: i64,
+    output_tokens: i64,
+    total_tokens: i64,
+    total_cost_microdollars: Microdollars,
+    cost_share: f64,
+}
+
+/// An error on the wire: `{"error": "...", "kind": "not_found"}`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WireError {
+    pub error: String,
+    pub kind: String,
+}
+
+impl WireError {
+    /// From an operator error.
+    pub fn from_error(e: &Error) -> (u16, WireError) {
+        let (status, kind) = match e {
+            Error::Input(_) => (400, "input"),
+            Error::NotFound(_) => (404, "not_found"),
+            Error::Auth(_) => (403, "forbidden"),
+            Error::Schema(_) => (500, "schema"),
+            Error::Database(_) => (502, "database"),
+            Error::Remote(_) => (502, "remote"),
+            Error::Io(_) | Error::Other(_) => (500, "other"),
+        };
+        (
+            status,
+            WireError {
+                error: e.to_string(),
+                kind: kind.to_string(),
+            },
+        )
+    }
+
+    /// Back into an operator error (client side).
+    pub fn into_error(self) -> Error {
+        match self.kind.as_str() {
+            "input" => Error::Input(self.error),
+            "not_found" => Error::NotFound(self.error),
+            "forbidden" | "unauthorized" => Error::Auth(self.error),
+            "schema" => Error::Schema(self.error),
+            "database" => Error::Database(self.error),
+            _ => Error::Remote(self.error),
+        }
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
+    Ok(serde_json::to_value(value)?)
+}
+
+fn forbidden(user: &str, what: &str) -> Error {
+    Error::Auth(format!(
+        "this token is scoped to user {user}: {what}; use an all-users token"
+    ))
+}
+
+/// Whether every user-bearing row of a trace belongs to `user` (and at
+/// least one does).
+fn trace_owned_by(detail: &TraceDetail, user: &str) -> bool {
+    let mut owners = detail.events.iter().filter_map(|e| match e {
+        TraceEvent::Log(l) => l.user_id.as_ref().map(|u| u.as_str()),
+        TraceEvent::AiRequest(r) => Some(r.user_id.as_str()),
+        TraceEvent::McpExecution(m) => m.user_id.as_ref().map(|u| u.as_str()),
+        TraceEvent::Step(_) => None,
+    });
+    let task_owner = detail
+        .task
+        .as_ref()
+        .and_then(|t| t.user_id.as_ref())
+        .map(|u| u.as_str());
+    let mut any = false;
+    let all = owners.all(|o| {
+        any = true;
+        o == user
+    }) && task_owner.is_none_or(|o| o == user);
+    all && (any || task_owner.is_some())
+}
+
+/// Run one call on `engine` within `scope`.
+pub async fn execute(
+    engine: &dyn QueryEngine,
+    call: QueryCall,
+    scope: &Scope,
+) -> Result<serde_json::Value> {
+    let user = match scope {
+        Scope::AllUsers => None,
+        Scope::User(u) => Some(u.as_str()),
+    };
+    match call {
+        QueryCall::Traces { mut filter } => {
+            if let Some(u) = user {
+                filter.user = Some(UserId::new(u));
+            }
+            json(&engine.traces(&filter).await?)
+        }
+        QueryCall::AiRequests { mut filter } => {
+            if let Some(u) = user {
+                filter.user_id = Some(UserId::new(u));
+            }
+            json(&engine.ai_requests(&filter).await?)
+        }
+        QueryCall::TraceDetail { trace_id } => {
+            let detail = engine.trace_detail(&trace_id).await?;
+            if let Some(u) = user
+                && !trace_owned_by(&detail, u)
+            {
+                return Err(forbidden(
+                    u,
+                    &format!("trace {trace_id} belongs to another user"),
+                ));
+            }
+            json(&detail)
+        }
+        QueryCall::AuditLookup { prefix } => {
+            let found = engine.audit_lookup(&prefix).await?;
+            if let Some(u) = user {
+                match &found {
+                    AuditResolution::Found(record) => {
+                        let task_ok = record
+                            .task
+                            .as_ref()
+                            .and_then(|t| t.user_id.as_ref())
+                            .is_none_or(|o| o.as_str() == u);
+                        let requests_ok = record
+                            .requests
+                            .iter()
+                            .all(|r| r.request.user_id.as_str() == u);
+                        if !(task_ok && requests_ok)
+                            || (record.requests.is_empty() && record.task.is_none())
+                        {
+                            return Err(forbidden(u, &format!("{prefix} belongs to another user")));
+                        }
+                    }
+                    AuditResolution::Ambiguous { .. } => {
+                        return Err(Error::input(format!(
+                            "{prefix} is ambiguous; give a longer prefix (candidates are not listed for user-scoped tokens)"
+                        )));
+                    }
+                }
+            }
+            json(&found)
+        }
+        other => {
+            if let Some(u) = user {
+                return Err(forbidden(
+                    u,
+                    &format!("{} covers every user", other.method()),
+                ));
+            }
+            execute_unscoped(engine, other).await
+        }
+    }
+}
+
+async fn execute_unscoped(engine: &dyn QueryEngine, call: QueryCall) -> Result<serde_json::Value> {
+    match call {
+        QueryCall::Overview { now } => json(&engine.overview(now).await?),
+        QueryCall::ActivityTrend { window, bucket } => {
+            json(&engine.activity_trend(&window, bucket).await?)
+        }
+        QueryCall::CostSummary { window } => json(&engine.cost_summary(&window).await?),
+        QueryCall::CostBreakdown { window, by } => {
+            let rows = engine.cost_breakdown(&window, by).await?;
+            let wire: Vec<CostBreakdownWire> = rows
+                .iter()
+                .map(|r| CostBreakdownWire {
+                    dimension: r.dimension,
+                    key: &r.key,
+                    request_count: r.request_count,
+                    input_tokens: r.input_tokens,
+                    output_tokens: r.output_tokens,
+                    total_tokens: r.total_tokens,
+                    total_cost_microdollars: r.total_cost_microdollars,
+                    cost_share: r.cost_share,
+                })
+                .collect();
+            json(&wire)
+        }
+        QueryCall::CostTrend { window, bucket } => json(&engine.cost_trend(&window, bucket).await?),
+        QueryCall::CostOverview { now } => json(&engine.cost_overview(now).await?),
+        QueryCall::TopUsers { window, limit } => json(&engine.top_users(&window, limit).await?),
+        QueryCall::TopAgents { window, limit } => json(&engine.top_agents(&window, limit).await?),
+        QueryCall::TopTools { window, limit } => json(&engine.top_tools(&window, limit).await?),
+        QueryCall::Tools {
+            window,
+            sort,
+            limit,
+        } => json(&engine.tools(&window, sort, limit).await?),
+        QueryCall::Traces { filter } => json(&engine.traces(&filter).await?),
+        QueryCall::TraceDetail { trace_id } => json(&engine.trace_detail(&trace_id).await?),
+        QueryCall::AuditLookup { prefix } => json(&engine.audit_lookup(&prefix).await?),
+        QueryCall::LogSearch { filter } => json(&engine.log_search(&filter).await?),
+        QueryCall::LogSummary { window } => json(&engine.log_summary(&window).await?),
+        QueryCall::ToolExecutions { filter } => json(&engine.tool_executions(&filter).await?),
+        QueryCall::AiRequests { filter } => json(&engine.ai_requests(&filter).await?),
+        QueryCall::RequestStats { window } => json(&engine.request_stats(&window).await?),
+        QueryCall::SessionStats { window } => json(&engine.session_stats(&window).await?),
+        QueryCall::Traffic { window, limit } => json(&engine.traffic(&window, limit).await?),
+        QueryCall::Content { window, limit } => json(&engine.content(&window, limit).await?),
+        QueryCall::Conversations { window, limit } => {
+            json(&engine.conversations(&window, limit).await?)
+        }
+    }
+}

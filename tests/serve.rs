@@ -1,0 +1,344 @@
+//! The real `tracetop serve` binary on 127.0.0.1 against a throwaway
+//! Postgres, followed by the real SSE client: rows arrive, a killed and
+//! restarted server loses and repeats nothing, tokens are checked, a
+//! user-scoped token sees only its user.
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tracetop::model::*;
+use tracetop::sse::client::ClientConfig;
+use tracetop::sse::source::{SourceSpec, spawn_source};
+
+const ALL: &str = "all-users-token-0123456789";
+const ALICE: &str = "alice-only-token-0123456789";
+const OLD: &str = "expired-token-0123456789ab";
+
+struct Server {
+    child: Child,
+    port: u16,
+    db_url: String,
+    tokens: std::path::PathBuf,
+}
+
+impl Server {
+    fn start(db_url: &str, tokens: &std::path::Path, port: u16) -> Server {
+        let child = Command::new(env!("CARGO_BIN_EXE_tracetop"))
+            .args(["serve", "--database-url", db_url, "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--token-file")
+            .arg(tokens)
+            .args(["--heartbeat", "1s", "--interval", "100ms"])
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tracetop serve");
+        Server {
+            child,
+            port,
+            db_url: db_url.to_string(),
+            tokens: tokens.to_path_buf(),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/api/v1/stream", self.port)
+    }
+
+    async fn wait_ready(&self) {
+        let addr = format!("127.0.0.1:{}", self.port);
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(&addr).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("serve did not start listening");
+    }
+
+    fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        *self = Server::start(&self.db_url, &self.tokens, self.port);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn token_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let path = dir.path().join("tokens");
+    std::fs::write(
+        &path,
+        format!("# test tokens\n{ALL}\n{ALICE} user:alice\n{OLD} expires:2020-01-01T00:00:00Z\n"),
+    )
+    .unwrap();
+    path
+}
+
+fn client(url: &str, token: &str) -> ClientConfig {
+    let mut c = ClientConfig::new(url, Some(token.to_string()));
+    c.heartbeat = Duration::from_secs(1);
+    c.initial_backoff = Duration::from_millis(50);
+    c.max_backoff = Duration::from_millis(300);
+    c
+}
+
+async fn insert_logs(db: &support::TestDb, ids: std::ops::Range<u32>, user: &str) {
+    for i in ids {
+        db.exec(&format!(
+            "INSERT INTO logs (id, level, module, message, user_id) VALUES ('log-{i:03}', 'INFO', 'm', 'x', '{user}')"
+        ))
+        .await;
+    }
+}
+
+async fn collect_logs(rx: &mut mpsc::Receiver<SourceUpdate>, want: usize, into: &mut Vec<String>) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while into.len() < want {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(SourceUpdate::Events(events))) => {
+                for e in events {
+                    if let Event::Log { log } = e {
+                        into.push(log.id.0);
+                    }
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("source ended; got {into:?}"),
+            Err(_) => panic!("timed out waiting for {want} logs; got {into:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn restarted_server_resumes_without_loss_or_duplicate() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(&dir);
+    let mut server = Server::start(&db.url, &tokens, free_port());
+    server.wait_ready().await;
+    let (tx, mut rx) = mpsc::channel(256);
+    let task = spawn_source(SourceSpec::Remote(client(&server.url(), ALL)), tx);
+    // Let the client connect before the first rows (it starts live).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut seen = Vec::new();
+    insert_logs(&db, 0..5, "bob").await;
+    collect_logs(&mut rx, 5, &mut seen).await;
+
+    server.restart();
+    insert_logs(&db, 5..10, "bob").await; // while the server is down
+    server.wait_ready().await;
+    insert_logs(&db, 10..15, "bob").await;
+    collect_logs(&mut rx, 15, &mut seen).await;
+    // A little longer: nothing is delivered twice.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    while let Ok(update) = rx.try_recv() {
+        if let SourceUpdate::Events(events) = update {
+            for e in events {
+                if let Event::Log { log } = e {
+                    seen.push(log.id.0);
+                }
+            }
+        }
+    }
+    let expected: Vec<String> = (0..15).map(|i| format!("log-{i:03}")).collect();
+    assert_eq!(seen, expected);
+    task.abort();
+}
+
+#[tokio::test]
+async fn user_scoped_token_sees_only_its_user() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(&dir);
+    let server = Server::start(&db.url, &tokens, free_port());
+    server.wait_ready().await;
+    let (tx, mut rx) = mpsc::channel(256);
+    let task = spawn_source(SourceSpec::Remote(client(&server.url(), ALICE)), tx);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    db.exec(
+        "INSERT INTO logs (id, level, module, message, user_id) VALUES ('bob-1', 'INFO', 'm', 'x', 'bob');
+         INSERT INTO logs (id, level, module, message, user_id) VALUES ('alice-1', 'INFO', 'm', 'x', 'alice');
+         INSERT INTO logs (id, level, module, message) VALUES ('nobody-1', 'INFO', 'm', 'x');
+         INSERT INTO logs (id, level, module, message, user_id) VALUES ('alice-2', 'INFO', 'm', 'x', 'alice');",
+    )
+    .await;
+    let mut seen = Vec::new();
+    collect_logs(&mut rx, 2, &mut seen).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    while let Ok(SourceUpdate::Events(events)) = rx.try_recv() {
+        for e in events {
+            if let Event::Log { log } = e {
+                seen.push(log.id.0);
+            }
+        }
+    }
+    assert_eq!(seen, vec!["alice-1", "alice-2"]);
+    task.abort();
+}
+
+#[tokio::test]
+async fn wrong_expired_and_missing_tokens_get_401() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(&dir);
+    let server = Server::start(&db.url, &tokens, free_port());
+    server.wait_ready().await;
+    use tracetop::sse::remote::RemoteEngine;
+    let wrong = RemoteEngine::connect(&server.url(), Some("not-a-valid-token-at-all".into()))
+        .await
+        .unwrap_err();
+    assert!(matches!(wrong, tracetop::error::Error::Auth(_)));
+    assert!(wrong.to_string().contains("invalid token"), "{wrong}");
+    let expired = RemoteEngine::connect(&server.url(), Some(OLD.into()))
+        .await
+        .unwrap_err();
+    assert!(expired.to_string().contains("expired token"), "{expired}");
+    let missing = RemoteEngine::connect(&server.url(), None)
+        .await
+        .unwrap_err();
+    assert!(missing.to_string().contains("missing token"), "{missing}");
+    assert!(
+        RemoteEngine::connect(&server.url(), Some(ALL.into()))
+            .await
+            .is_ok()
+    );
+    // The stream refuses the same way, and the client stops for good.
+    let (tx, _rx) = mpsc::channel(16);
+    let result = tokio::time::timeout(
+        Duration::from_secs(10),
+        spawn_source(SourceSpec::Remote(client(&server.url(), OLD)), tx),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(result.unwrap_err().to_string().contains("expired token"));
+    // A token removed from the file is refused without a restart.
+    std::fs::write(&tokens, format!("{ALICE} user:alice\n")).unwrap();
+    // mtime resolution: make sure the change is visible.
+    let later = std::time::SystemTime::now() + Duration::from_secs(2);
+    let f = std::fs::File::options().write(true).open(&tokens).unwrap();
+    f.set_modified(later).unwrap();
+    let revoked = RemoteEngine::connect(&server.url(), Some(ALL.into()))
+        .await
+        .unwrap_err();
+    assert!(revoked.to_string().contains("invalid token"), "{revoked}");
+}
+
+#[tokio::test]
+async fn remote_engine_answers_like_the_local_one_and_scopes_traces() {
+    use tracetop::query::*;
+    use tracetop::sse::remote::RemoteEngine;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    db.exec(
+        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, trace_id, cost_microdollars, tokens_used, created_at, updated_at, completed_at, latency_ms)
+           VALUES ('ra', 'req-a', 'alice', 'openai', 'gpt-4o', 'completed', 'trace-alice', 1500, 30, now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour', 120),
+                  ('rb', 'req-b', 'bob', 'anthropic', 'claude', 'failed', 'trace-bob', 700, 10, now() - interval '2 hours', now() - interval '2 hours', now() - interval '2 hours', 90);
+         INSERT INTO ai_request_messages (request_id, role, content, sequence_number) VALUES ('ra', 'assistant', E'\\x1b[31mhi', 0);
+         INSERT INTO logs (id, timestamp, level, module, message, user_id, trace_id) VALUES ('la', now() - interval '1 hour', 'INFO', 'gw', 'a', 'alice', 'trace-alice');",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(&dir);
+    let server = Server::start(&db.url, &tokens, free_port());
+    server.wait_ready().await;
+    let local = tracetop::pg::PgEngine::connect(&db.url).await.unwrap();
+    let remote = RemoteEngine::connect(&server.url(), Some(ALL.into()))
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let window = TimeWindow::last(chrono::Duration::days(1), now);
+    assert_eq!(
+        remote.overview(now).await.unwrap(),
+        local.overview(now).await.unwrap()
+    );
+    assert_eq!(
+        remote.cost_summary(&window).await.unwrap(),
+        local.cost_summary(&window).await.unwrap()
+    );
+    assert_eq!(
+        remote
+            .cost_breakdown(&window, CostDimension::Model)
+            .await
+            .unwrap(),
+        local
+            .cost_breakdown(&window, CostDimension::Model)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        remote.request_stats(&window).await.unwrap(),
+        local.request_stats(&window).await.unwrap()
+    );
+    let trace = TraceId::new("trace-alice");
+    let detail = remote.trace_detail(&trace).await.unwrap();
+    assert_eq!(detail, local.trace_detail(&trace).await.unwrap());
+    assert_eq!(detail.events.len(), 2);
+    assert_eq!(
+        remote.audit_lookup("trace-ali").await.unwrap(),
+        local.audit_lookup("trace-ali").await.unwrap()
+    );
+    let missing = remote
+        .trace_detail(&TraceId::new("no-such-trace"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, tracetop::error::Error::NotFound(_)),
+        "{missing}"
+    );
+
+    // Alice's token: her trace yes, Bob's trace and aggregates no.
+    let alice = RemoteEngine::connect(&server.url(), Some(ALICE.into()))
+        .await
+        .unwrap();
+    assert_eq!(alice.trace_detail(&trace).await.unwrap(), detail);
+    let refused = alice
+        .trace_detail(&TraceId::new("trace-bob"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, tracetop::error::Error::Auth(_)),
+        "{refused}"
+    );
+    assert!(
+        refused.to_string().contains("belongs to another user"),
+        "{refused}"
+    );
+    let refused = alice.cost_summary(&window).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("covers every user"),
+        "{refused}"
+    );
+    let mine = alice
+        .traces(&TraceListFilter {
+            window: Some(window),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.iter().map(|t| t.trace_id.as_str()).collect::<Vec<_>>(),
+        vec!["trace-alice"]
+    );
+}
