@@ -630,7 +630,17 @@ async fn simulate_migrates_an_empty_database_and_refuses_a_full_one() {
         String::from_utf8_lossy(&migrate.stderr)
     );
     let text = String::from_utf8_lossy(&migrate.stdout);
-    assert!(text.contains("applied 3 migrations"), "{text}");
+    let migration_files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
+        .count();
+    assert!(
+        text.contains(&format!("applied {migration_files} migrations")),
+        "{text}"
+    );
     assert!(text.contains("audit schema"), "{text}");
     let again = tracetop(&["migrate", "--database-url", &db.url]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("up to date"));
