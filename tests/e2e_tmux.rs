@@ -154,10 +154,7 @@ fn demo_follow_pause_drill_back_costs_audit_help_quit() {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    if screen.contains("not part of this build") {
-        println!("note: demo engine not wired in this build, skipping: {screen}");
-        return;
-    }
+    assert!(screen.contains("Feed ·"), "demo did not open: {screen}");
     tmux.wait_for("● connected");
     tmux.wait_for("ai.done");
     // pause, move, drill into the trace and come back

@@ -9,7 +9,9 @@
 //! with the platform's defaults.
 
 pub mod rules;
+pub mod stage;
 pub mod thresholds;
 
 pub use rules::{AnomalyDetector, Rule};
+pub use stage::detect_anomalies;
 pub use thresholds::{Level, Thresholds};

@@ -64,7 +64,7 @@ pub async fn run(args: AnomaliesArgs) -> Result<()> {
     print(&anomalies, open_count, args.format)
 }
 
-fn load_thresholds(path: Option<&std::path::Path>) -> Result<Thresholds> {
+pub fn load_thresholds(path: Option<&std::path::Path>) -> Result<Thresholds> {
     let (path, required) = match path {
         Some(p) => (p.to_path_buf(), true),
         None => match dirs::config_dir() {

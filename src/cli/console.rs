@@ -4,16 +4,24 @@
 //! the look flags (`--theme`, `--config`) and building the [`App`] from them
 //! and the config file.
 
+use crate::error::redact_url;
 use crate::error::{Error, Result};
-use crate::model::*;
+use crate::live::{LiveEngine, LiveLimits};
+use crate::pg::tail::TailConfig;
+use crate::query::{QueryEngine, ReviewStore};
+use crate::sse::client::{ClientConfig, load_token};
+use crate::sse::remote::{RemoteEngine, stream_url};
+use crate::sse::source::{SourceSpec, spawn_source};
 use crate::tui::app::App;
 use crate::tui::config::ConsoleConfig;
 use crate::tui::event_loop::{Console, LiveFeed};
 use crate::tui::keymap::Keymap;
+use crate::tui::reviews::{MemoryReviewStore, UnavailableReviews};
 use crate::tui::theme::{Theme, no_color_from_env};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tokio::sync::mpsc;
 
 /// How the console looks: shared by the console and `demo`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -36,9 +44,16 @@ pub struct ConsoleArgs {
     /// Stream URL of a `tracetop serve` (takes precedence over a database).
     #[arg(long, value_name = "URL")]
     pub remote: Option<String>,
-    /// File holding the bearer token for `--remote`.
+    /// File holding the bearer token for `--remote` (else TRACETOP_TOKEN;
+    /// never on the command line).
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    /// Replay a file written by `tracetop record` into the console.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// Replay speed: 1 = real time, 10 = ten times faster, 0 = as fast as possible.
+    #[arg(long, default_value_t = 1.0, value_name = "N")]
+    pub speed: f64,
     #[command(flatten)]
     pub look: LookArgs,
 }
@@ -74,65 +89,105 @@ pub fn require_terminal() -> Result<()> {
     Ok(())
 }
 
-/// A live feed that only counts: used where no in-memory engine runs.
-/// Rates stay at their defaults.
-#[derive(Debug, Default)]
-pub struct RatesUnavailable;
+/// Live-store bounds when the store only feeds the ribbon (the panes ask
+/// the database or the remote server): a few hours of busy traffic.
+pub const RIBBON_LIMITS: LiveLimits = LiveLimits {
+    max_events: 200_000,
+    max_bytes: 256 << 20,
+};
 
-impl LiveFeed for RatesUnavailable {
-    fn ingest(&self, _events: &[Event]) {}
-    fn rates(&self, now: Timestamp) -> LiveRates {
-        LiveRates {
-            at: Some(now),
-            ..LiveRates::default()
-        }
-    }
-}
-
-/// The in-memory engine that computes the ribbon's rates from the events
-/// the console receives. Integration point for `crate::live::LiveEngine`.
-pub fn live_feed() -> Arc<dyn LiveFeed> {
-    Arc::new(RatesUnavailable)
-}
-
-/// Start the live source for a database. Integration point for the
-/// Postgres watermark tail (`crate::sse::source::spawn_source`).
-fn database_source(_url: &str) -> Result<tokio::sync::mpsc::Receiver<SourceUpdate>> {
-    let (tx, rx) = tokio::sync::mpsc::channel(1024);
-    let _ = tx.try_send(SourceUpdate::State(SourceState::Stopped {
-        reason: "the live tail is not part of this build; panes show query results".into(),
-    }));
-    Ok(rx)
-}
+/// What a console source opens: its label, the ribbon's feed, the panes'
+/// engine, the verdict store and the live source to start.
+type OpenedSource = (
+    String,
+    Arc<dyn LiveFeed>,
+    Arc<dyn QueryEngine>,
+    Arc<dyn ReviewStore>,
+    SourceSpec,
+);
 
 /// Run the console.
 pub async fn run(args: ConsoleArgs) -> Result<()> {
     let config = ConsoleConfig::load(args.look.config.as_deref())?;
     let remote = args.remote.clone().or(config.source.remote.clone());
+    let token_file = args.token_file.clone().or(config.source.token_file.clone());
     let database_url = args
         .database_url
         .clone()
         .or(config.source.database_url.clone());
-    if remote.is_some() {
-        return Err(Error::input(
-            "--remote is not part of this build yet: use --database-url URL, or try `tracetop demo`",
-        ));
-    }
-    let Some(url) = database_url else {
+    let (tx, rx) = mpsc::channel(1024);
+    // a remote server runs the anomaly rules itself; other sources get them here
+    let detect_locally = remote.is_none() || args.replay.is_some();
+    let (label, live, history, reviews, spec): OpenedSource = if let Some(path) =
+        args.replay.clone()
+    {
+        if !path.is_file() {
+            return Err(Error::input(format!(
+                "replay file {} not found: give a file written by `tracetop record --out FILE`",
+                path.display()
+            )));
+        }
+        let engine = Arc::new(LiveEngine::default());
+        (
+            format!("replay {} ×{}", path.display(), args.speed),
+            engine.clone(),
+            engine,
+            Arc::new(MemoryReviewStore::new()),
+            SourceSpec::Replay {
+                path,
+                speed: args.speed,
+            },
+        )
+    } else if let Some(url) = remote {
+        let token = load_token(token_file.as_deref())?;
+        let stream = stream_url(&url)?;
+        let engine = Arc::new(RemoteEngine::connect(&url, token.clone()).await?);
+        (
+            redact_url(&stream),
+            Arc::new(LiveEngine::new(RIBBON_LIMITS)),
+            engine.clone(),
+            engine,
+            SourceSpec::Remote(ClientConfig::new(stream, token)),
+        )
+    } else if let Some(url) = database_url {
+        let history = Arc::new(crate::pg::PgEngine::connect(&url).await?);
+        let reviews: Arc<dyn ReviewStore> = match crate::pg::PgReviewStore::connect(&url).await {
+            Ok(store) => Arc::new(store),
+            // the panes work without the verdict table; marking says why not
+            Err(e @ Error::Schema(_)) => Arc::new(UnavailableReviews::new(e.to_string())),
+            Err(e) => return Err(e),
+        };
+        (
+            redact_url(&url),
+            Arc::new(LiveEngine::new(RIBBON_LIMITS)),
+            history,
+            reviews,
+            SourceSpec::Postgres {
+                url,
+                tail: TailConfig::default(),
+            },
+        )
+    } else {
         return Err(Error::input(
             "no source: pass --database-url URL (or set DATABASE_URL), --remote URL \
-             --token-file FILE, or set [source] in the config file; `tracetop demo` needs none",
+             --token-file FILE, --replay FILE, or set [source] in the config file; \
+             `tracetop demo` needs none",
         ));
     };
     require_terminal()?;
-    let history = Arc::new(crate::pg::PgEngine::connect(&url).await?);
-    let reviews = Arc::new(crate::pg::PgReviewStore::connect(&url).await?);
-    let (app, _) = build_app(&args.look, &crate::error::redact_url(&url))?;
+    let (app, _) = build_app(&args.look, &label)?;
+    let source = spawn_source(spec, tx);
     let console = Console {
-        live: live_feed(),
+        live,
         history,
         reviews,
-        updates: database_source(&url)?,
+        updates: if detect_locally {
+            crate::anomaly::detect_anomalies(rx, config.anomaly.clone())
+        } else {
+            rx
+        },
     };
-    crate::tui::event_loop::run(console, app).await
+    let result = crate::tui::event_loop::run(console, app).await;
+    source.abort();
+    result
 }

@@ -3,14 +3,15 @@
 //! in-process, and the same engine answers every pane's queries. Verdicts go
 //! to an in-memory review store.
 //!
-//! The generator and the engine are reached through [`demo_engine`] and
-//! [`demo_generator`], the two integration points with `crate::live` and
-//! `crate::sim`.
+//! The anomaly rules run on the generated stream, so the planted incident
+//! patterns of the live generator raise anomalies as they would live.
 
 use super::console::{LookArgs, build_app, require_terminal};
 use crate::error::{Error, Result};
+use crate::live::LiveEngine;
 use crate::model::*;
 use crate::query::QueryEngine;
+use crate::sim::live::LiveGenerator;
 use crate::tui::MemoryReviewStore;
 use crate::tui::event_loop::{Console, LiveFeed};
 use std::sync::Arc;
@@ -56,22 +57,16 @@ pub fn validate_rate(rate: f64) -> Result<f64> {
 pub type Generator = Box<dyn FnMut(Timestamp, f64) -> Vec<Event> + Send>;
 
 /// The in-memory engine the demo runs on, as the ribbon's live feed and as
-/// the query engine of every pane. Integration point for
-/// `crate::live::LiveEngine` (wrap it in an adapter implementing
-/// [`LiveFeed`] that calls `ingest` per event and `rates(now)`).
-pub fn demo_engine() -> Result<(Arc<dyn LiveFeed>, Arc<dyn QueryEngine>)> {
-    Err(Error::Other(
-        "`tracetop demo` needs the in-memory LiveEngine, which is not part of this build yet"
-            .into(),
-    ))
+/// the query engine of every pane (the same store, default limits).
+pub fn demo_engine() -> (Arc<dyn LiveFeed>, Arc<dyn QueryEngine>) {
+    let engine = Arc::new(LiveEngine::default());
+    (engine.clone(), engine)
 }
 
-/// The seeded generator. Integration point for
-/// `crate::sim::live::LiveGenerator::new(seed, start)` + `advance(now, rate)`.
-pub fn demo_generator(_seed: u64, _start: Timestamp) -> Result<Generator> {
-    Err(Error::Other(
-        "`tracetop demo` needs the live generator, which is not part of this build yet".into(),
-    ))
+/// The seeded live generator, starting at `start`.
+pub fn demo_generator(seed: u64, start: Timestamp) -> Generator {
+    let mut generator = LiveGenerator::new(seed, start);
+    Box::new(move |now, rate| generator.advance(now, rate))
 }
 
 /// Drive the generator: every step, send the events due as one batch.
@@ -115,9 +110,9 @@ pub async fn run(args: DemoArgs) -> Result<()> {
              (in-memory) instead",
         ));
     }
-    let (mut app, _) = build_app(&args.look, "demo")?;
-    let (live, history) = demo_engine()?;
-    let generator = demo_generator(args.seed, chrono::Utc::now())?;
+    let (mut app, config) = build_app(&args.look, "demo")?;
+    let (live, history) = demo_engine();
+    let generator = demo_generator(args.seed, chrono::Utc::now());
     require_terminal()?;
     app.source_label = format!("demo · seed {} · {rate} ev/s", args.seed);
     let (tx, rx) = mpsc::channel(256);
@@ -126,7 +121,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         live,
         history,
         reviews: Arc::new(MemoryReviewStore::new()),
-        updates: rx,
+        updates: crate::anomaly::detect_anomalies(rx, config.anomaly.clone()),
     };
     let result = crate::tui::event_loop::run(console, app).await;
     generator_task.abort();

@@ -12,7 +12,7 @@
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::pg::tail::{TailConfig, parse_interval};
-use crate::query::QueryEngine;
+use crate::query::{QueryEngine, ReviewStore};
 use crate::sse::hub::{Hub, HubLimits};
 use crate::sse::server::{AppState, ServerConfig, router};
 use crate::sse::source::{SourceSpec, spawn_source};
@@ -68,6 +68,24 @@ pub struct ServeArgs {
     /// End streams once a replay has been fully sent (for benchmarks).
     #[arg(long)]
     pub close_when_done: bool,
+    /// Config file with an `[anomaly]` table of thresholds for the rules
+    /// run on a database source (default: $XDG_CONFIG_HOME/tracetop/config.toml
+    /// when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+}
+
+/// Where remote consoles' verdicts go: the database's `tracetop_reviews`
+/// when it has one; otherwise verdicts are refused with the reason (the
+/// stream and queries still work).
+async fn review_store_for(url: &str) -> Option<Arc<dyn ReviewStore>> {
+    match crate::pg::PgReviewStore::connect(url).await {
+        Ok(store) => Some(Arc::new(store)),
+        Err(e) => {
+            eprintln!("tracetop serve: audit verdicts disabled: {e}");
+            None
+        }
+    }
 }
 
 /// The query engine for a database: the read-only `PgEngine`.
@@ -91,7 +109,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     })?;
     let heartbeat = parse_interval(&args.heartbeat)?.max(std::time::Duration::from_millis(50));
     let backfill = parse_interval(&args.backfill)?;
-    let (spec, engine, lost_up_to) = if let Some(path) = &args.replay {
+    let thresholds = super::anomalies::load_thresholds(args.config.as_deref())?;
+    let (spec, engine, reviews, lost_up_to) = if let Some(path) = &args.replay {
         if !path.is_file() {
             return Err(Error::input(format!(
                 "replay file {} not found",
@@ -105,9 +124,11 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             },
             None,
             None,
+            None,
         )
     } else if let Some(url) = &args.database_url {
         let engine = query_engine_for(url).await?;
+        let reviews = review_store_for(url).await;
         let tail = TailConfig {
             interval: parse_interval(&args.interval)?,
             lookback: parse_interval(&args.lookback)?,
@@ -121,6 +142,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 tail,
             },
             engine,
+            reviews,
             Some(Hub::time_cursor(start)),
         )
     } else {
@@ -152,8 +174,16 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             "tracetop: warning: listening on {listen} without TLS; tokens travel in clear: put a TLS proxy in front"
         );
     }
-    let (tx, mut rx) = mpsc::channel(64);
+    let (tx, rx) = mpsc::channel(64);
+    // the anomaly rules run on live database traffic; a replay already
+    // carries whatever anomalies were recorded
+    let detect = matches!(spec, SourceSpec::Postgres { .. });
     let source = spawn_source(spec, tx);
+    let mut rx = if detect {
+        crate::anomaly::detect_anomalies(rx, thresholds)
+    } else {
+        rx
+    };
     let pump_hub = hub.clone();
     let pump = tokio::spawn(async move {
         while let Some(update) = rx.recv().await {
@@ -175,7 +205,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         }
         pump_hub.finish();
     });
-    let app = router(AppState::new(hub, tokens, engine, config));
+    let app = router(AppState::new(hub, tokens, engine, reviews, config));
     eprintln!(
         "tracetop serve: listening on http://{} (stream: /api/v1/stream)",
         listener.local_addr().unwrap_or(listen)

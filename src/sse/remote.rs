@@ -290,6 +290,25 @@ impl QueryEngine for RemoteEngine {
     }
 }
 
+/// Verdicts recorded from a remote console go to the server's review store
+/// (`tracetop_reviews` of its database), under the same rules.
+#[async_trait]
+impl ReviewStore for RemoteEngine {
+    async fn record_review(&self, review: &NewReview) -> Result<ReviewRecord> {
+        self.call(QueryCall::RecordReview {
+            review: review.clone(),
+        })
+        .await
+    }
+
+    async fn reviews(&self, filter: &ReviewFilter) -> Result<Vec<ReviewRecord>> {
+        self.call(QueryCall::Reviews {
+            filter: filter.clone(),
+        })
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

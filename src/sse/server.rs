@@ -17,9 +17,9 @@
 
 use super::hub::{Entry, Hub};
 use super::tokens::{Scope, TokenStore};
-use super::wire::{QueryCall, WireError, execute};
+use super::wire::{QueryCall, WireError, execute, execute_review};
 use crate::model::Event;
-use crate::query::QueryEngine;
+use crate::query::{QueryEngine, ReviewStore};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -65,6 +65,8 @@ pub struct AppState {
     pub tokens: TokenStore,
     /// The engine behind `/api/v1/query` (None: the source has no database).
     pub engine: Option<Arc<dyn QueryEngine>>,
+    /// Where remote consoles' audit verdicts go (None: refused with 503).
+    pub reviews: Option<Arc<dyn ReviewStore>>,
     pub config: ServerConfig,
     connections: Mutex<HashMap<String, usize>>,
 }
@@ -75,12 +77,14 @@ impl AppState {
         hub: Arc<Hub>,
         tokens: TokenStore,
         engine: Option<Arc<dyn QueryEngine>>,
+        reviews: Option<Arc<dyn ReviewStore>>,
         config: ServerConfig,
     ) -> Arc<AppState> {
         Arc::new(AppState {
             hub,
             tokens,
             engine,
+            reviews,
             config,
             connections: Mutex::new(HashMap::new()),
         })
@@ -186,18 +190,33 @@ async fn query(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let Some(engine) = app.engine.clone() else {
-        return error_response(
-            503,
-            "remote",
-            "this server has no query engine (it relays a replay, not a database)",
-        );
-    };
     let call: QueryCall = match serde_json::from_slice(&body) {
         Ok(c) => c,
         Err(e) => return error_response(400, "input", &format!("invalid query request: {e}")),
     };
-    match execute(engine.as_ref(), call, &scope).await {
+    let answer = if matches!(
+        call,
+        QueryCall::RecordReview { .. } | QueryCall::Reviews { .. }
+    ) {
+        let Some(reviews) = app.reviews.clone() else {
+            return error_response(
+                503,
+                "remote",
+                "this server keeps no audit verdicts (no tracetop_reviews table, or a replay source)",
+            );
+        };
+        execute_review(reviews.as_ref(), call, &scope).await
+    } else {
+        let Some(engine) = app.engine.clone() else {
+            return error_response(
+                503,
+                "remote",
+                "this server has no query engine (it relays a replay, not a database)",
+            );
+        };
+        execute(engine.as_ref(), call, &scope).await
+    };
+    match answer {
         Ok(value) => axum::Json(value).into_response(),
         Err(e) => {
             let (status, wire) = WireError::from_error(&e);

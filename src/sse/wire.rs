@@ -95,6 +95,15 @@ pub enum QueryCall {
         window: TimeWindow,
         limit: usize,
     },
+    /// Append an audit verdict (all-users tokens only; answered by the
+    /// server's review store, not the query engine).
+    RecordReview {
+        review: NewReview,
+    },
+    /// Read audit verdicts (all-users tokens only).
+    Reviews {
+        filter: ReviewFilter,
+    },
 }
 
 impl QueryCall {
@@ -319,5 +328,28 @@ async fn execute_unscoped(engine: &dyn QueryEngine, call: QueryCall) -> Result<s
         QueryCall::Conversations { window, limit } => {
             json(&engine.conversations(&window, limit).await?)
         }
+        QueryCall::RecordReview { .. } | QueryCall::Reviews { .. } => Err(Error::input(
+            "reviews are not queries: send them to a server with a review store",
+        )),
+    }
+}
+
+/// Run a review call on the server's review store. Verdicts are an
+/// auditor's act on any user's records, so a user-scoped token is refused.
+pub async fn execute_review(
+    reviews: &dyn ReviewStore,
+    call: QueryCall,
+    scope: &Scope,
+) -> Result<serde_json::Value> {
+    if let Scope::User(u) = scope {
+        return Err(forbidden(u, "audit verdicts need an all-users token"));
+    }
+    match call {
+        QueryCall::RecordReview { review } => json(&reviews.record_review(&review).await?),
+        QueryCall::Reviews { filter } => json(&reviews.reviews(&filter).await?),
+        other => Err(Error::input(format!(
+            "{} is a query, not a review call",
+            other.method()
+        ))),
     }
 }

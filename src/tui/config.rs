@@ -33,6 +33,10 @@ pub struct ConsoleConfig {
     pub thresholds: Thresholds,
     #[serde(default)]
     pub source: SourceConfig,
+    /// Anomaly rule thresholds (the `[anomaly]` table, shared with
+    /// `tracetop anomalies`).
+    #[serde(default)]
+    pub anomaly: crate::anomaly::Thresholds,
 }
 
 /// Display thresholds: rows beyond them are marked in the feed.
@@ -98,7 +102,10 @@ impl ConsoleConfig {
 
     /// Parse config text.
     pub fn parse(text: &str) -> Result<ConsoleConfig> {
-        toml::from_str(text).map_err(|e| Error::input(e.message().to_string()))
+        let config: ConsoleConfig =
+            toml::from_str(text).map_err(|e| Error::input(e.message().to_string()))?;
+        config.anomaly.validate()?;
+        Ok(config)
     }
 }
 
@@ -117,6 +124,8 @@ quit = ["x"]
 slow_request_ms = 5000
 [source]
 remote = "https://ops.example/api/v1/stream"
+[anomaly]
+requests_per_minute = { warning = 20, critical = 40 }
 "#,
         )
         .unwrap();
@@ -125,6 +134,11 @@ remote = "https://ops.example/api/v1/stream"
         assert_eq!(cfg.thresholds.slow_request_ms, 5000);
         assert_eq!(cfg.thresholds.expensive_request_microdollars, 250_000);
         assert!(cfg.source.remote.is_some());
+        assert_eq!(cfg.anomaly.requests_per_minute.warning, 20.0);
+        assert_eq!(
+            cfg.anomaly.error_rate,
+            crate::anomaly::Thresholds::default().error_rate
+        );
     }
 
     #[test]

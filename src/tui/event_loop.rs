@@ -30,6 +30,17 @@ pub trait LiveFeed: Send + Sync {
     fn rates(&self, now: Timestamp) -> LiveRates;
 }
 
+/// The in-memory engine is the console's live feed: it keeps the events
+/// the console receives and computes the ribbon's rates from them.
+impl LiveFeed for crate::live::LiveEngine {
+    fn ingest(&self, events: &[Event]) {
+        self.ingest_all(events);
+    }
+    fn rates(&self, now: Timestamp) -> LiveRates {
+        crate::live::LiveEngine::rates(self, now)
+    }
+}
+
 /// Everything the console is connected to.
 pub struct Console {
     /// Fed with every event; answers the ribbon rates.

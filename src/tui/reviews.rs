@@ -1,5 +1,7 @@
-//! An in-memory [`ReviewStore`] for `tracetop demo` and tests: append-only,
-//! newest first on read, same semantics as `tracetop_reviews`.
+//! Review stores the console uses besides Postgres: an in-memory one for
+//! `tracetop demo`, replays and tests (append-only, newest first on read,
+//! same rules as `tracetop_reviews`), and one that refuses every verdict
+//! with the reason when the source cannot keep them.
 
 use crate::error::Result;
 use crate::model::*;
@@ -23,6 +25,7 @@ impl MemoryReviewStore {
 #[async_trait]
 impl ReviewStore for MemoryReviewStore {
     async fn record_review(&self, review: &NewReview) -> Result<ReviewRecord> {
+        crate::pg::reviews::validate_review(review)?;
         let mut records = self
             .records
             .lock()
@@ -99,5 +102,33 @@ mod tests {
             .await
             .unwrap();
         assert!(none.is_empty());
+    }
+}
+
+/// A review store that cannot keep verdicts (a database without the
+/// `tracetop_reviews` table, a server without a review store): reading
+/// gives nothing, recording fails with the reason.
+#[derive(Debug)]
+pub struct UnavailableReviews {
+    reason: String,
+}
+
+impl UnavailableReviews {
+    /// A store refusing verdicts for `reason` (one line, says what to do).
+    pub fn new(reason: impl Into<String>) -> Self {
+        UnavailableReviews {
+            reason: reason.into(),
+        }
+    }
+}
+
+#[async_trait]
+impl ReviewStore for UnavailableReviews {
+    async fn record_review(&self, _review: &NewReview) -> Result<ReviewRecord> {
+        Err(crate::error::Error::Schema(self.reason.clone()))
+    }
+
+    async fn reviews(&self, _filter: &ReviewFilter) -> Result<Vec<ReviewRecord>> {
+        Ok(Vec::new())
     }
 }
