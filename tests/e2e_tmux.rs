@@ -8,11 +8,18 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// Whether tmux is here. Under CI (`CI` set) it must be: `.ci/run`
+/// installs it, so a missing tmux there is a failure, not a skip.
 fn have_tmux() -> bool {
-    Command::new("tmux")
+    let present = Command::new("tmux")
         .arg("-V")
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        present || std::env::var_os("CI").is_none(),
+        "tmux is missing under CI: .ci/run should have installed it"
+    );
+    present
 }
 
 /// A tmux session of its own, killed on drop.
