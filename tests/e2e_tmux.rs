@@ -124,6 +124,47 @@ async fn console_on_postgres_views_help_quit_and_shell_restored() {
 
     tmux.send(&["1"]);
     tmux.wait_for("Feed ·");
+    // a request written while the console runs arrives through the tail
+    db.exec(
+        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, trace_id,
+                                  input_tokens, output_tokens, tokens_used, cost_microdollars,
+                                  latency_ms, created_at, updated_at, completed_at)
+         VALUES ('req-e2e-live', 'r-e2e', 'u-e2e', 'openai', 'gpt-4o', 'completed', 'tr-e2e',
+                 100, 20, 120, 4200, 800, now(), now(), now())",
+    )
+    .await;
+    tmux.wait_for("ai.done");
+
+    // audit: mark it ok; the verdict lands in tracetop_reviews
+    tmux.send(&["5"]);
+    tmux.wait_for("Review queue");
+    tmux.wait_for("· todo");
+    tmux.send(&["a"]);
+    tmux.wait_for("✓ ok");
+    let mut verdicts: Vec<(String, String, String)> = Vec::new();
+    for _ in 0..50 {
+        verdicts = sqlx::query_as(
+            "SELECT target_kind, target_id, verdict FROM tracetop_reviews ORDER BY id",
+        )
+        .fetch_all(&mut db.writer().await)
+        .await
+        .unwrap();
+        if !verdicts.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        verdicts,
+        vec![(
+            "request".to_string(),
+            "req-e2e-live".to_string(),
+            "ok".to_string()
+        )]
+    );
+
+    tmux.send(&["1"]);
+    tmux.wait_for("Feed ·");
     tmux.send(&["q"]);
     // back at the shell: the terminal works again
     tmux.send(&["echo shell-$((40+2))-ok", "Enter"]);

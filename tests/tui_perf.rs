@@ -87,13 +87,15 @@ fn console_frame_cost_and_bandwidth() {
     sink.0.store(0, Ordering::Relaxed);
 
     // 1000 events/s for 30 simulated seconds, following: data-only frames
-    // are drawn at most 3 times a second (event_loop::DATA_FRAME_INTERVAL)
-    let frames = 90;
+    // are drawn at most once per event_loop::DATA_FRAME_INTERVAL
+    let interval = tracetop::tui::event_loop::DATA_FRAME_INTERVAL.as_secs_f64();
+    let per_frame = (1000.0 * interval).round() as usize;
+    let frames = (30.0 / interval).round() as usize;
     let mut draw_time = std::time::Duration::ZERO;
     let mut worst = std::time::Duration::ZERO;
     for frame in 0..frames {
-        app.update(Msg::Source(SourceUpdate::Events(batch(next, 333))));
-        next += 333;
+        app.update(Msg::Source(SourceUpdate::Events(batch(next, per_frame))));
+        next += per_frame;
         if frame % 3 == 0 {
             let mut r = rates();
             r.requests_per_min += frame as f64;
@@ -116,15 +118,15 @@ fn console_frame_cost_and_bandwidth() {
         .unwrap();
     sink.0.store(0, Ordering::Relaxed);
     for _ in 0..frames {
-        app.update(Msg::Source(SourceUpdate::Events(batch(next, 333))));
-        next += 333;
+        app.update(Msg::Source(SourceUpdate::Events(batch(next, per_frame))));
+        next += per_frame;
         terminal
             .draw(|f| tracetop::tui::views::draw(&app, f))
             .unwrap();
     }
     let paused_bytes = sink.0.load(Ordering::Relaxed);
 
-    let seconds = frames as f64 / 3.0;
+    let seconds = frames as f64 * interval;
     println!("first frame: {:.2} ms", first_frame.as_secs_f64() * 1e3);
     println!(
         "view build + diff at {w}x{h}, {} rows in feed: mean {:.3} ms, worst {:.3} ms per frame",
@@ -133,7 +135,8 @@ fn console_frame_cost_and_bandwidth() {
         worst.as_secs_f64() * 1e3
     );
     println!(
-        "bytes to terminal at 1000 events/s, 3 data frames/s: following {:.1} KB/s, paused {:.1} KB/s",
+        "bytes to terminal at 1000 events/s, {:.1} data frames/s: following {:.1} KB/s, paused {:.1} KB/s",
+        1.0 / interval,
         following_bytes as f64 / seconds / 1024.0,
         paused_bytes as f64 / seconds / 1024.0
     );

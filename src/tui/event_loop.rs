@@ -3,7 +3,7 @@
 //! [`App::update`] as a message, runs the effects the app queues (queries in
 //! spawned tasks whose answers come back as messages, never blocking the
 //! loop), and redraws only when something changed: at most ten times a
-//! second for input, three times a second for new data alone.
+//! second for input, two and a half times a second for new data alone.
 //!
 //! The terminal is restored on quit, on error, on panic (hook) and on
 //! SIGTERM / SIGHUP (a dropped SSH session).
@@ -57,7 +57,7 @@ pub struct Console {
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(100);
 /// Shortest time between two frames caused only by new data (the feed
 /// scrolling): keeps the bytes written to an SSH session low at high rates.
-pub const DATA_FRAME_INTERVAL: Duration = Duration::from_millis(333);
+pub const DATA_FRAME_INTERVAL: Duration = Duration::from_millis(400);
 /// How often the ribbon's rates are recomputed.
 const RATES_INTERVAL: Duration = Duration::from_secs(1);
 
