@@ -552,3 +552,62 @@ async fn database_without_reviews_table_streams_and_answers_but_refuses_verdicts
         .unwrap();
     assert!(!present, "the server created no table");
 }
+
+#[tokio::test]
+async fn serve_runs_the_anomaly_rules_on_database_traffic() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&db.url, &token_file(&dir), free_port());
+    server.wait_ready().await;
+    let (tx, mut rx) = mpsc::channel(256);
+    let task = spawn_source(SourceSpec::Remote(client(&server.url(), ALL)), tx);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // rows committed late: carol's 40 requests of the last ten minutes (four
+    // a minute, ordinary) appear at once; then eve sends 31 requests in a
+    // few seconds: over the critical 30 a minute
+    db.exec(
+        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, created_at, updated_at)
+         SELECT 'carol-' || i, 'carol-' || i, 'carol', 'openai', 'gpt-4o', 'pending',
+                now() - interval '10 minutes' + i * interval '15 seconds', now()
+         FROM generate_series(0, 39) AS i",
+    )
+    .await;
+    db.exec(
+        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, created_at, updated_at)
+         SELECT 'eve-' || i, 'eve-' || i, 'eve', 'openai', 'gpt-4o', 'pending',
+                now() - i * interval '100 milliseconds', now() - i * interval '100 milliseconds'
+         FROM generate_series(0, 30) AS i",
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut requests = 0;
+    let mut anomalies = Vec::new();
+    while anomalies.len() < 2 {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(SourceUpdate::Events(events))) => {
+                for e in events {
+                    match e {
+                        Event::AiRequestStarted { .. } => requests += 1,
+                        Event::AnomalyRaised { anomaly } | Event::AnomalyEscalated { anomaly } => {
+                            anomalies.push((anomaly.id, anomaly.severity))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("source ended"),
+            Err(_) => panic!("no anomaly streamed; {requests} requests, {anomalies:?}"),
+        }
+    }
+    assert_eq!(requests, 71);
+    assert_eq!(
+        anomalies,
+        vec![
+            ("requests_per_minute:eve".to_string(), Severity::Warning),
+            ("requests_per_minute:eve".to_string(), Severity::Critical)
+        ]
+    );
+    task.abort();
+}
