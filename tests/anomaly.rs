@@ -1,6 +1,7 @@
 //! Anomaly rules: each raises at warning, escalates once at critical and
 //! clears after a full window back under warning; credential-name matching;
-//! thresholds from TOML; no anomaly on normal traffic.
+//! thresholds from TOML; no anomaly on normal traffic; the detector as a
+//! stage between a source's channel and its consumer.
 
 use chrono::{DateTime, Duration, Utc};
 use tracetop::anomaly::{AnomalyDetector, Thresholds};
@@ -1030,4 +1031,106 @@ fn detector_output_flows_into_the_live_engine() {
         Some("tr-r14")
     );
     assert_eq!(engine.rates(secs(16)).open_anomalies, 1);
+}
+
+/// The stage passes every update through unchanged, appends the anomalies a
+/// batch causes to that batch, and ends when its input closes.
+#[tokio::test]
+async fn detector_stage_appends_anomalies_and_ends_with_its_input() {
+    use tokio::sync::mpsc;
+    use tracetop::anomaly::detect_anomalies;
+    let (tx, rx) = mpsc::channel(8);
+    let mut out = detect_anomalies(rx, Thresholds::default());
+    // the stage has ticked before the first batch arrives
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    // a backfill first: 40 requests by carol over the last ten minutes
+    // arrive in one batch; four a minute is ordinary traffic
+    let now = Utc::now();
+    let backfill: Vec<Event> = (0..40)
+        .map(|i| {
+            let at = now - Duration::seconds(600) + Duration::seconds(15 * i);
+            started(&format!("c{i}"), "carol", at)
+        })
+        .collect();
+    tx.send(SourceUpdate::Events(backfill.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        recv(&mut out).await,
+        Some(SourceUpdate::Events(backfill)),
+        "judged at their own times, not all at arrival"
+    );
+
+    // quiet traffic and a state change: through as they are, nothing added
+    let now = Utc::now();
+    let quiet = vec![started("q0", "bob", now), finished("q0", "bob", false, now)];
+    tx.send(SourceUpdate::Events(quiet.clone())).await.unwrap();
+    tx.send(SourceUpdate::State(SourceState::Connected))
+        .await
+        .unwrap();
+    assert_eq!(recv(&mut out).await, Some(SourceUpdate::Events(quiet)));
+    assert_eq!(
+        recv(&mut out).await,
+        Some(SourceUpdate::State(SourceState::Connected))
+    );
+
+    // 31 requests by alice within a few seconds: over the critical 30
+    let now = Utc::now();
+    let burst: Vec<Event> = (0..31)
+        .map(|i| {
+            let at = now - Duration::milliseconds(100 * (30 - i));
+            started(&format!("a{i}"), "alice", at)
+        })
+        .collect();
+    tx.send(SourceUpdate::Events(burst.clone())).await.unwrap();
+    let Some(SourceUpdate::Events(events)) = recv(&mut out).await else {
+        panic!("an event batch");
+    };
+    assert_eq!(events[..burst.len()], burst[..], "the originals, in order");
+    let added: Vec<(&str, &str, Severity)> = events[burst.len()..]
+        .iter()
+        .map(|e| match e {
+            Event::AnomalyRaised { anomaly } | Event::AnomalyEscalated { anomaly } => {
+                (e.kind(), anomaly.id.as_str(), anomaly.severity)
+            }
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        added,
+        [
+            (
+                "anomaly_raised",
+                "requests_per_minute:alice",
+                Severity::Warning
+            ),
+            (
+                "anomaly_escalated",
+                "requests_per_minute:alice",
+                Severity::Critical
+            )
+        ]
+    );
+
+    // the input closes: the stage ends (ticks do not keep it alive)
+    drop(tx);
+    loop {
+        match recv(&mut out).await {
+            None => break,
+            Some(SourceUpdate::Events(e)) => {
+                assert!(
+                    e.iter().all(|e| e.kind().starts_with("anomaly_")),
+                    "only timer anomalies after the input: {e:?}"
+                )
+            }
+            Some(other) => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+async fn recv(out: &mut tokio::sync::mpsc::Receiver<SourceUpdate>) -> Option<SourceUpdate> {
+    tokio::time::timeout(std::time::Duration::from_secs(10), out.recv())
+        .await
+        .expect("the stage answers")
 }

@@ -1,7 +1,10 @@
 //! The real `tracetop serve` binary on 127.0.0.1 against a throwaway
 //! Postgres, followed by the real SSE client: rows arrive, a killed and
 //! restarted server loses and repeats nothing, tokens are checked, a
-//! user-scoped token sees only its user.
+//! user-scoped token sees only its user. Audit verdicts go through the
+//! server to the database's `tracetop_reviews` for an all-users token only,
+//! and a database without that table still streams and answers queries
+//! but refuses verdicts.
 
 mod support;
 
@@ -25,6 +28,15 @@ struct Server {
 
 impl Server {
     fn start(db_url: &str, tokens: &std::path::Path, port: u16) -> Server {
+        Server::start_with_stderr(db_url, tokens, port, Stdio::null())
+    }
+
+    fn start_with_stderr(
+        db_url: &str,
+        tokens: &std::path::Path,
+        port: u16,
+        stderr: impl Into<Stdio>,
+    ) -> Server {
         let child = Command::new(env!("CARGO_BIN_EXE_tracetop"))
             .args(["serve", "--database-url", db_url, "--listen"])
             .arg(format!("127.0.0.1:{port}"))
@@ -33,7 +45,7 @@ impl Server {
             .args(["--heartbeat", "1s", "--interval", "100ms"])
             .env_remove("DATABASE_URL")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start tracetop serve");
         Server {
@@ -341,4 +353,261 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces() {
         mine.iter().map(|t| t.trace_id.as_str()).collect::<Vec<_>>(),
         vec!["trace-alice"]
     );
+}
+
+fn review(target_id: &str, verdict: &str, note: Option<&str>) -> tracetop::query::NewReview {
+    tracetop::query::NewReview {
+        target_kind: "request".into(),
+        target_id: target_id.into(),
+        verdict: verdict.into(),
+        note: note.map(str::to_string),
+        reviewer: "auditor@example.com".into(),
+    }
+}
+
+/// Every row of `tracetop_reviews`, oldest first, read directly.
+async fn review_rows(db: &support::TestDb) -> Vec<ReviewRecord> {
+    let mut c = db.writer().await;
+    sqlx::query_as(
+        "SELECT id, target_kind, target_id, verdict, note, reviewer, created_at FROM tracetop_reviews ORDER BY id",
+    )
+    .fetch_all(&mut c)
+    .await
+    .expect("read tracetop_reviews")
+}
+
+#[tokio::test]
+async fn all_users_token_records_and_reads_verdicts_through_the_server() {
+    use tracetop::error::Error;
+    use tracetop::query::{ReviewFilter, ReviewStore};
+    use tracetop::sse::remote::RemoteEngine;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&db.url, &token_file(&dir), free_port());
+    server.wait_ready().await;
+    let remote = RemoteEngine::connect(&server.url(), Some(ALL.into()))
+        .await
+        .unwrap();
+    let store: &dyn ReviewStore = &remote;
+
+    let flagged = store
+        .record_review(&review("req-a", "flag", Some("prompt looks injected")))
+        .await
+        .expect("record a verdict");
+    assert_eq!(
+        (
+            flagged.target_kind.as_str(),
+            flagged.target_id.as_str(),
+            flagged.verdict.as_str(),
+            flagged.note.as_deref(),
+            flagged.reviewer.as_str()
+        ),
+        (
+            "request",
+            "req-a",
+            "flag",
+            Some("prompt looks injected"),
+            "auditor@example.com"
+        )
+    );
+    assert_eq!(review_rows(&db).await, vec![flagged.clone()]);
+
+    let cleared = store
+        .record_review(&review("req-a", "ok", None))
+        .await
+        .unwrap();
+    let other = store
+        .record_review(&review("req-b", "escalate", None))
+        .await
+        .unwrap();
+    assert_eq!(
+        review_rows(&db).await,
+        vec![flagged.clone(), cleared.clone(), other.clone()]
+    );
+
+    // newest first, filtered by target, limited
+    let all = store.reviews(&ReviewFilter::default()).await.unwrap();
+    assert_eq!(all, vec![other.clone(), cleared.clone(), flagged.clone()]);
+    let for_a = store
+        .reviews(&ReviewFilter {
+            target_kind: Some("request".into()),
+            target_id: Some("req-a".into()),
+            limit: 0,
+        })
+        .await
+        .unwrap();
+    assert_eq!(for_a, vec![cleared.clone(), flagged]);
+    let newest = store
+        .reviews(&ReviewFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(newest, vec![other]);
+
+    // an unknown verdict is refused before it reaches the table
+    let refused = store
+        .record_review(&review("req-a", "maybe", None))
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, Error::Input(_)), "{refused:?}");
+    assert!(refused.to_string().contains("\"maybe\""), "{refused}");
+    assert_eq!(review_rows(&db).await.len(), 3);
+}
+
+#[tokio::test]
+async fn user_scoped_token_may_not_record_or_read_verdicts() {
+    use tracetop::error::Error;
+    use tracetop::query::{ReviewFilter, ReviewStore};
+    use tracetop::sse::remote::RemoteEngine;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    db.exec(
+        "INSERT INTO tracetop_reviews (target_kind, target_id, verdict, reviewer) VALUES ('request', 'req-bob', 'flag', 'auditor')",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&db.url, &token_file(&dir), free_port());
+    server.wait_ready().await;
+    let alice = RemoteEngine::connect(&server.url(), Some(ALICE.into()))
+        .await
+        .unwrap();
+    let store: &dyn ReviewStore = &alice;
+    let refused = store
+        .record_review(&review("req-alice", "ok", None))
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, Error::Auth(_)), "{refused:?}");
+    assert!(refused.to_string().contains("all-users token"), "{refused}");
+    let refused = store.reviews(&ReviewFilter::default()).await.unwrap_err();
+    assert!(matches!(refused, Error::Auth(_)), "{refused:?}");
+    // nothing written; the seeded verdict is still the only one
+    let rows = review_rows(&db).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].target_id, "req-bob");
+}
+
+#[tokio::test]
+async fn database_without_reviews_table_streams_and_answers_but_refuses_verdicts() {
+    use tracetop::error::Error;
+    use tracetop::query::{QueryEngine, ReviewFilter, ReviewStore};
+    use tracetop::sse::remote::RemoteEngine;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // a platform database tracetop never migrated: the audit schema only
+    let db = support::fresh_db().await;
+    db.exec("DROP TABLE tracetop_reviews").await;
+    let dir = tempfile::tempdir().unwrap();
+    let stderr_path = dir.path().join("serve.stderr");
+    let stderr = std::fs::File::create(&stderr_path).unwrap();
+    let server = Server::start_with_stderr(&db.url, &token_file(&dir), free_port(), stderr);
+    server.wait_ready().await;
+    let note = std::fs::read_to_string(&stderr_path).unwrap();
+    assert!(
+        note.contains("audit verdicts disabled") && note.contains("no tracetop_reviews table"),
+        "{note}"
+    );
+
+    // the stream works
+    let (tx, mut rx) = mpsc::channel(256);
+    let task = spawn_source(SourceSpec::Remote(client(&server.url(), ALL)), tx);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    insert_logs(&db, 0..3, "bob").await;
+    let mut seen = Vec::new();
+    collect_logs(&mut rx, 3, &mut seen).await;
+    assert_eq!(seen, vec!["log-000", "log-001", "log-002"]);
+    task.abort();
+
+    // queries work
+    let remote = RemoteEngine::connect(&server.url(), Some(ALL.into()))
+        .await
+        .unwrap();
+    let logs = remote
+        .log_search(&tracetop::query::LogFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(logs.len(), 3);
+
+    // verdicts are refused, saying why
+    let store: &dyn ReviewStore = &remote;
+    let refused = store
+        .record_review(&review("req-a", "ok", None))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("keeps no audit verdicts")
+            && refused.to_string().contains("tracetop_reviews"),
+        "{refused}"
+    );
+    assert!(!matches!(refused, Error::Input(_)), "{refused:?}");
+    let refused = store.reviews(&ReviewFilter::default()).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("keeps no audit verdicts"),
+        "{refused}"
+    );
+    let present: bool = sqlx::query_scalar("SELECT to_regclass('tracetop_reviews') IS NOT NULL")
+        .fetch_one(&mut db.writer().await)
+        .await
+        .unwrap();
+    assert!(!present, "the server created no table");
+}
+
+#[tokio::test]
+async fn serve_runs_the_anomaly_rules_on_database_traffic() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&db.url, &token_file(&dir), free_port());
+    server.wait_ready().await;
+    let (tx, mut rx) = mpsc::channel(256);
+    let task = spawn_source(SourceSpec::Remote(client(&server.url(), ALL)), tx);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // rows committed late: carol's 40 requests of the last ten minutes (four
+    // a minute, ordinary) appear at once; then eve sends 31 requests in a
+    // few seconds: over the critical 30 a minute
+    db.exec(
+        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, created_at, updated_at)
+         SELECT 'carol-' || i, 'carol-' || i, 'carol', 'openai', 'gpt-4o', 'pending',
+                now() - interval '10 minutes' + i * interval '15 seconds', now()
+         FROM generate_series(0, 39) AS i",
+    )
+    .await;
+    db.exec(
+        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, created_at, updated_at)
+         SELECT 'eve-' || i, 'eve-' || i, 'eve', 'openai', 'gpt-4o', 'pending',
+                now() - i * interval '100 milliseconds', now() - i * interval '100 milliseconds'
+         FROM generate_series(0, 30) AS i",
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut requests = 0;
+    let mut anomalies = Vec::new();
+    while anomalies.len() < 2 {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(SourceUpdate::Events(events))) => {
+                for e in events {
+                    match e {
+                        Event::AiRequestStarted { .. } => requests += 1,
+                        Event::AnomalyRaised { anomaly } | Event::AnomalyEscalated { anomaly } => {
+                            anomalies.push((anomaly.id, anomaly.severity))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("source ended"),
+            Err(_) => panic!("no anomaly streamed; {requests} requests, {anomalies:?}"),
+        }
+    }
+    assert_eq!(requests, 71);
+    assert_eq!(
+        anomalies,
+        vec![
+            ("requests_per_minute:eve".to_string(), Severity::Warning),
+            ("requests_per_minute:eve".to_string(), Severity::Critical)
+        ]
+    );
+    task.abort();
 }

@@ -7,6 +7,9 @@
 //! bounded (rows and approximate bytes, oldest written evicted first, the
 //! evictions counted), indexed by trace, user, model, agent and tool, and
 //! keeps rolling one-minute windows for the ribbon ([`LiveEngine::rates`]).
+//! The `jsonb` columns (`logs.metadata`, step `content`) are rewritten on
+//! ingest as Postgres renders them (`jsonb.rs`), so an event spelled any
+//! other way still answers as its stored row would.
 //!
 //! The engine is `Send + Sync`: one `Arc<LiveEngine>` is shared between the
 //! source task (writer) and the console (readers) behind an `RwLock`.
@@ -14,10 +17,12 @@
 pub mod decode;
 mod engine;
 mod indexes;
+mod jsonb;
 mod rolling;
 mod store;
 
 pub use decode::decode_event;
+pub use jsonb::jsonb_text;
 pub use rolling::{ACTIVE_USER_SECS, RATE_WINDOW_SECS};
 pub use store::LiveLimits;
 
@@ -39,7 +44,8 @@ struct Inner {
 }
 
 impl Inner {
-    fn apply(&mut self, event: Event) {
+    fn apply(&mut self, mut event: Event) {
+        jsonb::normalise_event(&mut event);
         self.ingested += 1;
         self.rolling.observe(&event);
         self.store.apply(event);
