@@ -72,6 +72,23 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Capture until `part` of the screen is the same on two captures 300 ms
+    /// apart (at most 10 s); return that screen.
+    fn settle<T: PartialEq>(&self, part: impl Fn(&str) -> T) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut last = self.capture();
+        loop {
+            std::thread::sleep(Duration::from_millis(300));
+            let screen = self.capture();
+            if part(&screen) == part(&last) || Instant::now() > deadline {
+                return screen;
+            }
+            last = screen;
+        }
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -164,11 +181,6 @@ fn demo_follow_pause_drill_back_costs_audit_help_quit() {
     tmux.send(&["-l", "kind:ai"]);
     tmux.send(&["Enter"]);
     tmux.send(&["j", "j"]);
-    let before = tmux.capture();
-    tmux.send(&["Enter"]);
-    tmux.wait_for("Waterfall ·");
-    tmux.send(&["Escape"]);
-    let after = tmux.wait_for("⏸ paused");
     let feed_rows = |s: &str| -> Vec<String> {
         s.lines()
             .filter(|l| l.contains("ai."))
@@ -176,6 +188,13 @@ fn demo_follow_pause_drill_back_costs_audit_help_quit() {
             .map(str::to_string)
             .collect()
     };
+    // the filter and the moves are drawn on the next frame: snapshot once
+    // the feed rows stop changing (the paused feed holds still)
+    let before = tmux.settle(|s| feed_rows(s));
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Waterfall ·");
+    tmux.send(&["Escape"]);
+    let after = tmux.wait_for("⏸ paused");
     assert_eq!(
         feed_rows(&before),
         feed_rows(&after),
