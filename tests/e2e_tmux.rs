@@ -1,7 +1,9 @@
 //! End-to-end tests of the real `tracetop` binary in a real terminal (tmux
 //! 200×50): open the console, move between views, open help, quit, and
-//! check the shell is usable afterwards (the terminal was restored).
-//! Skipped, with a note, when tmux is not installed.
+//! check the shell is usable afterwards (the terminal was restored); run
+//! `demo --postgres` on its own throwaway cluster and check the cluster is
+//! gone after quitting, SIGTERM or a hang-up. Skipped, with a note, when
+//! tmux is not installed.
 
 mod support;
 
@@ -65,7 +67,12 @@ impl Tmux {
 
     /// Wait until the screen contains `text` (or fail with the screen).
     fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_for_within(text, Duration::from_secs(20))
+    }
+
+    /// [`Self::wait_for`] with its own time limit.
+    fn wait_for_within(&self, text: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             let screen = self.capture();
             if screen.contains(text) {
@@ -76,6 +83,56 @@ impl Tmux {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+}
+
+impl Tmux {
+    /// Capture until `part` of the screen is the same on two captures 300 ms
+    /// apart (at most 10 s); return that screen.
+    fn settle<T: PartialEq>(&self, part: impl Fn(&str) -> T) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut last = self.capture();
+        loop {
+            std::thread::sleep(Duration::from_millis(300));
+            let screen = self.capture();
+            if part(&screen) == part(&last) || Instant::now() > deadline {
+                return screen;
+            }
+            last = screen;
+        }
+    }
+
+    /// Wait until a line of the screen starts with `prefix` (output, not
+    /// the echoed command line); return the screen.
+    fn wait_for_line(&self, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.capture();
+            if screen.lines().any(|l| l.starts_with(prefix)) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for a line starting {prefix:?}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The pid of the command the pane's shell is running now.
+    fn foreground_pid(&self, program: &str) -> u32 {
+        let out = Command::new("tmux")
+            .args(["display-message", "-p", "-t", &self.name, "#{pane_pid}"])
+            .output()
+            .expect("tmux display-message");
+        let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let out = Command::new("pgrep")
+            .args(["-P", &shell, "-x", program])
+            .output()
+            .expect("pgrep");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("no {program} under the pane's shell {shell}"))
     }
 }
 
@@ -212,11 +269,6 @@ fn demo_follow_pause_drill_back_costs_audit_help_quit() {
     tmux.send(&["-l", "kind:ai"]);
     tmux.send(&["Enter"]);
     tmux.send(&["j", "j"]);
-    let before = tmux.capture();
-    tmux.send(&["Enter"]);
-    tmux.wait_for("Waterfall ·");
-    tmux.send(&["Escape"]);
-    let after = tmux.wait_for("⏸ paused");
     let feed_rows = |s: &str| -> Vec<String> {
         s.lines()
             .filter(|l| l.contains("ai."))
@@ -224,6 +276,13 @@ fn demo_follow_pause_drill_back_costs_audit_help_quit() {
             .map(str::to_string)
             .collect()
     };
+    // the filter and the moves are drawn on the next frame: snapshot once
+    // the feed rows stop changing (the paused feed holds still)
+    let before = tmux.settle(|s| feed_rows(s));
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Waterfall ·");
+    tmux.send(&["Escape"]);
+    let after = tmux.wait_for("⏸ paused");
     assert_eq!(
         feed_rows(&before),
         feed_rows(&after),
@@ -246,4 +305,195 @@ fn demo_follow_pause_drill_back_costs_audit_help_quit() {
     tmux.wait_for("exit=0");
     tmux.send(&["echo shell-$((40+2))-ok", "Enter"]);
     tmux.wait_for("shell-42-ok");
+}
+
+/// `TRACETOP_PG_BINDIR=… ` for the pane's command line when the test has
+/// it (scripts/test exports it; a tmux server started earlier would not
+/// pass it on).
+fn pg_bindir_prefix() -> String {
+    std::env::var("TRACETOP_PG_BINDIR")
+        .map(|d| format!("TRACETOP_PG_BINDIR='{d}' "))
+        .unwrap_or_default()
+}
+
+/// Start `tracetop demo --postgres` in `tmux` with stderr to a file; wait
+/// for the console and return the stderr file and the cluster directory it
+/// announced (which must exist while the console runs).
+fn start_pg_demo(tmux: &Tmux, tag: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let bin = env!("CARGO_BIN_EXE_tracetop");
+    let log = std::env::temp_dir().join(format!("tracetop-e2e-{tag}-{}.log", std::process::id()));
+    tmux.send(&[
+        &format!(
+            "{}NO_COLOR=1 {bin} demo --postgres --rate 50 2>'{}'; echo exit=$?",
+            pg_bindir_prefix(),
+            log.display()
+        ),
+        "Enter",
+    ]);
+    // starting a cluster and loading history takes seconds, more on a busy machine
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let screen = loop {
+        let s = tmux.capture();
+        let exited = s.lines().any(|l| l.starts_with("exit="));
+        if s.contains("Feed ·") || exited || Instant::now() > deadline {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        screen.contains("Feed ·"),
+        "demo --postgres did not open: {screen}\nstderr:\n{stderr}"
+    );
+    assert!(
+        screen.contains("demo --postgres · seed 42 · 50 ev/s"),
+        "{screen}"
+    );
+    for step in [
+        "starting a throwaway Postgres",
+        "loading ",
+        "rows of history",
+    ] {
+        assert!(stderr.contains(step), "no progress {step:?}: {stderr}");
+    }
+    let dir = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("cluster at "))
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| panic!("no cluster path on stderr: {stderr}"));
+    assert!(
+        dir.join("data").is_dir(),
+        "{} is not a cluster",
+        dir.display()
+    );
+    (log, dir)
+}
+
+#[test]
+fn demo_postgres_live_costs_audit_quit_removes_the_cluster() {
+    if !have_tmux() {
+        println!("note: tmux not installed, skipping the demo --postgres end-to-end test");
+        return;
+    }
+    let tmux = Tmux::start("tracetop-e2e-pgdemo");
+    let (log, dir) = start_pg_demo(&tmux, "pgdemo");
+    // live rows come from the database tail
+    tmux.wait_for_within("● connected", Duration::from_secs(30));
+    tmux.wait_for_within("ai.done", Duration::from_secs(30));
+    // costs: the loaded history has spend in the last 24h
+    tmux.send(&["3"]);
+    let screen = tmux.wait_for("all time $");
+    let spend: f64 = screen
+        .split("24h $")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("no 24h spend on screen:\n{screen}"));
+    assert!(spend > 0.0, "24h spend is {spend}:\n{screen}");
+    // audit: mark the first queue item ok; the verdict goes to tracetop_reviews
+    tmux.send(&["5"]);
+    tmux.wait_for("Review queue");
+    tmux.wait_for("0 reviewed");
+    tmux.send(&["a"]);
+    tmux.wait_for("1 reviewed");
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for_line("exit=");
+    assert!(screen.lines().any(|l| l == "exit=0"), "{screen}");
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        !dir.exists(),
+        "the throwaway cluster {} is still there; stderr:\n{stderr}",
+        dir.display()
+    );
+    assert!(stderr.contains("stopped and removed"), "{stderr}");
+    tmux.send(&["echo shell-$((40+2))-ok", "Enter"]);
+    tmux.wait_for("shell-42-ok");
+}
+
+#[test]
+fn demo_postgres_sigterm_removes_the_cluster() {
+    if !have_tmux() {
+        println!("note: tmux not installed, skipping the demo --postgres SIGTERM test");
+        return;
+    }
+    let tmux = Tmux::start("tracetop-e2e-pgdemo-term");
+    let (log, dir) = start_pg_demo(&tmux, "pgdemo-term");
+    tmux.wait_for_within("● connected", Duration::from_secs(30));
+    let pid = tmux.foreground_pid("tracetop");
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    tmux.wait_for("exit=0");
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        !dir.exists(),
+        "the throwaway cluster {} survived SIGTERM; stderr:\n{stderr}",
+        dir.display()
+    );
+}
+
+#[test]
+fn demo_postgres_hangup_removes_the_cluster() {
+    if !have_tmux() {
+        println!("note: tmux not installed, skipping the demo --postgres hang-up test");
+        return;
+    }
+    let tmux = Tmux::start("tracetop-e2e-pgdemo-hup");
+    let (log, dir) = start_pg_demo(&tmux, "pgdemo-hup");
+    tmux.wait_for_within("● connected", Duration::from_secs(30));
+    // the terminal goes away as with a dropped SSH session: SIGHUP
+    drop(tmux);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while dir.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        !dir.exists(),
+        "the throwaway cluster {} survived the hang-up; stderr:\n{stderr}",
+        dir.display()
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn demo_postgres_without_server_binaries_says_what_to_install() {
+    if !have_tmux() {
+        println!("note: tmux not installed, skipping the demo --postgres binaries test");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_tracetop");
+    // without a terminal it refuses before starting anything
+    let out = Command::new(bin)
+        .args(["demo", "--postgres"])
+        .output()
+        .expect("run tracetop demo --postgres");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+    assert!(!stderr.contains("starting a throwaway"), "{stderr}");
+    // in a terminal, with no Postgres binaries where it is told to look
+    let tmux = Tmux::start("tracetop-e2e-pgdemo-nobin");
+    tmux.send(&[
+        &format!("TRACETOP_PG_BINDIR=/nonexistent {bin} demo --postgres; echo exit=$?"),
+        "Enter",
+    ]);
+    let screen = tmux.wait_for_line("exit=");
+    assert!(screen.lines().any(|l| l == "exit=1"), "{screen}");
+    let error: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.starts_with("tracetop: "))
+        .collect();
+    assert_eq!(error.len(), 1, "{screen}");
+    assert!(
+        screen.replace('\n', "").contains("install postgresql"),
+        "{screen}"
+    );
 }

@@ -1,7 +1,7 @@
 //! The simulator against hand-computed expectations and a real Postgres:
 //! determinism, referential integrity, every planted incident, exact costs,
-//! bulk-load row counts, live pending → completed rows, and the real
-//! binary's errors.
+//! bulk-load row counts, live pending → completed rows, the live writer
+//! (`simulate --live`, `demo --postgres`), and the real binary's errors.
 
 mod support;
 
@@ -553,6 +553,42 @@ async fn live_rows_go_pending_then_completed() {
             .unwrap();
     assert!(sessions > 0);
     pool.close().await;
+}
+
+#[tokio::test]
+async fn write_live_writes_until_stopped() {
+    let db = support::fresh_db().await;
+    let cfg = sim::load::LiveConfig {
+        seed: 5,
+        users: 10,
+        rate: 200.0,
+    };
+    let mut steps = 0u32;
+    let mut last_total = 0u64;
+    let stop = tokio::time::sleep(std::time::Duration::from_millis(2500));
+    let total = sim::load::write_live(&db.url, cfg, stop, |total, _in_flight| {
+        assert!(total >= last_total, "the running total only grows");
+        last_total = total;
+        steps += 1;
+    })
+    .await
+    .expect("write live traffic");
+    assert!(total > 0, "no live event written in 2.5 s at 200 ev/s");
+    assert_eq!(total, last_total, "progress saw the final total");
+    // one step per 200 ms, give or take a slow machine
+    assert!((5..=14).contains(&steps), "{steps} steps in 2.5 s");
+    assert!(count(&db.url, "ai_requests").await > 0);
+    assert!(count(&db.url, "users").await > 0);
+    // an unreachable database is an error, not a silent stop
+    let err = sim::load::write_live(
+        "postgres://nobody@%2Fnonexistent-socket-dir:5432/x",
+        cfg,
+        std::future::pending(),
+        |_, _| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(!err.to_string().is_empty());
 }
 
 fn tracetop(args: &[&str]) -> std::process::Output {

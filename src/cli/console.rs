@@ -1,8 +1,9 @@
 //! `tracetop` with no subcommand: open the console on a Postgres database
 //! (`--database-url` / `DATABASE_URL`) or a remote `tracetop serve` stream
 //! (`--remote URL --token-file F`). Also holds what `demo` shares with it:
-//! the look flags (`--theme`, `--config`) and building the [`App`] from them
-//! and the config file.
+//! the look flags (`--theme`, `--config`), building the [`App`] from them
+//! and the config file, opening a database as a source ([`open_database`])
+//! and running the console on an opened source ([`run_opened`]).
 
 use crate::error::redact_url;
 use crate::error::{Error, Result};
@@ -98,13 +99,64 @@ pub const RIBBON_LIMITS: LiveLimits = LiveLimits {
 
 /// What a console source opens: its label, the ribbon's feed, the panes'
 /// engine, the verdict store and the live source to start.
-type OpenedSource = (
-    String,
-    Arc<dyn LiveFeed>,
-    Arc<dyn QueryEngine>,
-    Arc<dyn ReviewStore>,
-    SourceSpec,
-);
+pub struct OpenedSource {
+    pub label: String,
+    pub live: Arc<dyn LiveFeed>,
+    pub history: Arc<dyn QueryEngine>,
+    pub reviews: Arc<dyn ReviewStore>,
+    pub spec: SourceSpec,
+}
+
+/// Open a Postgres database as a console source: PgEngine (read-only) for
+/// the panes, PgReviewStore for verdicts (or a store that says why marking
+/// is unavailable when the verdict table is missing), the watermark tail as
+/// the live source and a ribbon-sized LiveEngine as its feed. Labelled with
+/// the URL, password redacted. Shared by the console and `demo --postgres`.
+pub async fn open_database(url: &str) -> Result<OpenedSource> {
+    let history = Arc::new(crate::pg::PgEngine::connect(url).await?);
+    let reviews: Arc<dyn ReviewStore> = match crate::pg::PgReviewStore::connect(url).await {
+        Ok(store) => Arc::new(store),
+        // the panes work without the verdict table; marking says why not
+        Err(e @ Error::Schema(_)) => Arc::new(UnavailableReviews::new(e.to_string())),
+        Err(e) => return Err(e),
+    };
+    Ok(OpenedSource {
+        label: redact_url(url),
+        live: Arc::new(LiveEngine::new(RIBBON_LIMITS)),
+        history,
+        reviews,
+        spec: SourceSpec::Postgres {
+            url: url.to_string(),
+            tail: TailConfig::default(),
+        },
+    })
+}
+
+/// Start the opened source and run the console on it until the user quits
+/// (or SIGTERM / SIGHUP). With `anomaly` thresholds, the anomaly rules run
+/// on the source's events here; without, the source already carries them
+/// (a remote server). The source task is stopped before returning.
+pub async fn run_opened(
+    opened: OpenedSource,
+    app: App,
+    anomaly: Option<crate::anomaly::Thresholds>,
+) -> Result<()> {
+    let (tx, rx) = mpsc::channel(1024);
+    let source = spawn_source(opened.spec, tx);
+    let console = Console {
+        live: opened.live,
+        history: opened.history,
+        reviews: opened.reviews,
+        updates: match anomaly {
+            Some(thresholds) => crate::anomaly::detect_anomalies(rx, thresholds),
+            None => rx,
+        },
+    };
+    let result = crate::tui::event_loop::run(console, app).await;
+    source.abort();
+    let _ = source.await;
+    result
+}
 
 /// Run the console.
 pub async fn run(args: ConsoleArgs) -> Result<()> {
@@ -115,12 +167,9 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         .database_url
         .clone()
         .or(config.source.database_url.clone());
-    let (tx, rx) = mpsc::channel(1024);
     // a remote server runs the anomaly rules itself; other sources get them here
     let detect_locally = remote.is_none() || args.replay.is_some();
-    let (label, live, history, reviews, spec): OpenedSource = if let Some(path) =
-        args.replay.clone()
-    {
+    let opened = if let Some(path) = args.replay.clone() {
         if !path.is_file() {
             return Err(Error::input(format!(
                 "replay file {} not found: give a file written by `tracetop record --out FILE`",
@@ -128,45 +177,29 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
             )));
         }
         let engine = Arc::new(LiveEngine::default());
-        (
-            format!("replay {} ×{}", path.display(), args.speed),
-            engine.clone(),
-            engine,
-            Arc::new(MemoryReviewStore::new()),
-            SourceSpec::Replay {
+        OpenedSource {
+            label: format!("replay {} ×{}", path.display(), args.speed),
+            live: engine.clone(),
+            history: engine,
+            reviews: Arc::new(MemoryReviewStore::new()),
+            spec: SourceSpec::Replay {
                 path,
                 speed: args.speed,
             },
-        )
+        }
     } else if let Some(url) = remote {
         let token = load_token(token_file.as_deref())?;
         let stream = stream_url(&url)?;
         let engine = Arc::new(RemoteEngine::connect(&url, token.clone()).await?);
-        (
-            redact_url(&stream),
-            Arc::new(LiveEngine::new(RIBBON_LIMITS)),
-            engine.clone(),
-            engine,
-            SourceSpec::Remote(ClientConfig::new(stream, token)),
-        )
+        OpenedSource {
+            label: redact_url(&stream),
+            live: Arc::new(LiveEngine::new(RIBBON_LIMITS)),
+            history: engine.clone(),
+            reviews: engine,
+            spec: SourceSpec::Remote(ClientConfig::new(stream, token)),
+        }
     } else if let Some(url) = database_url {
-        let history = Arc::new(crate::pg::PgEngine::connect(&url).await?);
-        let reviews: Arc<dyn ReviewStore> = match crate::pg::PgReviewStore::connect(&url).await {
-            Ok(store) => Arc::new(store),
-            // the panes work without the verdict table; marking says why not
-            Err(e @ Error::Schema(_)) => Arc::new(UnavailableReviews::new(e.to_string())),
-            Err(e) => return Err(e),
-        };
-        (
-            redact_url(&url),
-            Arc::new(LiveEngine::new(RIBBON_LIMITS)),
-            history,
-            reviews,
-            SourceSpec::Postgres {
-                url,
-                tail: TailConfig::default(),
-            },
-        )
+        open_database(&url).await?
     } else {
         return Err(Error::input(
             "no source: pass --database-url URL (or set DATABASE_URL), --remote URL \
@@ -175,19 +208,6 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         ));
     };
     require_terminal()?;
-    let (app, _) = build_app(&args.look, &label)?;
-    let source = spawn_source(spec, tx);
-    let console = Console {
-        live,
-        history,
-        reviews,
-        updates: if detect_locally {
-            crate::anomaly::detect_anomalies(rx, config.anomaly.clone())
-        } else {
-            rx
-        },
-    };
-    let result = crate::tui::event_loop::run(console, app).await;
-    source.abort();
-    result
+    let (app, _) = build_app(&args.look, &opened.label)?;
+    run_opened(opened, app, detect_locally.then(|| config.anomaly.clone())).await
 }

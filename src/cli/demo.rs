@@ -5,13 +5,24 @@
 //!
 //! The anomaly rules run on the generated stream, so the planted incident
 //! patterns of the live generator raise anomalies as they would live.
+//!
+//! `demo --postgres` runs the real database path instead: a throwaway
+//! Postgres cluster in a temp dir, migrated and loaded with a small seeded
+//! history, then fed live traffic by the simulator (as `simulate --live`
+//! does) while the console reads it exactly as it reads any database
+//! (PgEngine, PgReviewStore, the watermark tail). The simulator is stopped
+//! and the cluster stopped and removed on exit, signal or error.
 
-use super::console::{LookArgs, build_app, require_terminal};
+use super::console::{
+    LookArgs, OpenedSource, build_app, open_database, require_terminal, run_opened,
+};
 use crate::error::{Error, Result};
 use crate::live::LiveEngine;
 use crate::model::*;
+use crate::pg::cluster::TempCluster;
 use crate::query::QueryEngine;
 use crate::sim::live::LiveGenerator;
+use crate::sim::{self, SimConfig};
 use crate::tui::MemoryReviewStore;
 use crate::tui::event_loop::{Console, LiveFeed};
 use std::sync::Arc;
@@ -28,7 +39,8 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 42, value_name = "N")]
     pub seed: u64,
     /// Run a throwaway Postgres cluster fed by the simulator instead of the
-    /// in-memory engine (removed on exit).
+    /// in-memory engine (removed on exit; needs the Postgres server
+    /// binaries, e.g. `apt-get install postgresql`).
     #[arg(long)]
     pub postgres: bool,
     #[command(flatten)]
@@ -105,10 +117,7 @@ async fn run_generator(mut generator: Generator, rate: f64, tx: mpsc::Sender<Sou
 pub async fn run(args: DemoArgs) -> Result<()> {
     let rate = validate_rate(args.rate)?;
     if args.postgres {
-        return Err(Error::input(
-            "`tracetop demo --postgres` is not part of this build yet: run `tracetop demo` \
-             (in-memory) instead",
-        ));
+        return run_postgres(args, rate).await;
     }
     let (mut app, config) = build_app(&args.look, "demo")?;
     let (live, history) = demo_engine();
@@ -126,6 +135,146 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     let result = crate::tui::event_loop::run(console, app).await;
     generator_task.abort();
     result
+}
+
+/// Users in the history `demo --postgres` loads (and the live traffic
+/// continues): small, so start-up takes a few seconds.
+pub const PG_DEMO_USERS: usize = 40;
+/// Days of history `demo --postgres` loads before now.
+pub const PG_DEMO_DAYS: u32 = 1;
+/// Name of the database created in the throwaway cluster.
+const PG_DEMO_DATABASE: &str = "tracetop_demo";
+/// How long the simulator gets to finish its last write on exit.
+const WRITER_STOP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Resolves on SIGINT, SIGTERM or SIGHUP. Watching them replaces their
+/// default action (dying on the spot), so start-up can be interrupted and
+/// still remove the cluster.
+fn interrupted() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let watch = |kind: SignalKind, name: &str| {
+        signal(kind).map_err(|e| Error::Io(format!("cannot watch {name}: {e}")))
+    };
+    let mut int = watch(SignalKind::interrupt(), "SIGINT")?;
+    let mut term = watch(SignalKind::terminate(), "SIGTERM")?;
+    let mut hup = watch(SignalKind::hangup(), "SIGHUP")?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+    })
+}
+
+/// Create, migrate and load the demo database; returns its URL.
+async fn prepare_database(cluster: &TempCluster, seed: u64) -> Result<String> {
+    use chrono::DurationRound;
+    let url = cluster.create_database(PG_DEMO_DATABASE, None).await?;
+    crate::pg::migrate::run(&url).await?;
+    let cfg = SimConfig {
+        seed,
+        users: PG_DEMO_USERS,
+        days: PG_DEMO_DAYS,
+        until: chrono::Utc::now()
+            .duration_trunc(chrono::Duration::milliseconds(1))
+            .unwrap_or_else(|_| chrono::Utc::now()),
+    };
+    let workload = tokio::task::spawn_blocking(move || sim::generate(&cfg))
+        .await
+        .map_err(|e| Error::Other(format!("the workload generator stopped: {e}")))?;
+    eprintln!(
+        "loading {} rows of history ({PG_DEMO_USERS} users, {PG_DEMO_DAYS} day, seed {seed})…",
+        workload.row_count()
+    );
+    let stats = sim::load(&url, &workload).await?;
+    eprintln!(
+        "loaded {} rows in {:.1} s",
+        stats.rows,
+        stats.elapsed.as_secs_f64()
+    );
+    Ok(url)
+}
+
+/// Run `tracetop demo --postgres`.
+async fn run_postgres(args: DemoArgs, rate: f64) -> Result<()> {
+    let label = format!("demo --postgres · seed {} · {rate} ev/s", args.seed);
+    let (app, config) = build_app(&args.look, &label)?;
+    require_terminal()?;
+    let interrupted = interrupted()?;
+    tokio::pin!(interrupted);
+    eprintln!("starting a throwaway Postgres…");
+    let cluster = tokio::task::spawn_blocking(TempCluster::start)
+        .await
+        .map_err(|e| Error::Other(format!("starting Postgres stopped: {e}")))?
+        .map_err(|e| Error::Other(format!("cannot start a throwaway Postgres: {e}")))?;
+    // from here on, every way out drops `cluster`: stopped and removed
+    eprintln!("cluster at {}", cluster.dir().display());
+    let opened = tokio::select! {
+        opened = async {
+            let url = prepare_database(&cluster, args.seed).await?;
+            let opened = open_database(&url).await?;
+            Ok::<_, Error>((url, opened))
+        } => opened,
+        _ = &mut interrupted => {
+            return Err(Error::Other(
+                "interrupted while preparing the demo database".into(),
+            ));
+        }
+    };
+    let (url, opened) = opened?;
+    let opened = OpenedSource { label, ..opened };
+
+    eprintln!("writing live traffic at {rate} ev/s; opening the console…");
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let live = sim::load::LiveConfig {
+        seed: args.seed,
+        users: PG_DEMO_USERS,
+        rate,
+    };
+    let writer = tokio::spawn(async move {
+        let stop = async {
+            let _ = stop_rx.await;
+        };
+        sim::load::write_live(&url, live, stop, |_, _| {}).await
+    });
+
+    // the console handles SIGTERM / SIGHUP itself; SIGINT (e.g. `kill -INT`)
+    // ends it here
+    let result = tokio::select! {
+        result = run_opened(opened, app, Some(config.anomaly.clone())) => result,
+        _ = &mut interrupted => Ok(()),
+    };
+
+    let _ = stop_tx.send(());
+    match tokio::time::timeout(WRITER_STOP_TIMEOUT, writer).await {
+        Ok(Ok(Ok(_))) => {}
+        Ok(Ok(Err(e))) => note(&format!("tracetop: the simulator stopped early: {e}")),
+        Ok(Err(e)) => note(&format!("tracetop: the simulator stopped early: {e}")),
+        // dropping the handle leaves the task to the runtime's shutdown
+        Err(_) => note("tracetop: the simulator did not stop in time"),
+    }
+    let dir = cluster.dir().to_path_buf();
+    drop(cluster);
+    if dir.exists() {
+        note(&format!(
+            "tracetop: could not remove the throwaway Postgres at {}",
+            dir.display()
+        ));
+    } else {
+        note(&format!(
+            "stopped and removed the throwaway Postgres at {}",
+            dir.display()
+        ));
+    }
+    result
+}
+
+/// A line on stderr after the console: never panics, since after SIGHUP
+/// (a dropped SSH session) stderr may be a terminal that is gone.
+fn note(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 #[cfg(test)]

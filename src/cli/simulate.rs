@@ -5,7 +5,7 @@
 //! holds audit rows unless `--append`, never prints the password.
 
 use crate::error::{Error, Result, redact_url};
-use crate::sim::{self, LiveGenerator, SimConfig};
+use crate::sim::{self, SimConfig};
 use chrono::{DateTime, DurationRound, Utc};
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -160,45 +160,24 @@ async fn refuse_if_not_empty(url: &str) -> Result<()> {
 }
 
 async fn live(url: &str, args: &SimulateArgs) -> Result<()> {
-    let options = crate::pg::connect::parse_url(url)?.application_name("tracetop-simulate-live");
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(2)
-        .connect_with(options)
-        .await
-        .map_err(|e| crate::pg::connect::map_sqlx_error(e, url))?;
-    let start = Utc::now()
-        .duration_trunc(chrono::Duration::milliseconds(1))
-        .unwrap_or_else(|_| Utc::now());
-    let mut generator = LiveGenerator::with_users(args.seed, start, args.users.max(1));
     eprintln!(
         "writing live traffic at {} events/s into {}; Ctrl-C to stop",
         args.rate,
         redact_url(url)
     );
-    let mut tick = tokio::time::interval(Duration::from_millis(200));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut total = 0u64;
+    let cfg = sim::load::LiveConfig {
+        seed: args.seed,
+        users: args.users.max(1),
+        rate: args.rate,
+    };
     let mut last_report = Instant::now();
-    let stop = shutdown_signal();
-    tokio::pin!(stop);
-    loop {
-        tokio::select! {
-            _ = &mut stop => break,
-            _ = tick.tick() => {
-                let now = Utc::now().duration_trunc(chrono::Duration::milliseconds(1)).unwrap_or_else(|_| Utc::now());
-                let events = generator.advance(now, args.rate);
-                if !events.is_empty() {
-                    sim::apply_events(&pool, &events).await.map_err(|e| Error::Database(format!("{e} ({})", redact_url(url))))?;
-                    total += events.len() as u64;
-                }
-                if last_report.elapsed() >= Duration::from_secs(10) {
-                    eprintln!("live: {total} events written, {} queued in flight", generator.in_flight());
-                    last_report = Instant::now();
-                }
-            }
+    let total = sim::load::write_live(url, cfg, shutdown_signal(), |total, in_flight| {
+        if last_report.elapsed() >= Duration::from_secs(10) {
+            eprintln!("live: {total} events written, {in_flight} queued in flight");
+            last_report = Instant::now();
         }
-    }
-    pool.close().await;
+    })
+    .await?;
     eprintln!("stopped: {total} live events written; runs still in flight stay pending");
     Ok(())
 }

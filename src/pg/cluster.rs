@@ -24,7 +24,15 @@ pub struct TempCluster {
 /// --bindir`, then the newest `/usr/lib/postgresql/*/bin`).
 pub fn find_bin_dir() -> Result<PathBuf> {
     if let Ok(dir) = std::env::var("TRACETOP_PG_BINDIR") {
-        return Ok(PathBuf::from(dir));
+        let dir = PathBuf::from(dir);
+        if dir.join("initdb").exists() && dir.join("pg_ctl").exists() {
+            return Ok(dir);
+        }
+        return Err(Error::Other(format!(
+            "no Postgres server binaries (initdb, pg_ctl) in TRACETOP_PG_BINDIR={}: \
+             install postgresql (apt-get install -y postgresql) or fix TRACETOP_PG_BINDIR",
+            dir.display()
+        )));
     }
     let mut candidates = Vec::new();
     if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
@@ -43,8 +51,8 @@ pub fn find_bin_dir() -> Result<PathBuf> {
         .find(|d| d.join("initdb").exists() && d.join("pg_ctl").exists())
         .ok_or_else(|| {
             Error::Other(
-                "Postgres server binaries not found: install them (apt-get install -y postgresql) \
-                 or set TRACETOP_PG_BINDIR"
+                "Postgres server binaries (initdb, pg_ctl) not found: install postgresql \
+                 (apt-get install -y postgresql) or set TRACETOP_PG_BINDIR"
                     .into(),
             )
         })
@@ -136,6 +144,12 @@ impl TempCluster {
 
     fn data_dir(&self) -> PathBuf {
         self.dir.join("data")
+    }
+
+    /// The cluster's directory (data, unix socket, server log); removed on
+    /// drop.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The directory holding the unix socket.

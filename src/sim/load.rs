@@ -6,7 +6,8 @@
 //! blocking thread while the previous chunk is being copied, so memory stays
 //! bounded by a couple of chunks whatever the simulation size.
 //!
-//! Live: [`apply_events`] upserts the rows events describe (bound
+//! Live: [`write_live`] keeps writing the seeded live generator's traffic;
+//! [`apply_events`] upserts the rows events describe (bound
 //! parameters only), the way a gateway writes them: a request `pending`
 //! first, then updated in place when it completes.
 
@@ -513,6 +514,66 @@ pub async fn load_config(
     tx.commit().await.map_err(|e| map_sqlx_error(e, url))?;
     stats.elapsed = started.elapsed();
     Ok(stats)
+}
+
+/// What [`write_live`] writes: the seeded live generator over the first
+/// `users` users of a bulk simulation with the same seed, at `rate` events
+/// per second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LiveConfig {
+    pub seed: u64,
+    pub users: usize,
+    pub rate: f64,
+}
+
+/// How often [`write_live`] advances the generator and writes what is due.
+pub const LIVE_STEP: Duration = Duration::from_millis(200);
+
+/// Keep inserting live traffic (`simulate --live`, `demo --postgres`): every
+/// [`LIVE_STEP`], advance the seeded generator to the wall clock and upsert
+/// the rows of the events due, until `stop` resolves. `progress` is called
+/// after each step with the events written so far and the runs still in
+/// flight. Returns the number of events written.
+pub async fn write_live(
+    url: &str,
+    cfg: LiveConfig,
+    stop: impl std::future::Future<Output = ()>,
+    mut progress: impl FnMut(u64, usize),
+) -> Result<u64> {
+    use chrono::DurationRound;
+    let now_ms = || {
+        chrono::Utc::now()
+            .duration_trunc(chrono::Duration::milliseconds(1))
+            .unwrap_or_else(|_| chrono::Utc::now())
+    };
+    let options = parse_url(url)?.application_name("tracetop-simulate-live");
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .connect_with(options)
+        .await
+        .map_err(|e| map_sqlx_error(e, url))?;
+    let mut generator = super::LiveGenerator::with_users(cfg.seed, now_ms(), cfg.users.max(1));
+    let mut tick = tokio::time::interval(LIVE_STEP);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut total = 0u64;
+    tokio::pin!(stop);
+    let result = loop {
+        tokio::select! {
+            _ = &mut stop => break Ok(total),
+            _ = tick.tick() => {
+                let events = generator.advance(now_ms(), cfg.rate);
+                if !events.is_empty() {
+                    if let Err(e) = apply_events(&pool, &events).await {
+                        break Err(Error::Database(format!("{e} ({})", redact_url(url))));
+                    }
+                    total += events.len() as u64;
+                }
+                progress(total, generator.in_flight());
+            }
+        }
+    };
+    pool.close().await;
+    result
 }
 
 /// Upsert the rows `events` describe (live mode), in one transaction.
