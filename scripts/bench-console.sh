@@ -19,11 +19,11 @@ trap cleanup EXIT
 tick() { getconf CLK_TCK; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-pid_of() { # the tracetop process under the tmux pane
-  local pane_pid; pane_pid=$(tmux display-message -p -t "$SESSION" '#{pane_pid}')
+pid_of() { # the tracetop process: it replaced the pane's shell (exec)
+  local p
   for _ in $(seq 50); do
-    local p; p=$(pgrep -P "$pane_pid" -f "$BIN" | head -1 || true)
-    [ -n "$p" ] && { echo "$p"; return; }
+    p=$(tmux display-message -p -t "$SESSION" '#{pane_pid}')
+    if grep -q tracetop "/proc/$p/comm" 2>/dev/null; then echo "$p"; return; fi
     sleep 0.1
   done
   echo "tracetop did not start" >&2; exit 1

@@ -519,34 +519,48 @@ pub fn traffic_rows(t: &TrafficReport) -> RowSet {
     )
 }
 
+/// Columns of a report that lists several breakdowns; in one combined
+/// table (CSV, JSON rows) a leading `dimension` column names each row's.
+fn dimensioned_columns(
+    with_dimension: bool,
+    columns: impl IntoIterator<Item = Column>,
+) -> Vec<Column> {
+    with_dimension
+        .then(|| Column::id("dimension", "dimension"))
+        .into_iter()
+        .chain(columns)
+        .collect()
+}
+
+/// Cells of one breakdown row, after its dimension when there is one.
+fn dimensioned_cells(dimension: Option<&str>, cells: impl IntoIterator<Item = Cell>) -> Vec<Cell> {
+    dimension.map(Cell::text).into_iter().chain(cells).collect()
+}
+
 fn traffic_columns(with_dimension: bool) -> Vec<Column> {
-    let mut cols = Vec::new();
-    if with_dimension {
-        cols.push(Column::id("dimension", "dimension"));
-    }
-    cols.extend([
-        Column::text("key", "key"),
-        Column::num("session_count", "sessions"),
-        Column::num("bot_count", "bots"),
-        Column::num("scanner_count", "scanners"),
-        Column::num("share", "share"),
-    ]);
-    cols
+    dimensioned_columns(
+        with_dimension,
+        [
+            Column::text("key", "key"),
+            Column::num("session_count", "sessions"),
+            Column::num("bot_count", "bots"),
+            Column::num("scanner_count", "scanners"),
+            Column::num("share", "share"),
+        ],
+    )
 }
 
 fn traffic_cells(dimension: Option<&str>, r: &TrafficRow) -> Vec<Cell> {
-    let mut cells = Vec::new();
-    if let Some(d) = dimension {
-        cells.push(Cell::text(d));
-    }
-    cells.extend([
-        Cell::text(&r.key),
-        Cell::Int(r.session_count),
-        Cell::Int(r.bot_count),
-        Cell::Int(r.scanner_count),
-        Cell::Rate(r.share),
-    ]);
-    cells
+    dimensioned_cells(
+        dimension,
+        [
+            Cell::text(&r.key),
+            Cell::Int(r.session_count),
+            Cell::Int(r.bot_count),
+            Cell::Int(r.scanner_count),
+            Cell::Rate(r.share),
+        ],
+    )
 }
 
 async fn traffic(args: ReportArgs) -> Result<()> {
@@ -606,31 +620,27 @@ pub fn content_rows(c: &ContentReport) -> RowSet {
 }
 
 fn content_columns(with_dimension: bool) -> Vec<Column> {
-    let mut cols = Vec::new();
-    if with_dimension {
-        cols.push(Column::id("dimension", "dimension"));
-    }
-    cols.extend([
-        Column::text("key", "key"),
-        Column::num("session_count", "sessions"),
-        Column::num("unique_users", "users"),
-        Column::num("share", "share"),
-    ]);
-    cols
+    dimensioned_columns(
+        with_dimension,
+        [
+            Column::text("key", "key"),
+            Column::num("session_count", "sessions"),
+            Column::num("unique_users", "users"),
+            Column::num("share", "share"),
+        ],
+    )
 }
 
 fn content_cells(dimension: Option<&str>, r: &ContentRow) -> Vec<Cell> {
-    let mut cells = Vec::new();
-    if let Some(d) = dimension {
-        cells.push(Cell::text(d));
-    }
-    cells.extend([
-        Cell::text(&r.key),
-        Cell::Int(r.session_count),
-        Cell::Int(r.unique_users),
-        Cell::Rate(r.share),
-    ]);
-    cells
+    dimensioned_cells(
+        dimension,
+        [
+            Cell::text(&r.key),
+            Cell::Int(r.session_count),
+            Cell::Int(r.unique_users),
+            Cell::Rate(r.share),
+        ],
+    )
 }
 
 async fn content(args: ReportArgs) -> Result<()> {

@@ -419,19 +419,8 @@ pub async fn load(url: &str, w: &Workload) -> Result<LoadStats> {
     Ok(stats)
 }
 
-/// The tables a workload fills.
-const TABLES: &[&str] = &[
-    "users",
-    "user_sessions",
-    "user_contexts",
-    "agent_tasks",
-    "task_execution_steps",
-    "ai_requests",
-    "ai_request_messages",
-    "ai_request_tool_calls",
-    "mcp_tool_executions",
-    "logs",
-];
+/// The tables a workload fills: the audit tables the query engine reads.
+const TABLES: &[&str] = crate::pg::connect::REQUIRED_TABLES;
 
 /// Drop the non-unique indexes of the workload tables inside `tx` and
 /// return their definitions, so COPY does not maintain them row by row.
