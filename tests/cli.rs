@@ -928,3 +928,43 @@ async fn audit_export_reads_the_recorded_verdicts() {
     assert_eq!(v[0]["verdict"], "ok");
     assert_eq!(v[0]["note"], Value::Null);
 }
+
+/// Sources that cannot be opened: one line naming the input and what to
+/// do, a non-zero exit, the console never started, no secret echoed.
+#[test]
+fn console_sources_that_cannot_open_fail_in_one_line() {
+    let refused = tracetop(&["--remote", "http://127.0.0.1:1/"], &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    let line = stderr_line(&refused);
+    assert!(line.contains("cannot reach http://127.0.0.1:1"), "{line}");
+    assert!(line.contains("Connection refused"), "{line}");
+
+    let missing = tracetop(&["--replay", "/nonexistent/incident.jsonl"], &[]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr_line(&missing).contains("replay file /nonexistent/incident.jsonl not found"),
+        "{}",
+        stderr_line(&missing)
+    );
+
+    let db = tracetop(
+        &["--database-url", "postgres://ops:hunter2@127.0.0.1:1/prod"],
+        &[],
+    );
+    assert_eq!(db.status.code(), Some(1));
+    let line = stderr_line(&db);
+    assert!(
+        line.contains("cannot connect to postgres://ops:***@127.0.0.1:1/prod"),
+        "{line}"
+    );
+    assert!(!line.contains("hunter2"), "{line}");
+
+    // no flag, no DATABASE_URL, no config file
+    let none = tracetop(&[], &[("XDG_CONFIG_HOME", "/nonexistent/tracetop-test")]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(
+        stderr_line(&none).contains("no source"),
+        "{}",
+        stderr_line(&none)
+    );
+}

@@ -72,9 +72,13 @@ impl RemoteEngine {
     }
 
     fn unreachable(&self, e: &reqwest::Error) -> Error {
-        let source = std::error::Error::source(e)
-            .map(|s| s.to_string())
-            .unwrap_or_default();
+        // the innermost cause says what happened ("Connection refused")
+        let mut source = String::new();
+        let mut cause = std::error::Error::source(e);
+        while let Some(c) = cause {
+            source = c.to_string();
+            cause = c.source();
+        }
         Error::Remote(format!(
             "cannot reach {}: {}; is `tracetop serve` running there?",
             redact_url(&self.base),
