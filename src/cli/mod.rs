@@ -72,11 +72,23 @@ pub enum Command {
 /// Parse arguments, run the command, return the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    // Stream printers are one pipeline (read, parse, print): on a single
+    // thread they skip the cross-thread wake-ups that dominate a fast stream.
+    let single_pipeline = matches!(
+        cli.command,
+        Some(Command::Tail(_) | Command::Record(_) | Command::Replay(_))
+    );
+    let built = if single_pipeline {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+    };
+    let runtime = match built {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("tracetop: cannot start the async runtime: {e}");

@@ -85,6 +85,19 @@ pub fn load_token(token_file: Option<&std::path::Path>) -> Result<Option<String>
 /// carries SCREAMING_SNAKE_CASE ones, mapped where a mapping exists. Never
 /// fails: anything else is [`Event::Unknown`].
 pub fn decode_sse(event_name: &str, data: &str) -> Event {
+    // Our own stream leads with a lower-case `type` tag: the typed fast
+    // decoder reads it without building a JSON tree first.
+    if data
+        .strip_prefix("{\"type\":\"")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_lowercase()))
+    {
+        return match crate::live::decode_event(data) {
+            Event::Unknown { .. } if event_name == "heartbeat" => Event::Heartbeat {
+                at: chrono::Utc::now(),
+            },
+            event => event,
+        };
+    }
     let value: serde_json::Value = match serde_json::from_str(data) {
         Ok(v) => v,
         Err(_) => {
