@@ -159,7 +159,7 @@ async fn console_on_postgres_views_help_quit_and_shell_restored() {
     let tmux = Tmux::start("tracetop-e2e-pg");
     let bin = env!("CARGO_BIN_EXE_tracetop");
     tmux.send(&[
-        &format!("NO_COLOR=1 {bin} --database-url '{}'", db.url),
+        &format!("NO_COLOR=1 {bin} --database-url '{}'; echo exit=$?", db.url),
         "Enter",
     ]);
     let screen = tmux.wait_for("Feed ·");
@@ -223,7 +223,10 @@ async fn console_on_postgres_views_help_quit_and_shell_restored() {
     tmux.send(&["1"]);
     tmux.wait_for("Feed ·");
     tmux.send(&["q"]);
-    // back at the shell: the terminal works again
+    // the console exits cleanly (keys typed before it has gone would be
+    // read by it, as in any terminal program) …
+    tmux.wait_for("exit=0");
+    // … and back at the shell the terminal works again
     tmux.send(&["echo shell-$((40+2))-ok", "Enter"]);
     let screen = tmux.wait_for("shell-42-ok");
     assert!(
