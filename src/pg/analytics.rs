@@ -12,61 +12,45 @@ use crate::query::{
     SessionStats, TimeWindow, TrafficReport, TrafficRow, UNKNOWN_KEY, int_avg, rate,
 };
 
-/// One aggregate row of request statistics (overall or per model).
-type StatsRow = (
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    i64,
-    i64,
-);
+/// One aggregate row of request statistics: the overall row
+/// (`grouping` ≠ 0, model and provider empty) or one (model, provider).
+#[derive(sqlx::FromRow)]
+struct StatsRow {
+    grouping: i32,
+    model: String,
+    provider: String,
+    n: i64,
+    completed: i64,
+    failed: i64,
+    pending: i64,
+    cache: i64,
+    lat_sum: i64,
+    lat_n: i64,
+    p50: Option<i32>,
+    p95: Option<i32>,
+    p99: Option<i32>,
+    tokens: i64,
+    cost: i64,
+}
 
 pub(crate) async fn request_stats(engine: &PgEngine, window: &TimeWindow) -> Result<RequestStats> {
     // GROUPING SETS: the overall row (model and provider NULL → '') and one
     // row per (model, provider), from one scan of the window.
-    let rows: Vec<(i32, StatsRow)> = sqlx::query_as::<
-        _,
-        (
-            i32,
-            String,
-            String,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            i64,
-            i64,
-        ),
-    >(
-        "SELECT GROUPING(model, provider)::int,
-                coalesce(model, ''), coalesce(provider, ''),
-                count(*),
-                count(*) FILTER (WHERE status = 'completed'),
-                count(*) FILTER (WHERE status = 'failed'),
-                count(*) FILTER (WHERE status = 'pending'),
-                count(*) FILTER (WHERE cache_hit),
-                coalesce(sum(latency_ms), 0)::bigint,
-                count(latency_ms),
-                percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms),
-                percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms),
-                percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_ms),
-                coalesce(sum(coalesce(tokens_used, 0)), 0)::bigint,
-                coalesce(sum(cost_microdollars), 0)::bigint
+    let rows: Vec<StatsRow> = sqlx::query_as(
+        "SELECT GROUPING(model, provider)::int AS grouping,
+                coalesce(model, '') AS model, coalesce(provider, '') AS provider,
+                count(*) AS n,
+                count(*) FILTER (WHERE status = 'completed') AS completed,
+                count(*) FILTER (WHERE status = 'failed') AS failed,
+                count(*) FILTER (WHERE status = 'pending') AS pending,
+                count(*) FILTER (WHERE cache_hit) AS cache,
+                coalesce(sum(latency_ms), 0)::bigint AS lat_sum,
+                count(latency_ms) AS lat_n,
+                percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
+                percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95,
+                percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99,
+                coalesce(sum(coalesce(tokens_used, 0)), 0)::bigint AS tokens,
+                coalesce(sum(cost_microdollars), 0)::bigint AS cost
          FROM ai_requests WHERE created_at >= $1 AND created_at < $2
          GROUP BY GROUPING SETS ((), (model, provider))",
     )
@@ -74,69 +58,43 @@ pub(crate) async fn request_stats(engine: &PgEngine, window: &TimeWindow) -> Res
     .bind(window.end)
     .fetch_all(engine.pool())
     .await
-    .map_err(|e| engine.err(e))?
-    .into_iter()
-    .map(|r| {
-        (
-            r.0,
-            (
-                r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14,
-            ),
-        )
-    })
-    .collect();
+    .map_err(|e| engine.err(e))?;
 
     let mut stats = RequestStats::default();
     let mut by_model = Vec::new();
-    for (grouping, row) in rows {
-        let (
-            model,
-            provider,
-            n,
-            completed,
-            failed,
-            pending,
-            cache,
-            lat_sum,
-            lat_n,
-            p50,
-            p95,
-            p99,
-            tokens,
-            cost,
-        ) = row;
-        if grouping != 0 {
+    for r in rows {
+        if r.grouping != 0 {
             stats = RequestStats {
-                request_count: n,
-                completed_count: completed,
-                failed_count: failed,
-                pending_count: pending,
-                cache_hit_count: cache,
-                error_rate: rate(failed, n),
-                cache_hit_rate: rate(cache, n),
-                avg_latency_ms: int_avg(lat_sum, lat_n),
-                p50_latency_ms: p50.map(i64::from),
-                p95_latency_ms: p95.map(i64::from),
-                p99_latency_ms: p99.map(i64::from),
-                total_tokens: tokens,
-                total_cost_microdollars: Microdollars(cost),
+                request_count: r.n,
+                completed_count: r.completed,
+                failed_count: r.failed,
+                pending_count: r.pending,
+                cache_hit_count: r.cache,
+                error_rate: rate(r.failed, r.n),
+                cache_hit_rate: rate(r.cache, r.n),
+                avg_latency_ms: int_avg(r.lat_sum, r.lat_n),
+                p50_latency_ms: r.p50.map(i64::from),
+                p95_latency_ms: r.p95.map(i64::from),
+                p99_latency_ms: r.p99.map(i64::from),
+                total_tokens: r.tokens,
+                total_cost_microdollars: Microdollars(r.cost),
                 by_model: Vec::new(),
             };
         } else {
             by_model.push(ModelRequestStats {
-                model,
-                provider,
-                request_count: n,
-                failed_count: failed,
-                cache_hit_count: cache,
-                error_rate: rate(failed, n),
-                cache_hit_rate: rate(cache, n),
-                avg_latency_ms: int_avg(lat_sum, lat_n),
-                p50_latency_ms: p50.map(i64::from),
-                p95_latency_ms: p95.map(i64::from),
-                p99_latency_ms: p99.map(i64::from),
-                total_tokens: tokens,
-                total_cost_microdollars: Microdollars(cost),
+                model: r.model,
+                provider: r.provider,
+                request_count: r.n,
+                failed_count: r.failed,
+                cache_hit_count: r.cache,
+                error_rate: rate(r.failed, r.n),
+                cache_hit_rate: rate(r.cache, r.n),
+                avg_latency_ms: int_avg(r.lat_sum, r.lat_n),
+                p50_latency_ms: r.p50.map(i64::from),
+                p95_latency_ms: r.p95.map(i64::from),
+                p99_latency_ms: r.p99.map(i64::from),
+                total_tokens: r.tokens,
+                total_cost_microdollars: Microdollars(r.cost),
             });
         }
     }
