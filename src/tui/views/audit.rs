@@ -252,10 +252,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
     match &a.record {
         Loadable::Ready(r) => lines.extend(record_lines(theme, r)),
         Loadable::Loading => lines.push(Line::from(Span::styled("loading record…", theme.muted))),
-        Loadable::Failed(e) => lines.push(Line::from(Span::styled(
-            format!("✗ {}", clean(e)),
-            theme.error,
-        ))),
+        Loadable::Failed(e) => lines.push(super::trace::error_line(theme, e)),
         Loadable::NotAsked => lines.push(Line::from(Span::styled(
             "Enter on a queue item shows its full record",
             theme.muted,

@@ -369,6 +369,11 @@ fn draw_waterfall(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// An error message as one marked line (`✗`, error style), cleaned.
+pub fn error_line(theme: &Theme, message: &str) -> Line<'static> {
+    Line::from(Span::styled(format!("✗ {}", clean(message)), theme.error))
+}
+
 fn kv(theme: &Theme, key: &str, value: impl Into<String>) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{key:<12}"), theme.muted),
@@ -420,12 +425,7 @@ pub fn request_lines(
         ),
         kv(theme, "user", r.user_id.as_str()),
     ];
-    if let Some(err) = &r.error_message {
-        lines.push(Line::from(Span::styled(
-            format!("✗ {}", clean(err)),
-            theme.error,
-        )));
-    }
+    lines.extend(r.error_message.as_deref().map(|e| error_line(theme, e)));
     match audit {
         Some(a) => {
             for m in &a.messages {
@@ -479,12 +479,7 @@ pub fn mcp_lines(theme: &Theme, m: &McpExecutionRecord) -> Vec<Line<'static>> {
                 .unwrap_or("–".into()),
         ),
     ];
-    if let Some(err) = &m.error_message {
-        lines.push(Line::from(Span::styled(
-            format!("✗ {}", clean(err)),
-            theme.error,
-        )));
-    }
+    lines.extend(m.error_message.as_deref().map(|e| error_line(theme, e)));
     push_block(
         &mut lines,
         theme,
@@ -529,12 +524,7 @@ fn draw_detail(
                         .map(|l| fmt_ms(l.into()))
                         .unwrap_or("–".into()),
                 ));
-                if let Some(err) = &t.error_message {
-                    lines.push(Line::from(Span::styled(
-                        format!("✗ {}", clean(err)),
-                        theme.error,
-                    )));
-                }
+                lines.extend(t.error_message.as_deref().map(|e| error_line(theme, e)));
             }
             "Task".to_string()
         }
@@ -569,12 +559,7 @@ fn draw_detail(
                     .map(|l| fmt_ms(l.into()))
                     .unwrap_or("–".into()),
             ));
-            if let Some(err) = &s.error_message {
-                lines.push(Line::from(Span::styled(
-                    format!("✗ {}", clean(err)),
-                    theme.error,
-                )));
-            }
+            lines.extend(s.error_message.as_deref().map(|e| error_line(theme, e)));
             if let Some(c) = &s.content {
                 push_block(
                     &mut lines,
