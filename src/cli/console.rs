@@ -63,6 +63,12 @@ pub struct ConsoleArgs {
 /// dark; `NO_COLOR` honoured), keymap, thresholds, reviewer name.
 pub fn build_app(look: &LookArgs, source_label: &str) -> Result<(App, ConsoleConfig)> {
     let config = ConsoleConfig::load(look.config.as_deref())?;
+    let app = app_from_config(look, &config, source_label)?;
+    Ok((app, config))
+}
+
+/// [`build_app`] on a config file already read.
+pub fn app_from_config(look: &LookArgs, config: &ConsoleConfig, source_label: &str) -> Result<App> {
     let theme_name = look
         .theme
         .clone()
@@ -76,7 +82,7 @@ pub fn build_app(look: &LookArgs, source_label: &str) -> Result<(App, ConsoleCon
         .ok()
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "tracetop".to_string());
-    Ok((app, config))
+    Ok(app)
 }
 
 /// Refuse to start the console without a terminal on stdin and stdout.
@@ -208,6 +214,6 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         ));
     };
     require_terminal()?;
-    let (app, _) = build_app(&args.look, &opened.label)?;
+    let app = app_from_config(&args.look, &config, &opened.label)?;
     run_opened(opened, app, detect_locally.then(|| config.anomaly.clone())).await
 }
