@@ -65,6 +65,8 @@ echo "curl|jq / tail = $(echo "scale=2; $T_jq / $T_tail" | bc)x   (target >= 5x)
 # --- 2. Postgres row -> remote client latency --------------------------------
 source scripts/pg-cluster.sh
 pg_start
+# pg_start installs its own EXIT trap (pg_stop); chain ours back in front.
+trap 'cleanup; pg_stop' EXIT INT TERM
 DB_URL="${PG_ADMIN_URL%/postgres}/benchtail"
 psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE benchtail"
 "$BIN" migrate --database-url "$DB_URL" >/dev/null

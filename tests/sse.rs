@@ -86,6 +86,8 @@ fn client(url: &str) -> ClientConfig {
 
 struct Collected {
     logs: Vec<(String, String)>,
+    /// Events that came as raw JSON (`ClientConfig::raw_json`), as sent.
+    raw: Vec<String>,
     counters: SourceCounters,
     states: Vec<SourceState>,
 }
@@ -93,6 +95,7 @@ struct Collected {
 async fn collect(rx: &mut mpsc::Receiver<SourceUpdate>, want_logs: usize) -> Collected {
     let mut c = Collected {
         logs: Vec::new(),
+        raw: Vec::new(),
         counters: SourceCounters::default(),
         states: Vec::new(),
     };
@@ -101,7 +104,13 @@ async fn collect(rx: &mut mpsc::Receiver<SourceUpdate>, want_logs: usize) -> Col
         let update = tokio::time::timeout_at(deadline, rx.recv())
             .await
             .unwrap_or_else(|_| panic!("timed out; got {:?} states {:?}", c.logs, c.states));
-        match update {
+        if let Some(SourceUpdate::Raw(raws)) = &update {
+            c.raw.extend(
+                raws.iter()
+                    .map(|r| String::from_utf8(r.json().to_vec()).unwrap()),
+            );
+        }
+        match update.map(SourceUpdate::decoded) {
             Some(SourceUpdate::Events(events)) => {
                 for e in events {
                     if let Event::Log { log } = e {
@@ -111,6 +120,7 @@ async fn collect(rx: &mut mpsc::Receiver<SourceUpdate>, want_logs: usize) -> Col
             }
             Some(SourceUpdate::Counters(k)) => c.counters = k,
             Some(SourceUpdate::State(s)) => c.states.push(s),
+            Some(SourceUpdate::Raw(_)) => unreachable!("decoded"),
             None => break,
         }
     }
@@ -120,7 +130,7 @@ async fn collect(rx: &mut mpsc::Receiver<SourceUpdate>, want_logs: usize) -> Col
         match update {
             SourceUpdate::Counters(k) => c.counters = k,
             SourceUpdate::State(s) => c.states.push(s),
-            SourceUpdate::Events(_) => {}
+            SourceUpdate::Events(_) | SourceUpdate::Raw(_) => {}
         }
     }
     c
@@ -128,12 +138,25 @@ async fn collect(rx: &mut mpsc::Receiver<SourceUpdate>, want_logs: usize) -> Col
 
 #[tokio::test]
 async fn malformed_stream_never_crashes_or_wedges() {
+    malformed_stream_case(false).await;
+}
+
+/// The same stream for a consumer that takes our events as raw JSON
+/// (`tail --format jsonl`, `record`): the same events, the same counters,
+/// and the good events passed through byte for byte.
+#[tokio::test]
+async fn malformed_stream_as_raw_json_gives_the_same_events() {
+    malformed_stream_case(true).await;
+}
+
+async fn malformed_stream_case(raw_json: bool) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let ansi = "\u{1b}[31mred\u{1b}[0m \u{1b}]0;title\u{7}";
     let log1 = log_json("l1", ansi);
     let log2 = log_json("l2", "two");
     let log3 = log_json("l3", "three");
     let log4 = log_json("l4", "four");
+    let sent = vec![log1.clone(), log2.clone(), log3.clone(), log4.clone()];
     let script: Script = Arc::new(move |n| {
         let mut body = ok_head();
         if n == 0 {
@@ -160,8 +183,15 @@ async fn malformed_stream_never_crashes_or_wedges() {
     });
     let (url, heads) = raw_server(script).await;
     let (tx, mut rx) = mpsc::channel(64);
-    let task = spawn_source(SourceSpec::Remote(client(&url)), tx);
+    let mut config = client(&url);
+    config.raw_json = raw_json;
+    let task = spawn_source(SourceSpec::Remote(config), tx);
     let got = collect(&mut rx, 4).await;
+    if raw_json {
+        assert_eq!(got.raw, sent);
+    } else {
+        assert!(got.raw.is_empty());
+    }
     let ids: Vec<&str> = got.logs.iter().map(|(id, _)| id.as_str()).collect();
     // l3 was sent twice (before and after the reconnect) but delivered once.
     assert_eq!(ids, vec!["l1", "l2", "l3", "l4"]);

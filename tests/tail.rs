@@ -183,7 +183,7 @@ async fn postgres_restart_loses_and_repeats_nothing() {
                     .await
                     .expect("events arrive")
                     .expect("tail alive");
-                match update {
+                match update.decoded() {
                     SourceUpdate::Events(events) => {
                         for e in events {
                             if let Event::Log { log } = e {
@@ -193,6 +193,7 @@ async fn postgres_restart_loses_and_repeats_nothing() {
                     }
                     SourceUpdate::State(s) => states.push(s),
                     SourceUpdate::Counters(_) => {}
+                    SourceUpdate::Raw(_) => unreachable!("decoded"),
                 }
             }
         };

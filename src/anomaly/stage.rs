@@ -45,7 +45,7 @@ pub fn detect_anomalies(
             tokio::select! {
                 update = source.recv() => {
                     let Some(update) = update else { break };
-                    let update = match update {
+                    let update = match update.decoded() {
                         SourceUpdate::Events(mut events) => {
                             let now = chrono::Utc::now();
                             let mut found: Vec<Event> = Vec::new();

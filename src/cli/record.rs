@@ -12,7 +12,7 @@ use super::tail::LiveSourceArgs;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::pg::tail::parse_interval;
-use crate::sse::source::spawn_source;
+use crate::sse::source::{SourceSpec, spawn_source};
 use std::io::Write;
 use std::path::PathBuf;
 use tokio::sync::mpsc;
@@ -66,7 +66,11 @@ pub async fn run(args: RecordArgs) -> Result<()> {
         )));
     }
     let duration = args.duration.as_deref().map(parse_interval).transpose()?;
-    let spec = args.source.spec()?;
+    let mut spec = args.source.spec()?;
+    if let SourceSpec::Remote(config) = &mut spec {
+        // Our own events are recorded as the server sent them.
+        config.raw_json = true;
+    }
     let partial = partial_path(&args.out);
     let file = std::fs::File::create(&partial)
         .map_err(|e| Error::Io(format!("cannot create {}: {e}", partial.display())))?;
@@ -95,18 +99,34 @@ pub async fn run(args: RecordArgs) -> Result<()> {
                 source_ended = true;
                 break;
             };
-            if let SourceUpdate::Events(events) = update {
-                for event in events
-                    .iter()
-                    .filter(|e| !matches!(e, Event::Heartbeat { .. }))
-                {
-                    serde_json::to_writer(&mut writer, event).map_err(std::io::Error::other)?;
-                    writer.write_all(b"\n")?;
-                    written += 1;
-                    if args.count.is_some_and(|c| written >= c) {
-                        return writer.flush();
+            match update {
+                SourceUpdate::Events(events) => {
+                    for event in events
+                        .iter()
+                        .filter(|e| !matches!(e, Event::Heartbeat { .. }))
+                    {
+                        serde_json::to_writer(&mut writer, event).map_err(std::io::Error::other)?;
+                        writer.write_all(b"\n")?;
+                        written += 1;
+                        if args.count.is_some_and(|c| written >= c) {
+                            return writer.flush();
+                        }
                     }
                 }
+                SourceUpdate::Raw(raws) => {
+                    for raw in raws.iter().filter(|r| r.kind != "heartbeat") {
+                        writer.write_all(raw.json())?;
+                        writer.write_all(b"\n")?;
+                        written += 1;
+                        if args.count.is_some_and(|c| written >= c) {
+                            return writer.flush();
+                        }
+                    }
+                }
+                SourceUpdate::State(_) | SourceUpdate::Counters(_) => {}
+            }
+            // Written out whenever caught up with the source.
+            if rx.is_empty() {
                 writer.flush()?;
             }
         }

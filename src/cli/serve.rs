@@ -187,7 +187,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let pump_hub = hub.clone();
     let pump = tokio::spawn(async move {
         while let Some(update) = rx.recv().await {
-            match update {
+            match update.decoded() {
                 SourceUpdate::Events(events) => pump_hub.publish(events),
                 SourceUpdate::State(SourceState::Reconnecting {
                     retry_in_ms,

@@ -306,21 +306,25 @@ pub fn format_text(event: &Event) -> String {
 
 /// Print a source's events to stdout until it ends, `--count` is reached,
 /// Ctrl-C, or stdout closes. State changes go to stderr.
-pub async fn print_stream(spec: SourceSpec, print: &PrintArgs) -> Result<()> {
+pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()> {
     let format = print.format.unwrap_or(if std::io::stdout().is_terminal() {
         StreamFormat::Text
     } else {
         StreamFormat::Jsonl
     });
-    let show_heartbeats = print.kinds.iter().any(|k| k == "heartbeat");
-    let wanted = |event: &Event| {
+    if let SourceSpec::Remote(config) = &mut spec {
+        // JSON lines out: our own events are written as the server sent them.
+        config.raw_json = format == StreamFormat::Jsonl;
+    }
+    // Heartbeats are shown only when asked for by `--kind heartbeat`.
+    let wanted_kind = |kind: &str| {
         if print.kinds.is_empty() {
-            !matches!(event, Event::Heartbeat { .. })
+            kind != "heartbeat"
         } else {
-            print.kinds.iter().any(|k| k == event.kind())
-                && (show_heartbeats || event.kind() != "heartbeat")
+            print.kinds.iter().any(|k| k == kind)
         }
     };
+    let wanted = |event: &Event| wanted_kind(event.kind());
     let (tx, mut rx) = mpsc::channel(64);
     let source = spawn_source(spec, tx);
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
@@ -328,6 +332,8 @@ pub async fn print_stream(spec: SourceSpec, print: &PrintArgs) -> Result<()> {
     let mut line = Vec::with_capacity(4096);
     let mut was_lost = false;
     let mut source_ended = false;
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     let outcome: std::io::Result<()> = async {
         loop {
             let update = tokio::select! {
@@ -338,7 +344,7 @@ pub async fn print_stream(spec: SourceSpec, print: &PrintArgs) -> Result<()> {
                         break;
                     }
                 },
-                _ = tokio::signal::ctrl_c() => break,
+                _ = &mut interrupted => break,
             };
             match update {
                 SourceUpdate::Events(events) => {
@@ -359,7 +365,17 @@ pub async fn print_stream(spec: SourceSpec, print: &PrintArgs) -> Result<()> {
                             return Ok(());
                         }
                     }
-                    out.flush()?;
+                }
+                SourceUpdate::Raw(raws) => {
+                    for raw in raws.iter().filter(|r| wanted_kind(r.kind)) {
+                        out.write_all(raw.json())?;
+                        out.write_all(b"\n")?;
+                        printed += 1;
+                        if print.count.is_some_and(|c| printed >= c) {
+                            out.flush()?;
+                            return Ok(());
+                        }
+                    }
                 }
                 SourceUpdate::State(SourceState::Reconnecting {
                     retry_in_ms,
@@ -377,6 +393,11 @@ pub async fn print_stream(spec: SourceSpec, print: &PrintArgs) -> Result<()> {
                     eprintln!("tracetop: source connected again");
                 }
                 SourceUpdate::State(_) | SourceUpdate::Counters(_) => {}
+            }
+            // Write out once caught up with the source: one write per burst
+            // of a busy stream, and at once for a quiet one.
+            if rx.is_empty() {
+                out.flush()?;
             }
         }
         out.flush()

@@ -2,7 +2,8 @@
 //! analytics stream) as a live source of [`Event`]s.
 //!
 //! Bytes from reqwest go through the [`SseGuard`] (BOM, line endings, size
-//! caps, invalid UTF-8) before eventsource-stream parses them. The client
+//! caps, invalid UTF-8), then [`read_frame`] reads each complete event (our
+//! plain shape directly, anything else with eventsource-stream). The client
 //! reconnects on its own: exponential backoff with jitter, `Last-Event-ID`
 //! resume (events at or below the last numeric cursor are dropped, so a
 //! server replaying its ring never produces a duplicate), a heartbeat
@@ -10,15 +11,13 @@
 //! connection resets retried, 401/403 reported once and the source stopped.
 //! State and counters are sent alongside the events as [`SourceUpdate`]s.
 
+use super::frame::{FrameOutcome, read_frame};
 use super::guard::{GuardLimits, SseGuard};
 use crate::error::{Error, Result, redact_url};
 use crate::model::*;
-use bytes::BytesMut;
-use eventsource_stream::Eventsource;
-use futures::StreamExt;
+use bytes::Bytes;
+use futures::{FutureExt, StreamExt};
 use rand::{Rng, SeedableRng};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -38,6 +37,9 @@ pub struct ClientConfig {
     pub max_backoff: Duration,
     /// Resume after this cursor instead of starting live.
     pub last_event_id: Option<String>,
+    /// Pass our own events through as [`SourceUpdate::Raw`] JSON instead
+    /// of decoding them (for consumers that only write JSON lines).
+    pub raw_json: bool,
 }
 
 impl ClientConfig {
@@ -52,6 +54,7 @@ impl ClientConfig {
             initial_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(30),
             last_event_id: None,
+            raw_json: false,
         }
     }
 }
@@ -329,39 +332,37 @@ struct StreamState {
 
 /// Read one connection until it ends. Returns why, and whether any event
 /// arrived (to reset the backoff).
+///
+/// Bytes go through the guard, which releases complete events; each is read
+/// by [`read_frame`] (plain events directly, others by eventsource-stream).
+/// Events from every chunk already received are sent as one batch.
 async fn follow(
     response: reqwest::Response,
     config: &ClientConfig,
     state: &mut StreamState,
     tx: &mpsc::Sender<SourceUpdate>,
 ) -> (Ended, bool) {
-    let activity = Arc::new(AtomicU64::new(0));
-    let skipped = Arc::new(AtomicU64::new(0));
+    let mut body = response.bytes_stream();
     let mut guard = SseGuard::new(config.limits);
-    let (act, skp) = (activity.clone(), skipped.clone());
-    let guarded = response.bytes_stream().map(move |chunk| {
-        chunk.map(|bytes| {
-            act.fetch_add(1, Ordering::Relaxed);
-            let mut out = BytesMut::new();
-            guard.push(&bytes, &mut out);
-            skp.store(guard.skipped(), Ordering::Relaxed);
-            out.freeze()
-        })
-    });
-    let mut events = guarded.eventsource().ready_chunks(512);
     let watchdog = config.heartbeat * 3;
-    let mut last_activity = 0;
     let mut got_data = false;
     let base_skipped = state.guard_skipped;
-    let mut last_cursor: Option<u64> = state.last_event_id.as_deref().and_then(|s| s.parse().ok());
-    let mut connection_id = String::new();
+    let mut reader = FrameReader {
+        last_cursor: state.last_event_id.as_deref().and_then(|s| s.parse().ok()),
+        connection_id: Bytes::new(),
+        raw_json: config.raw_json,
+    };
+    // The watchdog timer is moved only when it fires (a timer per chunk
+    // costs more than the rest of reading a small event).
+    let mut last_bytes = tokio::time::Instant::now();
+    let alarm = tokio::time::sleep(watchdog);
+    tokio::pin!(alarm);
     loop {
-        let next = tokio::time::timeout(watchdog, events.next()).await;
-        let batch = match next {
-            Err(_) => {
-                let now = activity.load(Ordering::Relaxed);
-                if now != last_activity {
-                    last_activity = now;
+        let first = tokio::select! {
+            chunk = body.next() => chunk,
+            _ = &mut alarm => {
+                if last_bytes.elapsed() < watchdog {
+                    alarm.as_mut().reset(last_bytes + watchdog);
                     continue;
                 }
                 return (
@@ -372,69 +373,165 @@ async fn follow(
                     got_data,
                 );
             }
-            Ok(None) => {
-                return (
-                    Ended::Retry("the server closed the stream".into()),
-                    got_data,
-                );
-            }
-            Ok(Some(batch)) => batch,
         };
-        let mut out = Vec::with_capacity(batch.len());
-        let mut broken = None;
-        for item in batch {
-            match item {
-                Ok(sse) => {
-                    // The parser repeats the last id on events that have no
-                    // `id:` line; only a new id is a cursor to check.
-                    if !sse.id.is_empty() && sse.id != connection_id {
-                        connection_id.clone_from(&sse.id);
-                        if let Ok(cursor) = sse.id.parse::<u64>() {
-                            if last_cursor.is_some_and(|last| cursor <= last) {
-                                continue; // already delivered before a reconnect
-                            }
-                            last_cursor = Some(cursor);
-                        }
-                        state.last_event_id = Some(sse.id.clone());
+        last_bytes = tokio::time::Instant::now();
+        let mut batch = Batch::default();
+        let mut ended = None;
+        let mut next = Some(first);
+        // This chunk, then any more that are already here.
+        while let Some(chunk) = next.take() {
+            match chunk {
+                None => ended = Some("the server closed the stream".to_string()),
+                Some(Err(e)) => ended = Some(format!("stream broken: {}", describe(&e))),
+                Some(Ok(bytes)) => {
+                    for event in guard.push_events(&bytes) {
+                        reader.read(&event, state, &mut batch);
                     }
-                    let event = decode_sse(&sse.event, &sse.data);
-                    match &event {
-                        Event::Unknown { .. } => state.counters.unknown += 1,
-                        Event::Gap { dropped, .. } => state.counters.dropped += dropped,
-                        _ => {}
+                    if batch.len() < MAX_BATCH {
+                        next = body.next().now_or_never();
                     }
-                    out.push(event);
                 }
-                Err(eventsource_stream::EventStreamError::Transport(e)) => {
-                    broken = Some(format!("stream broken: {}", describe(&e)));
-                }
-                Err(_) => state.counters.skipped += 1,
             }
         }
-        let guard_skipped = skipped.load(Ordering::Relaxed);
-        state.guard_skipped = base_skipped + guard_skipped;
-        let total_skipped = state.counters.skipped;
+        state.guard_skipped = base_skipped + guard.skipped();
         let mut counters = state.counters.clone();
-        counters.skipped = total_skipped + state.guard_skipped;
-        if !out.is_empty() {
+        counters.skipped += state.guard_skipped;
+        if batch.len() > 0 {
             got_data = true;
-            counters.received += out.len() as u64;
+            counters.received += batch.len() as u64;
             state.counters.received = counters.received;
-            if let Some(newest) = out.iter().filter_map(Event::occurred_at).max() {
+            if let Batch::Events(events) = &batch
+                && let Some(newest) = events.iter().filter_map(Event::occurred_at).max()
+            {
                 let behind = (chrono::Utc::now() - newest).num_milliseconds() as f64 / 1000.0;
                 counters.behind_secs = Some(behind.max(0.0));
                 state.counters.behind_secs = counters.behind_secs;
             }
-            if tx.send(SourceUpdate::Events(out)).await.is_err() {
-                return (Ended::ConsumerGone, got_data);
+            for update in batch.into_updates() {
+                if tx.send(update).await.is_err() {
+                    return (Ended::ConsumerGone, got_data);
+                }
             }
         }
         if tx.send(SourceUpdate::Counters(counters)).await.is_err() {
             return (Ended::ConsumerGone, got_data);
         }
-        if let Some(reason) = broken {
+        if let Some(reason) = ended {
             return (Ended::Retry(reason), got_data);
         }
+    }
+}
+
+/// Most events gathered into one batch before it is sent.
+const MAX_BATCH: usize = 512;
+
+/// Events of one batch, in order: decoded, or (for a consumer that asked
+/// for raw JSON) raw runs with the decoded ones between them.
+#[derive(Default)]
+enum Batch {
+    #[default]
+    Empty,
+    Events(Vec<Event>),
+    Mixed(Vec<SourceUpdate>, usize),
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        match self {
+            Batch::Empty => 0,
+            Batch::Events(events) => events.len(),
+            Batch::Mixed(_, n) => *n,
+        }
+    }
+
+    fn push_event(&mut self, event: Event) {
+        match self {
+            Batch::Empty => *self = Batch::Events(vec![event]),
+            Batch::Events(events) => events.push(event),
+            Batch::Mixed(updates, n) => {
+                *n += 1;
+                if let Some(SourceUpdate::Events(events)) = updates.last_mut() {
+                    events.push(event);
+                } else {
+                    updates.push(SourceUpdate::Events(vec![event]));
+                }
+            }
+        }
+    }
+
+    fn push_raw(&mut self, raw: RawEvent) {
+        match std::mem::take(self) {
+            Batch::Empty => *self = Batch::Mixed(vec![SourceUpdate::Raw(vec![raw])], 1),
+            Batch::Events(events) => {
+                let n = events.len() + 1;
+                *self = Batch::Mixed(
+                    vec![SourceUpdate::Events(events), SourceUpdate::Raw(vec![raw])],
+                    n,
+                );
+            }
+            Batch::Mixed(mut updates, n) => {
+                if let Some(SourceUpdate::Raw(raws)) = updates.last_mut() {
+                    raws.push(raw);
+                } else {
+                    updates.push(SourceUpdate::Raw(vec![raw]));
+                }
+                *self = Batch::Mixed(updates, n + 1);
+            }
+        }
+    }
+
+    fn into_updates(self) -> Vec<SourceUpdate> {
+        match self {
+            Batch::Empty => Vec::new(),
+            Batch::Events(events) => vec![SourceUpdate::Events(events)],
+            Batch::Mixed(updates, _) => updates,
+        }
+    }
+}
+
+/// Turns guarded events into [`Event`]s (or raw ones), dropping those a
+/// reconnect has already delivered.
+struct FrameReader {
+    /// The highest numeric cursor delivered.
+    last_cursor: Option<u64>,
+    /// The last `id:` seen on this connection.
+    connection_id: Bytes,
+    raw_json: bool,
+}
+
+impl FrameReader {
+    fn read(&mut self, event: &Bytes, state: &mut StreamState, batch: &mut Batch) {
+        let frame = match read_frame(event) {
+            FrameOutcome::Frame(frame) => frame,
+            FrameOutcome::Nothing => return,
+            FrameOutcome::Malformed => {
+                state.counters.skipped += 1;
+                return;
+            }
+        };
+        if !frame.id.is_empty() && frame.id != self.connection_id {
+            self.connection_id = frame.id.clone();
+            if let Ok(cursor) = frame.id_str().parse::<u64>() {
+                if self.last_cursor.is_some_and(|last| cursor <= last) {
+                    return; // already delivered before a reconnect
+                }
+                self.last_cursor = Some(cursor);
+            }
+            state.last_event_id = Some(frame.id_str().to_string());
+        }
+        if self.raw_json
+            && let Some(raw) = RawEvent::check(frame.data.clone())
+        {
+            batch.push_raw(raw);
+            return;
+        }
+        let event = decode_sse(frame.event_str(), frame.data_str());
+        match &event {
+            Event::Unknown { .. } => state.counters.unknown += 1,
+            Event::Gap { dropped, .. } => state.counters.dropped += dropped,
+            _ => {}
+        }
+        batch.push_event(event);
     }
 }
 

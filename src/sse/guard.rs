@@ -51,6 +51,8 @@ pub struct SseGuard {
     dropping: bool,
     /// Events dropped (oversized).
     skipped: u64,
+    /// Where each event released by the current `push` ends in its `out`.
+    event_ends: Vec<usize>,
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -66,6 +68,7 @@ impl SseGuard {
             after_cr: false,
             dropping: false,
             skipped: 0,
+            event_ends: Vec::new(),
         }
     }
 
@@ -83,9 +86,72 @@ impl SseGuard {
         self.dropping = false;
     }
 
+    /// Feed one chunk; the complete events it finishes come back one
+    /// buffer each, each ending with a blank line.
+    ///
+    /// An event that lies whole in the chunk and needs no repair (LF line
+    /// ends, valid UTF-8, well under the caps) comes back as a slice of the
+    /// chunk, not copied; anything else goes through [`SseGuard::push`].
+    pub fn push_events(&mut self, chunk: &Bytes) -> Vec<Bytes> {
+        let mut events = Vec::new();
+        let mut offset = 0;
+        if self.at_event_start() {
+            while let Some(len) = self.clean_event_len(&chunk[offset..]) {
+                events.push(chunk.slice(offset..offset + len));
+                offset += len;
+            }
+        }
+        if offset < chunk.len() {
+            let mut out = BytesMut::new();
+            self.push(&chunk[offset..], &mut out);
+            let all = out.freeze();
+            let mut start = 0;
+            events.extend(self.event_ends.drain(..).map(|end| {
+                let event = all.slice(start..end);
+                start = end;
+                event
+            }));
+        }
+        events
+    }
+
+    /// Between events, with nothing held and the stream start behind.
+    fn at_event_start(&self) -> bool {
+        self.released_any
+            && self.line.is_empty()
+            && self.event.is_empty()
+            && !self.dropping
+            && !self.after_cr
+    }
+
+    /// The length (blank line included) of the complete event `bytes`
+    /// starts with, if it can be passed on exactly as it is.
+    fn clean_event_len(&self, bytes: &[u8]) -> Option<usize> {
+        if bytes.first() == Some(&b'\n') {
+            return None;
+        }
+        let len = memchr::memmem::find(bytes, b"\n\n")? + 2;
+        let event = &bytes[..len];
+        if len > self.limits.max_event || memchr::memchr(b'\r', event).is_some() {
+            return None;
+        }
+        if len > self.limits.max_line {
+            let mut line_start = 0;
+            for line_end in memchr::memchr_iter(b'\n', event) {
+                if line_end - line_start > self.limits.max_line {
+                    return None;
+                }
+                line_start = line_end + 1;
+            }
+        }
+        std::str::from_utf8(event).ok()?;
+        Some(len)
+    }
+
     /// Feed one chunk; complete events (each ending with a blank line) are
     /// appended to `out` as one buffer.
     pub fn push(&mut self, mut chunk: &[u8], out: &mut BytesMut) {
+        self.event_ends.clear();
         if self.after_cr {
             self.after_cr = false;
             if let Some(rest) = chunk.strip_prefix(b"\n") {
@@ -143,6 +209,7 @@ impl SseGuard {
             } else if !self.event.is_empty() {
                 self.event.extend_from_slice(b"\n");
                 out.extend_from_slice(&self.event);
+                self.event_ends.push(out.len());
                 self.event.clear();
                 self.released_any = true;
             }
@@ -228,6 +295,73 @@ mod tests {
     fn holds_incomplete_event_and_drops_it_at_end() {
         let (out, _) = run_chunks(&[b"data: a\n\ndata: partial"], GuardLimits::default());
         assert_eq!(out, "data: a\n\n");
+    }
+
+    #[test]
+    fn push_events_returns_each_complete_event_alone() {
+        let mut guard = SseGuard::new(GuardLimits::default());
+        let first = guard.push_events(&Bytes::from_static(
+            b"id: 1\ndata: a\n\nid: 2\r\ndata: b\r\n\r\nid: 3\ndata: c",
+        ));
+        assert_eq!(
+            first,
+            vec![
+                Bytes::from_static(b"id: 1\ndata: a\n\n"),
+                Bytes::from_static(b"id: 2\ndata: b\n\n"),
+            ]
+        );
+        let second = guard.push_events(&Bytes::from_static(b"c\n\nid: 4\ndata: d\n\n"));
+        assert_eq!(
+            second,
+            vec![
+                Bytes::from_static(b"id: 3\ndata: cc\n\n"),
+                Bytes::from_static(b"id: 4\ndata: d\n\n"),
+            ]
+        );
+        // A clean event is passed on as a slice of the chunk.
+        let chunk = Bytes::from_static(b"id: 5\ndata: e\n\ndata: partial");
+        let third = guard.push_events(&chunk);
+        assert_eq!(third, vec![Bytes::from_static(b"id: 5\ndata: e\n\n")]);
+        assert_eq!(third[0].as_ptr(), chunk.as_ptr());
+        assert!(guard.push_events(&Bytes::from_static(b" more")).is_empty());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Chunk by chunk, with or without the zero-copy path, the guard
+        /// releases the same events and skips the same number as it does
+        /// for the whole input in one careful pass.
+        #[test]
+        fn chunked_zero_copy_matches_one_careful_pass(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    &b"data: x"[..], b"id: 7", b"\n", b"\n\n", b"\r", b"\r\n",
+                    b"\xEF\xBB\xBF", b"\xFF", b"yyyyyyyyyyyyyyyyyyyy", b": c",
+                ]),
+                0..40,
+            ),
+            cuts in proptest::collection::vec(0usize..200, 0..6),
+        ) {
+            let input: Vec<u8> = pieces.concat();
+            let limits = GuardLimits { max_line: 24, max_event: 48 };
+            let (expected, expected_skipped) = guard_all(&input, limits);
+            let mut bounds: Vec<usize> = cuts.into_iter().map(|c| c.min(input.len())).collect();
+            bounds.push(0);
+            bounds.push(input.len());
+            bounds.sort_unstable();
+            let mut guard = SseGuard::new(limits);
+            let mut released = Vec::new();
+            for pair in bounds.windows(2) {
+                let chunk = Bytes::copy_from_slice(&input[pair[0]..pair[1]]);
+                for event in guard.push_events(&chunk) {
+                    proptest::prop_assert!(event.ends_with(b"\n\n"));
+                    released.extend_from_slice(&event);
+                }
+            }
+            proptest::prop_assert_eq!(released, expected.to_vec());
+            proptest::prop_assert_eq!(guard.skipped(), expected_skipped);
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The live data plane between sources and consumers.
 //!
 //! * [`guard`]: the byte-level guard in front of the SSE parser.
+//! * [`frame`]: the fields of one guarded event (fast plain path, else
+//!   eventsource-stream).
 //! * [`client`]: the reconnecting SSE client (our stream or systemprompt's).
 //! * [`hub`]: cursors, the replay ring and fan-out for `serve`.
 //! * [`tokens`]: `serve`'s token file and scopes.
@@ -11,6 +13,7 @@
 //!   `SourceUpdate`s.
 
 pub mod client;
+pub mod frame;
 pub mod guard;
 pub mod hub;
 pub mod remote;

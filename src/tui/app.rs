@@ -625,6 +625,7 @@ impl App {
                     self.dirty = true;
                 }
             }
+            raw @ SourceUpdate::Raw(_) => self.on_source(raw.decoded()),
         }
     }
 

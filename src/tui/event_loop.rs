@@ -178,6 +178,7 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
             },
             update = console.updates.recv(), if source_open => match update {
                 Some(update) => {
+                    let update = update.decoded();
                     if let SourceUpdate::Events(events) = &update {
                         console.live.ingest(events);
                     }
