@@ -26,6 +26,11 @@ pub use jsonb::jsonb_text;
 pub use rolling::{ACTIVE_USER_SECS, RATE_WINDOW_SECS};
 pub use store::LiveLimits;
 
+/// The hash map of the store's id maps and indexes and the rolling user
+/// map: foldhash, several times faster than the default SipHash on short
+/// ids, and still randomly seeded per map.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 use crate::model::*;
 use crate::query::ACTIVE_SESSION_MINUTES;
 use rolling::Rolling;

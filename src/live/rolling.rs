@@ -10,9 +10,9 @@
 //! Active users are distinct users with any AI request event in the last
 //! [`ACTIVE_USER_SECS`] seconds.
 
+use super::FastMap;
 use crate::model::*;
 use hdrhistogram::Histogram;
-use std::collections::HashMap;
 
 /// Width of the rate window: one minute.
 pub const RATE_WINDOW_SECS: i64 = 60;
@@ -41,7 +41,7 @@ fn new_histogram() -> Histogram<u32> {
 /// The ring of per-second slots and the recent-user map.
 pub(crate) struct Rolling {
     slots: Vec<SecondSlot>,
-    users: HashMap<String, i64>,
+    users: FastMap<String, i64>,
     newest_second: i64,
     ingests_since_prune: u32,
 }
@@ -59,7 +59,7 @@ impl Rolling {
                     latency: new_histogram(),
                 })
                 .collect(),
-            users: HashMap::new(),
+            users: FastMap::default(),
             newest_second: i64::MIN,
             ingests_since_prune: 0,
         }

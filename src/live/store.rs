@@ -14,9 +14,10 @@
 //! entries with it, and the eviction is counted. Queue entries made stale by
 //! a later write of the same row are skipped (and compacted away).
 
+use super::FastMap;
 use super::indexes::Row;
 use crate::model::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Bounds of the live store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,15 +51,15 @@ struct Slot<R> {
 pub(crate) struct Table<R> {
     slots: Vec<Option<Slot<R>>>,
     free: Vec<u32>,
-    by_id: HashMap<Box<str>, u32>,
-    indexes: Vec<HashMap<Box<str>, BTreeSet<u32>>>,
+    by_id: FastMap<Box<str>, u32>,
+    indexes: Vec<FastMap<Box<str>, BTreeSet<u32>>>,
 }
 
 /// Most secondary indexes of any table (each row has at most one key per
 /// index).
 const MAX_INDEXES: usize = 8;
 
-fn add_key(index: &mut HashMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) {
+fn add_key(index: &mut FastMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) {
     match index.get_mut(key) {
         Some(set) => {
             set.insert(slot);
@@ -69,7 +70,7 @@ fn add_key(index: &mut HashMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) {
     }
 }
 
-fn remove_key(index: &mut HashMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) {
+fn remove_key(index: &mut FastMap<Box<str>, BTreeSet<u32>>, key: &str, slot: u32) {
     if let Some(set) = index.get_mut(key) {
         set.remove(&slot);
         if set.is_empty() {
@@ -86,8 +87,8 @@ impl<R: Row> Table<R> {
         Table {
             slots: Vec::new(),
             free: Vec::new(),
-            by_id: HashMap::new(),
-            indexes: (0..R::INDEX_COUNT).map(|_| HashMap::new()).collect(),
+            by_id: FastMap::default(),
+            indexes: (0..R::INDEX_COUNT).map(|_| FastMap::default()).collect(),
         }
     }
 
