@@ -48,7 +48,15 @@ impl Tmux {
             .status()
             .expect("start tmux");
         assert!(status.success());
-        Tmux { name }
+        let tmux = Tmux { name };
+        // Type only once the shell has printed its prompt: keys sent before
+        // are echoed ahead of it, and the prompt then lands on the line
+        // where the command's output is expected.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tmux.capture().trim().is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        tmux
     }
 
     fn send(&self, keys: &[&str]) {
