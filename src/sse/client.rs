@@ -387,7 +387,7 @@ async fn follow(
                     for event in guard.push_events(&bytes) {
                         reader.read(&event, state, &mut batch);
                     }
-                    if batch.len() < MAX_BATCH {
+                    if batch.len < MAX_BATCH {
                         next = body.next().now_or_never();
                     }
                 }
@@ -396,18 +396,16 @@ async fn follow(
         state.guard_skipped = base_skipped + guard.skipped();
         let mut counters = state.counters.clone();
         counters.skipped += state.guard_skipped;
-        if batch.len() > 0 {
+        if batch.len > 0 {
             got_data = true;
-            counters.received += batch.len() as u64;
+            counters.received += batch.len as u64;
             state.counters.received = counters.received;
-            if let Batch::Events(events) = &batch
-                && let Some(newest) = events.iter().filter_map(Event::occurred_at).max()
-            {
+            if let Some(newest) = batch.newest() {
                 let behind = (chrono::Utc::now() - newest).num_milliseconds() as f64 / 1000.0;
                 counters.behind_secs = Some(behind.max(0.0));
                 state.counters.behind_secs = counters.behind_secs;
             }
-            for update in batch.into_updates() {
+            for update in batch.updates {
                 if tx.send(update).await.is_err() {
                     return (Ended::ConsumerGone, got_data);
                 }
@@ -425,67 +423,41 @@ async fn follow(
 /// Most events gathered into one batch before it is sent.
 const MAX_BATCH: usize = 512;
 
-/// Events of one batch, in order: decoded, or (for a consumer that asked
-/// for raw JSON) raw runs with the decoded ones between them.
+/// Events of one batch, in order, as the updates that carry them: runs of
+/// decoded events and (for a consumer that asked for raw JSON) runs of raw
+/// ones.
 #[derive(Default)]
-enum Batch {
-    #[default]
-    Empty,
-    Events(Vec<Event>),
-    Mixed(Vec<SourceUpdate>, usize),
+struct Batch {
+    updates: Vec<SourceUpdate>,
+    len: usize,
 }
 
 impl Batch {
-    fn len(&self) -> usize {
-        match self {
-            Batch::Empty => 0,
-            Batch::Events(events) => events.len(),
-            Batch::Mixed(_, n) => *n,
-        }
-    }
-
     fn push_event(&mut self, event: Event) {
-        match self {
-            Batch::Empty => *self = Batch::Events(vec![event]),
-            Batch::Events(events) => events.push(event),
-            Batch::Mixed(updates, n) => {
-                *n += 1;
-                if let Some(SourceUpdate::Events(events)) = updates.last_mut() {
-                    events.push(event);
-                } else {
-                    updates.push(SourceUpdate::Events(vec![event]));
-                }
-            }
+        self.len += 1;
+        match self.updates.last_mut() {
+            Some(SourceUpdate::Events(events)) => events.push(event),
+            _ => self.updates.push(SourceUpdate::Events(vec![event])),
         }
     }
 
     fn push_raw(&mut self, raw: RawEvent) {
-        match std::mem::take(self) {
-            Batch::Empty => *self = Batch::Mixed(vec![SourceUpdate::Raw(vec![raw])], 1),
-            Batch::Events(events) => {
-                let n = events.len() + 1;
-                *self = Batch::Mixed(
-                    vec![SourceUpdate::Events(events), SourceUpdate::Raw(vec![raw])],
-                    n,
-                );
-            }
-            Batch::Mixed(mut updates, n) => {
-                if let Some(SourceUpdate::Raw(raws)) = updates.last_mut() {
-                    raws.push(raw);
-                } else {
-                    updates.push(SourceUpdate::Raw(vec![raw]));
-                }
-                *self = Batch::Mixed(updates, n + 1);
-            }
+        self.len += 1;
+        match self.updates.last_mut() {
+            Some(SourceUpdate::Raw(raws)) => raws.push(raw),
+            _ => self.updates.push(SourceUpdate::Raw(vec![raw])),
         }
     }
 
-    fn into_updates(self) -> Vec<SourceUpdate> {
-        match self {
-            Batch::Empty => Vec::new(),
-            Batch::Events(events) => vec![SourceUpdate::Events(events)],
-            Batch::Mixed(updates, _) => updates,
-        }
+    /// The newest time among the decoded events.
+    fn newest(&self) -> Option<Timestamp> {
+        self.updates
+            .iter()
+            .filter_map(|update| match update {
+                SourceUpdate::Events(events) => events.iter().filter_map(Event::occurred_at).max(),
+                _ => None,
+            })
+            .max()
     }
 }
 
