@@ -8,12 +8,11 @@
 //! on a clean stop: Ctrl-C, SIGTERM, `--count`, `--duration`, or the source
 //! ending. Heartbeats are not recorded.
 
-use super::tail::LiveSourceArgs;
+use super::tail::{CountedLines, LiveSourceArgs};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::pg::tail::parse_interval;
 use crate::sse::source::{SourceSpec, spawn_source};
-use std::io::Write;
 use std::path::PathBuf;
 use tokio::sync::mpsc;
 
@@ -74,7 +73,8 @@ pub async fn run(args: RecordArgs) -> Result<()> {
     let partial = partial_path(&args.out);
     let file = std::fs::File::create(&partial)
         .map_err(|e| Error::Io(format!("cannot create {}: {e}", partial.display())))?;
-    let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
+    let mut lines = CountedLines::new(std::io::BufWriter::with_capacity(1 << 16, file), args.count);
+    let mut line = Vec::with_capacity(4096);
     let (tx, mut rx) = mpsc::channel(64);
     let source = spawn_source(spec, tx);
     let deadline = async {
@@ -86,7 +86,6 @@ pub async fn run(args: RecordArgs) -> Result<()> {
     tokio::pin!(deadline);
     let stop = terminated();
     tokio::pin!(stop);
-    let mut written = 0u64;
     let mut source_ended = false;
     let write_result: std::io::Result<()> = async {
         loop {
@@ -105,21 +104,17 @@ pub async fn run(args: RecordArgs) -> Result<()> {
                         .iter()
                         .filter(|e| !matches!(e, Event::Heartbeat { .. }))
                     {
-                        serde_json::to_writer(&mut writer, event).map_err(std::io::Error::other)?;
-                        writer.write_all(b"\n")?;
-                        written += 1;
-                        if args.count.is_some_and(|c| written >= c) {
-                            return writer.flush();
+                        line.clear();
+                        serde_json::to_writer(&mut line, event).map_err(std::io::Error::other)?;
+                        if lines.line(&line)? {
+                            return Ok(());
                         }
                     }
                 }
                 SourceUpdate::Raw(raws) => {
                     for raw in raws.iter().filter(|r| r.kind != "heartbeat") {
-                        writer.write_all(raw.json())?;
-                        writer.write_all(b"\n")?;
-                        written += 1;
-                        if args.count.is_some_and(|c| written >= c) {
-                            return writer.flush();
+                        if lines.line(raw.json())? {
+                            return Ok(());
                         }
                     }
                 }
@@ -127,13 +122,14 @@ pub async fn run(args: RecordArgs) -> Result<()> {
             }
             // Written out whenever caught up with the source.
             if rx.is_empty() {
-                writer.flush()?;
+                lines.flush()?;
             }
         }
-        writer.flush()
+        lines.flush()
     }
     .await;
     drop(rx);
+    let written = lines.written();
     let source_result = if source_ended {
         source
             .await

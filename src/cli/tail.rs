@@ -304,6 +304,51 @@ pub fn format_text(event: &Event) -> String {
     format!("{at} {:<20} {body}", event.kind())
 }
 
+/// Lines written to `out` up to an optional count: the output of `tail`,
+/// `replay` and `record`.
+pub struct CountedLines<W: Write> {
+    out: W,
+    written: u64,
+    limit: Option<u64>,
+}
+
+impl<W: Write> CountedLines<W> {
+    /// Lines to `out`, stopping at `limit` if given.
+    pub fn new(out: W, limit: Option<u64>) -> Self {
+        CountedLines {
+            out,
+            written: 0,
+            limit,
+        }
+    }
+
+    /// Write `line` and a newline. True once the limit is reached (the
+    /// output is then flushed).
+    pub fn line(&mut self, line: &[u8]) -> std::io::Result<bool> {
+        self.out.write_all(line)?;
+        self.out.write_all(b"\n")?;
+        self.written += 1;
+        if self.done() {
+            self.out.flush()?;
+        }
+        Ok(self.done())
+    }
+
+    /// Whether the limit has been reached.
+    pub fn done(&self) -> bool {
+        self.limit.is_some_and(|limit| self.written >= limit)
+    }
+
+    /// Lines written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// Print a source's events to stdout until it ends, `--count` is reached,
 /// Ctrl-C, or stdout closes. State changes go to stderr.
 pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()> {
@@ -327,8 +372,10 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
     let wanted = |event: &Event| wanted_kind(event.kind());
     let (tx, mut rx) = mpsc::channel(64);
     let source = spawn_source(spec, tx);
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
-    let mut printed = 0u64;
+    let mut out = CountedLines::new(
+        std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
+        print.count,
+    );
     let mut line = Vec::with_capacity(4096);
     let mut was_lost = false;
     let mut source_ended = false;
@@ -357,22 +404,14 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
                                 line.extend_from_slice(format_text(event).as_bytes())
                             }
                         }
-                        line.push(b'\n');
-                        out.write_all(&line)?;
-                        printed += 1;
-                        if print.count.is_some_and(|c| printed >= c) {
-                            out.flush()?;
+                        if out.line(&line)? {
                             return Ok(());
                         }
                     }
                 }
                 SourceUpdate::Raw(raws) => {
                     for raw in raws.iter().filter(|r| wanted_kind(r.kind)) {
-                        out.write_all(raw.json())?;
-                        out.write_all(b"\n")?;
-                        printed += 1;
-                        if print.count.is_some_and(|c| printed >= c) {
-                            out.flush()?;
+                        if out.line(raw.json())? {
                             return Ok(());
                         }
                     }
@@ -409,7 +448,7 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
         Err(e) => return Err(Error::Io(format!("cannot write to stdout: {e}"))),
     }
-    if print.count.is_some_and(|c| printed >= c) {
+    if out.done() {
         source.abort();
         return Ok(());
     }
