@@ -345,6 +345,33 @@ async fn feed_client(
     }
     flush!();
     let mut last = sub.after;
+    // A live entry not yet sent (a reconnect's ring replay may overlap).
+    macro_rules! take {
+        ($entry:expr) => {
+            if $entry.cursor > last {
+                last = $entry.cursor;
+                gather!($entry);
+            }
+        };
+    }
+    // Take what is already queued (all of it, or until a chunk is full);
+    // `Some(missed)` if the client fell behind the ring.
+    macro_rules! take_queued {
+        ($until_chunk_full:expr) => {{
+            let mut lagged = None;
+            while !$until_chunk_full || out.len() < STREAM_CHUNK {
+                match sub.live.try_recv() {
+                    Ok(entry) => take!(entry),
+                    Err(TryRecvError::Lagged(missed)) => {
+                        lagged = Some(missed);
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            lagged
+        }};
+    }
     let mut heartbeat = tokio::time::interval(app.config.heartbeat);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     heartbeat.tick().await;
@@ -352,45 +379,21 @@ async fn feed_client(
     let mut finished = app.config.close_when_done && *done.borrow();
     loop {
         let lagged = if finished {
-            // Drain what is already queued, then end the stream.
-            loop {
-                match sub.live.try_recv() {
-                    Ok(entry) if entry.cursor > last => {
-                        last = entry.cursor;
-                        gather!(entry);
-                    }
-                    Ok(_) => {}
-                    Err(TryRecvError::Lagged(missed)) => break Some(missed),
-                    Err(_) => {
-                        flush!();
-                        return;
-                    }
+            // Send what is already queued, then end the stream.
+            match take_queued!(false) {
+                Some(missed) => Some(missed),
+                None => {
+                    flush!();
+                    return;
                 }
             }
         } else {
             tokio::select! {
                 received = sub.live.recv() => match received {
                     Ok(entry) => {
-                        if entry.cursor > last {
-                            last = entry.cursor;
-                            gather!(entry);
-                        }
+                        take!(entry);
                         // Whatever else is already here goes in the same chunk.
-                        let mut lagged = None;
-                        while out.len() < STREAM_CHUNK {
-                            match sub.live.try_recv() {
-                                Ok(entry) if entry.cursor > last => {
-                                    last = entry.cursor;
-                                    gather!(entry);
-                                }
-                                Ok(_) => {}
-                                Err(TryRecvError::Lagged(missed)) => {
-                                    lagged = Some(missed);
-                                    break;
-                                }
-                                Err(_) => break,
-                            }
-                        }
+                        let lagged = take_queued!(true);
                         flush!();
                         lagged
                     }
