@@ -229,7 +229,25 @@ fn audit_ready() -> App {
             .any(|e| matches!(e, Effect::Query(Query::AuditQueue { .. })))
     );
     app.update(Msg::Reply(Reply::AuditQueue(Ok(queue_data()))));
+    // the Record pane follows the cursor: the first item's record is asked for
+    assert_eq!(
+        app.drain_effects(),
+        vec![Effect::Query(Query::AuditRecord {
+            id: "req-0005-aaaa".into()
+        })]
+    );
     app
+}
+
+/// Only the verdicts among the effects.
+fn verdicts_of(effects: Vec<Effect>) -> Vec<NewReview> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::RecordReview(r) => Some(r),
+            _ => None,
+        })
+        .collect()
 }
 
 #[test]
@@ -242,14 +260,14 @@ fn review_marks_emit_verdicts_and_show_them() {
     app.update(ch('e'));
     let effects = app.drain_effects();
     assert_eq!(
-        effects,
-        vec![Effect::RecordReview(NewReview {
+        verdicts_of(effects),
+        vec![NewReview {
             target_kind: "request".into(),
             target_id: "req-0004-aaaa".into(),
             verdict: "escalate".into(),
             note: None,
             reviewer: "dana".into(),
-        })]
+        }]
     );
     let v = &app.audit.verdicts["req-0004-aaaa"];
     assert_eq!((v.verdict.as_str(), v.pending), ("escalate", true));
@@ -288,6 +306,7 @@ fn a_refused_verdict_is_rolled_back() {
 fn note_is_recorded_with_the_next_verdict() {
     let mut app = audit_ready();
     app.update(ch('j'));
+    app.drain_effects();
     app.update(ch('n'));
     assert!(matches!(app.overlay, Some(Overlay::Note { .. })));
     type_text(&mut app, "needs a look");
@@ -586,4 +605,162 @@ fn feed_ring_is_bounded() {
     assert_eq!(app.live.feed.total(), 50);
     assert_eq!(app.live.feed.evicted, 70);
     assert_eq!(app.selected_feed_row().unwrap().id, "log-0119");
+}
+
+/// The queue after `n` newer requests arrived on top of the fixture's.
+fn queue_with_newer(n: usize) -> QueueData {
+    let mut data = queue_data();
+    let newer: Vec<_> = (100..100 + n)
+        .rev()
+        .map(|i| request(i, "completed", "trace-new"))
+        .collect();
+    data.requests.splice(0..0, newer);
+    data
+}
+
+#[test]
+fn a_reload_between_selection_and_key_keeps_the_verdict_on_the_item_shown() {
+    let mut app = audit_ready();
+    app.update(ch('j'));
+    app.update(ch('j'));
+    assert_eq!(app.selected_id().as_deref(), Some("req-0003-aaaa"));
+    app.update(Msg::Reply(Reply::AuditRecord(
+        "req-0003-aaaa".into(),
+        Ok(AuditResolution::Found(Box::new(trace_audit()))),
+    )));
+    // three newer requests arrive on top before the auditor presses `a`
+    app.update(Msg::Reply(Reply::AuditQueue(Ok(queue_with_newer(3)))));
+    assert_eq!(app.selected_id().as_deref(), Some("req-0003-aaaa"));
+    assert_eq!(app.audit_selected_row(), Some(5));
+    // the footer names what the keys mark, the record pane is that item's
+    let shown = screen(&app);
+    assert!(shown.contains("mark request req-0003-aaaa"), "{shown}");
+    assert!(shown.contains("Record · request req-0003-aaaa"), "{shown}");
+    app.drain_effects();
+    app.update(ch('a'));
+    let marked = verdicts_of(app.drain_effects());
+    assert_eq!(marked.len(), 1);
+    assert_eq!(marked[0].target_id, "req-0003-aaaa");
+    assert!(screen(&app).contains("saving ok on request req-0003-aaaa"));
+}
+
+#[test]
+fn an_item_that_leaves_the_queue_selects_nothing_and_marks_nothing() {
+    let mut app = audit_ready();
+    app.update(ch('j'));
+    assert_eq!(app.selected_id().as_deref(), Some("req-0004-aaaa"));
+    let mut data = queue_data();
+    data.requests.retain(|r| r.id.as_str() != "req-0004-aaaa");
+    app.update(Msg::Reply(Reply::AuditQueue(Ok(data))));
+    assert_eq!(app.selected_id(), None);
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("req-0004-aaaa left")
+    );
+    app.drain_effects();
+    app.update(ch('a'));
+    assert!(
+        verdicts_of(app.drain_effects()).is_empty(),
+        "no neighbour marked"
+    );
+    assert!(screen(&app).contains("nothing selected"));
+    // moving again selects the row now under the cursor
+    app.update(ch('j'));
+    assert_eq!(app.selected_id().as_deref(), Some("req-0003-aaaa"));
+}
+
+#[test]
+fn the_record_pane_follows_the_cursor_and_drops_late_answers() {
+    let mut app = audit_ready();
+    app.update(ch('j'));
+    assert_eq!(
+        app.drain_effects(),
+        vec![Effect::Query(Query::AuditRecord {
+            id: "req-0004-aaaa".into()
+        })]
+    );
+    // the answer for the first item arrives after the cursor moved: dropped
+    app.update(Msg::Reply(Reply::AuditRecord(
+        "req-0005-aaaa".into(),
+        Ok(AuditResolution::Found(Box::new(trace_audit()))),
+    )));
+    assert_eq!(app.audit.record, Loadable::Loading);
+    app.update(Msg::Reply(Reply::AuditRecord(
+        "req-0004-aaaa".into(),
+        Ok(AuditResolution::Found(Box::new(trace_audit()))),
+    )));
+    assert!(matches!(app.audit.record, Loadable::Ready(_)));
+}
+
+#[test]
+fn a_looked_up_record_is_what_the_keys_mark() {
+    let mut app = audit_ready();
+    app.update(ch('/'));
+    type_text(&mut app, "trace-abc");
+    app.update(Msg::Reply(Reply::AuditLookup(
+        app.audit.lookup_generation,
+        Ok(AuditResolution::Found(Box::new(trace_audit()))),
+    )));
+    app.update(key(KeyCode::Enter));
+    app.drain_effects();
+    // a queue reload does not take the Record pane back to the cursor
+    app.update(Msg::Reply(Reply::AuditQueue(Ok(queue_with_newer(2)))));
+    app.update(ch('f'));
+    let marked = verdicts_of(app.drain_effects());
+    let record = trace_audit();
+    assert_eq!(marked.len(), 1);
+    assert_eq!(marked[0].target_id, record.matched_id);
+    assert_eq!(marked[0].target_kind, record.matched_kind.as_str());
+}
+
+#[test]
+fn stored_verdicts_show_in_the_record_and_saving_says_so() {
+    let mut app = audit_ready();
+    let shown = screen(&app);
+    assert!(shown.contains("by carol"), "{shown}");
+    assert!(shown.contains("looked fine"), "{shown}");
+    app.update(ch('j'));
+    app.update(ch('f'));
+    let stored = ReviewRecord {
+        id: 2,
+        target_kind: "request".into(),
+        target_id: "req-0004-aaaa".into(),
+        verdict: "flag".into(),
+        note: None,
+        reviewer: "dana".into(),
+        created_at: now(),
+    };
+    app.update(Msg::Reply(Reply::Review(
+        "req-0004-aaaa".into(),
+        Ok(stored),
+    )));
+    assert!(app.status.as_ref().unwrap().0.starts_with("saved: flag"));
+    assert!(screen(&app).contains("by dana"));
+}
+
+#[test]
+fn marking_in_the_unreviewed_queue_keeps_the_cursor_on_the_marked_item() {
+    let mut app = audit_ready();
+    for _ in 0..3 {
+        app.update(ch('v'));
+    }
+    assert_eq!(app.audit.queue_filter, QueueFilter::Unreviewed);
+    assert_eq!(app.selected_id().as_deref(), Some("req-0004-aaaa"));
+    app.update(ch('a'));
+    // still on it, not on the neighbour that moved up
+    assert_eq!(app.selected_id().as_deref(), Some("req-0004-aaaa"));
+    app.update(ch(']'));
+    assert_eq!(app.selected_id().as_deref(), Some("req-0003-aaaa"));
+    // the reviewed queue holds what has a verdict
+    app.update(ch('v'));
+    assert_eq!(app.audit.queue_filter, QueueFilter::Reviewed);
+    let ids: Vec<_> = app
+        .audit_queue_items()
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    assert_eq!(ids, ["req-0005-aaaa", "req-0004-aaaa"]);
 }

@@ -51,6 +51,12 @@ fn audit_app(w: u16, h: u16) -> App {
     app.update(ch('5'));
     app.update(Msg::Reply(Reply::AuditQueue(Ok(queue_data()))));
     app.update(ch('j'));
+    app.update(Msg::Reply(Reply::AuditRecord(
+        "req-0004-aaaa".into(),
+        Ok(tracetop::query::AuditResolution::Found(Box::new(
+            trace_audit(),
+        ))),
+    )));
     app.update(ch('f'));
     app
 }

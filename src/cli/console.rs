@@ -78,11 +78,56 @@ pub fn app_from_config(look: &LookArgs, config: &ConsoleConfig, source_label: &s
     let keymap = Keymap::with_overrides(&config.keymap)?;
     let mut app = App::new(theme, keymap, config.thresholds.clone(), chrono::Utc::now());
     app.source_label = crate::sanitize::clean(source_label);
-    app.reviewer = std::env::var("USER")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "tracetop".to_string());
+    app.reviewer = reviewer_name(config.reviewer.as_deref())?;
     Ok(app)
+}
+
+/// Who verdicts are recorded as: `reviewer =` in the config, else the
+/// login name (`$USER`, `$LOGNAME`, else the name of this process's uid in
+/// /etc/passwd, else `uid N`): always the real person or account, never a
+/// made-up name.
+pub fn reviewer_name(configured: Option<&str>) -> Result<String> {
+    if let Some(name) = configured {
+        let name = name.trim();
+        if name.is_empty() || name.chars().any(char::is_control) {
+            return Err(Error::input(
+                "config: reviewer must be a non-empty name without control characters",
+            ));
+        }
+        return Ok(name.to_string());
+    }
+    let from_env = ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .map(|name| crate::sanitize::clean(name.trim()))
+        .find(|name| !name.is_empty());
+    Ok(from_env.unwrap_or_else(account_of_this_process))
+}
+
+/// The account name of this process's real uid, from /proc and /etc/passwd.
+fn account_of_this_process() -> String {
+    let uid = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|ids| ids.split_whitespace().next().map(str::to_string))
+        });
+    let Some(uid) = uid else {
+        return "unknown".to_string();
+    };
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|passwd| {
+            passwd.lines().find_map(|line| {
+                let mut fields = line.split(':');
+                let name = fields.next()?;
+                (fields.nth(1)? == uid).then(|| crate::sanitize::clean(name))
+            })
+        })
+        .filter(|name| !name.is_empty())
+        .unwrap_or(format!("uid {uid}"))
 }
 
 /// Refuse to start the console without a terminal on stdin and stdout.

@@ -102,4 +102,9 @@ pub trait ReviewStore: Send + Sync {
     async fn record_review(&self, review: &NewReview) -> Result<ReviewRecord>;
     /// Verdicts, newest first, optionally for one target.
     async fn reviews(&self, filter: &ReviewFilter) -> Result<Vec<ReviewRecord>>;
+    /// Why verdicts recorded here are not kept durably (memory only, or
+    /// refused), to say so where verdicts are marked; `None` when they are.
+    fn durability_note(&self) -> Option<String> {
+        None
+    }
 }

@@ -10,6 +10,7 @@
 use super::config::Thresholds;
 use super::feed::{DEFAULT_FEED_CAPACITY, Feed, FeedFilter, FeedRow};
 use super::keymap::{Action, Keymap};
+use super::selection::{Resync, Selection};
 use super::theme::Theme;
 use crate::model::*;
 use crate::query::*;
@@ -199,7 +200,7 @@ pub enum Overlay {
     Palette(Box<TextArea<'static>>),
     Filter(Box<TextArea<'static>>),
     Note {
-        target: String,
+        target: ReviewSubject,
         editor: Box<TextArea<'static>>,
     },
 }
@@ -311,6 +312,7 @@ pub enum QueueFilter {
     Errors,
     Anomalies,
     Unreviewed,
+    Reviewed,
 }
 
 impl QueueFilter {
@@ -321,6 +323,7 @@ impl QueueFilter {
             QueueFilter::Errors => "errors",
             QueueFilter::Anomalies => "anomalies",
             QueueFilter::Unreviewed => "unreviewed",
+            QueueFilter::Reviewed => "reviewed",
         }
     }
     fn next(self) -> QueueFilter {
@@ -328,7 +331,8 @@ impl QueueFilter {
             QueueFilter::All => QueueFilter::Errors,
             QueueFilter::Errors => QueueFilter::Anomalies,
             QueueFilter::Anomalies => QueueFilter::Unreviewed,
-            QueueFilter::Unreviewed => QueueFilter::All,
+            QueueFilter::Unreviewed => QueueFilter::Reviewed,
+            QueueFilter::Reviewed => QueueFilter::All,
         }
     }
 }
@@ -351,6 +355,23 @@ pub struct Verdict {
     pub pending: bool,
 }
 
+/// What a verdict or note applies to: the record on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewSubject {
+    pub kind: IdKind,
+    pub id: String,
+}
+
+impl ReviewSubject {
+    /// A request of the queue.
+    pub fn request(id: impl Into<String>) -> Self {
+        ReviewSubject {
+            kind: IdKind::Request,
+            id: id.into(),
+        }
+    }
+}
+
 /// The audit view.
 #[derive(Debug, Clone)]
 pub struct AuditState {
@@ -360,10 +381,18 @@ pub struct AuditState {
     pub lookup: Loadable<AuditResolution>,
     pub queue: Loadable<Vec<AiRequestRecord>>,
     pub queue_filter: QueueFilter,
-    pub selected: usize,
+    /// The queue item under the cursor, by id.
+    pub selection: Selection,
+    /// Latest verdict per target id (the queue's verdict column).
     pub verdicts: HashMap<String, Verdict>,
+    /// Every stored verdict per target id, newest first.
+    pub history: HashMap<String, Vec<ReviewRecord>>,
     /// Notes written but not yet recorded with a verdict.
     pub notes: HashMap<String, String>,
+    /// What the Record pane shows, and what `a`/`f`/`e`/`n` mark: the
+    /// queue item under the cursor, or the record opened from the id box.
+    pub subject: Option<ReviewSubject>,
+    /// The full record of `subject`.
     pub record: Loadable<AuditRecord>,
     pub record_scroll: u16,
 }
@@ -425,7 +454,12 @@ pub struct App {
     pub logs: LogsState,
     /// Footer message and when it was set.
     pub status: Option<(String, Timestamp)>,
+    /// Who verdicts are recorded as (`$USER`, or `reviewer =` in the config).
     pub reviewer: String,
+    /// Said in the audit view when verdicts are not kept durably (demo and
+    /// replay keep them in memory; a database without the verdict table
+    /// refuses them).
+    pub review_store_note: Option<String>,
     pub should_quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
@@ -490,9 +524,11 @@ impl App {
                 lookup: Loadable::NotAsked,
                 queue: Loadable::NotAsked,
                 queue_filter: QueueFilter::All,
-                selected: 0,
+                selection: Selection::new(),
                 verdicts: HashMap::new(),
+                history: HashMap::new(),
                 notes: HashMap::new(),
+                subject: None,
                 record: Loadable::NotAsked,
                 record_scroll: 0,
             },
@@ -507,6 +543,7 @@ impl App {
             },
             status: None,
             reviewer: "tracetop".to_string(),
+            review_store_note: None,
             should_quit: false,
             dirty: true,
             urgent: true,
@@ -1193,40 +1230,77 @@ impl App {
 
     // --------------------------------------------------------------- audit
 
-    /// Requests the audit queue shows under its filter.
+    /// Whether a queue request passes the queue filter.
+    fn passes_queue_filter(&self, r: &AiRequestRecord) -> bool {
+        match self.audit.queue_filter {
+            QueueFilter::All => true,
+            QueueFilter::Errors => r.status == request_status::FAILED,
+            QueueFilter::Anomalies => self.open_anomalies.values().any(|a| {
+                a.trace_id
+                    .as_ref()
+                    .is_some_and(|t| r.trace_id.as_ref() == Some(t))
+                    || a.subject == r.user_id.as_str()
+                    || a.subject == r.model
+            }),
+            QueueFilter::Unreviewed => !self.audit.verdicts.contains_key(r.id.as_str()),
+            QueueFilter::Reviewed => self.audit.verdicts.contains_key(r.id.as_str()),
+        }
+    }
+
+    /// Requests the audit queue shows under its filter. The selected item
+    /// stays in the list while it is selected (marking it in the
+    /// unreviewed queue does not make the cursor jump to a neighbour).
     pub fn audit_queue_items(&self) -> Vec<&AiRequestRecord> {
         let Some(requests) = self.audit.queue.ready() else {
             return Vec::new();
         };
-        let anomalous_traces: Vec<&TraceId> = self
-            .open_anomalies
-            .values()
-            .filter_map(|a| a.trace_id.as_ref())
-            .collect();
-        let anomalous_subjects: Vec<&str> = self
-            .open_anomalies
-            .values()
-            .map(|a| a.subject.as_str())
-            .collect();
+        let selected = self.audit.selection.id();
         requests
             .iter()
-            .filter(|r| match self.audit.queue_filter {
-                QueueFilter::All => true,
-                QueueFilter::Errors => r.status == request_status::FAILED,
-                QueueFilter::Anomalies => {
-                    r.trace_id
-                        .as_ref()
-                        .is_some_and(|t| anomalous_traces.contains(&t))
-                        || anomalous_subjects.contains(&r.user_id.as_str())
-                        || anomalous_subjects.contains(&r.model.as_str())
-                }
-                QueueFilter::Unreviewed => !self.audit.verdicts.contains_key(r.id.as_str()),
-            })
+            .filter(|r| Some(r.id.as_str()) == selected || self.passes_queue_filter(r))
             .collect()
     }
 
-    fn selected_queue_item(&self) -> Option<&AiRequestRecord> {
-        self.audit_queue_items().get(self.audit.selected).copied()
+    /// Row of the selected queue item in [`App::audit_queue_items`].
+    pub fn audit_selected_row(&self) -> Option<usize> {
+        self.audit
+            .selection
+            .row_in(self.audit_queue_items().iter().map(|r| r.id.as_str()))
+    }
+
+    fn queue_ids(&self) -> Vec<String> {
+        self.audit_queue_items()
+            .iter()
+            .map(|r| r.id.as_str().to_string())
+            .collect()
+    }
+
+    /// Apply `change` to the queue selection, then make the Record pane
+    /// follow it.
+    fn move_queue_selection(&mut self, change: impl FnOnce(&mut Selection, &[&str])) {
+        let ids = self.queue_ids();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        change(&mut self.audit.selection, &ids);
+        self.follow_queue_selection();
+    }
+
+    /// The Record pane shows the queue item under the cursor: load its
+    /// record when the cursor moved to another item.
+    fn follow_queue_selection(&mut self) {
+        let subject = self.audit.selection.id().map(ReviewSubject::request);
+        if subject == self.audit.subject {
+            return;
+        }
+        self.audit.record_scroll = 0;
+        match &subject {
+            Some(s) => {
+                self.audit.record = Loadable::Loading;
+                self.effects
+                    .push(Effect::Query(Query::AuditRecord { id: s.id.clone() }));
+            }
+            None => self.audit.record = Loadable::NotAsked,
+        }
+        self.audit.subject = subject;
     }
 
     fn on_audit_prefix_key(&mut self, key: KeyEvent) {
@@ -1234,6 +1308,10 @@ impl App {
             KeyCode::Esc | KeyCode::Tab | KeyCode::Down => self.audit.focus = AuditFocus::Queue,
             KeyCode::Enter => {
                 if let Some(AuditResolution::Found(record)) = self.audit.lookup.ready() {
+                    self.audit.subject = Some(ReviewSubject {
+                        kind: record.matched_kind,
+                        id: record.matched_id.clone(),
+                    });
                     self.audit.record = Loadable::Ready((**record).clone());
                     self.audit.record_scroll = 0;
                     self.audit.focus = AuditFocus::Record;
@@ -1266,7 +1344,6 @@ impl App {
     }
 
     fn audit_action(&mut self, action: Action) -> bool {
-        let count = self.audit_queue_items().len();
         match (action, self.audit.focus) {
             (Action::Filter, _) => self.audit.focus = AuditFocus::Prefix,
             (Action::NextPane, _) => {
@@ -1285,7 +1362,22 @@ impl App {
             }
             (Action::CycleQueue, _) => {
                 self.audit.queue_filter = self.audit.queue_filter.next();
-                self.audit.selected = 0;
+                // keep the item if the new queue holds it, else its first row
+                let keep = self
+                    .audit
+                    .queue
+                    .ready()
+                    .and_then(|q| {
+                        let id = self.audit.selection.id()?;
+                        q.iter().find(|r| r.id.as_str() == id)
+                    })
+                    .is_some_and(|r| self.passes_queue_filter(r));
+                if !keep {
+                    self.audit.selection.clear();
+                }
+                self.move_queue_selection(|s, ids| {
+                    s.resync(ids);
+                });
             }
             (Action::Back, AuditFocus::Record) => self.audit.focus = AuditFocus::Queue,
             (Action::Down, AuditFocus::Record) => {
@@ -1300,41 +1392,32 @@ impl App {
             (Action::PageUp, AuditFocus::Record) => {
                 self.audit.record_scroll = self.audit.record_scroll.saturating_sub(10)
             }
-            (Action::Down, _) => {
-                self.audit.selected = (self.audit.selected + 1).min(count.saturating_sub(1))
+            (Action::Down, _) => self.move_queue_selection(|s, ids| s.step(ids, 1)),
+            (Action::Up, _) => self.move_queue_selection(|s, ids| s.step(ids, -1)),
+            (Action::PageDown, _) => self.move_queue_selection(|s, ids| s.step(ids, 10)),
+            (Action::PageUp, _) => self.move_queue_selection(|s, ids| s.step(ids, -10)),
+            (Action::Top, _) => self.move_queue_selection(|s, ids| s.select_row(ids, 0)),
+            (Action::Bottom, _) => {
+                self.move_queue_selection(|s, ids| s.select_row(ids, ids.len().saturating_sub(1)))
             }
-            (Action::Up, _) => self.audit.selected = self.audit.selected.saturating_sub(1),
-            (Action::PageDown, _) => {
-                self.audit.selected = (self.audit.selected + 10).min(count.saturating_sub(1))
-            }
-            (Action::PageUp, _) => self.audit.selected = self.audit.selected.saturating_sub(10),
-            (Action::Top, _) => self.audit.selected = 0,
-            (Action::Bottom, _) => self.audit.selected = count.saturating_sub(1),
             (Action::NextUnreviewed, _) => self.jump_unreviewed(true),
             (Action::PrevUnreviewed, _) => self.jump_unreviewed(false),
             (Action::MarkOk, _) => self.mark(verdict::OK),
             (Action::MarkFlag, _) => self.mark(verdict::FLAG),
             (Action::MarkEscalate, _) => self.mark(verdict::ESCALATE),
-            (Action::Note, _) => match self.selected_queue_item() {
-                Some(item) => {
-                    let target = item.id.as_str().to_string();
-                    let mut editor = text_area("note for this request (Ctrl-S saves, Esc cancels)");
-                    if let Some(existing) = self.audit.notes.get(&target) {
+            (Action::Note, _) => match self.audit.subject.clone() {
+                Some(target) => {
+                    let mut editor = text_area("note (Ctrl-S saves, Esc cancels)");
+                    if let Some(existing) = self.audit.notes.get(&target.id) {
                         editor.insert_str(existing);
                     }
                     self.overlay = Some(Overlay::Note { target, editor });
                 }
-                None => self.say("select a request in the queue first"),
+                None => self.say("nothing selected: pick a request in the queue first"),
             },
-            (Action::Drill, _) => match self.selected_queue_item() {
-                Some(item) => {
-                    let id = item.id.as_str().to_string();
-                    self.audit.record = Loadable::Loading;
-                    self.audit.record_scroll = 0;
-                    self.audit.focus = AuditFocus::Record;
-                    self.effects.push(Effect::Query(Query::AuditRecord { id }));
-                }
-                None => self.say("the queue is empty"),
+            (Action::Drill, _) => match self.audit.subject {
+                Some(_) => self.audit.focus = AuditFocus::Record,
+                None => self.say("nothing selected: pick a request in the queue first"),
             },
             _ => return false,
         }
@@ -1343,15 +1426,25 @@ impl App {
 
     fn jump_unreviewed(&mut self, forward: bool) {
         let items = self.audit_queue_items();
-        let current = self.audit.selected;
+        let current = self.audit_selected_row();
         let unreviewed = |i: &usize| !self.audit.verdicts.contains_key(items[*i].id.as_str());
-        let found = if forward {
-            (current + 1..items.len()).find(unreviewed)
-        } else {
-            (0..current).rev().find(unreviewed)
+        let found = match (forward, current) {
+            (true, Some(row)) => (row + 1..items.len()).find(unreviewed),
+            (true, None) => {
+                (self.audit.selection.hint_row().min(items.len())..items.len()).find(unreviewed)
+            }
+            (false, row) => (0..row
+                .unwrap_or(self.audit.selection.hint_row())
+                .min(items.len()))
+                .rev()
+                .find(unreviewed),
         };
         match found {
-            Some(i) => self.audit.selected = i,
+            Some(i) => {
+                let id = items[i].id.as_str().to_string();
+                self.audit.selection.select(id, i);
+                self.follow_queue_selection();
+            }
             None => self.say(if forward {
                 "no unreviewed item below"
             } else {
@@ -1361,18 +1454,22 @@ impl App {
     }
 
     fn mark(&mut self, verdict_name: &str) {
-        let Some(item) = self.selected_queue_item() else {
-            self.say("select a request in the queue first");
+        let Some(target) = self.audit.subject.clone() else {
+            self.say("nothing selected: pick a request in the queue first");
             return;
         };
-        let target = item.id.as_str().to_string();
-        let note = self.audit.notes.remove(&target);
+        let note = self.audit.notes.remove(&target.id);
         self.record_verdict(target, verdict_name.to_string(), note);
     }
 
-    fn record_verdict(&mut self, target: String, verdict_name: String, note: Option<String>) {
+    fn record_verdict(
+        &mut self,
+        target: ReviewSubject,
+        verdict_name: String,
+        note: Option<String>,
+    ) {
         self.audit.verdicts.insert(
-            target.clone(),
+            target.id.clone(),
             Verdict {
                 verdict: verdict_name.clone(),
                 note: note.clone(),
@@ -1380,29 +1477,84 @@ impl App {
                 pending: true,
             },
         );
-        self.say(format!("{verdict_name}: {target}"));
+        self.say(format!(
+            "saving {verdict_name} on {} {}…",
+            target.kind.as_str(),
+            target.id
+        ));
         self.effects.push(Effect::RecordReview(NewReview {
-            target_kind: IdKind::Request.as_str().to_string(),
-            target_id: target,
+            target_kind: target.kind.as_str().to_string(),
+            target_id: target.id,
             verdict: verdict_name,
             note,
             reviewer: self.reviewer.clone(),
         }));
     }
 
-    fn save_note(&mut self, target: String, note: String) {
+    fn save_note(&mut self, target: ReviewSubject, note: String) {
         if note.is_empty() {
-            self.audit.notes.remove(&target);
+            self.audit.notes.remove(&target.id);
             self.say("empty note discarded");
             return;
         }
-        match self.audit.verdicts.get(&target).map(|v| v.verdict.clone()) {
+        match self
+            .audit
+            .verdicts
+            .get(&target.id)
+            .map(|v| v.verdict.clone())
+        {
             // already judged: append the same verdict with the note
             Some(existing) => self.record_verdict(target, existing, Some(note)),
             None => {
-                self.audit.notes.insert(target, note);
+                self.audit.notes.insert(target.id, note);
                 self.say("note kept: it is recorded with the next a / f / e");
             }
+        }
+    }
+
+    /// A new queue: verdicts from the store, then the cursor finds its item
+    /// again (or selects nothing and says so when the item left).
+    fn on_audit_queue(&mut self, data: QueueData) {
+        // reviews come newest first: the first per target is the verdict
+        let mut latest = HashMap::new();
+        let mut history: HashMap<String, Vec<ReviewRecord>> = HashMap::new();
+        for review in data.reviews {
+            latest
+                .entry(review.target_id.clone())
+                .or_insert_with(|| Verdict {
+                    verdict: review.verdict.clone(),
+                    note: review.note.clone(),
+                    reviewer: review.reviewer.clone(),
+                    pending: false,
+                });
+            history
+                .entry(review.target_id.clone())
+                .or_default()
+                .push(review);
+        }
+        // keep local verdicts the store has not confirmed yet
+        for (target, v) in &self.audit.verdicts {
+            if v.pending {
+                latest.insert(target.clone(), v.clone());
+            }
+        }
+        self.audit.verdicts = latest;
+        self.audit.history = history;
+        self.audit.queue = Loadable::Ready(data.requests);
+        let following =
+            self.audit.subject.as_ref().map(|s| s.id.as_str()) == self.audit.selection.id();
+        let ids = self.queue_ids();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let resync = self.audit.selection.resync(&ids);
+        if let Resync::Lost(id) = &resync {
+            self.say(format!(
+                "request {id} left the queue ({} filter): nothing selected",
+                self.audit.queue_filter.label()
+            ));
+        }
+        // the Record pane follows the cursor unless it shows a looked-up id
+        if following || self.audit.subject.is_none() {
+            self.follow_queue_selection();
         }
     }
 
@@ -1519,7 +1671,7 @@ impl App {
                         .or_else(|| Some(trace.trace_id.to_string()))
                 }
             }
-            ViewId::Audit => self.selected_queue_item().map(|r| r.id.to_string()),
+            ViewId::Audit => self.audit.subject.as_ref().map(|s| s.id.clone()),
             ViewId::Logs => self
                 .logs
                 .data
@@ -1649,41 +1801,23 @@ impl App {
                 }
             }
             Reply::AuditQueue(answer) => match answer {
-                Ok(data) => {
-                    // reviews come newest first: the first per target wins
-                    let mut seen = HashMap::new();
-                    for review in &data.reviews {
-                        seen.entry(review.target_id.clone())
-                            .or_insert_with(|| Verdict {
-                                verdict: review.verdict.clone(),
-                                note: review.note.clone(),
-                                reviewer: review.reviewer.clone(),
-                                pending: false,
-                            });
-                    }
-                    // keep local verdicts the store has not confirmed yet
-                    for (target, v) in &self.audit.verdicts {
-                        if v.pending {
-                            seen.insert(target.clone(), v.clone());
-                        }
-                    }
-                    self.audit.verdicts = seen;
-                    self.audit.queue = Loadable::Ready(data.requests);
-                    let count = self.audit_queue_items().len();
-                    self.audit.selected = self.audit.selected.min(count.saturating_sub(1));
-                }
+                Ok(data) => self.on_audit_queue(data),
                 Err(e) if matches!(self.audit.queue, Loadable::Ready(_)) => {
                     self.say(format!("audit queue: {e}"))
                 }
                 Err(e) => self.audit.queue = Loadable::Failed(e),
             },
-            Reply::AuditRecord(_, answer) => {
-                self.audit.record = match answer {
-                    Ok(AuditResolution::Found(r)) => Loadable::Ready(*r),
-                    Ok(AuditResolution::Ambiguous { prefix, .. }) => {
-                        Loadable::Failed(format!("{prefix} is ambiguous"))
+            Reply::AuditRecord(id, answer) => {
+                // only the answer for the record on screen; a late answer
+                // for an item the cursor left is dropped
+                if self.audit.subject.as_ref().is_some_and(|s| s.id == id) {
+                    self.audit.record = match answer {
+                        Ok(AuditResolution::Found(r)) => Loadable::Ready(*r),
+                        Ok(AuditResolution::Ambiguous { prefix, .. }) => {
+                            Loadable::Failed(format!("{prefix} is ambiguous"))
+                        }
+                        Err(e) => Loadable::Failed(e),
                     }
-                    Err(e) => Loadable::Failed(e),
                 }
             }
             Reply::Logs(generation, answer) => {
@@ -1699,15 +1833,24 @@ impl App {
                 }
             }
             Reply::Review(_, Ok(record)) => {
+                self.say(format!(
+                    "saved: {} on {} {}",
+                    record.verdict, record.target_kind, record.target_id
+                ));
                 self.audit.verdicts.insert(
                     record.target_id.clone(),
                     Verdict {
-                        verdict: record.verdict,
-                        note: record.note,
-                        reviewer: record.reviewer,
+                        verdict: record.verdict.clone(),
+                        note: record.note.clone(),
+                        reviewer: record.reviewer.clone(),
                         pending: false,
                     },
                 );
+                self.audit
+                    .history
+                    .entry(record.target_id.clone())
+                    .or_default()
+                    .insert(0, record);
             }
             Reply::Review(target, Err(e)) => {
                 if self.audit.verdicts.get(&target).is_some_and(|v| v.pending) {

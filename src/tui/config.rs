@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! theme = "dark"
+//! reviewer = "dana"          # verdicts are recorded as (default $USER)
 //! [keymap]
 //! quit = ["q", "ctrl-c"]
 //! [thresholds]
@@ -26,6 +27,8 @@ use std::path::{Path, PathBuf};
 pub struct ConsoleConfig {
     /// Theme name or path.
     pub theme: Option<String>,
+    /// Name verdicts are recorded under (default `$USER`).
+    pub reviewer: Option<String>,
     /// Action name → keys, replacing that action's defaults.
     #[serde(default)]
     pub keymap: BTreeMap<String, Vec<String>>,

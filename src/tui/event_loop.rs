@@ -110,6 +110,7 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
         .map_err(|e| io_error("cannot read the terminal size", e))?;
     app.update(Msg::Resize(size.width, size.height));
     app.update(Msg::Tick(chrono::Utc::now()));
+    app.review_store_note = console.reviews.durability_note();
     app.start();
 
     let (reply_tx, mut reply_rx) = mpsc::channel(256);

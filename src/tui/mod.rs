@@ -9,6 +9,7 @@ pub mod feed;
 pub mod keymap;
 pub mod queries;
 pub mod reviews;
+pub mod selection;
 pub mod theme;
 pub mod views;
 

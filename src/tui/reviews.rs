@@ -67,6 +67,10 @@ impl ReviewStore for MemoryReviewStore {
             .cloned()
             .collect())
     }
+
+    fn durability_note(&self) -> Option<String> {
+        Some("verdicts kept in memory only, lost on exit".to_string())
+    }
 }
 
 #[cfg(test)]
@@ -130,5 +134,9 @@ impl ReviewStore for UnavailableReviews {
 
     async fn reviews(&self, _filter: &ReviewFilter) -> Result<Vec<ReviewRecord>> {
         Ok(Vec::new())
+    }
+
+    fn durability_note(&self) -> Option<String> {
+        Some(format!("verdicts cannot be saved: {}", self.reason))
     }
 }

@@ -3,7 +3,7 @@
 //! item's verdict, and the full record of the selected item.
 
 use super::*;
-use crate::query::{AuditRecord, AuditResolution};
+use crate::query::{AuditRecord, AuditResolution, IdKind};
 use crate::sanitize::{clean, truncate_width};
 use crate::tui::app::{App, AuditFocus, Loadable, Verdict};
 use ratatui::widgets::{Cell, Row, Table};
@@ -30,7 +30,11 @@ pub fn record_lines(theme: &Theme, record: &AuditRecord) -> Vec<Line<'static>> {
         Span::styled(format!("{} ", record.matched_kind.as_str()), theme.muted),
         Span::styled(clean(&record.matched_id), theme.title),
     ])];
-    if let Some(t) = &record.trace_id {
+    if let Some(t) = record
+        .trace_id
+        .as_ref()
+        .filter(|_| record.matched_kind != IdKind::Trace)
+    {
         lines.push(Line::from(vec![
             Span::styled("trace ", theme.muted),
             Span::raw(clean(t.as_str())),
@@ -132,14 +136,19 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
 
     // queue
     let items = app.audit_queue_items();
+    let selected_row = app.audit_selected_row();
     let reviewed = items
         .iter()
         .filter(|r| a.verdicts.contains_key(r.id.as_str()))
         .count();
+    let memory_note = match &app.review_store_note {
+        Some(note) => format!(" · {}", clean(note)),
+        None => String::new(),
+    };
     let block = panel(
         theme,
         format!(
-            "Review queue · {} · {} items · {} reviewed (v cycles)",
+            "Review queue · {} · {} items · {} reviewed (v cycles){memory_note}",
             a.queue_filter.label(),
             items.len(),
             reviewed
@@ -154,7 +163,8 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         }
         Loadable::Ready(_) => {
             let page = inner.height.saturating_sub(1) as usize;
-            let offset = a.selected.saturating_sub(page.saturating_sub(1));
+            let cursor = selected_row.unwrap_or(a.selection.hint_row());
+            let offset = cursor.saturating_sub(page.saturating_sub(1));
             let rows: Vec<Row> = items
                 .iter()
                 .enumerate()
@@ -183,7 +193,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                             theme.base
                         }),
                     ]);
-                    if i == a.selected {
+                    if Some(i) == selected_row {
                         row.style(theme.selected)
                     } else {
                         row
@@ -223,44 +233,76 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         _ => placeholder(frame, theme, inner, "loading the review queue…", false),
     }
 
-    // record
+    // record: the subject (what a / f / e / n mark), its verdicts, then
+    // the full record
     let focused = a.focus == AuditFocus::Record;
     let mut lines: Vec<Line<'static>> = Vec::new();
-    if let Some(item) = items.get(a.selected)
-        && let Some(v) = a.verdicts.get(item.id.as_str())
-    {
-        let (text, style) = verdict_cell(theme, Some(v));
-        lines.push(Line::from(vec![
-            Span::styled(text, style),
-            Span::styled(format!(" by {}", clean(&v.reviewer)), theme.muted),
-        ]));
-        if let Some(note) = &v.note {
+    let title = match &a.subject {
+        Some(s) => format!("Record · {} {}", s.kind.as_str(), clean(&s.id)),
+        None => "Record".to_string(),
+    };
+    if let Some(subject) = &a.subject {
+        let stored = a.history.get(&subject.id).map(Vec::as_slice).unwrap_or(&[]);
+        match a.verdicts.get(&subject.id) {
+            Some(v) if v.pending => {
+                let (text, style) = verdict_cell(theme, Some(v));
+                lines.push(Line::from(vec![
+                    Span::styled(text, style),
+                    Span::styled(format!(" by {} · saving…", clean(&v.reviewer)), theme.muted),
+                ]));
+            }
+            None if stored.is_empty() => lines.push(Line::from(Span::styled(
+                "not reviewed yet · a ok · f flag · e escalate · n note",
+                theme.muted,
+            ))),
+            _ => {}
+        }
+        for review in stored {
+            let v = Verdict {
+                verdict: review.verdict.clone(),
+                note: review.note.clone(),
+                reviewer: review.reviewer.clone(),
+                pending: false,
+            };
+            let (text, style) = verdict_cell(theme, Some(&v));
+            lines.push(Line::from(vec![
+                Span::styled(text, style),
+                Span::styled(
+                    format!(
+                        " by {} · {}",
+                        clean(&review.reviewer),
+                        review.created_at.format("%Y-%m-%d %H:%M:%S UTC")
+                    ),
+                    theme.muted,
+                ),
+            ]));
+            if let Some(note) = &review.note {
+                lines.push(Line::from(Span::styled(
+                    format!("  ✎ {}", clean(note)),
+                    theme.base,
+                )));
+            }
+        }
+        if let Some(note) = a.notes.get(&subject.id) {
             lines.push(Line::from(Span::styled(
-                format!("✎ {}", clean(note)),
-                theme.base,
+                format!("✎ unsaved note: {}", clean(note)),
+                theme.warn,
             )));
         }
+        lines.push(Line::from(""));
     }
-    if let Some(item) = items.get(a.selected)
-        && let Some(note) = a.notes.get(item.id.as_str())
-    {
-        lines.push(Line::from(Span::styled(
-            format!("✎ unsaved note: {}", clean(note)),
-            theme.warn,
-        )));
-    }
-    match &a.record {
-        Loadable::Ready(r) => lines.extend(record_lines(theme, r)),
-        Loadable::Loading => lines.push(Line::from(Span::styled("loading record…", theme.muted))),
-        Loadable::Failed(e) => lines.push(super::trace::error_line(theme, e)),
-        Loadable::NotAsked => lines.push(Line::from(Span::styled(
-            "Enter on a queue item shows its full record",
+    match (&a.subject, &a.record) {
+        (None, _) => lines.push(Line::from(Span::styled(
+            "nothing selected: move in the queue (j/k) or resolve an id (/)",
             theme.muted,
         ))),
+        (Some(_), Loadable::Ready(r)) => lines.extend(record_lines(theme, r)),
+        (Some(_), Loadable::Failed(e)) => lines.push(super::trace::error_line(theme, e)),
+        (Some(_), _) => lines.push(Line::from(Span::styled("loading record…", theme.muted))),
     }
     frame.render_widget(
         Paragraph::new(lines)
-            .block(panel(theme, "Record", focused))
+            .block(panel(theme, title, focused))
             .wrap(Wrap { trim: false })
             .scroll((a.record_scroll, 0)),
         right,

@@ -161,17 +161,23 @@ fn draw_footer(app: &App, frame: &mut Frame, area: Rect) {
                     k(A::CycleSort),
                     k(A::CycleWindow)
                 ),
-                ViewId::Audit => format!(
-                    " {} ok · {} flag · {} escalate · {} note · {}/{} unreviewed · {} queue · {} id",
-                    k(A::MarkOk),
-                    k(A::MarkFlag),
-                    k(A::MarkEscalate),
-                    k(A::Note),
-                    k(A::NextUnreviewed),
-                    k(A::PrevUnreviewed),
-                    k(A::CycleQueue),
-                    k(A::Filter)
-                ),
+                ViewId::Audit => {
+                    let target = match &app.audit.subject {
+                        Some(s) => format!("{} {}", s.kind.as_str(), crate::sanitize::clean(&s.id)),
+                        None => "nothing selected".to_string(),
+                    };
+                    format!(
+                        " mark {target}: {} ok · {} flag · {} escalate · {} note · {}/{} unreviewed · {} queue · {} id",
+                        k(A::MarkOk),
+                        k(A::MarkFlag),
+                        k(A::MarkEscalate),
+                        k(A::Note),
+                        k(A::NextUnreviewed),
+                        k(A::PrevUnreviewed),
+                        k(A::CycleQueue),
+                        k(A::Filter)
+                    )
+                }
                 ViewId::Logs => format!(
                     " {} search · {} level · {} module",
                     k(A::Filter),

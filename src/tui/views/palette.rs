@@ -49,13 +49,14 @@ pub fn draw_note(
     app: &App,
     frame: &mut Frame,
     area: Rect,
-    target: &str,
+    target: &crate::tui::app::ReviewSubject,
     editor: &TextArea<'static>,
 ) {
     let rect = centered(area, 70, 10);
     let title = format!(
-        "Note for {} · Ctrl-S saves · Esc cancels",
-        crate::sanitize::truncate_width(&crate::sanitize::clean(target), 24)
+        "Note for {} {} · Ctrl-S saves · Esc cancels",
+        target.kind.as_str(),
+        crate::sanitize::truncate_width(&crate::sanitize::clean(&target.id), 40)
     );
     boxed(app, frame, rect, &title, editor);
 }
