@@ -95,12 +95,10 @@ fn enter_opens_the_trace_and_esc_returns_to_the_exact_row_and_scroll() {
     app.update(key(KeyCode::Enter));
     assert_eq!(app.view, ViewId::Trace);
     let effects = app.drain_effects();
-    assert!(effects.contains(&Effect::Query(Query::Trace {
-        trace_id: TraceId::new("trace-many")
-    })));
-    assert!(effects.contains(&Effect::Query(Query::TraceAudit {
-        trace_id: TraceId::new("trace-many")
-    })));
+    assert!(effects.iter().any(|e| matches!(e,
+        Effect::Query(Query::Trace { trace_id, .. }) if trace_id.as_str() == "trace-many")));
+    assert!(effects.iter().any(|e| matches!(e,
+        Effect::Query(Query::TraceAudit { trace_id, .. }) if trace_id.as_str() == "trace-many")));
 
     // the feed keeps moving while the trace is open
     app.update(Msg::Source(SourceUpdate::Events(log_events(
@@ -108,6 +106,7 @@ fn enter_opens_the_trace_and_esc_returns_to_the_exact_row_and_scroll() {
         "other",
     ))));
     app.update(Msg::Reply(Reply::Trace(
+        trace_generation(&app),
         TraceId::new("trace-many"),
         Ok(Box::new(trace_detail())),
     )));
@@ -143,6 +142,7 @@ fn trace_view_navigation_and_detail_scroll() {
     let mut app = app(80, 24);
     app.open_trace(TraceId::new("trace-abc"), None);
     app.update(Msg::Reply(Reply::Trace(
+        trace_generation(&app),
         TraceId::new("trace-abc"),
         Ok(Box::new(trace_detail())),
     )));
@@ -159,6 +159,7 @@ fn trace_view_navigation_and_detail_scroll() {
     assert_eq!((t.selected, t.detail_scroll), (0, 2));
     // a reply for another trace is ignored
     app.update(Msg::Reply(Reply::Trace(
+        trace_generation(&app),
         TraceId::new("other"),
         Err("boom".into()),
     )));
@@ -228,11 +229,15 @@ fn audit_ready() -> App {
             .iter()
             .any(|e| matches!(e, Effect::Query(Query::AuditQueue { .. })))
     );
-    app.update(Msg::Reply(Reply::AuditQueue(Ok(queue_data()))));
+    app.update(Msg::Reply(Reply::AuditQueue(
+        app.audit.queue_generation(),
+        Ok(queue_data()),
+    )));
     // the Record pane follows the cursor: the first item's record is asked for
     assert_eq!(
         app.drain_effects(),
         vec![Effect::Query(Query::AuditRecord {
+            generation: app.audit.record_generation(),
             id: "req-0005-aaaa".into()
         })]
     );
@@ -410,7 +415,7 @@ fn prefix_box_resolves_as_you_type_and_ignores_stale_answers() {
     )));
     assert_eq!(app.audit.lookup, Loadable::Loading);
     app.update(Msg::Reply(Reply::AuditLookup(
-        app.audit.lookup_generation,
+        app.audit.lookup_generation(),
         Ok(AuditResolution::Found(Box::new(trace_audit()))),
     )));
     app.update(key(KeyCode::Enter));
@@ -436,9 +441,18 @@ fn palette_commands() {
     app.run_command("costs");
     assert_eq!(app.view, ViewId::Costs);
     app.run_command(":theme light");
+    assert_eq!(app.theme.name, "dark", "loading the theme is an effect");
+    load_themes(&mut app);
     assert_eq!(app.theme.name, "light");
     app.run_command("theme nope");
+    load_themes(&mut app);
     assert!(app.status.as_ref().unwrap().0.contains("unknown theme"));
+    // NO_COLOR (read once at start) wins, and the console says so
+    app.no_color = true;
+    app.run_command("theme high-contrast");
+    load_themes(&mut app);
+    assert!(!app.theme.colored);
+    assert!(app.status.as_ref().unwrap().0.contains("NO_COLOR"));
     app.run_command("audit req-00");
     assert_eq!(app.view, ViewId::Audit);
     assert!(app.pending_effects().iter().any(|e| matches!(
@@ -491,7 +505,7 @@ fn digits_jump_to_views_and_queue_their_queries() {
     app.update(ch('6'));
     assert_eq!(app.view, ViewId::Logs);
     app.update(ch('l'));
-    assert_eq!(app.logs.level.as_deref(), Some("ERROR"));
+    assert_eq!(app.logs.level, Some(LogLevel::Error));
     assert!(app.drain_effects().iter().any(|e| matches!(
         e,
         Effect::Query(Query::Logs { filter, .. }) if filter.level.as_deref() == Some("ERROR")
@@ -567,7 +581,7 @@ fn remapped_keys_apply_and_show_in_help() {
 fn mouse_click_selects_a_feed_row_and_wheel_scrolls() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let mut app = big_app();
-    let rows = tracetop::tui::views::live::feed_rows_area(ratatui::layout::Rect::new(0, 0, 80, 24));
+    let rows = tracetop::tui::layout::ScreenLayout::sized(80, 24).feed_rows;
     app.update(Msg::Mouse(MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column: 10,
@@ -607,6 +621,16 @@ fn feed_ring_is_bounded() {
     assert_eq!(app.selected_feed_row().unwrap().id, "log-0119");
 }
 
+/// The periodic reload of the queue: the tick asks, `data` answers.
+fn reload_queue(app: &mut App, data: QueueData) {
+    let now = app.now + chrono::Duration::seconds(REFRESH_SECS);
+    app.update(Msg::Tick(now));
+    app.update(Msg::Reply(Reply::AuditQueue(
+        app.audit.queue_generation(),
+        Ok(data),
+    )));
+}
+
 /// The queue after `n` newer requests arrived on top of the fixture's.
 fn queue_with_newer(n: usize) -> QueueData {
     let mut data = queue_data();
@@ -625,11 +649,12 @@ fn a_reload_between_selection_and_key_keeps_the_verdict_on_the_item_shown() {
     app.update(ch('j'));
     assert_eq!(app.selected_id().as_deref(), Some("req-0003-aaaa"));
     app.update(Msg::Reply(Reply::AuditRecord(
+        app.audit.record_generation(),
         "req-0003-aaaa".into(),
         Ok(AuditResolution::Found(Box::new(trace_audit()))),
     )));
     // three newer requests arrive on top before the auditor presses `a`
-    app.update(Msg::Reply(Reply::AuditQueue(Ok(queue_with_newer(3)))));
+    reload_queue(&mut app, queue_with_newer(3));
     assert_eq!(app.selected_id().as_deref(), Some("req-0003-aaaa"));
     assert_eq!(app.audit_selected_row(), Some(5));
     // the footer names what the keys mark, the record pane is that item's
@@ -651,7 +676,7 @@ fn an_item_that_leaves_the_queue_selects_nothing_and_marks_nothing() {
     assert_eq!(app.selected_id().as_deref(), Some("req-0004-aaaa"));
     let mut data = queue_data();
     data.requests.retain(|r| r.id.as_str() != "req-0004-aaaa");
-    app.update(Msg::Reply(Reply::AuditQueue(Ok(data))));
+    reload_queue(&mut app, data);
     assert_eq!(app.selected_id(), None);
     assert!(
         app.status
@@ -679,16 +704,19 @@ fn the_record_pane_follows_the_cursor_and_drops_late_answers() {
     assert_eq!(
         app.drain_effects(),
         vec![Effect::Query(Query::AuditRecord {
+            generation: app.audit.record_generation(),
             id: "req-0004-aaaa".into()
         })]
     );
     // the answer for the first item arrives after the cursor moved: dropped
     app.update(Msg::Reply(Reply::AuditRecord(
+        app.audit.record_generation() - 1,
         "req-0005-aaaa".into(),
         Ok(AuditResolution::Found(Box::new(trace_audit()))),
     )));
     assert_eq!(app.audit.record, Loadable::Loading);
     app.update(Msg::Reply(Reply::AuditRecord(
+        app.audit.record_generation(),
         "req-0004-aaaa".into(),
         Ok(AuditResolution::Found(Box::new(trace_audit()))),
     )));
@@ -701,13 +729,13 @@ fn a_looked_up_record_is_what_the_keys_mark() {
     app.update(ch('/'));
     type_text(&mut app, "trace-abc");
     app.update(Msg::Reply(Reply::AuditLookup(
-        app.audit.lookup_generation,
+        app.audit.lookup_generation(),
         Ok(AuditResolution::Found(Box::new(trace_audit()))),
     )));
     app.update(key(KeyCode::Enter));
     app.drain_effects();
     // a queue reload does not take the Record pane back to the cursor
-    app.update(Msg::Reply(Reply::AuditQueue(Ok(queue_with_newer(2)))));
+    reload_queue(&mut app, queue_with_newer(2));
     app.update(ch('f'));
     let marked = verdicts_of(app.drain_effects());
     let record = trace_audit();

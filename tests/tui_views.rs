@@ -18,10 +18,12 @@ fn trace_app(w: u16, h: u16, theme: Theme) -> App {
     let mut app = app_with(theme, w, h);
     app.open_trace(TraceId::new("trace-abc"), None);
     app.update(Msg::Reply(Reply::Trace(
+        trace_generation(&app),
         TraceId::new("trace-abc"),
         Ok(Box::new(trace_detail())),
     )));
     app.update(Msg::Reply(Reply::TraceAudit(
+        trace_audit_generation(&app),
         TraceId::new("trace-abc"),
         Ok(AuditResolution::Found(Box::new(trace_audit()))),
     )));
@@ -34,24 +36,33 @@ fn trace_app(w: u16, h: u16, theme: Theme) -> App {
 fn costs_app(w: u16, h: u16) -> App {
     let mut app = app(w, h);
     app.update(ch('3'));
-    let window = TimeWindow::last(chrono::Duration::hours(24), now());
-    app.update(Msg::Reply(Reply::Costs(window, Ok(Box::new(costs_data())))));
+    app.update(Msg::Reply(Reply::Costs(
+        app.costs.generation(),
+        Ok(Box::new(costs_data())),
+    )));
     app
 }
 
 fn leaders_app(w: u16, h: u16) -> App {
     let mut app = app(w, h);
     app.update(ch('4'));
-    app.update(Msg::Reply(Reply::Leaders(Ok(Box::new(leaders_data())))));
+    app.update(Msg::Reply(Reply::Leaders(
+        app.leaders.generation(),
+        Ok(Box::new(leaders_data())),
+    )));
     app
 }
 
 fn audit_app(w: u16, h: u16) -> App {
     let mut app = app(w, h);
     app.update(ch('5'));
-    app.update(Msg::Reply(Reply::AuditQueue(Ok(queue_data()))));
+    app.update(Msg::Reply(Reply::AuditQueue(
+        app.audit.queue_generation(),
+        Ok(queue_data()),
+    )));
     app.update(ch('j'));
     app.update(Msg::Reply(Reply::AuditRecord(
+        app.audit.record_generation(),
         "req-0004-aaaa".into(),
         Ok(tracetop::query::AuditResolution::Found(Box::new(
             trace_audit(),
@@ -64,7 +75,7 @@ fn audit_app(w: u16, h: u16) -> App {
 fn logs_app(w: u16, h: u16) -> App {
     let mut app = app(w, h);
     app.update(ch('6'));
-    let generation = app.logs.generation;
+    let generation = app.logs.generation();
     app.update(Msg::Reply(Reply::Logs(generation, Ok(logs_data()))));
     app
 }
@@ -206,7 +217,7 @@ fn no_color_uses_no_colour_and_keeps_state_visible() {
     // the selected feed row is reversed; the failed request row is bold with ✗
     let terminal = render(&live);
     let buffer = terminal.backend().buffer();
-    let rows = tracetop::tui::views::live::feed_rows_area(buffer.area);
+    let rows = tracetop::tui::layout::ScreenLayout::new(buffer.area).feed_rows;
     let row_text = |y: u16| -> String {
         (0..buffer.area.width)
             .map(|x| buffer[(x, y)].symbol())

@@ -74,9 +74,12 @@ pub fn app_from_config(look: &LookArgs, config: &ConsoleConfig, source_label: &s
         .clone()
         .or_else(|| config.theme.clone())
         .unwrap_or_else(|| "dark".to_string());
-    let theme = Theme::load(&theme_name, no_color_from_env())?;
+    // the environment is read once, here: the app never looks at it
+    let no_color = no_color_from_env();
+    let theme = Theme::load(&theme_name, no_color)?;
     let keymap = Keymap::with_overrides(&config.keymap)?;
     let mut app = App::new(theme, keymap, config.thresholds.clone(), chrono::Utc::now());
+    app.no_color = no_color;
     app.source_label = crate::sanitize::clean(source_label);
     app.reviewer = reviewer_name(config.reviewer.as_deref())?;
     Ok(app)

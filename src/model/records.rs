@@ -223,3 +223,56 @@ pub mod verdict {
     pub const FLAG: &str = "flag";
     pub const ESCALATE: &str = "escalate";
 }
+
+/// A log level, most severe first (the `logs.level` CHECK allows these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    /// Every level, most severe first.
+    pub const ALL: [LogLevel; 5] = [
+        LogLevel::Error,
+        LogLevel::Warn,
+        LogLevel::Info,
+        LogLevel::Debug,
+        LogLevel::Trace,
+    ];
+
+    /// The name as stored (`ERROR`, `WARN`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Error => "ERROR",
+            LogLevel::Warn => "WARN",
+            LogLevel::Info => "INFO",
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Trace => "TRACE",
+        }
+    }
+}
+
+impl std::str::FromStr for LogLevel {
+    type Err = String;
+
+    /// Case-insensitive; `warning` is accepted for `WARN`.
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        let upper = text.trim().to_ascii_uppercase();
+        let upper = if upper == "WARNING" {
+            "WARN".to_string()
+        } else {
+            upper
+        };
+        LogLevel::ALL
+            .into_iter()
+            .find(|l| l.as_str() == upper)
+            .ok_or_else(|| {
+                format!("unknown log level {text:?}: use error, warn, info, debug or trace")
+            })
+    }
+}

@@ -3,22 +3,41 @@
 //! `update` takes a [`Msg`] (a key, a mouse event, a tick, a batch of
 //! events, a query reply) and changes state. It performs no I/O: whatever
 //! needs the outside world (a query to an engine, a verdict to store, a
-//! clipboard write) is queued as an [`Effect`] that the event loop drains and
-//! executes, sending the outcome back as a [`Msg::Reply`]. This keeps every
-//! behaviour testable with plain values and the views snapshot-testable.
+//! clipboard write, a theme file) is queued as an [`Effect`] that the event
+//! loop drains and executes, sending the outcome back as a message. This
+//! keeps every behaviour testable with plain values and the views
+//! snapshot-testable.
+//!
+//! The app itself only routes: keys to the overlay, the focused text box or
+//! the current screen (`screens/`), replies to the screen that asked, and
+//! navigation between screens (`Nav`). Each screen owns its state and
+//! handling.
 
 use super::config::Thresholds;
-use super::feed::{DEFAULT_FEED_CAPACITY, Feed, FeedFilter, FeedRow};
+use super::feed::{DEFAULT_FEED_CAPACITY, FeedFilter, FeedRow};
 use super::keymap::{Action, Keymap};
-use super::selection::{Resync, Selection};
+use super::layout::ScreenLayout;
+use super::palette::{Command, PALETTE_HINT};
+use super::screens::live::FeedPosition;
+use super::screens::{Cx, Nav, single_line, text_area};
 use super::theme::Theme;
 use crate::model::*;
 use crate::query::*;
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
-use ratatui::layout::Rect;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use tui_textarea::TextArea;
+
+pub use super::msg::*;
+pub use super::screens::CostWindow;
+pub use super::screens::audit::{
+    AUDIT_QUEUE_LIMIT, AuditFocus, AuditState, QueueFilter, ReviewSubject, Verdict,
+};
+pub use super::screens::costs::{CostsPane, CostsState};
+pub use super::screens::leaders::{LeadersPane, LeadersState};
+pub use super::screens::live::LiveState;
+pub use super::screens::logs::{LOG_LIMIT, LogsState};
+pub use super::screens::trace::{TracePane, TraceState};
 
 /// The views, in digit order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,142 +74,6 @@ impl ViewId {
     }
 }
 
-/// Something that arrives at the app.
-#[derive(Debug, Clone)]
-pub enum Msg {
-    Key(KeyEvent),
-    Mouse(MouseEvent),
-    Resize(u16, u16),
-    /// Timer tick carrying the wall clock (refreshes, status expiry).
-    Tick(Timestamp),
-    /// From the live source.
-    Source(SourceUpdate),
-    /// Rolling rates computed by the live engine.
-    Rates(LiveRates),
-    /// A query or review answered.
-    Reply(Reply),
-}
-
-/// Work for the event loop.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    Query(Query),
-    RecordReview(NewReview),
-    /// Put this text on the clipboard (OSC 52).
-    Copy(String),
-}
-
-/// A question for the history engine.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Query {
-    Overview {
-        now: Timestamp,
-    },
-    Trace {
-        trace_id: TraceId,
-    },
-    /// The audit record of a whole trace: conversations of its requests.
-    TraceAudit {
-        trace_id: TraceId,
-    },
-    Costs {
-        window: TimeWindow,
-        bucket: Bucket,
-        now: Timestamp,
-    },
-    Leaders {
-        window: TimeWindow,
-        sort: ToolSort,
-    },
-    AuditLookup {
-        generation: u64,
-        prefix: String,
-    },
-    AuditQueue {
-        window: TimeWindow,
-    },
-    AuditRecord {
-        id: String,
-    },
-    Logs {
-        generation: u64,
-        filter: LogFilter,
-        window: TimeWindow,
-    },
-}
-
-/// Errors travel as text: the app only shows them.
-pub type Answer<T> = std::result::Result<T, String>;
-
-/// Costs view data, fetched together.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CostsData {
-    pub summary: CostSummary,
-    pub overview: CostOverview,
-    pub by_model: Vec<CostBreakdownRow>,
-    pub by_provider: Vec<CostBreakdownRow>,
-    pub by_agent: Vec<CostBreakdownRow>,
-    pub trend: Vec<CostTrendBucket>,
-}
-
-/// Leaderboards view data.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LeadersData {
-    pub users: Vec<UserLeader>,
-    pub agents: Vec<AgentLeader>,
-    pub top_tools: Vec<ToolStats>,
-    pub tools: Vec<ToolStats>,
-}
-
-/// Logs view data.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogsData {
-    pub lines: Vec<LogRecord>,
-    pub summary: LogSummary,
-}
-
-/// Audit queue data: recent requests and every verdict known.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueueData {
-    pub requests: Vec<AiRequestRecord>,
-    pub reviews: Vec<ReviewRecord>,
-}
-
-/// A query's answer.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Reply {
-    Overview(Answer<PlatformOverview>),
-    Trace(TraceId, Answer<Box<TraceDetail>>),
-    TraceAudit(TraceId, Answer<AuditResolution>),
-    Costs(TimeWindow, Answer<Box<CostsData>>),
-    Leaders(Answer<Box<LeadersData>>),
-    AuditLookup(u64, Answer<AuditResolution>),
-    AuditQueue(Answer<QueueData>),
-    AuditRecord(String, Answer<AuditResolution>),
-    Logs(u64, Answer<LogsData>),
-    /// A verdict stored (or refused) for this target id.
-    Review(String, Answer<ReviewRecord>),
-}
-
-/// Data that is asked for and arrives later.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Loadable<T> {
-    NotAsked,
-    Loading,
-    Ready(T),
-    Failed(String),
-}
-
-impl<T> Loadable<T> {
-    /// The value if ready.
-    pub fn ready(&self) -> Option<&T> {
-        match self {
-            Loadable::Ready(v) => Some(v),
-            _ => None,
-        }
-    }
-}
-
 /// Modal overlays drawn over the current view.
 #[derive(Debug, Clone)]
 pub enum Overlay {
@@ -205,228 +88,19 @@ pub enum Overlay {
     },
 }
 
-/// The live view: feed plus follow/selection.
-#[derive(Debug, Clone)]
-pub struct LiveState {
-    pub feed: Feed,
-    /// Newest row selected and kept on top as rows arrive.
-    pub follow: bool,
-    /// Selected row when not following.
-    pub anchor_seq: Option<u64>,
-    /// Row of the selection within the viewport.
-    pub screen_row: usize,
-}
-
-/// Where `Esc` from the trace view goes back to.
+/// Where `Esc` from the trace view goes back to: the view, and the feed's
+/// position when it was the live view (the other screens keep their own
+/// cursor while the trace is open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReturnPoint {
     pub view: ViewId,
-    pub anchor_seq: Option<u64>,
-    pub screen_row: usize,
+    pub feed: FeedPosition,
 }
-
-/// Which half of the trace view has the keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TracePane {
-    Waterfall,
-    Detail,
-}
-
-/// The trace view.
-#[derive(Debug, Clone)]
-pub struct TraceState {
-    pub trace_id: TraceId,
-    pub detail: Loadable<Box<TraceDetail>>,
-    /// Conversations of the trace's requests (from an audit lookup).
-    pub audit: Loadable<AuditRecord>,
-    pub selected: usize,
-    pub offset: usize,
-    pub detail_scroll: u16,
-    pub focus: TracePane,
-    pub return_to: Option<ReturnPoint>,
-}
-
-/// Costs view windows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CostWindow {
-    Day,
-    Week,
-    Month,
-}
-
-impl CostWindow {
-    /// Label.
-    pub fn label(self) -> &'static str {
-        match self {
-            CostWindow::Day => "24h",
-            CostWindow::Week => "7d",
-            CostWindow::Month => "30d",
-        }
-    }
-    fn span(self) -> Duration {
-        match self {
-            CostWindow::Day => Duration::hours(24),
-            CostWindow::Week => Duration::days(7),
-            CostWindow::Month => Duration::days(30),
-        }
-    }
-    fn bucket(self) -> Bucket {
-        match self {
-            CostWindow::Day => Bucket::Hour,
-            _ => Bucket::Day,
-        }
-    }
-    fn next(self) -> CostWindow {
-        match self {
-            CostWindow::Day => CostWindow::Week,
-            CostWindow::Week => CostWindow::Month,
-            CostWindow::Month => CostWindow::Day,
-        }
-    }
-}
-
-/// The costs view.
-#[derive(Debug, Clone)]
-pub struct CostsState {
-    pub window: CostWindow,
-    pub data: Loadable<Box<CostsData>>,
-    /// Which breakdown table is focused (0 model, 1 provider, 2 agent).
-    pub focus: usize,
-}
-
-/// The leaderboards view.
-#[derive(Debug, Clone)]
-pub struct LeadersState {
-    pub window: CostWindow,
-    pub sort: ToolSort,
-    pub data: Loadable<Box<LeadersData>>,
-    /// Focused pane (0 users, 1 agents, 2 top tools, 3 tools table).
-    pub focus: usize,
-    pub selected: usize,
-}
-
-/// Which rows the audit queue shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueueFilter {
-    All,
-    Errors,
-    Anomalies,
-    Unreviewed,
-    Reviewed,
-}
-
-impl QueueFilter {
-    /// Label.
-    pub fn label(self) -> &'static str {
-        match self {
-            QueueFilter::All => "all",
-            QueueFilter::Errors => "errors",
-            QueueFilter::Anomalies => "anomalies",
-            QueueFilter::Unreviewed => "unreviewed",
-            QueueFilter::Reviewed => "reviewed",
-        }
-    }
-    fn next(self) -> QueueFilter {
-        match self {
-            QueueFilter::All => QueueFilter::Errors,
-            QueueFilter::Errors => QueueFilter::Anomalies,
-            QueueFilter::Anomalies => QueueFilter::Unreviewed,
-            QueueFilter::Unreviewed => QueueFilter::Reviewed,
-            QueueFilter::Reviewed => QueueFilter::All,
-        }
-    }
-}
-
-/// Which part of the audit view has the keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuditFocus {
-    Prefix,
-    Queue,
-    Record,
-}
-
-/// The latest verdict on a target, as shown in the queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
-    pub verdict: String,
-    pub note: Option<String>,
-    pub reviewer: String,
-    /// True until the store confirmed it.
-    pub pending: bool,
-}
-
-/// What a verdict or note applies to: the record on screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewSubject {
-    pub kind: IdKind,
-    pub id: String,
-}
-
-impl ReviewSubject {
-    /// A request of the queue.
-    pub fn request(id: impl Into<String>) -> Self {
-        ReviewSubject {
-            kind: IdKind::Request,
-            id: id.into(),
-        }
-    }
-}
-
-/// The audit view.
-#[derive(Debug, Clone)]
-pub struct AuditState {
-    pub prefix: Box<TextArea<'static>>,
-    pub focus: AuditFocus,
-    pub lookup_generation: u64,
-    pub lookup: Loadable<AuditResolution>,
-    pub queue: Loadable<Vec<AiRequestRecord>>,
-    pub queue_filter: QueueFilter,
-    /// The queue item under the cursor, by id.
-    pub selection: Selection,
-    /// Latest verdict per target id (the queue's verdict column).
-    pub verdicts: HashMap<String, Verdict>,
-    /// Every stored verdict per target id, newest first.
-    pub history: HashMap<String, Vec<ReviewRecord>>,
-    /// Notes written but not yet recorded with a verdict.
-    pub notes: HashMap<String, String>,
-    /// What the Record pane shows, and what `a`/`f`/`e`/`n` mark: the
-    /// queue item under the cursor, or the record opened from the id box.
-    pub subject: Option<ReviewSubject>,
-    /// The full record of `subject`.
-    pub record: Loadable<AuditRecord>,
-    pub record_scroll: u16,
-}
-
-/// The logs view.
-#[derive(Debug, Clone)]
-pub struct LogsState {
-    pub search: Box<TextArea<'static>>,
-    pub search_focused: bool,
-    pub level: Option<String>,
-    pub module: Option<String>,
-    pub generation: u64,
-    pub data: Loadable<LogsData>,
-    pub selected: usize,
-}
-
-/// Log levels `l` cycles through (None = all).
-pub const LOG_LEVELS: [Option<&str>; 6] = [
-    None,
-    Some("ERROR"),
-    Some("WARN"),
-    Some("INFO"),
-    Some("DEBUG"),
-    Some("TRACE"),
-];
 
 /// Seconds between background refreshes of the visible view.
 pub const REFRESH_SECS: i64 = 5;
 /// Seconds a status message stays in the footer.
 const STATUS_SECS: i64 = 4;
-/// Requests loaded into the audit queue.
-pub const AUDIT_QUEUE_LIMIT: usize = 500;
-/// Log lines loaded by the logs view.
-pub const LOG_LIMIT: usize = 500;
 
 /// The whole console state.
 #[derive(Debug, Clone)]
@@ -434,20 +108,28 @@ pub struct App {
     pub view: ViewId,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
+    /// `NO_COLOR` was set when the console started: every theme loads
+    /// without colour.
+    pub no_color: bool,
     pub keymap: Keymap,
     pub thresholds: Thresholds,
     /// Terminal size.
     pub size: (u16, u16),
+    /// Where everything sits at this size.
+    pub layout: ScreenLayout,
     pub now: Timestamp,
     /// Source name shown in the header (`demo`, `postgres`, a URL host).
     pub source_label: String,
     pub source_state: SourceState,
     pub counters: SourceCounters,
     pub overview: Option<PlatformOverview>,
+    overview_slot: Slot,
     pub rates: LiveRates,
     pub open_anomalies: BTreeMap<String, Anomaly>,
     pub live: LiveState,
     pub trace: Option<TraceState>,
+    /// Where `Esc` from the open trace goes.
+    pub trace_return: Option<ReturnPoint>,
     pub costs: CostsState,
     pub leaders: LeadersState,
     pub audit: AuditState,
@@ -470,15 +152,18 @@ pub struct App {
     last_refresh: Option<Timestamp>,
 }
 
-fn text_area(placeholder: &str) -> Box<TextArea<'static>> {
-    let mut t = TextArea::default();
-    t.set_placeholder_text(placeholder);
-    t.set_cursor_line_style(ratatui::style::Style::default());
-    Box::new(t)
-}
-
-fn single_line(t: &TextArea<'_>) -> String {
-    t.lines().join(" ").trim().to_string()
+/// Run `$body` with a [`Cx`] named `$cx` over the app's effect queue and
+/// footer, then carry out the navigation it asked for.
+macro_rules! with_cx {
+    ($app:ident, $cx:ident => $body:expr) => {{
+        let mut $cx = Cx::new($app.now, &$app.layout, &mut $app.effects, &mut $app.status);
+        let result = $body;
+        let nav = $cx.take_nav();
+        if let Some(nav) = nav {
+            $app.navigate(nav);
+        }
+        result
+    }};
 }
 
 impl App {
@@ -488,59 +173,26 @@ impl App {
             view: ViewId::Live,
             overlay: None,
             theme,
+            no_color: false,
             keymap,
             thresholds,
             size: (80, 24),
+            layout: ScreenLayout::sized(80, 24),
             now,
             source_label: String::new(),
             source_state: SourceState::Connecting,
             counters: SourceCounters::default(),
             overview: None,
+            overview_slot: Slot::default(),
             rates: LiveRates::default(),
             open_anomalies: BTreeMap::new(),
-            live: LiveState {
-                feed: Feed::new(DEFAULT_FEED_CAPACITY),
-                follow: true,
-                anchor_seq: None,
-                screen_row: 0,
-            },
+            live: LiveState::new(DEFAULT_FEED_CAPACITY),
             trace: None,
-            costs: CostsState {
-                window: CostWindow::Day,
-                data: Loadable::NotAsked,
-                focus: 0,
-            },
-            leaders: LeadersState {
-                window: CostWindow::Week,
-                sort: ToolSort::Executions,
-                data: Loadable::NotAsked,
-                focus: 3,
-                selected: 0,
-            },
-            audit: AuditState {
-                prefix: text_area("type a request, task or trace id prefix (4+ chars)"),
-                focus: AuditFocus::Queue,
-                lookup_generation: 0,
-                lookup: Loadable::NotAsked,
-                queue: Loadable::NotAsked,
-                queue_filter: QueueFilter::All,
-                selection: Selection::new(),
-                verdicts: HashMap::new(),
-                history: HashMap::new(),
-                notes: HashMap::new(),
-                subject: None,
-                record: Loadable::NotAsked,
-                record_scroll: 0,
-            },
-            logs: LogsState {
-                search: text_area("search log messages"),
-                search_focused: false,
-                level: None,
-                module: None,
-                generation: 0,
-                data: Loadable::NotAsked,
-                selected: 0,
-            },
+            trace_return: None,
+            costs: CostsState::default(),
+            leaders: LeadersState::default(),
+            audit: AuditState::default(),
+            logs: LogsState::default(),
             status: None,
             reviewer: "tracetop".to_string(),
             review_store_note: None,
@@ -552,9 +204,9 @@ impl App {
         }
     }
 
-    /// Replace the feed's capacity (drops its rows).
+    /// The same app with a feed of another capacity (tests, benchmarks).
     pub fn with_feed_capacity(mut self, capacity: usize) -> App {
-        self.live.feed = Feed::new(capacity);
+        self.live = LiveState::new(capacity);
         self
     }
 
@@ -577,17 +229,21 @@ impl App {
         self.status = Some((text.into(), self.now));
     }
 
+    /// Generation of the newest overview query asked.
+    pub fn overview_generation(&self) -> u64 {
+        self.overview_slot.latest()
+    }
+
     /// Height of the feed's row area for the current size.
     pub fn feed_page(&self) -> usize {
-        super::views::live::feed_rows_area(Rect::new(0, 0, self.size.0, self.size.1)).height
-            as usize
+        self.layout.feed_page()
     }
 
     /// Apply one message.
     pub fn update(&mut self, msg: Msg) {
         if matches!(
             msg,
-            Msg::Key(_) | Msg::Mouse(_) | Msg::Resize(..) | Msg::Reply(_)
+            Msg::Key(_) | Msg::Mouse(_) | Msg::Resize(..) | Msg::Reply(_) | Msg::ThemeLoaded(..)
         ) {
             self.urgent = true;
         }
@@ -599,6 +255,7 @@ impl App {
             Msg::Mouse(mouse) => self.on_mouse(mouse),
             Msg::Resize(w, h) => {
                 self.size = (w, h);
+                self.layout = ScreenLayout::sized(w, h);
                 self.dirty = true;
             }
             Msg::Tick(now) => {
@@ -627,23 +284,43 @@ impl App {
                 self.dirty = true;
                 self.on_reply(reply);
             }
+            Msg::ThemeLoaded(name, answer) => {
+                self.dirty = true;
+                match answer {
+                    Ok(theme) => {
+                        self.theme = theme;
+                        self.say(if self.no_color {
+                            format!("theme {name}, without colour: NO_COLOR is set and wins")
+                        } else {
+                            format!("theme {name}")
+                        });
+                    }
+                    Err(e) => self.say(e),
+                }
+            }
         }
     }
 
     fn on_source(&mut self, update: SourceUpdate) {
         match update {
             SourceUpdate::Events(events) => {
+                let mut anomalies_changed = false;
                 for event in &events {
                     match event {
                         Event::AnomalyRaised { anomaly } | Event::AnomalyEscalated { anomaly } => {
                             self.open_anomalies
                                 .insert(anomaly.id.clone(), anomaly.clone());
+                            anomalies_changed = true;
                         }
                         Event::AnomalyCleared { anomaly } => {
                             self.open_anomalies.remove(&anomaly.id);
+                            anomalies_changed = true;
                         }
                         _ => {}
                     }
+                }
+                if anomalies_changed {
+                    self.audit.set_anomalies(&self.open_anomalies);
                 }
                 let added = self.live.feed.push_events_with(&events, &self.thresholds);
                 if added > 0 {
@@ -669,70 +346,23 @@ impl App {
     /// Queue the periodic queries for the overview and the visible view.
     fn refresh(&mut self, force_view: bool) {
         self.last_refresh = Some(self.now);
-        self.effects
-            .push(Effect::Query(Query::Overview { now: self.now }));
-        match self.view {
-            ViewId::Costs => self.query_costs(),
-            ViewId::Leaderboards => self.query_leaders(),
-            ViewId::Audit => self.query_audit_queue(),
-            ViewId::Logs if force_view || matches!(self.logs.data, Loadable::NotAsked) => {
-                self.query_logs()
-            }
-            _ => {}
-        }
-    }
-
-    fn query_costs(&mut self) {
-        let window = TimeWindow::last(self.costs.window.span(), self.now);
-        if matches!(self.costs.data, Loadable::NotAsked | Loadable::Failed(_)) {
-            self.costs.data = Loadable::Loading;
-        }
-        self.effects.push(Effect::Query(Query::Costs {
-            window,
-            bucket: self.costs.window.bucket(),
+        self.effects.push(Effect::Query(Query::Overview {
+            generation: self.overview_slot.again(),
             now: self.now,
         }));
-    }
-
-    fn query_leaders(&mut self) {
-        let window = TimeWindow::last(self.leaders.window.span(), self.now);
-        if matches!(self.leaders.data, Loadable::NotAsked | Loadable::Failed(_)) {
-            self.leaders.data = Loadable::Loading;
-        }
-        self.effects.push(Effect::Query(Query::Leaders {
-            window,
-            sort: self.leaders.sort,
-        }));
-    }
-
-    fn query_audit_queue(&mut self) {
-        if matches!(self.audit.queue, Loadable::NotAsked | Loadable::Failed(_)) {
-            self.audit.queue = Loadable::Loading;
-        }
-        self.effects.push(Effect::Query(Query::AuditQueue {
-            window: TimeWindow::last(Duration::days(30), self.now + Duration::seconds(1)),
-        }));
-    }
-
-    fn query_logs(&mut self) {
-        self.logs.generation += 1;
-        let pattern = single_line(&self.logs.search);
-        let window = TimeWindow::last(Duration::days(30), self.now + Duration::seconds(1));
-        if !matches!(self.logs.data, Loadable::Ready(_)) {
-            self.logs.data = Loadable::Loading;
-        }
-        self.effects.push(Effect::Query(Query::Logs {
-            generation: self.logs.generation,
-            filter: LogFilter {
-                pattern: (!pattern.is_empty()).then_some(pattern),
-                level: self.logs.level.clone(),
-                module: self.logs.module.clone(),
-                trace_id: None,
-                window: Some(window),
-                limit: LOG_LIMIT,
-            },
-            window,
-        }));
+        with_cx!(self, cx => match self.view {
+            ViewId::Costs => self.costs.refresh(&mut cx),
+            ViewId::Leaderboards => self.leaders.refresh(&mut cx),
+            ViewId::Audit => self.audit.refresh(&mut cx),
+            ViewId::Logs if !self.logs.asked() => self.logs.search(&mut cx),
+            ViewId::Logs if force_view => self.logs.refresh(&mut cx),
+            ViewId::Trace if force_view => {
+                if let Some(trace) = self.trace.as_mut() {
+                    trace.refresh(&mut cx)
+                }
+            }
+            _ => {}
+        })
     }
 
     fn switch_view(&mut self, view: ViewId) {
@@ -753,13 +383,21 @@ impl App {
             self.on_overlay_key(overlay, key);
             return;
         }
-        // Focused text boxes take typing first.
-        if self.view == ViewId::Audit && self.audit.focus == AuditFocus::Prefix {
-            self.on_audit_prefix_key(key);
-            return;
-        }
-        if self.view == ViewId::Logs && self.logs.search_focused {
-            self.on_logs_search_key(key);
+        // Focused text boxes take typing first; Ctrl-C still quits.
+        let typing = match self.view {
+            ViewId::Audit => self.audit.typing(),
+            ViewId::Logs => self.logs.typing(),
+            _ => false,
+        };
+        if typing {
+            if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                self.should_quit = true;
+                return;
+            }
+            with_cx!(self, cx => match self.view {
+                ViewId::Audit => self.audit.on_prefix_key(key, &mut cx),
+                _ => self.logs.on_search_key(key, &mut cx),
+            });
             return;
         }
         let actions: Vec<Action> = self.keymap.actions_for(&key).to_vec();
@@ -775,11 +413,7 @@ impl App {
         match action {
             Action::Quit => self.should_quit = true,
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            Action::Palette => {
-                self.overlay = Some(Overlay::Palette(text_area(
-                    "trace ID · audit PREFIX · costs · live · leaders · logs · theme NAME · q",
-                )))
-            }
+            Action::Palette => self.overlay = Some(Overlay::Palette(text_area(PALETTE_HINT))),
             Action::ViewLive => self.switch_view(ViewId::Live),
             Action::ViewTrace => {
                 if self.trace.is_some() {
@@ -806,14 +440,18 @@ impl App {
     }
 
     fn apply_in_view(&mut self, action: Action) -> bool {
-        match self.view {
-            ViewId::Live => self.live_action(action),
-            ViewId::Trace => self.trace_action(action),
-            ViewId::Costs => self.costs_action(action),
-            ViewId::Leaderboards => self.leaders_action(action),
-            ViewId::Audit => self.audit_action(action),
-            ViewId::Logs => self.logs_action(action),
-        }
+        let reviewer = self.reviewer.clone();
+        with_cx!(self, cx => match self.view {
+            ViewId::Live => self.live.on_action(action, &mut cx),
+            ViewId::Trace => self
+                .trace
+                .as_mut()
+                .is_some_and(|t| t.on_action(action, &mut cx)),
+            ViewId::Costs => self.costs.on_action(action, &mut cx),
+            ViewId::Leaderboards => self.leaders.on_action(action, &mut cx),
+            ViewId::Audit => self.audit.on_action(action, &reviewer, &mut cx),
+            ViewId::Logs => self.logs.on_action(action, &mut cx),
+        })
     }
 
     fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) {
@@ -858,7 +496,7 @@ impl App {
                 // filter as you type
                 let filter = FeedFilter::parse(&single_line(&editor));
                 if filter != *self.live.feed.filter() {
-                    self.set_feed_filter(filter);
+                    self.live.set_filter(filter);
                 }
                 if !is(KeyCode::Enter) {
                     self.overlay = Some(Overlay::Filter(editor));
@@ -871,7 +509,8 @@ impl App {
                 }
                 if save {
                     let note = editor.lines().join("\n").trim().to_string();
-                    self.save_note(target, note);
+                    let reviewer = self.reviewer.clone();
+                    with_cx!(self, cx => self.audit.save_note(target, note, &reviewer, &mut cx));
                     return;
                 }
                 editor.input(key);
@@ -881,771 +520,112 @@ impl App {
     }
 
     /// Execute a palette command (`trace ID`, `audit PREFIX`, `costs`, …).
-    pub fn run_command(&mut self, command: &str) {
-        let command = command.trim().trim_start_matches(':');
-        let (verb, arg) = match command.split_once(char::is_whitespace) {
-            Some((v, a)) => (v, a.trim()),
-            None => (command, ""),
+    pub fn run_command(&mut self, text: &str) {
+        let command = match super::palette::parse(text) {
+            Ok(command) => command,
+            Err(message) => return self.say(message),
         };
-        match (verb, arg) {
-            ("q" | "quit" | "q!", _) => self.should_quit = true,
-            ("trace" | "t", id) if !id.is_empty() => {
-                let ret = self.current_return_point();
-                self.open_trace(TraceId::new(id), Some(ret));
-            }
-            ("audit" | "a", prefix) => {
+        match command {
+            Command::Quit => self.should_quit = true,
+            Command::Trace(id) => self.navigate(Nav::OpenTrace {
+                trace_id: TraceId::new(id),
+                select: None,
+            }),
+            Command::Audit(prefix) => {
                 self.switch_view(ViewId::Audit);
-                if !prefix.is_empty() {
-                    let mut editor = text_area("");
-                    editor.insert_str(prefix);
-                    self.audit.prefix = editor;
-                    self.audit.focus = AuditFocus::Prefix;
-                    self.lookup_prefix();
+                if let Some(prefix) = prefix {
+                    with_cx!(self, cx => self.audit.look_up(&prefix, &mut cx));
                 }
             }
-            ("costs" | "cost", "") => self.switch_view(ViewId::Costs),
-            ("live" | "feed", "") => self.switch_view(ViewId::Live),
-            ("leaders" | "leaderboards" | "top", "") => self.switch_view(ViewId::Leaderboards),
-            ("logs" | "log", "") => self.switch_view(ViewId::Logs),
-            ("help", "") => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            ("filter", text) => {
+            Command::Costs => self.switch_view(ViewId::Costs),
+            Command::Live => self.switch_view(ViewId::Live),
+            Command::Leaders => self.switch_view(ViewId::Leaderboards),
+            Command::Logs => self.switch_view(ViewId::Logs),
+            Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Command::Filter(text) => {
                 self.switch_view(ViewId::Live);
-                self.set_feed_filter(FeedFilter::parse(text));
+                self.live.set_filter(FeedFilter::parse(&text));
             }
-            ("theme", name) if !name.is_empty() => {
-                match Theme::load(name, !self.theme.colored && self.theme_is_nocolor_forced()) {
-                    Ok(theme) => {
-                        self.theme = theme;
-                        self.say(format!("theme {name}"));
+            Command::Theme(name) => self.effects.push(Effect::LoadTheme {
+                name,
+                no_color: self.no_color,
+            }),
+            Command::Nothing => {}
+        }
+    }
+
+    // ---------------------------------------------------------- navigation
+
+    /// Carry out a screen's navigation request.
+    fn navigate(&mut self, nav: Nav) {
+        match nav {
+            Nav::OpenTrace { trace_id, select } => {
+                let ret = ReturnPoint {
+                    view: if self.view == ViewId::Trace {
+                        self.trace_return.map_or(ViewId::Live, |r| r.view)
+                    } else {
+                        self.view
+                    },
+                    feed: self.live.position(),
+                };
+                self.open_trace_selecting(trace_id, select, Some(ret));
+            }
+            Nav::Back => match self.trace_return {
+                Some(ret) => {
+                    self.view = ret.view;
+                    if ret.view == ViewId::Live {
+                        self.live.restore(ret.feed);
                     }
-                    Err(e) => self.say(e.to_string()),
+                    self.refresh(true);
                 }
-            }
-            ("", _) => {}
-            _ => self.say(format!(
-                "unknown command {:?}: try trace ID, audit PREFIX, costs, live, leaders, logs, \
-                 filter TEXT, theme NAME, help, q",
-                crate::sanitize::clean(command)
-            )),
-        }
-    }
-
-    fn theme_is_nocolor_forced(&self) -> bool {
-        super::theme::no_color_from_env()
-    }
-
-    fn set_feed_filter(&mut self, filter: FeedFilter) {
-        self.live.feed.set_filter(filter);
-        // keep the selection on the same event when it still matches
-        if !self.live.follow
-            && let Some(seq) = self.live.anchor_seq
-            && let Some(i) = self.live.feed.display_index_of(seq)
-        {
-            self.live.anchor_seq = self.live.feed.display(i).map(|r| r.seq);
-        }
-    }
-
-    // ---------------------------------------------------------------- live
-
-    /// Display index of the selected feed row, and the viewport offset.
-    pub fn live_selection(&self) -> (usize, usize) {
-        let page = self.feed_page().max(1);
-        if self.live.follow {
-            return (0, 0);
-        }
-        let index = self
-            .live
-            .anchor_seq
-            .and_then(|s| self.live.feed.display_index_of(s))
-            .unwrap_or(0);
-        let screen = self.live.screen_row.min(page - 1).min(index);
-        (index, index - screen)
-    }
-
-    /// The selected feed row.
-    pub fn selected_feed_row(&self) -> Option<&FeedRow> {
-        let (index, _) = self.live_selection();
-        self.live.feed.display(index)
-    }
-
-    fn select_feed_index(&mut self, index: usize) {
-        let len = self.live.feed.visible_len();
-        if len == 0 {
-            return;
-        }
-        let page = self.feed_page().max(1);
-        let (old_index, offset) = self.live_selection();
-        let index = index.min(len - 1);
-        let _ = old_index;
-        self.live.follow = false;
-        self.live.anchor_seq = self.live.feed.display(index).map(|r| r.seq);
-        // keep the viewport still while the selection is inside it
-        self.live.screen_row = if index < offset {
-            0
-        } else if index >= offset + page {
-            page - 1
-        } else {
-            index - offset
-        };
-    }
-
-    fn live_action(&mut self, action: Action) -> bool {
-        let page = self.feed_page().max(1);
-        let (index, _) = self.live_selection();
-        match action {
-            Action::ToggleFollow => {
-                if self.live.follow {
-                    self.live.follow = false;
-                    self.live.anchor_seq = self.live.feed.display(0).map(|r| r.seq);
-                    self.live.screen_row = 0;
-                    self.say("paused: the feed keeps filling; Space resumes");
-                } else {
-                    self.live.follow = true;
-                    self.live.anchor_seq = None;
-                    self.say("following");
-                }
-            }
-            Action::Down => self.select_feed_index(index + 1),
-            Action::Up => {
-                if index == 0 && !self.live.follow {
-                    self.select_feed_index(0)
-                } else {
-                    self.select_feed_index(index.saturating_sub(1))
-                }
-            }
-            Action::PageDown => self.select_feed_index(index + page),
-            Action::PageUp => self.select_feed_index(index.saturating_sub(page)),
-            Action::Top => {
-                self.live.follow = true;
-                self.live.anchor_seq = None;
-            }
-            Action::Bottom => self.select_feed_index(usize::MAX),
-            Action::Filter => {
+                None => self.switch_view(ViewId::Live),
+            },
+            Nav::FeedFilter => {
                 let mut editor = text_area("text · level:error · user:… · model:… · tool:…");
                 editor.insert_str(&self.live.feed.filter().raw);
                 self.overlay = Some(Overlay::Filter(editor));
             }
-            Action::Back if !self.live.feed.filter().is_empty() => {
-                self.set_feed_filter(FeedFilter::default());
-                self.say("filter cleared");
+            Nav::Note(target, existing) => {
+                let mut editor = text_area("note (Ctrl-S saves, Esc cancels)");
+                editor.insert_str(&existing);
+                self.overlay = Some(Overlay::Note { target, editor });
             }
-            Action::Drill => match self.selected_feed_row() {
-                Some(row) => match row.trace_id.clone() {
-                    Some(trace_id) => {
-                        // freeze the row under the cursor so Esc finds it
-                        let seq = row.seq;
-                        let (index, offset) = self.live_selection();
-                        self.live.follow = false;
-                        self.live.anchor_seq = Some(seq);
-                        self.live.screen_row = index - offset;
-                        let ret = self.current_return_point();
-                        self.open_trace(trace_id, Some(ret));
-                    }
-                    None => self.say("this row belongs to no trace"),
-                },
-                None => self.say("the feed is empty"),
-            },
-            _ => return false,
-        }
-        true
-    }
-
-    fn current_return_point(&self) -> ReturnPoint {
-        ReturnPoint {
-            view: self.view,
-            anchor_seq: if self.live.follow {
-                None
-            } else {
-                self.live.anchor_seq
-            },
-            screen_row: self.live.screen_row,
         }
     }
-
-    // --------------------------------------------------------------- trace
 
     /// Open a trace (queues its queries) and switch to the trace view.
     pub fn open_trace(&mut self, trace_id: TraceId, return_to: Option<ReturnPoint>) {
-        self.effects.push(Effect::Query(Query::Trace {
-            trace_id: trace_id.clone(),
-        }));
-        self.effects.push(Effect::Query(Query::TraceAudit {
-            trace_id: trace_id.clone(),
-        }));
-        self.trace = Some(TraceState {
-            trace_id,
-            detail: Loadable::Loading,
-            audit: Loadable::Loading,
-            selected: 0,
-            offset: 0,
-            detail_scroll: 0,
-            focus: TracePane::Waterfall,
-            return_to,
-        });
+        self.open_trace_selecting(trace_id, None, return_to);
+    }
+
+    fn open_trace_selecting(
+        &mut self,
+        trace_id: TraceId,
+        select: Option<String>,
+        return_to: Option<ReturnPoint>,
+    ) {
+        let trace = with_cx!(self, cx => TraceState::open(trace_id, select, &mut cx));
+        self.trace = Some(trace);
+        self.trace_return = return_to;
         self.view = ViewId::Trace;
     }
 
     /// Number of waterfall rows of the open trace (task row + events).
     pub fn trace_row_count(&self) -> usize {
-        self.trace
-            .as_ref()
-            .and_then(|t| t.detail.ready())
-            .map(|d| d.events.len() + usize::from(d.task.is_some()))
-            .unwrap_or(0)
-    }
-
-    fn trace_action(&mut self, action: Action) -> bool {
-        let rows = self.trace_row_count();
-        let page =
-            super::views::trace::waterfall_rows(Rect::new(0, 0, self.size.0, self.size.1)).max(1);
-        let Some(trace) = self.trace.as_mut() else {
-            return false;
-        };
-        let last = rows.saturating_sub(1);
-        match (action, trace.focus) {
-            (Action::Back, _) => {
-                let ret = trace.return_to;
-                match ret {
-                    Some(ret) => {
-                        self.view = ret.view;
-                        if ret.view == ViewId::Live {
-                            match ret.anchor_seq {
-                                Some(seq) => {
-                                    self.live.follow = false;
-                                    self.live.anchor_seq = Some(seq);
-                                    self.live.screen_row = ret.screen_row;
-                                }
-                                None => self.live.follow = true,
-                            }
-                        }
-                        self.refresh(true);
-                    }
-                    None => self.switch_view(ViewId::Live),
-                }
-            }
-            (Action::NextPane | Action::PrevPane, _) => {
-                trace.focus = match trace.focus {
-                    TracePane::Waterfall => TracePane::Detail,
-                    TracePane::Detail => TracePane::Waterfall,
-                }
-            }
-            (Action::Drill, TracePane::Waterfall) => trace.focus = TracePane::Detail,
-            (Action::Down, TracePane::Waterfall) => {
-                trace.selected = (trace.selected + 1).min(last);
-                trace.detail_scroll = 0;
-            }
-            (Action::Up, TracePane::Waterfall) => {
-                trace.selected = trace.selected.saturating_sub(1);
-                trace.detail_scroll = 0;
-            }
-            (Action::PageDown, TracePane::Waterfall) => {
-                trace.selected = (trace.selected + page).min(last);
-                trace.detail_scroll = 0;
-            }
-            (Action::PageUp, TracePane::Waterfall) => {
-                trace.selected = trace.selected.saturating_sub(page);
-                trace.detail_scroll = 0;
-            }
-            (Action::Top, TracePane::Waterfall) => trace.selected = 0,
-            (Action::Bottom, TracePane::Waterfall) => trace.selected = last,
-            (Action::Down, TracePane::Detail) => {
-                trace.detail_scroll = trace.detail_scroll.saturating_add(1)
-            }
-            (Action::Up, TracePane::Detail) => {
-                trace.detail_scroll = trace.detail_scroll.saturating_sub(1)
-            }
-            (Action::PageDown, TracePane::Detail) => {
-                trace.detail_scroll = trace.detail_scroll.saturating_add(page as u16)
-            }
-            (Action::PageUp, TracePane::Detail) => {
-                trace.detail_scroll = trace.detail_scroll.saturating_sub(page as u16)
-            }
-            (Action::Top, TracePane::Detail) => trace.detail_scroll = 0,
-            _ => return false,
-        }
-        if let Some(trace) = self.trace.as_mut() {
-            if trace.selected < trace.offset {
-                trace.offset = trace.selected;
-            } else if trace.selected >= trace.offset + page {
-                trace.offset = trace.selected + 1 - page;
-            }
-        }
-        true
-    }
-
-    // --------------------------------------------------------------- costs
-
-    fn costs_action(&mut self, action: Action) -> bool {
-        match action {
-            Action::CycleWindow => {
-                self.costs.window = self.costs.window.next();
-                self.costs.data = Loadable::Loading;
-                self.query_costs();
-            }
-            Action::NextPane => self.costs.focus = (self.costs.focus + 1) % 3,
-            Action::PrevPane => self.costs.focus = (self.costs.focus + 2) % 3,
-            _ => return false,
-        }
-        true
-    }
-
-    // ------------------------------------------------------------- leaders
-
-    fn leaders_action(&mut self, action: Action) -> bool {
-        let rows = self
-            .leaders
-            .data
-            .ready()
-            .map(|d| d.tools.len())
-            .unwrap_or(0);
-        match action {
-            Action::CycleSort => {
-                self.leaders.sort = match self.leaders.sort {
-                    ToolSort::Executions => ToolSort::SuccessRate,
-                    ToolSort::SuccessRate => ToolSort::AvgTime,
-                    ToolSort::AvgTime => ToolSort::LastUsed,
-                    ToolSort::LastUsed => ToolSort::Name,
-                    ToolSort::Name => ToolSort::Executions,
-                };
-                self.leaders.selected = 0;
-                self.query_leaders();
-            }
-            Action::CycleWindow => {
-                self.leaders.window = self.leaders.window.next();
-                self.leaders.data = Loadable::Loading;
-                self.query_leaders();
-            }
-            Action::NextPane => self.leaders.focus = (self.leaders.focus + 1) % 4,
-            Action::PrevPane => self.leaders.focus = (self.leaders.focus + 3) % 4,
-            Action::Down => {
-                self.leaders.selected = (self.leaders.selected + 1).min(rows.saturating_sub(1))
-            }
-            Action::Up => self.leaders.selected = self.leaders.selected.saturating_sub(1),
-            Action::Top => self.leaders.selected = 0,
-            Action::Bottom => self.leaders.selected = rows.saturating_sub(1),
-            _ => return false,
-        }
-        true
-    }
-
-    // --------------------------------------------------------------- audit
-
-    /// Whether a queue request passes the queue filter.
-    fn passes_queue_filter(&self, r: &AiRequestRecord) -> bool {
-        match self.audit.queue_filter {
-            QueueFilter::All => true,
-            QueueFilter::Errors => r.status == request_status::FAILED,
-            QueueFilter::Anomalies => self.open_anomalies.values().any(|a| {
-                a.trace_id
-                    .as_ref()
-                    .is_some_and(|t| r.trace_id.as_ref() == Some(t))
-                    || a.subject == r.user_id.as_str()
-                    || a.subject == r.model
-            }),
-            QueueFilter::Unreviewed => !self.audit.verdicts.contains_key(r.id.as_str()),
-            QueueFilter::Reviewed => self.audit.verdicts.contains_key(r.id.as_str()),
-        }
-    }
-
-    /// Requests the audit queue shows under its filter. The selected item
-    /// stays in the list while it is selected (marking it in the
-    /// unreviewed queue does not make the cursor jump to a neighbour).
-    pub fn audit_queue_items(&self) -> Vec<&AiRequestRecord> {
-        let Some(requests) = self.audit.queue.ready() else {
-            return Vec::new();
-        };
-        let selected = self.audit.selection.id();
-        requests
-            .iter()
-            .filter(|r| Some(r.id.as_str()) == selected || self.passes_queue_filter(r))
-            .collect()
-    }
-
-    /// Row of the selected queue item in [`App::audit_queue_items`].
-    pub fn audit_selected_row(&self) -> Option<usize> {
-        self.audit
-            .selection
-            .row_in(self.audit_queue_items().iter().map(|r| r.id.as_str()))
-    }
-
-    fn queue_ids(&self) -> Vec<String> {
-        self.audit_queue_items()
-            .iter()
-            .map(|r| r.id.as_str().to_string())
-            .collect()
-    }
-
-    /// Apply `change` to the queue selection, then make the Record pane
-    /// follow it.
-    fn move_queue_selection(&mut self, change: impl FnOnce(&mut Selection, &[&str])) {
-        let ids = self.queue_ids();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        change(&mut self.audit.selection, &ids);
-        self.follow_queue_selection();
-    }
-
-    /// The Record pane shows the queue item under the cursor: load its
-    /// record when the cursor moved to another item.
-    fn follow_queue_selection(&mut self) {
-        let subject = self.audit.selection.id().map(ReviewSubject::request);
-        if subject == self.audit.subject {
-            return;
-        }
-        self.audit.record_scroll = 0;
-        match &subject {
-            Some(s) => {
-                self.audit.record = Loadable::Loading;
-                self.effects
-                    .push(Effect::Query(Query::AuditRecord { id: s.id.clone() }));
-            }
-            None => self.audit.record = Loadable::NotAsked,
-        }
-        self.audit.subject = subject;
-    }
-
-    fn on_audit_prefix_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Esc | KeyCode::Tab | KeyCode::Down => self.audit.focus = AuditFocus::Queue,
-            KeyCode::Enter => {
-                if let Some(AuditResolution::Found(record)) = self.audit.lookup.ready() {
-                    self.audit.subject = Some(ReviewSubject {
-                        kind: record.matched_kind,
-                        id: record.matched_id.clone(),
-                    });
-                    self.audit.record = Loadable::Ready((**record).clone());
-                    self.audit.record_scroll = 0;
-                    self.audit.focus = AuditFocus::Record;
-                }
-            }
-            _ => {
-                if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-                    self.should_quit = true;
-                    return;
-                }
-                if self.audit.prefix.input(key) {
-                    self.lookup_prefix();
-                }
-            }
-        }
-    }
-
-    fn lookup_prefix(&mut self) {
-        let prefix = single_line(&self.audit.prefix);
-        self.audit.lookup_generation += 1;
-        if prefix.chars().count() < MIN_AUDIT_PREFIX {
-            self.audit.lookup = Loadable::NotAsked;
-            return;
-        }
-        self.audit.lookup = Loadable::Loading;
-        self.effects.push(Effect::Query(Query::AuditLookup {
-            generation: self.audit.lookup_generation,
-            prefix,
-        }));
-    }
-
-    fn audit_action(&mut self, action: Action) -> bool {
-        match (action, self.audit.focus) {
-            (Action::Filter, _) => self.audit.focus = AuditFocus::Prefix,
-            (Action::NextPane, _) => {
-                self.audit.focus = match self.audit.focus {
-                    AuditFocus::Prefix => AuditFocus::Queue,
-                    AuditFocus::Queue => AuditFocus::Record,
-                    AuditFocus::Record => AuditFocus::Prefix,
-                }
-            }
-            (Action::PrevPane, _) => {
-                self.audit.focus = match self.audit.focus {
-                    AuditFocus::Prefix => AuditFocus::Record,
-                    AuditFocus::Queue => AuditFocus::Prefix,
-                    AuditFocus::Record => AuditFocus::Queue,
-                }
-            }
-            (Action::CycleQueue, _) => {
-                self.audit.queue_filter = self.audit.queue_filter.next();
-                // keep the item if the new queue holds it, else its first row
-                let keep = self
-                    .audit
-                    .queue
-                    .ready()
-                    .and_then(|q| {
-                        let id = self.audit.selection.id()?;
-                        q.iter().find(|r| r.id.as_str() == id)
-                    })
-                    .is_some_and(|r| self.passes_queue_filter(r));
-                if !keep {
-                    self.audit.selection.clear();
-                }
-                self.move_queue_selection(|s, ids| {
-                    s.resync(ids);
-                });
-            }
-            (Action::Back, AuditFocus::Record) => self.audit.focus = AuditFocus::Queue,
-            (Action::Down, AuditFocus::Record) => {
-                self.audit.record_scroll = self.audit.record_scroll.saturating_add(1)
-            }
-            (Action::Up, AuditFocus::Record) => {
-                self.audit.record_scroll = self.audit.record_scroll.saturating_sub(1)
-            }
-            (Action::PageDown, AuditFocus::Record) => {
-                self.audit.record_scroll = self.audit.record_scroll.saturating_add(10)
-            }
-            (Action::PageUp, AuditFocus::Record) => {
-                self.audit.record_scroll = self.audit.record_scroll.saturating_sub(10)
-            }
-            (Action::Down, _) => self.move_queue_selection(|s, ids| s.step(ids, 1)),
-            (Action::Up, _) => self.move_queue_selection(|s, ids| s.step(ids, -1)),
-            (Action::PageDown, _) => self.move_queue_selection(|s, ids| s.step(ids, 10)),
-            (Action::PageUp, _) => self.move_queue_selection(|s, ids| s.step(ids, -10)),
-            (Action::Top, _) => self.move_queue_selection(|s, ids| s.select_row(ids, 0)),
-            (Action::Bottom, _) => {
-                self.move_queue_selection(|s, ids| s.select_row(ids, ids.len().saturating_sub(1)))
-            }
-            (Action::NextUnreviewed, _) => self.jump_unreviewed(true),
-            (Action::PrevUnreviewed, _) => self.jump_unreviewed(false),
-            (Action::MarkOk, _) => self.mark(verdict::OK),
-            (Action::MarkFlag, _) => self.mark(verdict::FLAG),
-            (Action::MarkEscalate, _) => self.mark(verdict::ESCALATE),
-            (Action::Note, _) => match self.audit.subject.clone() {
-                Some(target) => {
-                    let mut editor = text_area("note (Ctrl-S saves, Esc cancels)");
-                    if let Some(existing) = self.audit.notes.get(&target.id) {
-                        editor.insert_str(existing);
-                    }
-                    self.overlay = Some(Overlay::Note { target, editor });
-                }
-                None => self.say("nothing selected: pick a request in the queue first"),
-            },
-            (Action::Drill, _) => match self.audit.subject {
-                Some(_) => self.audit.focus = AuditFocus::Record,
-                None => self.say("nothing selected: pick a request in the queue first"),
-            },
-            _ => return false,
-        }
-        true
-    }
-
-    fn jump_unreviewed(&mut self, forward: bool) {
-        let items = self.audit_queue_items();
-        let current = self.audit_selected_row();
-        let unreviewed = |i: &usize| !self.audit.verdicts.contains_key(items[*i].id.as_str());
-        let found = match (forward, current) {
-            (true, Some(row)) => (row + 1..items.len()).find(unreviewed),
-            (true, None) => {
-                (self.audit.selection.hint_row().min(items.len())..items.len()).find(unreviewed)
-            }
-            (false, row) => (0..row
-                .unwrap_or(self.audit.selection.hint_row())
-                .min(items.len()))
-                .rev()
-                .find(unreviewed),
-        };
-        match found {
-            Some(i) => {
-                let id = items[i].id.as_str().to_string();
-                self.audit.selection.select(id, i);
-                self.follow_queue_selection();
-            }
-            None => self.say(if forward {
-                "no unreviewed item below"
-            } else {
-                "no unreviewed item above"
-            }),
-        }
-    }
-
-    fn mark(&mut self, verdict_name: &str) {
-        let Some(target) = self.audit.subject.clone() else {
-            self.say("nothing selected: pick a request in the queue first");
-            return;
-        };
-        let note = self.audit.notes.remove(&target.id);
-        self.record_verdict(target, verdict_name.to_string(), note);
-    }
-
-    fn record_verdict(
-        &mut self,
-        target: ReviewSubject,
-        verdict_name: String,
-        note: Option<String>,
-    ) {
-        self.audit.verdicts.insert(
-            target.id.clone(),
-            Verdict {
-                verdict: verdict_name.clone(),
-                note: note.clone(),
-                reviewer: self.reviewer.clone(),
-                pending: true,
-            },
-        );
-        self.say(format!(
-            "saving {verdict_name} on {} {}…",
-            target.kind.as_str(),
-            target.id
-        ));
-        self.effects.push(Effect::RecordReview(NewReview {
-            target_kind: target.kind.as_str().to_string(),
-            target_id: target.id,
-            verdict: verdict_name,
-            note,
-            reviewer: self.reviewer.clone(),
-        }));
-    }
-
-    fn save_note(&mut self, target: ReviewSubject, note: String) {
-        if note.is_empty() {
-            self.audit.notes.remove(&target.id);
-            self.say("empty note discarded");
-            return;
-        }
-        match self
-            .audit
-            .verdicts
-            .get(&target.id)
-            .map(|v| v.verdict.clone())
-        {
-            // already judged: append the same verdict with the note
-            Some(existing) => self.record_verdict(target, existing, Some(note)),
-            None => {
-                self.audit.notes.insert(target.id, note);
-                self.say("note kept: it is recorded with the next a / f / e");
-            }
-        }
-    }
-
-    /// A new queue: verdicts from the store, then the cursor finds its item
-    /// again (or selects nothing and says so when the item left).
-    fn on_audit_queue(&mut self, data: QueueData) {
-        // reviews come newest first: the first per target is the verdict
-        let mut latest = HashMap::new();
-        let mut history: HashMap<String, Vec<ReviewRecord>> = HashMap::new();
-        for review in data.reviews {
-            latest
-                .entry(review.target_id.clone())
-                .or_insert_with(|| Verdict {
-                    verdict: review.verdict.clone(),
-                    note: review.note.clone(),
-                    reviewer: review.reviewer.clone(),
-                    pending: false,
-                });
-            history
-                .entry(review.target_id.clone())
-                .or_default()
-                .push(review);
-        }
-        // keep local verdicts the store has not confirmed yet
-        for (target, v) in &self.audit.verdicts {
-            if v.pending {
-                latest.insert(target.clone(), v.clone());
-            }
-        }
-        self.audit.verdicts = latest;
-        self.audit.history = history;
-        self.audit.queue = Loadable::Ready(data.requests);
-        let following =
-            self.audit.subject.as_ref().map(|s| s.id.as_str()) == self.audit.selection.id();
-        let ids = self.queue_ids();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let resync = self.audit.selection.resync(&ids);
-        if let Resync::Lost(id) = &resync {
-            self.say(format!(
-                "request {id} left the queue ({} filter): nothing selected",
-                self.audit.queue_filter.label()
-            ));
-        }
-        // the Record pane follows the cursor unless it shows a looked-up id
-        if following || self.audit.subject.is_none() {
-            self.follow_queue_selection();
-        }
-    }
-
-    // ---------------------------------------------------------------- logs
-
-    fn on_logs_search_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Esc | KeyCode::Tab | KeyCode::Down => self.logs.search_focused = false,
-            KeyCode::Enter => {
-                self.logs.search_focused = false;
-                self.query_logs();
-            }
-            _ => {
-                if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-                    self.should_quit = true;
-                    return;
-                }
-                if self.logs.search.input(key) {
-                    self.query_logs();
-                }
-            }
-        }
-    }
-
-    fn logs_action(&mut self, action: Action) -> bool {
-        let count = self.logs.data.ready().map(|d| d.lines.len()).unwrap_or(0);
-        match action {
-            Action::Filter | Action::NextPane | Action::PrevPane => self.logs.search_focused = true,
-            Action::CycleLevel => {
-                let pos = LOG_LEVELS
-                    .iter()
-                    .position(|l| l.map(str::to_string) == self.logs.level)
-                    .unwrap_or(0);
-                self.logs.level = LOG_LEVELS[(pos + 1) % LOG_LEVELS.len()].map(str::to_string);
-                self.logs.selected = 0;
-                self.query_logs();
-            }
-            Action::CycleModule => {
-                let modules: Vec<String> = self
-                    .logs
-                    .data
-                    .ready()
-                    .map(|d| {
-                        d.summary
-                            .top_modules
-                            .iter()
-                            .map(|m| m.module.clone())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                self.logs.module = match &self.logs.module {
-                    None => modules.first().cloned(),
-                    Some(current) => modules
-                        .iter()
-                        .position(|m| m == current)
-                        .and_then(|p| modules.get(p + 1).cloned()),
-                };
-                self.logs.selected = 0;
-                self.query_logs();
-            }
-            Action::Down => {
-                self.logs.selected = (self.logs.selected + 1).min(count.saturating_sub(1))
-            }
-            Action::Up => self.logs.selected = self.logs.selected.saturating_sub(1),
-            Action::PageDown => {
-                self.logs.selected = (self.logs.selected + 10).min(count.saturating_sub(1))
-            }
-            Action::PageUp => self.logs.selected = self.logs.selected.saturating_sub(10),
-            Action::Top => self.logs.selected = 0,
-            Action::Bottom => self.logs.selected = count.saturating_sub(1),
-            Action::Drill => {
-                let trace = self
-                    .logs
-                    .data
-                    .ready()
-                    .and_then(|d| d.lines.get(self.logs.selected))
-                    .and_then(|l| l.trace_id.clone());
-                match trace {
-                    Some(trace_id) => {
-                        let ret = self.current_return_point();
-                        self.open_trace(trace_id, Some(ret));
-                    }
-                    None => self.say("this log line belongs to no trace"),
-                }
-            }
-            _ => return false,
-        }
-        true
+        self.trace.as_ref().map(TraceState::row_count).unwrap_or(0)
     }
 
     // ----------------------------------------------------------- selection
+
+    /// Display index of the selected feed row, and the viewport offset.
+    pub fn live_selection(&self) -> (usize, usize) {
+        self.live.selection(self.feed_page())
+    }
+
+    /// The selected feed row.
+    pub fn selected_feed_row(&self) -> Option<&FeedRow> {
+        self.live.selected_row(self.feed_page())
+    }
 
     /// The id `y` copies in the current view.
     pub fn selected_id(&self) -> Option<String> {
@@ -1659,33 +639,25 @@ impl App {
             }),
             ViewId::Trace => {
                 let trace = self.trace.as_ref()?;
-                let detail = trace.detail.ready()?;
-                let has_task = usize::from(detail.task.is_some());
-                if trace.selected < has_task {
-                    detail.task.as_ref().map(|t| t.task_id.to_string())
-                } else {
-                    detail
-                        .events
-                        .get(trace.selected - has_task)
-                        .map(|e| e.id().to_string())
-                        .or_else(|| Some(trace.trace_id.to_string()))
-                }
+                trace
+                    .selected_item_id()
+                    .or_else(|| Some(trace.trace_id.to_string()))
             }
             ViewId::Audit => self.audit.subject.as_ref().map(|s| s.id.clone()),
-            ViewId::Logs => self
-                .logs
-                .data
-                .ready()
-                .and_then(|d| d.lines.get(self.logs.selected))
-                .map(|l| l.id.to_string()),
-            ViewId::Leaderboards => self
-                .leaders
-                .data
-                .ready()
-                .and_then(|d| d.tools.get(self.leaders.selected))
-                .map(|t| t.tool_name.clone()),
+            ViewId::Logs => self.logs.selected_line().map(|l| l.id.to_string()),
+            ViewId::Leaderboards => self.leaders.selected_tool().map(|t| t.tool_name.clone()),
             ViewId::Costs => None,
         }
+    }
+
+    /// Row of the selected queue item in the audit queue.
+    pub fn audit_selected_row(&self) -> Option<usize> {
+        self.audit.selected_row()
+    }
+
+    /// Requests the audit queue shows.
+    pub fn audit_queue_items(&self) -> Vec<&AiRequestRecord> {
+        self.audit.visible_items()
     }
 
     // --------------------------------------------------------------- mouse
@@ -1712,10 +684,9 @@ impl App {
     }
 
     fn click(&mut self, column: u16, row: u16) {
-        let area = Rect::new(0, 0, self.size.0, self.size.1);
         // a click on the tab bar switches view
-        if row == 0 {
-            if let Some(view) = super::views::tab_at(area, column) {
+        if row == self.layout.tabs.y {
+            if let Some(view) = self.layout.tab_at(column) {
                 self.dirty = true;
                 if view == ViewId::Trace && self.trace.is_none() {
                     return;
@@ -1724,139 +695,61 @@ impl App {
             }
             return;
         }
-        if self.view == ViewId::Live {
-            let rows = super::views::live::feed_rows_area(area);
-            if row >= rows.y && row < rows.y + rows.height && column >= rows.x {
-                let (_, offset) = self.live_selection();
-                let index = offset + (row - rows.y) as usize;
-                if index < self.live.feed.visible_len() {
-                    self.dirty = true;
-                    self.select_feed_index(index);
-                }
+        if self.view == ViewId::Live
+            && let Some(on_screen) = self.layout.feed_row_at(column, row)
+        {
+            let (_, offset) = self.live_selection();
+            let index = offset + on_screen;
+            if index < self.live.feed.visible_len() {
+                self.dirty = true;
+                let page = self.feed_page();
+                self.live.select_index(index, page);
             }
         }
     }
 
     // ------------------------------------------------------------- replies
 
+    /// Hand a reply to the screen that asked.
     fn on_reply(&mut self, reply: Reply) {
         match reply {
-            Reply::Overview(Ok(o)) => self.overview = Some(o),
-            Reply::Overview(Err(e)) => self.say(format!("overview: {e}")),
-            Reply::Trace(id, answer) => {
-                if let Some(t) = self.trace.as_mut().filter(|t| t.trace_id == id) {
-                    t.detail = match answer {
-                        Ok(d) => Loadable::Ready(d),
-                        Err(e) => Loadable::Failed(e),
-                    };
-                    let rows = t
-                        .detail
-                        .ready()
-                        .map(|d| d.events.len() + usize::from(d.task.is_some()))
-                        .unwrap_or(0);
-                    t.selected = t.selected.min(rows.saturating_sub(1));
-                }
-            }
-            Reply::TraceAudit(id, answer) => {
-                if let Some(t) = self.trace.as_mut().filter(|t| t.trace_id == id) {
-                    t.audit = match answer {
-                        Ok(AuditResolution::Found(r)) => Loadable::Ready(*r),
-                        Ok(AuditResolution::Ambiguous { .. }) => {
-                            Loadable::Failed("trace id is ambiguous".into())
-                        }
-                        Err(e) => Loadable::Failed(e),
-                    };
-                }
-            }
-            Reply::Costs(window, answer) => {
-                let current = self.costs.window.span();
-                if window.end - window.start == current {
+            Reply::Overview(generation, answer) => {
+                if self.overview_slot.accept(generation) {
                     match answer {
-                        Ok(d) => self.costs.data = Loadable::Ready(d),
-                        // keep the last data on screen, say what failed
-                        Err(e) if matches!(self.costs.data, Loadable::Ready(_)) => {
-                            self.say(format!("costs: {e}"))
-                        }
-                        Err(e) => self.costs.data = Loadable::Failed(e),
+                        Ok(o) => self.overview = Some(o),
+                        Err(e) => self.say(format!("overview: {e}")),
                     }
                 }
             }
-            Reply::Leaders(answer) => match answer {
-                Ok(d) => {
-                    let rows = d.tools.len();
-                    self.leaders.data = Loadable::Ready(d);
-                    self.leaders.selected = self.leaders.selected.min(rows.saturating_sub(1));
-                }
-                Err(e) if matches!(self.leaders.data, Loadable::Ready(_)) => {
-                    self.say(format!("leaderboards: {e}"))
-                }
-                Err(e) => self.leaders.data = Loadable::Failed(e),
-            },
-            Reply::AuditLookup(generation, answer) => {
-                if generation == self.audit.lookup_generation {
-                    self.audit.lookup = match answer {
-                        Ok(r) => Loadable::Ready(r),
-                        Err(e) => Loadable::Failed(e),
-                    };
+            Reply::Trace(generation, id, answer) => {
+                let page = self.layout.waterfall_rows();
+                if let Some(t) = self.trace.as_mut().filter(|t| t.trace_id == id) {
+                    t.on_detail(generation, answer, page);
                 }
             }
-            Reply::AuditQueue(answer) => match answer {
-                Ok(data) => self.on_audit_queue(data),
-                Err(e) if matches!(self.audit.queue, Loadable::Ready(_)) => {
-                    self.say(format!("audit queue: {e}"))
+            Reply::TraceAudit(generation, id, answer) => {
+                if let Some(t) = self.trace.as_mut().filter(|t| t.trace_id == id) {
+                    t.on_audit(generation, answer);
                 }
-                Err(e) => self.audit.queue = Loadable::Failed(e),
-            },
-            Reply::AuditRecord(id, answer) => {
-                // only the answer for the record on screen; a late answer
-                // for an item the cursor left is dropped
-                if self.audit.subject.as_ref().is_some_and(|s| s.id == id) {
-                    self.audit.record = match answer {
-                        Ok(AuditResolution::Found(r)) => Loadable::Ready(*r),
-                        Ok(AuditResolution::Ambiguous { prefix, .. }) => {
-                            Loadable::Failed(format!("{prefix} is ambiguous"))
-                        }
-                        Err(e) => Loadable::Failed(e),
-                    }
-                }
+            }
+            Reply::Costs(generation, answer) => {
+                with_cx!(self, cx => self.costs.on_reply(generation, answer, &mut cx))
+            }
+            Reply::Leaders(generation, answer) => {
+                with_cx!(self, cx => self.leaders.on_reply(generation, answer, &mut cx))
+            }
+            Reply::AuditLookup(generation, answer) => self.audit.on_lookup(generation, answer),
+            Reply::AuditQueue(generation, answer) => {
+                with_cx!(self, cx => self.audit.on_queue(generation, answer, &mut cx))
+            }
+            Reply::AuditRecord(generation, id, answer) => {
+                self.audit.on_record(generation, &id, answer)
             }
             Reply::Logs(generation, answer) => {
-                if generation == self.logs.generation {
-                    match answer {
-                        Ok(d) => {
-                            let count = d.lines.len();
-                            self.logs.data = Loadable::Ready(d);
-                            self.logs.selected = self.logs.selected.min(count.saturating_sub(1));
-                        }
-                        Err(e) => self.logs.data = Loadable::Failed(e),
-                    }
-                }
+                with_cx!(self, cx => self.logs.on_reply(generation, answer, &mut cx))
             }
-            Reply::Review(_, Ok(record)) => {
-                self.say(format!(
-                    "saved: {} on {} {}",
-                    record.verdict, record.target_kind, record.target_id
-                ));
-                self.audit.verdicts.insert(
-                    record.target_id.clone(),
-                    Verdict {
-                        verdict: record.verdict.clone(),
-                        note: record.note.clone(),
-                        reviewer: record.reviewer.clone(),
-                        pending: false,
-                    },
-                );
-                self.audit
-                    .history
-                    .entry(record.target_id.clone())
-                    .or_default()
-                    .insert(0, record);
-            }
-            Reply::Review(target, Err(e)) => {
-                if self.audit.verdicts.get(&target).is_some_and(|v| v.pending) {
-                    self.audit.verdicts.remove(&target);
-                }
-                self.say(format!("review of {target} not saved: {e}"));
+            Reply::Review(target, answer) => {
+                with_cx!(self, cx => self.audit.on_review(target, answer, &mut cx))
             }
         }
     }

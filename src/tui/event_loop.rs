@@ -146,6 +146,12 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                     let _ = backend.write_all(osc52(&text).as_bytes());
                     let _ = backend.flush();
                 }
+                Effect::LoadTheme { name, no_color } => {
+                    // a theme file is small: read it here, between frames
+                    let loaded =
+                        super::theme::Theme::load(&name, no_color).map_err(|e| e.to_string());
+                    app.update(Msg::ThemeLoaded(name, loaded));
+                }
             }
         }
         if app.should_quit {

@@ -2,7 +2,7 @@
 //! history engine (and the review store). Run by the event loop in spawned
 //! tasks, so a slow query never blocks input or drawing.
 
-use super::app::{CostsData, LeadersData, LogsData, Query, QueueData, Reply};
+use super::msg::{CostsData, LeadersData, LogsData, Query, QueueData, Reply};
 use crate::error::Error;
 use crate::query::*;
 use std::sync::Arc;
@@ -25,20 +25,29 @@ pub async fn execute(
     reviews: Arc<dyn ReviewStore>,
 ) -> Reply {
     match query {
-        Query::Overview { now } => Reply::Overview(history.overview(now).await.map_err(text)),
-        Query::Trace { trace_id } => {
+        Query::Overview { generation, now } => {
+            Reply::Overview(generation, history.overview(now).await.map_err(text))
+        }
+        Query::Trace {
+            generation,
+            trace_id,
+        } => {
             let answer = history
                 .trace_detail(&trace_id)
                 .await
                 .map(Box::new)
                 .map_err(text);
-            Reply::Trace(trace_id, answer)
+            Reply::Trace(generation, trace_id, answer)
         }
-        Query::TraceAudit { trace_id } => {
+        Query::TraceAudit {
+            generation,
+            trace_id,
+        } => {
             let answer = history.audit_lookup(trace_id.as_str()).await.map_err(text);
-            Reply::TraceAudit(trace_id, answer)
+            Reply::TraceAudit(generation, trace_id, answer)
         }
         Query::Costs {
+            generation,
             window,
             bucket,
             now,
@@ -64,9 +73,13 @@ pub async fn execute(
                 },
             )
             .map_err(text);
-            Reply::Costs(window, answer)
+            Reply::Costs(generation, answer)
         }
-        Query::Leaders { window, sort } => {
+        Query::Leaders {
+            generation,
+            window,
+            sort,
+        } => {
             let answer = futures::try_join!(
                 history.top_users(&window, TOP_LIMIT),
                 history.top_agents(&window, TOP_LIMIT),
@@ -82,16 +95,16 @@ pub async fn execute(
                 })
             })
             .map_err(text);
-            Reply::Leaders(answer)
+            Reply::Leaders(generation, answer)
         }
         Query::AuditLookup { generation, prefix } => Reply::AuditLookup(
             generation,
             history.audit_lookup(&prefix).await.map_err(text),
         ),
-        Query::AuditQueue { window } => {
+        Query::AuditQueue { generation, window } => {
             let request_filter = AiRequestFilter {
                 window: Some(window),
-                limit: super::app::AUDIT_QUEUE_LIMIT,
+                limit: super::screens::audit::AUDIT_QUEUE_LIMIT,
                 ..AiRequestFilter::default()
             };
             let review_filter = ReviewFilter {
@@ -104,11 +117,11 @@ pub async fn execute(
             let answer = futures::try_join!(requests, verdicts)
                 .map(|(requests, reviews)| QueueData { requests, reviews })
                 .map_err(text);
-            Reply::AuditQueue(answer)
+            Reply::AuditQueue(generation, answer)
         }
-        Query::AuditRecord { id } => {
+        Query::AuditRecord { generation, id } => {
             let answer = history.audit_lookup(&id).await.map_err(text);
-            Reply::AuditRecord(id, answer)
+            Reply::AuditRecord(generation, id, answer)
         }
         Query::Logs {
             generation,

@@ -472,6 +472,26 @@ pub fn rates() -> LiveRates {
     }
 }
 
+/// Carry out the theme loads the app asked for, as the event loop does.
+pub fn load_themes(app: &mut App) {
+    for effect in app.drain_effects() {
+        if let Effect::LoadTheme { name, no_color } = effect {
+            let loaded = Theme::load(&name, no_color).map_err(|e| e.to_string());
+            app.update(Msg::ThemeLoaded(name, loaded));
+        }
+    }
+}
+
+/// Generation of the open trace's newest detail query (0 without a trace).
+pub fn trace_generation(app: &App) -> u64 {
+    app.trace.as_ref().map_or(0, |t| t.generations().0)
+}
+
+/// Generation of the open trace's newest conversations query.
+pub fn trace_audit_generation(app: &App) -> u64 {
+    app.trace.as_ref().map_or(0, |t| t.generations().1)
+}
+
 /// An app at `now()` with the given theme, sized w×h, fed the fixture
 /// feed, overview and rates.
 pub fn app_with(theme: Theme, w: u16, h: u16) -> App {
@@ -480,7 +500,11 @@ pub fn app_with(theme: Theme, w: u16, h: u16) -> App {
     app.update(Msg::Resize(w, h));
     app.update(Msg::Source(SourceUpdate::State(SourceState::Connected)));
     app.update(Msg::Source(SourceUpdate::Events(feed_events())));
-    app.update(Msg::Reply(Reply::Overview(Ok(overview()))));
+    app.start();
+    app.update(Msg::Reply(Reply::Overview(
+        app.overview_generation(),
+        Ok(overview()),
+    )));
     app.update(Msg::Rates(rates()));
     app.drain_effects();
     app

@@ -1,66 +1,35 @@
-//! Drawing: `draw(&App, &mut Frame)` lays out the tab bar, the current
-//! view, the footer and any overlay. Views only read the app and never do
-//! I/O. Layout helpers are shared with `App` so mouse clicks and page sizes
-//! agree with what is on screen.
+//! Drawing: `draw(&App, &mut Frame)` draws the tab bar, the current
+//! screen (each screen's `view.rs`), the footer and any overlay, where
+//! `layout.rs` puts them. Views only read the app and never do I/O. Also
+//! the drawing helpers every screen shares (panels, placeholders, number
+//! and time formats).
 
-pub mod audit;
-pub mod costs;
 pub mod help;
-pub mod leaderboards;
-pub mod live;
-pub mod logs;
 pub mod palette;
-pub mod trace;
 
 use super::app::{App, ViewId};
 use super::feed::RowSeverity;
+pub(crate) use super::layout::{MIN_HEIGHT, MIN_WIDTH, ScreenLayout, tab_label};
 use super::theme::Theme;
 use crate::model::*;
-use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
-
-/// Smallest terminal the console draws into.
-pub const MIN_WIDTH: u16 = 80;
-/// Smallest terminal height.
-pub const MIN_HEIGHT: u16 = 24;
-
-/// The area between the tab bar and the footer.
-pub fn body_area(area: Rect) -> Rect {
-    Rect {
-        x: area.x,
-        y: area.y.saturating_add(1),
-        width: area.width,
-        height: area.height.saturating_sub(2),
-    }
-}
-
-fn tab_label(view: ViewId) -> String {
-    let n = ViewId::ALL.iter().position(|v| *v == view).unwrap_or(0) + 1;
-    format!(" {n} {} ", view.title())
-}
-
-/// Which tab sits at `column` of the tab bar.
-pub fn tab_at(_area: Rect, column: u16) -> Option<ViewId> {
-    let mut x = 0u16;
-    for view in ViewId::ALL {
-        let w = tab_label(view).chars().count() as u16;
-        if column >= x && column < x + w {
-            return Some(view);
-        }
-        x += w + 1;
-    }
-    None
-}
+pub(crate) use ratatui::Frame;
+pub(crate) use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+pub(crate) use ratatui::style::{Modifier, Style};
+pub(crate) use ratatui::text::{Line, Span};
+pub(crate) use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 /// Draw the whole console.
 pub fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let theme = &app.theme;
+    // the layout computed for this size (the app keeps it for the mouse)
+    let layout = if app.layout.area == area {
+        app.layout
+    } else {
+        ScreenLayout::new(area)
+    };
     frame.render_widget(Block::default().style(theme.base), area);
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    if layout.too_small {
         let text = vec![
             Line::from(Span::styled("terminal too small", theme.error)),
             Line::from(format!(
@@ -79,21 +48,17 @@ pub fn draw(app: &App, frame: &mut Frame) {
         );
         return;
     }
-    draw_tabs(app, frame, Rect::new(area.x, area.y, area.width, 1));
-    let body = body_area(area);
+    draw_tabs(app, frame, layout.tabs);
+    use super::screens::*;
     match app.view {
-        ViewId::Live => live::draw(app, frame, body),
-        ViewId::Trace => trace::draw(app, frame, body),
-        ViewId::Costs => costs::draw(app, frame, body),
-        ViewId::Leaderboards => leaderboards::draw(app, frame, body),
-        ViewId::Audit => audit::draw(app, frame, body),
-        ViewId::Logs => logs::draw(app, frame, body),
+        ViewId::Live => live::view::draw(app, frame, &layout),
+        ViewId::Trace => trace::view::draw(app, frame, &layout),
+        ViewId::Costs => costs::view::draw(app, frame, layout.body),
+        ViewId::Leaderboards => leaders::view::draw(app, frame, layout.body),
+        ViewId::Audit => audit::view::draw(app, frame, layout.body),
+        ViewId::Logs => logs::view::draw(app, frame, layout.body),
     }
-    draw_footer(
-        app,
-        frame,
-        Rect::new(area.x, area.y + area.height - 1, area.width, 1),
-    );
+    draw_footer(app, frame, layout.footer);
     if let Some(overlay) = &app.overlay {
         match overlay {
             super::app::Overlay::Help { scroll } => help::draw(app, frame, area, *scroll),
@@ -338,12 +303,6 @@ pub fn placeholder(frame: &mut Frame, theme: &Theme, area: Rect, text: &str, fai
         .wrap(Wrap { trim: true }),
         area,
     );
-}
-
-/// Split `area` vertically into fixed-height top and the rest.
-pub fn split_top(area: Rect, top: u16) -> (Rect, Rect) {
-    let [a, b] = Layout::vertical([Constraint::Length(top), Constraint::Min(0)]).areas(area);
-    (a, b)
 }
 
 /// Pretty-print JSON text when it parses (and is not huge), else return it

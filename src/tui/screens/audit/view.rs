@@ -2,10 +2,14 @@
 //! type, the review queue (all / errors / anomalies / unreviewed) with each
 //! item's verdict, and the full record of the selected item.
 
-use super::*;
+use super::state::{AuditFocus, Verdict};
+use crate::model::*;
 use crate::query::{AuditRecord, AuditResolution, IdKind};
 use crate::sanitize::{clean, truncate_width};
-use crate::tui::app::{App, AuditFocus, Loadable, Verdict};
+use crate::tui::app::App;
+use crate::tui::msg::Loadable;
+use crate::tui::theme::Theme;
+use crate::tui::views::*;
 use ratatui::widgets::{Cell, Row, Table};
 
 fn verdict_cell(theme: &Theme, v: Option<&Verdict>) -> (String, Style) {
@@ -53,7 +57,11 @@ pub fn record_lines(theme: &Theme, record: &AuditRecord) -> Vec<Line<'static>> {
     }
     for r in &record.requests {
         lines.push(Line::from(""));
-        lines.extend(super::trace::request_lines(theme, &r.request, Some(r)));
+        lines.extend(crate::tui::screens::trace::view::request_lines(
+            theme,
+            &r.request,
+            Some(r),
+        ));
     }
     lines
 }
@@ -135,8 +143,8 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
     frame.render_widget(Paragraph::new(lookup), lookup_area);
 
     // queue
-    let items = app.audit_queue_items();
-    let selected_row = app.audit_selected_row();
+    let items = a.visible_items();
+    let selected_row = a.selected_row();
     let reviewed = items
         .iter()
         .filter(|r| a.verdicts.contains_key(r.id.as_str()))
@@ -297,7 +305,9 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
             theme.muted,
         ))),
         (Some(_), Loadable::Ready(r)) => lines.extend(record_lines(theme, r)),
-        (Some(_), Loadable::Failed(e)) => lines.push(super::trace::error_line(theme, e)),
+        (Some(_), Loadable::Failed(e)) => {
+            lines.push(crate::tui::screens::trace::view::error_line(theme, e))
+        }
         (Some(_), _) => lines.push(Line::from(Span::styled("loading record…", theme.muted))),
     }
     frame.render_widget(

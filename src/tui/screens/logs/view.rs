@@ -1,9 +1,11 @@
 //! The logs view: a search box with level and module filters, the log
 //! summary for the window, and the matching lines.
 
-use super::*;
+use crate::model::*;
 use crate::sanitize::{clean, truncate_width};
-use crate::tui::app::{App, Loadable};
+use crate::tui::app::App;
+use crate::tui::msg::Loadable;
+use crate::tui::views::*;
 use ratatui::widgets::{Cell, Row, Table};
 
 /// Draw the logs view.
@@ -21,7 +23,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         theme,
         format!(
             "Search · level {} (l) · module {} (m)",
-            l.level.as_deref().unwrap_or("all"),
+            l.level.map(LogLevel::as_str).unwrap_or("all"),
             l.module
                 .as_deref()
                 .map(clean)
@@ -101,7 +103,10 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         return;
     }
     let page = inner.height.saturating_sub(1) as usize;
-    let offset = l.selected.saturating_sub(page.saturating_sub(1));
+    let selected_row = l.selected_row();
+    let offset = selected_row
+        .unwrap_or(l.selection.hint_row())
+        .saturating_sub(page.saturating_sub(1));
     let msg_w = (inner.width as usize).saturating_sub(8 + 6 + 18 + 4);
     let rows: Vec<Row> = data
         .lines
@@ -123,7 +128,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                 Cell::from(truncate_width(&clean(&line.message), msg_w)),
             ])
             .style(style);
-            if i == l.selected {
+            if Some(i) == selected_row {
                 row.style(theme.selected)
             } else {
                 row

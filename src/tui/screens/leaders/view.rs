@@ -1,10 +1,12 @@
 //! The leaderboards view: top users, agents and tools, and the full tools
 //! table (executions, success rate, average time, last used), sortable.
 
-use super::*;
+use super::state::LeadersPane;
 use crate::query::ToolSort;
 use crate::sanitize::{clean, truncate_width};
-use crate::tui::app::{App, LeadersData, Loadable};
+use crate::tui::app::App;
+use crate::tui::msg::{LeadersData, Loadable};
+use crate::tui::views::*;
 use ratatui::widgets::{Cell, Row, Table};
 
 fn sort_label(sort: ToolSort) -> &'static str {
@@ -75,7 +77,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .block(panel(
             theme,
             format!("Top users · {window}"),
-            state.focus == 0,
+            state.focus == LeadersPane::Users,
         )),
         u,
     );
@@ -110,7 +112,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .block(panel(
             theme,
             format!("Top agents · {window}"),
-            state.focus == 1,
+            state.focus == LeadersPane::Agents,
         )),
         a,
     );
@@ -139,7 +141,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .block(panel(
             theme,
             format!("Top tools · {window}"),
-            state.focus == 2,
+            state.focus == LeadersPane::TopTools,
         )),
         t,
     );
@@ -147,12 +149,15 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
     let block = panel(
         theme,
         format!("Tools · sorted by {} (s cycles)", sort_label(state.sort)),
-        state.focus == 3,
+        state.focus == LeadersPane::Tools,
     );
     let inner = block.inner(bottom);
     frame.render_widget(block, bottom);
     let page = inner.height.saturating_sub(1) as usize;
-    let offset = state.selected.saturating_sub(page.saturating_sub(1));
+    let selected_row = state.selected_row();
+    let offset = selected_row
+        .unwrap_or(state.selection.hint_row())
+        .saturating_sub(page.saturating_sub(1));
     let name_w = (inner.width as usize).saturating_sub(60).max(10);
     let rows: Vec<Row> = data
         .tools
@@ -175,7 +180,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                 Cell::from(fmt_datetime(x.last_used)),
             ])
             .style(if failing { theme.error } else { theme.base });
-            if i == state.selected {
+            if Some(i) == selected_row {
                 row.style(theme.selected)
             } else {
                 row

@@ -2,34 +2,12 @@
 //! source state) over the event feed. Only the visible slice of the feed is
 //! turned into rows, so a 100k-row feed costs the same as a 50-row one.
 
-use super::*;
+use crate::model::*;
 use crate::tui::app::App;
 use crate::tui::feed::FeedRow;
+use crate::tui::theme::Theme;
+use crate::tui::views::*;
 use ratatui::widgets::{Cell, Row, Table};
-
-/// Ribbon height for a terminal width.
-pub fn ribbon_height(width: u16) -> u16 {
-    if width >= 150 { 2 } else { 4 }
-}
-
-/// The feed's bordered block area.
-fn feed_block_area(area: Rect) -> Rect {
-    let body = body_area(area);
-    let (_, rest) = split_top(body, ribbon_height(area.width));
-    rest
-}
-
-/// Where feed rows are drawn (inside the border, below the header row),
-/// for a whole-terminal `area`.
-pub fn feed_rows_area(area: Rect) -> Rect {
-    let block = feed_block_area(area);
-    Rect {
-        x: block.x + 1,
-        y: block.y + 2,
-        width: block.width.saturating_sub(2),
-        height: block.height.saturating_sub(3),
-    }
-}
 
 fn source_span(app: &App) -> Vec<Span<'static>> {
     let theme = &app.theme;
@@ -222,12 +200,11 @@ fn row_cells(row: &FeedRow, wide: bool, theme: &Theme) -> Row<'static> {
     Row::new(cells).style(style)
 }
 
-/// Draw the live view into the body area.
-pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
+/// Draw the live view: the ribbon over the feed.
+pub fn draw(app: &App, frame: &mut Frame, layout: &ScreenLayout) {
     let theme = &app.theme;
-    let full = Rect::new(0, 0, frame.area().width, frame.area().height);
-    let (ribbon, feed_area) = split_top(body, ribbon_height(full.width));
-    draw_ribbon(app, frame, ribbon);
+    let feed_area = layout.feed_block;
+    draw_ribbon(app, frame, layout.ribbon);
 
     let feed = &app.live.feed;
     let state = if app.live.follow {
@@ -250,7 +227,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
     let inner = block.inner(feed_area);
     frame.render_widget(block, feed_area);
 
-    let rows_area = feed_rows_area(full);
+    let rows_area = layout.feed_rows;
     let page = rows_area.height as usize;
     let (selected, offset) = app.live_selection();
     let (wide, widths) = columns(inner.width);

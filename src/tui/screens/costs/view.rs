@@ -2,10 +2,12 @@
 //! average per request, breakdowns by model, provider and agent, and the
 //! cost trend.
 
-use super::*;
+use super::state::CostsPane;
 use crate::query::CostBreakdownRow;
 use crate::sanitize::{clean, truncate_width};
-use crate::tui::app::{App, CostsData, Loadable};
+use crate::tui::app::App;
+use crate::tui::msg::{CostsData, Loadable};
+use crate::tui::views::*;
 use ratatui::widgets::{Cell, Row, Sparkline, Table};
 
 /// Draw the costs view.
@@ -99,7 +101,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         m,
         "By model",
         &data.by_model,
-        app.costs.focus == 0,
+        app.costs.focus == CostsPane::Model,
     );
     breakdown(
         app,
@@ -107,7 +109,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         p,
         "By provider",
         &data.by_provider,
-        app.costs.focus == 1,
+        app.costs.focus == CostsPane::Provider,
     );
     breakdown(
         app,
@@ -115,7 +117,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         a,
         "By agent",
         &data.by_agent,
-        app.costs.focus == 2,
+        app.costs.focus == CostsPane::Agent,
     );
 
     let values: Vec<u64> = data
@@ -129,7 +131,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .map(|b| b.total_cost_microdollars)
         .max()
         .unwrap_or_default();
-    let unit = if app.costs.window == crate::tui::app::CostWindow::Day {
+    let unit = if app.costs.window == crate::tui::screens::CostWindow::Day {
         "hour"
     } else {
         "day"

@@ -3,28 +3,18 @@
 //! ticks) and the selected item's detail: conversation, tool input and
 //! output as pretty JSON, errors.
 
-use super::*;
+use super::state::{TracePane, TraceState};
+use crate::model::*;
 use crate::query::{AuditRequest, TraceDetail, TraceEvent};
 use crate::sanitize::{clean, clean_text, truncate_width};
-use crate::tui::app::{App, Loadable, TracePane, TraceState};
+use crate::tui::app::App;
+use crate::tui::msg::Loadable;
+use crate::tui::theme::Theme;
+use crate::tui::views::*;
 
 /// Most bytes of a payload pretty-printed in the detail pane.
 const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 const LABEL_WIDTH: usize = 34;
-
-/// Header, waterfall and detail areas of the body.
-pub fn layout(body: Rect) -> (Rect, Rect, Rect) {
-    let (header, rest) = split_top(body, 4);
-    let [waterfall, detail] =
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(rest);
-    (header, waterfall, detail)
-}
-
-/// Rows visible in the waterfall for a whole-terminal `area`.
-pub fn waterfall_rows(area: Rect) -> usize {
-    let (_, waterfall, _) = layout(body_area(area));
-    waterfall.height.saturating_sub(2) as usize
-}
 
 /// One waterfall row, derived from the detail.
 pub struct Item<'a> {
@@ -120,7 +110,8 @@ pub fn items<'a>(detail: &'a TraceDetail, theme: &Theme) -> Vec<Item<'a>> {
 }
 
 /// Draw the trace view.
-pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
+pub fn draw(app: &App, frame: &mut Frame, layout: &ScreenLayout) {
+    let body = layout.body;
     let theme = &app.theme;
     let Some(trace) = &app.trace else {
         placeholder(
@@ -132,7 +123,8 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         );
         return;
     };
-    let (header_area, waterfall_area, detail_area) = layout(body);
+    let (header_area, waterfall_area, detail_area) =
+        (layout.trace_header, layout.waterfall, layout.trace_detail);
     let detail = match &trace.detail {
         Loadable::Ready(d) => d,
         Loadable::Failed(e) => {

@@ -1,0 +1,236 @@
+//! The typed queue between the console's parts: what arrives at the app
+//! ([`Msg`]), what the app asks the event loop to do ([`Effect`], among
+//! them [`Query`] for the history engine) and the answers that come back
+//! ([`Reply`]). Every query carries the generation of the slot that asked
+//! ([`Slot`]), so an answer is applied only to the request that wanted it:
+//! a slow reply never overwrites a newer one.
+
+use super::theme::Theme;
+use crate::model::*;
+use crate::query::*;
+use crossterm::event::{KeyEvent, MouseEvent};
+
+/// Something that arrives at the app.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Timer tick carrying the wall clock (refreshes, status expiry).
+    Tick(Timestamp),
+    /// From the live source.
+    Source(SourceUpdate),
+    /// Rolling rates computed by the live engine.
+    Rates(LiveRates),
+    /// A query or review answered.
+    Reply(Reply),
+    /// A theme asked for with `:theme NAME`, loaded (or why not).
+    ThemeLoaded(String, std::result::Result<Theme, String>),
+}
+
+/// Work for the event loop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Query(Query),
+    RecordReview(NewReview),
+    /// Put this text on the clipboard (OSC 52).
+    Copy(String),
+    /// Load a theme by name or path (`no_color`: strip its colours).
+    LoadTheme {
+        name: String,
+        no_color: bool,
+    },
+}
+
+/// A question for the history engine, with the generation of the slot
+/// that asked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    Overview {
+        generation: u64,
+        now: Timestamp,
+    },
+    Trace {
+        generation: u64,
+        trace_id: TraceId,
+    },
+    /// The audit record of a whole trace: conversations of its requests.
+    TraceAudit {
+        generation: u64,
+        trace_id: TraceId,
+    },
+    Costs {
+        generation: u64,
+        window: TimeWindow,
+        bucket: Bucket,
+        now: Timestamp,
+    },
+    Leaders {
+        generation: u64,
+        window: TimeWindow,
+        sort: ToolSort,
+    },
+    AuditLookup {
+        generation: u64,
+        prefix: String,
+    },
+    AuditQueue {
+        generation: u64,
+        window: TimeWindow,
+    },
+    AuditRecord {
+        generation: u64,
+        id: String,
+    },
+    Logs {
+        generation: u64,
+        filter: LogFilter,
+        window: TimeWindow,
+    },
+}
+
+/// Errors travel as text: the app only shows them.
+pub type Answer<T> = std::result::Result<T, String>;
+
+/// Costs view data, fetched together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostsData {
+    pub summary: CostSummary,
+    pub overview: CostOverview,
+    pub by_model: Vec<CostBreakdownRow>,
+    pub by_provider: Vec<CostBreakdownRow>,
+    pub by_agent: Vec<CostBreakdownRow>,
+    pub trend: Vec<CostTrendBucket>,
+}
+
+/// Leaderboards view data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadersData {
+    pub users: Vec<UserLeader>,
+    pub agents: Vec<AgentLeader>,
+    pub top_tools: Vec<ToolStats>,
+    pub tools: Vec<ToolStats>,
+}
+
+/// Logs view data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogsData {
+    pub lines: Vec<LogRecord>,
+    pub summary: LogSummary,
+}
+
+/// Audit queue data: recent requests and every verdict known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueData {
+    pub requests: Vec<AiRequestRecord>,
+    pub reviews: Vec<ReviewRecord>,
+}
+
+/// A query's answer, with the generation of the query it answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Overview(u64, Answer<PlatformOverview>),
+    Trace(u64, TraceId, Answer<Box<TraceDetail>>),
+    TraceAudit(u64, TraceId, Answer<AuditResolution>),
+    Costs(u64, Answer<Box<CostsData>>),
+    Leaders(u64, Answer<Box<LeadersData>>),
+    AuditLookup(u64, Answer<AuditResolution>),
+    AuditQueue(u64, Answer<QueueData>),
+    AuditRecord(u64, String, Answer<AuditResolution>),
+    Logs(u64, Answer<LogsData>),
+    /// A verdict stored (or refused) for this target id.
+    Review(String, Answer<ReviewRecord>),
+}
+
+/// Data that is asked for and arrives later.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loadable<T> {
+    NotAsked,
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    /// The value if ready.
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Loadable::Ready(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// The generations of one kind of query (the costs view's data, the audit
+/// queue, …). A periodic refresh asks [`Slot::again`]: its answer is
+/// applied when it is newer than the last one applied, so replies that
+/// arrive out of order never go back in time, and a source slower than the
+/// refresh still shows data. A question with new parameters (another
+/// window, another id) asks [`Slot::anew`]: answers to the old question
+/// are void from then on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Slot {
+    issued: u64,
+    applied: u64,
+    floor: u64,
+}
+
+impl Slot {
+    /// The same question again (a refresh).
+    pub fn again(&mut self) -> u64 {
+        self.issued += 1;
+        self.issued
+    }
+
+    /// A new question: older answers are void.
+    pub fn anew(&mut self) -> u64 {
+        self.issued += 1;
+        self.floor = self.issued;
+        self.issued
+    }
+
+    /// The newest generation asked.
+    pub fn latest(&self) -> u64 {
+        self.issued
+    }
+
+    /// Whether the answer of `generation` may be applied; records it as
+    /// applied when so.
+    pub fn accept(&mut self, generation: u64) -> bool {
+        if generation >= self.floor && generation > self.applied && generation <= self.issued {
+            self.applied = generation;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Slot;
+
+    #[test]
+    fn refresh_answers_apply_in_order_and_never_go_back() {
+        let mut slot = Slot::default();
+        let first = slot.again();
+        let second = slot.again();
+        assert!(slot.accept(second));
+        assert!(!slot.accept(first), "older than what is shown");
+        let third = slot.again();
+        let _fourth = slot.again();
+        // a slow source: the third arrives after the fourth was asked
+        assert!(slot.accept(third));
+    }
+
+    #[test]
+    fn a_new_question_voids_the_old_answers() {
+        let mut slot = Slot::default();
+        let day = slot.again();
+        let week = slot.anew();
+        assert!(!slot.accept(day));
+        assert!(slot.accept(week));
+        assert!(!slot.accept(week), "applied once");
+        assert!(!slot.accept(99), "never asked");
+    }
+}

@@ -1,0 +1,7 @@
+//! The costs screen: spend in the window, by model, provider and agent,
+//! and its trend.
+
+pub mod state;
+pub mod view;
+
+pub use state::*;

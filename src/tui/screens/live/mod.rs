@@ -1,0 +1,6 @@
+//! The live screen: the stats ribbon over the event feed.
+
+pub mod state;
+pub mod view;
+
+pub use state::*;

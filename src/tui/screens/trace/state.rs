@@ -1,0 +1,192 @@
+//! The trace screen's state: the open trace's detail and conversations,
+//! the waterfall cursor (held by the item's id, so a refresh keeps it and
+//! a drill-down can land on the item it came from), the detail pane's
+//! scroll and which pane has the keys.
+
+use crate::model::*;
+use crate::query::{AuditRecord, AuditResolution, TraceDetail};
+use crate::tui::keymap::Action;
+use crate::tui::msg::{Answer, Loadable, Query, Slot};
+use crate::tui::screens::{Cx, Nav};
+
+/// Which half of the trace view has the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TracePane {
+    Waterfall,
+    Detail,
+}
+
+/// The trace view.
+#[derive(Debug, Clone)]
+pub struct TraceState {
+    pub trace_id: TraceId,
+    pub detail: Loadable<Box<TraceDetail>>,
+    /// Conversations of the trace's requests (from an audit lookup).
+    pub audit: Loadable<AuditRecord>,
+    /// Waterfall row under the cursor (task row first, then the events).
+    pub selected: usize,
+    /// Item to select once the detail arrives (the row drilled from).
+    select_on_load: Option<String>,
+    pub offset: usize,
+    pub detail_scroll: u16,
+    pub focus: TracePane,
+    detail_slot: Slot,
+    audit_slot: Slot,
+}
+
+/// The id of each waterfall row: the task, then the timeline's events.
+pub fn row_ids(detail: &TraceDetail) -> Vec<&str> {
+    detail
+        .task
+        .iter()
+        .map(|t| t.task_id.as_str())
+        .chain(detail.events.iter().map(|e| e.id()))
+        .collect()
+}
+
+impl TraceState {
+    /// A trace being opened: its queries are asked through `cx`. With
+    /// `select`, the item of that id is selected when it arrives.
+    pub fn open(trace_id: TraceId, select: Option<String>, cx: &mut Cx) -> TraceState {
+        let mut state = TraceState {
+            trace_id,
+            detail: Loadable::Loading,
+            audit: Loadable::Loading,
+            selected: 0,
+            select_on_load: select,
+            offset: 0,
+            detail_scroll: 0,
+            focus: TracePane::Waterfall,
+            detail_slot: Slot::default(),
+            audit_slot: Slot::default(),
+        };
+        state.refresh(cx);
+        state
+    }
+
+    /// Generations of the newest detail and conversation queries.
+    pub fn generations(&self) -> (u64, u64) {
+        (self.detail_slot.latest(), self.audit_slot.latest())
+    }
+
+    /// Ask for the trace again (`r`): the cursor keeps its item.
+    pub fn refresh(&mut self, cx: &mut Cx) {
+        if self.select_on_load.is_none() {
+            self.select_on_load = self.selected_item_id();
+        }
+        cx.query(Query::Trace {
+            generation: self.detail_slot.again(),
+            trace_id: self.trace_id.clone(),
+        });
+        cx.query(Query::TraceAudit {
+            generation: self.audit_slot.again(),
+            trace_id: self.trace_id.clone(),
+        });
+    }
+
+    /// Number of waterfall rows (task row + events).
+    pub fn row_count(&self) -> usize {
+        self.detail
+            .ready()
+            .map(|d| d.events.len() + usize::from(d.task.is_some()))
+            .unwrap_or(0)
+    }
+
+    /// The id of the item under the cursor.
+    pub fn selected_item_id(&self) -> Option<String> {
+        let detail = self.detail.ready()?;
+        row_ids(detail).get(self.selected).map(|id| id.to_string())
+    }
+
+    /// An action in the trace view.
+    pub fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
+        let rows = self.row_count();
+        let page = cx.layout.waterfall_rows().max(1);
+        let last = rows.saturating_sub(1);
+        match (action, self.focus) {
+            (Action::Back, _) => cx.go(Nav::Back),
+            (Action::NextPane | Action::PrevPane, _) => {
+                self.focus = match self.focus {
+                    TracePane::Waterfall => TracePane::Detail,
+                    TracePane::Detail => TracePane::Waterfall,
+                }
+            }
+            (Action::Drill, TracePane::Waterfall) => self.focus = TracePane::Detail,
+            (Action::Down, TracePane::Waterfall) => {
+                self.selected = (self.selected + 1).min(last);
+                self.detail_scroll = 0;
+            }
+            (Action::Up, TracePane::Waterfall) => {
+                self.selected = self.selected.saturating_sub(1);
+                self.detail_scroll = 0;
+            }
+            (Action::PageDown, TracePane::Waterfall) => {
+                self.selected = (self.selected + page).min(last);
+                self.detail_scroll = 0;
+            }
+            (Action::PageUp, TracePane::Waterfall) => {
+                self.selected = self.selected.saturating_sub(page);
+                self.detail_scroll = 0;
+            }
+            (Action::Top, TracePane::Waterfall) => self.selected = 0,
+            (Action::Bottom, TracePane::Waterfall) => self.selected = last,
+            (Action::Down, TracePane::Detail) => {
+                self.detail_scroll = self.detail_scroll.saturating_add(1)
+            }
+            (Action::Up, TracePane::Detail) => {
+                self.detail_scroll = self.detail_scroll.saturating_sub(1)
+            }
+            (Action::PageDown, TracePane::Detail) => {
+                self.detail_scroll = self.detail_scroll.saturating_add(page as u16)
+            }
+            (Action::PageUp, TracePane::Detail) => {
+                self.detail_scroll = self.detail_scroll.saturating_sub(page as u16)
+            }
+            (Action::Top, TracePane::Detail) => self.detail_scroll = 0,
+            _ => return false,
+        }
+        self.keep_cursor_visible(page);
+        true
+    }
+
+    fn keep_cursor_visible(&mut self, page: usize) {
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+    }
+
+    /// The detail answered.
+    pub fn on_detail(&mut self, generation: u64, answer: Answer<Box<TraceDetail>>, page: usize) {
+        if !self.detail_slot.accept(generation) {
+            return;
+        }
+        self.detail = match answer {
+            Ok(d) => Loadable::Ready(d),
+            Err(e) => Loadable::Failed(e),
+        };
+        let target = self.select_on_load.take();
+        if let (Some(target), Some(detail)) = (target, self.detail.ready())
+            && let Some(row) = row_ids(detail).iter().position(|id| *id == target)
+        {
+            self.selected = row;
+        }
+        self.selected = self.selected.min(self.row_count().saturating_sub(1));
+        self.keep_cursor_visible(page.max(1));
+    }
+
+    /// The conversations answered.
+    pub fn on_audit(&mut self, generation: u64, answer: Answer<AuditResolution>) {
+        if !self.audit_slot.accept(generation) {
+            return;
+        }
+        self.audit = match answer {
+            Ok(AuditResolution::Found(r)) => Loadable::Ready(*r),
+            Ok(AuditResolution::Ambiguous { .. }) => {
+                Loadable::Failed("trace id is ambiguous".into())
+            }
+            Err(e) => Loadable::Failed(e),
+        };
+    }
+}
