@@ -188,6 +188,8 @@ impl Hub {
                 dropped: ring.evicted,
                 reason: "cursor older than the server's replay ring; events in between are not available"
                     .into(),
+                from_time: None,
+                to_time: None,
             }),
             _ => None,
         };

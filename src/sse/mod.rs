@@ -4,6 +4,7 @@
 //! * [`frame`]: the fields of one guarded event (fast plain path, else
 //!   eventsource-stream).
 //! * [`client`]: the reconnecting SSE client (our stream or systemprompt's).
+//! * [`analytics`]: a systemprompt analytics stream's payloads as `Event`s.
 //! * [`hub`]: cursors, the replay ring and fan-out for `serve`.
 //! * [`tokens`]: `serve`'s token file and scopes.
 //! * [`server`]: the axum routes of `serve` (stream, query, health).
@@ -12,6 +13,7 @@
 //! * [`source`]: open any source (Postgres, remote, replay) as a stream of
 //!   `SourceUpdate`s.
 
+pub mod analytics;
 pub mod client;
 pub mod frame;
 pub mod guard;

@@ -416,6 +416,9 @@ pub struct App {
     pub counters: SourceCounters,
     pub overview: Option<PlatformOverview>,
     pub rates: LiveRates,
+    /// The newest counters the source reported (a systemprompt stream's
+    /// REAL_TIME_STATS); when present they drive the ribbon.
+    pub source_stats: Option<StatsSnapshot>,
     pub open_anomalies: BTreeMap<String, Anomaly>,
     pub live: LiveState,
     pub trace: Option<TraceState>,
@@ -463,6 +466,7 @@ impl App {
             counters: SourceCounters::default(),
             overview: None,
             rates: LiveRates::default(),
+            source_stats: None,
             open_anomalies: BTreeMap::new(),
             live: LiveState {
                 feed: Feed::new(DEFAULT_FEED_CAPACITY),
@@ -604,6 +608,10 @@ impl App {
                         }
                         Event::AnomalyCleared { anomaly } => {
                             self.open_anomalies.remove(&anomaly.id);
+                        }
+                        Event::StatsSnapshot { stats } => {
+                            self.source_stats = Some(stats.clone());
+                            self.dirty = true;
                         }
                         _ => {}
                     }

@@ -106,16 +106,33 @@ fn draw_ribbon(app: &App, frame: &mut Frame, area: Rect) {
     .into_iter()
     .flatten()
     .collect();
-    let platform_b: Vec<Span> = [
-        metric(theme, "live sessions", v(o.active_sessions)),
-        metric(theme, "contexts", v(o.total_contexts)),
-        metric(theme, "tasks", v(o.total_tasks)),
-        metric(theme, "AI requests", v(o.total_ai_requests)),
-    ]
+    // A source that reports its own counters (a systemprompt stream's
+    // REAL_TIME_STATS) is the authority on them.
+    let stats = app.source_stats.as_ref();
+    let platform_b: Vec<Span> = match stats {
+        Some(s) => {
+            let n = |n: Option<i64>| n.map(fmt_compact).unwrap_or_else(|| "–".to_string());
+            [
+                metric(theme, "live sessions", n(s.active_sessions)),
+                metric(theme, "active users", n(s.active_users)),
+                metric(theme, "page views 5m", n(s.page_views_last_5m)),
+                metric(theme, "bots 5m", n(s.bot_requests_last_5m)),
+            ]
+        }
+        None => [
+            metric(theme, "live sessions", v(o.active_sessions)),
+            metric(theme, "contexts", v(o.total_contexts)),
+            metric(theme, "tasks", v(o.total_tasks)),
+            metric(theme, "AI requests", v(o.total_ai_requests)),
+        ],
+    }
     .into_iter()
     .flatten()
     .collect();
     let r = &app.rates;
+    let requests_per_min = stats
+        .and_then(|s| s.requests_per_minute)
+        .unwrap_or(r.requests_per_min);
     let anomalies = app.open_anomalies.len().max(r.open_anomalies as usize);
     let err_style = if r.error_rate >= 0.05 {
         theme.error
@@ -123,11 +140,7 @@ fn draw_ribbon(app: &App, frame: &mut Frame, area: Rect) {
         theme.base.add_modifier(Modifier::BOLD)
     };
     let mut rates: Vec<Span> = Vec::new();
-    rates.extend(metric(
-        theme,
-        "req/min",
-        format!("{:.1}", r.requests_per_min),
-    ));
+    rates.extend(metric(theme, "req/min", format!("{requests_per_min:.1}")));
     rates.push(Span::styled("errors ", theme.muted));
     rates.push(Span::styled(
         format!(
