@@ -7,9 +7,15 @@
 //! reconnects on its own: exponential backoff with jitter, `Last-Event-ID`
 //! resume (events at or below the last numeric cursor are dropped, so a
 //! server replaying its ring never produces a duplicate), a heartbeat
-//! watchdog (no bytes for three heartbeat intervals → reconnect), 5xx and
-//! connection resets retried, 401/403 reported once and the source stopped.
-//! State and counters are sent alongside the events as [`SourceUpdate`]s.
+//! watchdog (no bytes for three heartbeat intervals → reconnect; any
+//! heartbeat event keeps a quiet stream alive), 5xx and connection resets
+//! retried, 401/403 reported once and the source stopped, 429 (too many
+//! streams for this user) said in one line and retried after at least
+//! `rate_limited_backoff` or the server's `Retry-After`. A stream without
+//! ids (a systemprompt server's) cannot resume: after a reconnect the
+//! client sends a `gap` event with the times in between instead of leaving
+//! a silent hole. State and counters are sent alongside the events as
+//! [`SourceUpdate`]s.
 
 use super::analytics;
 use super::frame::{FrameOutcome, read_frame};
