@@ -17,7 +17,7 @@
 //! a silent hole. State and counters are sent alongside the events as
 //! [`SourceUpdate`]s.
 
-use super::analytics;
+use super::decode::decode_sse;
 use super::frame::{FrameOutcome, read_frame};
 use super::guard::{GuardLimits, SseGuard};
 use crate::error::{Error, Result, redact_url};
@@ -92,53 +92,6 @@ pub fn load_token(token_file: Option<&std::path::Path>) -> Result<Option<String>
     Ok(std::env::var("TRACETOP_TOKEN")
         .ok()
         .filter(|t| !t.trim().is_empty()))
-}
-
-/// Decode one SSE event (its `event:` name and `data:`) into an [`Event`].
-/// Our stream carries snake_case `type`s; a systemprompt analytics stream
-/// carries SCREAMING_SNAKE_CASE ones with their payload flat beside them
-/// (see [`super::analytics`]), and keeps alive with an event named
-/// `heartbeat` whose data is `{"type":"heartbeat"}`. Never fails: anything
-/// else is [`Event::Unknown`].
-pub fn decode_sse(event_name: &str, data: &str) -> Event {
-    let now_heartbeat = || Event::Heartbeat {
-        at: chrono::Utc::now(),
-    };
-    // Our own stream leads with a lower-case `type` tag: the typed fast
-    // decoder reads it without building a JSON tree first.
-    if data
-        .strip_prefix("{\"type\":\"")
-        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_lowercase()))
-    {
-        return match crate::live::decode_event(data) {
-            Event::Unknown { type_name, .. }
-                if event_name == "heartbeat" || type_name.as_deref() == Some("heartbeat") =>
-            {
-                now_heartbeat()
-            }
-            event => event,
-        };
-    }
-    let value: serde_json::Value = match serde_json::from_str(data) {
-        Ok(v) => v,
-        Err(_) if event_name == "heartbeat" => return now_heartbeat(),
-        Err(_) => {
-            return Event::Unknown {
-                type_name: None,
-                raw: data.to_string(),
-            };
-        }
-    };
-    let type_name = value.get("type").and_then(|t| t.as_str()).unwrap_or("");
-    if analytics::is_systemprompt_type(type_name) {
-        return analytics::decode(type_name, &value, data);
-    }
-    let heartbeat_named = type_name == "heartbeat";
-    match serde_json::from_value::<Event>(value) {
-        Ok(event) => event,
-        Err(_) if event_name == "heartbeat" || heartbeat_named => now_heartbeat(),
-        Err(_) => Event::from_json(data),
-    }
 }
 
 fn jittered(base: Duration, rng: &mut rand::rngs::SmallRng) -> Duration {
@@ -514,67 +467,6 @@ impl FrameReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn decodes_our_events_and_systemprompt_ones() {
-        let hb = decode_sse(
-            "heartbeat",
-            r#"{"type":"heartbeat","at":"2026-11-23T10:00:00Z"}"#,
-        );
-        assert_eq!(hb.kind(), "heartbeat");
-        let sp_hb = decode_sse(
-            "heartbeat",
-            r#"{"type":"HEARTBEAT","timestamp":"2026-11-23T10:00:00Z"}"#,
-        );
-        assert_eq!(
-            sp_hb,
-            Event::Heartbeat {
-                at: chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
-                    .unwrap()
-                    .with_timezone(&chrono::Utc)
-            }
-        );
-        let stats = decode_sse(
-            "message",
-            r#"{"type":"REAL_TIME_STATS","data":{"active_users":7,"active_sessions":3,"requests_per_minute":12.5}}"#,
-        );
-        match stats {
-            Event::StatsSnapshot { stats } => {
-                assert_eq!(stats.active_users, Some(7));
-                assert_eq!(stats.active_sessions, Some(3));
-                assert_eq!(stats.requests_per_minute, Some(12.5));
-            }
-            other => panic!("expected stats, got {other:?}"),
-        }
-        match decode_sse("message", r#"{"type":"PAGE_VIEW","path":"/"}"#) {
-            Event::Unknown { type_name, .. } => assert_eq!(type_name.as_deref(), Some("PAGE_VIEW")),
-            other => panic!("expected unknown, got {other:?}"),
-        }
-        assert!(matches!(
-            decode_sse("message", "{not json"),
-            Event::Unknown {
-                type_name: None,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn systemprompt_flat_payloads_and_its_heartbeat() {
-        let view = decode_sse(
-            "message",
-            r#"{"type":"PAGE_VIEW","timestamp":"2026-11-23T10:01:00Z","session_id":"sess_1","user_id":null,"page_url":"/","content_id":null,"referrer":null}"#,
-        );
-        assert_eq!(view.kind(), "page_view");
-        assert_eq!(
-            decode_sse("heartbeat", r#"{"type":"heartbeat"}"#).kind(),
-            "heartbeat"
-        );
-        assert_eq!(
-            decode_sse("message", r#"{"type":"heartbeat"}"#).kind(),
-            "heartbeat"
-        );
-    }
 
     #[test]
     fn a_reconnect_without_an_id_is_a_gap_in_time() {

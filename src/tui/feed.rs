@@ -545,79 +545,10 @@ impl Feed {
                     ..base
                 }
             }
-            Event::AnalyticsSessionStarted { session } => FeedRow {
-                kind: "sess.new",
-                subject: session.country.as_deref().map(clean).unwrap_or_default(),
-                status: {
-                    let about: String = [&session.device_type, &session.browser, &session.os]
-                        .into_iter()
-                        .flatten()
-                        .map(|s| format!(" · {}", clean(s)))
-                        .collect();
-                    let from = session
-                        .referrer_source
-                        .as_deref()
-                        .map(|r| format!(" from {}", clean(r)))
-                        .unwrap_or_default();
-                    let bot = if session.is_bot { "bot " } else { "" };
-                    format!(
-                        "{bot}session {}{about}{from}",
-                        clean(session.session_id.as_str())
-                    )
-                },
-                id: clean(session.session_id.as_str()),
-                ..base
-            },
-            Event::AnalyticsSessionEnded { session } => FeedRow {
-                kind: "sess.end",
-                latency_ms: Some(session.duration_ms),
-                status: format!(
-                    "session {} · {} pages · {} requests · {}",
-                    clean(session.session_id.as_str()),
-                    session.page_count,
-                    session.request_count,
-                    crate::tui::views::fmt_ms(session.duration_ms)
-                ),
-                id: clean(session.session_id.as_str()),
-                ..base
-            },
-            Event::PageView { page_view: v } => FeedRow {
-                kind: "page",
-                user: v
-                    .user_id
-                    .as_ref()
-                    .map(|u| clean(u.as_str()))
-                    .unwrap_or_default(),
-                subject: clean(&v.page_url),
-                status: format!(
-                    "view session {}{}{}",
-                    clean(v.session_id.as_str()),
-                    v.referrer
-                        .as_deref()
-                        .map(|r| format!(" from {}", clean(r)))
-                        .unwrap_or_default(),
-                    v.content_id
-                        .as_deref()
-                        .map(|c| format!(" content {}", clean(c)))
-                        .unwrap_or_default()
-                ),
-                id: clean(v.session_id.as_str()),
-                ..base
-            },
-            Event::EngagementUpdate { engagement: e } => FeedRow {
-                kind: "engage",
-                subject: clean(&e.page_url),
-                latency_ms: Some(e.time_on_page_ms),
-                status: format!(
-                    "scroll {}% · {} on page · {} clicks · session {}",
-                    e.scroll_depth,
-                    crate::tui::views::fmt_ms(e.time_on_page_ms),
-                    e.click_count,
-                    clean(e.session_id.as_str())
-                ),
-                id: clean(e.session_id.as_str()),
-                ..base
-            },
+            Event::AnalyticsSessionStarted { .. }
+            | Event::AnalyticsSessionEnded { .. }
+            | Event::PageView { .. }
+            | Event::EngagementUpdate { .. } => super::analytics_rows::row(event, base)?,
             Event::Gap {
                 dropped, reason, ..
             } => FeedRow {

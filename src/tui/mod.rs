@@ -2,6 +2,7 @@
 //! loop that owns the terminal, key bindings, themes, the config file, one
 //! file per view, and the query executor that turns effects into replies.
 
+mod analytics_rows;
 pub mod app;
 pub mod config;
 pub mod event_loop;

@@ -1,5 +1,7 @@
-//! Decoding a systemprompt server's live analytics stream (`GET
-//! …/analytics/stream`) into [`Event`]s.
+//! Decoding one SSE event (its `event:` name and `data:`) into an
+//! [`Event`], see [`decode_sse`]: our own stream's events go to the typed
+//! fast decoder; most of this file is a systemprompt server's live
+//! analytics stream (`GET …/analytics/stream`).
 //!
 //! That stream sends one `data:` line of JSON per event, without `event:`
 //! name or `id:`; each object has a SCREAMING_SNAKE_CASE `type`, an RFC 3339
@@ -15,6 +17,53 @@
 use crate::model::*;
 use serde::Deserialize;
 use serde_json::Value;
+
+/// Decode one SSE event (its `event:` name and `data:`) into an [`Event`].
+/// Our stream carries snake_case `type`s; a systemprompt analytics stream
+/// carries SCREAMING_SNAKE_CASE ones with their payload flat beside them
+/// (see [`decode_systemprompt`]), and keeps alive with an event named
+/// `heartbeat` whose data is `{"type":"heartbeat"}`. Never fails: anything
+/// else is [`Event::Unknown`].
+pub fn decode_sse(event_name: &str, data: &str) -> Event {
+    let now_heartbeat = || Event::Heartbeat {
+        at: chrono::Utc::now(),
+    };
+    // Our own stream leads with a lower-case `type` tag: the typed fast
+    // decoder reads it without building a JSON tree first.
+    if data
+        .strip_prefix("{\"type\":\"")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_lowercase()))
+    {
+        return match crate::live::decode_event(data) {
+            Event::Unknown { type_name, .. }
+                if event_name == "heartbeat" || type_name.as_deref() == Some("heartbeat") =>
+            {
+                now_heartbeat()
+            }
+            event => event,
+        };
+    }
+    let value: serde_json::Value = match serde_json::from_str(data) {
+        Ok(v) => v,
+        Err(_) if event_name == "heartbeat" => return now_heartbeat(),
+        Err(_) => {
+            return Event::Unknown {
+                type_name: None,
+                raw: data.to_string(),
+            };
+        }
+    };
+    let type_name = value.get("type").and_then(|t| t.as_str()).unwrap_or("");
+    if is_systemprompt_type(type_name) {
+        return decode_systemprompt(type_name, &value, data);
+    }
+    let heartbeat_named = type_name == "heartbeat";
+    match serde_json::from_value::<Event>(value) {
+        Ok(event) => event,
+        Err(_) if event_name == "heartbeat" || heartbeat_named => now_heartbeat(),
+        Err(_) => Event::from_json(data),
+    }
+}
 
 /// Whether `type_name` is in the stream's SCREAMING_SNAKE_CASE.
 pub fn is_systemprompt_type(type_name: &str) -> bool {
@@ -43,7 +92,7 @@ struct TimestampOnly {
 
 /// Decode one event of the analytics stream whose `type` is `type_name`
 /// (already read from `value`, the parsed `raw` text).
-pub fn decode(type_name: &str, value: &Value, raw: &str) -> Event {
+pub fn decode_systemprompt(type_name: &str, value: &Value, raw: &str) -> Event {
     decode_flat(type_name, value)
         .or_else(|| decode_nested(type_name, value))
         .unwrap_or_else(|| Event::Unknown {
@@ -128,7 +177,68 @@ mod tests {
     fn decoded(raw: &str) -> Event {
         let value: Value = serde_json::from_str(raw).unwrap();
         let type_name = value["type"].as_str().unwrap().to_string();
-        decode(&type_name, &value, raw)
+        decode_systemprompt(&type_name, &value, raw)
+    }
+
+    #[test]
+    fn decodes_our_events_and_systemprompt_ones() {
+        let hb = decode_sse(
+            "heartbeat",
+            r#"{"type":"heartbeat","at":"2026-11-23T10:00:00Z"}"#,
+        );
+        assert_eq!(hb.kind(), "heartbeat");
+        let sp_hb = decode_sse(
+            "heartbeat",
+            r#"{"type":"HEARTBEAT","timestamp":"2026-11-23T10:00:00Z"}"#,
+        );
+        assert_eq!(
+            sp_hb,
+            Event::Heartbeat {
+                at: chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+                    .unwrap()
+                    .with_timezone(&chrono::Utc)
+            }
+        );
+        let stats = decode_sse(
+            "message",
+            r#"{"type":"REAL_TIME_STATS","data":{"active_users":7,"active_sessions":3,"requests_per_minute":12.5}}"#,
+        );
+        match stats {
+            Event::StatsSnapshot { stats } => {
+                assert_eq!(stats.active_users, Some(7));
+                assert_eq!(stats.active_sessions, Some(3));
+                assert_eq!(stats.requests_per_minute, Some(12.5));
+            }
+            other => panic!("expected stats, got {other:?}"),
+        }
+        match decode_sse("message", r#"{"type":"PAGE_VIEW","path":"/"}"#) {
+            Event::Unknown { type_name, .. } => assert_eq!(type_name.as_deref(), Some("PAGE_VIEW")),
+            other => panic!("expected unknown, got {other:?}"),
+        }
+        assert!(matches!(
+            decode_sse("message", "{not json"),
+            Event::Unknown {
+                type_name: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn systemprompt_flat_payloads_and_its_heartbeat() {
+        let view = decode_sse(
+            "message",
+            r#"{"type":"PAGE_VIEW","timestamp":"2026-11-23T10:01:00Z","session_id":"sess_1","user_id":null,"page_url":"/","content_id":null,"referrer":null}"#,
+        );
+        assert_eq!(view.kind(), "page_view");
+        assert_eq!(
+            decode_sse("heartbeat", r#"{"type":"heartbeat"}"#).kind(),
+            "heartbeat"
+        );
+        assert_eq!(
+            decode_sse("message", r#"{"type":"heartbeat"}"#).kind(),
+            "heartbeat"
+        );
     }
 
     #[test]
