@@ -89,7 +89,10 @@ fn metric(theme: &Theme, label: &str, value: String) -> [Span<'static>; 2] {
 fn draw_ribbon(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let o = app.overview.clone().unwrap_or_default();
-    let known = app.overview.is_some();
+    // A stream that reports its own counters but no audited rows (a
+    // systemprompt analytics stream) leaves the totals unknown, not zero.
+    let stream_only = app.source_stats.is_some() && o.total_users == 0 && o.total_sessions == 0;
+    let known = app.overview.is_some() && !stream_only;
     let v = |n: i64| {
         if known {
             fmt_compact(n)
