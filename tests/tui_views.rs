@@ -133,6 +133,20 @@ fn live_view_of_a_systemprompt_stream() {
             && page_line.contains("/docs/mcp")
     );
     insta::assert_snapshot!("live_systemprompt_200x50", text);
+    // Past the server's connection cap the ribbon says why, URL included.
+    let reason = "too many connections (HTTP 429) to https://sp.example/api/v1/analytics/stream: \
+                  the server caps streams per user (systemprompt: 10); close another console or tail of this user";
+    app.update(Msg::Source(SourceUpdate::State(
+        SourceState::Reconnecting {
+            retry_in_ms: 30_000,
+            reason: reason.into(),
+        },
+    )));
+    let text = screen(&app);
+    assert!(
+        text.contains("✗ reconnecting in 30s (too many connections (HTTP 429) to https://sp.example/api/v1/analytics/stream"),
+        "{text}"
+    );
 }
 
 #[test]

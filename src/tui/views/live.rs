@@ -33,6 +33,8 @@ pub fn feed_rows_area(area: Rect) -> Rect {
 
 fn source_span(app: &App) -> Vec<Span<'static>> {
     let theme = &app.theme;
+    // Room for the reason a source gave (a 429 names the URL and the cap).
+    let reason_width = (app.size.0 as usize).saturating_sub(100).max(40);
     let (text, style) = match &app.source_state {
         SourceState::Connecting => ("◌ connecting".to_string(), theme.pending),
         SourceState::Connected => ("● connected".to_string(), theme.ok),
@@ -43,7 +45,7 @@ fn source_span(app: &App) -> Vec<Span<'static>> {
             format!(
                 "✗ reconnecting in {}s ({})",
                 retry_in_ms.div_ceil(1000),
-                crate::sanitize::truncate_width(&crate::sanitize::clean(reason), 40)
+                crate::sanitize::truncate_width(&crate::sanitize::clean(reason), reason_width)
             ),
             theme.error,
         ),
