@@ -374,6 +374,54 @@ mod tests {
         }
     }
 
+    use proptest::prelude::*;
+
+    /// A JSON value of any type, as a server might mistakenly send.
+    fn any_json() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            (-1e9f64..1e9).prop_map(Value::from),
+            "[a-z0-9:_/ -]{0,12}".prop_map(Value::from),
+            Just(Value::from("2026-11-23T10:00:00Z")),
+            Just(serde_json::json!({"nested": [1, 2]})),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Whatever the fields hold, an event of a known type decodes to
+        /// its kind or is kept as unknown with its type; it never panics.
+        #[test]
+        fn any_payload_decodes_or_is_kept_unknown(
+            type_index in 0usize..7,
+            fields in prop::collection::vec((prop_oneof![
+                Just("timestamp"), Just("session_id"), Just("user_id"), Just("page_url"),
+                Just("scroll_depth"), Just("time_on_page_ms"), Just("click_count"),
+                Just("duration_ms"), Just("page_count"), Just("request_count"),
+                Just("is_bot"), Just("country"), Just("active_users"), Just("extra"),
+            ], any_json()), 0..10),
+        ) {
+            let types = ["SESSION_STARTED", "SESSION_ENDED", "PAGE_VIEW",
+                "ENGAGEMENT_UPDATE", "REAL_TIME_STATS", "HEARTBEAT", "SOMETHING_NEW"];
+            let mut object = serde_json::Map::new();
+            object.insert("type".into(), Value::from(types[type_index]));
+            for (name, value) in fields {
+                object.insert(name.into(), value);
+            }
+            let raw = Value::Object(object).to_string();
+            match decode_sse("message", &raw) {
+                Event::Unknown { type_name, raw: kept } => {
+                    prop_assert_eq!(type_name.as_deref(), Some(types[type_index]));
+                    prop_assert_eq!(kept, raw);
+                }
+                event => prop_assert_ne!(type_index, 6, "{:?}", event),
+            }
+        }
+    }
+
     #[test]
     fn a_nested_payload_is_read_too() {
         let nested = r#"{"type":"REAL_TIME_STATS","timestamp":"2026-11-23T10:03:00Z","data":{"active_users":7,"active_sessions":3,"requests_per_minute":12.5}}"#;
