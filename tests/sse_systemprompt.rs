@@ -5,7 +5,9 @@
 //! with data `{"type":"heartbeat"}`, and `429 Too Many Requests` past the
 //! per-user connection cap. A cut mid-stream must come back as a `gap`
 //! event with the times in between, heartbeats alone must keep the stream
-//! alive, and a 429 must be said plainly and retried slowly.
+//! alive, and a 429 must be said plainly and retried slowly. A stream with
+//! ids (our `serve`) still resumes by `Last-Event-ID` without a gap; `tail`
+//! and the console (in tmux) show all of it.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -49,6 +51,8 @@ struct Log {
     sends: Vec<Vec<DateTime<Utc>>>,
     /// Request heads' Authorization values.
     authorization: Vec<Option<String>>,
+    /// Request heads' Last-Event-ID values.
+    last_event_id: Vec<Option<String>>,
 }
 
 struct Server {
@@ -61,12 +65,14 @@ async fn stream(State(server): State<Arc<Server>>, headers: HeaderMap) -> Respon
         let mut log = server.log.lock().unwrap();
         log.requests.push(Utc::now());
         log.sends.push(Vec::new());
-        log.authorization.push(
+        let header = |name: &str| {
             headers
-                .get("authorization")
+                .get(name)
                 .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-        );
+                .map(str::to_string)
+        };
+        log.authorization.push(header("authorization"));
+        log.last_event_id.push(header("last-event-id"));
         log.requests.len() - 1
     };
     match (server.script)(n) {
@@ -305,6 +311,54 @@ async fn every_type_decodes_and_a_cut_is_a_gap_with_its_times() {
     }
     assert_eq!(counters.unknown, 1);
     assert_eq!(counters.skipped, 0);
+}
+
+/// Our own `serve` stream has ids: after a cut the client resumes with
+/// `Last-Event-ID` and adds no gap of its own (the server says if it lost
+/// anything).
+#[tokio::test]
+async fn a_stream_with_ids_resumes_without_a_gap() {
+    let log = |id: &str| {
+        serde_json::to_string(&Event::Log {
+            log: LogRecord {
+                id: LogId::new(id),
+                timestamp: Utc::now(),
+                level: "INFO".into(),
+                module: "m".into(),
+                message: id.into(),
+                metadata: None,
+                user_id: None,
+                session_id: None,
+                task_id: None,
+                trace_id: None,
+                context_id: None,
+                client_id: None,
+            },
+        })
+        .unwrap()
+    };
+    let (first, second) = (log("l1"), log("l2"));
+    let (url, server) = start(move |n| {
+        if n == 0 {
+            Answer::Stream(vec![
+                Step::Send(format!("id: 1\nevent: log\ndata: {first}\n\n")),
+                Step::Wait(Duration::from_millis(50)),
+                Step::Cut,
+            ])
+        } else {
+            Answer::Stream(vec![Step::Send(format!(
+                "id: 2\nevent: log\ndata: {second}\n\n"
+            ))])
+        }
+    })
+    .await;
+    let (tx, mut rx) = mpsc::channel(64);
+    let task = spawn_source(SourceSpec::Remote(client(&url)), tx);
+    let seen = read_until(&mut rx, |s| s.events.len() >= 2).await;
+    task.abort();
+    assert_eq!(kinds(&seen.events), vec!["log", "log"]);
+    let log = server.log.lock().unwrap();
+    assert_eq!(log.last_event_id, vec![None, Some("1".to_string())]);
 }
 
 #[tokio::test]
