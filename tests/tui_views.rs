@@ -110,6 +110,62 @@ fn live_view_with_filter_and_lost_source() {
     insta::assert_snapshot!(screen(&app));
 }
 
+/// A systemprompt analytics stream in the console: one readable feed line
+/// per page view, engagement update and session, the gap after a reconnect
+/// said in words, and the server's REAL_TIME_STATS in the ribbon.
+#[test]
+fn live_view_of_a_systemprompt_stream() {
+    let mut app = App::new(
+        Theme::builtin("dark", false).unwrap(),
+        tracetop::tui::keymap::Keymap::default(),
+        tracetop::tui::config::Thresholds::default(),
+        now(),
+    );
+    app.update(Msg::Resize(200, 50));
+    app.update(Msg::Source(SourceUpdate::State(SourceState::Connected)));
+    app.update(Msg::Source(SourceUpdate::Events(systemprompt_events())));
+    app.drain_effects();
+    let text = screen(&app);
+    for expected in [
+        "live sessions 12",
+        "active users 9",
+        "page views 5m 311",
+        "bots 5m 27",
+        "req/min 140.0",
+        "events between 09:59:35 and 09:59:40 not received",
+        "scroll 75% · 42.0s on page · 3 clicks · session sess_web1",
+        "view session sess_web1 from https://example.com/",
+        "session sess_web1 · desktop · Firefox from google",
+        "session sess_web1 · 4 pages · 17 requests · 40.0s",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} not on screen:\n{text}"
+        );
+    }
+    let page_line = text.lines().find(|l| l.contains("view session")).unwrap();
+    assert!(
+        page_line.contains("page")
+            && page_line.contains("user_9")
+            && page_line.contains("/docs/mcp")
+    );
+    insta::assert_snapshot!("live_systemprompt_200x50", text);
+    // Past the server's connection cap the ribbon says why, URL included.
+    let reason = "too many connections (HTTP 429) to https://sp.example/api/v1/analytics/stream: \
+                  the server caps streams per user (systemprompt: 10); close another console or tail of this user";
+    app.update(Msg::Source(SourceUpdate::State(
+        SourceState::Reconnecting {
+            retry_in_ms: 30_000,
+            reason: reason.into(),
+        },
+    )));
+    let text = screen(&app);
+    assert!(
+        text.contains("✗ reconnecting in 30s (too many connections (HTTP 429) to https://sp.example/api/v1/analytics/stream"),
+        "{text}"
+    );
+}
+
 #[test]
 fn trace_view() {
     for (w, h) in SIZES {

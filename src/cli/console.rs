@@ -11,7 +11,7 @@ use crate::live::{LiveEngine, LiveLimits};
 use crate::pg::tail::TailConfig;
 use crate::query::{QueryEngine, ReviewStore};
 use crate::sse::client::{ClientConfig, load_token};
-use crate::sse::remote::{RemoteEngine, stream_url};
+use crate::sse::remote::{RemoteEngine, is_analytics_stream, stream_url};
 use crate::sse::source::{SourceSpec, spawn_source};
 use crate::tui::app::App;
 use crate::tui::config::ConsoleConfig;
@@ -244,13 +244,26 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
     } else if let Some(url) = remote {
         let token = load_token(token_file.as_deref())?;
         let stream = stream_url(&url)?;
-        let engine = Arc::new(RemoteEngine::connect(&url, token.clone()).await?);
-        OpenedSource {
-            label: redact_url(&stream),
-            live: Arc::new(LiveEngine::new(RIBBON_LIMITS)),
-            history: engine.clone(),
-            reviews: engine,
-            spec: SourceSpec::Remote(ClientConfig::new(stream, token)),
+        if is_analytics_stream(&stream) {
+            // A systemprompt server has no query API: the views answer from
+            // what its stream delivers, its REAL_TIME_STATS drive the ribbon.
+            let engine = Arc::new(LiveEngine::default());
+            OpenedSource {
+                label: redact_url(&stream),
+                live: engine.clone(),
+                history: engine,
+                reviews: Arc::new(MemoryReviewStore::new()),
+                spec: SourceSpec::Remote(ClientConfig::new(stream, token)),
+            }
+        } else {
+            let engine = Arc::new(RemoteEngine::connect(&url, token.clone()).await?);
+            OpenedSource {
+                label: redact_url(&stream),
+                live: Arc::new(LiveEngine::new(RIBBON_LIMITS)),
+                history: engine.clone(),
+                reviews: engine,
+                spec: SourceSpec::Remote(ClientConfig::new(stream, token)),
+            }
         }
     } else if let Some(url) = database_url {
         open_database(&url).await?

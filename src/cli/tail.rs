@@ -253,20 +253,58 @@ pub fn format_text(event: &Event) -> String {
             clean(context.user_id.as_str()),
             clean(&context.name)
         ),
-        Event::StatsSnapshot { stats } => format!(
-            "active_users={} active_sessions={} requests/min={}",
-            stats
-                .active_users
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| "-".into()),
-            stats
-                .active_sessions
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| "-".into()),
-            stats
-                .requests_per_minute
-                .map(|n| format!("{n:.1}"))
-                .unwrap_or_else(|| "-".into())
+        Event::StatsSnapshot { stats } => {
+            let count = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+            let mut line = format!(
+                "active_users={} active_sessions={} requests/min={}",
+                count(stats.active_users),
+                count(stats.active_sessions),
+                stats
+                    .requests_per_minute
+                    .map(|n| format!("{n:.1}"))
+                    .unwrap_or_else(|| "-".into())
+            );
+            if stats.page_views_last_5m.is_some() || stats.bot_requests_last_5m.is_some() {
+                line.push_str(&format!(
+                    " page_views_5m={} bot_requests_5m={}",
+                    count(stats.page_views_last_5m),
+                    count(stats.bot_requests_last_5m)
+                ));
+            }
+            line
+        }
+        Event::AnalyticsSessionStarted { session: s } => format!(
+            "session={} device={} browser={} os={} country={} referrer={}{}",
+            clean(s.session_id.as_str()),
+            opt(&s.device_type),
+            opt(&s.browser),
+            opt(&s.os),
+            opt(&s.country),
+            opt(&s.referrer_source),
+            if s.is_bot { " bot" } else { "" }
+        ),
+        Event::AnalyticsSessionEnded { session: s } => format!(
+            "session={} duration={}ms pages={} requests={}",
+            clean(s.session_id.as_str()),
+            s.duration_ms,
+            s.page_count,
+            s.request_count
+        ),
+        Event::PageView { page_view: v } => format!(
+            "session={} user={} page={} content={} referrer={}",
+            clean(v.session_id.as_str()),
+            opt(&v.user_id.as_ref().map(|u| u.0.clone())),
+            clean(&v.page_url),
+            opt(&v.content_id),
+            opt(&v.referrer)
+        ),
+        Event::EngagementUpdate { engagement: e } => format!(
+            "session={} page={} scroll={}% time_on_page={}ms clicks={}",
+            clean(e.session_id.as_str()),
+            clean(&e.page_url),
+            e.scroll_depth,
+            e.time_on_page_ms,
+            e.click_count
         ),
         Event::AnomalyRaised { anomaly }
         | Event::AnomalyEscalated { anomaly }
@@ -280,11 +318,15 @@ pub fn format_text(event: &Event) -> String {
             )
         }
         Event::Heartbeat { .. } => String::new(),
+        Event::Gap { .. } if event.time_gap_line().is_some() => {
+            event.time_gap_line().unwrap_or_default()
+        }
         Event::Gap {
             from_cursor,
             to_cursor,
             dropped,
             reason,
+            ..
         } => format!(
             "from={} to={} dropped={dropped} {}",
             from_cursor
@@ -395,6 +437,15 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
             };
             match update {
                 SourceUpdate::Events(events) => {
+                    for event in &events {
+                        // Never a silent hole: a gap not shown as a text line
+                        // on stdout is said on stderr too.
+                        if let Some(gap) = event.time_gap_line()
+                            && !(format == StreamFormat::Text && wanted(event))
+                        {
+                            eprintln!("tracetop: {gap}");
+                        }
+                    }
                     for event in events.iter().filter(|e| wanted(e)) {
                         line.clear();
                         match format {

@@ -390,7 +390,13 @@ impl Store {
                     self.anomaly_history.pop_front();
                 }
             }
+            // A systemprompt analytics stream's web traffic holds no
+            // audited record.
             Event::StatsSnapshot { .. }
+            | Event::AnalyticsSessionStarted { .. }
+            | Event::AnalyticsSessionEnded { .. }
+            | Event::PageView { .. }
+            | Event::EngagementUpdate { .. }
             | Event::Heartbeat { .. }
             | Event::Gap { .. }
             | Event::Unknown { .. } => {}

@@ -6,6 +6,7 @@
 //! fields, never rename. Anything we cannot decode becomes
 //! [`Event::Unknown`] with its raw text kept, see [`Event::from_json`].
 
+use super::analytics::*;
 use super::records::*;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,15 @@ pub enum Event {
     ContextCreated { context: ContextRecord },
     /// Periodic platform counters from the source.
     StatsSnapshot { stats: StatsSnapshot },
+    /// A visitor session began (a systemprompt analytics stream's
+    /// SESSION_STARTED).
+    AnalyticsSessionStarted { session: AnalyticsSessionStart },
+    /// A visitor session ended (SESSION_ENDED).
+    AnalyticsSessionEnded { session: AnalyticsSessionEnd },
+    /// A page was viewed (PAGE_VIEW).
+    PageView { page_view: PageView },
+    /// Scroll depth and time on a page (ENGAGEMENT_UPDATE).
+    EngagementUpdate { engagement: EngagementUpdate },
     /// An anomaly crossed a threshold.
     AnomalyRaised { anomaly: Anomaly },
     /// An open anomaly crossed its critical threshold.
@@ -59,7 +69,10 @@ pub enum Event {
     /// Keep-alive from the source.
     Heartbeat { at: DateTime<Utc> },
     /// Events were lost between two cursors (replay ring too short, or the
-    /// consumer fell behind and dropped the oldest).
+    /// consumer fell behind and dropped the oldest), or, on a stream
+    /// without ids, between two times (the connection was lost at
+    /// `from_time` and back at `to_time`; what the server sent in between
+    /// is gone and its number unknown).
     Gap {
         #[serde(default)]
         from_cursor: Option<u64>,
@@ -68,6 +81,10 @@ pub enum Event {
         #[serde(default)]
         dropped: u64,
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from_time: Option<DateTime<Utc>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to_time: Option<DateTime<Utc>>,
     },
     /// Anything we could not decode, kept verbatim.
     Unknown {
@@ -88,6 +105,12 @@ pub struct StatsSnapshot {
     pub active_sessions: Option<i64>,
     #[serde(default)]
     pub requests_per_minute: Option<f64>,
+    /// Page views in the last five minutes (systemprompt only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_views_last_5m: Option<i64>,
+    /// Requests from bots in the last five minutes (systemprompt only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_requests_last_5m: Option<i64>,
 }
 
 /// Anomaly severity.
@@ -135,6 +158,10 @@ impl Event {
             Event::UserSeen { .. } => "user_seen",
             Event::ContextCreated { .. } => "context_created",
             Event::StatsSnapshot { .. } => "stats_snapshot",
+            Event::AnalyticsSessionStarted { .. } => "analytics_session_started",
+            Event::AnalyticsSessionEnded { .. } => "analytics_session_ended",
+            Event::PageView { .. } => "page_view",
+            Event::EngagementUpdate { .. } => "engagement_update",
             Event::AnomalyRaised { .. } => "anomaly_raised",
             Event::AnomalyEscalated { .. } => "anomaly_escalated",
             Event::AnomalyCleared { .. } => "anomaly_cleared",
@@ -158,6 +185,10 @@ impl Event {
         "user_seen",
         "context_created",
         "stats_snapshot",
+        "analytics_session_started",
+        "analytics_session_ended",
+        "page_view",
+        "engagement_update",
         "anomaly_raised",
         "anomaly_escalated",
         "anomaly_cleared",
@@ -184,11 +215,16 @@ impl Event {
             Event::UserSeen { user } => user.created_at,
             Event::ContextCreated { context } => context.created_at,
             Event::StatsSnapshot { stats } => return stats.at,
+            Event::AnalyticsSessionStarted { session } => session.timestamp,
+            Event::AnalyticsSessionEnded { session } => session.timestamp,
+            Event::PageView { page_view } => page_view.timestamp,
+            Event::EngagementUpdate { engagement } => engagement.timestamp,
             Event::AnomalyRaised { anomaly }
             | Event::AnomalyEscalated { anomaly }
             | Event::AnomalyCleared { anomaly } => anomaly.raised_at,
             Event::Heartbeat { at } => *at,
-            Event::Gap { .. } | Event::Unknown { .. } => return None,
+            Event::Gap { to_time, .. } => return *to_time,
+            Event::Unknown { .. } => return None,
         })
     }
 
@@ -206,6 +242,27 @@ impl Event {
             | Event::AnomalyCleared { anomaly } => anomaly.trace_id.as_ref(),
             _ => None,
         }
+    }
+
+    /// For a gap in time (a stream without ids reconnected), the line that
+    /// says so: `events between 10:00:01 and 10:00:09 not received (…)`,
+    /// times in UTC. `None` for other events and for gaps between cursors.
+    pub fn time_gap_line(&self) -> Option<String> {
+        let Event::Gap {
+            from_time: Some(from),
+            to_time: Some(to),
+            reason,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        Some(format!(
+            "events between {} and {} not received ({})",
+            from.format("%H:%M:%S"),
+            to.format("%H:%M:%S"),
+            crate::sanitize::clean(reason)
+        ))
     }
 
     /// Decode one JSON text. Never fails: text that is not one of our events
@@ -267,6 +324,6 @@ mod tests {
     fn every_kind_is_listed() {
         let hb = Event::Heartbeat { at: Utc::now() };
         assert!(Event::KINDS.contains(&hb.kind()));
-        assert_eq!(Event::KINDS.len(), 18);
+        assert_eq!(Event::KINDS.len(), 22);
     }
 }

@@ -1,12 +1,14 @@
 //! The data model shared by every layer: typed ids, money, one record per
 //! audited table, and the [`Event`] that carries live changes.
 
+pub mod analytics;
 pub mod event;
 pub mod ids;
 pub mod money;
 pub mod records;
 pub mod source;
 
+pub use analytics::*;
 pub use event::*;
 pub use ids::*;
 pub use money::Microdollars;

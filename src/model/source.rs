@@ -147,7 +147,7 @@ mod tests {
         for refused in [
             r#"{"type":"gap","dropped":3}"#,
             r#"{"type":"unknown","raw":"x"}"#,
-            r#"{"type":"page_view"}"#,
+            r#"{"type":"conversion"}"#,
             r#"{"type":"HEARTBEAT"}"#,
             r#"{"type":"log","log":{"id":"l1"}"#,
             r#"{"type":"log","log":{}} trailing"#,

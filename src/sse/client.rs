@@ -7,10 +7,17 @@
 //! reconnects on its own: exponential backoff with jitter, `Last-Event-ID`
 //! resume (events at or below the last numeric cursor are dropped, so a
 //! server replaying its ring never produces a duplicate), a heartbeat
-//! watchdog (no bytes for three heartbeat intervals → reconnect), 5xx and
-//! connection resets retried, 401/403 reported once and the source stopped.
-//! State and counters are sent alongside the events as [`SourceUpdate`]s.
+//! watchdog (no bytes for three heartbeat intervals → reconnect; any
+//! heartbeat event keeps a quiet stream alive), 5xx and connection resets
+//! retried, 401/403 reported once and the source stopped, 429 (too many
+//! streams for this user) said in one line and retried after at least
+//! `rate_limited_backoff` or the server's `Retry-After`. A stream without
+//! ids (a systemprompt server's) cannot resume: after a reconnect the
+//! client sends a `gap` event with the times in between instead of leaving
+//! a silent hole. State and counters are sent alongside the events as
+//! [`SourceUpdate`]s.
 
+use super::decode::decode_sse;
 use super::frame::{FrameOutcome, read_frame};
 use super::guard::{GuardLimits, SseGuard};
 use crate::error::{Error, Result, redact_url};
@@ -35,6 +42,9 @@ pub struct ClientConfig {
     /// First retry delay (doubles up to `max_backoff`, ±20 % jitter).
     pub initial_backoff: Duration,
     pub max_backoff: Duration,
+    /// Shortest wait after a `429 Too Many Requests` (a systemprompt server
+    /// allows 10 streams per user), unless the answer has `Retry-After`.
+    pub rate_limited_backoff: Duration,
     /// Resume after this cursor instead of starting live.
     pub last_event_id: Option<String>,
     /// Pass our own events through as [`SourceUpdate::Raw`] JSON instead
@@ -44,7 +54,7 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// Defaults for `url`: 15 s heartbeat, 1 MiB lines, 4 MiB events,
-    /// backoff 250 ms … 30 s.
+    /// backoff 250 ms … 30 s, 30 s after a 429.
     pub fn new(url: impl Into<String>, token: Option<String>) -> Self {
         ClientConfig {
             url: url.into(),
@@ -53,6 +63,7 @@ impl ClientConfig {
             limits: GuardLimits::default(),
             initial_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(30),
+            rate_limited_backoff: Duration::from_secs(30),
             last_event_id: None,
             raw_json: false,
         }
@@ -83,120 +94,6 @@ pub fn load_token(token_file: Option<&std::path::Path>) -> Result<Option<String>
         .filter(|t| !t.trim().is_empty()))
 }
 
-/// Decode one SSE event (its `event:` name and `data:`) into an [`Event`].
-/// Our stream carries snake_case `type`s; a systemprompt analytics stream
-/// carries SCREAMING_SNAKE_CASE ones, mapped where a mapping exists. Never
-/// fails: anything else is [`Event::Unknown`].
-pub fn decode_sse(event_name: &str, data: &str) -> Event {
-    // Our own stream leads with a lower-case `type` tag: the typed fast
-    // decoder reads it without building a JSON tree first.
-    if data
-        .strip_prefix("{\"type\":\"")
-        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_lowercase()))
-    {
-        return match crate::live::decode_event(data) {
-            Event::Unknown { .. } if event_name == "heartbeat" => Event::Heartbeat {
-                at: chrono::Utc::now(),
-            },
-            event => event,
-        };
-    }
-    let value: serde_json::Value = match serde_json::from_str(data) {
-        Ok(v) => v,
-        Err(_) => {
-            if event_name == "heartbeat" {
-                return Event::Heartbeat {
-                    at: chrono::Utc::now(),
-                };
-            }
-            return Event::Unknown {
-                type_name: None,
-                raw: data.to_string(),
-            };
-        }
-    };
-    let type_name = value.get("type").and_then(|t| t.as_str()).unwrap_or("");
-    let screaming = !type_name.is_empty()
-        && type_name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());
-    if screaming {
-        return decode_systemprompt(type_name, &value, data);
-    }
-    match serde_json::from_value::<Event>(value) {
-        Ok(event) => event,
-        Err(_) if event_name == "heartbeat" => Event::Heartbeat {
-            at: chrono::Utc::now(),
-        },
-        Err(_) => Event::from_json(data),
-    }
-}
-
-/// The payload of a systemprompt event: its `data`/`payload` object if it
-/// has one, else the event itself.
-fn payload(value: &serde_json::Value) -> &serde_json::Value {
-    value
-        .get("data")
-        .or_else(|| value.get("payload"))
-        .filter(|v| v.is_object())
-        .unwrap_or(value)
-}
-
-fn timestamp_of(value: &serde_json::Value) -> Option<Timestamp> {
-    ["timestamp", "at", "time", "created_at"]
-        .iter()
-        .find_map(|k| {
-            value
-                .get(*k)
-                .or_else(|| payload(value).get(*k))
-                .and_then(|v| v.as_str())
-                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-                .map(|t| t.with_timezone(&chrono::Utc))
-        })
-}
-
-fn number_of(value: &serde_json::Value, keys: &[&str]) -> Option<f64> {
-    let p = payload(value);
-    keys.iter()
-        .find_map(|k| p.get(*k).or_else(|| value.get(*k)).and_then(|v| v.as_f64()))
-}
-
-fn decode_systemprompt(type_name: &str, value: &serde_json::Value, raw: &str) -> Event {
-    let unknown = || Event::Unknown {
-        type_name: Some(type_name.to_string()),
-        raw: raw.to_string(),
-    };
-    match type_name {
-        "HEARTBEAT" => Event::Heartbeat {
-            at: timestamp_of(value).unwrap_or_else(chrono::Utc::now),
-        },
-        "REAL_TIME_STATS" => Event::StatsSnapshot {
-            stats: StatsSnapshot {
-                at: timestamp_of(value).or_else(|| Some(chrono::Utc::now())),
-                active_users: number_of(value, &["active_users", "activeUsers"]).map(|n| n as i64),
-                active_sessions: number_of(value, &["active_sessions", "activeSessions"])
-                    .map(|n| n as i64),
-                requests_per_minute: number_of(
-                    value,
-                    &[
-                        "requests_per_minute",
-                        "requestsPerMinute",
-                        "ai_requests_per_minute",
-                    ],
-                ),
-            },
-        },
-        "SESSION_STARTED" | "SESSION_ENDED" => {
-            match serde_json::from_value::<SessionRecord>(payload(value).clone()) {
-                Ok(session) if type_name == "SESSION_STARTED" => Event::SessionStarted { session },
-                Ok(session) => Event::SessionEnded { session },
-                Err(_) => unknown(),
-            }
-        }
-        _ => unknown(),
-    }
-}
-
 fn jittered(base: Duration, rng: &mut rand::rngs::SmallRng) -> Duration {
     let factor: f64 = rng.random_range(0.8..1.2);
     base.mul_f64(factor)
@@ -206,6 +103,8 @@ fn jittered(base: Duration, rng: &mut rand::rngs::SmallRng) -> Duration {
 enum Ended {
     /// Retry after a backoff.
     Retry(String),
+    /// Retry after at least this long (a 429).
+    RetryAfter(String, Duration),
     /// The consumer went away.
     ConsumerGone,
 }
@@ -227,6 +126,7 @@ pub async fn run(config: ClientConfig, tx: mpsc::Sender<SourceUpdate>) -> Result
         last_event_id: config.last_event_id.clone(),
         counters: SourceCounters::default(),
         guard_skipped: 0,
+        last_current: None,
     };
     let mut backoff = config.initial_backoff;
     if tx
@@ -267,13 +167,29 @@ pub async fn run(config: ClientConfig, tx: mpsc::Sender<SourceUpdate>) -> Result
                         .await;
                     return Err(Error::Auth(reason));
                 }
-                if !status.is_success() {
+                if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                    let wait = retry_after(&response).unwrap_or_else(|| {
+                        jittered(backoff.max(config.rate_limited_backoff), &mut rng)
+                    });
+                    Ended::RetryAfter(
+                        format!(
+                            "too many connections (HTTP 429) to {shown_url}: the server caps streams per user \
+                             (systemprompt: 10); close another console or tail of this user"
+                        ),
+                        wait,
+                    )
+                } else if !status.is_success() {
                     Ended::Retry(format!("{shown_url} answered HTTP {}", status.as_u16()))
                 } else {
                     if tx
                         .send(SourceUpdate::State(SourceState::Connected))
                         .await
                         .is_err()
+                    {
+                        return Ok(());
+                    }
+                    if let Some(gap) = state.reconnected_without_id(chrono::Utc::now())
+                        && tx.send(SourceUpdate::Events(vec![gap])).await.is_err()
                     {
                         return Ok(());
                     }
@@ -285,22 +201,35 @@ pub async fn run(config: ClientConfig, tx: mpsc::Sender<SourceUpdate>) -> Result
                 }
             }
         };
-        match ended {
+        let (reason, delay) = match ended {
             Ended::ConsumerGone => return Ok(()),
-            Ended::Retry(reason) => {
-                let delay = jittered(backoff, &mut rng);
-                let update = SourceUpdate::State(SourceState::Reconnecting {
-                    retry_in_ms: delay.as_millis() as u64,
-                    reason,
-                });
-                if tx.send(update).await.is_err() {
-                    return Ok(());
-                }
-                tokio::time::sleep(delay).await;
-                backoff = (backoff * 2).min(config.max_backoff);
-            }
+            Ended::Retry(reason) => (reason, jittered(backoff, &mut rng)),
+            Ended::RetryAfter(reason, wait) => (reason, wait),
+        };
+        let update = SourceUpdate::State(SourceState::Reconnecting {
+            retry_in_ms: delay.as_millis() as u64,
+            reason,
+        });
+        if tx.send(update).await.is_err() {
+            return Ok(());
         }
+        tokio::time::sleep(delay).await;
+        backoff = (backoff * 2).min(config.max_backoff);
     }
+}
+
+/// The wait a 429 asks for in its `Retry-After` (whole seconds; an HTTP
+/// date is not worth honouring here), between 1 s and 10 min.
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    let seconds: u64 = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds.clamp(1, 600)))
 }
 
 fn describe(e: &reqwest::Error) -> String {
@@ -328,6 +257,30 @@ struct StreamState {
     last_event_id: Option<String>,
     counters: SourceCounters,
     guard_skipped: u64,
+    /// The last moment the client knew it had everything the server sent:
+    /// when a connection opened or its latest bytes arrived. `None` before
+    /// the first connection.
+    last_current: Option<Timestamp>,
+}
+
+impl StreamState {
+    /// A connection opened at `now`. After an earlier one, on a stream that
+    /// gave no id to resume from, whatever the server sent in between is
+    /// gone: the gap event that says so.
+    fn reconnected_without_id(&mut self, now: Timestamp) -> Option<Event> {
+        let lost_since = self.last_current.replace(now)?;
+        if self.last_event_id.is_some() {
+            return None; // resumed with Last-Event-ID: the server fills in
+        }
+        Some(Event::Gap {
+            from_cursor: None,
+            to_cursor: None,
+            dropped: 0,
+            reason: "the stream has no event ids, so a reconnect cannot resume".into(),
+            from_time: Some(lost_since),
+            to_time: Some(now),
+        })
+    }
 }
 
 /// Read one connection until it ends. Returns why, and whether any event
@@ -375,6 +328,7 @@ async fn follow(
             }
         };
         last_bytes = tokio::time::Instant::now();
+        state.last_current = Some(chrono::Utc::now());
         let mut batch = Batch::default();
         let mut ended = None;
         let mut next = Some(first);
@@ -491,7 +445,10 @@ impl FrameReader {
             }
             state.last_event_id = Some(frame.id_str().to_string());
         }
+        // Heartbeats are decoded, never raw: a systemprompt server's
+        // (`{"type":"heartbeat"}`) is not in our wire format.
         if self.raw_json
+            && &frame.event[..] != b"heartbeat"
             && let Some(raw) = RawEvent::check(frame.data.clone())
         {
             batch.push_raw(raw);
@@ -512,46 +469,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decodes_our_events_and_systemprompt_ones() {
-        let hb = decode_sse(
-            "heartbeat",
-            r#"{"type":"heartbeat","at":"2026-11-23T10:00:00Z"}"#,
-        );
-        assert_eq!(hb.kind(), "heartbeat");
-        let sp_hb = decode_sse(
-            "heartbeat",
-            r#"{"type":"HEARTBEAT","timestamp":"2026-11-23T10:00:00Z"}"#,
-        );
+    fn a_reconnect_without_an_id_is_a_gap_in_time() {
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        };
+        let mut state = StreamState {
+            last_event_id: None,
+            counters: SourceCounters::default(),
+            guard_skipped: 0,
+            last_current: None,
+        };
         assert_eq!(
-            sp_hb,
-            Event::Heartbeat {
-                at: chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
-                    .unwrap()
-                    .with_timezone(&chrono::Utc)
-            }
+            state.reconnected_without_id(at("2026-11-23T10:00:00Z")),
+            None
         );
-        let stats = decode_sse(
-            "message",
-            r#"{"type":"REAL_TIME_STATS","data":{"active_users":7,"active_sessions":3,"requests_per_minute":12.5}}"#,
+        state.last_current = Some(at("2026-11-23T10:00:05Z"));
+        let gap = state
+            .reconnected_without_id(at("2026-11-23T10:00:09Z"))
+            .expect("a gap");
+        assert_eq!(
+            gap.time_gap_line().unwrap(),
+            "events between 10:00:05 and 10:00:09 not received \
+             (the stream has no event ids, so a reconnect cannot resume)"
         );
-        match stats {
-            Event::StatsSnapshot { stats } => {
-                assert_eq!(stats.active_users, Some(7));
-                assert_eq!(stats.active_sessions, Some(3));
-                assert_eq!(stats.requests_per_minute, Some(12.5));
-            }
-            other => panic!("expected stats, got {other:?}"),
-        }
-        match decode_sse("message", r#"{"type":"PAGE_VIEW","path":"/"}"#) {
-            Event::Unknown { type_name, .. } => assert_eq!(type_name.as_deref(), Some("PAGE_VIEW")),
-            other => panic!("expected unknown, got {other:?}"),
-        }
-        assert!(matches!(
-            decode_sse("message", "{not json"),
-            Event::Unknown {
-                type_name: None,
-                ..
-            }
-        ));
+        assert_eq!(gap.occurred_at(), Some(at("2026-11-23T10:00:09Z")));
+        // With a cursor the server resumes (and says itself what it lost).
+        state.last_event_id = Some("41".into());
+        assert_eq!(
+            state.reconnected_without_id(at("2026-11-23T10:01:00Z")),
+            None
+        );
     }
 }

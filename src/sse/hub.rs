@@ -94,6 +94,7 @@ pub fn event_user(event: &Event) -> Option<&str> {
         }
         Event::UserSeen { user } => user.id.as_str(),
         Event::ContextCreated { context } => context.user_id.as_str(),
+        Event::PageView { page_view } => page_view.user_id.as_ref()?.as_str(),
         _ => return None,
     })
 }
@@ -188,6 +189,8 @@ impl Hub {
                 dropped: ring.evicted,
                 reason: "cursor older than the server's replay ring; events in between are not available"
                     .into(),
+                from_time: None,
+                to_time: None,
             }),
             _ => None,
         };

@@ -4,6 +4,8 @@
 //! * [`frame`]: the fields of one guarded event (fast plain path, else
 //!   eventsource-stream).
 //! * [`client`]: the reconnecting SSE client (our stream or systemprompt's).
+//! * [`decode`]: one SSE event as an `Event` (ours, or a systemprompt
+//!   analytics stream's flat payloads).
 //! * [`hub`]: cursors, the replay ring and fan-out for `serve`.
 //! * [`tokens`]: `serve`'s token file and scopes.
 //! * [`server`]: the axum routes of `serve` (stream, query, health).
@@ -13,6 +15,7 @@
 //!   `SourceUpdate`s.
 
 pub mod client;
+pub mod decode;
 pub mod frame;
 pub mod guard;
 pub mod hub;

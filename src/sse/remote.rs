@@ -45,9 +45,30 @@ pub fn base_url(url: &str) -> Result<String> {
     Ok(base.to_string())
 }
 
-/// The stream URL for whatever the operator typed (see [`base_url`]).
+/// The stream URL for whatever the operator typed: a URL whose path ends
+/// in `/stream` as given (`tracetop serve`'s `…/api/v1/stream`, or a
+/// systemprompt server's `…/analytics/stream`), else `tracetop serve`'s
+/// stream at the server's root (see [`base_url`]).
 pub fn stream_url(url: &str) -> Result<String> {
-    Ok(format!("{}/api/v1/stream", base_url(url)?))
+    let base = base_url(url)?;
+    let names_a_stream =
+        url::Url::parse(url).is_ok_and(|u| u.path().trim_end_matches('/').ends_with("/stream"));
+    if names_a_stream {
+        return Ok(url.trim_end_matches('/').to_string());
+    }
+    Ok(format!("{base}/api/v1/stream"))
+}
+
+/// Whether `url` names a systemprompt server's analytics stream (`GET
+/// …/analytics/stream`) rather than a `tracetop serve`: such a server has
+/// no query API, so the console answers its views from what the stream
+/// delivers.
+pub fn is_analytics_stream(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| {
+        u.path()
+            .trim_end_matches('/')
+            .ends_with("/analytics/stream")
+    })
 }
 
 impl RemoteEngine {
@@ -331,6 +352,15 @@ mod tests {
             stream_url("http://h:1").unwrap(),
             "http://h:1/api/v1/stream"
         );
+        assert_eq!(
+            stream_url("https://ops.example/api/v1/traces").unwrap(),
+            "https://ops.example/api/v1/stream"
+        );
+        let analytics = "https://sp.example/api/v1/analytics/stream";
+        assert_eq!(stream_url(analytics).unwrap(), analytics);
+        assert_eq!(stream_url(&format!("{analytics}/")).unwrap(), analytics);
+        assert!(is_analytics_stream(analytics));
+        assert!(!is_analytics_stream("https://ops.example/api/v1/stream"));
         assert!(base_url("ftp://x").is_err());
         assert!(base_url("not a url").is_err());
     }

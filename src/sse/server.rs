@@ -420,6 +420,8 @@ async fn feed_client(
                 to_cursor: None,
                 dropped: missed,
                 reason: "client too slow: disconnected; reconnect with Last-Event-ID to resume from the ring".into(),
+                from_time: None,
+                to_time: None,
             };
             write_control(&mut out, &gap);
             let chunk = out.split().freeze();

@@ -125,6 +125,9 @@ pub struct App {
     pub overview: Option<PlatformOverview>,
     overview_slot: Slot,
     pub rates: LiveRates,
+    /// The newest counters the source reported (a systemprompt stream's
+    /// REAL_TIME_STATS); when present they drive the ribbon.
+    pub source_stats: Option<StatsSnapshot>,
     pub open_anomalies: BTreeMap<String, Anomaly>,
     pub live: LiveState,
     pub trace: Option<TraceState>,
@@ -185,6 +188,7 @@ impl App {
             overview: None,
             overview_slot: Slot::default(),
             rates: LiveRates::default(),
+            source_stats: None,
             open_anomalies: BTreeMap::new(),
             live: LiveState::new(DEFAULT_FEED_CAPACITY),
             trace: None,
@@ -315,6 +319,10 @@ impl App {
                         Event::AnomalyCleared { anomaly } => {
                             self.open_anomalies.remove(&anomaly.id);
                             anomalies_changed = true;
+                        }
+                        Event::StatsSnapshot { stats } => {
+                            self.source_stats = Some(stats.clone());
+                            self.dirty = true;
                         }
                         _ => {}
                     }

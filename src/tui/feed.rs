@@ -545,12 +545,18 @@ impl Feed {
                     ..base
                 }
             }
+            Event::AnalyticsSessionStarted { .. }
+            | Event::AnalyticsSessionEnded { .. }
+            | Event::PageView { .. }
+            | Event::EngagementUpdate { .. } => super::analytics_rows::row(event, base)?,
             Event::Gap {
                 dropped, reason, ..
             } => FeedRow {
                 kind: "gap",
                 severity: RowSeverity::Warning,
-                status: format!("{dropped} events lost: {}", clean(reason)),
+                status: event
+                    .time_gap_line()
+                    .unwrap_or_else(|| format!("{dropped} events lost: {}", clean(reason))),
                 ..base
             },
             Event::Unknown { type_name, .. } => FeedRow {

@@ -15,6 +15,7 @@
 //!   cursors held by identity, the feed buffer, looks, the config file and
 //!   the in-memory verdict stores.
 
+mod analytics_rows;
 pub mod app;
 pub mod config;
 pub mod event_loop;

@@ -557,3 +557,70 @@ pub fn screen(app: &App) -> String {
     }
     out
 }
+
+/// What a systemprompt analytics stream delivers, decoded: a session, a
+/// page view, an engagement update, the session's end, a gap after a
+/// reconnect, and the server's counters.
+pub fn systemprompt_events() -> Vec<Event> {
+    vec![
+        Event::AnalyticsSessionStarted {
+            session: AnalyticsSessionStart {
+                timestamp: at(50),
+                session_id: SessionId::new("sess_web1"),
+                device_type: Some("desktop".into()),
+                browser: Some("Firefox".into()),
+                os: None,
+                country: Some("DE".into()),
+                referrer_source: Some("google".into()),
+                is_bot: false,
+            },
+        },
+        Event::PageView {
+            page_view: PageView {
+                timestamp: at(45),
+                session_id: SessionId::new("sess_web1"),
+                user_id: Some(UserId::new("user_9")),
+                page_url: "/docs/mcp".into(),
+                content_id: None,
+                referrer: Some("https://example.com/".into()),
+            },
+        },
+        Event::EngagementUpdate {
+            engagement: EngagementUpdate {
+                timestamp: at(30),
+                session_id: SessionId::new("sess_web1"),
+                page_url: "/docs/mcp".into(),
+                scroll_depth: 75,
+                time_on_page_ms: 42_000,
+                click_count: 3,
+            },
+        },
+        Event::Gap {
+            from_cursor: None,
+            to_cursor: None,
+            dropped: 0,
+            reason: "the stream has no event ids, so a reconnect cannot resume".into(),
+            from_time: Some(at(25)),
+            to_time: Some(at(20)),
+        },
+        Event::AnalyticsSessionEnded {
+            session: AnalyticsSessionEnd {
+                timestamp: at(10),
+                session_id: SessionId::new("sess_web1"),
+                duration_ms: 40_000,
+                page_count: 4,
+                request_count: 17,
+            },
+        },
+        Event::StatsSnapshot {
+            stats: StatsSnapshot {
+                at: Some(at(5)),
+                active_users: Some(9),
+                active_sessions: Some(12),
+                requests_per_minute: Some(140.0),
+                page_views_last_5m: Some(311),
+                bot_requests_last_5m: Some(27),
+            },
+        },
+    ]
+}

@@ -11,6 +11,8 @@ use ratatui::widgets::{Cell, Row, Table};
 
 fn source_span(app: &App) -> Vec<Span<'static>> {
     let theme = &app.theme;
+    // Room for the reason a source gave (a 429 names the URL and the cap).
+    let reason_width = (app.size.0 as usize).saturating_sub(100).max(40);
     let (text, style) = match &app.source_state {
         SourceState::Connecting => ("◌ connecting".to_string(), theme.pending),
         SourceState::Connected => ("● connected".to_string(), theme.ok),
@@ -21,7 +23,7 @@ fn source_span(app: &App) -> Vec<Span<'static>> {
             format!(
                 "✗ reconnecting in {}s ({})",
                 retry_in_ms.div_ceil(1000),
-                crate::sanitize::truncate_width(&crate::sanitize::clean(reason), 40)
+                crate::sanitize::truncate_width(&crate::sanitize::clean(reason), reason_width)
             ),
             theme.error,
         ),
@@ -67,7 +69,10 @@ fn metric(theme: &Theme, label: &str, value: String) -> [Span<'static>; 2] {
 fn draw_ribbon(app: &App, frame: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let o = app.overview.clone().unwrap_or_default();
-    let known = app.overview.is_some();
+    // A stream that reports its own counters but no audited rows (a
+    // systemprompt analytics stream) leaves the totals unknown, not zero.
+    let stream_only = app.source_stats.is_some() && o.total_users == 0 && o.total_sessions == 0;
+    let known = app.overview.is_some() && !stream_only;
     let v = |n: i64| {
         if known {
             fmt_compact(n)
@@ -84,16 +89,33 @@ fn draw_ribbon(app: &App, frame: &mut Frame, area: Rect) {
     .into_iter()
     .flatten()
     .collect();
-    let platform_b: Vec<Span> = [
-        metric(theme, "live sessions", v(o.active_sessions)),
-        metric(theme, "contexts", v(o.total_contexts)),
-        metric(theme, "tasks", v(o.total_tasks)),
-        metric(theme, "AI requests", v(o.total_ai_requests)),
-    ]
+    // A source that reports its own counters (a systemprompt stream's
+    // REAL_TIME_STATS) is the authority on them.
+    let stats = app.source_stats.as_ref();
+    let platform_b: Vec<Span> = match stats {
+        Some(s) => {
+            let n = |n: Option<i64>| n.map(fmt_compact).unwrap_or_else(|| "–".to_string());
+            [
+                metric(theme, "live sessions", n(s.active_sessions)),
+                metric(theme, "active users", n(s.active_users)),
+                metric(theme, "page views 5m", n(s.page_views_last_5m)),
+                metric(theme, "bots 5m", n(s.bot_requests_last_5m)),
+            ]
+        }
+        None => [
+            metric(theme, "live sessions", v(o.active_sessions)),
+            metric(theme, "contexts", v(o.total_contexts)),
+            metric(theme, "tasks", v(o.total_tasks)),
+            metric(theme, "AI requests", v(o.total_ai_requests)),
+        ],
+    }
     .into_iter()
     .flatten()
     .collect();
     let r = &app.rates;
+    let requests_per_min = stats
+        .and_then(|s| s.requests_per_minute)
+        .unwrap_or(r.requests_per_min);
     let anomalies = app.open_anomalies.len().max(r.open_anomalies as usize);
     let err_style = if r.error_rate >= 0.05 {
         theme.error
@@ -101,11 +123,7 @@ fn draw_ribbon(app: &App, frame: &mut Frame, area: Rect) {
         theme.base.add_modifier(Modifier::BOLD)
     };
     let mut rates: Vec<Span> = Vec::new();
-    rates.extend(metric(
-        theme,
-        "req/min",
-        format!("{:.1}", r.requests_per_min),
-    ));
+    rates.extend(metric(theme, "req/min", format!("{requests_per_min:.1}")));
     rates.push(Span::styled("errors ", theme.muted));
     rates.push(Span::styled(
         format!(
