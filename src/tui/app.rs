@@ -14,19 +14,18 @@
 //! handling.
 
 use super::config::Thresholds;
-use super::feed::{DEFAULT_FEED_CAPACITY, FeedFilter, FeedRow};
+use super::feed::{DEFAULT_FEED_CAPACITY, FeedRow};
 use super::keymap::{Action, Keymap};
 use super::layout::ScreenLayout;
-use super::palette::{Command, PALETTE_HINT};
+use super::palette::PALETTE_HINT;
 use super::screens::live::FeedPosition;
-use super::screens::{Cx, Nav, single_line, text_area};
+use super::screens::{Cx, Nav, text_area};
 use super::theme::Theme;
 use crate::model::*;
 use crate::query::*;
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use std::collections::BTreeMap;
-use tui_textarea::TextArea;
 
 pub use super::msg::*;
 pub use super::screens::CostWindow;
@@ -38,6 +37,7 @@ pub use super::screens::leaders::{LeadersPane, LeadersState};
 pub use super::screens::live::LiveState;
 pub use super::screens::logs::{LOG_LIMIT, LogsState};
 pub use super::screens::trace::{TracePane, TraceState};
+pub use overlays::Overlay;
 
 /// The views, in digit order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -72,20 +72,6 @@ impl ViewId {
             ViewId::Logs => "Logs",
         }
     }
-}
-
-/// Modal overlays drawn over the current view.
-#[derive(Debug, Clone)]
-pub enum Overlay {
-    Help {
-        scroll: u16,
-    },
-    Palette(Box<TextArea<'static>>),
-    Filter(Box<TextArea<'static>>),
-    Note {
-        target: ReviewSubject,
-        editor: Box<TextArea<'static>>,
-    },
 }
 
 /// Where `Esc` from the trace view goes back to: the view, and the feed's
@@ -168,6 +154,9 @@ macro_rules! with_cx {
         result
     }};
 }
+
+// after the macro, which it uses
+mod overlays;
 
 impl App {
     /// A fresh console at `now` with the given look and keys.
@@ -460,106 +449,6 @@ impl App {
             ViewId::Audit => self.audit.on_action(action, &reviewer, &mut cx),
             ViewId::Logs => self.logs.on_action(action, &mut cx),
         })
-    }
-
-    fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) {
-        let is = |code: KeyCode| key.code == code;
-        let save = key.code == KeyCode::Char('s') && key.modifiers.contains(KeyModifiers::CONTROL);
-        match overlay {
-            Overlay::Help { scroll } => {
-                let actions = self.keymap.actions_for(&key).to_vec();
-                let scroll = if actions.contains(&Action::Down) {
-                    scroll.saturating_add(1)
-                } else if actions.contains(&Action::Up) {
-                    scroll.saturating_sub(1)
-                } else if actions.contains(&Action::PageDown) {
-                    scroll.saturating_add(10)
-                } else if actions.contains(&Action::PageUp) {
-                    scroll.saturating_sub(10)
-                } else if actions.contains(&Action::Quit) && !is(KeyCode::Char('q')) {
-                    self.should_quit = true;
-                    return;
-                } else {
-                    return; // any other key closes help
-                };
-                self.overlay = Some(Overlay::Help { scroll });
-            }
-            Overlay::Palette(mut editor) => {
-                if is(KeyCode::Esc) {
-                    return;
-                }
-                if is(KeyCode::Enter) {
-                    let command = single_line(&editor);
-                    self.run_command(&command);
-                    return;
-                }
-                editor.input(key);
-                self.overlay = Some(Overlay::Palette(editor));
-            }
-            Overlay::Filter(mut editor) => {
-                if is(KeyCode::Esc) {
-                    return;
-                }
-                editor.input(key);
-                // filter as you type
-                let filter = FeedFilter::parse(&single_line(&editor));
-                if filter != *self.live.feed.filter() {
-                    self.live.set_filter(filter);
-                }
-                if !is(KeyCode::Enter) {
-                    self.overlay = Some(Overlay::Filter(editor));
-                }
-            }
-            Overlay::Note { target, mut editor } => {
-                if is(KeyCode::Esc) {
-                    self.say("note discarded");
-                    return;
-                }
-                if save {
-                    let note = editor.lines().join("\n").trim().to_string();
-                    let reviewer = self.reviewer.clone();
-                    with_cx!(self, cx => self.audit.save_note(target, note, &reviewer, &mut cx));
-                    return;
-                }
-                editor.input(key);
-                self.overlay = Some(Overlay::Note { target, editor });
-            }
-        }
-    }
-
-    /// Execute a palette command (`trace ID`, `audit PREFIX`, `costs`, …).
-    pub fn run_command(&mut self, text: &str) {
-        let command = match super::palette::parse(text) {
-            Ok(command) => command,
-            Err(message) => return self.say(message),
-        };
-        match command {
-            Command::Quit => self.should_quit = true,
-            Command::Trace(id) => self.navigate(Nav::OpenTrace {
-                trace_id: TraceId::new(id),
-                select: None,
-            }),
-            Command::Audit(prefix) => {
-                self.switch_view(ViewId::Audit);
-                if let Some(prefix) = prefix {
-                    with_cx!(self, cx => self.audit.look_up(&prefix, &mut cx));
-                }
-            }
-            Command::Costs => self.switch_view(ViewId::Costs),
-            Command::Live => self.switch_view(ViewId::Live),
-            Command::Leaders => self.switch_view(ViewId::Leaderboards),
-            Command::Logs => self.switch_view(ViewId::Logs),
-            Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            Command::Filter(text) => {
-                self.switch_view(ViewId::Live);
-                self.live.set_filter(FeedFilter::parse(&text));
-            }
-            Command::Theme(name) => self.effects.push(Effect::LoadTheme {
-                name,
-                no_color: self.no_color,
-            }),
-            Command::Nothing => {}
-        }
     }
 
     // ---------------------------------------------------------- navigation
