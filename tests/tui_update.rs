@@ -76,8 +76,41 @@ fn j_k_g_and_page_keys_move_the_selection() {
     assert_eq!(app.live_selection().0, 110);
     assert_eq!(app.selected_feed_row().unwrap().kind, "task");
     app.update(ch('g'));
-    assert!(app.live.follow);
+    assert!(!app.live.follow, "g goes to the newest row without resuming follow");
     assert_eq!(app.live_selection(), (0, 0));
+    app.update(ch(' '));
+    assert!(app.live.follow);
+}
+
+#[test]
+fn pausing_is_said_and_counts_what_arrives() {
+    let mut app = big_app();
+    app.update(ch('j'));
+    assert!(app.status.as_ref().unwrap().0.starts_with("paused"));
+    app.update(Msg::Source(SourceUpdate::Events(log_events(200..207, "t"))));
+    assert_eq!(app.live.new_since_pause(), 7);
+    assert!(screen(&app).contains("⏸ PAUSED · +7 new (Space follows)"));
+    app.update(ch(' '));
+    assert_eq!(app.live.new_since_pause(), 0);
+}
+
+#[test]
+fn enter_while_following_opens_the_row_that_was_on_screen() {
+    let mut app = app(80, 24);
+    app.drawn(); // the newest row on screen is the fixture's last feed row
+    let seen = app.selected_feed_row().unwrap().clone();
+    assert!(seen.trace_id.is_some(), "{seen:?}");
+    // a row of another trace lands on top before the key
+    app.update(Msg::Source(SourceUpdate::Events(vec![Event::Log {
+        log: log(99, "INFO", Some("trace-late")),
+    }])));
+    assert_ne!(app.selected_feed_row().unwrap().id, seen.id);
+    app.update(key(KeyCode::Enter));
+    assert_eq!(
+        app.trace.as_ref().map(|t| t.trace_id.clone()),
+        seen.trace_id,
+        "the trace of the row that was shown"
+    );
 }
 
 #[test]

@@ -227,6 +227,13 @@ impl App {
         self.overview_slot.latest()
     }
 
+    /// The event loop drew the screen.
+    pub fn drawn(&mut self) {
+        self.dirty = false;
+        self.urgent = false;
+        self.live.drawn();
+    }
+
     /// Height of the feed's row area for the current size.
     pub fn feed_page(&self) -> usize {
         self.layout.feed_page()

@@ -166,8 +166,7 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
             terminal
                 .draw(|frame| super::views::draw(&app, frame))
                 .map_err(|e| io_error("cannot draw", e))?;
-            app.dirty = false;
-            app.urgent = false;
+            app.drawn();
             last_draw = Some(Instant::now());
         }
 

@@ -195,6 +195,11 @@ impl Feed {
         }
     }
 
+    /// Rows ever pushed (the next row's sequence number).
+    pub fn pushed(&self) -> u64 {
+        self.next_seq
+    }
+
     /// Total rows held (unfiltered).
     pub fn total(&self) -> usize {
         self.rows.len()

@@ -16,6 +16,11 @@ pub struct LiveState {
     pub anchor_seq: Option<u64>,
     /// Row of the selection within the viewport.
     pub screen_row: usize,
+    /// Rows pushed when the feed was paused (for "+N new").
+    paused_at: u64,
+    /// While following: the newest row when the screen was last drawn, so
+    /// Enter opens the row the user saw, not one that arrived since.
+    drawn_top: Option<u64>,
 }
 
 /// Where the feed was when a trace was opened from it.
@@ -33,6 +38,8 @@ impl LiveState {
             follow: true,
             anchor_seq: None,
             screen_row: 0,
+            paused_at: 0,
+            drawn_top: None,
         }
     }
 
@@ -57,6 +64,30 @@ impl LiveState {
         self.feed.display(index)
     }
 
+    /// Rows that arrived since the feed was paused (0 while following).
+    pub fn new_since_pause(&self) -> u64 {
+        if self.follow {
+            0
+        } else {
+            self.feed.pushed().saturating_sub(self.paused_at)
+        }
+    }
+
+    /// The screen was drawn: remember which row was on top while following.
+    pub fn drawn(&mut self) {
+        self.drawn_top = self
+            .follow
+            .then(|| self.feed.display(0).map(|r| r.seq))
+            .flatten();
+    }
+
+    fn pause(&mut self) {
+        if self.follow {
+            self.follow = false;
+            self.paused_at = self.feed.pushed();
+        }
+    }
+
     /// Select display row `index` (clamped), pausing the feed.
     pub fn select_index(&mut self, index: usize, page: usize) {
         let len = self.feed.visible_len();
@@ -66,7 +97,7 @@ impl LiveState {
         let page = page.max(1);
         let (_, offset) = self.selection(page);
         let index = index.min(len - 1);
-        self.follow = false;
+        self.pause();
         self.anchor_seq = self.feed.display(index).map(|r| r.seq);
         // keep the viewport still while the selection is inside it
         self.screen_row = if index < offset {
@@ -102,7 +133,7 @@ impl LiveState {
     pub fn restore(&mut self, position: FeedPosition) {
         match position.anchor_seq {
             Some(seq) => {
-                self.follow = false;
+                self.pause();
                 self.anchor_seq = Some(seq);
                 self.screen_row = position.screen_row;
             }
@@ -114,10 +145,11 @@ impl LiveState {
     pub fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
         let page = cx.layout.feed_page().max(1);
         let (index, _) = self.selection(page);
+        let was_following = self.follow;
         match action {
             Action::ToggleFollow => {
                 if self.follow {
-                    self.follow = false;
+                    self.pause();
                     self.anchor_seq = self.feed.display(0).map(|r| r.seq);
                     self.screen_row = 0;
                     cx.say("paused: the feed keeps filling; Space resumes");
@@ -137,26 +169,25 @@ impl LiveState {
             }
             Action::PageDown => self.select_index(index + page, page),
             Action::PageUp => self.select_index(index.saturating_sub(page), page),
-            Action::Top => {
-                self.follow = true;
-                self.anchor_seq = None;
-            }
+            // the newest row, still paused: only Space resumes following
+            Action::Top => self.select_index(0, page),
             Action::Bottom => self.select_index(usize::MAX, page),
             Action::Filter => cx.go(Nav::FeedFilter),
             Action::Back if !self.feed.filter().is_empty() => {
                 self.set_filter(FeedFilter::default());
                 cx.say("filter cleared");
             }
-            Action::Drill => match self.selected_row(page) {
+            Action::Drill => match self.drill_row(page) {
                 Some(row) => match row.trace_id.clone() {
                     Some(trace_id) => {
                         // freeze the row under the cursor so Esc finds it
                         let seq = row.seq;
                         let select = (!row.id.is_empty()).then(|| row.id.clone());
-                        let (index, offset) = self.selection(page);
-                        self.follow = false;
+                        let index = self.feed.display_index_of(seq).unwrap_or(0);
+                        let (_, offset) = self.selection(page);
+                        self.pause();
                         self.anchor_seq = Some(seq);
-                        self.screen_row = index - offset;
+                        self.screen_row = index.saturating_sub(offset).min(page - 1);
                         cx.go(Nav::OpenTrace { trace_id, select });
                     }
                     None => cx.say("this row belongs to no trace"),
@@ -165,6 +196,22 @@ impl LiveState {
             },
             _ => return false,
         }
+        if was_following && !self.follow && action != Action::ToggleFollow {
+            cx.say("paused: new rows queue above, Space follows again");
+        }
         true
+    }
+
+    /// The row Enter opens: the selected one, or while following the one
+    /// that was on top when the screen was last drawn.
+    fn drill_row(&self, page: usize) -> Option<&FeedRow> {
+        if self.follow
+            && let Some(seq) = self.drawn_top
+            && let Some(i) = self.feed.display_index_of(seq)
+            && let Some(row) = self.feed.display(i).filter(|r| r.seq == seq)
+        {
+            return Some(row);
+        }
+        self.selected_row(page)
     }
 }

@@ -225,10 +225,13 @@ pub fn draw(app: &App, frame: &mut Frame, layout: &ScreenLayout) {
     draw_ribbon(app, frame, layout.ribbon);
 
     let feed = &app.live.feed;
+    let new_rows = app.live.new_since_pause();
     let state = if app.live.follow {
-        "following"
+        "following".to_string()
+    } else if new_rows > 0 {
+        format!("⏸ PAUSED · +{} new (Space follows)", fmt_count(new_rows as i64))
     } else {
-        "⏸ paused"
+        "⏸ PAUSED (Space follows)".to_string()
     };
     let mut title = format!(
         "Feed · {} of {} rows · {state}",
