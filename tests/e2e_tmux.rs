@@ -275,7 +275,7 @@ fn demo_follow_pause_drill_back_costs_audit_help_quit() {
     tmux.wait_for("ai.done");
     // pause, move, drill into the trace and come back
     tmux.send(&["Space"]);
-    tmux.wait_for("⏸ paused");
+    tmux.wait_for("⏸ PAUSED");
     tmux.send(&["/"]);
     tmux.send(&["-l", "kind:ai"]);
     tmux.send(&["Enter"]);
@@ -293,7 +293,7 @@ fn demo_follow_pause_drill_back_costs_audit_help_quit() {
     tmux.send(&["Enter"]);
     tmux.wait_for("Waterfall ·");
     tmux.send(&["Escape"]);
-    let after = tmux.wait_for("⏸ paused");
+    let after = tmux.wait_for("⏸ PAUSED");
     assert_eq!(
         feed_rows(&before),
         feed_rows(&after),

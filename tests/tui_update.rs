@@ -76,7 +76,10 @@ fn j_k_g_and_page_keys_move_the_selection() {
     assert_eq!(app.live_selection().0, 110);
     assert_eq!(app.selected_feed_row().unwrap().kind, "task");
     app.update(ch('g'));
-    assert!(!app.live.follow, "g goes to the newest row without resuming follow");
+    assert!(
+        !app.live.follow,
+        "g goes to the newest row without resuming follow"
+    );
     assert_eq!(app.live_selection(), (0, 0));
     app.update(ch(' '));
     assert!(app.live.follow);
@@ -1013,4 +1016,69 @@ fn enter_on_a_log_line_opens_its_trace_on_that_line_and_esc_comes_back_to_it() {
     app.update(key(KeyCode::Esc));
     assert_eq!(app.view, ViewId::Logs);
     assert_eq!(app.selected_id().as_deref(), Some(line.as_str()));
+}
+
+// ------------------------------------------------------- input editing
+
+#[test]
+fn text_boxes_edit_like_readline() {
+    let mut app = app(120, 40);
+    app.update(ch('/'));
+    type_text(&mut app, "level:error user:bob");
+    app.update(ctrl('w'));
+    assert_eq!(app.live.feed.filter().raw, "level:error user:");
+    app.update(ctrl('u'));
+    assert!(app.live.feed.filter().is_empty());
+    app.update(key(KeyCode::Esc));
+    // the palette: Tab completes the verb, Up recalls what ran
+    app.update(ch(':'));
+    type_text(&mut app, "co");
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.view, ViewId::Costs);
+    app.update(ch(':'));
+    type_text(&mut app, "l");
+    app.update(key(KeyCode::Tab));
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("live · leaders · logs")
+    );
+    app.update(ctrl('u'));
+    app.update(key(KeyCode::Up));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.palette_history, ["costs"]);
+}
+
+#[test]
+fn an_unknown_filter_key_is_said() {
+    let mut app = app(120, 40);
+    app.update(ch('/'));
+    type_text(&mut app, "agnt:support");
+    assert!(screen(&app).contains("unknown filter key agnt:"));
+    app.update(key(KeyCode::Enter));
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("unknown filter key agnt:")
+    );
+    // agent: is a key of its own
+    app.update(ch('/'));
+    app.update(ctrl('u'));
+    type_text(&mut app, "agent:support");
+    app.update(key(KeyCode::Enter));
+    assert!(app.live.feed.filter().unknown_keys.is_empty());
+    assert!(app.live.feed.visible_len() > 0);
+}
+
+#[test]
+fn palette_anomalies_opens_the_anomaly_queue() {
+    let mut app = app(120, 40);
+    app.run_command("anomalies");
+    assert_eq!(app.view, ViewId::Audit);
+    assert_eq!(app.audit.queue_filter, QueueFilter::Anomalies);
 }

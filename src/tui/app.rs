@@ -131,6 +131,9 @@ pub struct App {
     /// replay keep them in memory; a database without the verdict table
     /// refuses them).
     pub review_store_note: Option<String>,
+    /// Palette commands run, oldest first (Up / Down recall them).
+    pub palette_history: Vec<String>,
+    palette_recall: Option<usize>,
     pub should_quit: bool,
     /// Something visible changed since the last draw.
     pub dirty: bool,
@@ -189,6 +192,8 @@ impl App {
             status: None,
             reviewer: "tracetop".to_string(),
             review_store_note: None,
+            palette_history: Vec::new(),
+            palette_recall: None,
             should_quit: false,
             dirty: true,
             urgent: true,

@@ -64,10 +64,17 @@ pub struct FeedFilter {
     pub tool: Option<String>,
     pub kind: Option<String>,
     pub trace: Option<String>,
+    pub agent: Option<String>,
+    /// `key:` prefixes that are not filter keys (matched as text, and said).
+    pub unknown_keys: Vec<String>,
 }
 
+/// The `key:` terms the feed filter knows.
+pub const FILTER_KEYS: [&str; 7] = ["level", "user", "agent", "model", "tool", "kind", "trace"];
+
 impl FeedFilter {
-    /// Parse filter text. Unknown `key:` prefixes are treated as text.
+    /// Parse filter text. Unknown `key:` prefixes are treated as text and
+    /// listed in `unknown_keys`, so the console can say so.
     pub fn parse(raw: &str) -> FeedFilter {
         let mut filter = FeedFilter {
             raw: raw.trim().to_string(),
@@ -82,6 +89,15 @@ impl FeedFilter {
                 Some(("tool", v)) => Some((&mut filter.tool, v)),
                 Some(("kind", v)) => Some((&mut filter.kind, v)),
                 Some(("trace", v)) => Some((&mut filter.trace, v)),
+                Some(("agent", v)) => Some((&mut filter.agent, v)),
+                Some((key, _))
+                    if !key.is_empty()
+                        && key.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
+                        && !["http", "https"].contains(&key) =>
+                {
+                    filter.unknown_keys.push(format!("{key}:"));
+                    None
+                }
                 _ => None,
             };
             match slot {
@@ -101,6 +117,7 @@ impl FeedFilter {
             && self.tool.is_none()
             && self.kind.is_none()
             && self.trace.is_none()
+            && self.agent.is_none()
     }
 
     /// Whether `row` passes the filter.
@@ -136,6 +153,11 @@ impl FeedFilter {
         }
         if let Some(kind) = &self.kind
             && !has(row.kind, kind)
+        {
+            return false;
+        }
+        if let Some(agent) = &self.agent
+            && !has(&row.agent, agent)
         {
             return false;
         }

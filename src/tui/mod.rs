@@ -20,6 +20,7 @@ pub mod app;
 pub mod config;
 pub mod event_loop;
 pub mod feed;
+pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod msg;

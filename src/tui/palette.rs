@@ -15,6 +15,8 @@ pub enum Command {
     Leaders,
     Logs,
     Help,
+    /// `anomalies`: the audit queue of requests touched by open anomalies.
+    Anomalies,
     /// `filter TEXT`: the feed filter (empty clears it).
     Filter(String),
     /// `theme NAME`: a built-in theme or a theme file.
@@ -26,6 +28,43 @@ pub enum Command {
 /// What the palette offers, for the placeholder and errors.
 pub const PALETTE_HINT: &str =
     "trace ID · audit PREFIX · costs · live · leaders · logs · theme NAME · q";
+
+/// The verbs, for completion.
+pub const VERBS: [&str; 11] = [
+    "trace",
+    "audit",
+    "anomalies",
+    "costs",
+    "live",
+    "leaders",
+    "logs",
+    "filter",
+    "theme",
+    "help",
+    "quit",
+];
+
+/// Complete the verb being typed: the completed text when one verb fits
+/// (with a space after it when it takes an argument), else the verbs that
+/// start so.
+pub fn complete(text: &str) -> Result<String, Vec<&'static str>> {
+    let typed = text.trim_start().trim_start_matches(':');
+    if typed.contains(char::is_whitespace) {
+        return Err(Vec::new());
+    }
+    let choices: Vec<&str> = VERBS
+        .iter()
+        .copied()
+        .filter(|v| v.starts_with(typed))
+        .collect();
+    match choices.as_slice() {
+        [one] => Ok(match *one {
+            "trace" | "audit" | "filter" | "theme" => format!("{one} "),
+            other => other.to_string(),
+        }),
+        _ => Err(choices),
+    }
+}
 
 /// Parse palette text (a leading `:` is allowed).
 pub fn parse(text: &str) -> Result<Command, String> {
@@ -52,6 +91,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "leaders" | "leaderboards" | "top" => no_argument(Command::Leaders),
         "logs" | "log" => no_argument(Command::Logs),
         "help" => no_argument(Command::Help),
+        "anomalies" | "anomaly" => no_argument(Command::Anomalies),
         "filter" => Ok(Command::Filter(arg.to_string())),
         "theme" if arg.is_empty() => {
             Err("theme needs a name: theme dark|light|high-contrast|FILE".to_string())
@@ -59,7 +99,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "theme" => Ok(Command::Theme(arg.to_string())),
         _ => Err(format!(
             "unknown command {:?}: try trace ID, audit PREFIX, costs, live, leaders, logs, \
-             filter TEXT, theme NAME, help, q",
+             anomalies, filter TEXT, theme NAME, help, q",
             crate::sanitize::clean(text)
         )),
     }
@@ -84,6 +124,15 @@ mod tests {
         assert_eq!(parse("filter"), Ok(Command::Filter(String::new())));
         assert_eq!(parse("theme light"), Ok(Command::Theme("light".into())));
         assert_eq!(parse(""), Ok(Command::Nothing));
+    }
+
+    #[test]
+    fn tab_completes_the_verb() {
+        assert_eq!(complete("tr"), Ok("trace ".to_string()));
+        assert_eq!(complete(":co"), Ok("costs".to_string()));
+        assert_eq!(complete("l"), Err(vec!["live", "leaders", "logs"]));
+        assert_eq!(complete("zz"), Err(vec![]));
+        assert_eq!(complete("trace ab"), Err(vec![]));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::tui::feed::FeedFilter;
 use crate::tui::keymap::Action;
 use crate::tui::msg::Effect;
 use crate::tui::palette::Command;
-use crate::tui::screens::audit::ReviewSubject;
+use crate::tui::screens::audit::{QueueFilter, ReviewSubject};
 use crate::tui::screens::{Cx, Nav, single_line};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_textarea::TextArea;
@@ -52,21 +52,54 @@ impl App {
             }
             Overlay::Palette(mut editor) => {
                 if is(KeyCode::Esc) {
+                    self.palette_recall = None;
                     return;
                 }
                 if is(KeyCode::Enter) {
                     let command = single_line(&editor);
+                    self.palette_recall = None;
+                    if !command.is_empty() && self.palette_history.last() != Some(&command) {
+                        self.palette_history.push(command.clone());
+                    }
                     self.run_command(&command);
                     return;
                 }
-                editor.input(key);
+                match key.code {
+                    KeyCode::Tab => {
+                        let typed = single_line(&editor);
+                        match crate::tui::palette::complete(&typed) {
+                            Ok(done) => replace_text(&mut editor, &done),
+                            Err(choices) if !choices.is_empty() => {
+                                self.say(format!("commands: {}", choices.join(" · ")))
+                            }
+                            Err(_) => self.say("no command starts with that"),
+                        }
+                    }
+                    KeyCode::Up | KeyCode::Down => {
+                        let len = self.palette_history.len();
+                        let next = match (key.code, self.palette_recall) {
+                            (KeyCode::Up, None) => len.checked_sub(1),
+                            (KeyCode::Up, Some(i)) => Some(i.saturating_sub(1)),
+                            (KeyCode::Down, Some(i)) if i + 1 < len => Some(i + 1),
+                            _ => None,
+                        };
+                        self.palette_recall = next;
+                        let text = next
+                            .and_then(|i| self.palette_history.get(i).cloned())
+                            .unwrap_or_default();
+                        replace_text(&mut editor, &text);
+                    }
+                    _ => {
+                        crate::tui::input::edit(&mut editor, key);
+                    }
+                }
                 self.overlay = Some(Overlay::Palette(editor));
             }
             Overlay::Filter(mut editor) => {
                 if is(KeyCode::Esc) {
                     return;
                 }
-                editor.input(key);
+                crate::tui::input::edit(&mut editor, key);
                 // filter as you type
                 let filter = FeedFilter::parse(&single_line(&editor));
                 if filter != *self.live.feed.filter() {
@@ -74,6 +107,12 @@ impl App {
                 }
                 if !is(KeyCode::Enter) {
                     self.overlay = Some(Overlay::Filter(editor));
+                } else if !self.live.feed.filter().unknown_keys.is_empty() {
+                    self.say(format!(
+                        "unknown filter key {} (matched as text): use level: user: agent: model: \
+                         tool: kind: trace:",
+                        self.live.feed.filter().unknown_keys.join(" ")
+                    ));
                 }
             }
             Overlay::Note { target, mut editor } => {
@@ -87,7 +126,7 @@ impl App {
                     with_cx!(self, cx => self.audit.save_note(target, note, &reviewer, &mut cx));
                     return;
                 }
-                editor.input(key);
+                crate::tui::input::edit(&mut editor, key);
                 self.overlay = Some(Overlay::Note { target, editor });
             }
         }
@@ -116,6 +155,14 @@ impl App {
             Command::Leaders => self.switch_view(ViewId::Leaderboards),
             Command::Logs => self.switch_view(ViewId::Logs),
             Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Command::Anomalies => {
+                self.switch_view(ViewId::Audit);
+                let open = self.open_anomalies.len();
+                with_cx!(self, cx => self.audit.show_queue(QueueFilter::Anomalies, &mut cx));
+                self.say(format!(
+                    "{open} open anomalies: their requests in the queue"
+                ));
+            }
             Command::Filter(text) => {
                 self.switch_view(ViewId::Live);
                 self.live.set_filter(FeedFilter::parse(&text));
@@ -127,4 +174,11 @@ impl App {
             Command::Nothing => {}
         }
     }
+}
+
+/// Replace a one-line box's text, cursor at the end.
+fn replace_text(editor: &mut TextArea<'static>, text: &str) {
+    editor.move_cursor(tui_textarea::CursorMove::Head);
+    editor.delete_line_by_end();
+    editor.insert_str(text);
 }

@@ -35,13 +35,17 @@ pub fn draw_filter(app: &App, frame: &mut Frame, area: Rect, editor: &TextArea<'
         area.width,
         3,
     );
-    boxed(
-        app,
-        frame,
-        rect,
-        "/ filter: text level:error user:… model:… tool:… kind:… · Enter keeps · Esc closes",
-        editor,
-    );
+    let unknown = &app.live.feed.filter().unknown_keys;
+    let title = if unknown.is_empty() {
+        "/ filter: text level:error user:… agent:… model:… tool:… kind:… · Enter keeps · Esc closes"
+            .to_string()
+    } else {
+        format!(
+            "! unknown filter key {} (matched as text): use level: user: agent: model: tool: kind: trace:",
+            crate::sanitize::clean(&unknown.join(" "))
+        )
+    };
+    boxed(app, frame, rect, &title, editor);
 }
 
 /// The note editor for an audit item.

@@ -293,7 +293,7 @@ impl AuditState {
                 }
             }
             _ => {
-                if self.prefix.input(key) {
+                if crate::tui::input::edit(&mut self.prefix, key) {
                     self.lookup_prefix(cx);
                 }
             }
@@ -339,25 +339,7 @@ impl AuditState {
                     AuditFocus::Record => AuditFocus::Queue,
                 }
             }
-            (Action::CycleQueue, _) => {
-                self.queue_filter = self.queue_filter.next();
-                // keep the item if the new queue holds it, else its first row
-                let keep = self
-                    .queue
-                    .ready()
-                    .and_then(|q| {
-                        let id = self.selection.id()?;
-                        q.iter().find(|r| r.id.as_str() == id)
-                    })
-                    .is_some_and(|r| self.passes_filter(r));
-                if !keep {
-                    self.selection.clear();
-                }
-                self.refilter();
-                self.move_selection(cx, |s, ids| {
-                    s.resync(ids);
-                });
-            }
+            (Action::CycleQueue, _) => self.show_queue(self.queue_filter.next(), cx),
             (Action::Back, AuditFocus::Record) => self.focus = AuditFocus::Queue,
             (Action::Down, AuditFocus::Record) => {
                 self.record_scroll = self.record_scroll.saturating_add(1)
@@ -398,6 +380,27 @@ impl AuditState {
             _ => return false,
         }
         true
+    }
+
+    /// Show the queue under `filter`: the cursor keeps its item if the new
+    /// queue holds it, else goes to its first row.
+    pub fn show_queue(&mut self, filter: QueueFilter, cx: &mut Cx) {
+        self.queue_filter = filter;
+        let keep = self
+            .queue
+            .ready()
+            .and_then(|q| {
+                let id = self.selection.id()?;
+                q.iter().find(|r| r.id.as_str() == id)
+            })
+            .is_some_and(|r| self.passes_filter(r));
+        if !keep {
+            self.selection.clear();
+        }
+        self.refilter();
+        self.move_selection(cx, |s, ids| {
+            s.resync(ids);
+        });
     }
 
     fn jump_unreviewed(&mut self, forward: bool, cx: &mut Cx) {

@@ -229,7 +229,10 @@ pub fn draw(app: &App, frame: &mut Frame, layout: &ScreenLayout) {
     let state = if app.live.follow {
         "following".to_string()
     } else if new_rows > 0 {
-        format!("⏸ PAUSED · +{} new (Space follows)", fmt_count(new_rows as i64))
+        format!(
+            "⏸ PAUSED · +{} new (Space follows)",
+            fmt_count(new_rows as i64)
+        )
     } else {
         "⏸ PAUSED (Space follows)".to_string()
     };

@@ -122,7 +122,7 @@ impl LogsState {
                 self.search(cx);
             }
             _ => {
-                if self.search.input(key) {
+                if crate::tui::input::edit(&mut self.search, key) {
                     self.search(cx);
                 }
             }
