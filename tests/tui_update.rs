@@ -585,7 +585,7 @@ fn quit_and_help() {
         assert!(help.contains(action.describe()), "help lacks {action:?}");
     }
     app.update(ch('j'));
-    assert!(matches!(app.overlay, Some(Overlay::Help { scroll: 1 })));
+    assert!(matches!(app.overlay, Some(Overlay::Help { scroll: 1, .. })));
     app.update(ch('x'));
     assert!(app.overlay.is_none(), "any other key closes help");
     app.update(ch('q'));
@@ -1081,4 +1081,27 @@ fn palette_anomalies_opens_the_anomaly_queue() {
     app.run_command("anomalies");
     assert_eq!(app.view, ViewId::Audit);
     assert_eq!(app.audit.queue_filter, QueueFilter::Anomalies);
+}
+
+#[test]
+fn help_lists_the_current_view_first_and_filters() {
+    let mut app = app(120, 40);
+    app.update(ch('5'));
+    app.update(ch('?'));
+    let help: Vec<String> = tracetop::tui::views::help::help_lines(&app)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert_eq!(help[0], "Audit (this view)");
+    app.update(ch('/'));
+    type_text(&mut app, "escal");
+    app.update(key(KeyCode::Enter));
+    let shown = screen(&app);
+    assert!(shown.contains("escalate"), "{shown}");
+    assert!(!shown.contains("pause / resume"), "{shown}");
+    // j still scrolls after the filter is kept; another key closes
+    app.update(ch('j'));
+    assert!(matches!(app.overlay, Some(Overlay::Help { .. })));
+    app.update(ch('x'));
+    assert!(app.overlay.is_none());
 }

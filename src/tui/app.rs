@@ -421,7 +421,7 @@ impl App {
     pub fn apply(&mut self, action: Action) -> bool {
         match action {
             Action::Quit => self.should_quit = true,
-            Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Action::Help => self.overlay = Some(Overlay::help()),
             Action::Palette => self.overlay = Some(Overlay::Palette(text_area(PALETTE_HINT))),
             Action::ViewLive => self.switch_view(ViewId::Live),
             Action::ViewTrace => {

@@ -18,6 +18,10 @@ use tui_textarea::TextArea;
 pub enum Overlay {
     Help {
         scroll: u16,
+        /// Typed after `/` in help: only bindings matching it are listed.
+        filter: String,
+        /// Keys go to the filter (between `/` and Enter or Esc).
+        typing: bool,
     },
     Palette(Box<TextArea<'static>>),
     Filter(Box<TextArea<'static>>),
@@ -27,12 +31,64 @@ pub enum Overlay {
     },
 }
 
+impl Overlay {
+    /// Help, unfiltered, at the top.
+    pub fn help() -> Overlay {
+        Overlay::Help {
+            scroll: 0,
+            filter: String::new(),
+            typing: false,
+        }
+    }
+}
+
 impl App {
     pub(super) fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) {
         let is = |code: KeyCode| key.code == code;
         let save = key.code == KeyCode::Char('s') && key.modifiers.contains(KeyModifiers::CONTROL);
         match overlay {
-            Overlay::Help { scroll } => {
+            Overlay::Help {
+                filter: mut text,
+                typing: true,
+                ..
+            } => {
+                match key.code {
+                    // Esc drops the filter, Enter keeps it
+                    KeyCode::Esc => text.clear(),
+                    KeyCode::Enter => {}
+                    KeyCode::Backspace => {
+                        text.pop();
+                        return self.overlay = Some(Overlay::Help {
+                            scroll: 0,
+                            filter: text,
+                            typing: true,
+                        });
+                    }
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        text.push(c);
+                        return self.overlay = Some(Overlay::Help {
+                            scroll: 0,
+                            filter: text,
+                            typing: true,
+                        });
+                    }
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Help {
+                    scroll: 0,
+                    filter: text,
+                    typing: false,
+                });
+            }
+            Overlay::Help { scroll, filter, .. } => {
+                if is(KeyCode::Char('/')) {
+                    self.overlay = Some(Overlay::Help {
+                        scroll: 0,
+                        filter,
+                        typing: true,
+                    });
+                    return;
+                }
                 let actions = self.keymap.actions_for(&key).to_vec();
                 let scroll = if actions.contains(&Action::Down) {
                     scroll.saturating_add(1)
@@ -48,7 +104,11 @@ impl App {
                 } else {
                     return; // any other key closes help
                 };
-                self.overlay = Some(Overlay::Help { scroll });
+                self.overlay = Some(Overlay::Help {
+                    scroll,
+                    filter,
+                    typing: false,
+                });
             }
             Overlay::Palette(mut editor) => {
                 if is(KeyCode::Esc) {
@@ -154,7 +214,7 @@ impl App {
             Command::Live => self.switch_view(ViewId::Live),
             Command::Leaders => self.switch_view(ViewId::Leaderboards),
             Command::Logs => self.switch_view(ViewId::Logs),
-            Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Command::Help => self.overlay = Some(Overlay::help()),
             Command::Anomalies => {
                 self.switch_view(ViewId::Audit);
                 let open = self.open_anomalies.len();

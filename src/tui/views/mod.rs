@@ -61,7 +61,11 @@ pub fn draw(app: &App, frame: &mut Frame) {
     draw_footer(app, frame, layout.footer);
     if let Some(overlay) = &app.overlay {
         match overlay {
-            super::app::Overlay::Help { scroll } => help::draw(app, frame, area, *scroll),
+            super::app::Overlay::Help {
+                scroll,
+                filter,
+                typing,
+            } => help::draw(app, frame, area, *scroll, filter, *typing),
             super::app::Overlay::Palette(editor) => palette::draw_palette(app, frame, area, editor),
             super::app::Overlay::Filter(editor) => palette::draw_filter(app, frame, area, editor),
             super::app::Overlay::Note { target, editor } => {
