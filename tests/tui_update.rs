@@ -469,6 +469,7 @@ fn palette_commands() {
     app.update(ch(':'));
     type_text(&mut app, "trace trace-xyz");
     app.update(key(KeyCode::Enter));
+    resolve_trace_to(&mut app, "trace-xyz");
     assert_eq!(app.view, ViewId::Trace);
     assert_eq!(app.trace.as_ref().unwrap().trace_id.as_str(), "trace-xyz");
     app.update(key(KeyCode::Esc));
@@ -1104,4 +1105,101 @@ fn help_lists_the_current_view_first_and_filters() {
     assert!(matches!(app.overlay, Some(Overlay::Help { .. })));
     app.update(ch('x'));
     assert!(app.overlay.is_none());
+}
+
+/// Answer the `:trace` lookup the app asked for with a trace of that id.
+fn resolve_trace_to(app: &mut App, trace: &str) {
+    let (generation, prefix) = app
+        .drain_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Query(Query::ResolveTrace { generation, prefix }) => Some((generation, prefix)),
+            _ => None,
+        })
+        .expect("a trace lookup");
+    let mut record = trace_audit();
+    record.matched_id = trace.into();
+    record.trace_id = Some(TraceId::new(trace));
+    app.update(Msg::Reply(Reply::TraceResolved(
+        generation,
+        prefix,
+        Ok(AuditResolution::Found(Box::new(record))),
+    )));
+}
+
+#[test]
+fn trace_by_prefix_resolves_like_the_audit_box() {
+    let mut app = app(120, 40);
+    app.run_command("trace tr");
+    assert!(app.status.as_ref().unwrap().0.contains("at least 4"));
+    // a request id prefix opens its trace, on that request
+    app.run_command("trace req-0001");
+    let (generation, prefix) = match app.drain_effects().as_slice() {
+        [Effect::Query(Query::ResolveTrace { generation, prefix })] => {
+            (*generation, prefix.clone())
+        }
+        other => panic!("{other:?}"),
+    };
+    let mut record = trace_audit();
+    record.matched_kind = IdKind::Request;
+    record.matched_id = "req-0001-aaaa".into();
+    app.update(Msg::Reply(Reply::TraceResolved(
+        generation,
+        prefix,
+        Ok(AuditResolution::Found(Box::new(record))),
+    )));
+    assert_eq!(app.view, ViewId::Trace);
+    assert_eq!(app.trace.as_ref().unwrap().trace_id.as_str(), "trace-abc");
+    // ambiguous: the candidates, and nothing opens
+    app.update(key(KeyCode::Esc));
+    app.run_command("trace req-");
+    let generation = asked_lookup(&mut app);
+    let candidates = (0..6)
+        .map(|i| AuditCandidate {
+            kind: IdKind::Request,
+            id: format!("req-000{i}-aaaa"),
+            created_at: now(),
+        })
+        .collect();
+    app.update(Msg::Reply(Reply::TraceResolved(
+        generation,
+        "req-".into(),
+        Ok(AuditResolution::Ambiguous {
+            prefix: "req-".into(),
+            candidates,
+        }),
+    )));
+    let said = &app.status.as_ref().unwrap().0;
+    assert!(
+        said.contains("req- matches 6 ids: request req-0000-aaaa"),
+        "{said}"
+    );
+    assert!(said.contains("2 more · type more of the id"), "{said}");
+    assert_eq!(app.view, ViewId::Live);
+    // not found is said as such, for the console
+    app.run_command("trace nope");
+    let generation = asked_lookup(&mut app);
+    app.update(Msg::Reply(Reply::TraceResolved(
+        generation,
+        "nope".into(),
+        Err(Failure {
+            kind: FailureKind::NotFound,
+            message: "no request, task or trace id starts with nope: check the id".into(),
+        }),
+    )));
+    assert_eq!(
+        app.status.as_ref().unwrap().0,
+        "no trace, request or task id starts with nope"
+    );
+}
+
+/// The generation of the `:trace` lookup just asked.
+fn asked_lookup(app: &mut App) -> u64 {
+    app.drain_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Query(Query::ResolveTrace { generation, .. }) => Some(generation),
+            _ => None,
+        })
+        .expect("a trace lookup")
 }

@@ -110,6 +110,8 @@ pub struct App {
     pub counters: SourceCounters,
     pub overview: Option<PlatformOverview>,
     overview_slot: Slot,
+    /// `:trace PREFIX` lookups.
+    trace_lookup_slot: Slot,
     pub rates: LiveRates,
     /// The newest counters the source reported (a systemprompt stream's
     /// REAL_TIME_STATS); when present they drive the ribbon.
@@ -179,6 +181,7 @@ impl App {
             counters: SourceCounters::default(),
             overview: None,
             overview_slot: Slot::default(),
+            trace_lookup_slot: Slot::default(),
             rates: LiveRates::default(),
             source_stats: None,
             open_anomalies: BTreeMap::new(),
@@ -502,6 +505,62 @@ impl App {
         }
     }
 
+    /// `:trace PREFIX`: resolve a trace, request or task id prefix (as the
+    /// audit box does), then open its trace.
+    fn resolve_trace(&mut self, prefix: String) {
+        if prefix.chars().count() < MIN_AUDIT_PREFIX {
+            return self.say(format!(
+                "type at least {MIN_AUDIT_PREFIX} characters of a trace, request or task id"
+            ));
+        }
+        self.say(format!("looking up {}…", crate::sanitize::clean(&prefix)));
+        self.effects.push(Effect::Query(Query::ResolveTrace {
+            generation: self.trace_lookup_slot.anew(),
+            prefix,
+        }));
+    }
+
+    fn on_trace_resolved(&mut self, prefix: &str, answer: Answer<AuditResolution>) {
+        let prefix = crate::sanitize::clean(prefix);
+        match answer {
+            Ok(AuditResolution::Found(record)) => match record.trace_id.clone() {
+                Some(trace_id) => {
+                    self.status = None;
+                    let select =
+                        (record.matched_kind != IdKind::Trace).then(|| record.matched_id.clone());
+                    self.navigate(Nav::OpenTrace { trace_id, select });
+                }
+                None => self.say(format!(
+                    "{} {} belongs to no trace",
+                    record.matched_kind.as_str(),
+                    crate::sanitize::clean(&record.matched_id)
+                )),
+            },
+            Ok(AuditResolution::Ambiguous { candidates, .. }) => {
+                let shown: Vec<String> = candidates
+                    .iter()
+                    .take(4)
+                    .map(|c| format!("{} {}", c.kind.as_str(), crate::sanitize::clean(&c.id)))
+                    .collect();
+                let more = candidates.len().saturating_sub(shown.len());
+                self.say(format!(
+                    "{prefix} matches {} ids: {}{} · type more of the id",
+                    candidates.len(),
+                    shown.join(" · "),
+                    if more > 0 {
+                        format!(" · {more} more")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            Err(f) if f.kind == FailureKind::NotFound => {
+                self.say(format!("no trace, request or task id starts with {prefix}"))
+            }
+            Err(f) => self.say(format!("cannot look up {prefix}: {f}")),
+        }
+    }
+
     /// Open a trace (queues its queries) and switch to the trace view.
     pub fn open_trace(&mut self, trace_id: TraceId, return_to: Option<ReturnPoint>) {
         self.open_trace_selecting(trace_id, None, return_to);
@@ -634,6 +693,11 @@ impl App {
                 let page = self.layout.waterfall_rows();
                 if let Some(t) = self.trace.as_mut().filter(|t| t.trace_id == id) {
                     t.on_detail(generation, answer, page);
+                }
+            }
+            Reply::TraceResolved(generation, prefix, answer) => {
+                if self.trace_lookup_slot.accept(generation) {
+                    self.on_trace_resolved(&prefix, answer);
                 }
             }
             Reply::TraceAudit(generation, id, answer) => {

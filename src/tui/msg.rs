@@ -54,6 +54,12 @@ pub enum Query {
         generation: u64,
         trace_id: TraceId,
     },
+    /// `:trace PREFIX`: which trace a request, task or trace id prefix
+    /// names.
+    ResolveTrace {
+        generation: u64,
+        prefix: String,
+    },
     /// The audit record of a whole trace: conversations of its requests.
     TraceAudit {
         generation: u64,
@@ -89,8 +95,65 @@ pub enum Query {
     },
 }
 
-/// Errors travel as text: the app only shows them.
-pub type Answer<T> = std::result::Result<T, String>;
+/// An engine's answer: the value, or why not.
+pub type Answer<T> = std::result::Result<T, Failure>;
+
+/// Why a query failed, as the app receives it: the kind of failure kept
+/// (so "not found" and "database down" can be told apart) with the
+/// operator-facing line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+}
+
+/// The kinds of [`crate::error::Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    Input,
+    Database,
+    Schema,
+    NotFound,
+    Remote,
+    Auth,
+    Io,
+    Other,
+}
+
+impl From<crate::error::Error> for Failure {
+    fn from(e: crate::error::Error) -> Self {
+        use crate::error::Error as E;
+        let kind = match &e {
+            E::Input(_) => FailureKind::Input,
+            E::Database(_) => FailureKind::Database,
+            E::Schema(_) => FailureKind::Schema,
+            E::NotFound(_) => FailureKind::NotFound,
+            E::Remote(_) => FailureKind::Remote,
+            E::Auth(_) => FailureKind::Auth,
+            E::Io(_) => FailureKind::Io,
+            E::Other(_) => FailureKind::Other,
+        };
+        Failure {
+            kind,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure {
+            kind: FailureKind::Other,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// Costs view data, fetched together.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +195,7 @@ pub enum Reply {
     Overview(u64, Answer<PlatformOverview>),
     Trace(u64, TraceId, Answer<Box<TraceDetail>>),
     TraceAudit(u64, TraceId, Answer<AuditResolution>),
+    TraceResolved(u64, String, Answer<AuditResolution>),
     Costs(u64, Answer<Box<CostsData>>),
     Leaders(u64, Answer<Box<LeadersData>>),
     AuditLookup(u64, Answer<AuditResolution>),

@@ -2,7 +2,7 @@
 //! history engine (and the review store). Run by the event loop in spawned
 //! tasks, so a slow query never blocks input or drawing.
 
-use super::msg::{CostsData, LeadersData, LogsData, Query, QueueData, Reply};
+use super::msg::{CostsData, Failure, LeadersData, LogsData, Query, QueueData, Reply};
 use crate::error::Error;
 use crate::query::*;
 use std::sync::Arc;
@@ -14,8 +14,8 @@ const TOP_LIMIT: usize = 20;
 /// Verdicts loaded to mark the queue.
 const REVIEWS_LIMIT: usize = 10_000;
 
-fn text(e: Error) -> String {
-    e.to_string()
+fn text(e: Error) -> Failure {
+    Failure::from(e)
 }
 
 /// Answer one query.
@@ -96,6 +96,10 @@ pub async fn execute(
             })
             .map_err(text);
             Reply::Leaders(generation, answer)
+        }
+        Query::ResolveTrace { generation, prefix } => {
+            let answer = history.audit_lookup(&prefix).await.map_err(text);
+            Reply::TraceResolved(generation, prefix, answer)
         }
         Query::AuditLookup { generation, prefix } => Reply::AuditLookup(
             generation,

@@ -3,13 +3,12 @@
 //! commands carried out.
 
 use super::{App, ViewId};
-use crate::model::TraceId;
 use crate::tui::feed::FeedFilter;
 use crate::tui::keymap::Action;
 use crate::tui::msg::Effect;
 use crate::tui::palette::Command;
 use crate::tui::screens::audit::{QueueFilter, ReviewSubject};
-use crate::tui::screens::{Cx, Nav, single_line};
+use crate::tui::screens::{Cx, single_line};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_textarea::TextArea;
 
@@ -200,10 +199,7 @@ impl App {
         };
         match command {
             Command::Quit => self.should_quit = true,
-            Command::Trace(id) => self.navigate(Nav::OpenTrace {
-                trace_id: TraceId::new(id),
-                select: None,
-            }),
+            Command::Trace(prefix) => self.resolve_trace(prefix),
             Command::Audit(prefix) => {
                 self.switch_view(ViewId::Audit);
                 if let Some(prefix) = prefix {

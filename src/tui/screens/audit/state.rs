@@ -497,7 +497,7 @@ impl AuditState {
             Err(e) if matches!(self.queue, Loadable::Ready(_)) => {
                 cx.say(format!("audit queue: {e}"))
             }
-            Err(e) => self.queue = Loadable::Failed(e),
+            Err(e) => self.queue = Loadable::Failed(e.message),
         }
     }
 
@@ -561,7 +561,7 @@ impl AuditState {
             Ok(AuditResolution::Ambiguous { prefix, .. }) => {
                 Loadable::Failed(format!("{prefix} is ambiguous"))
             }
-            Err(e) => Loadable::Failed(e),
+            Err(e) => Loadable::Failed(e.message),
         }
     }
 
@@ -570,7 +570,7 @@ impl AuditState {
         if self.lookup_slot.accept(generation) {
             self.lookup = match answer {
                 Ok(r) => Loadable::Ready(r),
-                Err(e) => Loadable::Failed(e),
+                Err(e) => Loadable::Failed(e.message),
             };
         }
     }

@@ -101,7 +101,7 @@ impl CostsState {
             Ok(d) => self.data = Loadable::Ready(d),
             // keep the last data on screen, say what failed
             Err(e) if matches!(self.data, Loadable::Ready(_)) => cx.say(format!("costs: {e}")),
-            Err(e) => self.data = Loadable::Failed(e),
+            Err(e) => self.data = Loadable::Failed(e.message),
         }
     }
 }

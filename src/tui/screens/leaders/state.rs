@@ -165,7 +165,7 @@ impl LeadersState {
             Err(e) if matches!(self.data, Loadable::Ready(_)) => {
                 cx.say(format!("leaderboards: {e}"))
             }
-            Err(e) => self.data = Loadable::Failed(e),
+            Err(e) => self.data = Loadable::Failed(e.message),
         }
     }
 }

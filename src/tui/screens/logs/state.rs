@@ -207,7 +207,7 @@ impl LogsState {
                     ));
                 }
             }
-            Err(e) => self.data = Loadable::Failed(e),
+            Err(e) => self.data = Loadable::Failed(e.message),
         }
     }
 }

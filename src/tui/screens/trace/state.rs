@@ -164,7 +164,7 @@ impl TraceState {
         }
         self.detail = match answer {
             Ok(d) => Loadable::Ready(d),
-            Err(e) => Loadable::Failed(e),
+            Err(e) => Loadable::Failed(e.message),
         };
         let target = self.select_on_load.take();
         if let (Some(target), Some(detail)) = (target, self.detail.ready())
@@ -186,7 +186,7 @@ impl TraceState {
             Ok(AuditResolution::Ambiguous { .. }) => {
                 Loadable::Failed("trace id is ambiguous".into())
             }
-            Err(e) => Loadable::Failed(e),
+            Err(e) => Loadable::Failed(e.message),
         };
     }
 }
