@@ -42,6 +42,15 @@ fn request(id: &str, user: &str, status: &str, at: Timestamp) -> AiRequestRecord
         created_at: at,
         updated_at: at,
         completed_at: (status != "pending").then_some(at),
+        requested_model: None,
+        cache_read_tokens: None,
+        cache_creation_tokens: None,
+        is_streaming: None,
+        actor_kind: None,
+        actor_id: None,
+        synthetic: None,
+        gateway_conversation_id: None,
+        provider_request_id: None,
     }
 }
 
@@ -93,6 +102,7 @@ fn session(id: &str, fingerprint: &str, at: Timestamp) -> Event {
             is_scanner: false,
             is_behavioral_bot: false,
             session_source: None,
+            is_ai_crawler: None,
         },
     }
 }

@@ -249,6 +249,8 @@ fn recording(dir: &tempfile::TempDir) -> std::path::PathBuf {
                 trace_id: None,
                 context_id: None,
                 client_id: None,
+                gateway_conversation_id: None,
+                provider_request_id: None,
             },
         })
         .unwrap()

@@ -251,6 +251,8 @@ pub(crate) fn human_session(
         trace_id: None,
         context_id: None,
         client_id: Some(client_id.clone()),
+        gateway_conversation_id: None,
+        provider_request_id: None,
     });
 
     let mut t = start + Duration::milliseconds(rng.range(2_000, 30_000));
@@ -371,6 +373,7 @@ pub(crate) fn human_session(
         is_scanner: false,
         is_behavioral_bot: false,
         session_source: Some(source.to_string()),
+        is_ai_crawler: Some(false),
     });
 }
 
@@ -452,6 +455,8 @@ fn bot_session(
         trace_id: None,
         context_id: None,
         client_id: None,
+        gateway_conversation_id: None,
+        provider_request_id: None,
     });
     let ended = last + Duration::minutes(IDLE_TIMEOUT_MIN);
     out.sessions.push(SessionRecord {
@@ -495,6 +500,7 @@ fn bot_session(
         is_scanner: flags.1,
         is_behavioral_bot: flags.2,
         session_source: Some("web".into()),
+        is_ai_crawler: Some(false),
     });
 }
 

@@ -146,6 +146,8 @@ impl TraceBuilder {
             trace_id: Some(self.trace_id.clone()),
             context_id: Some(self.actor.context_id.clone()),
             client_id: self.actor.client_id.clone(),
+            gateway_conversation_id: None,
+            provider_request_id: None,
         });
     }
 
@@ -302,6 +304,15 @@ impl TraceBuilder {
                         created_at: created,
                         updated_at: completed,
                         completed_at: Some(completed),
+                        requested_model: None,
+                        cache_read_tokens: None,
+                        cache_creation_tokens: None,
+                        is_streaming: Some(false),
+                        actor_kind: None,
+                        actor_id: None,
+                        synthetic: Some(false),
+                        gateway_conversation_id: None,
+                        provider_request_id: None,
                     });
                     total_tokens += context_tokens;
                     for (role, content, name, call) in messages {
@@ -438,6 +449,15 @@ impl TraceBuilder {
                     created_at: created,
                     updated_at: completed,
                     completed_at: Some(completed),
+                    requested_model: None,
+                    cache_read_tokens: None,
+                    cache_creation_tokens: None,
+                    is_streaming: Some(false),
+                    actor_kind: None,
+                    actor_id: None,
+                    synthetic: Some(false),
+                    gateway_conversation_id: None,
+                    provider_request_id: None,
                 });
                 self.step(
                     rng,
