@@ -676,8 +676,7 @@ fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> String {
 /// One simulated workload (20 users, one day, planted incidents included),
 /// loaded into Postgres by the simulator's bulk loader and fed to a
 /// LiveEngine as its event stream: every question answers the same.
-#[tokio::test]
-async fn simulated_workload_answers_the_same_in_postgres_and_in_memory() {
+async fn simulated_workload_answers_the_same_in_postgres_and_in_memory(shape: Shape) {
     let started = std::time::Instant::now();
     let cfg = SimConfig {
         seed: 42,
@@ -691,7 +690,7 @@ async fn simulated_workload_answers_the_same_in_postgres_and_in_memory() {
         "a workload worth comparing"
     );
 
-    let db = support::fresh_db().await;
+    let db = support::fresh_db_shaped(shape).await;
     let stats = sim::load_config(&db.url, &cfg, true, |_| {})
         .await
         .expect("load the simulated workload");
@@ -903,4 +902,5 @@ async fn jsonb_columns_read_back_as_postgres_renders_them() {
 both_shapes!(
     hand_built_workload_answers_the_same_in_postgres_and_in_memory,
     cost_breakdown_by_agent_answers_the_same,
+    simulated_workload_answers_the_same_in_postgres_and_in_memory,
 );

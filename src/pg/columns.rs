@@ -14,7 +14,7 @@
 use crate::model::Timestamp;
 use crate::query::TimeWindow;
 use chrono::{NaiveDate, TimeZone, Utc};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// The SQL type a record field decodes, used as the cast.
 #[derive(Debug, Clone, Copy)]
@@ -246,10 +246,11 @@ pub const OPTIONAL_COLUMNS: &[(&str, &str)] = &[
     ("logs", "provider_request_id"),
 ];
 
-/// Which `(table, column)` pairs a database has, detected once at connect.
+/// Which `(table, column)` pairs a database has, and their types, detected
+/// once at connect.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ColumnSet {
-    present: HashSet<(String, String)>,
+    present: HashMap<(String, String), String>,
 }
 
 impl ColumnSet {
@@ -258,32 +259,47 @@ impl ColumnSet {
         ColumnSet {
             present: pairs
                 .into_iter()
-                .map(|(t, c)| (t.to_string(), c.to_string()))
+                .map(|(t, c)| ((t.to_string(), c.to_string()), "text".to_string()))
                 .collect(),
         }
     }
 
     /// Every column of the tables tracetop reads, as this session sees them
     /// (the same `search_path` its queries use).
-    pub async fn detect(pool: &sqlx::PgPool, tables: &[&str]) -> Result<ColumnSet, sqlx::Error> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT t, a.attname::text
+    pub async fn detect<'c>(
+        executor: impl sqlx::PgExecutor<'c>,
+        tables: &[&str],
+    ) -> Result<ColumnSet, sqlx::Error> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT t, a.attname::text, format_type(a.atttypid, a.atttypmod)
              FROM unnest($1::text[]) AS t
              JOIN pg_attribute a ON a.attrelid = to_regclass(t)
              WHERE a.attnum > 0 AND NOT a.attisdropped",
         )
         .bind(tables)
-        .fetch_all(pool)
+        .fetch_all(executor)
         .await?;
         Ok(ColumnSet {
-            present: rows.into_iter().collect(),
+            present: rows.into_iter().map(|(t, c, ty)| ((t, c), ty)).collect(),
         })
     }
 
     /// Whether `table.column` exists.
     pub fn has(&self, table: &str, column: &str) -> bool {
+        self.type_of(table, column).is_some()
+    }
+
+    /// The SQL type of `table.column` (`format_type`), when it exists.
+    pub fn type_of(&self, table: &str, column: &str) -> Option<&str> {
         self.present
-            .contains(&(table.to_string(), column.to_string()))
+            .get(&(table.to_string(), column.to_string()))
+            .map(String::as_str)
+    }
+
+    /// Whether `table.column` holds JSON as text rather than `jsonb` (a
+    /// real deployment's `logs.metadata`).
+    pub fn json_as_text(&self, table: &str, column: &str) -> bool {
+        self.type_of(table, column).is_some_and(|t| t != "jsonb")
     }
 
     /// The optional columns this database has, as `table.column`.
@@ -412,6 +428,17 @@ pub(crate) fn reject_nul(what: &str, text: &str) -> crate::error::Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Render JSON held in a text column as a `jsonb` column renders it, so a
+/// value reads the same on every shape (text that is not JSON stays as it
+/// is).
+pub(crate) fn json_like_jsonb(text: &mut Option<String>) {
+    if let Some(t) = text
+        && let Some(n) = crate::live::jsonb_text(t)
+    {
+        *t = n;
+    }
 }
 
 /// Truncate a Rust-side list to a `limit` (0 = no limit).

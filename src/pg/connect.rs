@@ -146,6 +146,21 @@ impl PgEngine {
         &self.columns
     }
 
+    /// Log lines with their metadata as a `jsonb` column renders it, when
+    /// this database keeps metadata as text (a real deployment does): the
+    /// same JSON reads the same on every shape.
+    pub(crate) fn logs_as_jsonb(
+        &self,
+        mut logs: Vec<crate::model::LogRecord>,
+    ) -> Vec<crate::model::LogRecord> {
+        if self.columns.json_as_text("logs", "metadata") {
+            for log in &mut logs {
+                super::columns::json_like_jsonb(&mut log.metadata);
+            }
+        }
+        logs
+    }
+
     /// Every record's select list for this database.
     pub fn selects(&self) -> &Selects {
         &self.selects

@@ -51,6 +51,7 @@ pub(crate) async fn log_search(engine: &PgEngine, filter: &LogFilter) -> Result<
     .fetch_all(engine.pool())
     .await
     .map_err(|e| engine.err(e))
+    .map(|logs| engine.logs_as_jsonb(logs))
 }
 
 /// Severity rank of a log level for the summary (unknown levels last).

@@ -249,7 +249,7 @@ pub(crate) async fn trace_detail(engine: &PgEngine, trace_id: &TraceId) -> Resul
 
     let mut events: Vec<TraceEvent> =
         Vec::with_capacity(logs.len() + requests.len() + mcps.len() + steps.len());
-    events.extend(logs.into_iter().map(TraceEvent::Log));
+    events.extend(engine.logs_as_jsonb(logs).into_iter().map(TraceEvent::Log));
     events.extend(requests.into_iter().map(TraceEvent::AiRequest));
     events.extend(mcps.into_iter().map(TraceEvent::McpExecution));
     events.extend(steps.into_iter().map(TraceEvent::Step));
