@@ -284,3 +284,30 @@ both_shapes!(
     both_shapes_carry_every_optional_column,
     every_record_decodes_from_the_stored_types
 );
+
+/// JSON a deployment keeps in a text column reads as a `jsonb` column
+/// renders it (the same on both shapes); text that is not JSON stays as it
+/// is.
+#[tokio::test]
+async fn json_in_text_metadata_reads_as_jsonb_renders_it() {
+    use tracetop::query::LogFilter;
+    let db = support::fresh_real_db().await;
+    db.exec(
+        "INSERT INTO logs (id, level, module, message, metadata) VALUES
+         ('log-json', 'INFO', 'gw', 'a', '{\"tokens\":10,  \"model\":\"m\"}'),
+         ('log-text', 'INFO', 'gw', 'b', 'not json {');",
+    )
+    .await;
+    let engine = PgEngine::connect(&db.url).await.unwrap();
+    let logs = engine.log_search(&LogFilter::default()).await.unwrap();
+    let metadata = |id: &str| {
+        logs.iter()
+            .find(|l| l.id.as_str() == id)
+            .and_then(|l| l.metadata.clone())
+    };
+    assert_eq!(
+        metadata("log-json").as_deref(),
+        Some(r#"{"model": "m", "tokens": 10}"#)
+    );
+    assert_eq!(metadata("log-text").as_deref(), Some("not json {"));
+}

@@ -872,6 +872,42 @@ async fn a_refused_load_names_the_constraint() {
     );
 }
 
+/// An older deployment without the gateway columns: the loader writes only
+/// the columns it has, and the engine reads the rows back.
+#[tokio::test]
+async fn load_into_an_older_deployment_writes_only_its_columns() {
+    let db = support::empty_db().await;
+    db.exec(support::REAL_SHAPE_DDL).await;
+    db.exec(
+        "ALTER TABLE ai_requests DROP COLUMN requested_model, DROP COLUMN cache_read_tokens,
+             DROP COLUMN cache_creation_tokens, DROP COLUMN is_streaming, DROP COLUMN synthetic;
+         ALTER TABLE user_sessions DROP COLUMN is_ai_crawler;",
+    )
+    .await;
+    tracetop::pg::migrate::run(&db.url).await.unwrap();
+    let w = workload();
+    let stats = sim::load(&db.url, w)
+        .await
+        .expect("load an older deployment");
+    assert_eq!(stats.rows as usize, w.row_count());
+    let engine = tracetop::pg::PgEngine::connect(&db.url).await.unwrap();
+    let requests = tracetop::query::QueryEngine::ai_requests(
+        &engine,
+        &tracetop::query::AiRequestFilter {
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(requests.len(), 5);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.cache_read_tokens.is_none() && r.actor_kind.is_some())
+    );
+}
+
 both_shapes!(
     load_writes_every_row,
     live_rows_go_pending_then_completed,
