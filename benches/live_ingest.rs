@@ -86,6 +86,15 @@ fn unit(n: u64, base: Timestamp) -> Vec<Event> {
         created_at: t,
         updated_at: t,
         completed_at: None,
+        requested_model: None,
+        cache_read_tokens: None,
+        cache_creation_tokens: None,
+        is_streaming: None,
+        actor_kind: None,
+        actor_id: None,
+        synthetic: None,
+        gateway_conversation_id: None,
+        provider_request_id: None,
     };
     let started = Event::AiRequestStarted {
         request: request.clone(),
@@ -185,6 +194,8 @@ fn unit(n: u64, base: Timestamp) -> Vec<Event> {
             trace_id: Some(trace.clone()),
             context_id: task.context_id.clone(),
             client_id: None,
+            gateway_conversation_id: None,
+            provider_request_id: None,
         },
     });
     let created = Event::TaskUpdated { task: task.clone() };

@@ -9,10 +9,12 @@
 #     `psql -f` (both whole processes, median of $RUNS), prints the ratio;
 #  4. runs the in-process bench for trace detail and audit prefix lookups.
 #
-# Usage: scripts/bench-pg.sh  (USERS=200 DAYS=7 RUNS=5 for a quick run)
+# Usage: scripts/bench-pg.sh  (USERS=200 DAYS=7 RUNS=5 for a quick run;
+#        SHAPE=real to load into a real deployment's tables,
+#        tests/shapes/systemprompt_v034.sql, instead of tracetop's own)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-USERS="${USERS:-2000}" DAYS="${DAYS:-30}" RUNS="${RUNS:-5}"
+USERS="${USERS:-2000}" DAYS="${DAYS:-30}" RUNS="${RUNS:-5}" SHAPE="${SHAPE:-ours}"
 . scripts/pg-cluster.sh
 pg_start -c logging_collector=on -c log_destination=csvlog -c log_directory=log -c shared_buffers=1GB -c work_mem=64MB
 cargo build --release --quiet
@@ -21,8 +23,11 @@ bin=target/release/tracetop
 url="${PG_ADMIN_URL%/postgres}/bench"
 out="${BENCH_OUT:-target/bench-pg}"
 mkdir -p "$out"
+if [ "$SHAPE" = real ]; then
+  psql -X -q -v ON_ERROR_STOP=1 -d "$url" -f tests/shapes/systemprompt_v034.sql >/dev/null
+fi
 
-echo "== simulate --users $USERS --days $DAYS"
+echo "== simulate --users $USERS --days $DAYS ($SHAPE shape)"
 /usr/bin/time -f "simulate wall %e s, max RSS %M KB" "$bin" simulate --database-url "$url" --seed 42 --users "$USERS" --days "$DAYS"
 psql -X -q -d "$url" -c "VACUUM ANALYZE" >/dev/null
 psql -X -At -d "$url" -c "SELECT 'rows: ai_requests=' || (SELECT count(*) FROM ai_requests) || ' logs=' || (SELECT count(*) FROM logs) || ' mcp=' || (SELECT count(*) FROM mcp_tool_executions)"

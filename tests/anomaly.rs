@@ -42,6 +42,15 @@ fn request(id: &str, user: &str, status: &str, at: Timestamp) -> AiRequestRecord
         created_at: at,
         updated_at: at,
         completed_at: (status != "pending").then_some(at),
+        requested_model: None,
+        cache_read_tokens: None,
+        cache_creation_tokens: None,
+        is_streaming: None,
+        actor_kind: None,
+        actor_id: None,
+        synthetic: None,
+        gateway_conversation_id: None,
+        provider_request_id: None,
     }
 }
 
@@ -93,6 +102,7 @@ fn session(id: &str, fingerprint: &str, at: Timestamp) -> Event {
             is_scanner: false,
             is_behavioral_bot: false,
             session_source: None,
+            is_ai_crawler: None,
         },
     }
 }
@@ -907,24 +917,30 @@ fn tracetop(args: &[&str]) -> std::process::Output {
         .expect("run tracetop")
 }
 
-#[tokio::test]
-async fn cli_lists_a_credential_spike_from_postgres() {
-    let db = support::fresh_db().await;
+/// On both shapes: `anomalies` replays sessions, requests and MCP
+/// executions, whose column types differ on a real deployment.
+async fn cli_lists_a_credential_spike_from_postgres(shape: support::Shape) {
+    let db = support::fresh_db_shaped(shape).await;
     // 60 calls of a credential tool over the last 30 minutes, and ordinary
     // traffic that must not raise anything
     db.exec(
-        "INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, started_at, completed_at, execution_time_ms, status, created_at)
+        "INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, started_at, completed_at, execution_time_ms, status, created_at, input, user_id)
          SELECT 'cred-' || i, 'get_secret', 'vault', now() - interval '30 minutes' + i * interval '20 seconds',
                 now() - interval '30 minutes' + i * interval '20 seconds', 40, 'success',
-                now() - interval '30 minutes' + i * interval '20 seconds'
+                now() - interval '30 minutes' + i * interval '20 seconds', '{}', 'user-1'
          FROM generate_series(0, 59) AS i;
-         INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, started_at, completed_at, execution_time_ms, status, created_at)
+         INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, started_at, completed_at, execution_time_ms, status, created_at, input, user_id)
          SELECT 'plain-' || i, 'list_files', 'fs', now() - interval '30 minutes' + i * interval '20 seconds',
                 now() - interval '30 minutes' + i * interval '20 seconds', 40, 'success',
-                now() - interval '30 minutes' + i * interval '20 seconds'
+                now() - interval '30 minutes' + i * interval '20 seconds', '{}', 'user-2'
          FROM generate_series(0, 59) AS i;
-         INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, created_at, updated_at, completed_at)
-         SELECT 'req-' || i, 'req-' || i, 'user-' || (i % 7), 'openai', 'gpt-4o', 'completed',
+         INSERT INTO users (id, name, email) SELECT 'user-' || i, 'user-' || i, 'user-' || i || '@example.test'
+         FROM generate_series(0, 6) AS i;
+         INSERT INTO user_sessions (session_id, user_id, started_at, last_activity_at, total_tokens_used)
+         SELECT 'sess-' || i, 'user-' || i, now() - interval '25 minutes', now() - interval '5 minutes', 1000 * i
+         FROM generate_series(0, 6) AS i;
+         INSERT INTO ai_requests (id, request_id, user_id, context_id, actor_kind, actor_id, provider, model, status, created_at, updated_at, completed_at)
+         SELECT 'req-' || i, 'req-' || i, 'user-' || (i % 7), 'ctx-' || (i % 7), 'user', 'user-' || (i % 7), 'openai', 'gpt-4o', 'completed',
                 now() - interval '20 minutes' + i * interval '5 seconds',
                 now() - interval '20 minutes' + i * interval '5 seconds',
                 now() - interval '20 minutes' + i * interval '5 seconds'
@@ -1134,3 +1150,5 @@ async fn recv(out: &mut tokio::sync::mpsc::Receiver<SourceUpdate>) -> Option<Sou
         .await
         .expect("the stage answers")
 }
+
+both_shapes!(cli_lists_a_credential_spike_from_postgres);

@@ -7,64 +7,72 @@
 //! * users u1 (Ada), u2 (Bob); sessions s1 (u1, web, DE, desktop, google,
 //!   /home, open, active 10 min ago), s2 (u2, bot, US, mobile, no referrer,
 //!   /pricing, ended), s3 (no user, scanner, no country, /wp-login.php).
-//! * context ctx1 (u1); tasks task-alpha (researcher, completed, 5000 ms,
-//!   trace-alpha) and task-beta (writer, failed, trace-beta); one step.
+//! * contexts ctx1 (u1, Quarterly report) and ctx2 (u2, Blog draft); tasks
+//!   task-alpha (researcher, completed, 5000 ms, trace-alpha, in ctx1) and
+//!   task-beta (writer, failed, trace-beta, in ctx2); one step.
 //! * AI requests: req-3f2a91-0001 and req-3f2a91-0002 (anthropic
 //!   claude-sonnet-4, trace-alpha, 1500 + 3000 tokens, 12000 + 24000 µ$,
 //!   800 + 1200 ms, the second a cache hit), req-77b0-0003 (openai gpt-4o,
 //!   trace-beta, failed, 500 tokens, 5000 µ$, 3000 ms), req-old-0004
-//!   (openai gpt-4o, 10 days ago, 100 tokens, $1, trace-old).
+//!   (openai gpt-4o, 10 days ago, 100 tokens, $1, trace-old, its
+//!   context since deleted: requests carry no foreign key to contexts).
+//!   The first three are user requests, the old one a job's.
 //! * Two messages (with ANSI escapes) and one tool call on req-…0001; MCP
 //!   executions mcp-1 (web_search, success, trace-alpha) and mcp-2
 //!   (get_secret, failed, trace-beta); three log lines.
+//!
+//! The rows are valid on a real deployment too (every test runs on both
+//! shapes): unique lower-case emails, parents before children, MCP
+//! executions before the tool call naming one, actor kind and id.
 
 mod support;
+
+use support::Shape;
 
 use serde_json::Value;
 use std::process::{Command, Output, Stdio};
 
 const FIXTURE: &str = r#"
-INSERT INTO users (id, name, email) VALUES ('u1', 'Ada', 'ada@example.com'), ('u2', 'Bob', NULL);
+INSERT INTO users (id, name, email) VALUES ('u1', 'Ada', 'ada@example.com'), ('u2', 'Bob', 'bob@example.com');
 INSERT INTO user_sessions (session_id, user_id, started_at, last_activity_at, ended_at, client_id,
     device_type, country, referrer_source, landing_page, is_bot, is_scanner, session_source)
 VALUES
  ('s1', 'u1', now() - interval '2 hours', now() - interval '10 minutes', NULL, 'cli-a', 'desktop', 'DE', 'google', '/home', false, false, 'web'),
  ('s2', 'u2', now() - interval '3 hours', now() - interval '2 hours', now() - interval '2 hours', 'cli-b', 'mobile', 'US', NULL, '/pricing', true, false, 'api'),
- ('s3', NULL, now() - interval '1 hour', now() - interval '1 hour', NULL, NULL, NULL, NULL, NULL, '/wp-login.php', false, true, 'web');
+ ('s3', NULL, now() - interval '1 hour', now() - interval '1 hour', NULL, 'sp_web', NULL, NULL, NULL, '/wp-login.php', false, true, 'web');
 INSERT INTO user_contexts (context_id, user_id, session_id, name, created_at, updated_at)
-VALUES ('ctx1', 'u1', 's1', 'Quarterly report', now() - interval '2 hours', now() - interval '30 minutes');
+VALUES ('ctx1', 'u1', 's1', 'Quarterly report', now() - interval '2 hours', now() - interval '30 minutes'),
+ ('ctx2', 'u2', 's2', 'Blog draft', now() - interval '90 minutes', now() - interval '90 minutes');
 INSERT INTO agent_tasks (task_id, context_id, status, user_id, session_id, trace_id, agent_name,
     started_at, completed_at, execution_time_ms, error_message, created_at, updated_at)
 VALUES
  ('task-alpha', 'ctx1', 'TASK_STATE_COMPLETED', 'u1', 's1', 'trace-alpha', 'researcher',
   now() - interval '2 hours', now() - interval '2 hours' + interval '5 seconds', 5000, NULL,
   now() - interval '2 hours', now() - interval '2 hours'),
- ('task-beta', NULL, 'TASK_STATE_FAILED', 'u2', 's2', 'trace-beta', 'writer',
+ ('task-beta', 'ctx2', 'TASK_STATE_FAILED', 'u2', 's2', 'trace-beta', 'writer',
   now() - interval '90 minutes', NULL, NULL, 'boom', now() - interval '90 minutes', now() - interval '90 minutes');
 INSERT INTO task_execution_steps (step_id, task_id, step_type, title, status, started_at, completed_at, duration_ms)
 VALUES ('step-1', 'task-alpha', 'tool_call', 'search', 'completed',
   now() - interval '2 hours' + interval '1 second', now() - interval '2 hours' + interval '1.3 seconds', 300);
 INSERT INTO ai_requests (id, request_id, user_id, session_id, task_id, context_id, trace_id, provider, model,
     tokens_used, input_tokens, output_tokens, cost_microdollars, latency_ms, cache_hit, status, error_message,
-    created_at, updated_at, completed_at)
+    created_at, updated_at, completed_at, actor_kind, actor_id)
 VALUES
  ('req-3f2a91-0001', 'r1', 'u1', 's1', 'task-alpha', 'ctx1', 'trace-alpha', 'anthropic', 'claude-sonnet-4',
   1500, 1000, 500, 12000, 800, false, 'completed', NULL,
-  now() - interval '2 hours', now() - interval '2 hours', now() - interval '2 hours'),
+  now() - interval '2 hours', now() - interval '2 hours', now() - interval '2 hours', 'user', 'u1'),
  ('req-3f2a91-0002', 'r2', 'u1', 's1', 'task-alpha', 'ctx1', 'trace-alpha', 'anthropic', 'claude-sonnet-4',
   3000, 2000, 1000, 24000, 1200, true, 'completed', NULL,
-  now() - interval '119 minutes', now() - interval '119 minutes', now() - interval '119 minutes'),
- ('req-77b0-0003', 'r3', 'u2', 's2', 'task-beta', NULL, 'trace-beta', 'openai', 'gpt-4o',
+  now() - interval '119 minutes', now() - interval '119 minutes', now() - interval '119 minutes', 'user', 'u1'),
+ ('req-77b0-0003', 'r3', 'u2', 's2', 'task-beta', 'ctx2', 'trace-beta', 'openai', 'gpt-4o',
   500, 400, 100, 5000, 3000, false, 'failed', 'rate limited',
-  now() - interval '90 minutes', now() - interval '90 minutes', NULL),
- ('req-old-0004', 'r4', 'u1', NULL, NULL, NULL, 'trace-old', 'openai', 'gpt-4o',
+  now() - interval '90 minutes', now() - interval '90 minutes', NULL, 'user', 'u2'),
+ ('req-old-0004', 'r4', 'u1', NULL, NULL, 'ctx-deleted', 'trace-old', 'openai', 'gpt-4o',
   100, 60, 40, 1000000, 500, false, 'completed', NULL,
-  now() - interval '10 days', now() - interval '10 days', now() - interval '10 days');
+  now() - interval '10 days', now() - interval '10 days', now() - interval '10 days', 'job', 'weekly-digest');
 INSERT INTO ai_request_messages (request_id, role, content, sequence_number) VALUES
  ('req-3f2a91-0001', 'user', E'What is 2+2? \x1b[31mred\x1b[0m', 1),
  ('req-3f2a91-0001', 'assistant', E'It is 4.\x1b]0;pwned\x07 Done.\x1b[2J', 2);
-INSERT INTO ai_request_tool_calls (request_id, tool_name, tool_input, mcp_execution_id, ai_tool_call_id, sequence_number)
-VALUES ('req-3f2a91-0001', 'web_search', '{"q": "x, \"y\""}', 'mcp-1', 'call-1', 1);
 INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, started_at, completed_at,
     execution_time_ms, input, output, status, error_message, user_id, task_id, trace_id, created_at)
 VALUES
@@ -73,6 +81,8 @@ VALUES
   'u1', 'task-alpha', 'trace-alpha', now() - interval '2 hours' + interval '2 seconds'),
  ('mcp-2', 'get_secret', 'vault', now() - interval '89 minutes', now() - interval '89 minutes' + interval '6 seconds',
   6000, '{"name": "db"}', NULL, 'failed', 'denied', 'u2', 'task-beta', 'trace-beta', now() - interval '89 minutes');
+INSERT INTO ai_request_tool_calls (request_id, tool_name, tool_input, mcp_execution_id, ai_tool_call_id, sequence_number)
+VALUES ('req-3f2a91-0001', 'web_search', '{"q": "x, \"y\""}', 'mcp-1', 'call-1', 1);
 INSERT INTO logs (id, timestamp, level, module, message, trace_id, user_id) VALUES
  ('log-1', now() - interval '2 hours' + interval '3 seconds', 'ERROR', 'gateway', 'upstream timeout 50%_done', 'trace-alpha', 'u1'),
  ('log-2', now() - interval '119 minutes' + interval '1 second', 'INFO', 'gateway', 'request ok', 'trace-alpha', 'u1'),
@@ -132,15 +142,14 @@ fn stderr_line(out: &Output) -> String {
     err.trim_end().to_string()
 }
 
-async fn fixture_db() -> support::TestDb {
-    let db = support::fresh_db().await;
+async fn fixture_db(shape: Shape) -> support::TestDb {
+    let db = support::fresh_db_shaped(shape).await;
     db.exec(FIXTURE).await;
     db
 }
 
-#[tokio::test]
-async fn costs_by_model_json_and_csv() {
-    let db = fixture_db().await;
+async fn costs_by_model_json_and_csv(shape: Shape) {
+    let db = fixture_db(shape).await;
     let v = json(
         &db.url,
         &["analytics", "costs", "--by", "model", "--since", "24h"],
@@ -195,9 +204,8 @@ async fn costs_by_model_json_and_csv() {
     );
 }
 
-#[tokio::test]
-async fn costs_summary_provider_agent_and_trend() {
-    let db = fixture_db().await;
+async fn costs_summary_provider_agent_and_trend(shape: Shape) {
+    let db = fixture_db(shape).await;
     let v = json(&db.url, &["analytics", "costs", "--since", "24h"]);
     assert_eq!(v["summary"]["request_count"], 3);
     assert_eq!(v["summary"]["input_tokens"], 3400);
@@ -260,15 +268,14 @@ async fn costs_summary_provider_agent_and_trend() {
     assert_eq!(requests, 3);
 }
 
-#[tokio::test]
-async fn overview_requests_sessions_traffic_content_conversations_agents() {
-    let db = fixture_db().await;
+async fn overview_requests_sessions_traffic_content_conversations_agents(shape: Shape) {
+    let db = fixture_db(shape).await;
     let v = json(&db.url, &["analytics", "overview"]);
     assert_eq!(
         v,
         serde_json::json!({
             "total_users": 2, "active_users_24h": 2, "active_users_7d": 2,
-            "total_sessions": 3, "active_sessions": 1, "total_contexts": 1,
+            "total_sessions": 3, "active_sessions": 1, "total_contexts": 2,
             "total_tasks": 2, "total_ai_requests": 4
         })
     );
@@ -286,7 +293,7 @@ async fn overview_requests_sessions_traffic_content_conversations_agents() {
                 "total_tasks",
                 "total_ai_requests"
             ],
-            vec!["2", "2", "2", "3", "1", "1", "2", "4"],
+            vec!["2", "2", "2", "3", "1", "2", "2", "4"],
         ]
     );
 
@@ -378,7 +385,12 @@ async fn overview_requests_sessions_traffic_content_conversations_agents() {
     );
 
     let v = json(&db.url, &["analytics", "conversations"]);
-    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    // ctx2 (updated 90 min ago) after ctx1 (30 min ago): one failed request
+    assert_eq!(v[1]["context_id"], "ctx2");
+    assert_eq!(v[1]["message_count"], 0);
+    assert_eq!(v[1]["request_count"], 1);
+    assert_eq!(v[1]["total_cost_microdollars"], 5000);
     assert_eq!(v[0]["context_id"], "ctx1");
     assert_eq!(v[0]["name"], "Quarterly report");
     assert_eq!(v[0]["message_count"], 2);
@@ -423,9 +435,8 @@ async fn overview_requests_sessions_traffic_content_conversations_agents() {
     assert_eq!(v[0]["total_cost_microdollars"], 36000);
 }
 
-#[tokio::test]
-async fn trace_timeline_json_table_and_csv() {
-    let db = fixture_db().await;
+async fn trace_timeline_json_table_and_csv(shape: Shape) {
+    let db = fixture_db(shape).await;
     let v = json(&db.url, &["trace", "trace-alpha"]);
     assert_eq!(v["trace_id"], "trace-alpha");
     let kinds: Vec<&str> = v["events"]
@@ -513,9 +524,8 @@ fn unicode_width(s: &str) -> usize {
     tracetop::sanitize::display_width(s)
 }
 
-#[tokio::test]
-async fn traces_tools_and_logs_filters() {
-    let db = fixture_db().await;
+async fn traces_tools_and_logs_filters(shape: Shape) {
+    let db = fixture_db(shape).await;
     let ids = |v: &Value| -> Vec<String> {
         v.as_array()
             .unwrap()
@@ -591,9 +601,8 @@ async fn traces_tools_and_logs_filters() {
     );
 }
 
-#[tokio::test]
-async fn audit_resolves_prefixes_and_refuses_to_guess() {
-    let db = fixture_db().await;
+async fn audit_resolves_prefixes_and_refuses_to_guess(shape: Shape) {
+    let db = fixture_db(shape).await;
     let v = json(&db.url, &["audit", "req-3f2a91-0001"]);
     assert_eq!(v["resolution"], "found");
     assert_eq!(v["matched_kind"], "request");
@@ -694,9 +703,8 @@ async fn audit_resolves_prefixes_and_refuses_to_guess() {
     assert!(stderr_line(&out).contains("no request, task or trace id starts with"));
 }
 
-#[tokio::test]
-async fn unknown_ids_and_bad_inputs_give_one_clear_line() {
-    let db = fixture_db().await;
+async fn unknown_ids_and_bad_inputs_give_one_clear_line(shape: Shape) {
+    let db = fixture_db(shape).await;
     let out = tracetop(&["trace", "no-such-trace"], &[("DATABASE_URL", &db.url)]);
     assert_eq!(out.status.code(), Some(3));
     let line = stderr_line(&out);
@@ -824,10 +832,9 @@ fn assert_quiet_on_closed_pipe(args: &[&str], env: &[(&str, &str)]) {
     );
 }
 
-#[tokio::test]
-async fn a_closed_pipe_ends_quietly() {
+async fn a_closed_pipe_ends_quietly(shape: Shape) {
     assert_quiet_on_closed_pipe(&["completions", "bash"], &[]);
-    let db = fixture_db().await;
+    let db = fixture_db(shape).await;
     for args in [
         vec!["analytics", "overview"],
         vec!["analytics", "traffic", "--format", "csv"],
@@ -838,9 +845,8 @@ async fn a_closed_pipe_ends_quietly() {
     }
 }
 
-#[tokio::test]
-async fn tables_fit_the_width() {
-    let db = fixture_db().await;
+async fn tables_fit_the_width(shape: Shape) {
+    let db = fixture_db(shape).await;
     for width in ["40", "80"] {
         for args in [
             vec!["analytics", "costs", "--by", "model"],
@@ -882,9 +888,8 @@ fn completions_cover_the_command_tree() {
     }
 }
 
-#[tokio::test]
-async fn audit_export_reads_the_recorded_verdicts() {
-    let db = support::fresh_db().await;
+async fn audit_export_reads_the_recorded_verdicts(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
     db.exec(
         "INSERT INTO tracetop_reviews (target_kind, target_id, verdict, note, reviewer, created_at) VALUES
          ('request', 'req-1', 'ok', NULL, 'ann', now() - interval '2 hours'),
@@ -968,3 +973,75 @@ fn console_sources_that_cannot_open_fail_in_one_line() {
         stderr_line(&none)
     );
 }
+
+/// Every report command in every format it offers succeeds and prints
+/// something, whatever the shape of the database.
+async fn every_command_in_every_format(shape: Shape) {
+    let db = fixture_db(shape).await;
+    let commands: &[&[&str]] = &[
+        &["analytics", "overview"],
+        &["analytics", "conversations"],
+        &["analytics", "agents"],
+        &["analytics", "users"],
+        &["analytics", "tools"],
+        &["analytics", "requests"],
+        &["analytics", "sessions"],
+        &["analytics", "content"],
+        &["analytics", "traffic"],
+        &["analytics", "costs"],
+        &["analytics", "costs", "--by", "model"],
+        &["analytics", "costs", "--by", "provider"],
+        &["analytics", "costs", "--by", "agent"],
+        &["analytics", "costs", "--trend", "hour"],
+        &["analytics", "costs", "--trend", "day"],
+        &["trace", "trace-alpha"],
+        &["traces"],
+        &["audit", "req-3f2a91-0001"],
+        &["audit", "task-alpha"],
+        &["audit", "trace-beta"],
+        &["audit", "export"],
+        &["logs", "search", "o"],
+        &["logs", "summary"],
+        &["tools"],
+    ];
+    for args in commands {
+        for format in ["table", "json", "csv"] {
+            let mut all = args.to_vec();
+            all.extend(["--format", format]);
+            let out = ok(&db.url, &all);
+            assert!(
+                !out.trim().is_empty() || args[0] == "audit",
+                "{all:?} printed nothing"
+            );
+            if format == "json" {
+                serde_json::from_str::<Value>(&out)
+                    .unwrap_or_else(|e| panic!("{all:?}: bad JSON: {e}\n{out}"));
+            }
+        }
+    }
+    // anomalies replays the window's requests, sessions and MCP executions
+    for format in ["table", "json"] {
+        let out = ok(
+            &db.url,
+            &["anomalies", "--since", "24h", "--format", format],
+        );
+        if format == "json" {
+            serde_json::from_str::<Value>(&out)
+                .unwrap_or_else(|e| panic!("anomalies: bad JSON: {e}\n{out}"));
+        }
+    }
+}
+
+both_shapes!(
+    every_command_in_every_format,
+    costs_by_model_json_and_csv,
+    costs_summary_provider_agent_and_trend,
+    overview_requests_sessions_traffic_content_conversations_agents,
+    trace_timeline_json_table_and_csv,
+    traces_tools_and_logs_filters,
+    audit_resolves_prefixes_and_refuses_to_guess,
+    unknown_ids_and_bad_inputs_give_one_clear_line,
+    a_closed_pipe_ends_quietly,
+    tables_fit_the_width,
+    audit_export_reads_the_recorded_verdicts,
+);

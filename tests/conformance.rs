@@ -11,6 +11,7 @@
 
 mod live_fixture;
 mod support;
+use support::Shape;
 
 use chrono::Duration;
 use live_fixture::*;
@@ -22,10 +23,20 @@ use tracetop::query::*;
 use tracetop::sim::{self, SimConfig};
 
 /// Write each event's record as a row (delete + insert: the latest version
-/// wins), messages and tool calls with their request.
+/// wins), messages and tool calls with their request. AI requests go in a
+/// second pass, after every MCP execution their tool calls may reference
+/// (a real deployment's foreign key).
 async fn load(url: &str, events: &[Event]) {
     let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
-    for e in events {
+    let (requests, others): (Vec<&Event>, Vec<&Event>) = events.iter().partition(|e| {
+        matches!(
+            e,
+            Event::AiRequestStarted { .. }
+                | Event::AiRequestCompleted { .. }
+                | Event::AiRequestFailed { .. }
+        )
+    });
+    for e in others.into_iter().chain(requests) {
         match e {
             Event::UserSeen { user: u } => {
                 sqlx::query("DELETE FROM users WHERE id = $1")
@@ -54,8 +65,9 @@ async fn load(url: &str, events: &[Event]) {
                     "INSERT INTO user_sessions (session_id, user_id, started_at, last_activity_at, ended_at, client_id,
                         request_count, ai_request_count, total_tokens_used, total_ai_cost_microdollars, user_agent,
                         device_type, browser, os, country, referrer_source, landing_page, fingerprint_hash, is_bot,
-                        is_scanner, is_behavioral_bot, session_source)
-                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)",
+                        is_scanner, is_behavioral_bot, session_source, is_ai_crawler)
+                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,
+                        coalesce($23, false))",
                 )
                 .bind(&s.session_id)
                 .bind(&s.user_id)
@@ -79,6 +91,7 @@ async fn load(url: &str, events: &[Event]) {
                 .bind(s.is_scanner)
                 .bind(s.is_behavioral_bot)
                 .bind(&s.session_source)
+                .bind(s.is_ai_crawler)
                 .execute(&mut c)
                 .await
                 .unwrap();
@@ -204,8 +217,8 @@ async fn load(url: &str, events: &[Event]) {
                     .unwrap();
                 sqlx::query(
                     "INSERT INTO logs (id, timestamp, level, module, message, metadata, user_id, session_id, task_id,
-                        trace_id, context_id, client_id)
-                     VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9,$10,$11,$12)",
+                        trace_id, context_id, client_id, gateway_conversation_id, provider_request_id)
+                     VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9,$10,$11,$12,$13,$14)",
                 )
                 .bind(&l.id)
                 .bind(l.timestamp)
@@ -219,6 +232,8 @@ async fn load(url: &str, events: &[Event]) {
                 .bind(&l.trace_id)
                 .bind(&l.context_id)
                 .bind(&l.client_id)
+                .bind(&l.gateway_conversation_id)
+                .bind(&l.provider_request_id)
                 .execute(&mut c)
                 .await
                 .unwrap();
@@ -243,8 +258,11 @@ async fn insert_request(
     sqlx::query(
         "INSERT INTO ai_requests (id, request_id, user_id, session_id, task_id, context_id, trace_id, mcp_execution_id,
             provider, model, tokens_used, input_tokens, output_tokens, cost_microdollars, latency_ms, cache_hit, status,
-            error_message, created_at, updated_at, completed_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)",
+            error_message, created_at, updated_at, completed_at, requested_model, cache_read_tokens,
+            cache_creation_tokens, is_streaming, actor_kind, actor_id, synthetic, gateway_conversation_id,
+            provider_request_id)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,
+            coalesce($25, false),$26,$27,coalesce($28, false),$29,$30)",
     )
     .bind(&r.id)
     .bind(&r.request_id)
@@ -267,6 +285,15 @@ async fn insert_request(
     .bind(r.created_at)
     .bind(r.updated_at)
     .bind(r.completed_at)
+    .bind(&r.requested_model)
+    .bind(r.cache_read_tokens)
+    .bind(r.cache_creation_tokens)
+    .bind(r.is_streaming)
+    .bind(&r.actor_kind)
+    .bind(&r.actor_id)
+    .bind(r.synthetic)
+    .bind(&r.gateway_conversation_id)
+    .bind(&r.provider_request_id)
     .execute(&mut *c)
     .await
     .unwrap();
@@ -568,9 +595,8 @@ async fn assert_conformant(
     }
 }
 
-#[tokio::test]
-async fn hand_built_workload_answers_the_same_in_postgres_and_in_memory() {
-    let db = support::fresh_db().await;
+async fn hand_built_workload_answers_the_same_in_postgres_and_in_memory(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
     let events = fixture();
     load(&db.url, &events).await;
     let pg = PgEngine::connect(&db.url).await.expect("connect");
@@ -619,9 +645,8 @@ async fn hand_built_workload_answers_the_same_in_postgres_and_in_memory() {
 /// Kept apart so a failure names the one query: PgEngine's agent breakdown
 /// orders by `agent COLLATE "C"`, an expression over an output alias,
 /// which Postgres rejects (42703) — fix in `src/pg/costs.rs`.
-#[tokio::test]
-async fn cost_breakdown_by_agent_answers_the_same() {
-    let db = support::fresh_db().await;
+async fn cost_breakdown_by_agent_answers_the_same(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
     let events = fixture();
     load(&db.url, &events).await;
     let pg = PgEngine::connect(&db.url).await.expect("connect");
@@ -651,8 +676,7 @@ fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> String {
 /// One simulated workload (20 users, one day, planted incidents included),
 /// loaded into Postgres by the simulator's bulk loader and fed to a
 /// LiveEngine as its event stream: every question answers the same.
-#[tokio::test]
-async fn simulated_workload_answers_the_same_in_postgres_and_in_memory() {
+async fn simulated_workload_answers_the_same_in_postgres_and_in_memory(shape: Shape) {
     let started = std::time::Instant::now();
     let cfg = SimConfig {
         seed: 42,
@@ -666,7 +690,7 @@ async fn simulated_workload_answers_the_same_in_postgres_and_in_memory() {
         "a workload worth comparing"
     );
 
-    let db = support::fresh_db().await;
+    let db = support::fresh_db_shaped(shape).await;
     let stats = sim::load_config(&db.url, &cfg, true, |_| {})
         .await
         .expect("load the simulated workload");
@@ -874,3 +898,9 @@ async fn jsonb_columns_read_back_as_postgres_renders_them() {
         Some(r#"{"model": "m", "tokens": 10}"#)
     );
 }
+
+both_shapes!(
+    hand_built_workload_answers_the_same_in_postgres_and_in_memory,
+    cost_breakdown_by_agent_answers_the_same,
+    simulated_workload_answers_the_same_in_postgres_and_in_memory,
+);

@@ -152,19 +152,19 @@ impl Drop for Tmux {
     }
 }
 
-#[tokio::test]
-async fn console_on_postgres_views_help_quit_and_shell_restored() {
+/// On both shapes (ours, and a real deployment's tables).
+async fn console_on_postgres_views_help_quit_and_shell_restored(shape: support::Shape) {
     if !have_tmux() {
         println!("note: tmux not installed, skipping the end-to-end console test");
         return;
     }
-    let db = support::fresh_db().await;
+    let db = support::fresh_db_shaped(shape).await;
     db.exec(
         "INSERT INTO users (id, name, email, status, roles, created_at)
-         VALUES ('u-e2e', 'E2E User', NULL, 'active', '{}', now())",
+         VALUES ('u-e2e', 'E2E User', 'e2e@example.test', 'active', '{}', now())",
     )
     .await;
-    let tmux = Tmux::start("tracetop-e2e-pg");
+    let tmux = Tmux::start(&format!("tracetop-e2e-pg-{shape:?}"));
     let bin = env!("CARGO_BIN_EXE_tracetop");
     tmux.send(&[
         &format!("NO_COLOR=1 {bin} --database-url '{}'; echo exit=$?", db.url),
@@ -191,11 +191,12 @@ async fn console_on_postgres_views_help_quit_and_shell_restored() {
     tmux.wait_for("Feed ·");
     // a request written while the console runs arrives through the tail
     db.exec(
-        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, trace_id,
+        "INSERT INTO ai_requests (id, request_id, user_id, context_id, actor_kind, actor_id,
+                                  provider, model, status, trace_id,
                                   input_tokens, output_tokens, tokens_used, cost_microdollars,
                                   latency_ms, created_at, updated_at, completed_at)
-         VALUES ('req-e2e-live', 'r-e2e', 'u-e2e', 'openai', 'gpt-4o', 'completed', 'tr-e2e',
-                 100, 20, 120, 4200, 800, now(), now(), now())",
+         VALUES ('req-e2e-live', 'r-e2e', 'u-e2e', 'ctx-e2e', 'user', 'u-e2e', 'openai', 'gpt-4o',
+                 'completed', 'tr-e2e', 100, 20, 120, 4200, 800, now(), now(), now())",
     )
     .await;
     tmux.wait_for("ai.done");
@@ -508,3 +509,5 @@ fn demo_postgres_without_server_binaries_says_what_to_install() {
         "{screen}"
     );
 }
+
+both_shapes!(console_on_postgres_views_help_quit_and_shell_restored);

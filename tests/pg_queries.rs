@@ -1,8 +1,16 @@
 //! PgEngine against a real Postgres: every `QueryEngine` method checked on
 //! small fixed datasets whose answers are computed by hand in the comments.
-//! "NOW" is 2026-11-23 12:00 UTC throughout.
+//! "NOW" is 2026-11-23 12:00 UTC throughout. Every test runs on both
+//! shapes (ours and a real deployment's), so every fixture row is valid on
+//! a real deployment: users with unique lower-case emails before their
+//! sessions and contexts, a context for every task, MCP executions before
+//! the tool calls naming them, an actor and a context id on every request
+//! (requests carry no foreign key to contexts: `ctx-none` is a context
+//! since deleted), levels and statuses inside the checks.
 
 mod support;
+
+use support::Shape;
 
 use chrono::{DateTime, Duration, Utc};
 use tracetop::error::Error;
@@ -32,8 +40,8 @@ fn last_day() -> TimeWindow {
     TimeWindow::last(Duration::hours(24), now())
 }
 
-async fn engine_with(sql: &str) -> (support::TestDb, PgEngine) {
-    let db = support::fresh_db().await;
+async fn engine_with(shape: Shape, sql: &str) -> (support::TestDb, PgEngine) {
+    let db = support::fresh_db_shaped(shape).await;
     db.exec(sql).await;
     let engine = PgEngine::connect(&db.url).await.expect("connect engine");
     (db, engine)
@@ -42,7 +50,8 @@ async fn engine_with(sql: &str) -> (support::TestDb, PgEngine) {
 // ---------------------------------------------------------------- overview
 
 const OVERVIEW_FIXTURE: &str = "
-INSERT INTO users (id, name) VALUES ('u1', 'Ada'), ('u2', 'Bob'), ('u3', 'Cy');
+INSERT INTO users (id, name, email) VALUES ('u1', 'Ada', 'ada@example.test'), ('u2', 'Bob', 'bob@example.test'),
+ ('u3', 'Cy', 'cy@example.test'), ('u4', 'Dee', 'dee@example.test'), ('u5', 'Eve', 'eve@example.test');
 INSERT INTO user_sessions (session_id, user_id, started_at, last_activity_at, ended_at) VALUES
  ('s1', 'u1', '2026-11-23 11:00Z', '2026-11-23 11:50Z', NULL),
  ('s2', 'u1', '2026-11-23 11:00Z', '2026-11-23 11:40Z', '2026-11-23 11:45Z'),
@@ -53,21 +62,20 @@ INSERT INTO user_sessions (session_id, user_id, started_at, last_activity_at, en
  ('s7', 'u4', '2026-11-22 11:00Z', '2026-11-22 12:00Z', NULL),
  ('s8', 'u5', '2026-11-22 11:00Z', '2026-11-22 11:59:59Z', NULL),
  ('s9', 'u1', '2026-11-23 11:00Z', '2026-11-23 11:30Z', NULL);
-INSERT INTO user_contexts (context_id, user_id) VALUES ('c1', 'u1'), ('c2', 'u2');
-INSERT INTO agent_tasks (task_id) VALUES ('t1');
-INSERT INTO ai_requests (id, request_id, user_id, provider, model) VALUES
- ('r1', 'q1', 'u1', 'p', 'm'), ('r2', 'q2', 'u1', 'p', 'm'),
- ('r3', 'q3', 'u2', 'p', 'm'), ('r4', 'q4', 'u2', 'p', 'm');
+INSERT INTO user_contexts (context_id, user_id, name) VALUES ('c1', 'u1', 'one'), ('c2', 'u2', 'two');
+INSERT INTO agent_tasks (task_id, context_id) VALUES ('t1', 'c1');
+INSERT INTO ai_requests (id, request_id, user_id, provider, model, context_id, actor_kind, actor_id) VALUES
+ ('r1', 'q1', 'u1', 'p', 'm', 'ctx-none', 'user', 'u1'), ('r2', 'q2', 'u1', 'p', 'm', 'ctx-none', 'user', 'u1'),
+ ('r3', 'q3', 'u2', 'p', 'm', 'ctx-none', 'user', 'u2'), ('r4', 'q4', 'u2', 'p', 'm', 'ctx-none', 'user', 'u2');
 ";
 
-#[tokio::test]
-async fn overview_counts_the_eight_platform_figures() {
-    let (_db, engine) = engine_with(OVERVIEW_FIXTURE).await;
+async fn overview_counts_the_eight_platform_figures(shape: Shape) {
+    let (_db, engine) = engine_with(shape, OVERVIEW_FIXTURE).await;
     let o = engine.overview(now()).await.unwrap();
     assert_eq!(
         o,
         PlatformOverview {
-            total_users: 3,
+            total_users: 5,
             // last_activity >= 11-22 12:00: s1,s2,s9 (u1) s3 (u2) s5 (no user)
             // s7 (u4, exactly on the boundary) → {u1,u2,u4}
             active_users_24h: 3,
@@ -84,24 +92,25 @@ async fn overview_counts_the_eight_platform_figures() {
     );
 }
 
-#[tokio::test]
-async fn activity_trend_has_every_bucket_and_half_open_windows() {
+async fn activity_trend_has_every_bucket_and_half_open_windows(shape: Shape) {
     let (_db, engine) = engine_with(
+        shape,
         "
+INSERT INTO users (id, name, email) VALUES ('u1', 'Ada', 'ada@example.test');
 INSERT INTO user_sessions (session_id, user_id, started_at) VALUES
  ('s-before', 'u1', '2026-11-21 05:00Z'), ('s21', 'u1', '2026-11-21 07:00Z'),
  ('s22', 'u1', '2026-11-22 23:59Z'), ('s-end', 'u1', '2026-11-23 06:00Z');
-INSERT INTO user_contexts (context_id, user_id, created_at) VALUES ('c22', 'u1', '2026-11-22 10:00Z');
-INSERT INTO agent_tasks (task_id, created_at) VALUES ('t23', '2026-11-23 05:59Z');
-INSERT INTO ai_requests (id, request_id, user_id, provider, model, created_at) VALUES
- ('r-start', 'q', 'u1', 'p', 'm', '2026-11-21 06:00Z'),
- ('r21', 'q', 'u1', 'p', 'm', '2026-11-21 12:00Z'),
- ('r23', 'q', 'u1', 'p', 'm', '2026-11-23 01:00Z'),
- ('r-h1', 'q', 'u1', 'p', 'm', '2026-11-23 10:15Z'),
- ('r-h2', 'q', 'u1', 'p', 'm', '2026-11-23 10:45Z'),
- ('r-h3', 'q', 'u1', 'p', 'm', '2026-11-23 11:59Z');
-INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, started_at, created_at)
- VALUES ('m22', 't', 's', '2026-11-20 00:00Z', '2026-11-22 01:00Z');
+INSERT INTO user_contexts (context_id, user_id, name, created_at) VALUES ('c22', 'u1', 'c', '2026-11-22 10:00Z');
+INSERT INTO agent_tasks (task_id, context_id, created_at) VALUES ('t23', 'c22', '2026-11-23 05:59Z');
+INSERT INTO ai_requests (id, request_id, user_id, provider, model, created_at, context_id, actor_kind, actor_id) VALUES
+ ('r-start', 'q-r-start', 'u1', 'p', 'm', '2026-11-21 06:00Z', 'ctx-none', 'user', 'u1'),
+ ('r21', 'q-r21', 'u1', 'p', 'm', '2026-11-21 12:00Z', 'ctx-none', 'user', 'u1'),
+ ('r23', 'q-r23', 'u1', 'p', 'm', '2026-11-23 01:00Z', 'ctx-none', 'user', 'u1'),
+ ('r-h1', 'q-r-h1', 'u1', 'p', 'm', '2026-11-23 10:15Z', 'ctx-none', 'user', 'u1'),
+ ('r-h2', 'q-r-h2', 'u1', 'p', 'm', '2026-11-23 10:45Z', 'ctx-none', 'user', 'u1'),
+ ('r-h3', 'q-r-h3', 'u1', 'p', 'm', '2026-11-23 11:59Z', 'ctx-none', 'user', 'u1');
+INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, started_at, created_at, input, user_id)
+ VALUES ('m22', 't', 's', '2026-11-20 00:00Z', '2026-11-22 01:00Z', '{}', 'u1');
 ",
     )
     .await;
@@ -163,32 +172,33 @@ INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, start
 // ------------------------------------------------------------------- costs
 
 const COST_FIXTURE: &str = "
-INSERT INTO users (id, name) VALUES ('u1', 'Ada'), ('u2', 'Bob');
-INSERT INTO agent_tasks (task_id, agent_name, status, user_id, created_at, execution_time_ms) VALUES
- ('t1', 'planner', 'TASK_STATE_COMPLETED', 'u1', '2026-11-23 09:00Z', 1000),
- ('t2', 'coder', 'TASK_STATE_FAILED', NULL, '2026-11-23 09:30Z', NULL),
- ('t3', NULL, 'TASK_STATE_WORKING', NULL, '2026-11-23 10:00Z', NULL),
- ('t4', 'planner', 'TASK_STATE_FAILED', NULL, '2026-11-23 10:30Z', 2001),
- ('t5', 'planner', 'TASK_STATE_COMPLETED', NULL, '2026-11-20 00:00Z', 5);
+INSERT INTO users (id, name, email) VALUES ('u1', 'Ada', 'ada@example.test'), ('u2', 'Bob', 'bob@example.test'),
+ ('u3', 'Cy', 'cy@example.test'), ('u4', 'Dee', 'dee@example.test');
+INSERT INTO user_contexts (context_id, user_id, name) VALUES ('c1', 'u1', 'work');
+INSERT INTO agent_tasks (task_id, context_id, agent_name, status, user_id, created_at, execution_time_ms) VALUES
+ ('t1', 'c1', 'planner', 'TASK_STATE_COMPLETED', 'u1', '2026-11-23 09:00Z', 1000),
+ ('t2', 'c1', 'coder', 'TASK_STATE_FAILED', NULL, '2026-11-23 09:30Z', NULL),
+ ('t3', 'c1', NULL, 'TASK_STATE_WORKING', NULL, '2026-11-23 10:00Z', NULL),
+ ('t4', 'c1', 'planner', 'TASK_STATE_FAILED', NULL, '2026-11-23 10:30Z', 2001),
+ ('t5', 'c1', 'planner', 'TASK_STATE_COMPLETED', NULL, '2026-11-20 00:00Z', 5);
 INSERT INTO ai_requests (id, request_id, user_id, task_id, provider, model, input_tokens,
-    output_tokens, tokens_used, cost_microdollars, status, created_at) VALUES
- ('r1', 'q1', 'u1', 't1', 'openai', 'gpt-4o', 100, 50, 150, 1000, 'completed', '2026-11-23 10:00Z'),
- ('r2', 'q2', 'u1', 't2', 'openai', 'gpt-4o', 10, 10, 20, 3000, 'completed', '2026-11-23 11:00Z'),
- ('r3', 'q3', 'u2', NULL, 'anthropic', 'claude', NULL, NULL, NULL, 501, 'failed', '2026-11-23 09:00Z'),
- ('r4', 'q4', 'u2', 't3', 'anthropic', 'claude', 1, 2, 3, 2000, 'completed', '2026-11-22 12:00Z'),
- ('r5', 'q5', 'u1', 't1', 'openai', 'gpt-4o', 1, 1, 2, 99999, 'completed', '2026-11-23 12:00Z'),
- ('r6', 'q6', 'u2', NULL, 'anthropic', 'claude', 3, 4, 7, 7000, 'completed', '2026-11-21 12:00Z'),
- ('r7', 'q7', 'u2', NULL, 'anthropic', 'claude', 0, 0, 0, 11000, 'completed', '2026-10-01 12:00Z'),
- ('r8', 'q8', 'u2', NULL, 'anthropic', 'claude', 0, 0, 0, 13000, 'completed', '2026-11-10 12:00Z'),
- ('r9', 'q9', 'u3', 't-missing', 'openai', 'gpt-4o-mini', NULL, NULL, NULL, 0, 'pending', '2026-11-23 08:00Z');
+    output_tokens, tokens_used, cost_microdollars, status, created_at, context_id, actor_kind, actor_id) VALUES
+ ('r1', 'q1', 'u1', 't1', 'openai', 'gpt-4o', 100, 50, 150, 1000, 'completed', '2026-11-23 10:00Z', 'ctx-none', 'user', 'u1'),
+ ('r2', 'q2', 'u1', 't2', 'openai', 'gpt-4o', 10, 10, 20, 3000, 'completed', '2026-11-23 11:00Z', 'ctx-none', 'user', 'u1'),
+ ('r3', 'q3', 'u2', NULL, 'anthropic', 'claude', NULL, NULL, NULL, 501, 'failed', '2026-11-23 09:00Z', 'ctx-none', 'user', 'u2'),
+ ('r4', 'q4', 'u2', 't3', 'anthropic', 'claude', 1, 2, 3, 2000, 'completed', '2026-11-22 12:00Z', 'ctx-none', 'user', 'u2'),
+ ('r5', 'q5', 'u1', 't1', 'openai', 'gpt-4o', 1, 1, 2, 99999, 'completed', '2026-11-23 12:00Z', 'ctx-none', 'user', 'u1'),
+ ('r6', 'q6', 'u2', NULL, 'anthropic', 'claude', 3, 4, 7, 7000, 'completed', '2026-11-21 12:00Z', 'ctx-none', 'user', 'u2'),
+ ('r7', 'q7', 'u2', NULL, 'anthropic', 'claude', 0, 0, 0, 11000, 'completed', '2026-10-01 12:00Z', 'ctx-none', 'user', 'u2'),
+ ('r8', 'q8', 'u2', NULL, 'anthropic', 'claude', 0, 0, 0, 13000, 'completed', '2026-11-10 12:00Z', 'ctx-none', 'user', 'u2'),
+ ('r9', 'q9', 'u3', 't-missing', 'openai', 'gpt-4o-mini', NULL, NULL, NULL, 0, 'pending', '2026-11-23 08:00Z', 'ctx-none', 'user', 'u3');
 INSERT INTO user_sessions (session_id, user_id, started_at) VALUES
  ('s1', 'u1', '2026-11-23 01:00Z'), ('s2', 'u1', '2026-11-23 02:00Z'), ('s3', 'u1', '2026-11-23 03:00Z'),
  ('s4', 'u3', '2026-11-23 04:00Z'), ('s5', 'u4', '2026-11-23 05:00Z'), ('s-old', 'u2', '2026-11-01 00:00Z');
 ";
 
-#[tokio::test]
-async fn cost_summary_sums_the_window() {
-    let (_db, engine) = engine_with(COST_FIXTURE).await;
+async fn cost_summary_sums_the_window(shape: Shape) {
+    let (_db, engine) = engine_with(shape, COST_FIXTURE).await;
     // In [22 12:00, 23 12:00): r1 r2 r3 r4 r9 (r5 sits on the end, excluded).
     let s = engine.cost_summary(&last_day()).await.unwrap();
     assert_eq!(
@@ -217,9 +227,8 @@ fn breakdown_keys(rows: &[CostBreakdownRow]) -> Vec<(String, i64, i64, i64)> {
         .collect()
 }
 
-#[tokio::test]
-async fn cost_breakdown_by_model_provider_and_agent() {
-    let (_db, engine) = engine_with(COST_FIXTURE).await;
+async fn cost_breakdown_by_model_provider_and_agent(shape: Shape) {
+    let (_db, engine) = engine_with(shape, COST_FIXTURE).await;
     let w = last_day();
     let by_model = engine
         .cost_breakdown(&w, CostDimension::Model)
@@ -271,9 +280,8 @@ async fn cost_breakdown_by_model_provider_and_agent() {
     assert!((shares - 1.0).abs() < 1e-12);
 }
 
-#[tokio::test]
-async fn cost_trend_fills_empty_buckets() {
-    let (_db, engine) = engine_with(COST_FIXTURE).await;
+async fn cost_trend_fills_empty_buckets(shape: Shape) {
+    let (_db, engine) = engine_with(shape, COST_FIXTURE).await;
     let trend = engine
         .cost_trend(
             &window("2026-11-20T00:00:00Z", "2026-11-23T12:00:00Z"),
@@ -304,9 +312,8 @@ async fn cost_trend_fills_empty_buckets() {
     );
 }
 
-#[tokio::test]
-async fn cost_overview_relative_to_now() {
-    let (_db, engine) = engine_with(COST_FIXTURE).await;
+async fn cost_overview_relative_to_now(shape: Shape) {
+    let (_db, engine) = engine_with(shape, COST_FIXTURE).await;
     let o = engine.cost_overview(now()).await.unwrap();
     assert_eq!(
         o,
@@ -321,9 +328,8 @@ async fn cost_overview_relative_to_now() {
     );
 }
 
-#[tokio::test]
-async fn ai_request_list_filters_and_orders() {
-    let (_db, engine) = engine_with(COST_FIXTURE).await;
+async fn ai_request_list_filters_and_orders(shape: Shape) {
+    let (_db, engine) = engine_with(shape, COST_FIXTURE).await;
     let ids = |rows: Vec<AiRequestRecord>| rows.into_iter().map(|r| r.id.0).collect::<Vec<_>>();
     let claude = AiRequestFilter {
         model: Some("claude".into()),
@@ -362,9 +368,8 @@ async fn ai_request_list_filters_and_orders() {
 
 // ------------------------------------------------------------ leaderboards
 
-#[tokio::test]
-async fn top_users_count_each_table_without_join_multiplication() {
-    let (_db, engine) = engine_with(COST_FIXTURE).await;
+async fn top_users_count_each_table_without_join_multiplication(shape: Shape) {
+    let (_db, engine) = engine_with(shape, COST_FIXTURE).await;
     let users = engine.top_users(&last_day(), 10).await.unwrap();
     type Row = (String, Option<String>, i64, i64, i64, i64, i64);
     let got: Vec<Row> = users
@@ -388,19 +393,18 @@ async fn top_users_count_each_table_without_join_multiplication() {
             ("u1".into(), Some("Ada".into()), 2, 170, 4000, 3, 1),
             // u2: r3 + r4; s-old is outside the window
             ("u2".into(), Some("Bob".into()), 2, 3, 2501, 0, 0),
-            // u3: r9 (cost 0) and one session, no users row
-            ("u3".into(), None, 1, 0, 0, 1, 0),
+            // u3: r9 (cost 0) and one session
+            ("u3".into(), Some("Cy".into()), 1, 0, 0, 1, 0),
             // u4: a session only
-            ("u4".into(), None, 0, 0, 0, 1, 0),
+            ("u4".into(), Some("Dee".into()), 0, 0, 0, 1, 0),
         ]
     );
     let top2 = engine.top_users(&last_day(), 2).await.unwrap();
     assert_eq!(top2.len(), 2);
 }
 
-#[tokio::test]
-async fn top_agents_by_task_count() {
-    let (_db, engine) = engine_with(COST_FIXTURE).await;
+async fn top_agents_by_task_count(shape: Shape) {
+    let (_db, engine) = engine_with(shape, COST_FIXTURE).await;
     let agents = engine.top_agents(&last_day(), 10).await.unwrap();
     assert_eq!(
         agents,
@@ -430,15 +434,16 @@ async fn top_agents_by_task_count() {
 }
 
 const TOOLS_FIXTURE: &str = "
-INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, status, execution_time_ms, started_at) VALUES
- ('m1', 'search', 'web', 'success', 100, '2026-11-23 01:00Z'),
- ('m2', 'search', 'web', 'failed', 300, '2026-11-23 02:00Z'),
- ('m3', 'search', 'web', 'success', NULL, '2026-11-23 03:00Z'),
- ('m4', 'fetch', 'web', 'timeout', 50, '2026-11-23 04:00Z'),
- ('m5', 'read_file', 'fs', 'success', 10, '2026-11-23 05:00Z'),
- ('m6', 'read_file', 'fs', 'success', 20, '2026-11-23 11:00Z'),
- ('m7', 'search', 'other', 'success', 1000, '2026-11-23 06:00Z'),
- ('m8', 'search', 'web', 'success', 5, '2026-11-22 23:00Z');
+INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, status, execution_time_ms, started_at,
+    input, user_id) VALUES
+ ('m1', 'search', 'web', 'success', 100, '2026-11-23 01:00Z', '{}', 'u1'),
+ ('m2', 'search', 'web', 'failed', 300, '2026-11-23 02:00Z', '{}', 'u1'),
+ ('m3', 'search', 'web', 'success', NULL, '2026-11-23 03:00Z', '{}', 'u1'),
+ ('m4', 'fetch', 'web', 'timeout', 50, '2026-11-23 04:00Z', '{}', 'u1'),
+ ('m5', 'read_file', 'fs', 'success', 10, '2026-11-23 05:00Z', '{}', 'u2'),
+ ('m6', 'read_file', 'fs', 'success', 20, '2026-11-23 11:00Z', '{}', 'u2'),
+ ('m7', 'search', 'other', 'success', 1000, '2026-11-23 06:00Z', '{}', 'u2'),
+ ('m8', 'search', 'web', 'success', 5, '2026-11-22 23:00Z', '{}', 'u2');
 ";
 
 fn tool_keys(rows: &[ToolStats]) -> Vec<String> {
@@ -447,9 +452,8 @@ fn tool_keys(rows: &[ToolStats]) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn tools_statistics_and_every_sort_order() {
-    let (_db, engine) = engine_with(TOOLS_FIXTURE).await;
+async fn tools_statistics_and_every_sort_order(shape: Shape) {
+    let (_db, engine) = engine_with(shape, TOOLS_FIXTURE).await;
     let w = window("2026-11-23T00:00:00Z", "2026-11-23T12:00:00Z");
     let by_exec = engine.tools(&w, ToolSort::Executions, 0).await.unwrap();
     // search@web: m1 m2 m3 (m8 is before the window): 2 ok, 1 failed,
@@ -507,9 +511,8 @@ async fn tools_statistics_and_every_sort_order() {
     assert_eq!(tool_keys(&top), ["search@web", "read_file@fs"]);
 }
 
-#[tokio::test]
-async fn tool_execution_list_filters_and_orders() {
-    let (_db, engine) = engine_with(TOOLS_FIXTURE).await;
+async fn tool_execution_list_filters_and_orders(shape: Shape) {
+    let (_db, engine) = engine_with(shape, TOOLS_FIXTURE).await;
     let ids = |rows: Vec<McpExecutionRecord>| {
         rows.into_iter()
             .map(|r| r.mcp_execution_id.0)
@@ -545,29 +548,32 @@ async fn tool_execution_list_filters_and_orders() {
 // ------------------------------------------------------------------ traces
 
 const TRACE_FIXTURE: &str = "
-INSERT INTO agent_tasks (task_id, trace_id, agent_name, status, user_id, created_at) VALUES
- ('tA', 'trace-a', 'planner', 'TASK_STATE_COMPLETED', 'u1', '2026-11-23 10:00Z'),
- ('tA2', 'trace-a', 'planner', 'TASK_STATE_FAILED', 'u1', '2026-11-23 10:30Z'),
- ('tD1', 'trace-d', 'coder', 'TASK_STATE_FAILED', 'u4', '2026-11-22 08:00Z'),
- ('tD2', 'trace-d', 'reviewer', 'TASK_STATE_WORKING', 'u4', '2026-11-23 08:30Z'),
- ('tX', 'trace-x', 'other', 'TASK_STATE_COMPLETED', 'u9', '2026-11-01 00:00Z');
+INSERT INTO users (id, name, email) VALUES ('u1', 'Ada', 'ada@example.test'), ('u4', 'Dee', 'dee@example.test'),
+ ('u9', 'Ivy', 'ivy@example.test');
+INSERT INTO user_contexts (context_id, user_id, name) VALUES ('cA', 'u1', 'a'), ('cD', 'u4', 'd'), ('cX', 'u9', 'x');
+INSERT INTO agent_tasks (task_id, context_id, trace_id, agent_name, status, user_id, created_at) VALUES
+ ('tA', 'cA', 'trace-a', 'planner', 'TASK_STATE_COMPLETED', 'u1', '2026-11-23 10:00Z'),
+ ('tA2', 'cA', 'trace-a', 'planner', 'TASK_STATE_FAILED', 'u1', '2026-11-23 10:30Z'),
+ ('tD1', 'cD', 'trace-d', 'coder', 'TASK_STATE_FAILED', 'u4', '2026-11-22 08:00Z'),
+ ('tD2', 'cD', 'trace-d', 'reviewer', 'TASK_STATE_WORKING', 'u4', '2026-11-23 08:30Z'),
+ ('tX', 'cX', 'trace-x', 'other', 'TASK_STATE_COMPLETED', 'u9', '2026-11-01 00:00Z');
 INSERT INTO ai_requests (id, request_id, user_id, trace_id, task_id, provider, model, input_tokens,
-    output_tokens, tokens_used, cost_microdollars, latency_ms, status, created_at) VALUES
- ('rA1', 'q', 'u1', 'trace-a', 'tA', 'openai', 'gpt', 6, 4, 10, 100, 200, 'completed', '2026-11-23 10:01Z'),
- ('rA2', 'q', 'u1', 'trace-a', 'tA', 'openai', 'gpt', 3, 2, 5, 50, NULL, 'failed', '2026-11-23 10:02Z'),
- ('rB1', 'q', 'u2', 'trace-b', NULL, 'openai', 'gpt', 0, 0, 0, 0, NULL, 'pending', '2026-11-23 11:00Z'),
- ('rC1', 'q', 'u3', 'trace-c', NULL, 'openai', 'gpt', 1, 0, 1, 7, 20, 'completed', '2026-11-23 09:00Z'),
- ('rD1', 'q', 'u5', 'trace-d', NULL, 'openai', 'gpt', 0, 0, 0, 0, NULL, 'pending', '2026-11-23 08:00Z'),
- ('rE1', 'q', 'u6', 'trace-e', NULL, 'openai', 'gpt', 0, 0, 0, 3, 10, 'completed', '2026-11-20 08:00Z'),
- ('rF1', 'q', 'u1', 'trace-f', NULL, 'openai', 'gpt', 0, 0, 0, 0, NULL, 'pending', '2026-11-23 11:30Z');
+    output_tokens, tokens_used, cost_microdollars, latency_ms, status, created_at, context_id, actor_kind, actor_id) VALUES
+ ('rA1', 'q-rA1', 'u1', 'trace-a', 'tA', 'openai', 'gpt', 6, 4, 10, 100, 200, 'completed', '2026-11-23 10:01Z', 'ctx-none', 'user', 'u1'),
+ ('rA2', 'q-rA2', 'u1', 'trace-a', 'tA', 'openai', 'gpt', 3, 2, 5, 50, NULL, 'failed', '2026-11-23 10:02Z', 'ctx-none', 'user', 'u1'),
+ ('rB1', 'q-rB1', 'u2', 'trace-b', NULL, 'openai', 'gpt', 0, 0, 0, 0, NULL, 'pending', '2026-11-23 11:00Z', 'ctx-none', 'user', 'u2'),
+ ('rC1', 'q-rC1', 'u3', 'trace-c', NULL, 'openai', 'gpt', 1, 0, 1, 7, 20, 'completed', '2026-11-23 09:00Z', 'ctx-none', 'user', 'u3'),
+ ('rD1', 'q-rD1', 'u5', 'trace-d', NULL, 'openai', 'gpt', 0, 0, 0, 0, NULL, 'pending', '2026-11-23 08:00Z', 'ctx-none', 'user', 'u5'),
+ ('rE1', 'q-rE1', 'u6', 'trace-e', NULL, 'openai', 'gpt', 0, 0, 0, 3, 10, 'completed', '2026-11-20 08:00Z', 'ctx-none', 'user', 'u6'),
+ ('rF1', 'q-rF1', 'u1', 'trace-f', NULL, 'openai', 'gpt', 0, 0, 0, 0, NULL, 'pending', '2026-11-23 11:30Z', 'ctx-none', 'user', 'u1');
 INSERT INTO mcp_tool_executions (mcp_execution_id, trace_id, tool_name, server_name, status,
     execution_time_ms, started_at, created_at, input, output, user_id) VALUES
  ('mA1', 'trace-a', 'search', 'web', 'success', 30, '2026-11-23 10:03Z', '2026-11-23 10:03Z', '{\"q\":1}', 'ok', 'u1'),
  ('mB1', 'trace-b', 'fetch', 'web', 'failed', 5, '2026-11-23 11:05Z', '2026-11-23 11:05Z', '{}', NULL, 'u2');
-INSERT INTO task_execution_steps (step_id, task_id, step_type, status, content, started_at, duration_ms) VALUES
- ('st1', 'tA', 'plan', 'completed', '{\"plan\": [1, 2]}', '2026-11-23 10:00:30Z', 400),
- ('st2', 'tA', 'tool', 'failed', NULL, '2026-11-23 10:01Z', 100),
- ('stX', 'tX', 'plan', 'completed', NULL, '2026-11-23 10:01Z', 999);
+INSERT INTO task_execution_steps (step_id, task_id, step_type, title, status, content, started_at, duration_ms) VALUES
+ ('st1', 'tA', 'plan', 'plan', 'completed', '{\"plan\": [1, 2]}', '2026-11-23 10:00:30Z', 400),
+ ('st2', 'tA', 'tool', 'search', 'failed', '{}', '2026-11-23 10:01Z', 100),
+ ('stX', 'tX', 'plan', 'plan', 'completed', '{}', '2026-11-23 10:01Z', 999);
 INSERT INTO logs (id, timestamp, level, module, message, metadata, trace_id) VALUES
  ('l1', '2026-11-23 10:01Z', 'INFO', 'agent', 'calling model', '{\"k\": 1}', 'trace-a'),
  ('l2', '2026-11-23 10:03Z', 'WARN', 'mcp', 'slow tool', NULL, 'trace-a'),
@@ -578,9 +584,8 @@ fn trace_ids(rows: &[TraceListItem]) -> Vec<&str> {
     rows.iter().map(|t| t.trace_id.as_str()).collect()
 }
 
-#[tokio::test]
-async fn traces_list_summarises_and_filters() {
-    let (_db, engine) = engine_with(TRACE_FIXTURE).await;
+async fn traces_list_summarises_and_filters(shape: Shape) {
+    let (_db, engine) = engine_with(shape, TRACE_FIXTURE).await;
     let base = TraceListFilter {
         window: Some(last_day()),
         ..Default::default()
@@ -702,9 +707,8 @@ async fn traces_list_summarises_and_filters() {
     );
 }
 
-#[tokio::test]
-async fn trace_detail_orders_the_timeline_and_sums() {
-    let (_db, engine) = engine_with(TRACE_FIXTURE).await;
+async fn trace_detail_orders_the_timeline_and_sums(shape: Shape) {
+    let (_db, engine) = engine_with(shape, TRACE_FIXTURE).await;
     let d = engine.trace_detail(&TraceId::new("trace-a")).await.unwrap();
     let order: Vec<(&str, &str)> = d
         .events
@@ -777,9 +781,8 @@ async fn trace_detail_orders_the_timeline_and_sums() {
     assert_eq!(json["events"][2]["kind"], "ai_request");
 }
 
-#[tokio::test]
-async fn trace_detail_of_an_unknown_id_is_not_found() {
-    let (_db, engine) = engine_with(TRACE_FIXTURE).await;
+async fn trace_detail_of_an_unknown_id_is_not_found(shape: Shape) {
+    let (_db, engine) = engine_with(shape, TRACE_FIXTURE).await;
     let err = engine
         .trace_detail(&TraceId::new("nope"))
         .await
@@ -794,29 +797,32 @@ async fn trace_detail_of_an_unknown_id_is_not_found() {
 // ------------------------------------------------------------------- audit
 
 const AUDIT_FIXTURE: &str = r#"
-INSERT INTO agent_tasks (task_id, trace_id, agent_name, created_at) VALUES
- ('task-9f01', 'tr-77aa', 'planner', '2026-11-23 09:30Z');
-INSERT INTO ai_requests (id, request_id, user_id, task_id, trace_id, mcp_execution_id, provider, model, created_at) VALUES
- ('req-abc1', 'q', 'u1', 'task-9f01', 'tr-77aa', 'mcp-2', 'p', 'm', '2026-11-23 10:00Z'),
- ('req-abc2', 'q', 'u1', NULL, 'tr-77aa', NULL, 'p', 'm', '2026-11-23 11:00Z'),
- ('req-abc10', 'q', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 08:00Z'),
- ('ab_x9999', 'q', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 07:00Z'),
- ('abcx1234', 'q', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 07:30Z'),
- ('ab\cd123', 'q', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 06:00Z'),
- ('dup0-r', 'q', 'u1', NULL, 'dup0-t', NULL, 'p', 'm', '2026-11-23 05:00Z');
-INSERT INTO ai_requests (id, request_id, user_id, provider, model, created_at)
- SELECT 'many-' || lpad(i::text, 2, '0'), 'q', 'u1', 'p', 'm', '2026-11-23 00:00Z'::timestamptz + i * interval '1 minute'
+INSERT INTO users (id, name, email) VALUES ('u1', 'Ada', 'ada@example.test');
+INSERT INTO user_contexts (context_id, user_id, name) VALUES ('ctx-a', 'u1', 'audit');
+INSERT INTO agent_tasks (task_id, context_id, trace_id, agent_name, created_at) VALUES
+ ('task-9f01', 'ctx-a', 'tr-77aa', 'planner', '2026-11-23 09:30Z');
+INSERT INTO ai_requests (id, request_id, user_id, task_id, trace_id, mcp_execution_id, provider, model, created_at, context_id, actor_kind, actor_id) VALUES
+ ('req-abc1', 'q-req-abc1', 'u1', 'task-9f01', 'tr-77aa', 'mcp-2', 'p', 'm', '2026-11-23 10:00Z', 'ctx-none', 'user', 'u1'),
+ ('req-abc2', 'q-req-abc2', 'u1', NULL, 'tr-77aa', NULL, 'p', 'm', '2026-11-23 11:00Z', 'ctx-none', 'user', 'u1'),
+ ('req-abc10', 'q-req-abc10', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 08:00Z', 'ctx-none', 'user', 'u1'),
+ ('ab_x9999', 'q-ab_x9999', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 07:00Z', 'ctx-none', 'user', 'u1'),
+ ('abcx1234', 'q-abcx1234', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 07:30Z', 'ctx-none', 'user', 'u1'),
+ ('ab\cd123', 'q-ab\cd123', 'u1', NULL, NULL, NULL, 'p', 'm', '2026-11-23 06:00Z', 'ctx-none', 'user', 'u1'),
+ ('dup0-r', 'q-dup0-r', 'u1', NULL, 'dup0-t', NULL, 'p', 'm', '2026-11-23 05:00Z', 'ctx-none', 'user', 'u1');
+INSERT INTO ai_requests (id, request_id, user_id, context_id, actor_kind, actor_id, provider, model, created_at)
+ SELECT 'many-' || lpad(i::text, 2, '0'), 'q-many-' || i, 'u1', 'ctx-a', 'user', 'u1', 'p', 'm',
+        '2026-11-23 00:00Z'::timestamptz + i * interval '1 minute'
  FROM generate_series(0, 24) AS i;
 INSERT INTO ai_request_messages (request_id, role, content, sequence_number) VALUES
  ('req-abc1', 'assistant', 'hello', 2),
  ('req-abc1', 'user', 'hi', 1),
  ('req-abc2', 'user', 'again', 1);
+INSERT INTO mcp_tool_executions (mcp_execution_id, trace_id, tool_name, server_name, status, started_at, input, user_id) VALUES
+ ('mcp-1', 'tr-77aa', 'search', 'web', 'success', '2026-11-23 10:00:01Z', '{}', 'u1'),
+ ('mcp-2', 'tr-77aa', 'fetch', 'web', 'success', '2026-11-23 10:00:02Z', '{}', 'u1'),
+ ('mcp-3', 'tr-77aa', 'other', 'web', 'success', '2026-11-23 10:00:03Z', '{}', 'u1');
 INSERT INTO ai_request_tool_calls (request_id, tool_name, tool_input, mcp_execution_id, sequence_number) VALUES
  ('req-abc1', 'search', '{"q": "x"}', 'mcp-1', 0);
-INSERT INTO mcp_tool_executions (mcp_execution_id, trace_id, tool_name, server_name, status, started_at) VALUES
- ('mcp-1', 'tr-77aa', 'search', 'web', 'success', '2026-11-23 10:00:01Z'),
- ('mcp-2', 'tr-77aa', 'fetch', 'web', 'success', '2026-11-23 10:00:02Z'),
- ('mcp-3', 'tr-77aa', 'other', 'web', 'success', '2026-11-23 10:00:03Z');
 "#;
 
 fn found(res: AuditResolution) -> AuditRecord {
@@ -835,9 +841,8 @@ fn candidates(res: AuditResolution) -> Vec<(IdKind, String)> {
     }
 }
 
-#[tokio::test]
-async fn audit_prefix_ambiguity_and_exact_match() {
-    let (_db, engine) = engine_with(AUDIT_FIXTURE).await;
+async fn audit_prefix_ambiguity_and_exact_match(shape: Shape) {
+    let (_db, engine) = engine_with(shape, AUDIT_FIXTURE).await;
     // 'req-abc' matches three request ids: newest first
     let c = candidates(engine.audit_lookup("req-abc").await.unwrap());
     assert_eq!(
@@ -895,9 +900,8 @@ async fn audit_prefix_ambiguity_and_exact_match() {
     assert_eq!(c[19].1, "many-05");
 }
 
-#[tokio::test]
-async fn audit_resolves_tasks_and_traces() {
-    let (_db, engine) = engine_with(AUDIT_FIXTURE).await;
+async fn audit_resolves_tasks_and_traces(shape: Shape) {
+    let (_db, engine) = engine_with(shape, AUDIT_FIXTURE).await;
     // task id: in agent_tasks and ai_requests.task_id, one candidate
     let t = found(engine.audit_lookup("task-9f").await.unwrap());
     assert_eq!(
@@ -925,9 +929,8 @@ async fn audit_resolves_tasks_and_traces() {
     assert_eq!(json["matched_id"], "tr-77aa");
 }
 
-#[tokio::test]
-async fn audit_prefix_metacharacters_are_literal() {
-    let (_db, engine) = engine_with(AUDIT_FIXTURE).await;
+async fn audit_prefix_metacharacters_are_literal(shape: Shape) {
+    let (_db, engine) = engine_with(shape, AUDIT_FIXTURE).await;
     // '_' is literal: 'ab_x' matches ab_x9999 but not abcx1234
     let r = found(engine.audit_lookup("ab_x").await.unwrap());
     assert_eq!(r.matched_id, "ab_x9999");
@@ -939,9 +942,8 @@ async fn audit_prefix_metacharacters_are_literal() {
     assert_eq!(r.matched_id, r"ab\cd123");
 }
 
-#[tokio::test]
-async fn audit_rejects_short_prefixes_and_reports_no_match() {
-    let (_db, engine) = engine_with(AUDIT_FIXTURE).await;
+async fn audit_rejects_short_prefixes_and_reports_no_match(shape: Shape) {
+    let (_db, engine) = engine_with(shape, AUDIT_FIXTURE).await;
     for short in ["abc", "  ab  ", ""] {
         let err = engine.audit_lookup(short).await.expect_err("too short");
         assert!(matches!(err, Error::Input(_)), "{err:?}");
@@ -960,16 +962,15 @@ const LOG_FIXTURE: &str = r#"
 INSERT INTO logs (id, timestamp, level, module, message, trace_id) VALUES
  ('L1', '2026-11-23 10:00Z', 'ERROR', 'api', 'payment failed: 100% of retries', NULL),
  ('L2', '2026-11-23 10:01Z', 'INFO', 'api', 'progress 100 percent', NULL),
- ('L3', '2026-11-23 10:02Z', 'error', 'worker', 'file_name missing', NULL),
+ ('L3', '2026-11-23 10:02Z', 'ERROR', 'worker', 'file_name missing', NULL),
  ('L4', '2026-11-23 10:03Z', 'WARN', 'worker', 'filexname missing', NULL),
  ('L5', '2026-11-23 10:04Z', 'INFO', 'api', 'path C:\temp\x', NULL),
  ('L6', '2026-11-23 10:05Z', 'INFO', 'api', 'PAYMENT Failed again', 'tr-1'),
  ('L7', '2026-11-22 10:00Z', 'ERROR', 'api', 'payment failed old', NULL);
 "#;
 
-#[tokio::test]
-async fn log_search_is_literal_case_insensitive_and_filtered() {
-    let (_db, engine) = engine_with(LOG_FIXTURE).await;
+async fn log_search_is_literal_case_insensitive_and_filtered(shape: Shape) {
+    let (_db, engine) = engine_with(shape, LOG_FIXTURE).await;
     let w = Some(window("2026-11-23T00:00:00Z", "2026-11-23T12:00:00Z"));
     let search = |f: LogFilter| {
         let engine = engine.clone();
@@ -1043,9 +1044,8 @@ async fn log_search_is_literal_case_insensitive_and_filtered() {
     );
 }
 
-#[tokio::test]
-async fn log_summary_counts_levels_modules_and_range() {
-    let (_db, engine) = engine_with(LOG_FIXTURE).await;
+async fn log_summary_counts_levels_modules_and_range(shape: Shape) {
+    let (_db, engine) = engine_with(shape, LOG_FIXTURE).await;
     let s = engine
         .log_summary(&window("2026-11-23T00:00:00Z", "2026-11-23T12:00:00Z"))
         .await
@@ -1092,24 +1092,24 @@ async fn log_summary_counts_levels_modules_and_range() {
 
 // --------------------------------------------------------------- analytics
 
-#[tokio::test]
-async fn request_stats_percentiles_and_rates() {
+async fn request_stats_percentiles_and_rates(shape: Shape) {
     let (_db, engine) = engine_with(
+        shape,
         "
 -- gpt: 20 requests, latency 10..200 step 10; i<=16 completed, 17..19 failed,
 -- 20 pending; cache hits for i<=5; 10 tokens and 100 µ$ each
-INSERT INTO ai_requests (id, request_id, user_id, provider, model, latency_ms, status, cache_hit,
-    tokens_used, cost_microdollars, created_at)
-SELECT 'g' || i, 'q', 'u1', 'openai', 'gpt', i * 10,
+INSERT INTO ai_requests (id, request_id, user_id, context_id, actor_kind, actor_id, provider, model,
+    latency_ms, status, cache_hit, tokens_used, cost_microdollars, created_at)
+SELECT 'g' || i, 'q-g' || i, 'u1', 'ctx-none', 'user', 'u1', 'openai', 'gpt', i * 10,
        CASE WHEN i <= 16 THEN 'completed' WHEN i <= 19 THEN 'failed' ELSE 'pending' END,
        i <= 5, 10, 100, '2026-11-23 01:00Z'::timestamptz + i * interval '1 minute'
 FROM generate_series(1, 20) AS i;
 INSERT INTO ai_requests (id, request_id, user_id, provider, model, latency_ms, status, cache_hit,
-    tokens_used, cost_microdollars, created_at) VALUES
- ('c1', 'q', 'u1', 'anthropic', 'claude', 5, 'completed', true, 10, 100, '2026-11-23 02:00Z'),
- ('c2', 'q', 'u1', 'anthropic', 'claude', NULL, 'pending', false, 10, 100, '2026-11-23 02:01Z'),
- ('c3', 'q', 'u1', 'anthropic', 'claude', 8, 'failed', false, 10, 100, '2026-11-23 02:02Z'),
- ('old', 'q', 'u1', 'anthropic', 'claude', 1, 'failed', false, 10, 100, '2026-11-22 02:02Z');
+    tokens_used, cost_microdollars, created_at, context_id, actor_kind, actor_id) VALUES
+ ('c1', 'q-c1', 'u1', 'anthropic', 'claude', 5, 'completed', true, 10, 100, '2026-11-23 02:00Z', 'ctx-none', 'user', 'u1'),
+ ('c2', 'q-c2', 'u1', 'anthropic', 'claude', NULL, 'pending', false, 10, 100, '2026-11-23 02:01Z', 'ctx-none', 'user', 'u1'),
+ ('c3', 'q-c3', 'u1', 'anthropic', 'claude', 8, 'failed', false, 10, 100, '2026-11-23 02:02Z', 'ctx-none', 'user', 'u1'),
+ ('old', 'q-old', 'u1', 'anthropic', 'claude', 1, 'failed', false, 10, 100, '2026-11-22 02:02Z', 'ctx-none', 'user', 'u1');
 ",
     )
     .await;
@@ -1174,11 +1174,13 @@ INSERT INTO ai_requests (id, request_id, user_id, provider, model, latency_ms, s
 }
 
 const SESSION_FIXTURE: &str = "
+INSERT INTO users (id, name, email) VALUES ('u1', 'Ada', 'ada@example.test'), ('u2', 'Bob', 'bob@example.test'),
+ ('u3', 'Cy', 'cy@example.test');
 INSERT INTO user_sessions (session_id, user_id, started_at, ended_at, session_source, client_id,
     device_type, country, landing_page, referrer_source, request_count, ai_request_count,
     is_bot, is_scanner, is_behavioral_bot) VALUES
  ('sA', 'u1', '2026-11-23 01:00Z', '2026-11-23 01:10Z', 'web', 'cli-1', 'desktop', 'DE', '/home', 'google', 10, 2, false, false, false),
- ('sB', 'u1', '2026-11-23 02:00Z', '2026-11-23 02:00:05.5Z', 'web', NULL, 'mobile', 'US', '/home', NULL, 3, 0, true, false, false),
+ ('sB', 'u1', '2026-11-23 02:00Z', '2026-11-23 02:00:05.5Z', 'web', 'sp_web', 'mobile', 'US', '/home', NULL, 3, 0, true, false, false),
  ('sC', 'u2', '2026-11-23 03:00Z', NULL, 'api', 'cli-1', 'desktop', 'DE', '/docs', 'google', 7, 5, false, true, false),
  ('sD', NULL, '2026-11-23 04:00Z', NULL, NULL, 'cli-2', NULL, NULL, NULL, 'hn', 1, 0, false, true, true),
  ('sE', 'u3', '2026-11-22 23:00Z', NULL, 'web', 'cli-1', 'desktop', 'FR', '/x', 'y', 100, 100, false, false, false);
@@ -1188,9 +1190,8 @@ fn session_window() -> TimeWindow {
     window("2026-11-23T00:00:00Z", "2026-11-23T12:00:00Z")
 }
 
-#[tokio::test]
-async fn session_stats_counts_durations_and_bots() {
-    let (_db, engine) = engine_with(SESSION_FIXTURE).await;
+async fn session_stats_counts_durations_and_bots(shape: Shape) {
+    let (_db, engine) = engine_with(shape, SESSION_FIXTURE).await;
     let s = engine.session_stats(&session_window()).await.unwrap();
     assert_eq!(
         s,
@@ -1215,9 +1216,8 @@ fn traffic_rows(rows: &[TrafficRow]) -> Vec<(String, i64, i64, i64)> {
         .collect()
 }
 
-#[tokio::test]
-async fn traffic_groups_sessions_by_source_client_device_country() {
-    let (_db, engine) = engine_with(SESSION_FIXTURE).await;
+async fn traffic_groups_sessions_by_source_client_device_country(shape: Shape) {
+    let (_db, engine) = engine_with(shape, SESSION_FIXTURE).await;
     let t = engine.traffic(&session_window(), 0).await.unwrap();
     assert_eq!(
         (t.total_sessions, t.bot_sessions, t.scanner_sessions),
@@ -1240,8 +1240,8 @@ async fn traffic_groups_sessions_by_source_client_device_country() {
         traffic_rows(&t.by_client),
         [
             ("cli-1".into(), 2, 0, 1),
-            (u.clone(), 1, 1, 0),
-            ("cli-2".into(), 1, 1, 1)
+            ("cli-2".into(), 1, 1, 1),
+            ("sp_web".into(), 1, 1, 0)
         ]
     );
     assert_eq!(
@@ -1269,9 +1269,8 @@ async fn traffic_groups_sessions_by_source_client_device_country() {
     assert_eq!(empty, TrafficReport::default());
 }
 
-#[tokio::test]
-async fn content_lists_landing_pages_and_referrers() {
-    let (_db, engine) = engine_with(SESSION_FIXTURE).await;
+async fn content_lists_landing_pages_and_referrers(shape: Shape) {
+    let (_db, engine) = engine_with(shape, SESSION_FIXTURE).await;
     let c = engine.content(&session_window(), 0).await.unwrap();
     assert_eq!(c.total_sessions, 4);
     let rows = |rows: &[ContentRow]| {
@@ -1310,23 +1309,24 @@ async fn content_lists_landing_pages_and_referrers() {
     assert_eq!(empty, SessionStats::default());
 }
 
-#[tokio::test]
-async fn conversations_total_messages_requests_and_cost() {
+async fn conversations_total_messages_requests_and_cost(shape: Shape) {
     let (_db, engine) = engine_with(
+        shape,
         "
+INSERT INTO users (id, name, email) VALUES ('u1', 'Ada', 'ada@example.test'), ('u2', 'Bob', 'bob@example.test');
 INSERT INTO user_contexts (context_id, user_id, name, created_at, updated_at) VALUES
  ('ctx1', 'u1', 'Billing', '2026-11-22 10:00Z', '2026-11-23 11:00Z'),
  ('ctx2', 'u2', 'Docs', '2026-11-23 01:00Z', '2026-11-23 05:00Z'),
  ('ctx3', 'u1', 'Old', '2026-11-22 01:00Z', '2026-11-22 05:00Z');
-INSERT INTO ai_requests (id, request_id, user_id, context_id, provider, model, tokens_used, cost_microdollars, created_at) VALUES
- ('c1r1', 'q', 'u1', 'ctx1', 'p', 'm', 10, 100, '2026-11-22 10:05Z'),
- ('c1r2', 'q', 'u1', 'ctx1', 'p', 'm', 20, 200, '2026-11-23 10:05Z'),
- ('c3r1', 'q', 'u1', 'ctx3', 'p', 'm', 5, 5, '2026-11-22 01:05Z');
+INSERT INTO ai_requests (id, request_id, user_id, context_id, provider, model, tokens_used, cost_microdollars, created_at, actor_kind, actor_id) VALUES
+ ('c1r1', 'q-c1r1', 'u1', 'ctx1', 'p', 'm', 10, 100, '2026-11-22 10:05Z', 'user', 'u1'),
+ ('c1r2', 'q-c1r2', 'u1', 'ctx1', 'p', 'm', 20, 200, '2026-11-23 10:05Z', 'user', 'u1'),
+ ('c3r1', 'q-c3r1', 'u1', 'ctx3', 'p', 'm', 5, 5, '2026-11-22 01:05Z', 'user', 'u1');
 INSERT INTO ai_request_messages (request_id, role, content, sequence_number) VALUES
  ('c1r1', 'user', 'a', 1), ('c1r1', 'assistant', 'b', 2), ('c1r1', 'user', 'c', 3),
  ('c1r2', 'user', 'd', 1), ('c1r2', 'assistant', 'e', 2), ('c3r1', 'user', 'f', 1);
-INSERT INTO ai_request_tool_calls (request_id, tool_name, sequence_number) VALUES
- ('c1r1', 'x', 0), ('c1r1', 'y', 1);
+INSERT INTO ai_request_tool_calls (request_id, tool_name, tool_input, sequence_number) VALUES
+ ('c1r1', 'x', '{}', 0), ('c1r1', 'y', '{}', 1);
 ",
     )
     .await;
@@ -1359,9 +1359,8 @@ INSERT INTO ai_request_tool_calls (request_id, tool_name, sequence_number) VALUE
     assert_eq!(top1[0].context_id.as_str(), "ctx1");
 }
 
-#[tokio::test]
-async fn trend_buckets_are_utc_whatever_the_database_time_zone() {
-    let db = support::fresh_db().await;
+async fn trend_buckets_are_utc_whatever_the_database_time_zone(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
     // A database whose sessions default to New York time (UTC-5 in
     // November): a session-local date_trunc would put 03:00Z on the 22nd.
     db.exec(&format!(
@@ -1370,8 +1369,8 @@ async fn trend_buckets_are_utc_whatever_the_database_time_zone() {
     ))
     .await;
     db.exec(
-        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, cost_microdollars, created_at)
-         VALUES ('r1', 'q', 'u1', 'p', 'm', 5, '2026-11-23 03:00Z')",
+        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, cost_microdollars, created_at, context_id, actor_kind, actor_id) VALUES
+ ('r1', 'q-r1', 'u1', 'p', 'm', 5, '2026-11-23 03:00Z', 'ctx-none', 'user', 'u1')",
     )
     .await;
     let engine = PgEngine::connect(&db.url).await.unwrap();
@@ -1411,9 +1410,8 @@ async fn trend_buckets_are_utc_whatever_the_database_time_zone() {
     );
 }
 
-#[tokio::test]
-async fn nul_characters_in_input_are_input_errors() {
-    let (_db, engine) = engine_with(LOG_FIXTURE).await;
+async fn nul_characters_in_input_are_input_errors(shape: Shape) {
+    let (_db, engine) = engine_with(shape, LOG_FIXTURE).await;
     let err = engine.audit_lookup("abcd\0ef").await.expect_err("NUL");
     assert!(matches!(err, Error::Input(_)), "{err:?}");
     assert!(err.to_string().contains("NUL"), "{err}");
@@ -1431,3 +1429,33 @@ async fn nul_characters_in_input_are_input_errors() {
         .expect_err("NUL");
     assert!(matches!(err, Error::Input(_)), "{err:?}");
 }
+
+both_shapes!(
+    overview_counts_the_eight_platform_figures,
+    activity_trend_has_every_bucket_and_half_open_windows,
+    cost_summary_sums_the_window,
+    cost_breakdown_by_model_provider_and_agent,
+    cost_trend_fills_empty_buckets,
+    cost_overview_relative_to_now,
+    ai_request_list_filters_and_orders,
+    top_users_count_each_table_without_join_multiplication,
+    top_agents_by_task_count,
+    tools_statistics_and_every_sort_order,
+    tool_execution_list_filters_and_orders,
+    traces_list_summarises_and_filters,
+    trace_detail_orders_the_timeline_and_sums,
+    trace_detail_of_an_unknown_id_is_not_found,
+    audit_prefix_ambiguity_and_exact_match,
+    audit_resolves_tasks_and_traces,
+    audit_prefix_metacharacters_are_literal,
+    audit_rejects_short_prefixes_and_reports_no_match,
+    log_search_is_literal_case_insensitive_and_filtered,
+    log_summary_counts_levels_modules_and_range,
+    request_stats_percentiles_and_rates,
+    session_stats_counts_durations_and_bots,
+    traffic_groups_sessions_by_source_client_device_country,
+    content_lists_landing_pages_and_referrers,
+    conversations_total_messages_requests_and_cost,
+    trend_buckets_are_utc_whatever_the_database_time_zone,
+    nul_characters_in_input_are_input_errors,
+);

@@ -4,9 +4,12 @@
 //! user-scoped token sees only its user. Audit verdicts go through the
 //! server to the database's `tracetop_reviews` for an all-users token only,
 //! and a database without that table still streams and answers queries
-//! but refuses verdicts.
+//! but refuses verdicts. Everything that reads audited rows runs on both
+//! shapes (ours and a real deployment's).
 
 mod support;
+
+use support::Shape;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -175,10 +178,9 @@ async fn restarted_server_resumes_without_loss_or_duplicate() {
     task.abort();
 }
 
-#[tokio::test]
-async fn user_scoped_token_sees_only_its_user() {
+async fn user_scoped_token_sees_only_its_user(shape: Shape) {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let db = support::fresh_db().await;
+    let db = support::fresh_db_shaped(shape).await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
     let server = Server::start(&db.url, &tokens, free_port());
@@ -256,16 +258,20 @@ async fn wrong_expired_and_missing_tokens_get_401() {
     assert!(revoked.to_string().contains("invalid token"), "{revoked}");
 }
 
-#[tokio::test]
-async fn remote_engine_answers_like_the_local_one_and_scopes_traces() {
+async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape) {
     use tracetop::query::*;
     use tracetop::sse::remote::RemoteEngine;
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let db = support::fresh_db().await;
+    let db = support::fresh_db_shaped(shape).await;
     db.exec(
-        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, trace_id, cost_microdollars, tokens_used, created_at, updated_at, completed_at, latency_ms)
-           VALUES ('ra', 'req-a', 'alice', 'openai', 'gpt-4o', 'completed', 'trace-alice', 1500, 30, now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour', 120),
-                  ('rb', 'req-b', 'bob', 'anthropic', 'claude', 'failed', 'trace-bob', 700, 10, now() - interval '2 hours', now() - interval '2 hours', now() - interval '2 hours', 90);
+        "INSERT INTO users (id, name, email) VALUES ('alice', 'alice', 'alice@example.test'), ('bob', 'bob', 'bob@example.test');
+         INSERT INTO user_sessions (session_id, user_id, started_at, last_activity_at, total_tokens_used, ai_request_count)
+           VALUES ('sess-a', 'alice', now() - interval '70 minutes', now() - interval '1 hour', 30, 1);
+         INSERT INTO ai_requests (id, request_id, user_id, session_id, context_id, provider, model, status, trace_id, cost_microdollars,
+                                  tokens_used, created_at, updated_at, completed_at, latency_ms, actor_kind, actor_id,
+                                  cache_read_tokens, requested_model)
+           VALUES ('ra', 'req-a', 'alice', 'sess-a', 'ctx-a', 'openai', 'gpt-4o', 'completed', 'trace-alice', 1500, 30, now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour', 120, 'user', 'alice', 12, 'gpt-4o'),
+                  ('rb', 'req-b', 'bob', NULL, 'ctx-b', 'anthropic', 'claude', 'failed', 'trace-bob', 700, 10, now() - interval '2 hours', now() - interval '2 hours', now() - interval '2 hours', 90, 'job', 'nightly', NULL, 'claude-big');
          INSERT INTO ai_request_messages (request_id, role, content, sequence_number) VALUES ('ra', 'assistant', E'\\x1b[31mhi', 0);
          INSERT INTO logs (id, timestamp, level, module, message, user_id, trace_id) VALUES ('la', now() - interval '1 hour', 'INFO', 'gw', 'a', 'alice', 'trace-alice');",
     )
@@ -376,13 +382,12 @@ async fn review_rows(db: &support::TestDb) -> Vec<ReviewRecord> {
     .expect("read tracetop_reviews")
 }
 
-#[tokio::test]
-async fn all_users_token_records_and_reads_verdicts_through_the_server() {
+async fn all_users_token_records_and_reads_verdicts_through_the_server(shape: Shape) {
     use tracetop::error::Error;
     use tracetop::query::{ReviewFilter, ReviewStore};
     use tracetop::sse::remote::RemoteEngine;
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let db = support::fresh_db().await;
+    let db = support::fresh_db_shaped(shape).await;
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&db.url, &token_file(&dir), free_port());
     server.wait_ready().await;
@@ -489,15 +494,25 @@ async fn user_scoped_token_may_not_record_or_read_verdicts() {
     assert_eq!(rows[0].target_id, "req-bob");
 }
 
-#[tokio::test]
-async fn database_without_reviews_table_streams_and_answers_but_refuses_verdicts() {
+async fn database_without_reviews_table_streams_and_answers_but_refuses_verdicts(shape: Shape) {
     use tracetop::error::Error;
     use tracetop::query::{QueryEngine, ReviewFilter, ReviewStore};
     use tracetop::sse::remote::RemoteEngine;
     let _ = rustls::crypto::ring::default_provider().install_default();
     // a platform database tracetop never migrated: the audit schema only
-    let db = support::fresh_db().await;
-    db.exec("DROP TABLE tracetop_reviews").await;
+    // (on the real shape, exactly the deployment's DDL, not even our indexes)
+    let db = match shape {
+        Shape::Ours => {
+            let db = support::fresh_db().await;
+            db.exec("DROP TABLE tracetop_reviews").await;
+            db
+        }
+        Shape::Real => {
+            let db = support::empty_db().await;
+            db.exec(support::REAL_SHAPE_DDL).await;
+            db
+        }
+    };
     let dir = tempfile::tempdir().unwrap();
     let stderr_path = dir.path().join("serve.stderr");
     let stderr = std::fs::File::create(&stderr_path).unwrap();
@@ -553,10 +568,9 @@ async fn database_without_reviews_table_streams_and_answers_but_refuses_verdicts
     assert!(!present, "the server created no table");
 }
 
-#[tokio::test]
-async fn serve_runs_the_anomaly_rules_on_database_traffic() {
+async fn serve_runs_the_anomaly_rules_on_database_traffic(shape: Shape) {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let db = support::fresh_db().await;
+    let db = support::fresh_db_shaped(shape).await;
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&db.url, &token_file(&dir), free_port());
     server.wait_ready().await;
@@ -567,15 +581,17 @@ async fn serve_runs_the_anomaly_rules_on_database_traffic() {
     // a minute, ordinary) appear at once; then eve sends 31 requests in a
     // few seconds: over the critical 30 a minute
     db.exec(
-        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, created_at, updated_at)
-         SELECT 'carol-' || i, 'carol-' || i, 'carol', 'openai', 'gpt-4o', 'pending',
+        "INSERT INTO ai_requests (id, request_id, user_id, context_id, actor_kind, actor_id, provider, model, status,
+                                  created_at, updated_at)
+         SELECT 'carol-' || i, 'carol-' || i, 'carol', 'ctx-carol', 'user', 'carol', 'openai', 'gpt-4o', 'pending',
                 now() - interval '10 minutes' + i * interval '15 seconds', now()
          FROM generate_series(0, 39) AS i",
     )
     .await;
     db.exec(
-        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, created_at, updated_at)
-         SELECT 'eve-' || i, 'eve-' || i, 'eve', 'openai', 'gpt-4o', 'pending',
+        "INSERT INTO ai_requests (id, request_id, user_id, context_id, actor_kind, actor_id, provider, model, status,
+                                  created_at, updated_at)
+         SELECT 'eve-' || i, 'eve-' || i, 'eve', 'ctx-eve', 'user', 'eve', 'openai', 'gpt-4o', 'pending',
                 now() - i * interval '100 milliseconds', now() - i * interval '100 milliseconds'
          FROM generate_series(0, 30) AS i",
     )
@@ -611,3 +627,11 @@ async fn serve_runs_the_anomaly_rules_on_database_traffic() {
     );
     task.abort();
 }
+
+both_shapes!(
+    user_scoped_token_sees_only_its_user,
+    remote_engine_answers_like_the_local_one_and_scopes_traces,
+    all_users_token_records_and_reads_verdicts_through_the_server,
+    database_without_reviews_table_streams_and_answers_but_refuses_verdicts,
+    serve_runs_the_anomaly_rules_on_database_traffic,
+);

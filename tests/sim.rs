@@ -5,6 +5,8 @@
 
 mod support;
 
+use support::Shape;
+
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, HashSet};
 use tracetop::model::*;
@@ -383,9 +385,8 @@ async fn count(url: &str, table: &str) -> i64 {
     n
 }
 
-#[tokio::test]
-async fn load_writes_every_row() {
-    let db = support::fresh_db().await;
+async fn load_writes_every_row(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
     let w = workload();
     let stats = sim::load(&db.url, w).await.expect("load");
     assert_eq!(stats.rows as usize, w.row_count());
@@ -499,9 +500,8 @@ fn live_generator_shows_everything_in_the_first_second() {
     assert!(completed_after_pending > 10);
 }
 
-#[tokio::test]
-async fn live_rows_go_pending_then_completed() {
-    let db = support::fresh_db().await;
+async fn live_rows_go_pending_then_completed(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
     let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
     let start = at("2026-11-23T10:00:00Z");
     let mut g = LiveGenerator::new(11, start);
@@ -555,9 +555,8 @@ async fn live_rows_go_pending_then_completed() {
     pool.close().await;
 }
 
-#[tokio::test]
-async fn write_live_writes_until_stopped() {
-    let db = support::fresh_db().await;
+async fn write_live_writes_until_stopped(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
     let cfg = sim::load::LiveConfig {
         seed: 5,
         users: 10,
@@ -656,9 +655,12 @@ fn bad_urls_fail_with_one_clear_line() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--live"));
 }
 
-#[tokio::test]
-async fn simulate_migrates_an_empty_database_and_refuses_a_full_one() {
+async fn simulate_migrates_an_empty_database_and_refuses_a_full_one(shape: Shape) {
+    // an empty database, or a real deployment's tables without tracetop's
     let db = support::empty_db().await;
+    if shape == Shape::Real {
+        db.exec(support::REAL_SHAPE_DDL).await;
+    }
     let migrate = tracetop(&["migrate", "--database-url", &db.url]);
     assert!(
         migrate.status.success(),
@@ -677,7 +679,9 @@ async fn simulate_migrates_an_empty_database_and_refuses_a_full_one() {
         text.contains(&format!("applied {migration_files} migrations")),
         "{text}"
     );
-    assert!(text.contains("audit schema"), "{text}");
+    if shape == Shape::Ours {
+        assert!(text.contains("audit schema"), "{text}");
+    }
     let again = tracetop(&["migrate", "--database-url", &db.url]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("up to date"));
 
@@ -747,3 +751,166 @@ async fn simulate_migrates_an_empty_database_and_refuses_a_full_one() {
     );
     assert!(count(&db.url, "ai_requests").await > expected.ai_requests.len() as i64);
 }
+
+/// What a real gateway records, drawn deterministically: unique lower-case
+/// names and emails, actors of every kind, synthetic probes, routed
+/// fallbacks, streaming, cache reads on hits and cache writes, provider
+/// request ids, and sub-agent delegation chains (parent task first).
+#[test]
+fn gateway_columns_and_delegation_chains() {
+    let w = workload();
+    let names: HashSet<&str> = w.users.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names.len(), w.users.len(), "user names are unique");
+    let emails: HashSet<&str> = w.users.iter().filter_map(|u| u.email.as_deref()).collect();
+    assert_eq!(emails.len(), w.users.len(), "every user has a unique email");
+    assert!(emails.iter().all(|e| *e == e.trim().to_lowercase()));
+    let kinds: HashSet<&str> = w
+        .ai_requests
+        .iter()
+        .map(|r| r.actor_kind.as_deref().expect("an actor kind"))
+        .collect();
+    assert_eq!(kinds, HashSet::from(["user", "job", "mcp"]));
+    assert!(
+        w.ai_requests
+            .iter()
+            .all(|r| r.actor_id.as_deref().is_some_and(|a| !a.is_empty()))
+    );
+    let users = w
+        .ai_requests
+        .iter()
+        .filter(|r| r.actor_kind.as_deref() == Some("user"))
+        .count();
+    assert!(
+        users * 100 / w.ai_requests.len() >= 70,
+        "mostly users: {users}"
+    );
+    let synthetic = w
+        .ai_requests
+        .iter()
+        .filter(|r| r.synthetic == Some(true))
+        .count();
+    assert!(
+        synthetic > 0 && synthetic * 100 / w.ai_requests.len() < 10,
+        "{synthetic}"
+    );
+    let routed = w
+        .ai_requests
+        .iter()
+        .filter(|r| r.requested_model.as_deref().is_some_and(|m| m != r.model))
+        .count();
+    assert!(
+        routed > 0 && routed * 100 / w.ai_requests.len() < 10,
+        "{routed} fallbacks"
+    );
+    assert!(w.ai_requests.iter().any(|r| r.is_streaming == Some(true)));
+    assert!(w.ai_requests.iter().any(|r| r.is_streaming == Some(false)));
+    for r in w
+        .ai_requests
+        .iter()
+        .filter(|r| r.status == request_status::COMPLETED)
+    {
+        let read = r.cache_read_tokens.expect("cache reads recorded");
+        assert!(read <= r.input_tokens.unwrap());
+        assert_eq!(
+            read > 0,
+            r.cache_hit,
+            "{}: a hit reads from the cache",
+            r.id
+        );
+        assert!(r.provider_request_id.as_deref() == Some(r.request_id.as_str()));
+    }
+    assert!(
+        w.ai_requests
+            .iter()
+            .any(|r| r.cache_creation_tokens.is_some_and(|n| n > 0))
+    );
+    // delegation: several tasks under one trace, the parent created first
+    let mut by_trace: HashMap<&TraceId, Vec<&AgentTaskRecord>> = HashMap::new();
+    for t in &w.tasks {
+        by_trace
+            .entry(t.trace_id.as_ref().unwrap())
+            .or_default()
+            .push(t);
+    }
+    let chains: Vec<&Vec<&AgentTaskRecord>> = by_trace.values().filter(|t| t.len() > 1).collect();
+    assert!(chains.len() >= 3, "{} delegation chains", chains.len());
+    for tasks in chains {
+        let parent = tasks[0];
+        assert!(tasks[1..].iter().all(|c| c.created_at > parent.created_at));
+        assert!(tasks.iter().all(|t| t.context_id == parent.context_id));
+    }
+    // AI crawlers are flagged
+    assert!(w.sessions.iter().any(|s| s.is_ai_crawler == Some(true)));
+}
+
+/// A load refused by the target names the table and the constraint it
+/// broke, never blames the seed on an empty database.
+#[tokio::test]
+async fn a_refused_load_names_the_constraint() {
+    let db = support::fresh_real_db().await;
+    db.exec("ALTER TABLE users ADD CONSTRAINT users_no_acme CHECK (email NOT LIKE '%@acme.io')")
+        .await;
+    let err = sim::load(&db.url, workload())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("users_no_acme"), "{err}");
+    assert!(err.contains("loading users"), "{err}");
+    assert!(err.contains("check constraint"), "{err}");
+    assert!(!err.contains("seed"), "{err}");
+    assert_eq!(count(&db.url, "users").await, 0, "nothing half-written");
+    // a second load of the same seed into a full database blames the ids
+    let db = support::fresh_real_db().await;
+    sim::load(&db.url, workload()).await.unwrap();
+    let err = sim::load(&db.url, workload())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("unique constraint") && err.contains("--seed"),
+        "{err}"
+    );
+}
+
+/// An older deployment without the gateway columns: the loader writes only
+/// the columns it has, and the engine reads the rows back.
+#[tokio::test]
+async fn load_into_an_older_deployment_writes_only_its_columns() {
+    let db = support::empty_db().await;
+    db.exec(support::REAL_SHAPE_DDL).await;
+    db.exec(
+        "ALTER TABLE ai_requests DROP COLUMN requested_model, DROP COLUMN cache_read_tokens,
+             DROP COLUMN cache_creation_tokens, DROP COLUMN is_streaming, DROP COLUMN synthetic;
+         ALTER TABLE user_sessions DROP COLUMN is_ai_crawler;",
+    )
+    .await;
+    tracetop::pg::migrate::run(&db.url).await.unwrap();
+    let w = workload();
+    let stats = sim::load(&db.url, w)
+        .await
+        .expect("load an older deployment");
+    assert_eq!(stats.rows as usize, w.row_count());
+    let engine = tracetop::pg::PgEngine::connect(&db.url).await.unwrap();
+    let requests = tracetop::query::QueryEngine::ai_requests(
+        &engine,
+        &tracetop::query::AiRequestFilter {
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(requests.len(), 5);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.cache_read_tokens.is_none() && r.actor_kind.is_some())
+    );
+}
+
+both_shapes!(
+    load_writes_every_row,
+    live_rows_go_pending_then_completed,
+    write_live_writes_until_stopped,
+    simulate_migrates_an_empty_database_and_refuses_a_full_one,
+);

@@ -71,6 +71,8 @@ fn log_json(id: &str, message: &str) -> String {
             trace_id: None,
             context_id: None,
             client_id: None,
+            gateway_conversation_id: None,
+            provider_request_id: None,
         },
     };
     serde_json::to_string(&event).unwrap()

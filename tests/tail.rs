@@ -1,8 +1,12 @@
 //! The Postgres tail against real Postgres: new rows become events once,
 //! status changes are re-emitted, rows older than the start are history, and
-//! a Postgres restart under the tail loses and repeats nothing.
+//! a Postgres restart under the tail loses and repeats nothing. The first
+//! three run on both shapes (ours and a real deployment's, whose session
+//! token counter is `integer`, metadata `text` and message ids text UUIDs).
 
 mod support;
+
+use support::Shape;
 
 use std::time::Duration;
 use tracetop::model::*;
@@ -44,11 +48,11 @@ fn summary(events: &[Event]) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn new_rows_once_and_status_changes_as_updates() {
-    let db = support::fresh_db().await;
+async fn new_rows_once_and_status_changes_as_updates(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
     // History: before the tail starts, never reported.
-    db.exec("INSERT INTO logs (id, timestamp, level, module, message) VALUES ('old', now() - interval '1 hour', 'INFO', 'm', 'old')")
+    db.exec("INSERT INTO logs (id, timestamp, level, module, message) VALUES ('old', now() - interval '1 hour', 'INFO', 'm', 'old');
+             INSERT INTO users (id, name, email, created_at) VALUES ('u1', 'ada', 'ada@example.test', now() - interval '1 day')")
         .await;
     db.exec("INSERT INTO logs (id, level, module, message) VALUES ('recent-history', 'INFO', 'm', 'just before start')")
         .await;
@@ -61,14 +65,30 @@ async fn new_rows_once_and_status_changes_as_updates() {
     );
 
     db.exec(
-        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, trace_id) \
-         VALUES ('r1', 'req-1', 'u1', 'openai', 'gpt-4o', 'pending', 't1');
-         INSERT INTO logs (id, level, module, message, trace_id) VALUES ('l1', 'ERROR', 'gw', 'boom', 't1');
-         INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, status) VALUES ('m1', 'search', 'web', 'pending');
-         INSERT INTO user_sessions (session_id, user_id) VALUES ('s1', 'u1');",
+        "INSERT INTO ai_requests (id, request_id, user_id, context_id, provider, model, status, trace_id,
+                                  actor_kind, actor_id) \
+         VALUES ('r1', 'req-1', 'u1', 'c1', 'openai', 'gpt-4o', 'pending', 't1', 'user', 'u1');
+         INSERT INTO logs (id, level, module, message, trace_id, metadata)
+         VALUES ('l1', 'ERROR', 'gw', 'boom', 't1', '{\"code\": 502}');
+         INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, status, started_at, input, user_id)
+         VALUES ('m1', 'search', 'web', 'pending', now(), '{}', 'u1');
+         INSERT INTO user_sessions (session_id, user_id, total_tokens_used) VALUES ('s1', 'u1', 1234);",
     )
     .await;
-    let first = summary(&tail.poll_once().await.unwrap());
+    let first_events = tail.poll_once().await.unwrap();
+    // the session's integer token counter and the log's JSON metadata (text
+    // or jsonb by shape) decode alike
+    let tokens = first_events.iter().find_map(|e| match e {
+        Event::SessionStarted { session } => Some(session.total_tokens_used),
+        _ => None,
+    });
+    assert_eq!(tokens, Some(1234));
+    let metadata = first_events.iter().find_map(|e| match e {
+        Event::Log { log } => log.metadata.clone(),
+        _ => None,
+    });
+    assert_eq!(metadata.as_deref(), Some("{\"code\": 502}"));
+    let first = summary(&first_events);
     let mut sorted = first.clone();
     sorted.sort();
     assert_eq!(
@@ -113,9 +133,8 @@ async fn new_rows_once_and_status_changes_as_updates() {
     assert_eq!(tail.emitted(), 7);
 }
 
-#[tokio::test]
-async fn out_of_order_commit_inside_lookback_is_caught() {
-    let db = support::fresh_db().await;
+async fn out_of_order_commit_inside_lookback_is_caught(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
     let mut tail = PgTail::connect(&db.url, config()).await.unwrap();
     db.exec("INSERT INTO logs (id, level, module, message) VALUES ('b', 'INFO', 'm', 'later row')")
         .await;
@@ -126,9 +145,8 @@ async fn out_of_order_commit_inside_lookback_is_caught() {
     assert_eq!(summary(&tail.poll_once().await.unwrap()), vec!["log a"]);
 }
 
-#[tokio::test]
-async fn backfill_reports_recent_history_in_time_order() {
-    let db = support::fresh_db().await;
+async fn backfill_reports_recent_history_in_time_order(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
     db.exec(
         "INSERT INTO logs (id, timestamp, level, module, message) VALUES
             ('x2', now() - interval '2 minutes', 'INFO', 'm', 'two'),
@@ -249,6 +267,8 @@ fn recording(dir: &tempfile::TempDir) -> std::path::PathBuf {
                 trace_id: None,
                 context_id: None,
                 client_id: None,
+                gateway_conversation_id: None,
+                provider_request_id: None,
             },
         })
         .unwrap()
@@ -380,3 +400,9 @@ fn record_then_replay_round_trips_and_a_closed_pipe_is_clean() {
     );
     assert!(!String::from_utf8_lossy(&status.stderr).contains("panick"));
 }
+
+both_shapes!(
+    new_rows_once_and_status_changes_as_updates,
+    out_of_order_commit_inside_lookback_is_caught,
+    backfill_reports_recent_history_in_time_order,
+);

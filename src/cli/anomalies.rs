@@ -116,23 +116,11 @@ pub fn detect(thresholds: Thresholds, events: &[Event], end: Timestamp) -> (Vec<
     (open, open_count)
 }
 
-const REQUEST_COLUMNS: &str = "id, request_id, user_id, session_id, task_id, context_id, trace_id, \
-     mcp_execution_id, provider, model, tokens_used, input_tokens, output_tokens, cost_microdollars, \
-     latency_ms, cache_hit, status, error_message, created_at, updated_at, completed_at";
-
-const SESSION_COLUMNS: &str = "session_id, user_id, started_at, last_activity_at, ended_at, client_id, \
-     request_count, ai_request_count, total_tokens_used, total_ai_cost_microdollars, user_agent, \
-     device_type, browser, os, country, referrer_source, landing_page, fingerprint_hash, is_bot, \
-     is_scanner, is_behavioral_bot, session_source";
-
-const MCP_COLUMNS: &str = "mcp_execution_id, tool_name, server_name, started_at, completed_at, \
-     execution_time_ms, input::text AS input, output::text AS output, status, error_message, user_id, \
-     session_id, context_id, task_id, trace_id, created_at";
-
 /// The window's rows as live events, in time order.
 async fn recent_events(engine: &PgEngine, window: &TimeWindow) -> Result<Vec<Event>> {
     let requests: Vec<AiRequestRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {REQUEST_COLUMNS} FROM ai_requests WHERE created_at >= $1 AND created_at < $2"
+        "SELECT {} FROM ai_requests r WHERE r.created_at >= $1 AND r.created_at < $2",
+        engine.selects().ai_request
     )))
     .bind(window.start)
     .bind(window.end)
@@ -140,7 +128,8 @@ async fn recent_events(engine: &PgEngine, window: &TimeWindow) -> Result<Vec<Eve
     .await
     .map_err(|e| engine.err(e))?;
     let sessions: Vec<SessionRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {SESSION_COLUMNS} FROM user_sessions WHERE started_at >= $1 AND started_at < $2"
+        "SELECT {} FROM user_sessions us WHERE us.started_at >= $1 AND us.started_at < $2",
+        engine.selects().session
     )))
     .bind(window.start)
     .bind(window.end)
@@ -148,7 +137,8 @@ async fn recent_events(engine: &PgEngine, window: &TimeWindow) -> Result<Vec<Eve
     .await
     .map_err(|e| engine.err(e))?;
     let executions: Vec<McpExecutionRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {MCP_COLUMNS} FROM mcp_tool_executions WHERE started_at >= $1 AND started_at < $2"
+        "SELECT {} FROM mcp_tool_executions m WHERE m.started_at >= $1 AND m.started_at < $2",
+        engine.selects().mcp
     )))
     .bind(window.start)
     .bind(window.end)

@@ -3,6 +3,10 @@
 //! strings because a real database may hold values we do not know; helpers
 //! classify them. JSON-ish columns (`input`, `output`, `content`, `metadata`,
 //! `tool_input`) are carried as text: queries select them with `::text`.
+//!
+//! Fields a real gateway fills but older deployments (and old JSON streams)
+//! lack are `Option`s that default when absent and are left out of JSON
+//! when unknown, so existing field names and payloads stay as they were.
 
 use super::ids::*;
 use super::money::Microdollars;
@@ -48,6 +52,9 @@ pub struct SessionRecord {
     pub is_scanner: bool,
     pub is_behavioral_bot: bool,
     pub session_source: Option<String>,
+    /// Flagged as an AI crawler (`is_ai_crawler`; absent in older schemas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_ai_crawler: Option<bool>,
 }
 
 /// `user_contexts`: one conversation.
@@ -127,6 +134,41 @@ pub struct AiRequestRecord {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub completed_at: Option<Timestamp>,
+    /// The model the caller asked for; differs from `model` (served) when
+    /// the gateway routed to a fallback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_model: Option<String>,
+    /// Input tokens read from the provider's prompt cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_read_tokens: Option<i32>,
+    /// Input tokens written to the provider's prompt cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_creation_tokens: Option<i32>,
+    /// Whether the response was streamed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_streaming: Option<bool>,
+    /// Who made the request: `user`, `job` or `mcp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_kind: Option<String>,
+    /// The user, job or MCP server id behind `actor_kind`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
+    /// Synthetic (test or probe) traffic, not a real caller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synthetic: Option<bool>,
+    /// The gateway's conversation id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_conversation_id: Option<String>,
+    /// The provider's own id for this request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_request_id: Option<String>,
+}
+
+/// Actor kinds of an AI request (`ai_requests.actor_kind`).
+pub mod actor_kind {
+    pub const USER: &str = "user";
+    pub const JOB: &str = "job";
+    pub const MCP: &str = "mcp";
 }
 
 /// AI request statuses.
@@ -203,6 +245,12 @@ pub struct LogRecord {
     pub trace_id: Option<TraceId>,
     pub context_id: Option<ContextId>,
     pub client_id: Option<ClientId>,
+    /// The gateway's conversation id (absent in older schemas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_conversation_id: Option<String>,
+    /// The provider's request id (absent in older schemas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_request_id: Option<String>,
 }
 
 /// `tracetop_reviews`: one append-only audit verdict.

@@ -8,9 +8,7 @@
 //! matches several ids returns them as candidates, never a guess.
 
 use super::PgEngine;
-use super::columns::{
-    ai_request_columns, escape_like, mcp_columns, message_columns, task_columns, tool_call_columns,
-};
+use super::columns::escape_like;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::query::{
@@ -126,59 +124,55 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
     let err = |e| engine.err(e);
     let (requests, task): (Vec<AiRequestRecord>, Option<AgentTaskRecord>) = match kind {
         IdKind::Request => {
-            let requests = sqlx::query_as::<_, AiRequestRecord>(concat!(
-                "SELECT ",
-                ai_request_columns!(),
-                " FROM ai_requests r WHERE r.id = $1"
-            ))
+            let requests = sqlx::query_as::<_, AiRequestRecord>(sqlx::AssertSqlSafe(format!(
+                "SELECT {} FROM ai_requests r WHERE r.id = $1",
+                engine.selects.ai_request
+            )))
             .bind(id)
             .fetch_all(pool)
             .await
             .map_err(err)?;
             let task = match requests.first().and_then(|r| r.task_id.clone()) {
-                Some(task_id) => sqlx::query_as::<_, AgentTaskRecord>(concat!(
-                    "SELECT ",
-                    task_columns!(),
-                    " FROM agent_tasks t WHERE t.task_id = $1"
-                ))
-                .bind(task_id.as_str())
-                .fetch_optional(pool)
-                .await
-                .map_err(err)?,
+                Some(task_id) => {
+                    sqlx::query_as::<_, AgentTaskRecord>(sqlx::AssertSqlSafe(format!(
+                        "SELECT {} FROM agent_tasks t WHERE t.task_id = $1",
+                        engine.selects.task
+                    )))
+                    .bind(task_id.as_str())
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(err)?
+                }
                 None => None,
             };
             (requests, task)
         }
         IdKind::Task => {
-            let requests = sqlx::query_as::<_, AiRequestRecord>(concat!(
-                "SELECT ",
-                ai_request_columns!(),
-                " FROM ai_requests r WHERE r.task_id = $1 ORDER BY r.created_at, r.id COLLATE \"C\""
-            ))
+            let requests = sqlx::query_as::<_, AiRequestRecord>(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM ai_requests r WHERE r.task_id = $1 ORDER BY r.created_at, r.id COLLATE \"C\"",
+            engine.selects.ai_request
+        )))
             .bind(id)
             .fetch_all(pool);
-            let task = sqlx::query_as::<_, AgentTaskRecord>(concat!(
-                "SELECT ",
-                task_columns!(),
-                " FROM agent_tasks t WHERE t.task_id = $1"
-            ))
+            let task = sqlx::query_as::<_, AgentTaskRecord>(sqlx::AssertSqlSafe(format!(
+                "SELECT {} FROM agent_tasks t WHERE t.task_id = $1",
+                engine.selects.task
+            )))
             .bind(id)
             .fetch_optional(pool);
             tokio::try_join!(requests, task).map_err(err)?
         }
         IdKind::Trace => {
-            let requests = sqlx::query_as::<_, AiRequestRecord>(concat!(
-                "SELECT ",
-                ai_request_columns!(),
-                " FROM ai_requests r WHERE r.trace_id = $1 ORDER BY r.created_at, r.id COLLATE \"C\""
-            ))
+            let requests = sqlx::query_as::<_, AiRequestRecord>(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM ai_requests r WHERE r.trace_id = $1 ORDER BY r.created_at, r.id COLLATE \"C\"",
+            engine.selects.ai_request
+        )))
             .bind(id)
             .fetch_all(pool);
-            let task = sqlx::query_as::<_, AgentTaskRecord>(concat!(
-                "SELECT ",
-                task_columns!(),
-                " FROM agent_tasks t WHERE t.trace_id = $1 ORDER BY t.created_at, t.task_id COLLATE \"C\" LIMIT 1"
-            ))
+            let task = sqlx::query_as::<_, AgentTaskRecord>(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM agent_tasks t WHERE t.trace_id = $1 ORDER BY t.created_at, t.task_id COLLATE \"C\" LIMIT 1",
+            engine.selects.task
+        )))
             .bind(id)
             .fetch_optional(pool);
             tokio::try_join!(requests, task).map_err(err)?
@@ -186,20 +180,18 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
     };
 
     let request_ids: Vec<String> = requests.iter().map(|r| r.id.0.clone()).collect();
-    let messages = sqlx::query_as::<_, MessageRecord>(concat!(
-        "SELECT ",
-        message_columns!(),
-        " FROM ai_request_messages msg WHERE msg.request_id = ANY($1)
-          ORDER BY msg.request_id, msg.sequence_number, msg.id"
-    ))
+    let messages = sqlx::query_as::<_, MessageRecord>(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM ai_request_messages msg WHERE msg.request_id = ANY($1)
+          ORDER BY msg.request_id, msg.sequence_number, msg.id",
+        engine.selects.message
+    )))
     .bind(&request_ids)
     .fetch_all(pool);
-    let tool_calls = sqlx::query_as::<_, ToolCallRecord>(concat!(
-        "SELECT ",
-        tool_call_columns!(),
-        " FROM ai_request_tool_calls tc WHERE tc.request_id = ANY($1)
-          ORDER BY tc.request_id, tc.sequence_number, tc.id"
-    ))
+    let tool_calls = sqlx::query_as::<_, ToolCallRecord>(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM ai_request_tool_calls tc WHERE tc.request_id = ANY($1)
+          ORDER BY tc.request_id, tc.sequence_number, tc.id",
+        engine.selects.tool_call
+    )))
     .bind(&request_ids)
     .fetch_all(pool);
     let (messages, tool_calls) = tokio::try_join!(messages, tool_calls).map_err(err)?;
@@ -229,12 +221,11 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
     let mcps: Vec<McpExecutionRecord> = if mcp_ids.is_empty() {
         Vec::new()
     } else {
-        sqlx::query_as(concat!(
-            "SELECT ",
-            mcp_columns!(),
-            " FROM mcp_tool_executions m WHERE m.mcp_execution_id = ANY($1)
-              ORDER BY m.started_at, m.mcp_execution_id COLLATE \"C\""
-        ))
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM mcp_tool_executions m WHERE m.mcp_execution_id = ANY($1)
+              ORDER BY m.started_at, m.mcp_execution_id COLLATE \"C\"",
+            engine.selects.mcp
+        )))
         .bind(&mcp_ids)
         .fetch_all(pool)
         .await

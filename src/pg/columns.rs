@@ -1,78 +1,381 @@
-//! Shared SQL fragments: the column lists that decode into the model's
-//! records (JSON-ish columns cast to `::text` so TEXT and JSONB both decode
-//! into `String`), plus the small helpers every query file uses (open
-//! windows, LIKE escaping, limits).
+//! Shared SQL fragments: the select lists that decode into the model's
+//! records, plus the small helpers every query file uses (open windows,
+//! LIKE escaping, limits).
 //!
-//! The column lists are macros expanding to string literals so queries stay
-//! `&'static str` (built with `concat!`), never strings assembled at run time.
+//! A real deployment and our migrations store the same facts in different
+//! types (`integer` or `bigint` counters, `text` or `jsonb` JSON, `text` or
+//! `varchar` ids) and older deployments lack some columns. So each record's
+//! select list is rendered once per connection from [`ColumnSet`] (which
+//! columns this database has): every column is cast to the type its record
+//! field decodes (`::bigint`, `::integer`, `::text`), so no compatible type
+//! is ever a decode error, and an optional column the database lacks is
+//! selected as a typed `NULL`.
 
 use crate::model::Timestamp;
 use crate::query::TimeWindow;
 use chrono::{NaiveDate, TimeZone, Utc};
+use std::collections::HashMap;
 
-/// `ai_requests` aliased `r` → [`crate::model::AiRequestRecord`].
-macro_rules! ai_request_columns {
-    () => {
-        "r.id, r.request_id, r.user_id, r.session_id, r.task_id, r.context_id, r.trace_id, \
-         r.mcp_execution_id, r.provider, r.model, r.tokens_used, r.input_tokens, r.output_tokens, \
-         r.cost_microdollars, r.latency_ms, r.cache_hit, r.status, r.error_message, r.created_at, \
-         r.updated_at, r.completed_at"
-    };
+/// The SQL type a record field decodes, used as the cast.
+#[derive(Debug, Clone, Copy)]
+enum Sql {
+    Text,
+    /// Text that is never NULL in the record (`''` when the row holds NULL:
+    /// a rejected AI request has no provider or model).
+    TextOrEmpty,
+    Int,
+    BigInt,
+    Bool,
+    Time,
+    TextArray,
 }
 
-/// `mcp_tool_executions` aliased `m` → [`crate::model::McpExecutionRecord`].
-macro_rules! mcp_columns {
-    () => {
-        "m.mcp_execution_id, m.tool_name, m.server_name, m.started_at, m.completed_at, \
-         m.execution_time_ms, m.input::text AS input, m.output::text AS output, m.status, \
-         m.error_message, m.user_id, m.session_id, m.context_id, m.task_id, m.trace_id, m.created_at"
-    };
+impl Sql {
+    fn name(self) -> &'static str {
+        match self {
+            Sql::Text | Sql::TextOrEmpty => "text",
+            Sql::Int => "integer",
+            Sql::BigInt => "bigint",
+            Sql::Bool => "boolean",
+            Sql::Time => "timestamptz",
+            Sql::TextArray => "text[]",
+        }
+    }
 }
 
-/// `logs` aliased `l` → [`crate::model::LogRecord`].
-macro_rules! log_columns {
-    () => {
-        "l.id, l.timestamp, l.level, l.module, l.message, l.metadata::text AS metadata, l.user_id, \
-         l.session_id, l.task_id, l.trace_id, l.context_id, l.client_id"
-    };
+/// One selected column: its name, the type it decodes to, and whether a
+/// database may lack it (then it is selected as `NULL`).
+struct Col {
+    name: &'static str,
+    sql: Sql,
+    optional: bool,
 }
 
-/// `task_execution_steps` aliased `s` → [`crate::model::StepRecord`].
-macro_rules! step_columns {
-    () => {
-        "s.step_id, s.task_id, s.step_type, s.title, s.status, s.content::text AS content, \
-         s.started_at, s.completed_at, s.duration_ms, s.error_message"
-    };
+const fn c(name: &'static str, sql: Sql) -> Col {
+    Col {
+        name,
+        sql,
+        optional: false,
+    }
 }
 
-/// `agent_tasks` aliased `t` → [`crate::model::AgentTaskRecord`].
-macro_rules! task_columns {
-    () => {
-        "t.task_id, t.context_id, t.status, t.user_id, t.session_id, t.trace_id, t.agent_name, \
-         t.started_at, t.completed_at, t.execution_time_ms, t.error_message, t.created_at, t.updated_at"
-    };
+const fn opt(name: &'static str, sql: Sql) -> Col {
+    Col {
+        name,
+        sql,
+        optional: true,
+    }
 }
 
-/// `ai_request_messages` aliased `msg` → [`crate::model::MessageRecord`].
-macro_rules! message_columns {
-    () => {
-        "msg.request_id, msg.role, msg.content::text AS content, msg.sequence_number, msg.name, \
-         msg.tool_call_id"
-    };
+use Sql::*;
+
+const USER: &[Col] = &[
+    c("id", Text),
+    c("name", Text),
+    c("email", Text),
+    c("status", Text),
+    c("roles", TextArray),
+    c("created_at", Time),
+];
+
+const SESSION: &[Col] = &[
+    c("session_id", Text),
+    c("user_id", Text),
+    c("started_at", Time),
+    c("last_activity_at", Time),
+    c("ended_at", Time),
+    c("client_id", Text),
+    c("request_count", Int),
+    c("ai_request_count", Int),
+    c("total_tokens_used", BigInt),
+    c("total_ai_cost_microdollars", BigInt),
+    c("user_agent", Text),
+    c("device_type", Text),
+    c("browser", Text),
+    c("os", Text),
+    c("country", Text),
+    c("referrer_source", Text),
+    c("landing_page", Text),
+    c("fingerprint_hash", Text),
+    c("is_bot", Bool),
+    c("is_scanner", Bool),
+    c("is_behavioral_bot", Bool),
+    c("session_source", Text),
+    opt("is_ai_crawler", Bool),
+];
+
+const CONTEXT: &[Col] = &[
+    c("context_id", Text),
+    c("user_id", Text),
+    c("session_id", Text),
+    c("name", Text),
+    c("created_at", Time),
+    c("updated_at", Time),
+];
+
+const TASK: &[Col] = &[
+    c("task_id", Text),
+    c("context_id", Text),
+    c("status", Text),
+    c("user_id", Text),
+    c("session_id", Text),
+    c("trace_id", Text),
+    c("agent_name", Text),
+    c("started_at", Time),
+    c("completed_at", Time),
+    c("execution_time_ms", Int),
+    c("error_message", Text),
+    c("created_at", Time),
+    c("updated_at", Time),
+];
+
+const STEP: &[Col] = &[
+    c("step_id", Text),
+    c("task_id", Text),
+    c("step_type", Text),
+    c("title", Text),
+    c("status", Text),
+    c("content", Text),
+    c("started_at", Time),
+    c("completed_at", Time),
+    c("duration_ms", Int),
+    c("error_message", Text),
+];
+
+const AI_REQUEST: &[Col] = &[
+    c("id", Text),
+    c("request_id", Text),
+    c("user_id", Text),
+    c("session_id", Text),
+    c("task_id", Text),
+    c("context_id", Text),
+    c("trace_id", Text),
+    c("mcp_execution_id", Text),
+    c("provider", TextOrEmpty),
+    c("model", TextOrEmpty),
+    c("tokens_used", Int),
+    c("input_tokens", Int),
+    c("output_tokens", Int),
+    c("cost_microdollars", BigInt),
+    c("latency_ms", Int),
+    c("cache_hit", Bool),
+    c("status", Text),
+    c("error_message", Text),
+    c("created_at", Time),
+    c("updated_at", Time),
+    c("completed_at", Time),
+    opt("requested_model", Text),
+    opt("cache_read_tokens", Int),
+    opt("cache_creation_tokens", Int),
+    opt("is_streaming", Bool),
+    opt("actor_kind", Text),
+    opt("actor_id", Text),
+    opt("synthetic", Bool),
+    opt("gateway_conversation_id", Text),
+    opt("provider_request_id", Text),
+];
+
+const MESSAGE: &[Col] = &[
+    c("request_id", Text),
+    c("role", Text),
+    c("content", Text),
+    c("sequence_number", Int),
+    c("name", Text),
+    c("tool_call_id", Text),
+];
+
+const TOOL_CALL: &[Col] = &[
+    c("request_id", Text),
+    c("tool_name", Text),
+    c("tool_input", Text),
+    c("mcp_execution_id", Text),
+    c("ai_tool_call_id", Text),
+    c("sequence_number", Int),
+];
+
+const MCP: &[Col] = &[
+    c("mcp_execution_id", Text),
+    c("tool_name", Text),
+    c("server_name", Text),
+    c("started_at", Time),
+    c("completed_at", Time),
+    c("execution_time_ms", Int),
+    c("input", Text),
+    c("output", Text),
+    c("status", Text),
+    c("error_message", Text),
+    c("user_id", Text),
+    c("session_id", Text),
+    c("context_id", Text),
+    c("task_id", Text),
+    c("trace_id", Text),
+    c("created_at", Time),
+];
+
+const LOG: &[Col] = &[
+    c("id", Text),
+    c("timestamp", Time),
+    c("level", Text),
+    c("module", Text),
+    c("message", Text),
+    c("metadata", Text),
+    c("user_id", Text),
+    c("session_id", Text),
+    c("task_id", Text),
+    c("trace_id", Text),
+    c("context_id", Text),
+    c("client_id", Text),
+    opt("gateway_conversation_id", Text),
+    opt("provider_request_id", Text),
+];
+
+/// Optional columns tracetop reads when a database has them, per table.
+/// Older deployments lack some; our migrations add them all.
+pub const OPTIONAL_COLUMNS: &[(&str, &str)] = &[
+    ("ai_requests", "requested_model"),
+    ("ai_requests", "cache_read_tokens"),
+    ("ai_requests", "cache_creation_tokens"),
+    ("ai_requests", "is_streaming"),
+    ("ai_requests", "actor_kind"),
+    ("ai_requests", "actor_id"),
+    ("ai_requests", "synthetic"),
+    ("ai_requests", "gateway_conversation_id"),
+    ("ai_requests", "provider_request_id"),
+    ("user_sessions", "is_ai_crawler"),
+    ("logs", "gateway_conversation_id"),
+    ("logs", "provider_request_id"),
+];
+
+/// Which `(table, column)` pairs a database has, and their types, detected
+/// once at connect.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnSet {
+    present: HashMap<(String, String), String>,
 }
 
-/// `ai_request_tool_calls` aliased `tc` → [`crate::model::ToolCallRecord`].
-macro_rules! tool_call_columns {
-    () => {
-        "tc.request_id, tc.tool_name, tc.tool_input::text AS tool_input, tc.mcp_execution_id, \
-         tc.ai_tool_call_id, tc.sequence_number"
-    };
+impl ColumnSet {
+    /// A set from explicit pairs (tests, or a known shape).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ColumnSet {
+        ColumnSet {
+            present: pairs
+                .into_iter()
+                .map(|(t, c)| ((t.to_string(), c.to_string()), "text".to_string()))
+                .collect(),
+        }
+    }
+
+    /// Every column of the tables tracetop reads, as this session sees them
+    /// (the same `search_path` its queries use).
+    pub async fn detect<'c>(
+        executor: impl sqlx::PgExecutor<'c>,
+        tables: &[&str],
+    ) -> Result<ColumnSet, sqlx::Error> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT t, a.attname::text, format_type(a.atttypid, a.atttypmod)
+             FROM unnest($1::text[]) AS t
+             JOIN pg_attribute a ON a.attrelid = to_regclass(t)
+             WHERE a.attnum > 0 AND NOT a.attisdropped",
+        )
+        .bind(tables)
+        .fetch_all(executor)
+        .await?;
+        Ok(ColumnSet {
+            present: rows.into_iter().map(|(t, c, ty)| ((t, c), ty)).collect(),
+        })
+    }
+
+    /// Whether `table.column` exists.
+    pub fn has(&self, table: &str, column: &str) -> bool {
+        self.type_of(table, column).is_some()
+    }
+
+    /// The SQL type of `table.column` (`format_type`), when it exists.
+    pub fn type_of(&self, table: &str, column: &str) -> Option<&str> {
+        self.present
+            .get(&(table.to_string(), column.to_string()))
+            .map(String::as_str)
+    }
+
+    /// Whether `table.column` holds JSON as text rather than `jsonb` (a
+    /// real deployment's `logs.metadata`).
+    pub fn json_as_text(&self, table: &str, column: &str) -> bool {
+        self.type_of(table, column).is_some_and(|t| t != "jsonb")
+    }
+
+    /// The optional columns this database has, as `table.column`.
+    pub fn optional_present(&self) -> Vec<String> {
+        OPTIONAL_COLUMNS
+            .iter()
+            .filter(|(t, c)| self.has(t, c))
+            .map(|(t, c)| format!("{t}.{c}"))
+            .collect()
+    }
 }
 
-pub(crate) use {
-    ai_request_columns, log_columns, mcp_columns, message_columns, step_columns, task_columns,
-    tool_call_columns,
-};
+/// The select list of every record, rendered for one database. Each list
+/// uses a fixed table alias (given per field) and names every column as the
+/// record field it fills.
+#[derive(Debug, Clone)]
+pub struct Selects {
+    /// `users u` → [`crate::model::UserRecord`].
+    pub user: String,
+    /// `user_sessions us` → [`crate::model::SessionRecord`].
+    pub session: String,
+    /// `user_contexts uc` → [`crate::model::ContextRecord`].
+    pub context: String,
+    /// `agent_tasks t` → [`crate::model::AgentTaskRecord`].
+    pub task: String,
+    /// `task_execution_steps s` → [`crate::model::StepRecord`].
+    pub step: String,
+    /// `ai_requests r` → [`crate::model::AiRequestRecord`].
+    pub ai_request: String,
+    /// `ai_request_messages msg` → [`crate::model::MessageRecord`].
+    pub message: String,
+    /// `ai_request_tool_calls tc` → [`crate::model::ToolCallRecord`].
+    pub tool_call: String,
+    /// `mcp_tool_executions m` → [`crate::model::McpExecutionRecord`].
+    pub mcp: String,
+    /// `logs l` → [`crate::model::LogRecord`].
+    pub log: String,
+}
+
+impl Selects {
+    /// Render every list for a database with these columns.
+    pub fn new(columns: &ColumnSet) -> Selects {
+        let r = |table: &str, alias: &str, cols: &[Col]| render(table, alias, cols, columns);
+        Selects {
+            user: r("users", "u", USER),
+            session: r("user_sessions", "us", SESSION),
+            context: r("user_contexts", "uc", CONTEXT),
+            task: r("agent_tasks", "t", TASK),
+            step: r("task_execution_steps", "s", STEP),
+            ai_request: r("ai_requests", "r", AI_REQUEST),
+            message: r("ai_request_messages", "msg", MESSAGE),
+            tool_call: r("ai_request_tool_calls", "tc", TOOL_CALL),
+            mcp: r("mcp_tool_executions", "m", MCP),
+            log: r("logs", "l", LOG),
+        }
+    }
+}
+
+fn render(table: &str, alias: &str, cols: &[Col], columns: &ColumnSet) -> String {
+    let mut out = String::new();
+    for col in cols {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        let ty = col.sql.name();
+        let name = col.name;
+        if col.optional && !columns.has(table, name) {
+            out.push_str(&format!("NULL::{ty} AS {name}"));
+        } else if matches!(col.sql, Sql::TextOrEmpty) {
+            out.push_str(&format!("coalesce({alias}.{name}::text, '') AS {name}"));
+        } else {
+            out.push_str(&format!("{alias}.{name}::{ty} AS {name}"));
+        }
+    }
+    out
+}
 
 /// Bounds used when a filter has no window: wide enough for any real row,
 /// inside Postgres' timestamptz range, so every query keeps the same
@@ -127,6 +430,17 @@ pub(crate) fn reject_nul(what: &str, text: &str) -> crate::error::Result<()> {
     Ok(())
 }
 
+/// Render JSON held in a text column as a `jsonb` column renders it, so a
+/// value reads the same on every shape (text that is not JSON stays as it
+/// is).
+pub(crate) fn json_like_jsonb(text: &mut Option<String>) {
+    if let Some(t) = text
+        && let Some(n) = crate::live::jsonb_text(t)
+    {
+        *t = n;
+    }
+}
+
 /// Truncate a Rust-side list to a `limit` (0 = no limit).
 pub(crate) fn truncate<T>(mut rows: Vec<T>, n: usize) -> Vec<T> {
     if n != 0 {
@@ -145,6 +459,41 @@ mod tests {
         assert_eq!(escape_like("50%"), "50\\%");
         assert_eq!(escape_like("a\\b"), "a\\\\b");
         assert_eq!(escape_like("plain"), "plain");
+    }
+
+    #[test]
+    fn select_lists_cast_and_fill_missing_optional_columns() {
+        let without = Selects::new(&ColumnSet::default());
+        assert!(
+            without
+                .session
+                .contains("us.total_tokens_used::bigint AS total_tokens_used")
+        );
+        assert!(without.session.contains("NULL::boolean AS is_ai_crawler"));
+        assert!(
+            without
+                .ai_request
+                .contains("NULL::integer AS cache_read_tokens")
+        );
+        assert!(
+            without
+                .ai_request
+                .contains("coalesce(r.model::text, '') AS model")
+        );
+        assert!(without.log.contains("l.metadata::text AS metadata"));
+        let with = Selects::new(&ColumnSet::from_pairs([
+            ("ai_requests", "cache_read_tokens"),
+            ("user_sessions", "is_ai_crawler"),
+        ]));
+        assert!(
+            with.ai_request
+                .contains("r.cache_read_tokens::integer AS cache_read_tokens")
+        );
+        assert!(
+            with.session
+                .contains("us.is_ai_crawler::boolean AS is_ai_crawler")
+        );
+        assert!(with.ai_request.contains("NULL::text AS requested_model"));
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! Connecting: URL parsing, the read-only pool, the schema check and the
+//! Connecting: URL parsing, the read-only pool, the schema check, the
+//! detection of which optional columns this deployment has, and the
 //! translation of driver errors into one clear line (password redacted).
 
+use super::columns::{ColumnSet, Selects};
 use crate::error::{Error, Result, redact_url, scrub_secret};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The tables the query engine reads.
@@ -25,6 +28,10 @@ pub const REQUIRED_TABLES: &[&str] = &[
 pub struct PgEngine {
     pub(crate) pool: PgPool,
     pub(crate) display_url: String,
+    /// The columns this database has (detected at connect).
+    pub(crate) columns: Arc<ColumnSet>,
+    /// Every record's select list, rendered for those columns.
+    pub(crate) selects: Arc<Selects>,
 }
 
 /// Parse a database URL into connect options, with a clear error.
@@ -117,12 +124,46 @@ impl PgEngine {
             .connect_with(options)
             .await
             .map_err(|e| map_sqlx_error(e, url))?;
-        let engine = PgEngine {
+        let mut engine = PgEngine {
             pool,
             display_url: redact_url(url),
+            columns: Arc::new(ColumnSet::default()),
+            selects: Arc::new(Selects::new(&ColumnSet::default())),
         };
         engine.check_schema().await?;
+        let columns = ColumnSet::detect(&engine.pool, REQUIRED_TABLES)
+            .await
+            .map_err(|e| engine.err(e))?;
+        engine.selects = Arc::new(Selects::new(&columns));
+        engine.columns = Arc::new(columns);
         Ok(engine)
+    }
+
+    /// The columns this database has (detected at connect): queries use an
+    /// optional column (cache tokens, requested model, actor, …) only when
+    /// it is there.
+    pub fn columns(&self) -> &ColumnSet {
+        &self.columns
+    }
+
+    /// Log lines with their metadata as a `jsonb` column renders it, when
+    /// this database keeps metadata as text (a real deployment does): the
+    /// same JSON reads the same on every shape.
+    pub(crate) fn logs_as_jsonb(
+        &self,
+        mut logs: Vec<crate::model::LogRecord>,
+    ) -> Vec<crate::model::LogRecord> {
+        if self.columns.json_as_text("logs", "metadata") {
+            for log in &mut logs {
+                super::columns::json_like_jsonb(&mut log.metadata);
+            }
+        }
+        logs
+    }
+
+    /// Every record's select list for this database.
+    pub fn selects(&self) -> &Selects {
+        &self.selects
     }
 
     /// The pool (read-only sessions).

@@ -4,7 +4,7 @@
 //! tie-break on the row id.
 
 use super::PgEngine;
-use super::columns::{ai_request_columns, bounds, escape_like, limit, log_columns, mcp_columns};
+use super::columns::{bounds, escape_like, limit};
 use crate::error::Result;
 use crate::model::*;
 use crate::query::{
@@ -30,18 +30,17 @@ pub(crate) async fn log_search(engine: &PgEngine, filter: &LogFilter) -> Result<
         .as_deref()
         .filter(|p| !p.is_empty())
         .map(|p| format!("%{}%", escape_like(p)));
-    sqlx::query_as(concat!(
-        "SELECT ",
-        log_columns!(),
-        " FROM logs l
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM logs l
           WHERE l.timestamp >= $1 AND l.timestamp < $2
             AND ($3::text IS NULL OR l.message ILIKE $3 ESCAPE '\\')
             AND ($4::text IS NULL OR upper(l.level) = upper($4))
             AND ($5::text IS NULL OR l.module = $5)
             AND ($6::text IS NULL OR l.trace_id = $6)
           ORDER BY l.timestamp DESC, l.id DESC
-          LIMIT $7"
-    ))
+          LIMIT $7",
+        engine.selects.log
+    )))
     .bind(start)
     .bind(end)
     .bind(pattern)
@@ -52,6 +51,7 @@ pub(crate) async fn log_search(engine: &PgEngine, filter: &LogFilter) -> Result<
     .fetch_all(engine.pool())
     .await
     .map_err(|e| engine.err(e))
+    .map(|logs| engine.logs_as_jsonb(logs))
 }
 
 /// Severity rank of a log level for the summary (unknown levels last).
@@ -115,17 +115,16 @@ pub(crate) async fn tool_executions(
     filter: &ToolExecutionFilter,
 ) -> Result<Vec<McpExecutionRecord>> {
     let (start, end) = bounds(filter.window.as_ref());
-    sqlx::query_as(concat!(
-        "SELECT ",
-        mcp_columns!(),
-        " FROM mcp_tool_executions m
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM mcp_tool_executions m
           WHERE m.started_at >= $1 AND m.started_at < $2
             AND ($3::text IS NULL OR m.tool_name = $3)
             AND ($4::text IS NULL OR m.server_name = $4)
             AND ($5::text IS NULL OR m.status = $5)
           ORDER BY m.started_at DESC, m.mcp_execution_id COLLATE \"C\" DESC
-          LIMIT $6"
-    ))
+          LIMIT $6",
+        engine.selects.mcp
+    )))
     .bind(start)
     .bind(end)
     .bind(filter.tool_name.as_deref())
@@ -142,18 +141,17 @@ pub(crate) async fn ai_requests(
     filter: &AiRequestFilter,
 ) -> Result<Vec<AiRequestRecord>> {
     let (start, end) = bounds(filter.window.as_ref());
-    sqlx::query_as(concat!(
-        "SELECT ",
-        ai_request_columns!(),
-        " FROM ai_requests r
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM ai_requests r
           WHERE r.created_at >= $1 AND r.created_at < $2
             AND ($3::text IS NULL OR r.model = $3)
             AND ($4::text IS NULL OR r.provider = $4)
             AND ($5::text IS NULL OR r.status = $5)
             AND ($6::text IS NULL OR r.user_id = $6)
           ORDER BY r.created_at DESC, r.id COLLATE \"C\" DESC
-          LIMIT $7"
-    ))
+          LIMIT $7",
+        engine.selects.ai_request
+    )))
     .bind(start)
     .bind(end)
     .bind(filter.model.as_deref())

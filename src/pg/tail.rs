@@ -23,6 +23,7 @@
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::pg::PgEngine;
+use crate::pg::columns::Selects;
 use chrono::Duration as ChronoDuration;
 use sqlx::PgPool;
 use sqlx::postgres::PgRow;
@@ -60,80 +61,77 @@ impl Default for TailConfig {
     }
 }
 
-const AI_REQUEST_COLS: &str = "id, request_id, user_id, session_id, task_id, context_id, trace_id, \
-    mcp_execution_id, provider, model, tokens_used, input_tokens, output_tokens, cost_microdollars, \
-    latency_ms, cache_hit, status, error_message, created_at, updated_at, completed_at";
-const MCP_COLS: &str = "mcp_execution_id, tool_name, server_name, started_at, completed_at, \
-    execution_time_ms, input::text AS input, output::text AS output, status, error_message, \
-    user_id, session_id, context_id, \
-    task_id, trace_id, created_at";
-const LOG_COLS: &str = "id, timestamp, level, module, message, metadata::text AS metadata, user_id, \
-    session_id, task_id, trace_id, context_id, client_id";
-const TASK_COLS: &str = "task_id, context_id, status, user_id, session_id, trace_id, agent_name, \
-    started_at, completed_at, execution_time_ms, error_message, created_at, updated_at";
-const STEP_COLS: &str = "step_id, task_id, step_type, title, status, content::text AS content, \
-    started_at, completed_at, duration_ms, error_message";
-const SESSION_COLS: &str = "session_id, user_id, started_at, last_activity_at, ended_at, client_id, \
-    request_count, ai_request_count, total_tokens_used, total_ai_cost_microdollars, user_agent, \
-    device_type, browser, os, country, referrer_source, landing_page, fingerprint_hash, is_bot, \
-    is_scanner, is_behavioral_bot, session_source";
-const USER_COLS: &str = "id, name, email, status, roles, created_at";
-const CONTEXT_COLS: &str = "context_id, user_id, session_id, name, created_at, updated_at";
-
 /// One polled table: what to select and the keyset it is polled on.
 struct TableSpec {
     name: &'static str,
-    cols: &'static str,
+    /// The alias its select list in [`Selects`] uses.
+    alias: &'static str,
     time_col: &'static str,
     id_col: &'static str,
+}
+
+impl TableSpec {
+    /// This table's select list for the connected database.
+    fn cols<'a>(&self, selects: &'a Selects) -> &'a str {
+        match self.name {
+            "users" => &selects.user,
+            "user_sessions" => &selects.session,
+            "user_contexts" => &selects.context,
+            "agent_tasks" => &selects.task,
+            "task_execution_steps" => &selects.step,
+            "ai_requests" => &selects.ai_request,
+            "mcp_tool_executions" => &selects.mcp,
+            _ => &selects.log,
+        }
+    }
 }
 
 const TABLES: [TableSpec; 8] = [
     TableSpec {
         name: "users",
-        cols: USER_COLS,
+        alias: "u",
         time_col: "created_at",
         id_col: "id",
     },
     TableSpec {
         name: "user_sessions",
-        cols: SESSION_COLS,
+        alias: "us",
         time_col: "last_activity_at",
         id_col: "session_id",
     },
     TableSpec {
         name: "user_contexts",
-        cols: CONTEXT_COLS,
+        alias: "uc",
         time_col: "created_at",
         id_col: "context_id",
     },
     TableSpec {
         name: "agent_tasks",
-        cols: TASK_COLS,
+        alias: "t",
         time_col: "updated_at",
         id_col: "task_id",
     },
     TableSpec {
         name: "task_execution_steps",
-        cols: STEP_COLS,
+        alias: "s",
         time_col: "started_at",
         id_col: "step_id",
     },
     TableSpec {
         name: "ai_requests",
-        cols: AI_REQUEST_COLS,
+        alias: "r",
         time_col: "updated_at",
         id_col: "id",
     },
     TableSpec {
         name: "mcp_tool_executions",
-        cols: MCP_COLS,
+        alias: "m",
         time_col: "created_at",
         id_col: "mcp_execution_id",
     },
     TableSpec {
         name: "logs",
-        cols: LOG_COLS,
+        alias: "l",
         time_col: "timestamp",
         id_col: "id",
     },
@@ -312,7 +310,7 @@ impl PgTail {
             let by_id = if pending_ids.is_empty() {
                 Vec::new()
             } else {
-                fetch_by_ids(&pool, index, spec, &pending_ids).await?
+                fetch_by_ids(&pool, self.engine.selects(), index, spec, &pending_ids).await?
             };
             let state = &mut self.tables[index];
             if let Some(newest) = rows.iter().map(|r| r.poll_key().0).max() {
@@ -367,9 +365,11 @@ impl PgTail {
         from: Option<Timestamp>,
     ) -> std::result::Result<Vec<TailRow>, sqlx::Error> {
         let sql = format!(
-            "SELECT {cols} FROM {table} WHERE ({time}, {id}) > ($1, $2) ORDER BY {time}, {id} LIMIT $3",
-            cols = spec.cols,
+            "SELECT {cols} FROM {table} {a} WHERE ({a}.{time}, {a}.{id}) > ($1, $2) \
+             ORDER BY {a}.{time}, {a}.{id} LIMIT $3",
+            cols = spec.cols(self.engine.selects()),
             table = spec.name,
+            a = spec.alias,
             time = spec.time_col,
             id = spec.id_col
         );
@@ -416,20 +416,23 @@ impl PgTail {
         let mut messages: HashMap<String, Vec<MessageRecord>> = HashMap::new();
         let mut tool_calls: HashMap<String, Vec<ToolCallRecord>> = HashMap::new();
         if !finished.is_empty() {
-            let rows: Vec<MessageRecord> = sqlx::query_as(
-                "SELECT request_id, role, content::text AS content, sequence_number, name, tool_call_id \
-                 FROM ai_request_messages WHERE request_id = ANY($1) ORDER BY request_id, sequence_number, id",
-            )
+            let selects = self.engine.selects();
+            let rows: Vec<MessageRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {} FROM ai_request_messages msg WHERE msg.request_id = ANY($1) \
+                 ORDER BY msg.request_id, msg.sequence_number, msg.id",
+                selects.message
+            )))
             .bind(&finished)
             .fetch_all(pool)
             .await?;
             for m in rows {
                 messages.entry(m.request_id.0.clone()).or_default().push(m);
             }
-            let rows: Vec<ToolCallRecord> = sqlx::query_as(
-                "SELECT request_id, tool_name, tool_input::text AS tool_input, mcp_execution_id, ai_tool_call_id, sequence_number \
-                 FROM ai_request_tool_calls WHERE request_id = ANY($1) ORDER BY request_id, sequence_number, id",
-            )
+            let rows: Vec<ToolCallRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {} FROM ai_request_tool_calls tc WHERE tc.request_id = ANY($1) \
+                 ORDER BY tc.request_id, tc.sequence_number, tc.id",
+                selects.tool_call
+            )))
             .bind(&finished)
             .fetch_all(pool)
             .await?;
@@ -542,6 +545,7 @@ impl PgTail {
 
 async fn fetch_by_ids(
     pool: &PgPool,
+    selects: &Selects,
     index: usize,
     spec: &TableSpec,
     ids: &[String],
@@ -550,9 +554,10 @@ async fn fetch_by_ids(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT {cols} FROM {table} WHERE {id} = ANY($1)",
-        cols = spec.cols,
+        "SELECT {cols} FROM {table} {a} WHERE {a}.{id} = ANY($1)",
+        cols = spec.cols(selects),
         table = spec.name,
+        a = spec.alias,
         id = spec.id_col
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -3,9 +3,7 @@
 //! three summaries and the linked task) into one ordered timeline.
 
 use super::PgEngine;
-use super::columns::{
-    ai_request_columns, bounds, limit, log_columns, mcp_columns, step_columns, task_columns,
-};
+use super::columns::{bounds, limit};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::query::{
@@ -148,45 +146,41 @@ pub(crate) async fn trace_detail(engine: &PgEngine, trace_id: &TraceId) -> Resul
     let err = |e| engine.err(e);
 
     let logs = async {
-        sqlx::query_as::<_, LogRecord>(concat!(
-            "SELECT ",
-            log_columns!(),
-            " FROM logs l WHERE l.trace_id = $1"
-        ))
+        sqlx::query_as::<_, LogRecord>(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM logs l WHERE l.trace_id = $1",
+            engine.selects.log
+        )))
         .bind(id)
         .fetch_all(pool)
         .await
         .map_err(err)
     };
     let requests = async {
-        sqlx::query_as::<_, AiRequestRecord>(concat!(
-            "SELECT ",
-            ai_request_columns!(),
-            " FROM ai_requests r WHERE r.trace_id = $1"
-        ))
+        sqlx::query_as::<_, AiRequestRecord>(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM ai_requests r WHERE r.trace_id = $1",
+            engine.selects.ai_request
+        )))
         .bind(id)
         .fetch_all(pool)
         .await
         .map_err(err)
     };
     let mcps = async {
-        sqlx::query_as::<_, McpExecutionRecord>(concat!(
-            "SELECT ",
-            mcp_columns!(),
-            " FROM mcp_tool_executions m WHERE m.trace_id = $1"
-        ))
+        sqlx::query_as::<_, McpExecutionRecord>(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM mcp_tool_executions m WHERE m.trace_id = $1",
+            engine.selects.mcp
+        )))
         .bind(id)
         .fetch_all(pool)
         .await
         .map_err(err)
     };
     let steps = async {
-        sqlx::query_as::<_, StepRecord>(concat!(
-            "SELECT ",
-            step_columns!(),
-            " FROM task_execution_steps s
-              WHERE s.task_id IN (SELECT task_id FROM agent_tasks WHERE trace_id = $1)"
-        ))
+        sqlx::query_as::<_, StepRecord>(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM task_execution_steps s
+              WHERE s.task_id IN (SELECT task_id FROM agent_tasks WHERE trace_id = $1)",
+            engine.selects.step
+        )))
         .bind(id)
         .fetch_all(pool)
         .await
@@ -232,11 +226,10 @@ pub(crate) async fn trace_detail(engine: &PgEngine, trace_id: &TraceId) -> Resul
         .map_err(err)
     };
     let task = async {
-        sqlx::query_as::<_, AgentTaskRecord>(concat!(
-            "SELECT ",
-            task_columns!(),
-            " FROM agent_tasks t WHERE t.trace_id = $1 ORDER BY t.created_at, t.task_id LIMIT 1"
-        ))
+        sqlx::query_as::<_, AgentTaskRecord>(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM agent_tasks t WHERE t.trace_id = $1 ORDER BY t.created_at, t.task_id LIMIT 1",
+            engine.selects.task
+        )))
         .bind(id)
         .fetch_optional(pool)
         .await
@@ -256,7 +249,7 @@ pub(crate) async fn trace_detail(engine: &PgEngine, trace_id: &TraceId) -> Resul
 
     let mut events: Vec<TraceEvent> =
         Vec::with_capacity(logs.len() + requests.len() + mcps.len() + steps.len());
-    events.extend(logs.into_iter().map(TraceEvent::Log));
+    events.extend(engine.logs_as_jsonb(logs).into_iter().map(TraceEvent::Log));
     events.extend(requests.into_iter().map(TraceEvent::AiRequest));
     events.extend(mcps.into_iter().map(TraceEvent::McpExecution));
     events.extend(steps.into_iter().map(TraceEvent::Step));

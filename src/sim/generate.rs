@@ -155,16 +155,15 @@ pub(crate) fn user_profile(seed: u64, index: usize, window_start: Timestamp) -> 
     let browser = rng.range(0, catalog::BROWSERS.len() as i64) as usize;
     let fingerprints = [format!("fp_{}", rng.hex(32)), format!("fp_{}", rng.hex(32))];
     let api_client = ClientId(format!("sp_api_{}", rng.hex(12)));
-    let name_suffix = if index >= catalog::FIRST_NAMES.len() {
-        format!("{}", index % 97)
-    } else {
-        String::new()
-    };
+    // `users.name` and `users.email` are UNIQUE (and the email lower-case)
+    // on a real deployment: the index makes both unique within a seed, the
+    // id's first hex digits (seeded) keep another seed's users apart too
+    let handle = format!("{email_local}.{index}.{}", &id.0[..4]);
     UserProfile {
         record: UserRecord {
             id,
-            name: format!("{first} {last}"),
-            email: Some(format!("{email_local}{name_suffix}@{domain}")),
+            name: handle.clone(),
+            email: Some(format!("{handle}@{domain}").to_lowercase()),
             status: status.to_string(),
             roles,
             created_at,
@@ -251,6 +250,8 @@ pub(crate) fn human_session(
         trace_id: None,
         context_id: None,
         client_id: Some(client_id.clone()),
+        gateway_conversation_id: None,
+        provider_request_id: None,
     });
 
     let mut t = start + Duration::milliseconds(rng.range(2_000, 30_000));
@@ -317,10 +318,12 @@ pub(crate) fn human_session(
                 break;
             }
             let draft = trace::build_trace(rng, &actor, p.agent, p.model, p.kind, begin, cond);
+            // the parent and any sub-agent tasks it delegated to
             let end = draft
                 .tasks
-                .first()
+                .iter()
                 .map(|task| task.updated_at)
+                .max()
                 .unwrap_or(begin);
             if end <= horizon {
                 out.append(draft);
@@ -371,6 +374,7 @@ pub(crate) fn human_session(
         is_scanner: false,
         is_behavioral_bot: false,
         session_source: Some(source.to_string()),
+        is_ai_crawler: Some(false),
     });
 }
 
@@ -452,6 +456,8 @@ fn bot_session(
         trace_id: None,
         context_id: None,
         client_id: None,
+        gateway_conversation_id: None,
+        provider_request_id: None,
     });
     let ended = last + Duration::minutes(IDLE_TIMEOUT_MIN);
     out.sessions.push(SessionRecord {
@@ -460,7 +466,8 @@ fn bot_session(
         started_at: start,
         last_activity_at: last,
         ended_at: (ended <= horizon).then_some(ended),
-        client_id: None,
+        // the web client's default id (a real deployment never stores NULL)
+        client_id: Some(ClientId::from("sp_web")),
         request_count: pages,
         ai_request_count: 0,
         total_tokens_used: 0,
@@ -495,8 +502,12 @@ fn bot_session(
         is_scanner: flags.1,
         is_behavioral_bot: flags.2,
         session_source: Some("web".into()),
+        is_ai_crawler: Some(AI_CRAWLERS.iter().any(|c| ua.contains(c))),
     });
 }
+
+/// User-agent marks of crawlers that collect for AI models.
+const AI_CRAWLERS: &[&str] = &["GPTBot", "ClaudeBot", "PerplexityBot", "CCBot"];
 
 const HEADLESS_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36";
 

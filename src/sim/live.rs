@@ -478,5 +478,6 @@ fn unreachable_session(profile: &UserProfile, at: Timestamp) -> SessionRecord {
         is_scanner: false,
         is_behavioral_bot: false,
         session_source: Some("web".into()),
+        is_ai_crawler: Some(false),
     }
 }

@@ -35,13 +35,16 @@
 //! [`generate_chunks`] into [`load::load_config`] instead.
 
 pub mod catalog;
+pub(crate) mod copy;
 pub mod events;
+pub(crate) mod gateway;
 pub mod generate;
 pub mod live;
 pub mod load;
 pub mod prices;
 pub(crate) mod rng;
 pub mod trace;
+pub mod upsert;
 
 pub use events::workload_events;
 pub use generate::{

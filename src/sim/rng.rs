@@ -16,6 +16,10 @@ pub(crate) enum Stream {
     Bots = 3,
     Incidents = 4,
     Live = 5,
+    /// What a gateway records beside a request (actor, cache tokens,
+    /// routing, streaming) and sub-agent delegation: keyed by the trace or
+    /// request id, so these draws never shift the streams above.
+    Gateway = 6,
 }
 
 /// A seeded generator with workload helpers.
@@ -30,6 +34,17 @@ impl SimRng {
         let mut rng = ChaCha8Rng::seed_from_u64(mixed);
         rng.set_stream(index);
         SimRng(rng)
+    }
+
+    /// The generator for the entity named `key` (an id drawn earlier) of
+    /// `stream`: FNV-1a of the key picks the ChaCha stream.
+    pub fn keyed(stream: Stream, key: &str) -> Self {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in key.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Self::new(hash, stream, hash.rotate_left(17))
     }
 
     /// A UUID (version 4 layout) made from this generator's bytes.

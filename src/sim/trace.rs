@@ -7,11 +7,20 @@
 //! rows in flight turned back into their pending / working form), so the
 //! bulk workload ends at `until` with a few runs still open, and the live
 //! generator can replay the same draft as timed events.
+//!
+//! Beside each request, what a real gateway records: the actor (mostly the
+//! user, sometimes a scheduled job or an MCP server), synthetic probe
+//! traffic, the requested model and the one served (a routed fallback now
+//! and then), streaming, cache read and write tokens, and the provider's
+//! request id. Some runs delegate to sub-agents: their tasks share the trace
+//! id and start after the parent's. These draws come from a stream keyed by
+//! the trace id ([`Stream::Gateway`]), so they never shift the main stream.
 
 use super::Workload;
 use super::catalog::{self, AgentSpec, ModelSpec, ToolSpec};
+use super::gateway::{GatewayRequest, GatewayTrace};
 use super::prices::PriceTable;
-use super::rng::SimRng;
+use super::rng::{SimRng, Stream};
 use crate::model::*;
 use chrono::Duration;
 use serde_json::json;
@@ -100,21 +109,40 @@ pub(crate) fn build_trace(
     start: Timestamp,
     cond: &Conditions,
 ) -> Workload {
+    let trace_id = TraceId(rng.hex(32));
+    let task_id = TaskId(rng.uuid());
+    let mut side = SimRng::keyed(Stream::Gateway, &trace_id.0);
+    let gateway = if kind == TraceKind::Normal {
+        GatewayTrace::draw(&mut side, actor, agent)
+    } else {
+        GatewayTrace::user(actor)
+    };
     let mut b = TraceBuilder {
         w: Workload::default(),
         actor: actor.clone(),
-        trace_id: TraceId(rng.hex(32)),
-        task_id: TaskId(rng.uuid()),
+        trace_id,
+        task_id,
+        gateway,
+        side,
     };
     b.run(rng, agent, forced_model, kind, start, cond);
+    if kind == TraceKind::Normal {
+        b.delegate(cond);
+    }
     b.w
 }
+
+/// Share of runs that delegate to sub-agents.
+const DELEGATION_SHARE: f64 = 0.08;
 
 struct TraceBuilder {
     w: Workload,
     actor: Actor,
     trace_id: TraceId,
     task_id: TaskId,
+    gateway: GatewayTrace,
+    /// The trace's gateway stream ([`Stream::Gateway`]).
+    side: SimRng,
 }
 
 struct ToolResult {
@@ -146,6 +174,8 @@ impl TraceBuilder {
             trace_id: Some(self.trace_id.clone()),
             context_id: Some(self.actor.context_id.clone()),
             client_id: self.actor.client_id.clone(),
+            gateway_conversation_id: None,
+            provider_request_id: None,
         });
     }
 
@@ -277,6 +307,14 @@ impl TraceBuilder {
                     None,
                 );
                 if rng.chance(error_p) {
+                    let gw = GatewayRequest::draw(
+                        &mut self.side,
+                        model,
+                        context_tokens,
+                        false,
+                        requests == 1,
+                        false,
+                    );
                     let (message, latency, retryable) =
                         ai_error(rng, model.provider, burst.is_some());
                     let completed = created + ms(latency);
@@ -302,6 +340,15 @@ impl TraceBuilder {
                         created_at: created,
                         updated_at: completed,
                         completed_at: Some(completed),
+                        requested_model: Some(gw.requested_model),
+                        cache_read_tokens: None,
+                        cache_creation_tokens: None,
+                        is_streaming: Some(gw.is_streaming),
+                        actor_kind: Some(self.gateway.actor_kind.to_string()),
+                        actor_id: Some(self.gateway.actor_id.clone()),
+                        synthetic: Some(self.gateway.synthetic),
+                        gateway_conversation_id: Some(self.gateway.conversation_id.clone()),
+                        provider_request_id: None,
                     });
                     total_tokens += context_tokens;
                     for (role, content, name, call) in messages {
@@ -416,9 +463,17 @@ impl TraceBuilder {
                     "openai" => format!("chatcmpl-{}", rng.base62(29)),
                     _ => rng.base62(27),
                 };
+                let gw = GatewayRequest::draw(
+                    &mut self.side,
+                    model,
+                    context_tokens,
+                    cache_hit,
+                    requests == 1,
+                    true,
+                );
                 self.w.ai_requests.push(AiRequestRecord {
                     id: request_uuid.clone(),
-                    request_id,
+                    request_id: request_id.clone(),
                     user_id: self.actor.user_id.clone(),
                     session_id: Some(self.actor.session_id.clone()),
                     task_id: Some(self.task_id.clone()),
@@ -438,6 +493,15 @@ impl TraceBuilder {
                     created_at: created,
                     updated_at: completed,
                     completed_at: Some(completed),
+                    requested_model: Some(gw.requested_model),
+                    cache_read_tokens: gw.cache_read_tokens,
+                    cache_creation_tokens: gw.cache_creation_tokens,
+                    is_streaming: Some(gw.is_streaming),
+                    actor_kind: Some(self.gateway.actor_kind.to_string()),
+                    actor_id: Some(self.gateway.actor_id.clone()),
+                    synthetic: Some(self.gateway.synthetic),
+                    gateway_conversation_id: Some(self.gateway.conversation_id.clone()),
+                    provider_request_id: Some(request_id.clone()),
                 });
                 self.step(
                     rng,
@@ -706,6 +770,51 @@ impl TraceBuilder {
         });
     }
 
+    /// Now and then ([`DELEGATION_SHARE`]), hand parts of the run to one or
+    /// two sub-agents: their tasks (and requests, tool calls, logs) share
+    /// the trace id and start inside the parent's run, after it began.
+    fn delegate(&mut self, cond: &Conditions) {
+        let Some(parent) = self.w.tasks.first().cloned() else {
+            return;
+        };
+        if !self.side.chance(DELEGATION_SHARE) {
+            return;
+        }
+        let span_ms = (parent.updated_at - parent.created_at)
+            .num_milliseconds()
+            .max(1_000);
+        let children = 1 + usize::from(self.side.chance(0.3));
+        for k in 0..children {
+            let agent: &AgentSpec = self.side.weighted(catalog::AGENTS);
+            let begin = parent.created_at
+                + ms(span_ms * (15 + 30 * k as i64) / 100 + self.side.range(1, 500));
+            let mut child = TraceBuilder {
+                w: Workload::default(),
+                actor: self.actor.clone(),
+                trace_id: self.trace_id.clone(),
+                task_id: TaskId(self.side.uuid()),
+                gateway: self.gateway.clone(),
+                side: SimRng::keyed(Stream::Gateway, &format!("{}:{k}", self.trace_id.0)),
+            };
+            let mut child_rng =
+                SimRng::keyed(Stream::Gateway, &format!("run:{}:{k}", self.trace_id.0));
+            let child_task = child.task_id.clone();
+            self.log(
+                &mut child_rng,
+                begin,
+                "INFO",
+                MOD_AGENT,
+                format!(
+                    "task {} delegated to sub-agent {} task {}",
+                    self.task_id, agent.name, child_task
+                ),
+                None,
+            );
+            child.run(&mut child_rng, agent, None, TraceKind::Normal, begin, cond);
+            self.w.append(child.w);
+        }
+    }
+
     fn push_message(
         &mut self,
         request: &AiRequestId,
@@ -958,6 +1067,9 @@ pub(crate) fn pending_request(r: &AiRequestRecord) -> AiRequestRecord {
         error_message: None,
         updated_at: r.created_at,
         completed_at: None,
+        cache_read_tokens: None,
+        cache_creation_tokens: None,
+        provider_request_id: None,
         ..r.clone()
     }
 }

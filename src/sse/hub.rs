@@ -251,6 +251,8 @@ mod tests {
                 trace_id: None,
                 context_id: None,
                 client_id: None,
+                gateway_conversation_id: None,
+                provider_request_id: None,
             },
         }
     }

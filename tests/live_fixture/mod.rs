@@ -1,9 +1,15 @@
 //! The hand-built event set shared by the LiveEngine tests and the
-//! conformance test: three users (one only seen in a session), four
+//! conformance test: three users (one, u3, active only days ago), four
 //! sessions, two contexts, three tasks with two steps, five AI requests
 //! (completed, failed, pending, one from three days before), three MCP
 //! executions and four logs, around `T0 = 2026-11-20T10:00Z`. Every
 //! expected value in `live_engine.rs` is computed by hand from it.
+//!
+//! Every record is also a valid row of a real systemprompt deployment (the
+//! conformance test loads it into both shapes): lower-case unique emails,
+//! every session's user exists, a task's context is its user's (`uN` →
+//! `ctx-N`), sessions carry a client id, steps a title, requests an actor,
+//! log levels inside the level check.
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Utc};
@@ -37,7 +43,7 @@ pub fn user(id: &str, name: &str) -> Event {
         user: UserRecord {
             id: id.into(),
             name: name.into(),
-            email: None,
+            email: Some(format!("{}@example.test", name.to_lowercase())),
             status: "active".into(),
             roles: vec![],
             created_at: t0() - Duration::days(30),
@@ -52,7 +58,7 @@ pub fn session(id: &str, user: Option<&str>, started: Timestamp) -> SessionRecor
         started_at: started,
         last_activity_at: started,
         ended_at: None,
-        client_id: None,
+        client_id: Some("sp_web".into()),
         request_count: 0,
         ai_request_count: 0,
         total_tokens_used: 0,
@@ -69,6 +75,7 @@ pub fn session(id: &str, user: Option<&str>, started: Timestamp) -> SessionRecor
         is_scanner: false,
         is_behavioral_bot: false,
         session_source: None,
+        is_ai_crawler: Some(false),
     }
 }
 
@@ -97,7 +104,10 @@ pub fn task(
     Event::TaskUpdated {
         task: AgentTaskRecord {
             task_id: id.into(),
-            context_id: None,
+            context_id: Some(ContextId::new(format!(
+                "ctx-{}",
+                user.trim_start_matches('u')
+            ))),
             status: status.into(),
             user_id: Some(user.into()),
             session_id: None,
@@ -119,9 +129,9 @@ pub fn step(id: &str, task: &str, status: &str, ms: i32, started: Timestamp) -> 
             step_id: id.into(),
             task_id: task.into(),
             step_type: "tool".into(),
-            title: None,
+            title: Some(format!("step {id}")),
             status: status.into(),
-            content: None,
+            content: Some("{}".into()),
             started_at: started,
             completed_at: None,
             duration_ms: Some(ms),
@@ -167,6 +177,15 @@ pub fn request(
         created_at: created,
         updated_at: created,
         completed_at: (status != "pending").then_some(created),
+        requested_model: None,
+        cache_read_tokens: None,
+        cache_creation_tokens: None,
+        is_streaming: Some(false),
+        actor_kind: Some(actor_kind::USER.into()),
+        actor_id: Some(user.into()),
+        synthetic: Some(false),
+        gateway_conversation_id: None,
+        provider_request_id: None,
     }
 }
 
@@ -234,15 +253,17 @@ pub fn log(
             trace_id: trace.map(TraceId::from),
             context_id: None,
             client_id: None,
+            gateway_conversation_id: None,
+            provider_request_id: None,
         },
     }
 }
 
 /// The fixture described in the module docs of `live/engine.rs` tests:
-/// three users (one only seen in a session), four sessions, two contexts,
+/// three users (u3 active only days ago), four sessions, two contexts,
 /// three tasks, five AI requests, three MCP executions, four logs.
 pub fn fixture() -> Vec<Event> {
-    let mut ev = vec![user("u1", "Ada"), user("u2", "Bob")];
+    let mut ev = vec![user("u1", "Ada"), user("u2", "Bob"), user("u3", "Cy")];
 
     let mut s1 = session("sess-1", Some("u1"), t0());
     s1.last_activity_at = min(10);
@@ -374,7 +395,7 @@ pub fn fixture() -> Vec<Event> {
         "req-dddd5",
         "u1",
         None,
-        None,
+        Some("ctx-archived"),
         None,
         "openai",
         "gpt-4o",
@@ -475,6 +496,6 @@ pub fn fixture() -> Vec<Event> {
         min(3),
     ));
     ev.push(log("log-3", None, "WARN", "agent", "slow", min(120)));
-    ev.push(log("log-4", None, "AUDIT", "zeta", "note", min(125)));
+    ev.push(log("log-4", None, "TRACE", "zeta", "note", min(125)));
     ev
 }

@@ -7,6 +7,12 @@
 //! test gets `CREATE DATABASE … TEMPLATE` of a template migrated once per
 //! migration set, so a test costs ~50 ms of setup and never sees another's
 //! rows.
+//!
+//! Two shapes of database: [`Shape::Ours`] (tracetop's own migrations on an
+//! empty database) and [`Shape::Real`] (the audited tables as a
+//! systemprompt-core v0.34.0 deployment has them, `tests/shapes/`, then
+//! `tracetop migrate`, as an operator would set it up). A test written as
+//! `async fn name(shape: Shape)` runs on both with [`both_shapes!`].
 #![allow(dead_code)]
 
 use sqlx::Connection;
@@ -131,9 +137,59 @@ fn dev_cluster() -> String {
     format!("postgres://postgres@{socket}:{port}/postgres")
 }
 
-fn migrations_hash() -> String {
+/// Which schema a test database has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// tracetop's migrations on an empty database.
+    Ours,
+    /// A systemprompt-core v0.34.0 deployment's audited tables (integer
+    /// token counts, text metadata, text UUID ids, varchar ids, NOT NULL
+    /// actor columns, UNIQUE names and emails, foreign keys), plus
+    /// `tracetop migrate`.
+    Real,
+}
+
+impl Shape {
+    /// Both shapes, ours first.
+    pub const ALL: [Shape; 2] = [Shape::Ours, Shape::Real];
+
+    fn tag(self) -> &'static str {
+        match self {
+            Shape::Ours => "ours",
+            Shape::Real => "real",
+        }
+    }
+}
+
+/// The real deployment's DDL (hand-written from the schema reference).
+pub const REAL_SHAPE_DDL: &str = include_str!("../shapes/systemprompt_v034.sql");
+
+/// Generate a `#[tokio::test]` per shape for each `async fn NAME(shape:
+/// Shape)` listed: `NAME::ours` and `NAME::real`.
+#[macro_export]
+macro_rules! both_shapes {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn ours() {
+                    super::$name($crate::support::Shape::Ours).await
+                }
+                #[tokio::test]
+                async fn real() {
+                    super::$name($crate::support::Shape::Real).await
+                }
+            }
+        )*
+    };
+}
+
+fn migrations_hash(shape: Shape) -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
+    if shape == Shape::Real {
+        REAL_SHAPE_DDL.hash(&mut h);
+    }
     let mut entries: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
         .unwrap()
         .flatten()
@@ -147,8 +203,8 @@ fn migrations_hash() -> String {
     format!("{:x}", h.finish())
 }
 
-async fn ensure_template(admin: &str) -> String {
-    let name = format!("tracetop_tpl_{}", migrations_hash());
+async fn ensure_template(admin: &str, shape: Shape) -> String {
+    let name = format!("tracetop_tpl_{}_{}", shape.tag(), migrations_hash(shape));
     let mut c = sqlx::PgConnection::connect(admin)
         .await
         .expect("connect to test cluster");
@@ -177,7 +233,18 @@ async fn ensure_template(admin: &str) -> String {
         .execute(&mut c)
         .await
         .unwrap();
-        tracetop::pg::migrate::run(&url_for(admin, &building))
+        let url = url_for(admin, &building);
+        if shape == Shape::Real {
+            let mut b = sqlx::PgConnection::connect(&url)
+                .await
+                .expect("connect to the template being built");
+            sqlx::raw_sql(REAL_SHAPE_DDL)
+                .execute(&mut b)
+                .await
+                .unwrap_or_else(|e| panic!("real-shape DDL failed: {e}"));
+            let _ = b.close().await;
+        }
+        tracetop::pg::migrate::run(&url)
             .await
             .expect("migrate template");
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
@@ -195,10 +262,21 @@ async fn ensure_template(admin: &str) -> String {
     name
 }
 
-/// A fresh, migrated, empty database for this test.
+/// A fresh, migrated, empty database for this test (our shape).
 pub async fn fresh_db() -> TestDb {
+    fresh_db_shaped(Shape::Ours).await
+}
+
+/// A fresh, empty database in the real deployment's shape, migrated by
+/// `tracetop migrate`.
+pub async fn fresh_real_db() -> TestDb {
+    fresh_db_shaped(Shape::Real).await
+}
+
+/// A fresh, empty, migrated database of the given shape.
+pub async fn fresh_db_shaped(shape: Shape) -> TestDb {
     let admin = admin_url();
-    let template = ensure_template(&admin).await;
+    let template = ensure_template(&admin, shape).await;
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
     let mut c = sqlx::PgConnection::connect(&admin)
         .await

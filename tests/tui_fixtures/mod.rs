@@ -57,6 +57,15 @@ pub fn request(i: usize, status: &str, trace: &str) -> AiRequestRecord {
         created_at: at(600 - i as i64 * 10),
         updated_at: at(600 - i as i64 * 10),
         completed_at: Some(at(599 - i as i64 * 10)),
+        requested_model: None,
+        cache_read_tokens: None,
+        cache_creation_tokens: None,
+        is_streaming: None,
+        actor_kind: None,
+        actor_id: None,
+        synthetic: None,
+        gateway_conversation_id: None,
+        provider_request_id: None,
     }
 }
 
@@ -100,6 +109,8 @@ pub fn log(i: usize, level: &str, trace: Option<&str>) -> LogRecord {
         trace_id: trace.map(TraceId::new),
         context_id: None,
         client_id: None,
+        gateway_conversation_id: None,
+        provider_request_id: None,
     }
 }
 
