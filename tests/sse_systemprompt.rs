@@ -333,6 +333,8 @@ async fn a_stream_with_ids_resumes_without_a_gap() {
                 trace_id: None,
                 context_id: None,
                 client_id: None,
+                gateway_conversation_id: None,
+                provider_request_id: None,
             },
         })
         .unwrap()
