@@ -210,6 +210,10 @@ async fn cost_summary_sums_the_window(shape: Shape) {
             total_tokens: 173,                           // 150 + 20 + 0 + 3 + 0
             total_cost_microdollars: Microdollars(6501), // 1000 + 3000 + 501 + 2000 + 0
             avg_cost_per_request_microdollars: Microdollars(1300), // 6501 / 5 = 1300.2
+            cache_read_tokens: 0,
+            cache_creation_tokens: 0,
+            cached_input_share: 0.0,
+            synthetic_requests_excluded: 0,
         }
     );
 }
@@ -323,7 +327,7 @@ async fn cost_overview_relative_to_now(shape: Shape) {
             cost_30d_microdollars: Microdollars(26501), // + r8 (13000)
             total_cost_microdollars: Microdollars(37501), // + r7 (11000); r5 is at NOW, excluded
             total_requests: 8,
-            avg_cost_per_request_microdollars: Microdollars(4687), // 37501 / 8 = 4687.6
+            avg_cost_per_request_microdollars: Microdollars(4688), // 37501 / 8 = 4687.6, rounded
         }
     );
 }
@@ -415,7 +419,7 @@ async fn top_agents_by_task_count(shape: Shape) {
                 completed_count: 1,
                 failed_count: 1,
                 success_rate: 0.5,
-                avg_execution_time_ms: 1500, // (1000 + 2001) / 2 = 1500.5
+                avg_execution_time_ms: 1501, // (1000 + 2001) / 2 = 1500.5, rounded
                 request_count: 1,            // r1 (r5 sits on the window end)
                 total_cost_microdollars: Microdollars(1000),
             },
@@ -607,7 +611,9 @@ async fn traces_list_summarises_and_filters(shape: Shape) {
             last_activity_at: at("2026-11-23T10:30:00Z"), // task tA2
             user_id: Some(UserId::new("u1")),
             agent_name: Some("planner".into()),
-            status: "completed".into(), // the earliest task (tA), not tA2's failure
+            // rA2 failed: the trace failed, though its earliest task completed
+            status: "failed".into(),
+            task_status: Some("completed".into()),
             request_count: 2,
             total_tokens: 15,
             total_cost_microdollars: Microdollars(150),
@@ -661,13 +667,14 @@ async fn traces_list_summarises_and_filters(shape: Shape) {
         ..base.clone()
     })
     .await;
-    assert_eq!(trace_ids(&r), ["trace-b", "trace-d"]);
+    assert_eq!(trace_ids(&r), ["trace-b", "trace-a", "trace-d"]);
     let r = with(TraceListFilter {
         status: Some("TASK_STATE_COMPLETED".into()),
         ..base.clone()
     })
     .await;
-    assert_eq!(trace_ids(&r), ["trace-a", "trace-c"]);
+    // trace-a's task completed, but one of its requests failed
+    assert_eq!(trace_ids(&r), ["trace-c"]);
     let r = with(TraceListFilter {
         tool: Some("fetch".into()),
         ..base.clone()
@@ -1155,7 +1162,7 @@ INSERT INTO ai_requests (id, request_id, user_id, provider, model, latency_ms, s
     );
     assert_eq!(gpt.error_rate, 3.0 / 20.0);
     let claude = &s.by_model[1];
-    // latencies 5, 8: p50 → 1st = 5, p95 → ceil(1.9) = 2nd = 8; avg 13 / 2 = 6
+    // latencies 5, 8: p50 → 1st = 5, p95 → ceil(1.9) = 2nd = 8; avg 13 / 2 = 6.5, rounded
     assert_eq!(
         (
             claude.avg_latency_ms,
@@ -1163,7 +1170,7 @@ INSERT INTO ai_requests (id, request_id, user_id, provider, model, latency_ms, s
             claude.p95_latency_ms,
             claude.cache_hit_rate
         ),
-        (6, Some(5), Some(8), 1.0 / 3.0)
+        (7, Some(5), Some(8), 1.0 / 3.0)
     );
 
     let empty = engine
@@ -1192,20 +1199,41 @@ fn session_window() -> TimeWindow {
 
 async fn session_stats_counts_durations_and_bots(shape: Shape) {
     let (_db, engine) = engine_with(shape, SESSION_FIXTURE).await;
-    let s = engine.session_stats(&session_window()).await.unwrap();
+    let everything = engine
+        .session_stats_counting(&session_window(), Counting::EVERYTHING)
+        .await
+        .unwrap();
     assert_eq!(
-        s,
+        everything,
         SessionStats {
+            bots_included: true,
             session_count: 4,           // sA..sD; sE started before the window
             unique_users: 2,            // u1, u2 (sD has none)
             ended_count: 2,             // sA, sB
-            avg_duration_seconds: 302,  // (600 + 5.5) / 2 = 302.75
+            avg_duration_seconds: 303,  // (600 + 5.5) / 2 = 302.75, rounded
             total_requests: 21,         // 10 + 3 + 7 + 1
             total_ai_requests: 7,       // 2 + 0 + 5 + 0
-            bot_sessions: 1,            // sB
+            bot_sessions: 3,            // sB (bot), sC (scanner), sD (scanner, behavioural)
             scanner_sessions: 2,        // sC, sD
             behavioral_bot_sessions: 1, // sD
-            bot_share: 0.5,             // is_bot or behavioural: sB, sD of 4
+            ai_crawler_sessions: 0,
+            bot_share: 0.75, // 3 of 4
+        }
+    );
+    // As the platform counts: only sA is clean traffic; the bot figures
+    // stay beside the totals.
+    let clean = engine.session_stats(&session_window()).await.unwrap();
+    assert_eq!(
+        clean,
+        SessionStats {
+            bots_included: false,
+            session_count: 1,
+            unique_users: 1,
+            ended_count: 1,
+            avg_duration_seconds: 600,
+            total_requests: 10,
+            total_ai_requests: 2,
+            ..everything
         }
     );
 }
@@ -1218,20 +1246,25 @@ fn traffic_rows(rows: &[TrafficRow]) -> Vec<(String, i64, i64, i64)> {
 
 async fn traffic_groups_sessions_by_source_client_device_country(shape: Shape) {
     let (_db, engine) = engine_with(shape, SESSION_FIXTURE).await;
-    let t = engine.traffic(&session_window(), 0).await.unwrap();
+    let t = engine
+        .traffic_counting(&session_window(), 0, Counting::EVERYTHING)
+        .await
+        .unwrap();
+    // bots (any flag): sB (bot), sC (scanner), sD (scanner, behavioural)
     assert_eq!(
         (t.total_sessions, t.bot_sessions, t.scanner_sessions),
-        (4, 2, 2)
+        (4, 3, 2)
     );
-    assert_eq!((t.bot_share, t.scanner_share), (0.5, 0.5));
+    assert_eq!((t.bot_share, t.scanner_share), (0.75, 0.5));
     let u = UNKNOWN_KEY.to_string();
-    // ties broken by key in byte order: "(unknown)" sorts before letters
+    // ties broken by bot count, then key in byte order: "(unknown)" sorts
+    // before letters
     assert_eq!(
         traffic_rows(&t.by_source),
         [
             ("web".into(), 2, 1, 0),
             (u.clone(), 1, 1, 1),
-            ("api".into(), 1, 0, 1)
+            ("api".into(), 1, 1, 1)
         ]
     );
     assert_eq!(t.by_source[0].share, 0.5);
@@ -1239,7 +1272,7 @@ async fn traffic_groups_sessions_by_source_client_device_country(shape: Shape) {
     assert_eq!(
         traffic_rows(&t.by_client),
         [
-            ("cli-1".into(), 2, 0, 1),
+            ("cli-1".into(), 2, 1, 1),
             ("cli-2".into(), 1, 1, 1),
             ("sp_web".into(), 1, 1, 0)
         ]
@@ -1247,7 +1280,7 @@ async fn traffic_groups_sessions_by_source_client_device_country(shape: Shape) {
     assert_eq!(
         traffic_rows(&t.by_device),
         [
-            ("desktop".into(), 2, 0, 1),
+            ("desktop".into(), 2, 1, 1),
             (u.clone(), 1, 1, 1),
             ("mobile".into(), 1, 1, 0)
         ]
@@ -1255,13 +1288,34 @@ async fn traffic_groups_sessions_by_source_client_device_country(shape: Shape) {
     assert_eq!(
         traffic_rows(&t.by_country),
         [
-            ("DE".into(), 2, 0, 1),
+            ("DE".into(), 2, 1, 1),
             (u.clone(), 1, 1, 1),
             ("US".into(), 1, 1, 0)
         ]
     );
-    let top1 = engine.traffic(&session_window(), 1).await.unwrap();
-    assert_eq!(traffic_rows(&top1.by_country), [("DE".into(), 2, 0, 1)]);
+    let top1 = engine
+        .traffic_counting(&session_window(), 1, Counting::EVERYTHING)
+        .await
+        .unwrap();
+    assert_eq!(traffic_rows(&top1.by_country), [("DE".into(), 2, 1, 1)]);
+
+    // Clean traffic (the default): only sA counts; every key keeps its bots
+    // beside, and the shares of bots are still of all four sessions.
+    let clean = engine.traffic(&session_window(), 0).await.unwrap();
+    assert_eq!(
+        (clean.bots_included, clean.total_sessions, clean.bot_sessions),
+        (false, 1, 3)
+    );
+    assert_eq!((clean.bot_share, clean.scanner_share), (0.75, 0.5));
+    assert_eq!(
+        traffic_rows(&clean.by_country),
+        [
+            ("DE".into(), 1, 1, 1), // sA counted, sC a scanner
+            (u.clone(), 0, 1, 1),
+            ("US".into(), 0, 1, 0)
+        ]
+    );
+    assert_eq!(clean.by_country[0].share, 1.0);
     let empty = engine
         .traffic(&window("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"), 0)
         .await
@@ -1271,8 +1325,11 @@ async fn traffic_groups_sessions_by_source_client_device_country(shape: Shape) {
 
 async fn content_lists_landing_pages_and_referrers(shape: Shape) {
     let (_db, engine) = engine_with(shape, SESSION_FIXTURE).await;
-    let c = engine.content(&session_window(), 0).await.unwrap();
-    assert_eq!(c.total_sessions, 4);
+    let c = engine
+        .content_counting(&session_window(), 0, Counting::EVERYTHING)
+        .await
+        .unwrap();
+    assert_eq!((c.total_sessions, c.bot_sessions), (4, 3));
     let rows = |rows: &[ContentRow]| {
         rows.iter()
             .map(|r| (r.key.clone(), r.session_count, r.unique_users, r.share))
@@ -1294,9 +1351,17 @@ async fn content_lists_landing_pages_and_referrers(shape: Shape) {
             ("hn".into(), 1, 0, 0.25),       // sD
         ]
     );
-    let top1 = engine.content(&session_window(), 1).await.unwrap();
+    let top1 = engine
+        .content_counting(&session_window(), 1, Counting::EVERYTHING)
+        .await
+        .unwrap();
     assert_eq!(top1.landing_pages.len(), 1);
     assert_eq!(top1.referrers.len(), 1);
+    // Clean traffic: only sA (u1, /home, google)
+    let clean = engine.content(&session_window(), 0).await.unwrap();
+    assert_eq!((clean.total_sessions, clean.bot_sessions), (1, 3));
+    assert_eq!(rows(&clean.landing_pages), [("/home".into(), 1, 1, 1.0)]);
+    assert_eq!(rows(&clean.referrers), [("google".into(), 1, 1, 1.0)]);
     let empty = engine
         .content(&window("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"), 0)
         .await

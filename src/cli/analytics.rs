@@ -44,12 +44,12 @@ pub enum Report {
     Tools(ToolsReportArgs),
     /// AI request latency (p50/p95/p99), error and cache-hit rates, per model.
     Requests(ReportArgs),
-    /// Sessions: counts, duration, bot share.
-    Sessions(ReportArgs),
-    /// Landing pages and referrers.
-    Content(ReportArgs),
+    /// Sessions: counts, duration, bot share (clean traffic unless --include-bots).
+    Sessions(TrafficArgs),
+    /// Landing pages and referrers (clean traffic unless --include-bots).
+    Content(TrafficArgs),
     /// Sessions by source, client, device and country, with bot/scanner share.
-    Traffic(ReportArgs),
+    Traffic(TrafficArgs),
     /// Spend: summary and 24h/7d/30d overview, or --by model|provider|agent, or --trend hour|day.
     Costs(CostsArgs),
 }
@@ -79,11 +79,36 @@ pub struct ToolsReportArgs {
     pub sort: ToolSort,
 }
 
+/// Options of the session reports (sessions, content, traffic).
+#[derive(Debug, clap::Args)]
+pub struct TrafficArgs {
+    #[command(flatten)]
+    pub common: ReportArgs,
+    /// Count sessions flagged as bots, AI crawlers, scanners or behavioural
+    /// bots in the totals (by default they are left out, as the platform's
+    /// own reports do, and shown beside).
+    #[arg(long)]
+    pub include_bots: bool,
+}
+
+impl TrafficArgs {
+    fn counting(&self) -> Counting {
+        Counting {
+            include_bots: self.include_bots,
+            ..Counting::PLATFORM
+        }
+    }
+}
+
 /// `analytics costs` options.
 #[derive(Debug, clap::Args)]
 pub struct CostsArgs {
     #[command(flatten)]
     pub common: ReportArgs,
+    /// Count synthetic (test or probe) AI requests in the costs (by default
+    /// they are left out, and the header says how many).
+    #[arg(long)]
+    pub include_synthetic: bool,
     /// Break the window's cost down by model, provider or agent.
     #[arg(long, value_enum, conflicts_with = "trend")]
     pub by: Option<CostDimension>,
@@ -206,6 +231,30 @@ fn list<T: Serialize>(
 }
 
 /// [`list`] with some columns left out of the table (CSV keeps them).
+/// [`list`] with an optional note under the table's header (never in
+/// JSON or CSV, whose shape stays the rows).
+fn list_noting<T: Serialize>(
+    format: Format,
+    title: &str,
+    window: &TimeWindow,
+    json: &[T],
+    rows: RowSet,
+    note: Option<Block>,
+) -> Result<()> {
+    output::emit(
+        format,
+        json,
+        || rows.clone(),
+        || {
+            let mut doc = vec![Block::Heading(title.to_string())];
+            doc.extend(note);
+            doc.push(Block::Table(rows.clone()));
+            doc.push(window_line(window));
+            doc
+        },
+    )
+}
+
 fn list_hiding<T: Serialize>(
     format: Format,
     title: &str,
@@ -411,6 +460,26 @@ fn request_stats_fields(s: &RequestStats) -> Vec<Field> {
             "cost",
             Cell::Money(s.total_cost_microdollars),
         ),
+        Field::new(
+            "cache_read_tokens",
+            "cache read tokens",
+            Cell::Int(s.cache_read_tokens),
+        ),
+        Field::new(
+            "cache_creation_tokens",
+            "cache write tokens",
+            Cell::Int(s.cache_creation_tokens),
+        ),
+        Field::new(
+            "cached_input_share",
+            "cached input",
+            Cell::Rate(s.cached_input_share),
+        ),
+        Field::new(
+            "rerouted_request_count",
+            "served by another model",
+            Cell::Int(s.rerouted_request_count),
+        ),
     ]
 }
 
@@ -469,9 +538,35 @@ pub fn request_stats_rows(s: &RequestStats) -> RowSet {
     })))
 }
 
-async fn sessions(args: ReportArgs) -> Result<()> {
-    let p = prepare(&args).await?;
-    let s = p.engine.session_stats(&p.window).await?;
+/// The line under a session report's header that says whether bots are
+/// in the totals.
+fn bots_line(included: bool, bot_sessions: i64, bot_share: f64) -> Block {
+    let share = format!("{:.1}%", bot_share * 100.0);
+    Block::Line(if included {
+        format!("bots included: {bot_sessions} bot sessions ({share} of all) are in the totals")
+    } else {
+        format!(
+            "clean traffic: {bot_sessions} bot sessions ({share} of all) left out; --include-bots counts them"
+        )
+    })
+}
+
+/// The line under a cost report's header that says how many synthetic
+/// requests were left out.
+fn synthetic_line(excluded: i64) -> Option<Block> {
+    (excluded > 0).then(|| {
+        Block::Line(format!(
+            "{excluded} synthetic requests left out; --include-synthetic counts them"
+        ))
+    })
+}
+
+async fn sessions(args: TrafficArgs) -> Result<()> {
+    let p = prepare(&args.common).await?;
+    let s = p
+        .engine
+        .session_stats_counting(&p.window, args.counting())
+        .await?;
     let fields = vec![
         Field::new("session_count", "sessions", Cell::Int(s.session_count)),
         Field::new("unique_users", "unique users", Cell::Int(s.unique_users)),
@@ -498,9 +593,27 @@ async fn sessions(args: ReportArgs) -> Result<()> {
             "behavioural bots",
             Cell::Int(s.behavioral_bot_sessions),
         ),
+        Field::new(
+            "ai_crawler_sessions",
+            "AI crawlers",
+            Cell::Int(s.ai_crawler_sessions),
+        ),
         Field::new("bot_share", "bot share", Cell::Rate(s.bot_share)),
+        Field::new(
+            "bots_included",
+            "bots included",
+            Cell::text(if s.bots_included { "yes" } else { "no" }),
+        ),
     ];
-    single_record(p.format, &s, "Sessions", Some(&p.window), fields)
+    let title = format!(
+        "Sessions ({})",
+        if s.bots_included {
+            "bots included"
+        } else {
+            "clean traffic"
+        }
+    );
+    single_record(p.format, &s, &title, Some(&p.window), fields)
 }
 
 /// Traffic as one table with a `dimension` column
@@ -563,9 +676,12 @@ fn traffic_cells(dimension: Option<&str>, r: &TrafficRow) -> Vec<Cell> {
     )
 }
 
-async fn traffic(args: ReportArgs) -> Result<()> {
-    let p = prepare(&args).await?;
-    let t = p.engine.traffic(&p.window, p.limit).await?;
+async fn traffic(args: TrafficArgs) -> Result<()> {
+    let p = prepare(&args.common).await?;
+    let t = p
+        .engine
+        .traffic_counting(&p.window, p.limit, args.counting())
+        .await?;
     output::emit(
         p.format,
         &t,
@@ -588,6 +704,7 @@ async fn traffic(args: ReportArgs) -> Result<()> {
                         Cell::Rate(t.scanner_share),
                     ),
                 ]),
+                bots_line(t.bots_included, t.bot_sessions, t.bot_share),
             ];
             for (title, rows) in [
                 ("By source", &t.by_source),
@@ -643,9 +760,12 @@ fn content_cells(dimension: Option<&str>, r: &ContentRow) -> Vec<Cell> {
     )
 }
 
-async fn content(args: ReportArgs) -> Result<()> {
-    let p = prepare(&args).await?;
-    let c = p.engine.content(&p.window, p.limit).await?;
+async fn content(args: TrafficArgs) -> Result<()> {
+    let p = prepare(&args.common).await?;
+    let c = p
+        .engine
+        .content_counting(&p.window, p.limit, args.counting())
+        .await?;
     output::emit(
         p.format,
         &c,
@@ -653,11 +773,22 @@ async fn content(args: ReportArgs) -> Result<()> {
         || {
             vec![
                 Block::Heading("Content".into()),
-                output::record_block(&[Field::new(
-                    "total_sessions",
-                    "sessions",
-                    Cell::Int(c.total_sessions),
-                )]),
+                output::record_block(&[
+                    Field::new("total_sessions", "sessions", Cell::Int(c.total_sessions)),
+                    Field::new("bot_sessions", "bot sessions", Cell::Int(c.bot_sessions)),
+                ]),
+                bots_line(
+                    c.bots_included,
+                    c.bot_sessions,
+                    rate(
+                        c.bot_sessions,
+                        if c.bots_included {
+                            c.total_sessions
+                        } else {
+                            c.total_sessions + c.bot_sessions
+                        },
+                    ),
+                ),
                 Block::Heading("Landing pages".into()),
                 Block::Table(
                     RowSet::new(content_columns(false))
@@ -707,6 +838,26 @@ pub fn cost_report_fields(r: &CostReport) -> Vec<Field> {
             Cell::Money(s.avg_cost_per_request_microdollars),
         ),
         Field::new(
+            "cache_read_tokens",
+            "cache read tokens",
+            Cell::Int(s.cache_read_tokens),
+        ),
+        Field::new(
+            "cache_creation_tokens",
+            "cache write tokens",
+            Cell::Int(s.cache_creation_tokens),
+        ),
+        Field::new(
+            "cached_input_share",
+            "cached input",
+            Cell::Rate(s.cached_input_share),
+        ),
+        Field::new(
+            "synthetic_requests_excluded",
+            "synthetic left out",
+            Cell::Int(s.synthetic_requests_excluded),
+        ),
+        Field::new(
             "cost_24h_microdollars",
             "last 24h",
             Cell::Money(o.cost_24h_microdollars),
@@ -739,19 +890,40 @@ pub fn cost_report_fields(r: &CostReport) -> Vec<Field> {
     ]
 }
 
+/// Fields of the cost record that cover the window (the rolling figures
+/// follow).
+const COST_WINDOW_FIELDS: usize = 12;
+
 async fn costs(args: CostsArgs) -> Result<()> {
     let p = prepare(&args.common).await?;
+    let counting = Counting {
+        include_synthetic: args.include_synthetic,
+        ..Counting::PLATFORM
+    };
     if let Some(by) = args.by {
-        let mut rows = p.engine.cost_breakdown(&p.window, by).await?;
+        let (mut rows, summary) = futures::try_join!(
+            p.engine.cost_breakdown_counting(&p.window, by, counting),
+            p.engine.cost_summary_counting(&p.window, counting)
+        )?;
         if let Some(limit) = args.common.limit {
             rows.truncate(limit);
         }
         let set = cost_breakdown_rows(by, &rows);
         let title = format!("Costs by {}", by.column());
-        return list(p.format, &title, &p.window, &rows, set);
+        return list_noting(
+            p.format,
+            &title,
+            &p.window,
+            &rows,
+            set,
+            synthetic_line(summary.synthetic_requests_excluded),
+        );
     }
     if let Some(bucket) = args.trend {
-        let rows = p.engine.cost_trend(&p.window, bucket).await?;
+        let (rows, summary) = futures::try_join!(
+            p.engine.cost_trend_counting(&p.window, bucket, counting),
+            p.engine.cost_summary_counting(&p.window, counting)
+        )?;
         let set = RowSet::new(vec![
             Column::time("bucket_start", "bucket"),
             Column::num("request_count", "requests"),
@@ -770,10 +942,17 @@ async fn costs(args: CostsArgs) -> Result<()> {
             Bucket::Hour => "Cost per hour",
             Bucket::Day => "Cost per day",
         };
-        return list(p.format, title, &p.window, &rows, set);
+        return list_noting(
+            p.format,
+            title,
+            &p.window,
+            &rows,
+            set,
+            synthetic_line(summary.synthetic_requests_excluded),
+        );
     }
     let (summary, overview) = futures::try_join!(
-        p.engine.cost_summary(&p.window),
+        p.engine.cost_summary_counting(&p.window, counting),
         p.engine.cost_overview(p.window.end)
     )?;
     let report = CostReport {
@@ -788,12 +967,12 @@ async fn costs(args: CostsArgs) -> Result<()> {
         &report,
         || output::record_rows(&fields),
         || {
-            vec![
-                Block::Heading("Costs in the window".into()),
-                output::record_block(&fields[..8]),
-                Block::Heading("Rolling".into()),
-                output::record_block(&fields[8..]),
-            ]
+            let mut doc = vec![Block::Heading("Costs in the window".into())];
+            doc.extend(synthetic_line(report.summary.synthetic_requests_excluded));
+            doc.push(output::record_block(&fields[..COST_WINDOW_FIELDS]));
+            doc.push(Block::Heading("Rolling".into()));
+            doc.push(output::record_block(&fields[COST_WINDOW_FIELDS..]));
+            doc
         },
     )
 }
@@ -808,6 +987,9 @@ pub fn cost_breakdown_rows(by: CostDimension, rows: &[CostBreakdownRow]) -> RowS
         Column::num("total_tokens", "tokens"),
         Column::num("total_cost_microdollars", "cost"),
         Column::num("cost_share", "share"),
+        Column::num("cache_read_tokens", "cache read"),
+        Column::num("cache_creation_tokens", "cache write"),
+        Column::num("cached_input_share", "cached"),
     ])
     .with_rows(rows.iter().map(|r| {
         vec![
@@ -818,6 +1000,9 @@ pub fn cost_breakdown_rows(by: CostDimension, rows: &[CostBreakdownRow]) -> RowS
             Cell::Int(r.total_tokens),
             Cell::Money(r.total_cost_microdollars),
             Cell::Rate(r.cost_share),
+            Cell::Int(r.cache_read_tokens),
+            Cell::Int(r.cache_creation_tokens),
+            Cell::Rate(r.cached_input_share),
         ]
     }))
 }

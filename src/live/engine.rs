@@ -2,7 +2,7 @@
 //! rows the store holds.
 //!
 //! Each method follows the semantics documented on its result type in
-//! `query/types.rs` (half-open windows, truncated integer averages,
+//! `query/types.rs` (half-open windows, rounded integer averages,
 //! [`rate`], [`percentile_disc`], label constants) so a conformance test can
 //! compare it with PgEngine row for row. Where a document leaves a choice
 //! open, the reading taken is written next to the code, and ties are always
@@ -55,6 +55,8 @@ struct Sums {
     output: i64,
     tokens: i64,
     cost: i64,
+    cache_read: i64,
+    cache_write: i64,
 }
 
 impl Sums {
@@ -64,7 +66,32 @@ impl Sums {
         self.output += tok(r.output_tokens);
         self.tokens += tok(r.tokens_used);
         self.cost = self.cost.saturating_add(r.cost_microdollars.get());
+        self.cache_read += tok(r.cache_read_tokens);
+        self.cache_write += tok(r.cache_creation_tokens);
     }
+}
+
+fn is_synthetic(r: &AiRequestRecord) -> bool {
+    r.synthetic.unwrap_or(false)
+}
+
+/// Whether a cost report counts this request.
+fn counted_request(r: &AiRequestRecord, counting: Counting) -> bool {
+    counting.include_synthetic || !is_synthetic(r)
+}
+
+/// Whether a session report counts this session.
+fn counted_session(s: &SessionRecord, counting: Counting) -> bool {
+    counting.include_bots || !is_bot_session(s)
+}
+
+/// A session's duration as the platform counts it: `ended_at −
+/// started_at`, capped at the inactivity cut-off, in microseconds.
+fn capped_duration_micros(s: &SessionRecord, end: Timestamp) -> i64 {
+    (end - s.started_at)
+        .num_microseconds()
+        .unwrap_or(0)
+        .min(SESSION_DURATION_CAP_SECONDS * 1_000_000)
 }
 
 fn is_mcp_failure(status: &str) -> bool {
@@ -175,10 +202,15 @@ impl Store {
         buckets.into_values().collect()
     }
 
-    pub(super) fn cost_summary(&self, window: &TimeWindow) -> CostSummary {
+    pub(super) fn cost_summary(&self, window: &TimeWindow, counting: Counting) -> CostSummary {
         let mut sums = Sums::default();
+        let mut synthetic = 0;
         for r in self.requests_in(window) {
-            sums.add(r);
+            if counted_request(r, counting) {
+                sums.add(r);
+            } else {
+                synthetic += 1;
+            }
         }
         CostSummary {
             request_count: sums.count,
@@ -187,6 +219,10 @@ impl Store {
             total_tokens: sums.tokens,
             total_cost_microdollars: Microdollars(sums.cost),
             avg_cost_per_request_microdollars: Microdollars(int_avg(sums.cost, sums.count)),
+            cache_read_tokens: sums.cache_read,
+            cache_creation_tokens: sums.cache_write,
+            cached_input_share: cached_share(sums.cache_read, sums.input),
+            synthetic_requests_excluded: synthetic,
         }
     }
 
@@ -194,10 +230,14 @@ impl Store {
         &self,
         window: &TimeWindow,
         by: CostDimension,
+        counting: Counting,
     ) -> Vec<CostBreakdownRow> {
         let mut groups: BTreeMap<&str, Sums> = BTreeMap::new();
         let mut total = 0i64;
-        for r in self.requests_in(window) {
+        for r in self
+            .requests_in(window)
+            .filter(|r| counted_request(r, counting))
+        {
             let key = match by {
                 CostDimension::Model => r.model.as_str(),
                 CostDimension::Provider => r.provider.as_str(),
@@ -217,6 +257,9 @@ impl Store {
                 total_tokens: s.tokens,
                 total_cost_microdollars: Microdollars(s.cost),
                 cost_share: rate(s.cost, total),
+                cache_read_tokens: s.cache_read,
+                cache_creation_tokens: s.cache_write,
+                cached_input_share: cached_share(s.cache_read, s.input),
             })
             .collect();
         rows.sort_by(|a, b| {
@@ -227,7 +270,12 @@ impl Store {
         rows
     }
 
-    pub(super) fn cost_trend(&self, window: &TimeWindow, bucket: Bucket) -> Vec<CostTrendBucket> {
+    pub(super) fn cost_trend(
+        &self,
+        window: &TimeWindow,
+        bucket: Bucket,
+        counting: Counting,
+    ) -> Vec<CostTrendBucket> {
         let mut buckets: BTreeMap<Timestamp, CostTrendBucket> = bucket
             .starts(window)
             .into_iter()
@@ -243,7 +291,10 @@ impl Store {
                 )
             })
             .collect();
-        for r in self.requests_in(window) {
+        for r in self
+            .requests_in(window)
+            .filter(|r| counted_request(r, counting))
+        {
             if let Some(b) = buckets.get_mut(&bucket.truncate(r.created_at)) {
                 b.request_count += 1;
                 b.total_tokens += tok(r.tokens_used);
@@ -258,13 +309,14 @@ impl Store {
     }
 
     /// 24h / 7d / 30d are `TimeWindow::last(span, now)`; "total" and the
-    /// average cover `TimeWindow::all_time(now)` (created before `now`).
+    /// average cover `TimeWindow::all_time(now)` (created before `now`);
+    /// synthetic rows are left out.
     pub(super) fn cost_overview(&self, now: Timestamp) -> CostOverview {
         let cost = |span: Duration| {
-            self.cost_summary(&TimeWindow::last(span, now))
+            self.cost_summary(&TimeWindow::last(span, now), Counting::PLATFORM)
                 .total_cost_microdollars
         };
-        let all = self.cost_summary(&TimeWindow::all_time(now));
+        let all = self.cost_summary(&TimeWindow::all_time(now), Counting::PLATFORM);
         CostOverview {
             cost_24h_microdollars: cost(Duration::hours(24)),
             cost_7d_microdollars: cost(Duration::days(7)),
@@ -488,12 +540,13 @@ impl Store {
         let started_at = times.clone().min()?;
         let last_activity_at = times.max()?;
 
-        let status = if let Some(task) = tasks.first() {
-            normalise_status(&task.status)
-        } else if requests.iter().any(|r| r.status == request_status::FAILED)
+        let task_status = tasks.first().map(|t| normalise_status(&t.status));
+        let status = if requests.iter().any(|r| r.status == request_status::FAILED)
             || mcps.iter().any(|m| is_mcp_failure(&m.status))
         {
             "failed".to_string()
+        } else if let Some(task_status) = &task_status {
+            task_status.clone()
         } else if requests.iter().any(|r| r.status == request_status::PENDING)
             || mcps.iter().any(|m| m.status == mcp_status::PENDING)
         {
@@ -522,6 +575,7 @@ impl Store {
             user_id,
             agent_name: tasks.first().and_then(|t| t.agent_name.clone()),
             status,
+            task_status,
             request_count: sums.count,
             total_tokens: sums.tokens,
             total_cost_microdollars: Microdollars(sums.cost),
@@ -663,6 +717,7 @@ impl Store {
             mcp_summary: mcp,
             step_summary: steps,
             task: tasks.first().map(|t| (*t).clone()),
+            tasks: tasks.into_iter().cloned().collect(),
         })
     }
 
@@ -1040,8 +1095,13 @@ impl Store {
         }
         let mut all = Acc::default();
         let mut models: BTreeMap<(&str, &str), Acc> = BTreeMap::new();
+        let (mut cache_read, mut cache_write, mut input, mut rerouted) = (0, 0, 0, 0);
         for r in self.requests_in(window) {
             all.add(r);
+            cache_read += tok(r.cache_read_tokens);
+            cache_write += tok(r.cache_creation_tokens);
+            input += tok(r.input_tokens);
+            rerouted += i64::from(r.requested_model.as_ref().is_some_and(|m| *m != r.model));
             models
                 .entry((r.model.as_str(), r.provider.as_str()))
                 .or_default()
@@ -1089,50 +1149,70 @@ impl Store {
             p99_latency_ms: p99,
             total_tokens: all.tokens,
             total_cost_microdollars: Microdollars(all.cost),
+            cache_read_tokens: cache_read,
+            cache_creation_tokens: cache_write,
+            cached_input_share: cached_share(cache_read, input),
+            rerouted_request_count: rerouted,
             by_model,
         }
     }
 
-    /// `avg_duration_seconds`: the exact mean of `ended_at − started_at`
-    /// (microseconds) over ended sessions, truncated to whole seconds;
-    /// `bot_share`: sessions with `is_bot OR is_behavioral_bot` / all
-    /// (scanners are counted apart, as in the traffic report).
-    pub(super) fn session_stats(&self, window: &TimeWindow) -> SessionStats {
-        let mut out = SessionStats::default();
+    /// `avg_duration_seconds`: the exact mean of the capped durations
+    /// (microseconds) over counted ended sessions, rounded to whole
+    /// seconds; the bot figures cover every session in the window.
+    pub(super) fn session_stats(&self, window: &TimeWindow, counting: Counting) -> SessionStats {
+        let mut out = SessionStats {
+            bots_included: counting.include_bots,
+            ..SessionStats::default()
+        };
         let mut users = HashSet::new();
         let mut duration_micros: i64 = 0;
-        let mut any_bot = 0;
+        let mut all = 0;
         for s in self.sessions_in(window) {
+            all += 1;
+            out.bot_sessions += i64::from(is_bot_session(s));
+            out.scanner_sessions += i64::from(s.is_scanner);
+            out.behavioral_bot_sessions += i64::from(s.is_behavioral_bot);
+            out.ai_crawler_sessions += i64::from(s.is_ai_crawler.unwrap_or(false));
+            if !counted_session(s, counting) {
+                continue;
+            }
             out.session_count += 1;
             if let Some(u) = &s.user_id {
                 users.insert(u.as_str());
             }
             if let Some(end) = s.ended_at {
                 out.ended_count += 1;
-                duration_micros += (end - s.started_at).num_microseconds().unwrap_or(0);
+                duration_micros += capped_duration_micros(s, end);
             }
             out.total_requests += i64::from(s.request_count);
             out.total_ai_requests += i64::from(s.ai_request_count);
-            out.bot_sessions += i64::from(s.is_bot);
-            out.scanner_sessions += i64::from(s.is_scanner);
-            out.behavioral_bot_sessions += i64::from(s.is_behavioral_bot);
-            any_bot += i64::from(s.is_bot || s.is_behavioral_bot);
         }
         out.unique_users = users.len() as i64;
-        out.avg_duration_seconds = int_avg(duration_micros, out.ended_count) / 1_000_000;
-        out.bot_share = rate(any_bot, out.session_count);
+        out.avg_duration_seconds =
+            int_avg(duration_micros, out.ended_count.saturating_mul(1_000_000));
+        out.bot_share = rate(out.bot_sessions, all);
         out
     }
 
-    pub(super) fn traffic(&self, window: &TimeWindow, limit: usize) -> TrafficReport {
+    pub(super) fn traffic(
+        &self,
+        window: &TimeWindow,
+        limit: usize,
+        counting: Counting,
+    ) -> TrafficReport {
         let sessions: Vec<&SessionRecord> = self.sessions_in(window).collect();
-        let total = sessions.len() as i64;
+        let all = sessions.len() as i64;
+        let total = sessions
+            .iter()
+            .filter(|s| counted_session(s, counting))
+            .count() as i64;
         let group = |key: fn(&SessionRecord) -> Option<&str>| -> Vec<TrafficRow> {
             let mut map: BTreeMap<&str, (i64, i64, i64)> = BTreeMap::new();
             for s in &sessions {
                 let e = map.entry(key(s).unwrap_or(UNKNOWN_KEY)).or_default();
-                e.0 += 1;
-                e.1 += i64::from(s.is_bot || s.is_behavioral_bot);
+                e.0 += i64::from(counted_session(s, counting));
+                e.1 += i64::from(is_bot_session(s));
                 e.2 += i64::from(s.is_scanner);
             }
             let mut rows: Vec<TrafficRow> = map
@@ -1145,24 +1225,18 @@ impl Store {
                     share: rate(n, total),
                 })
                 .collect();
-            rows.sort_by(|a, b| {
-                b.session_count
-                    .cmp(&a.session_count)
-                    .then_with(|| a.key.cmp(&b.key))
-            });
+            sort_traffic_rows(&mut rows);
             take(rows, limit)
         };
-        let bots = sessions
-            .iter()
-            .filter(|s| s.is_bot || s.is_behavioral_bot)
-            .count() as i64;
+        let bots = sessions.iter().filter(|s| is_bot_session(s)).count() as i64;
         let scanners = sessions.iter().filter(|s| s.is_scanner).count() as i64;
         TrafficReport {
+            bots_included: counting.include_bots,
             total_sessions: total,
             bot_sessions: bots,
             scanner_sessions: scanners,
-            bot_share: rate(bots, total),
-            scanner_share: rate(scanners, total),
+            bot_share: rate(bots, all),
+            scanner_share: rate(scanners, all),
             by_source: group(|s| s.session_source.as_deref()),
             by_client: group(|s| s.client_id.as_ref().map(|c| c.as_str())),
             by_device: group(|s| s.device_type.as_deref()),
@@ -1170,8 +1244,20 @@ impl Store {
         }
     }
 
-    pub(super) fn content(&self, window: &TimeWindow, limit: usize) -> ContentReport {
-        let sessions: Vec<&SessionRecord> = self.sessions_in(window).collect();
+    pub(super) fn content(
+        &self,
+        window: &TimeWindow,
+        limit: usize,
+        counting: Counting,
+    ) -> ContentReport {
+        let bot_sessions = self
+            .sessions_in(window)
+            .filter(|s| is_bot_session(s))
+            .count() as i64;
+        let sessions: Vec<&SessionRecord> = self
+            .sessions_in(window)
+            .filter(|s| counted_session(s, counting))
+            .collect();
         let total = sessions.len() as i64;
         let group = |key: &dyn Fn(&SessionRecord) -> &str| -> Vec<ContentRow> {
             let mut map: BTreeMap<&str, (i64, HashSet<&str>)> = BTreeMap::new();
@@ -1199,7 +1285,9 @@ impl Store {
             take(rows, limit)
         };
         ContentReport {
+            bots_included: counting.include_bots,
             total_sessions: total,
+            bot_sessions,
             landing_pages: group(&|s| s.landing_page.as_deref().unwrap_or(UNKNOWN_KEY)),
             referrers: group(&|s| s.referrer_source.as_deref().unwrap_or(DIRECT_KEY)),
         }
@@ -1255,22 +1343,28 @@ impl QueryEngine for LiveEngine {
     ) -> Result<Vec<ActivityBucket>> {
         Ok(self.read().store.activity_trend(window, bucket))
     }
-    async fn cost_summary(&self, window: &TimeWindow) -> Result<CostSummary> {
-        Ok(self.read().store.cost_summary(window))
+    async fn cost_summary_counting(
+        &self,
+        window: &TimeWindow,
+        counting: Counting,
+    ) -> Result<CostSummary> {
+        Ok(self.read().store.cost_summary(window, counting))
     }
-    async fn cost_breakdown(
+    async fn cost_breakdown_counting(
         &self,
         window: &TimeWindow,
         by: CostDimension,
+        counting: Counting,
     ) -> Result<Vec<CostBreakdownRow>> {
-        Ok(self.read().store.cost_breakdown(window, by))
+        Ok(self.read().store.cost_breakdown(window, by, counting))
     }
-    async fn cost_trend(
+    async fn cost_trend_counting(
         &self,
         window: &TimeWindow,
         bucket: Bucket,
+        counting: Counting,
     ) -> Result<Vec<CostTrendBucket>> {
-        Ok(self.read().store.cost_trend(window, bucket))
+        Ok(self.read().store.cost_trend(window, bucket, counting))
     }
     async fn cost_overview(&self, now: Timestamp) -> Result<CostOverview> {
         Ok(self.read().store.cost_overview(now))
@@ -1319,14 +1413,28 @@ impl QueryEngine for LiveEngine {
     async fn request_stats(&self, window: &TimeWindow) -> Result<RequestStats> {
         Ok(self.read().store.request_stats(window))
     }
-    async fn session_stats(&self, window: &TimeWindow) -> Result<SessionStats> {
-        Ok(self.read().store.session_stats(window))
+    async fn session_stats_counting(
+        &self,
+        window: &TimeWindow,
+        counting: Counting,
+    ) -> Result<SessionStats> {
+        Ok(self.read().store.session_stats(window, counting))
     }
-    async fn traffic(&self, window: &TimeWindow, limit: usize) -> Result<TrafficReport> {
-        Ok(self.read().store.traffic(window, limit))
+    async fn traffic_counting(
+        &self,
+        window: &TimeWindow,
+        limit: usize,
+        counting: Counting,
+    ) -> Result<TrafficReport> {
+        Ok(self.read().store.traffic(window, limit, counting))
     }
-    async fn content(&self, window: &TimeWindow, limit: usize) -> Result<ContentReport> {
-        Ok(self.read().store.content(window, limit))
+    async fn content_counting(
+        &self,
+        window: &TimeWindow,
+        limit: usize,
+        counting: Counting,
+    ) -> Result<ContentReport> {
+        Ok(self.read().store.content(window, limit, counting))
     }
     async fn conversations(
         &self,

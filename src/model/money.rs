@@ -35,13 +35,9 @@ impl Microdollars {
             .try_fold(Microdollars::ZERO, |acc, x| acc.checked_add(x))
     }
 
-    /// Integer average (rounded toward zero), zero for no items.
+    /// Integer average (rounded half away from zero), zero for no items.
     pub fn average(total: Microdollars, count: i64) -> Microdollars {
-        if count <= 0 {
-            Microdollars::ZERO
-        } else {
-            Microdollars(total.0 / count)
-        }
+        Microdollars(crate::query::int_avg(total.0, count))
     }
 
     /// The raw microdollar count.

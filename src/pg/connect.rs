@@ -161,6 +161,38 @@ impl PgEngine {
         logs
     }
 
+    /// `alias.column` when this database has the optional column, else the
+    /// SQL literal `absent` (e.g. `false`, `0`), for filters and sums over
+    /// columns older deployments lack.
+    pub(crate) fn optional_column(
+        &self,
+        table: &str,
+        alias: &str,
+        column: &str,
+        absent: &str,
+    ) -> String {
+        if self.columns.has(table, column) {
+            format!("coalesce({alias}.{column}, {absent})")
+        } else {
+            absent.to_string()
+        }
+    }
+
+    /// A boolean SQL expression: the `ai_requests` row (alias `alias`) is
+    /// synthetic traffic.
+    pub(crate) fn synthetic_sql(&self, alias: &str) -> String {
+        self.optional_column("ai_requests", alias, "synthetic", "false")
+    }
+
+    /// A boolean SQL expression: the `user_sessions` row (alias `alias`)
+    /// carries any bot flag (see [`crate::query::is_bot_session`]).
+    pub(crate) fn bot_session_sql(&self, alias: &str) -> String {
+        format!(
+            "({alias}.is_bot OR {alias}.is_scanner OR {alias}.is_behavioral_bot OR {})",
+            self.optional_column("user_sessions", alias, "is_ai_crawler", "false")
+        )
+    }
+
     /// Every record's select list for this database.
     pub fn selects(&self) -> &Selects {
         &self.selects

@@ -20,22 +20,28 @@ impl QueryEngine for PgEngine {
     ) -> Result<Vec<ActivityBucket>> {
         overview::activity_trend(self, window, bucket).await
     }
-    async fn cost_summary(&self, window: &TimeWindow) -> Result<CostSummary> {
-        costs::cost_summary(self, window).await
+    async fn cost_summary_counting(
+        &self,
+        window: &TimeWindow,
+        counting: Counting,
+    ) -> Result<CostSummary> {
+        costs::cost_summary(self, window, counting).await
     }
-    async fn cost_breakdown(
+    async fn cost_breakdown_counting(
         &self,
         window: &TimeWindow,
         by: CostDimension,
+        counting: Counting,
     ) -> Result<Vec<CostBreakdownRow>> {
-        costs::cost_breakdown(self, window, by).await
+        costs::cost_breakdown(self, window, by, counting).await
     }
-    async fn cost_trend(
+    async fn cost_trend_counting(
         &self,
         window: &TimeWindow,
         bucket: Bucket,
+        counting: Counting,
     ) -> Result<Vec<CostTrendBucket>> {
-        costs::cost_trend(self, window, bucket).await
+        costs::cost_trend(self, window, bucket, counting).await
     }
     async fn cost_overview(&self, now: Timestamp) -> Result<CostOverview> {
         costs::cost_overview(self, now).await
@@ -84,14 +90,28 @@ impl QueryEngine for PgEngine {
     async fn request_stats(&self, window: &TimeWindow) -> Result<RequestStats> {
         analytics::request_stats(self, window).await
     }
-    async fn session_stats(&self, window: &TimeWindow) -> Result<SessionStats> {
-        analytics::session_stats(self, window).await
+    async fn session_stats_counting(
+        &self,
+        window: &TimeWindow,
+        counting: Counting,
+    ) -> Result<SessionStats> {
+        analytics::session_stats(self, window, counting).await
     }
-    async fn traffic(&self, window: &TimeWindow, limit: usize) -> Result<TrafficReport> {
-        analytics::traffic(self, window, limit).await
+    async fn traffic_counting(
+        &self,
+        window: &TimeWindow,
+        limit: usize,
+        counting: Counting,
+    ) -> Result<TrafficReport> {
+        analytics::traffic(self, window, limit, counting).await
     }
-    async fn content(&self, window: &TimeWindow, limit: usize) -> Result<ContentReport> {
-        analytics::content(self, window, limit).await
+    async fn content_counting(
+        &self,
+        window: &TimeWindow,
+        limit: usize,
+        counting: Counting,
+    ) -> Result<ContentReport> {
+        analytics::content(self, window, limit, counting).await
     }
     async fn conversations(
         &self,

@@ -18,6 +18,7 @@ type TraceRow = (
     Option<String>,
     Option<String>,
     String,
+    Option<String>,
     i64,
     i64,
     i64,
@@ -82,12 +83,13 @@ pub(crate) async fn traces(
                     coalesce(tsk.first_user, req.first_user, mcp.first_user) AS user_id,
                     tsk.first_agent AS agent_name,
                     CASE
+                        WHEN coalesce(req.failed, 0) + coalesce(mcp.failed, 0) > 0 THEN 'failed'
                         WHEN tsk.first_status IS NOT NULL
                             THEN lower(regexp_replace(tsk.first_status, '^TASK_STATE_', ''))
-                        WHEN coalesce(req.failed, 0) + coalesce(mcp.failed, 0) > 0 THEN 'failed'
                         WHEN coalesce(req.pending, 0) + coalesce(mcp.pending, 0) > 0 THEN 'pending'
                         ELSE 'completed'
                     END AS status,
+                    lower(regexp_replace(tsk.first_status, '^TASK_STATE_', '')) AS task_status,
                     coalesce(req.n, 0) AS request_count,
                     coalesce(req.tokens, 0) AS total_tokens,
                     coalesce(req.cost, 0) AS total_cost,
@@ -100,7 +102,7 @@ pub(crate) async fn traces(
              LEFT JOIN mcp ON mcp.trace_id = c.trace_id
              LEFT JOIN tsk ON tsk.trace_id = c.trace_id)
          SELECT trace_id, started_at, last_activity_at, user_id, agent_name, status,
-                request_count, total_tokens, total_cost, mcp_count, error_count
+                task_status, request_count, total_tokens, total_cost, mcp_count, error_count
          FROM listed
          WHERE ($3::text IS NULL OR has_agent)
            AND ($4::text IS NULL OR status = $4)
@@ -130,11 +132,12 @@ pub(crate) async fn traces(
             user_id: row.3.map(UserId),
             agent_name: row.4,
             status: row.5,
-            request_count: row.6,
-            total_tokens: row.7,
-            total_cost_microdollars: Microdollars(row.8),
-            mcp_count: row.9,
-            error_count: row.10,
+            task_status: row.6,
+            request_count: row.7,
+            total_tokens: row.8,
+            total_cost_microdollars: Microdollars(row.9),
+            mcp_count: row.10,
+            error_count: row.11,
         })
         .collect())
 }
@@ -225,18 +228,19 @@ pub(crate) async fn trace_detail(engine: &PgEngine, trace_id: &TraceId) -> Resul
         .await
         .map_err(err)
     };
-    let task = async {
+    let tasks = async {
         sqlx::query_as::<_, AgentTaskRecord>(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM agent_tasks t WHERE t.trace_id = $1 ORDER BY t.created_at, t.task_id LIMIT 1",
+            "SELECT {} FROM agent_tasks t WHERE t.trace_id = $1
+             ORDER BY t.created_at, t.task_id COLLATE \"C\"",
             engine.selects.task
         )))
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_all(pool)
         .await
         .map_err(err)
     };
 
-    let (logs, requests, mcps, steps, ai, mcp, step, task) = tokio::try_join!(
+    let (logs, requests, mcps, steps, ai, mcp, step, tasks) = tokio::try_join!(
         logs,
         requests,
         mcps,
@@ -244,8 +248,9 @@ pub(crate) async fn trace_detail(engine: &PgEngine, trace_id: &TraceId) -> Resul
         ai_summary,
         mcp_summary,
         step_summary,
-        task
+        tasks
     )?;
+    let task = tasks.first().cloned();
 
     let mut events: Vec<TraceEvent> =
         Vec::with_capacity(logs.len() + requests.len() + mcps.len() + steps.len());
@@ -286,5 +291,6 @@ pub(crate) async fn trace_detail(engine: &PgEngine, trace_id: &TraceId) -> Resul
             total_duration_ms: step.3,
         },
         task,
+        tasks,
     })
 }

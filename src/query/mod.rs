@@ -6,9 +6,11 @@
 //! (see [`TimeWindow`]) so two engines asked the same question at the same
 //! `now` give the same answer.
 
+pub mod counting;
 pub mod types;
 pub mod window;
 
+pub use counting::*;
 pub use types::*;
 pub use window::*;
 
@@ -29,17 +31,50 @@ pub trait QueryEngine: Send + Sync {
         bucket: Bucket,
     ) -> Result<Vec<ActivityBucket>>;
 
-    /// Requests, tokens and cost over the window.
-    async fn cost_summary(&self, window: &TimeWindow) -> Result<CostSummary>;
+    /// Requests, tokens and cost over the window, counted as `counting`
+    /// says (synthetic rows out unless included).
+    async fn cost_summary_counting(
+        &self,
+        window: &TimeWindow,
+        counting: Counting,
+    ) -> Result<CostSummary>;
     /// Cost split by model, provider or agent, most expensive first.
+    async fn cost_breakdown_counting(
+        &self,
+        window: &TimeWindow,
+        by: CostDimension,
+        counting: Counting,
+    ) -> Result<Vec<CostBreakdownRow>>;
+    /// Cost per hour or day bucket, oldest first, empty buckets included.
+    async fn cost_trend_counting(
+        &self,
+        window: &TimeWindow,
+        bucket: Bucket,
+        counting: Counting,
+    ) -> Result<Vec<CostTrendBucket>>;
+
+    /// [`Self::cost_summary_counting`] as the platform counts.
+    async fn cost_summary(&self, window: &TimeWindow) -> Result<CostSummary> {
+        self.cost_summary_counting(window, Counting::PLATFORM).await
+    }
+    /// [`Self::cost_breakdown_counting`] as the platform counts.
     async fn cost_breakdown(
         &self,
         window: &TimeWindow,
         by: CostDimension,
-    ) -> Result<Vec<CostBreakdownRow>>;
-    /// Cost per hour or day bucket, oldest first, empty buckets included.
-    async fn cost_trend(&self, window: &TimeWindow, bucket: Bucket)
-    -> Result<Vec<CostTrendBucket>>;
+    ) -> Result<Vec<CostBreakdownRow>> {
+        self.cost_breakdown_counting(window, by, Counting::PLATFORM)
+            .await
+    }
+    /// [`Self::cost_trend_counting`] as the platform counts.
+    async fn cost_trend(
+        &self,
+        window: &TimeWindow,
+        bucket: Bucket,
+    ) -> Result<Vec<CostTrendBucket>> {
+        self.cost_trend_counting(window, bucket, Counting::PLATFORM)
+            .await
+    }
     /// Cost over the last 24h, 7d, 30d, all time, and average per request.
     async fn cost_overview(&self, now: Timestamp) -> Result<CostOverview>;
 
@@ -79,12 +114,43 @@ pub trait QueryEngine: Send + Sync {
 
     /// Latency percentiles, error and cache-hit rates, per-model split.
     async fn request_stats(&self, window: &TimeWindow) -> Result<RequestStats>;
-    /// Session counts, durations and bot share.
-    async fn session_stats(&self, window: &TimeWindow) -> Result<SessionStats>;
+    /// Session counts, durations and bot share (bots counted as `counting`
+    /// says).
+    async fn session_stats_counting(
+        &self,
+        window: &TimeWindow,
+        counting: Counting,
+    ) -> Result<SessionStats>;
     /// Sessions by source, client, device and country.
-    async fn traffic(&self, window: &TimeWindow, limit: usize) -> Result<TrafficReport>;
+    async fn traffic_counting(
+        &self,
+        window: &TimeWindow,
+        limit: usize,
+        counting: Counting,
+    ) -> Result<TrafficReport>;
     /// Landing pages and referrers.
-    async fn content(&self, window: &TimeWindow, limit: usize) -> Result<ContentReport>;
+    async fn content_counting(
+        &self,
+        window: &TimeWindow,
+        limit: usize,
+        counting: Counting,
+    ) -> Result<ContentReport>;
+
+    /// [`Self::session_stats_counting`] on clean traffic.
+    async fn session_stats(&self, window: &TimeWindow) -> Result<SessionStats> {
+        self.session_stats_counting(window, Counting::PLATFORM)
+            .await
+    }
+    /// [`Self::traffic_counting`] on clean traffic.
+    async fn traffic(&self, window: &TimeWindow, limit: usize) -> Result<TrafficReport> {
+        self.traffic_counting(window, limit, Counting::PLATFORM)
+            .await
+    }
+    /// [`Self::content_counting`] on clean traffic.
+    async fn content(&self, window: &TimeWindow, limit: usize) -> Result<ContentReport> {
+        self.content_counting(window, limit, Counting::PLATFORM)
+            .await
+    }
     /// Recent contexts with their message, request and cost totals.
     async fn conversations(
         &self,

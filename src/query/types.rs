@@ -2,7 +2,8 @@
 //!
 //! Result structs serialize to the CLI's JSON contract: snake_case fields
 //! whose names carry their unit (`total_cost_microdollars`, `avg_time_ms`).
-//! Averages are integers (truncated) and rates are fractions in `[0, 1]`
+//! Averages are integers (rounded half away from zero, as the platform's
+//! own reports round) and rates are fractions in `[0, 1]`
 //! computed from integer counts, so every engine produces bit-equal answers.
 //!
 //! Conventions shared by every query (where a type's doc is silent):
@@ -15,9 +16,20 @@ use super::window::TimeWindow;
 use crate::model::*;
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeMap};
 
-/// Integer average, truncated, zero when `count` is zero.
+/// Integer average, rounded half away from zero, zero when `count` is
+/// zero or negative.
 pub fn int_avg(sum: i64, count: i64) -> i64 {
-    if count == 0 { 0 } else { sum / count }
+    if count <= 0 {
+        return 0;
+    }
+    let (sum, count) = (i128::from(sum), i128::from(count));
+    let half = count / 2;
+    let rounded = if sum >= 0 {
+        (sum + half) / count
+    } else {
+        (sum - half) / count
+    };
+    i64::try_from(rounded).unwrap_or(if sum >= 0 { i64::MAX } else { i64::MIN })
 }
 
 /// A fraction `part / whole`, zero when `whole` is zero.
@@ -79,9 +91,12 @@ pub struct ActivityBucket {
     pub tool_executions: i64,
 }
 
-/// AI spend over a window (every `ai_requests` row with `created_at` in it).
-/// Tokens are `coalesce(tokens_used, 0)` etc.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// AI spend over a window (every `ai_requests` row with `created_at` in
+/// it, synthetic rows left out unless [`Counting::include_synthetic`]).
+/// Tokens are `coalesce(tokens_used, 0)` etc.; `cached_input_share` is
+/// [`cached_share`] of the sums. `synthetic_requests_excluded` counts the
+/// synthetic rows in the window that were left out (0 when included).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CostSummary {
     pub request_count: i64,
     pub input_tokens: i64,
@@ -89,6 +104,21 @@ pub struct CostSummary {
     pub total_tokens: i64,
     pub total_cost_microdollars: Microdollars,
     pub avg_cost_per_request_microdollars: Microdollars,
+    #[serde(default)]
+    pub cache_read_tokens: i64,
+    #[serde(default)]
+    pub cache_creation_tokens: i64,
+    #[serde(default)]
+    pub cached_input_share: f64,
+    #[serde(default)]
+    pub synthetic_requests_excluded: i64,
+}
+
+/// Share of input tokens read from the provider's prompt cache: cache read
+/// tokens over input tokens (a gateway counts cache reads inside the
+/// input), at most 1, zero without input.
+pub fn cached_share(cache_read_tokens: i64, input_tokens: i64) -> f64 {
+    rate(cache_read_tokens.min(input_tokens), input_tokens)
 }
 
 /// What a cost breakdown is grouped by.
@@ -116,8 +146,8 @@ impl CostDimension {
 /// Group key for AI requests that belong to no agent.
 pub const NO_AGENT: &str = "(none)";
 
-/// Rows are ordered by cost descending, then key.
-/// One group of a cost breakdown. Serializes its key under the dimension's
+/// One group of a cost breakdown (synthetic rows as in [`CostSummary`]);
+/// rows are ordered by cost descending, then key. Serializes its key under the dimension's
 /// name: `{"model": "gpt-4o", "request_count": …}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CostBreakdownRow {
@@ -130,11 +160,18 @@ pub struct CostBreakdownRow {
     pub total_cost_microdollars: Microdollars,
     /// This group's share of the window's total cost, `[0, 1]`.
     pub cost_share: f64,
+    #[serde(default)]
+    pub cache_read_tokens: i64,
+    #[serde(default)]
+    pub cache_creation_tokens: i64,
+    /// [`cached_share`] of this group's sums.
+    #[serde(default)]
+    pub cached_input_share: f64,
 }
 
 impl Serialize for CostBreakdownRow {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(7))?;
+        let mut map = serializer.serialize_map(Some(10))?;
         map.serialize_entry(self.dimension.column(), &self.key)?;
         map.serialize_entry("request_count", &self.request_count)?;
         map.serialize_entry("input_tokens", &self.input_tokens)?;
@@ -142,6 +179,9 @@ impl Serialize for CostBreakdownRow {
         map.serialize_entry("total_tokens", &self.total_tokens)?;
         map.serialize_entry("total_cost_microdollars", &self.total_cost_microdollars)?;
         map.serialize_entry("cost_share", &self.cost_share)?;
+        map.serialize_entry("cache_read_tokens", &self.cache_read_tokens)?;
+        map.serialize_entry("cache_creation_tokens", &self.cache_creation_tokens)?;
+        map.serialize_entry("cached_input_share", &self.cached_input_share)?;
         map.end()
     }
 }
@@ -159,7 +199,7 @@ pub struct CostTrendBucket {
 ///
 /// `cost_24h/7d/30d` cover `[now - span, now)`; `total_cost` and
 /// `total_requests` every request with `created_at < now`; the average is
-/// `total_cost / total_requests`, truncated.
+/// `total_cost / total_requests`, rounded. Synthetic rows are left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CostOverview {
     pub cost_24h_microdollars: Microdollars,
@@ -255,10 +295,13 @@ pub struct TraceListFilter {
 
 /// One row of the trace list.
 ///
-/// `status`: lower-case state of the trace's earliest task
-/// (`TASK_STATE_FAILED` → `failed`) when it has one; otherwise `failed` if
-/// any AI request failed or MCP execution failed/timed out, else `pending`
-/// if any is pending, else `completed`.
+/// `status` (as the platform reports it): `failed` when any of the trace's
+/// AI requests failed or MCP executions failed/timed out; otherwise the
+/// lower-case state of the earliest task (`TASK_STATE_COMPLETED` →
+/// `completed`) when it has one; otherwise `pending` if any request or
+/// execution is pending, else `completed`. `task_status` is the earliest
+/// task's own state, lower-cased, so a completed task whose tool call
+/// failed reads `failed` with `task_status` `completed`.
 ///
 /// `started_at` / `last_activity_at`: earliest / latest `created_at` of the
 /// trace's AI requests, MCP executions and tasks (all of its rows, not only
@@ -277,6 +320,8 @@ pub struct TraceListItem {
     pub user_id: Option<UserId>,
     pub agent_name: Option<String>,
     pub status: String,
+    #[serde(default)]
+    pub task_status: Option<String>,
     pub request_count: i64,
     pub total_tokens: i64,
     pub total_cost_microdollars: Microdollars,
@@ -380,7 +425,9 @@ pub struct ExecutionStepSummary {
 
 /// One trace: every log, AI request, MCP execution and step row sharing the
 /// trace id (steps through the trace's tasks), in timeline order, with the
-/// summaries and the linked (earliest) task.
+/// summaries, the linked (earliest) task, and every task of the trace
+/// (a delegation chain: the parent first, then its sub-agents, by
+/// `created_at`, then `task_id`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceDetail {
     pub trace_id: TraceId,
@@ -389,6 +436,8 @@ pub struct TraceDetail {
     pub mcp_summary: McpExecutionSummary,
     pub step_summary: ExecutionStepSummary,
     pub task: Option<AgentTaskRecord>,
+    #[serde(default)]
+    pub tasks: Vec<AgentTaskRecord>,
 }
 
 /// Which kind of id an audit prefix resolved to.
@@ -541,7 +590,10 @@ pub struct AiRequestFilter {
 /// Percentiles are `percentile_disc` over `latency_ms` of requests that have
 /// one; `error_rate` = failed / all; `cache_hit_rate` = cache hits / all.
 /// `completed/failed/pending_count` by status; `avg_latency_ms` over
-/// requests with a latency; tokens are `coalesce(tokens_used, 0)`.
+/// requests with a latency; tokens are `coalesce(tokens_used, 0)`; cache
+/// tokens summed with NULL as 0, `cached_input_share` is [`cached_share`];
+/// `rerouted_request_count`: requests served by another model than the
+/// one requested (`requested_model` set and different from `model`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RequestStats {
     pub request_count: i64,
@@ -557,6 +609,14 @@ pub struct RequestStats {
     pub p99_latency_ms: Option<i64>,
     pub total_tokens: i64,
     pub total_cost_microdollars: Microdollars,
+    #[serde(default)]
+    pub cache_read_tokens: i64,
+    #[serde(default)]
+    pub cache_creation_tokens: i64,
+    #[serde(default)]
+    pub cached_input_share: f64,
+    #[serde(default)]
+    pub rerouted_request_count: i64,
     /// The same figures per model (by request count, then name).
     pub by_model: Vec<ModelRequestStats>,
 }
@@ -580,13 +640,20 @@ pub struct ModelRequestStats {
 }
 
 /// Sessions started in a window.
-/// `avg_duration_seconds` over sessions with `ended_at` (ended − started),
-/// truncated; `bot_share` = sessions with any bot flag / all.
-/// "Any bot flag" is `is_bot OR is_behavioral_bot` (scanners are counted
-/// apart, as in [`TrafficReport`]); the average is the mean of the
-/// durations in microseconds, truncated to whole seconds.
+///
+/// The counted sessions are the clean ones (no bot flag, see
+/// [`is_bot_session`]) unless [`Counting::include_bots`]; `session_count`,
+/// `unique_users`, `ended_count`, the duration and the request totals cover
+/// the counted sessions. `avg_duration_seconds` is the mean over counted
+/// sessions with `ended_at` of `ended_at − started_at` capped at
+/// [`SESSION_DURATION_CAP_SECONDS`] (in microseconds, rounded to whole
+/// seconds). Beside the totals, always over every session in the window:
+/// `bot_sessions` (any of the four flags), one count per flag, and
+/// `bot_share` = bot sessions / all sessions.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SessionStats {
+    #[serde(default)]
+    pub bots_included: bool,
     pub session_count: i64,
     pub unique_users: i64,
     pub ended_count: i64,
@@ -596,29 +663,55 @@ pub struct SessionStats {
     pub bot_sessions: i64,
     pub scanner_sessions: i64,
     pub behavioral_bot_sessions: i64,
+    #[serde(default)]
+    pub ai_crawler_sessions: i64,
     pub bot_share: f64,
 }
 
+/// A bot session as the platform's clean-traffic views define it: any of
+/// `is_bot`, `is_ai_crawler`, `is_scanner`, `is_behavioral_bot`.
+pub fn is_bot_session(s: &SessionRecord) -> bool {
+    s.is_bot || s.is_scanner || s.is_behavioral_bot || s.is_ai_crawler.unwrap_or(false)
+}
+
 /// Sessions grouped by one attribute (NULL shows as `(unknown)`).
-/// Each list is ordered by session count desc, then key, and cut to the
-/// limit.
+/// `session_count`: counted sessions (see [`TrafficReport`]) with this key;
+/// `bot_count` / `scanner_count`: bot sessions (any flag) / scanner
+/// sessions with this key, counted or not. A key is listed when it has a
+/// session of either kind. Each list is ordered by session count desc,
+/// then bot count desc, then key, and cut to the limit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrafficRow {
     pub key: String,
     pub session_count: i64,
     pub bot_count: i64,
     pub scanner_count: i64,
-    /// Share of all sessions in the window.
+    /// Share of the counted sessions (`total_sessions`).
     pub share: f64,
+}
+
+/// Traffic rows in report order: session count desc, bot count desc, key.
+pub fn sort_traffic_rows(rows: &mut [TrafficRow]) {
+    rows.sort_by(|a, b| {
+        b.session_count
+            .cmp(&a.session_count)
+            .then_with(|| b.bot_count.cmp(&a.bot_count))
+            .then_with(|| a.key.cmp(&b.key))
+    });
 }
 
 /// Group label for a NULL attribute.
 pub const UNKNOWN_KEY: &str = "(unknown)";
 
 /// Sessions started in a window by source, client, device and country.
-/// `bot_count` counts `is_bot OR is_behavioral_bot`.
+/// `total_sessions` counts the clean sessions, or all of them with
+/// [`Counting::include_bots`]; `bot_sessions` (any bot flag) and
+/// `scanner_sessions` always cover every session in the window, and their
+/// shares are of every session in the window.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrafficReport {
+    #[serde(default)]
+    pub bots_included: bool,
     pub total_sessions: i64,
     pub bot_sessions: i64,
     pub scanner_sessions: i64,
@@ -639,12 +732,18 @@ pub struct ContentRow {
     pub share: f64,
 }
 
-/// Landing pages and referrers of sessions started in a window
-/// (rows by session count, then key; NULL as `(unknown)` / `(direct)`).
-/// `unique_users` counts distinct non-NULL users.
+/// Landing pages and referrers of the counted sessions started in a
+/// window (clean, or all with [`Counting::include_bots`]; rows by session
+/// count, then key; NULL as `(unknown)` / `(direct)`). `unique_users`
+/// counts distinct non-NULL users. `bot_sessions`: every bot session in
+/// the window, counted or not.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContentReport {
+    #[serde(default)]
+    pub bots_included: bool,
     pub total_sessions: i64,
+    #[serde(default)]
+    pub bot_sessions: i64,
     pub landing_pages: Vec<ContentRow>,
     pub referrers: Vec<ContentRow>,
 }

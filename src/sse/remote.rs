@@ -178,28 +178,40 @@ impl QueryEngine for RemoteEngine {
         })
         .await
     }
-    async fn cost_summary(&self, window: &TimeWindow) -> Result<CostSummary> {
-        self.call(QueryCall::CostSummary { window: *window }).await
+    async fn cost_summary_counting(
+        &self,
+        window: &TimeWindow,
+        counting: Counting,
+    ) -> Result<CostSummary> {
+        self.call(QueryCall::CostSummary {
+            window: *window,
+            counting,
+        })
+        .await
     }
-    async fn cost_breakdown(
+    async fn cost_breakdown_counting(
         &self,
         window: &TimeWindow,
         by: CostDimension,
+        counting: Counting,
     ) -> Result<Vec<CostBreakdownRow>> {
         self.call(QueryCall::CostBreakdown {
             window: *window,
             by,
+            counting,
         })
         .await
     }
-    async fn cost_trend(
+    async fn cost_trend_counting(
         &self,
         window: &TimeWindow,
         bucket: Bucket,
+        counting: Counting,
     ) -> Result<Vec<CostTrendBucket>> {
         self.call(QueryCall::CostTrend {
             window: *window,
             bucket,
+            counting,
         })
         .await
     }
@@ -285,20 +297,40 @@ impl QueryEngine for RemoteEngine {
     async fn request_stats(&self, window: &TimeWindow) -> Result<RequestStats> {
         self.call(QueryCall::RequestStats { window: *window }).await
     }
-    async fn session_stats(&self, window: &TimeWindow) -> Result<SessionStats> {
-        self.call(QueryCall::SessionStats { window: *window }).await
-    }
-    async fn traffic(&self, window: &TimeWindow, limit: usize) -> Result<TrafficReport> {
-        self.call(QueryCall::Traffic {
+    async fn session_stats_counting(
+        &self,
+        window: &TimeWindow,
+        counting: Counting,
+    ) -> Result<SessionStats> {
+        self.call(QueryCall::SessionStats {
             window: *window,
-            limit,
+            counting,
         })
         .await
     }
-    async fn content(&self, window: &TimeWindow, limit: usize) -> Result<ContentReport> {
+    async fn traffic_counting(
+        &self,
+        window: &TimeWindow,
+        limit: usize,
+        counting: Counting,
+    ) -> Result<TrafficReport> {
+        self.call(QueryCall::Traffic {
+            window: *window,
+            limit,
+            counting,
+        })
+        .await
+    }
+    async fn content_counting(
+        &self,
+        window: &TimeWindow,
+        limit: usize,
+        counting: Counting,
+    ) -> Result<ContentReport> {
         self.call(QueryCall::Content {
             window: *window,
             limit,
+            counting,
         })
         .await
     }

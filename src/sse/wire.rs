@@ -27,14 +27,20 @@ pub enum QueryCall {
     },
     CostSummary {
         window: TimeWindow,
+        #[serde(default)]
+        counting: Counting,
     },
     CostBreakdown {
         window: TimeWindow,
         by: CostDimension,
+        #[serde(default)]
+        counting: Counting,
     },
     CostTrend {
         window: TimeWindow,
         bucket: Bucket,
+        #[serde(default)]
+        counting: Counting,
     },
     CostOverview {
         now: Timestamp,
@@ -82,14 +88,20 @@ pub enum QueryCall {
     },
     SessionStats {
         window: TimeWindow,
+        #[serde(default)]
+        counting: Counting,
     },
     Traffic {
         window: TimeWindow,
         limit: usize,
+        #[serde(default)]
+        counting: Counting,
     },
     Content {
         window: TimeWindow,
         limit: usize,
+        #[serde(default)]
+        counting: Counting,
     },
     Conversations {
         window: TimeWindow,
@@ -129,6 +141,9 @@ struct CostBreakdownWire<'a> {
     total_tokens: i64,
     total_cost_microdollars: Microdollars,
     cost_share: f64,
+    cache_read_tokens: i64,
+    cache_creation_tokens: i64,
+    cached_input_share: f64,
 }
 
 /// An error on the wire: `{"error": "...", "kind": "not_found"}`.
@@ -286,9 +301,17 @@ async fn execute_unscoped(engine: &dyn QueryEngine, call: QueryCall) -> Result<s
         QueryCall::ActivityTrend { window, bucket } => {
             json(&engine.activity_trend(&window, bucket).await?)
         }
-        QueryCall::CostSummary { window } => json(&engine.cost_summary(&window).await?),
-        QueryCall::CostBreakdown { window, by } => {
-            let rows = engine.cost_breakdown(&window, by).await?;
+        QueryCall::CostSummary { window, counting } => {
+            json(&engine.cost_summary_counting(&window, counting).await?)
+        }
+        QueryCall::CostBreakdown {
+            window,
+            by,
+            counting,
+        } => {
+            let rows = engine
+                .cost_breakdown_counting(&window, by, counting)
+                .await?;
             let wire: Vec<CostBreakdownWire> = rows
                 .iter()
                 .map(|r| CostBreakdownWire {
@@ -300,11 +323,22 @@ async fn execute_unscoped(engine: &dyn QueryEngine, call: QueryCall) -> Result<s
                     total_tokens: r.total_tokens,
                     total_cost_microdollars: r.total_cost_microdollars,
                     cost_share: r.cost_share,
+                    cache_read_tokens: r.cache_read_tokens,
+                    cache_creation_tokens: r.cache_creation_tokens,
+                    cached_input_share: r.cached_input_share,
                 })
                 .collect();
             json(&wire)
         }
-        QueryCall::CostTrend { window, bucket } => json(&engine.cost_trend(&window, bucket).await?),
+        QueryCall::CostTrend {
+            window,
+            bucket,
+            counting,
+        } => json(
+            &engine
+                .cost_trend_counting(&window, bucket, counting)
+                .await?,
+        ),
         QueryCall::CostOverview { now } => json(&engine.cost_overview(now).await?),
         QueryCall::TopUsers { window, limit } => json(&engine.top_users(&window, limit).await?),
         QueryCall::TopAgents { window, limit } => json(&engine.top_agents(&window, limit).await?),
@@ -322,9 +356,19 @@ async fn execute_unscoped(engine: &dyn QueryEngine, call: QueryCall) -> Result<s
         QueryCall::ToolExecutions { filter } => json(&engine.tool_executions(&filter).await?),
         QueryCall::AiRequests { filter } => json(&engine.ai_requests(&filter).await?),
         QueryCall::RequestStats { window } => json(&engine.request_stats(&window).await?),
-        QueryCall::SessionStats { window } => json(&engine.session_stats(&window).await?),
-        QueryCall::Traffic { window, limit } => json(&engine.traffic(&window, limit).await?),
-        QueryCall::Content { window, limit } => json(&engine.content(&window, limit).await?),
+        QueryCall::SessionStats { window, counting } => {
+            json(&engine.session_stats_counting(&window, counting).await?)
+        }
+        QueryCall::Traffic {
+            window,
+            limit,
+            counting,
+        } => json(&engine.traffic_counting(&window, limit, counting).await?),
+        QueryCall::Content {
+            window,
+            limit,
+            counting,
+        } => json(&engine.content_counting(&window, limit, counting).await?),
         QueryCall::Conversations { window, limit } => {
             json(&engine.conversations(&window, limit).await?)
         }
