@@ -190,7 +190,10 @@ async fn costs_by_model_json_and_csv(shape: Shape) {
             "output_tokens",
             "total_tokens",
             "total_cost_microdollars",
-            "cost_share"
+            "cost_share",
+            "cache_read_tokens",
+            "cache_creation_tokens",
+            "cached_input_share"
         ]
     );
     assert_eq!(records.len(), 3);
@@ -212,7 +215,7 @@ async fn costs_summary_provider_agent_and_trend(shape: Shape) {
     assert_eq!(v["summary"]["output_tokens"], 1600);
     assert_eq!(v["summary"]["total_tokens"], 5000);
     assert_eq!(v["summary"]["total_cost_microdollars"], 41000);
-    assert_eq!(v["summary"]["avg_cost_per_request_microdollars"], 13666);
+    assert_eq!(v["summary"]["avg_cost_per_request_microdollars"], 13667); // 41000 / 3, rounded
     assert_eq!(v["overview"]["cost_24h_microdollars"], 41000);
     assert_eq!(v["overview"]["cost_7d_microdollars"], 41000);
     assert_eq!(v["overview"]["cost_30d_microdollars"], 1041000);
@@ -304,7 +307,7 @@ async fn overview_requests_sessions_traffic_content_conversations_agents(shape: 
     assert_eq!(v["cache_hit_count"], 1);
     assert_eq!(v["error_rate"].as_f64(), Some(1.0 / 3.0));
     assert_eq!(v["cache_hit_rate"].as_f64(), Some(1.0 / 3.0));
-    assert_eq!(v["avg_latency_ms"], 1666);
+    assert_eq!(v["avg_latency_ms"], 1667); // 5000 / 3, rounded
     assert_eq!(v["p50_latency_ms"], 1200);
     assert_eq!(v["p95_latency_ms"], 3000);
     assert_eq!(v["p99_latency_ms"], 3000);
@@ -319,20 +322,45 @@ async fn overview_requests_sessions_traffic_content_conversations_agents(shape: 
     assert_eq!(records[2][..3], ["claude-sonnet-4", "anthropic", "2"]);
     assert_eq!(records[3][..3], ["gpt-4o", "openai", "1"]);
 
+    // Clean traffic by default: s2 (is_bot) and s3 (scanner) are left out
+    // of the totals and counted beside them.
     let v = json(&db.url, &["analytics", "sessions"]);
+    assert_eq!(v["bots_included"], false);
+    assert_eq!(v["session_count"], 1);
+    assert_eq!(v["unique_users"], 1);
+    assert_eq!(v["ended_count"], 0);
+    assert_eq!(v["avg_duration_seconds"], 0);
+    assert_eq!(v["bot_sessions"], 2);
+    assert_eq!(v["scanner_sessions"], 1);
+    assert_eq!(v["bot_share"].as_f64(), Some(2.0 / 3.0));
+    let v = json(&db.url, &["analytics", "sessions", "--include-bots"]);
+    assert_eq!(v["bots_included"], true);
     assert_eq!(v["session_count"], 3);
     assert_eq!(v["unique_users"], 2);
     assert_eq!(v["ended_count"], 1);
-    assert_eq!(v["avg_duration_seconds"], 3600);
-    assert_eq!(v["bot_sessions"], 1);
-    assert_eq!(v["scanner_sessions"], 1);
+    // s2 ended 1 h after it started: capped at the 30-minute cut-off
+    assert_eq!(v["avg_duration_seconds"], 1800);
+    assert_eq!(v["bot_sessions"], 2);
+    let table = ok(&db.url, &["analytics", "sessions"]);
+    assert!(table.contains("clean traffic"), "{table}");
 
     let v = json(&db.url, &["analytics", "traffic"]);
-    assert_eq!(v["total_sessions"], 3);
-    assert_eq!(v["bot_sessions"], 1);
+    assert_eq!(v["total_sessions"], 1);
+    assert_eq!(v["bot_sessions"], 2);
     assert_eq!(v["scanner_sessions"], 1);
-    assert_eq!(v["bot_share"].as_f64(), Some(1.0 / 3.0));
-    let records = csv_records(&ok(&db.url, &["analytics", "traffic", "--format", "csv"]));
+    assert_eq!(v["bot_share"].as_f64(), Some(2.0 / 3.0));
+    let table = ok(&db.url, &["analytics", "traffic"]);
+    assert!(
+        table.contains("2 bot sessions (66.7% of all) left out"),
+        "{table}"
+    );
+    let v = json(&db.url, &["analytics", "traffic", "--include-bots"]);
+    assert_eq!(v["total_sessions"], 3);
+    assert_eq!(v["bot_sessions"], 2);
+    let records = csv_records(&ok(
+        &db.url,
+        &["analytics", "traffic", "--include-bots", "--format", "csv"],
+    ));
     assert_eq!(
         records[0],
         [
@@ -348,7 +376,7 @@ async fn overview_requests_sessions_traffic_content_conversations_agents(shape: 
     for expected in [
         ["country", "DE", "1", "0", "0", third.as_str()],
         ["country", "US", "1", "1", "0", third.as_str()],
-        ["country", "(unknown)", "1", "0", "1", third.as_str()],
+        ["country", "(unknown)", "1", "1", "1", third.as_str()],
         ["device", "desktop", "1", "0", "0", third.as_str()],
     ] {
         assert!(
@@ -360,10 +388,29 @@ async fn overview_requests_sessions_traffic_content_conversations_agents(shape: 
     assert!(
         records
             .iter()
-            .any(|r| r == &["source", "web", "2", "0", "1", web.as_str()])
+            .any(|r| r == &["source", "web", "2", "1", "1", web.as_str()])
+    );
+    // clean: the bots' rows stay, with no counted session
+    let records = csv_records(&ok(&db.url, &["analytics", "traffic", "--format", "csv"]));
+    assert!(
+        records
+            .iter()
+            .any(|r| r == &["country", "US", "0", "1", "0", "0"]),
+        "{records:?}"
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r == &["source", "web", "1", "1", "1", "1"]),
+        "{records:?}"
     );
 
-    let records = csv_records(&ok(&db.url, &["analytics", "content", "--format", "csv"]));
+    let clean = csv_records(&ok(&db.url, &["analytics", "content", "--format", "csv"]));
+    assert!(!clean.iter().any(|r| r[..2] == ["referrer", "(direct)"]));
+    let records = csv_records(&ok(
+        &db.url,
+        &["analytics", "content", "--include-bots", "--format", "csv"],
+    ));
     assert_eq!(
         records[0],
         ["dimension", "key", "session_count", "unique_users", "share"]

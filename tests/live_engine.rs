@@ -81,6 +81,10 @@ async fn cost_summary_breakdowns_trend_and_overview() {
             total_tokens: 350,
             total_cost_microdollars: Microdollars(4500),
             avg_cost_per_request_microdollars: Microdollars(1125),
+            cache_read_tokens: 0,
+            cache_creation_tokens: 0,
+            cached_input_share: 0.0,
+            synthetic_requests_excluded: 0,
         }
     );
 
@@ -304,7 +308,9 @@ async fn trace_list_rows_and_filters() {
                 last_activity_at: min(121),
                 user_id: Some("u1".into()),
                 agent_name: Some("coder".into()),
-                status: "working".into(),
+                // its task is still working, but an MCP execution failed
+                status: "failed".into(),
+                task_status: Some("working".into()),
                 request_count: 0,
                 total_tokens: 0,
                 total_cost_microdollars: Microdollars(0),
@@ -318,6 +324,7 @@ async fn trace_list_rows_and_filters() {
                 user_id: Some("u2".into()),
                 agent_name: None,
                 status: "pending".into(),
+                task_status: None,
                 request_count: 1,
                 total_tokens: 0,
                 total_cost_microdollars: Microdollars(0),
@@ -331,6 +338,7 @@ async fn trace_list_rows_and_filters() {
                 user_id: Some("u2".into()),
                 agent_name: Some("planner".into()),
                 status: "failed".into(),
+                task_status: Some("failed".into()),
                 request_count: 1,
                 total_tokens: 50,
                 total_cost_microdollars: Microdollars(500),
@@ -344,6 +352,7 @@ async fn trace_list_rows_and_filters() {
                 user_id: Some("u1".into()),
                 agent_name: Some("planner".into()),
                 status: "completed".into(),
+                task_status: Some("completed".into()),
                 request_count: 2,
                 total_tokens: 300,
                 total_cost_microdollars: Microdollars(4000),
@@ -377,7 +386,7 @@ async fn trace_list_rows_and_filters() {
             ..base.clone()
         })
         .await,
-        ["trace-02"]
+        ["trace-010", "trace-02"] // trace-010's task works on, its tool call failed
     );
     assert_eq!(
         ids(TraceListFilter {
@@ -385,7 +394,8 @@ async fn trace_list_rows_and_filters() {
             ..base.clone()
         })
         .await,
-        ["trace-010"]
+        // the only working task's trace reads failed (its tool call failed)
+        Vec::<&str>::new()
     );
     assert_eq!(
         ids(TraceListFilter {
@@ -909,30 +919,33 @@ async fn request_stats_use_discrete_percentiles() {
 #[tokio::test]
 async fn sessions_traffic_content_and_conversations() {
     let e = engine();
-    let s = e.session_stats(&window()).await.unwrap();
+    let all = Counting::EVERYTHING;
+    let s = e.session_stats_counting(&window(), all).await.unwrap();
     assert_eq!(
         s,
         SessionStats {
+            bots_included: true,
             session_count: 3,
             unique_users: 2,
             ended_count: 2,
-            // (600 s + 31.5 s) / 2 = 315.75, truncated
-            avg_duration_seconds: 315,
+            // (600 s + 31.5 s) / 2 = 315.75, rounded
+            avg_duration_seconds: 316,
             total_requests: 8,
             total_ai_requests: 3,
-            bot_sessions: 1,
+            bot_sessions: 2, // one flagged is_bot, one scanner
             scanner_sessions: 1,
             behavioral_bot_sessions: 0,
-            bot_share: 1.0 / 3.0,
+            ai_crawler_sessions: 0,
+            bot_share: 2.0 / 3.0,
         }
     );
 
-    let t = e.traffic(&window(), 10).await.unwrap();
+    let t = e.traffic_counting(&window(), 10, all).await.unwrap();
     assert_eq!(
         (t.total_sessions, t.bot_sessions, t.scanner_sessions),
-        (3, 1, 1)
+        (3, 2, 1)
     );
-    assert_eq!((t.bot_share, t.scanner_share), (1.0 / 3.0, 1.0 / 3.0));
+    assert_eq!((t.bot_share, t.scanner_share), (2.0 / 3.0, 1.0 / 3.0));
     let rows = |r: &[TrafficRow]| {
         r.iter()
             .map(|r| (r.key.clone(), r.session_count, r.bot_count, r.scanner_count))
@@ -940,24 +953,31 @@ async fn sessions_traffic_content_and_conversations() {
     };
     assert_eq!(
         rows(&t.by_source),
-        [("web".into(), 2, 0, 1), (UNKNOWN_KEY.into(), 1, 1, 0)]
+        [("web".into(), 2, 1, 1), (UNKNOWN_KEY.into(), 1, 1, 0)]
     );
     assert_eq!(
         rows(&t.by_client),
-        [("sp_web".into(), 2, 1, 1), ("c1".into(), 1, 0, 0)]
+        [("sp_web".into(), 2, 2, 1), ("c1".into(), 1, 0, 0)]
     );
     assert_eq!(
         rows(&t.by_device),
-        [("desktop".into(), 2, 0, 1), ("mobile".into(), 1, 1, 0)]
+        [("desktop".into(), 2, 1, 1), ("mobile".into(), 1, 1, 0)]
     );
     assert_eq!(
         rows(&t.by_country),
-        [("DE".into(), 2, 0, 1), (UNKNOWN_KEY.into(), 1, 1, 0)]
+        [("DE".into(), 2, 1, 1), (UNKNOWN_KEY.into(), 1, 1, 0)]
     );
     assert_eq!(t.by_source[0].share, 2.0 / 3.0);
-    assert_eq!(e.traffic(&window(), 1).await.unwrap().by_device.len(), 1);
+    assert_eq!(
+        e.traffic_counting(&window(), 1, all)
+            .await
+            .unwrap()
+            .by_device
+            .len(),
+        1
+    );
 
-    let c = e.content(&window(), 10).await.unwrap();
+    let c = e.content_counting(&window(), 10, all).await.unwrap();
     assert_eq!(c.total_sessions, 3);
     let rows = |r: &[ContentRow]| {
         r.iter()

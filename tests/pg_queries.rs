@@ -1303,7 +1303,11 @@ async fn traffic_groups_sessions_by_source_client_device_country(shape: Shape) {
     // beside, and the shares of bots are still of all four sessions.
     let clean = engine.traffic(&session_window(), 0).await.unwrap();
     assert_eq!(
-        (clean.bots_included, clean.total_sessions, clean.bot_sessions),
+        (
+            clean.bots_included,
+            clean.total_sessions,
+            clean.bot_sessions
+        ),
         (false, 1, 3)
     );
     assert_eq!((clean.bot_share, clean.scanner_share), (0.75, 0.5));

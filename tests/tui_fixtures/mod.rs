@@ -226,6 +226,7 @@ pub fn trace_detail() -> TraceDetail {
             total_duration_ms: 2000,
         },
         task: Some(task()),
+        tasks: vec![task()],
     }
 }
 
@@ -289,6 +290,9 @@ fn breakdown(
         total_tokens: n * 1200,
         total_cost_microdollars: Microdollars(cost),
         cost_share: share,
+        cache_read_tokens: n * 300,
+        cache_creation_tokens: n * 40,
+        cached_input_share: 0.3,
     }
 }
 
@@ -301,6 +305,10 @@ pub fn costs_data() -> CostsData {
             total_tokens: 1_480_800,
             total_cost_microdollars: Microdollars(12_345_678),
             avg_cost_per_request_microdollars: Microdollars(10_004),
+            cache_read_tokens: 370_200,
+            cache_creation_tokens: 49_360,
+            cached_input_share: 0.3,
+            synthetic_requests_excluded: 12,
         },
         overview: CostOverview {
             cost_24h_microdollars: Microdollars(12_345_678),
