@@ -458,6 +458,20 @@ async fn assert_conformant(
         same!(pg, live, label("log_summary"), |e| e.log_summary(w));
         same!(pg, live, label("request_stats"), |e| e.request_stats(w));
         same!(pg, live, label("session_stats"), |e| e.session_stats(w));
+        // and counted with bots and synthetic rows included
+        let all = Counting::EVERYTHING;
+        same!(pg, live, label("session_stats counting all"), |e| e
+            .session_stats_counting(w, all));
+        same!(pg, live, label("traffic counting all"), |e| e
+            .traffic_counting(w, 10, all));
+        same!(pg, live, label("content counting all"), |e| e
+            .content_counting(w, 10, all));
+        same!(pg, live, label("cost_summary counting all"), |e| e
+            .cost_summary_counting(w, all));
+        same!(pg, live, label("cost_breakdown counting all"), |e| e
+            .cost_breakdown_counting(w, CostDimension::Model, all));
+        same!(pg, live, label("cost_trend counting all"), |e| e
+            .cost_trend_counting(w, Bucket::Hour, all));
 
         let trace_filters = [
             TraceListFilter {
@@ -789,7 +803,31 @@ async fn simulated_workload_answers_the_same_in_postgres_and_in_memory(shape: Sh
             .unwrap_or_else(|| panic!("a task in {status}"));
         traces.push(trace_of(t));
     }
+    // a delegation chain: several tasks under one trace id
+    let mut tasks_per_trace: std::collections::BTreeMap<&str, usize> = Default::default();
+    for t in &workload.tasks {
+        *tasks_per_trace
+            .entry(t.trace_id.as_ref().map(|t| t.as_str()).unwrap_or(""))
+            .or_default() += 1;
+    }
+    let chain = tasks_per_trace
+        .iter()
+        .find(|(id, n)| !id.is_empty() && **n > 1)
+        .map(|(id, _)| TraceId::from(*id))
+        .expect("the workload has a delegation chain");
+    let chain_detail = pg.trace_detail(&chain).await.expect("the chain's detail");
+    assert!(chain_detail.tasks.len() > 1, "every task of the chain");
+    assert_eq!(chain_detail.task.as_ref(), chain_detail.tasks.first());
+    traces.push(chain);
     traces.push(TraceId::from("no-such-trace"));
+    // the counting choices must have something to leave out
+    assert!(
+        workload
+            .ai_requests
+            .iter()
+            .any(|r| r.synthetic == Some(true))
+    );
+    assert!(workload.sessions.iter().any(is_bot_session));
 
     let request = &workload.ai_requests[workload.ai_requests.len() / 2];
     let task = &workload.tasks[workload.tasks.len() / 3];
@@ -899,7 +937,297 @@ async fn jsonb_columns_read_back_as_postgres_renders_them() {
     );
 }
 
+/// Small fixed data for the platform's own definitions: one session per
+/// bot flag beside two clean ones, a synthetic request beside two real
+/// ones (one routed to a fallback model, with cache tokens), and a
+/// completed task whose tool call failed, with a sub-agent's task under
+/// the same trace.
+fn platform_fixture() -> Vec<Event> {
+    let mut ev = vec![
+        user("u1", "Ada"),
+        user("u2", "Bob"),
+        context("ctx-1", "u1", t0(), t0()),
+    ];
+    let ended = |mut s: SessionRecord, minutes: i64| {
+        s.ended_at = Some(s.started_at + Duration::minutes(minutes));
+        s.last_activity_at = s.started_at + Duration::minutes(minutes.min(5));
+        s
+    };
+    let mut clean1 = ended(session("s-clean-1", Some("u1"), min(0)), 45); // capped at 30 min
+    clean1.country = Some("DE".into());
+    clean1.request_count = 4;
+    let mut clean2 = ended(session("s-clean-2", Some("u2"), min(10)), 10);
+    clean2.country = Some("DE".into());
+    clean2.request_count = 2;
+    let mut bot = ended(session("s-bot", None, min(20)), 5);
+    bot.is_bot = true;
+    bot.country = Some("US".into());
+    let mut crawler = session("s-crawler", None, min(21));
+    crawler.is_ai_crawler = Some(true);
+    crawler.country = Some("US".into());
+    let mut scanner = session("s-scanner", None, min(22));
+    scanner.is_scanner = true;
+    let mut behavioural = session("s-behavioural", None, min(23));
+    behavioural.is_behavioral_bot = true;
+    behavioural.country = Some("DE".into());
+    for s in [clean1, clean2, bot, crawler, scanner, behavioural] {
+        ev.push(Event::SessionEnded { session: s });
+    }
+
+    ev.push(task(
+        "tk-parent",
+        "planner",
+        "trace-chain",
+        task_state::COMPLETED,
+        Some(1000),
+        "u1",
+        min(30),
+    ));
+    ev.push(task(
+        "tk-child",
+        "researcher",
+        "trace-chain",
+        task_state::COMPLETED,
+        Some(400),
+        "u1",
+        min(31),
+    ));
+    let mut routed = request(
+        "req-routed",
+        "u1",
+        Some("tk-parent"),
+        Some("ctx-1"),
+        Some("trace-chain"),
+        "openai",
+        "gpt-4o-mini",
+        Some((1000, 100)),
+        3000,
+        Some(900),
+        "completed",
+        min(32),
+    );
+    routed.requested_model = Some("gpt-4o".into());
+    routed.cache_read_tokens = Some(600);
+    routed.cache_creation_tokens = Some(200);
+    let plain = request(
+        "req-plain",
+        "u2",
+        None,
+        Some("ctx-1"),
+        None,
+        "openai",
+        "gpt-4o",
+        Some((500, 50)),
+        1001,
+        Some(100),
+        "completed",
+        min(33),
+    );
+    let mut synthetic = request(
+        "req-synthetic",
+        "u2",
+        None,
+        Some("ctx-1"),
+        None,
+        "openai",
+        "gpt-4o",
+        Some((200, 20)),
+        5000,
+        Some(50),
+        "completed",
+        min(34),
+    );
+    synthetic.synthetic = Some(true);
+    synthetic.cache_read_tokens = Some(100);
+    for r in [routed, plain, synthetic] {
+        ev.push(Event::AiRequestCompleted {
+            request: r,
+            messages: vec![],
+            tool_calls: vec![],
+        });
+    }
+    ev.push(Event::McpExecution {
+        execution: mcp(
+            "mcp-failed",
+            "search",
+            "web",
+            "trace-chain",
+            mcp_status::FAILED,
+            Some(40),
+            "u1",
+            min(33),
+        ),
+    });
+    ev
+}
+
+/// Hand-computed answers to the platform's own definitions, the same from
+/// Postgres and from memory.
+async fn platform_numbers_by_hand(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
+    let events = platform_fixture();
+    load(&db.url, &events).await;
+    let pg = PgEngine::connect(&db.url).await.expect("connect");
+    let live = LiveEngine::new(LiveLimits::default());
+    live.ingest_all(&events);
+    let w = window();
+    let all = Counting::EVERYTHING;
+    let engines: [(&str, &dyn QueryEngine); 2] = [("postgres", &pg), ("live", &live)];
+    for (name, e) in engines {
+        // clean traffic: the two clean sessions; durations 45 min (capped
+        // at 30) and 10 min → (1800 + 600) / 2
+        let s = e.session_stats(&w).await.unwrap();
+        assert_eq!(
+            (
+                s.bots_included,
+                s.session_count,
+                s.unique_users,
+                s.ended_count
+            ),
+            (false, 2, 2, 2),
+            "{name}"
+        );
+        assert_eq!(s.avg_duration_seconds, 1200, "{name}");
+        assert_eq!(s.total_requests, 6, "{name}");
+        // one of each flag beside the totals: 4 of 6 sessions
+        assert_eq!(
+            (
+                s.bot_sessions,
+                s.scanner_sessions,
+                s.behavioral_bot_sessions,
+                s.ai_crawler_sessions
+            ),
+            (4, 1, 1, 1),
+            "{name}"
+        );
+        assert_eq!(s.bot_share, 4.0 / 6.0, "{name}");
+        let s = e.session_stats_counting(&w, all).await.unwrap();
+        // every session; the bot's 5 minutes join: (1800 + 600 + 300) / 3
+        assert_eq!(
+            (s.session_count, s.ended_count, s.avg_duration_seconds),
+            (6, 3, 900),
+            "{name}"
+        );
+
+        let t = e.traffic(&w, 0).await.unwrap();
+        let rows: Vec<(String, i64, i64, i64)> = t
+            .by_country
+            .iter()
+            .map(|r| (r.key.clone(), r.session_count, r.bot_count, r.scanner_count))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("DE".to_string(), 2, 1, 0),
+                ("US".to_string(), 0, 2, 0),
+                (UNKNOWN_KEY.to_string(), 0, 1, 1)
+            ],
+            "{name}"
+        );
+        assert_eq!((t.total_sessions, t.bot_sessions), (2, 4), "{name}");
+        let t = e.traffic_counting(&w, 0, all).await.unwrap();
+        assert_eq!(t.total_sessions, 6, "{name}");
+        assert_eq!(t.by_country[0].session_count, 3, "{name}");
+        let c = e.content(&w, 0).await.unwrap();
+        assert_eq!((c.total_sessions, c.bot_sessions), (2, 4), "{name}");
+
+        // costs: the synthetic request is left out and counted
+        let c = e.cost_summary(&w).await.unwrap();
+        assert_eq!(
+            (c.request_count, c.input_tokens, c.output_tokens),
+            (2, 1500, 150),
+            "{name}"
+        );
+        assert_eq!(c.total_cost_microdollars, Microdollars(4001), "{name}");
+        // 4001 / 2 = 2000.5: rounded, not truncated
+        assert_eq!(
+            c.avg_cost_per_request_microdollars,
+            Microdollars(2001),
+            "{name}"
+        );
+        assert_eq!(
+            (
+                c.cache_read_tokens,
+                c.cache_creation_tokens,
+                c.synthetic_requests_excluded
+            ),
+            (600, 200, 1),
+            "{name}"
+        );
+        assert_eq!(c.cached_input_share, 600.0 / 1500.0, "{name}");
+        let c = e.cost_summary_counting(&w, all).await.unwrap();
+        assert_eq!(
+            (c.request_count, c.total_cost_microdollars.get()),
+            (3, 9001),
+            "{name}"
+        );
+        assert_eq!(
+            (c.cache_read_tokens, c.synthetic_requests_excluded),
+            (700, 0),
+            "{name}"
+        );
+        let by_model = e.cost_breakdown(&w, CostDimension::Model).await.unwrap();
+        let keys: Vec<(&str, i64, i64)> = by_model
+            .iter()
+            .map(|r| (r.key.as_str(), r.request_count, r.cache_read_tokens))
+            .collect();
+        assert_eq!(keys, [("gpt-4o-mini", 1, 600), ("gpt-4o", 1, 0)], "{name}");
+        let trend = e.cost_trend(&w, Bucket::Day).await.unwrap();
+        assert_eq!(
+            trend.iter().map(|b| b.request_count).sum::<i64>(),
+            2,
+            "{name}"
+        );
+
+        // requests: every row (no counting choice), one routed to a fallback
+        let r = e.request_stats(&w).await.unwrap();
+        assert_eq!(
+            (
+                r.request_count,
+                r.rerouted_request_count,
+                r.cache_read_tokens
+            ),
+            (3, 1, 700),
+            "{name}"
+        );
+
+        // the completed task's tool call failed: the trace failed
+        let traces = e
+            .traces(&TraceListFilter {
+                window: Some(w),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let chain = traces
+            .iter()
+            .find(|t| t.trace_id.as_str() == "trace-chain")
+            .expect("the chain is listed");
+        assert_eq!(chain.status, "failed", "{name}");
+        assert_eq!(chain.task_status.as_deref(), Some("completed"), "{name}");
+        assert_eq!(chain.agent_name.as_deref(), Some("planner"), "{name}");
+        let detail = e.trace_detail(&TraceId::from("trace-chain")).await.unwrap();
+        let tasks: Vec<&str> = detail.tasks.iter().map(|t| t.task_id.as_str()).collect();
+        assert_eq!(tasks, ["tk-parent", "tk-child"], "{name}: parent first");
+        assert_eq!(
+            detail.task.as_ref().map(|t| t.task_id.as_str()),
+            Some("tk-parent")
+        );
+    }
+    // and the two engines agree on everything they were asked
+    assert_conformant(
+        &pg,
+        &live,
+        now(),
+        &Picks::fixture(),
+        &[TraceId::from("trace-chain")],
+        &["req-routed", "trace-ch"],
+    )
+    .await;
+}
+
 both_shapes!(
+    platform_numbers_by_hand,
     hand_built_workload_answers_the_same_in_postgres_and_in_memory,
     cost_breakdown_by_agent_answers_the_same,
     simulated_workload_answers_the_same_in_postgres_and_in_memory,
