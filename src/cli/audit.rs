@@ -157,6 +157,9 @@ pub fn audit_rows(record: &AuditRecord) -> RowSet {
         Column::num("tool_call_count", "tool calls"),
         Column::num("mcp_execution_count", "mcp"),
         Column::text("error_message", "error"),
+        Column::text("requested_model", "requested"),
+        Column::id("actor_kind", "actor"),
+        Column::id("actor_id", "actor id"),
     ])
     .with_rows(record.requests.iter().map(|a| {
         let r = &a.request;
@@ -179,6 +182,9 @@ pub fn audit_rows(record: &AuditRecord) -> RowSet {
             Cell::Int(a.tool_calls.len() as i64),
             Cell::Int(a.mcp_executions.len() as i64),
             Cell::opt_text(r.error_message.as_ref()),
+            Cell::opt_text(r.requested_model.as_ref()),
+            Cell::opt_text(r.actor_kind.as_ref()),
+            Cell::opt_text(r.actor_id.as_ref()),
         ]
     }))
 }
@@ -243,10 +249,14 @@ fn request_blocks(doc: &mut Document, audit: &AuditRequest) {
         ("created".to_string(), Cell::Time(r.created_at)),
         (
             "model".into(),
-            Cell::Text(format!("{}/{}", r.provider, r.model)),
+            Cell::Text(format!("{}/{}", r.provider, r.model_label())),
         ),
         ("status".into(), Cell::text(&r.status)),
         ("user".into(), Cell::text(&r.user_id)),
+        (
+            "actor".into(),
+            r.actor_label().map(Cell::Text).unwrap_or(Cell::Empty),
+        ),
         ("session".into(), Cell::opt_text(r.session_id.as_ref())),
         ("context".into(), Cell::opt_text(r.context_id.as_ref())),
         (
@@ -265,6 +275,22 @@ fn request_blocks(doc: &mut Document, audit: &AuditRequest) {
             Cell::text(if r.cache_hit { "yes" } else { "no" }),
         ),
     ];
+    if r.cache_read_tokens.is_some() || r.cache_creation_tokens.is_some() {
+        fields.push((
+            "cache tokens".into(),
+            Cell::Text(format!(
+                "read {}, written {}",
+                group_thousands(r.cache_read_tokens.unwrap_or(0).into()),
+                group_thousands(r.cache_creation_tokens.unwrap_or(0).into())
+            )),
+        ));
+    }
+    if r.is_synthetic() {
+        fields.push((
+            "synthetic".into(),
+            Cell::text("yes (test or probe traffic)"),
+        ));
+    }
     if let Some(e) = &r.error_message {
         fields.push(("error".into(), Cell::text(e)));
     }

@@ -2,9 +2,11 @@
 //!
 //! Table: the summaries (task, AI requests, MCP executions, steps) above a
 //! timeline with one row per log line, AI request, MCP execution and step
-//! (time, kind, what, duration or latency, tokens, cost, status). JSON is
-//! the engine's `TraceDetail` (`trace_id`, `events` each with `kind`, the
-//! summaries, the task). CSV is the timeline.
+//! (time, kind, what, duration or latency, tokens, cost, status); a trace
+//! with several tasks (an agent delegating to sub-agents) shows them as a
+//! chain, parent first. JSON is the engine's `TraceDetail` (`trace_id`,
+//! `events` each with `kind`, the summaries, `task` and `tasks`). CSV is
+//! the timeline.
 
 use super::common::{FormatArgs, SourceArgs, open_engine};
 use crate::error::{Error, Result};
@@ -75,15 +77,7 @@ fn describe(event: &TraceEvent) -> TimelineRow {
         TraceEvent::AiRequest(r) => TimelineRow {
             kind: "ai_request",
             id: r.id.to_string(),
-            what: match &r.error_message {
-                Some(e) => format!("{}/{}: {e}", r.provider, r.model),
-                None => format!(
-                    "{}/{}{}",
-                    r.provider,
-                    r.model,
-                    if r.cache_hit { " (cache hit)" } else { "" }
-                ),
-            },
+            what: request_what(r),
             duration_ms: r.latency_ms.map(i64::from),
             tokens: r.tokens_used.map(i64::from),
             cost: Some(r.cost_microdollars),
@@ -118,6 +112,52 @@ fn describe(event: &TraceEvent) -> TimelineRow {
     }
 }
 
+/// An AI request in one line: provider and model (`requested → served`
+/// when the gateway routed to a fallback), the actor, cache and synthetic
+/// markers, then the error if any.
+pub fn request_what(r: &crate::model::AiRequestRecord) -> String {
+    let mut what = format!("{}/{}", r.provider, r.model_label());
+    if let Some(actor) = r.actor_label() {
+        what.push_str(&format!(" by {actor}"));
+    }
+    if r.cache_hit {
+        what.push_str(" (cache hit)");
+    }
+    if r.is_synthetic() {
+        what.push_str(" (synthetic)");
+    }
+    if let Some(e) = &r.error_message {
+        what.push_str(&format!(": {e}"));
+    }
+    what
+}
+
+/// The trace's tasks as a delegation chain: the parent (earliest) first,
+/// each later task drawn under it.
+pub fn task_chain_rows(detail: &TraceDetail) -> RowSet {
+    RowSet::new(vec![
+        Column::text("agent", "agent"),
+        Column::id("task_id", "task"),
+        Column::id("status", "status"),
+        Column::num("execution_time_ms", "ms"),
+        Column::time("created_at", "created"),
+    ])
+    .with_rows(detail.tasks.iter().enumerate().map(|(i, t)| {
+        let agent = t.agent_name.as_deref().unwrap_or("-");
+        vec![
+            Cell::Text(if i == 0 {
+                agent.to_string()
+            } else {
+                format!("└─ {agent}")
+            }),
+            Cell::text(&t.task_id),
+            Cell::Text(normalise_status(&t.status)),
+            Cell::opt_int(t.execution_time_ms.map(i64::from)),
+            Cell::Time(t.created_at),
+        ]
+    }))
+}
+
 /// The timeline as rows. CSV columns: `at`, `kind`, `id`, `what`,
 /// `duration_ms` (latency for AI requests), `total_tokens`,
 /// `cost_microdollars`, `status`.
@@ -147,7 +187,26 @@ pub fn timeline_rows(detail: &TraceDetail) -> RowSet {
     }))
 }
 
-/// The trace for people: summaries, then the timeline.
+/// The trace's status as the trace list reports it: `failed` when any AI
+/// request or tool call failed, else the earliest task's state, else
+/// pending / completed from the rows.
+pub fn trace_status(detail: &TraceDetail) -> String {
+    if detail.ai_summary.failed_count + detail.mcp_summary.failed_count > 0 {
+        return "failed".into();
+    }
+    if let Some(task) = &detail.task {
+        return normalise_status(&task.status);
+    }
+    let pending = detail.events.iter().any(|e| match e {
+        TraceEvent::AiRequest(r) => r.status == crate::model::request_status::PENDING,
+        TraceEvent::McpExecution(m) => m.status == crate::model::mcp_status::PENDING,
+        _ => false,
+    });
+    if pending { "pending" } else { "completed" }.into()
+}
+
+/// The trace for people: summaries, then the delegation chain (when the
+/// trace has several tasks), then the timeline.
 pub fn trace_document(detail: &TraceDetail) -> Document {
     let ai = &detail.ai_summary;
     let mcp = &detail.mcp_summary;
@@ -179,6 +238,7 @@ pub fn trace_document(detail: &TraceDetail) -> Document {
             "AI requests".to_string(),
             Cell::Text(format!("{} ({} failed)", ai.request_count, ai.failed_count)),
         ),
+        ("status".to_string(), Cell::Text(trace_status(detail))),
         (
             "tokens".into(),
             Cell::Text(format!(
@@ -208,10 +268,15 @@ pub fn trace_document(detail: &TraceDetail) -> Document {
             )),
         ),
     ]);
-    vec![
-        Block::Heading("Trace".into()),
-        Block::Fields(fields),
-        Block::Heading("Timeline".into()),
-        Block::Table(timeline_rows(detail)),
-    ]
+    let mut doc = vec![Block::Heading("Trace".into()), Block::Fields(fields)];
+    if detail.tasks.len() > 1 {
+        doc.push(Block::Heading(format!(
+            "Delegation ({} tasks)",
+            detail.tasks.len()
+        )));
+        doc.push(Block::Table(task_chain_rows(detail)));
+    }
+    doc.push(Block::Heading("Timeline".into()));
+    doc.push(Block::Table(timeline_rows(detail)));
+    doc
 }

@@ -164,6 +164,38 @@ pub struct AiRequestRecord {
     pub provider_request_id: Option<String>,
 }
 
+impl AiRequestRecord {
+    /// The model the caller asked for, when the gateway served another one
+    /// (a routed fallback).
+    pub fn rerouted_from(&self) -> Option<&str> {
+        self.requested_model
+            .as_deref()
+            .filter(|asked| !asked.is_empty() && *asked != self.model)
+    }
+
+    /// The served model, as `requested → served` when they differ.
+    pub fn model_label(&self) -> String {
+        match self.rerouted_from() {
+            Some(asked) => format!("{asked} → {}", self.model),
+            None => self.model.clone(),
+        }
+    }
+
+    /// Who made the request, `kind id` (`job nightly-digest`), when known.
+    pub fn actor_label(&self) -> Option<String> {
+        let kind = self.actor_kind.as_deref().filter(|k| !k.is_empty())?;
+        Some(match self.actor_id.as_deref().filter(|i| !i.is_empty()) {
+            Some(id) => format!("{kind} {id}"),
+            None => kind.to_string(),
+        })
+    }
+
+    /// Synthetic (test or probe) traffic.
+    pub fn is_synthetic(&self) -> bool {
+        self.synthetic.unwrap_or(false)
+    }
+}
+
 /// Actor kinds of an AI request (`ai_requests.actor_kind`).
 pub mod actor_kind {
     pub const USER: &str = "user";
