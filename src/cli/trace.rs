@@ -113,11 +113,15 @@ fn describe(event: &TraceEvent) -> TimelineRow {
 }
 
 /// An AI request in one line: provider and model (`requested → served`
-/// when the gateway routed to a fallback), the actor, cache and synthetic
+/// when the gateway routed to a fallback), the actor (a job, an MCP
+/// server, or a user acting for another), cache and synthetic
 /// markers, then the error if any.
 pub fn request_what(r: &crate::model::AiRequestRecord) -> String {
     let mut what = format!("{}/{}", r.provider, r.model_label());
-    if let Some(actor) = r.actor_label() {
+    // the actor, unless it is the request's own user
+    let own_user = r.actor_kind.as_deref() == Some(crate::model::actor_kind::USER)
+        && r.actor_id.as_deref() == Some(r.user_id.as_str());
+    if let Some(actor) = r.actor_label().filter(|_| !own_user) {
         what.push_str(&format!(" by {actor}"));
     }
     if r.cache_hit {
