@@ -1,6 +1,7 @@
 //! The costs view: the window's summary, spend over 24h / 7d / 30d and the
-//! average per request, breakdowns by model, provider and agent, and the
-//! cost trend.
+//! average per request, prompt-cache reads and writes (the cached share of
+//! input), how many synthetic requests were left out, breakdowns by model,
+//! provider and agent, and the cost trend.
 
 use super::state::CostsPane;
 use crate::query::CostBreakdownRow;
@@ -29,7 +30,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         }
     };
     let [top, middle, bottom] = Layout::vertical([
-        Constraint::Length(4),
+        Constraint::Length(5),
         Constraint::Min(6),
         Constraint::Length(if body.height >= 30 { 10 } else { 6 }),
     ])
@@ -62,6 +63,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                 theme.muted,
             ),
         ]),
+        cache_line(app, s),
     ];
     frame.render_widget(
         Paragraph::new(summary).block(panel(theme, format!("Window {window} (t cycles)"), true)),
@@ -83,6 +85,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
             Span::styled("  avg/request ", theme.muted),
             Span::styled(o.avg_cost_per_request_microdollars.to_string(), bold),
         ]),
+        synthetic_line(app, s),
     ];
     frame.render_widget(
         Paragraph::new(overview).block(panel(theme, "Spend", false)),
@@ -170,6 +173,40 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
     }
 }
 
+/// Prompt-cache reads and writes with the cached share of input.
+fn cache_line(app: &App, s: &crate::query::CostSummary) -> Line<'static> {
+    let theme = &app.theme;
+    Line::from(vec![
+        Span::styled("cached ", theme.muted),
+        Span::styled(
+            format!("{:.0}%", s.cached_input_share * 100.0),
+            theme.base.add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(
+            format!(
+                " {} read / {} new",
+                fmt_compact(s.cache_read_tokens),
+                fmt_compact(s.cache_creation_tokens)
+            ),
+            theme.muted,
+        ),
+    ])
+}
+
+/// How many synthetic requests the figures leave out (empty when none).
+fn synthetic_line(app: &App, s: &crate::query::CostSummary) -> Line<'static> {
+    if s.synthetic_requests_excluded == 0 {
+        return Line::default();
+    }
+    Line::from(Span::styled(
+        format!(
+            "{} synthetic requests left out",
+            fmt_count(s.synthetic_requests_excluded)
+        ),
+        app.theme.muted,
+    ))
+}
+
 fn breakdown(
     app: &App,
     frame: &mut Frame,
@@ -186,10 +223,18 @@ fn breakdown(
         placeholder(frame, theme, inner, "no requests", false);
         return;
     }
-    // narrow panes drop the request count so the key stays readable
+    // narrow panes drop the request count so the key stays readable; wide
+    // ones add the cached share of input
     let narrow = inner.width < 40;
+    let wide = inner.width >= 48;
     let key_w = (inner.width as usize)
-        .saturating_sub(if narrow { 10 + 4 + 2 } else { 7 + 10 + 4 + 3 })
+        .saturating_sub(if narrow {
+            10 + 4 + 2
+        } else if wide {
+            7 + 10 + 4 + 6 + 4
+        } else {
+            7 + 10 + 4 + 3
+        })
         .max(4);
     let body: Vec<Row> = rows
         .iter()
@@ -207,6 +252,12 @@ fn breakdown(
             cells.push(Cell::from(
                 Line::from(format!("{:.0}%", r.cost_share * 100.0)).alignment(Alignment::Right),
             ));
+            if wide {
+                cells.push(Cell::from(
+                    Line::from(format!("{:.0}%", r.cached_input_share * 100.0))
+                        .alignment(Alignment::Right),
+                ));
+            }
             Row::new(cells)
         })
         .collect();
@@ -218,6 +269,17 @@ fn breakdown(
                 Constraint::Length(4),
             ],
             vec!["", "cost", "%"],
+        )
+    } else if wide {
+        (
+            vec![
+                Constraint::Fill(1),
+                Constraint::Length(7),
+                Constraint::Length(10),
+                Constraint::Length(4),
+                Constraint::Length(6),
+            ],
+            vec!["", "reqs", "cost", "%", "cached"],
         )
     } else {
         (
