@@ -311,3 +311,52 @@ fn every_theme_renders_every_view() {
         }
     }
 }
+
+/// A trace where the agent delegated: the sub-agent's task is drawn nested
+/// under the parent with its own rows, and selecting it shows that task.
+#[test]
+fn trace_view_draws_a_delegation_chain_nested() {
+    let mut detail = trace_detail();
+    let mut child = task();
+    child.task_id = TaskId::new("task-2");
+    child.agent_name = Some("researcher".into());
+    child.created_at = child.created_at + chrono::Duration::seconds(1);
+    let mut child_request = request(7, "completed", "trace-abc");
+    child_request.task_id = Some(child.task_id.clone());
+    child_request.requested_model = Some("claude-opus".into());
+    detail.events.push(TraceEvent::AiRequest(child_request));
+    TraceEvent::sort_timeline(&mut detail.events);
+    detail.tasks = vec![task(), child];
+
+    let mut app = app_with(Theme::builtin("dark", false).unwrap(), 200, 50);
+    app.open_trace(TraceId::new("trace-abc"), None);
+    app.update(Msg::Reply(Reply::Trace(
+        trace_generation(&app),
+        TraceId::new("trace-abc"),
+        Ok(Box::new(detail.clone())),
+    )));
+    let text = screen(&app);
+    let parent = text.find("▣ task support-agent").expect("the parent task");
+    let sub = text
+        .find("└▣ task researcher")
+        .expect("the sub-agent, nested");
+    assert!(parent < sub, "parent first:\n{text}");
+    // the sub-agent's request sits under it, indented, requested → served
+    let routed = text
+        .find("    ◆ anthropic claude-opus → ")
+        .expect("the sub-agent's request, nested, with its routed model");
+    assert!(sub < routed, "{text}");
+    assert!(text.contains("tasks 2 (delegated)"), "{text}");
+
+    // walk to the sub-agent's task row: its detail names it
+    let rows = detail.chain_rows();
+    let at = rows
+        .iter()
+        .position(|r| r.id() == "task-2")
+        .expect("a row for the sub-agent's task");
+    for _ in 0..at {
+        app.update(ch('j'));
+    }
+    let text = screen(&app);
+    assert!(text.contains("task        task-2"), "{text}");
+}

@@ -440,6 +440,85 @@ pub struct TraceDetail {
     pub tasks: Vec<AgentTaskRecord>,
 }
 
+/// One row of a trace drawn as a delegation chain (see
+/// [`TraceDetail::chain_rows`]). `depth` 0 is the parent task (or the
+/// trace itself without tasks), 1 a sub-agent's task or the parent's rows,
+/// 2 a sub-agent's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainRow<'a> {
+    Task {
+        task: &'a AgentTaskRecord,
+        depth: u8,
+    },
+    Event {
+        event: &'a TraceEvent,
+        depth: u8,
+    },
+}
+
+impl<'a> ChainRow<'a> {
+    /// The row's own id (task id or event id).
+    pub fn id(&self) -> &'a str {
+        match self {
+            ChainRow::Task { task, .. } => task.task_id.as_str(),
+            ChainRow::Event { event, .. } => event.id(),
+        }
+    }
+}
+
+impl TraceEvent {
+    /// The task the row belongs to, when it names one.
+    pub fn task_id(&self) -> Option<&str> {
+        match self {
+            TraceEvent::Log(l) => l.task_id.as_ref().map(|t| t.as_str()),
+            TraceEvent::AiRequest(r) => r.task_id.as_ref().map(|t| t.as_str()),
+            TraceEvent::McpExecution(m) => m.task_id.as_ref().map(|t| t.as_str()),
+            TraceEvent::Step(s) => Some(s.task_id.as_str()),
+        }
+    }
+}
+
+impl TraceDetail {
+    /// Every task of the trace, parent first (`task` alone when `tasks`
+    /// is empty, as an older server sends it).
+    pub fn all_tasks(&self) -> Vec<&AgentTaskRecord> {
+        if self.tasks.is_empty() {
+            self.task.iter().collect()
+        } else {
+            self.tasks.iter().collect()
+        }
+    }
+
+    /// The trace as a delegation chain: the parent task, its rows (and
+    /// every row naming no sub-agent's task), then each sub-agent's task
+    /// followed by its own rows; rows keep timeline order within a task.
+    pub fn chain_rows(&self) -> Vec<ChainRow<'_>> {
+        let tasks = self.all_tasks();
+        let mut out = Vec::with_capacity(self.events.len() + tasks.len());
+        let child_of = |event: &TraceEvent| {
+            let id = event.task_id()?;
+            tasks.iter().skip(1).position(|t| t.task_id.as_str() == id)
+        };
+        let top = u8::from(!tasks.is_empty());
+        if let Some(parent) = tasks.first() {
+            out.push(ChainRow::Task {
+                task: parent,
+                depth: 0,
+            });
+        }
+        for event in self.events.iter().filter(|e| child_of(e).is_none()) {
+            out.push(ChainRow::Event { event, depth: top });
+        }
+        for (i, task) in tasks.iter().skip(1).enumerate() {
+            out.push(ChainRow::Task { task, depth: 1 });
+            for event in self.events.iter().filter(|e| child_of(e) == Some(i)) {
+                out.push(ChainRow::Event { event, depth: 2 });
+            }
+        }
+        out
+    }
+}
+
 /// Which kind of id an audit prefix resolved to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

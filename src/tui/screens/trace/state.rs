@@ -34,14 +34,10 @@ pub struct TraceState {
     audit_slot: Slot,
 }
 
-/// The id of each waterfall row: the task, then the timeline's events.
+/// The id of each waterfall row, in the delegation chain's order (see
+/// [`TraceDetail::chain_rows`]).
 pub fn row_ids(detail: &TraceDetail) -> Vec<&str> {
-    detail
-        .task
-        .iter()
-        .map(|t| t.task_id.as_str())
-        .chain(detail.events.iter().map(|e| e.id()))
-        .collect()
+    detail.chain_rows().into_iter().map(|r| r.id()).collect()
 }
 
 impl TraceState {
@@ -84,11 +80,11 @@ impl TraceState {
         });
     }
 
-    /// Number of waterfall rows (task row + events).
+    /// Number of waterfall rows (task rows + events).
     pub fn row_count(&self) -> usize {
         self.detail
             .ready()
-            .map(|d| d.events.len() + usize::from(d.task.is_some()))
+            .map(|d| d.events.len() + d.all_tasks().len())
             .unwrap_or(0)
     }
 

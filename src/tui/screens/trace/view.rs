@@ -1,11 +1,12 @@
 //! The trace view: a header with the trace's summaries, a waterfall of its
-//! task, steps, AI requests and MCP calls (bars scaled to duration, logs as
-//! ticks) and the selected item's detail: conversation, tool input and
-//! output as pretty JSON, errors.
+//! tasks (a delegation chain: the parent, then each sub-agent's task nested
+//! under it with its own rows), steps, AI requests and MCP calls (bars
+//! scaled to duration, logs as ticks) and the selected item's detail:
+//! conversation, tool input and output as pretty JSON, errors.
 
 use super::state::{TracePane, TraceState};
 use crate::model::*;
-use crate::query::{AuditRequest, TraceDetail, TraceEvent};
+use crate::query::{AuditRequest, ChainRow, TraceDetail, TraceEvent};
 use crate::sanitize::{clean, clean_text, truncate_width};
 use crate::tui::app::App;
 use crate::tui::msg::Loadable;
@@ -25,88 +26,108 @@ pub struct Item<'a> {
     pub is_log: bool,
     pub style: Style,
     pub event: Option<&'a TraceEvent>,
+    /// The task a task row stands for.
+    pub task: Option<&'a AgentTaskRecord>,
 }
 
 fn ms_between(a: Timestamp, b: Option<Timestamp>) -> Option<i64> {
     b.map(|b| (b - a).num_milliseconds().max(0))
 }
 
-/// Waterfall items: the task first (when linked), then the timeline.
+/// Waterfall items in the delegation chain's order
+/// ([`TraceDetail::chain_rows`]): the parent task and its rows, then each
+/// sub-agent's task with its rows, indented one level deeper.
 pub fn items<'a>(detail: &'a TraceDetail, theme: &Theme) -> Vec<Item<'a>> {
-    let mut out = Vec::with_capacity(detail.events.len() + 1);
-    if let Some(task) = &detail.task {
-        let start = task.started_at.unwrap_or(task.created_at);
-        out.push(Item {
-            label: format!(
-                "▣ task {}",
-                clean(task.agent_name.as_deref().unwrap_or("(no agent)"))
-            ),
-            start,
-            duration_ms: task
-                .execution_time_ms
+    detail
+        .chain_rows()
+        .into_iter()
+        .map(|row| match row {
+            ChainRow::Task { task, depth } => task_item(task, depth, theme),
+            ChainRow::Event { event, depth } => event_item(event, depth, theme),
+        })
+        .collect()
+}
+
+fn task_item<'a>(task: &'a AgentTaskRecord, depth: u8, theme: &Theme) -> Item<'a> {
+    let start = task.started_at.unwrap_or(task.created_at);
+    let marker = if depth == 0 { "▣" } else { "└▣" };
+    Item {
+        label: format!(
+            "{}{marker} task {}",
+            "  ".repeat(usize::from(depth.saturating_sub(1))),
+            clean(task.agent_name.as_deref().unwrap_or("(no agent)"))
+        ),
+        start,
+        duration_ms: task
+            .execution_time_ms
+            .map(i64::from)
+            .or_else(|| ms_between(start, task.completed_at))
+            .unwrap_or(0),
+        failed: task.status == task_state::FAILED,
+        is_log: false,
+        style: theme.bar_task,
+        event: None,
+        task: Some(task),
+    }
+}
+
+fn event_item<'a>(event: &'a TraceEvent, depth: u8, theme: &Theme) -> Item<'a> {
+    let indent = "  ".repeat(usize::from(depth));
+    let (label, start, duration_ms, failed, is_log, style) = match event {
+        TraceEvent::Step(s) => (
+            format!("▸ {}", clean(s.title.as_deref().unwrap_or(&s.step_type))),
+            s.started_at,
+            s.duration_ms
                 .map(i64::from)
-                .or_else(|| ms_between(start, task.completed_at))
-                .unwrap_or(0),
-            failed: task.status == task_state::FAILED,
-            is_log: false,
-            style: theme.bar_task,
-            event: None,
-        });
+                .or_else(|| ms_between(s.started_at, s.completed_at)),
+            s.status.eq_ignore_ascii_case("failed"),
+            false,
+            theme.bar_step,
+        ),
+        TraceEvent::AiRequest(r) => (
+            format!(
+                "◆ {} {}{}",
+                clean(&r.provider),
+                clean(&r.model_label()),
+                if r.is_synthetic() { " ⚗" } else { "" }
+            ),
+            r.created_at,
+            r.latency_ms
+                .map(i64::from)
+                .or_else(|| ms_between(r.created_at, r.completed_at)),
+            r.status == request_status::FAILED,
+            false,
+            theme.bar_ai,
+        ),
+        TraceEvent::McpExecution(m) => (
+            format!("⚙ {}/{}", clean(&m.server_name), clean(&m.tool_name)),
+            m.started_at,
+            m.execution_time_ms
+                .map(i64::from)
+                .or_else(|| ms_between(m.started_at, m.completed_at)),
+            m.status == mcp_status::FAILED || m.status == mcp_status::TIMEOUT,
+            false,
+            theme.bar_mcp,
+        ),
+        TraceEvent::Log(l) => (
+            format!("· {} {}", clean(&l.level), clean(&l.message)),
+            l.timestamp,
+            Some(0),
+            l.level.eq_ignore_ascii_case("error"),
+            true,
+            theme.bar_log,
+        ),
+    };
+    Item {
+        label: format!("{indent}{label}"),
+        start,
+        duration_ms: duration_ms.unwrap_or(0),
+        failed,
+        is_log,
+        style,
+        event: Some(event),
+        task: None,
     }
-    for event in &detail.events {
-        let item = match event {
-            TraceEvent::Step(s) => Item {
-                label: format!("  ▸ {}", clean(s.title.as_deref().unwrap_or(&s.step_type))),
-                start: s.started_at,
-                duration_ms: s
-                    .duration_ms
-                    .map(i64::from)
-                    .or_else(|| ms_between(s.started_at, s.completed_at))
-                    .unwrap_or(0),
-                failed: s.status.eq_ignore_ascii_case("failed"),
-                is_log: false,
-                style: theme.bar_step,
-                event: Some(event),
-            },
-            TraceEvent::AiRequest(r) => Item {
-                label: format!("  ◆ {} {}", clean(&r.provider), clean(&r.model)),
-                start: r.created_at,
-                duration_ms: r
-                    .latency_ms
-                    .map(i64::from)
-                    .or_else(|| ms_between(r.created_at, r.completed_at))
-                    .unwrap_or(0),
-                failed: r.status == request_status::FAILED,
-                is_log: false,
-                style: theme.bar_ai,
-                event: Some(event),
-            },
-            TraceEvent::McpExecution(m) => Item {
-                label: format!("  ⚙ {}/{}", clean(&m.server_name), clean(&m.tool_name)),
-                start: m.started_at,
-                duration_ms: m
-                    .execution_time_ms
-                    .map(i64::from)
-                    .or_else(|| ms_between(m.started_at, m.completed_at))
-                    .unwrap_or(0),
-                failed: m.status == mcp_status::FAILED || m.status == mcp_status::TIMEOUT,
-                is_log: false,
-                style: theme.bar_mcp,
-                event: Some(event),
-            },
-            TraceEvent::Log(l) => Item {
-                label: format!("  · {} {}", clean(&l.level), clean(&l.message)),
-                start: l.timestamp,
-                duration_ms: 0,
-                failed: l.level.eq_ignore_ascii_case("error"),
-                is_log: true,
-                style: theme.bar_log,
-                event: Some(event),
-            },
-        };
-        out.push(item);
-    }
-    out
 }
 
 /// Draw the trace view.
@@ -164,19 +185,26 @@ pub fn draw(app: &App, frame: &mut Frame, layout: &ScreenLayout) {
 
 fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: &TraceDetail) {
     let theme = &app.theme;
-    let status = d
+    // as the platform counts it: failed when any request or tool call
+    // failed, whatever the task reports
+    let status = if d.ai_summary.failed_count > 0 || d.mcp_summary.failed_count > 0 {
+        "failed".to_string()
+    } else {
+        d.task
+            .as_ref()
+            .map(|t| crate::query::normalise_status(&t.status))
+            .unwrap_or_else(|| "completed".into())
+    };
+    let tasks = d.all_tasks();
+    let failed = status == "failed";
+    let bold = theme.base.add_modifier(Modifier::BOLD);
+    let task_status = d
         .task
         .as_ref()
         .map(|t| crate::query::normalise_status(&t.status))
-        .unwrap_or_else(|| {
-            if d.ai_summary.failed_count > 0 || d.mcp_summary.failed_count > 0 {
-                "failed".into()
-            } else {
-                "completed".into()
-            }
-        });
-    let failed = status == "failed";
-    let bold = theme.base.add_modifier(Modifier::BOLD);
+        .filter(|t| *t != status)
+        .map(|t| format!(" (task {})", clean(&t)))
+        .unwrap_or_default();
     let line1 = Line::from(vec![
         Span::styled("trace ", theme.muted),
         Span::styled(clean(trace.trace_id.as_str()), theme.title),
@@ -185,6 +213,7 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: 
             format!("{}{}", if failed { "✗ " } else { "✓ " }, clean(&status)),
             if failed { theme.error } else { theme.ok },
         ),
+        Span::styled(task_status, theme.muted),
         Span::raw("  "),
         Span::styled("agent ", theme.muted),
         Span::styled(
@@ -268,6 +297,14 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: 
         ),
         Span::styled("  events ", theme.muted),
         Span::styled(format!("{}", d.events.len()), bold),
+        Span::styled(
+            if tasks.len() > 1 {
+                format!("  tasks {} (delegated)", tasks.len())
+            } else {
+                String::new()
+            },
+            theme.muted,
+        ),
     ]);
     let mut lines = vec![line1, line2, line3];
     if let Some(err) = d.task.as_ref().and_then(|t| t.error_message.as_deref()) {
@@ -397,8 +434,17 @@ pub fn request_lines(
 ) -> Vec<Line<'static>> {
     let mut lines = vec![
         kv(theme, "request", r.id.as_str()),
-        kv(theme, "model", format!("{} / {}", r.provider, r.model)),
+        kv(
+            theme,
+            "model",
+            format!("{} / {}", r.provider, r.model_label()),
+        ),
         kv(theme, "status", r.status.clone()),
+        kv(
+            theme,
+            "actor",
+            r.actor_label().unwrap_or_else(|| "–".into()),
+        ),
         kv(
             theme,
             "tokens",
@@ -409,6 +455,15 @@ pub fn request_lines(
                 if r.cache_hit { " · cache hit" } else { "" }
             ),
         ),
+        kv(
+            theme,
+            "cache",
+            format!(
+                "{} read · {} written",
+                fmt_count(r.cache_read_tokens.unwrap_or(0).into()),
+                fmt_count(r.cache_creation_tokens.unwrap_or(0).into())
+            ),
+        ),
         kv(theme, "cost", r.cost_microdollars.to_string()),
         kv(
             theme,
@@ -417,6 +472,9 @@ pub fn request_lines(
         ),
         kv(theme, "user", r.user_id.as_str()),
     ];
+    if r.is_synthetic() {
+        lines.push(kv(theme, "synthetic", "yes (test or probe traffic)"));
+    }
     lines.extend(r.error_message.as_deref().map(|e| error_line(theme, e)));
     match audit {
         Some(a) => {
@@ -505,7 +563,7 @@ fn draw_detail(
     let mut lines: Vec<Line<'static>> = Vec::new();
     let title = match item.and_then(|i| i.event) {
         None => {
-            if let Some(t) = &detail.task {
+            if let Some(t) = item.and_then(|i| i.task).or(detail.task.as_ref()) {
                 lines.push(kv(theme, "task", t.task_id.as_str()));
                 lines.push(kv(theme, "agent", t.agent_name.clone().unwrap_or_default()));
                 lines.push(kv(theme, "status", t.status.clone()));
