@@ -360,3 +360,46 @@ fn trace_view_draws_a_delegation_chain_nested() {
     let text = screen(&app);
     assert!(text.contains("task        task-2"), "{text}");
 }
+
+/// A feed line names the requested model beside the served one when the
+/// gateway routed to a fallback, and marks synthetic traffic.
+#[test]
+fn feed_line_shows_the_routed_model_and_marks_synthetic_traffic() {
+    use tracetop::tui::feed::Feed;
+    let mut routed = request(1, "completed", "trace-r");
+    routed.requested_model = Some("claude-opus".into());
+    let mut probe = request(2, "completed", "trace-p");
+    probe.synthetic = Some(true);
+    let plain = request(3, "completed", "trace-q");
+    let mut feed = Feed::new(10);
+    feed.push_events(&[
+        Event::AiRequestCompleted {
+            request: routed.clone(),
+            messages: vec![],
+            tool_calls: vec![],
+        },
+        Event::AiRequestCompleted {
+            request: probe.clone(),
+            messages: vec![],
+            tool_calls: vec![],
+        },
+        Event::AiRequestCompleted {
+            request: plain.clone(),
+            messages: vec![],
+            tool_calls: vec![],
+        },
+    ]);
+    let subject = |id: &AiRequestId| {
+        (0..feed.visible_len())
+            .filter_map(|i| feed.display(i))
+            .find(|r| r.id == id.as_str())
+            .map(|r| r.subject.clone())
+            .expect("the request's row")
+    };
+    assert_eq!(
+        subject(&routed.id),
+        format!("claude-opus → {}", routed.model)
+    );
+    assert_eq!(subject(&probe.id), format!("{} ⚗synthetic", probe.model));
+    assert_eq!(subject(&plain.id), plain.model);
+}

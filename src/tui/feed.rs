@@ -407,7 +407,16 @@ impl Feed {
                     severity,
                     user: clean(request.user_id.as_str()),
                     agent: self.agent_of(request.task_id.as_ref()),
-                    subject: clean(&request.model),
+                    // requested → served when routed; synthetic marked
+                    subject: clean(&format!(
+                        "{}{}",
+                        request.model_label(),
+                        if request.is_synthetic() {
+                            " ⚗synthetic"
+                        } else {
+                            ""
+                        }
+                    )),
                     tokens: request.tokens_used.map(i64::from).or_else(|| {
                         match (request.input_tokens, request.output_tokens) {
                             (None, None) => None,
