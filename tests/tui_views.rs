@@ -320,7 +320,7 @@ fn trace_view_draws_a_delegation_chain_nested() {
     let mut child = task();
     child.task_id = TaskId::new("task-2");
     child.agent_name = Some("researcher".into());
-    child.created_at = child.created_at + chrono::Duration::seconds(1);
+    child.created_at += chrono::Duration::seconds(1);
     let mut child_request = request(7, "completed", "trace-abc");
     child_request.task_id = Some(child.task_id.clone());
     child_request.requested_model = Some("claude-opus".into());
