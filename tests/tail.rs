@@ -163,6 +163,62 @@ async fn backfill_reports_recent_history_in_time_order(shape: Shape) {
     );
 }
 
+/// A backfill on a busy table re-reads only its newest `backfill_cap` rows
+/// and says, first, which span it left out; a quiet table is read whole.
+async fn backfill_is_capped_per_table_and_says_so(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
+    db.exec(
+        "INSERT INTO logs (id, timestamp, level, module, message)
+         SELECT 'log-' || lpad(i::text, 3, '0'), now() - (i || ' seconds')::interval, 'INFO', 'm', 'busy'
+         FROM generate_series(1, 50) AS i;
+         INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, status, started_at,
+             created_at, input, user_id)
+         VALUES ('m-quiet', 'search', 'web', 'success', now() - interval '5 minutes',
+             now() - interval '5 minutes', '{}', 'u1')",
+    )
+    .await;
+    let mut cfg = config();
+    cfg.backfill = Some(Duration::from_secs(15 * 60));
+    cfg.backfill_cap = Some(10);
+    let mut tail = PgTail::connect(&db.url, cfg).await.unwrap();
+    let events = tail.poll_once().await.unwrap();
+    let Event::Gap {
+        reason,
+        from_time,
+        to_time,
+        ..
+    } = &events[0]
+    else {
+        panic!("the capped backfill says so first: {:?}", summary(&events));
+    };
+    assert!(
+        reason.contains("15m backfill is capped at 10 rows per table")
+            && reason.contains("logs")
+            && !reason.contains("mcp_tool_executions"),
+        "{reason}"
+    );
+    assert!(from_time < to_time);
+    let logs: Vec<String> = summary(&events)
+        .into_iter()
+        .filter(|s| s.starts_with("log "))
+        .collect();
+    // the newest rows (1..=11 s ago; the 11th is the cut-off row itself),
+    // oldest first
+    assert_eq!(logs.len(), 11, "{logs:?}");
+    assert_eq!(logs.first().map(String::as_str), Some("log log-011"));
+    assert_eq!(logs.last().map(String::as_str), Some("log log-001"));
+    assert!(summary(&events).contains(&"mcp m-quiet success".to_string()));
+    // the notice comes once
+    assert!(
+        !tail
+            .poll_once()
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, Event::Gap { .. }))
+    );
+}
+
 /// Restart the Postgres server under a running tail: rows written before,
 /// while (queued) and after the outage each arrive exactly once.
 #[tokio::test]
@@ -405,4 +461,5 @@ both_shapes!(
     new_rows_once_and_status_changes_as_updates,
     out_of_order_commit_inside_lookback_is_caught,
     backfill_reports_recent_history_in_time_order,
+    backfill_is_capped_per_table_and_says_so,
 );

@@ -4,11 +4,19 @@
 //! the look flags (`--theme`, `--config`), building the [`App`] from them
 //! and the config file, opening a database as a source ([`open_database`])
 //! and running the console on an opened source ([`run_opened`]).
+//!
+//! Cold start: on a database the console opens on the recent past. The
+//! tail starts `--backfill` (config `backfill =`, default 15 minutes, `0`
+//! for none) in the past, capped per table; the first poll is read before
+//! the first frame when it takes less than [`FIRST_FRAME_BUDGET`] (so the
+//! feed and the ribbon's rates are right on it), and streams in behind
+//! the first frame when the database is slower.
 
 use crate::error::redact_url;
 use crate::error::{Error, Result};
 use crate::live::{LiveEngine, LiveLimits};
-use crate::pg::tail::TailConfig;
+use crate::model::SourceUpdate;
+use crate::pg::tail::{PgTail, TailConfig, parse_backfill};
 use crate::query::{QueryEngine, ReviewStore};
 use crate::sse::client::{ClientConfig, load_token};
 use crate::sse::remote::{RemoteEngine, is_analytics_stream, stream_url};
@@ -17,12 +25,21 @@ use crate::tui::app::App;
 use crate::tui::config::ConsoleConfig;
 use crate::tui::event_loop::{Console, LiveFeed};
 use crate::tui::keymap::Keymap;
+use crate::tui::msg::Msg;
 use crate::tui::reviews::{MemoryReviewStore, UnavailableReviews};
 use crate::tui::theme::{Theme, no_color_from_env};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
+
+/// How far back the console's feed starts on a database by default.
+pub const DEFAULT_BACKFILL: &str = "15m";
+
+/// Longest the first frame waits for the backfill's first poll; a slower
+/// backfill streams in behind it.
+pub const FIRST_FRAME_BUDGET: Duration = Duration::from_millis(700);
 
 /// How the console looks: shared by the console and `demo`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -55,8 +72,21 @@ pub struct ConsoleArgs {
     /// Replay speed: 1 = real time, 10 = ten times faster, 0 = as fast as possible.
     #[arg(long, default_value_t = 1.0, value_name = "N")]
     pub speed: f64,
+    /// On a database, open on the recent past: the feed starts this far
+    /// back (e.g. 15m, 1h; 0 for none) [default: config `backfill`, else 15m]
+    #[arg(long, value_name = "DURATION")]
+    pub backfill: Option<String>,
     #[command(flatten)]
     pub look: LookArgs,
+}
+
+/// The backfill span: the flag, else the config's `backfill`, else
+/// [`DEFAULT_BACKFILL`]; `None` when it is `0`.
+pub fn backfill_span(flag: Option<&str>, config: &ConsoleConfig) -> Result<Option<Duration>> {
+    let text = flag
+        .or(config.backfill.as_deref())
+        .unwrap_or(DEFAULT_BACKFILL);
+    parse_backfill(text)
 }
 
 /// Load the config file and build the app: theme (flag, then config, then
@@ -166,7 +196,7 @@ pub struct OpenedSource {
 /// is unavailable when the verdict table is missing), the watermark tail as
 /// the live source and a ribbon-sized LiveEngine as its feed. Labelled with
 /// the URL, password redacted. Shared by the console and `demo --postgres`.
-pub async fn open_database(url: &str) -> Result<OpenedSource> {
+pub async fn open_database(url: &str, backfill: Option<Duration>) -> Result<OpenedSource> {
     let history = Arc::new(crate::pg::PgEngine::connect(url).await?);
     let reviews: Arc<dyn ReviewStore> = match crate::pg::PgReviewStore::connect(url).await {
         Ok(store) => Arc::new(store),
@@ -181,9 +211,63 @@ pub async fn open_database(url: &str) -> Result<OpenedSource> {
         reviews,
         spec: SourceSpec::Postgres {
             url: url.to_string(),
-            tail: TailConfig::default(),
+            tail: TailConfig {
+                backfill,
+                ..TailConfig::default()
+            },
         },
     })
+}
+
+/// Start the source. A Postgres tail with a backfill reads its first poll
+/// here, up to [`FIRST_FRAME_BUDGET`]: when it is back in time, its events
+/// go into `app` and `live` before the first frame; otherwise they follow
+/// through `tx` as soon as they are read. The rest of the tail runs on its
+/// own task either way.
+async fn start_source(
+    spec: SourceSpec,
+    tx: mpsc::Sender<SourceUpdate>,
+    app: &mut App,
+    live: &dyn LiveFeed,
+) -> tokio::task::JoinHandle<Result<()>> {
+    let SourceSpec::Postgres { url, tail } = spec else {
+        return spawn_source(spec, tx);
+    };
+    if tail.backfill.is_none() {
+        return spawn_source(SourceSpec::Postgres { url, tail }, tx);
+    }
+    let connected = match PgTail::connect(&url, tail.clone()).await {
+        Ok(t) => t,
+        // the source reports why (and retries) on its own task
+        Err(_) => return spawn_source(SourceSpec::Postgres { url, tail }, tx),
+    };
+    let mut first = tokio::spawn(async move {
+        let mut pg_tail = connected;
+        let events = pg_tail.poll_once().await;
+        (pg_tail, events)
+    });
+    match tokio::time::timeout(FIRST_FRAME_BUDGET, &mut first).await {
+        Ok(Ok((pg_tail, Ok(events)))) => {
+            if !events.is_empty() {
+                live.ingest(&events);
+                app.update(Msg::Source(SourceUpdate::Events(events)));
+            }
+            app.update(Msg::Rates(live.rates(chrono::Utc::now())));
+            tokio::spawn(pg_tail.run(tx))
+        }
+        // the first poll failed: the tail starts over and reports why
+        Ok(_) => spawn_source(SourceSpec::Postgres { url, tail }, tx),
+        Err(_) => tokio::spawn(async move {
+            let (pg_tail, events) = first
+                .await
+                .map_err(|e| Error::Other(format!("the backfill stopped: {e}")))?;
+            let events = events?;
+            if !events.is_empty() && tx.send(SourceUpdate::Events(events)).await.is_err() {
+                return Ok(());
+            }
+            pg_tail.run(tx).await
+        }),
+    }
 }
 
 /// Start the opened source and run the console on it until the user quits
@@ -192,11 +276,11 @@ pub async fn open_database(url: &str) -> Result<OpenedSource> {
 /// (a remote server). The source task is stopped before returning.
 pub async fn run_opened(
     opened: OpenedSource,
-    app: App,
+    mut app: App,
     anomaly: Option<crate::anomaly::Thresholds>,
 ) -> Result<()> {
     let (tx, rx) = mpsc::channel(1024);
-    let source = spawn_source(opened.spec, tx);
+    let source = start_source(opened.spec, tx, &mut app, opened.live.as_ref()).await;
     let console = Console {
         live: opened.live,
         history: opened.history,
@@ -266,7 +350,7 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
             }
         }
     } else if let Some(url) = database_url {
-        open_database(&url).await?
+        open_database(&url, backfill_span(args.backfill.as_deref(), &config)?).await?
     } else {
         return Err(Error::input(
             "no source: pass --database-url URL (or set DATABASE_URL), --remote URL \

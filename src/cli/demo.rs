@@ -221,7 +221,7 @@ async fn run_postgres(args: DemoArgs, rate: f64) -> Result<()> {
     let opened = tokio::select! {
         opened = async {
             let url = prepare_database(&cluster, args.seed).await?;
-            let opened = open_database(&url).await?;
+            let opened = open_database(&url, None).await?;
             Ok::<_, Error>((url, opened))
         } => opened,
         _ = &mut interrupted => {

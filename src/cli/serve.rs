@@ -133,6 +133,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             interval: parse_interval(&args.interval)?,
             lookback: parse_interval(&args.lookback)?,
             backfill: Some(backfill),
+            // the ring is bounded on its own: replay the whole span into it
+            backfill_cap: None,
             ..TailConfig::default()
         };
         let start = chrono::Utc::now() - chrono::Duration::from_std(backfill).unwrap_or_default();

@@ -41,7 +41,9 @@ pub struct LiveSourceArgs {
     /// How far back each Postgres poll re-reads (out-of-order commits).
     #[arg(long, default_value = "5s", value_name = "DURATION")]
     pub lookback: String,
-    /// Start this far in the past instead of now (Postgres), e.g. 10m.
+    /// Start this far in the past instead of now (Postgres), e.g. 15m; at
+    /// most 5 000 rows per table (a `gap` line says when older rows are
+    /// left out).
     #[arg(long, value_name = "DURATION")]
     pub backfill: Option<String>,
     /// The remote server's heartbeat interval (3 missed → reconnect).
@@ -92,7 +94,10 @@ impl LiveSourceArgs {
         Ok(TailConfig {
             interval,
             lookback: parse_interval(&self.lookback)?,
-            backfill: self.backfill.as_deref().map(parse_interval).transpose()?,
+            backfill: match self.backfill.as_deref() {
+                Some(text) => crate::pg::tail::parse_backfill(text)?,
+                None => None,
+            },
             ..TailConfig::default()
         })
     }

@@ -31,6 +31,11 @@ use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+/// Default [`TailConfig::backfill_cap`]: enough for a screenful of every
+/// table and the ribbon's minute on a busy gateway, small enough to read
+/// well inside a second.
+pub const DEFAULT_BACKFILL_CAP: usize = 5_000;
+
 /// How the tail polls.
 #[derive(Debug, Clone)]
 pub struct TailConfig {
@@ -40,6 +45,11 @@ pub struct TailConfig {
     pub lookback: Duration,
     /// Start this far in the past instead of "now" (default none).
     pub backfill: Option<Duration>,
+    /// Most rows of each table the backfill re-reads (the newest ones;
+    /// default 5 000; `None`: every row of the span). When a table has
+    /// more in the backfill span, the first poll says so with a `gap`
+    /// event naming the span not shown.
+    pub backfill_cap: Option<usize>,
     /// Rows per page (default 2000).
     pub page_size: i64,
     /// Pages per table per poll before yielding to the next poll (default 25).
@@ -54,6 +64,7 @@ impl Default for TailConfig {
             interval: Duration::from_millis(500),
             lookback: Duration::from_secs(5),
             backfill: None,
+            backfill_cap: Some(DEFAULT_BACKFILL_CAP),
             page_size: 2000,
             max_pages: 25,
             max_pending: 20_000,
@@ -241,6 +252,8 @@ pub struct PgTail {
     config: TailConfig,
     tables: Vec<TableState>,
     emitted: u64,
+    /// Said with the first poll: the backfill hit its row cap.
+    backfill_notice: Option<Event>,
 }
 
 /// Outcome of one poll.
@@ -261,18 +274,62 @@ impl PgTail {
             Some(b) => db_now - chrono_duration(b),
             None => db_now,
         };
-        let tables = TABLES
+        let mut tables: Vec<TableState> = TABLES
             .iter()
             .map(|_| TableState {
                 watermark: Some(start),
                 ..Default::default()
             })
             .collect();
+        let mut backfill_notice = None;
+        if let (Some(span), Some(cap)) = (config.backfill, config.backfill_cap) {
+            // A busy table starts at its `backfill_cap`-th newest row inside
+            // the span instead of the span's start.
+            let lookback = chrono_duration(config.lookback);
+            let mut capped = Vec::new();
+            let mut shown_from = start;
+            for (index, spec) in TABLES.iter().enumerate() {
+                let sql = format!(
+                    "SELECT {a}.{time} FROM {table} {a} WHERE {a}.{time} >= $1                      ORDER BY {a}.{time} DESC, {a}.{id} DESC OFFSET $2 LIMIT 1",
+                    a = spec.alias,
+                    time = spec.time_col,
+                    table = spec.name,
+                    id = spec.id_col
+                );
+                let cutoff: Option<Timestamp> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .bind(start)
+                    .bind(i64::try_from(cap).unwrap_or(i64::MAX))
+                    .fetch_optional(engine.pool())
+                    .await
+                    .map_err(|e| engine.err(e))?;
+                if let Some(cutoff) = cutoff {
+                    tables[index].watermark = Some(cutoff + lookback);
+                    capped.push(spec.name);
+                    shown_from = shown_from.max(cutoff);
+                }
+            }
+            if !capped.is_empty() {
+                backfill_notice = Some(Event::Gap {
+                    from_cursor: None,
+                    to_cursor: None,
+                    dropped: 0,
+                    reason: format!(
+                        "the {} backfill is capped at {} rows per table; older rows of {} are not shown",
+                        humantime_span(span),
+                        cap,
+                        capped.join(", ")
+                    ),
+                    from_time: Some(start),
+                    to_time: Some(shown_from),
+                });
+            }
+        }
         let mut tail = PgTail {
             engine,
             config,
             tables,
             emitted: 0,
+            backfill_notice,
         };
         if tail.config.backfill.is_none() {
             // Prime: rows already in the lookback window are history.
@@ -292,11 +349,17 @@ impl PgTail {
         self.emitted
     }
 
-    /// Poll every table once and return the new events in time order.
+    /// Poll every table once and return the new events in time order (the
+    /// first poll of a capped backfill starts with the `gap` that says so).
     pub async fn poll_once(&mut self) -> Result<Vec<Event>> {
         let batch = self.poll(true).await.map_err(|e| self.engine.err(e))?;
         self.emitted += batch.events.len() as u64;
-        Ok(batch.events.into_iter().map(|(_, e)| e).collect())
+        Ok(self
+            .backfill_notice
+            .take()
+            .into_iter()
+            .chain(batch.events.into_iter().map(|(_, e)| e))
+            .collect())
     }
 
     async fn poll(&mut self, emit: bool) -> std::result::Result<PollBatch, sqlx::Error> {
@@ -569,6 +632,34 @@ async fn fetch_by_ids(
 
 fn chrono_duration(d: Duration) -> ChronoDuration {
     ChronoDuration::from_std(d).unwrap_or(ChronoDuration::MAX)
+}
+
+/// A span as it was typed: `15m`, `2h`, `90s`.
+fn humantime_span(span: Duration) -> String {
+    let secs = span.as_secs();
+    if secs > 0 && secs % 3600 == 0 {
+        format!("{}h", secs / 3600)
+    } else if secs > 0 && secs % 60 == 0 {
+        format!("{}m", secs / 60)
+    } else if span.subsec_millis() == 0 {
+        format!("{secs}s")
+    } else {
+        format!("{}ms", span.as_millis())
+    }
+}
+
+/// A backfill span: a [`parse_interval`] duration, or `0` (any unit) for
+/// none.
+pub fn parse_backfill(text: &str) -> Result<Option<Duration>> {
+    if text.trim() == "0" {
+        return Ok(None);
+    }
+    let span = parse_interval(text).map_err(|_| {
+        Error::input(format!(
+            "invalid backfill {text:?}: use a duration such as 15m, 1h or 90s, or 0 for none"
+        ))
+    })?;
+    Ok((!span.is_zero()).then_some(span))
 }
 
 /// Parse an interval like `500ms`, `5s`, `2m`, `1h` (used by the live flags).

@@ -4,6 +4,7 @@
 //! ```toml
 //! theme = "dark"
 //! reviewer = "dana"          # verdicts are recorded as (default $USER)
+//! backfill = "15m"           # a database feed opens on the recent past (0: none)
 //! [keymap]
 //! quit = ["q", "ctrl-c"]
 //! [thresholds]
@@ -29,6 +30,8 @@ pub struct ConsoleConfig {
     pub theme: Option<String>,
     /// Name verdicts are recorded under (default `$USER`).
     pub reviewer: Option<String>,
+    /// How far back a database feed starts (`15m`, `1h`; `0` for none).
+    pub backfill: Option<String>,
     /// Action name → keys, replacing that action's defaults.
     #[serde(default)]
     pub keymap: BTreeMap<String, Vec<String>>,
