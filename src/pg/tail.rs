@@ -637,9 +637,9 @@ fn chrono_duration(d: Duration) -> ChronoDuration {
 /// A span as it was typed: `15m`, `2h`, `90s`.
 fn humantime_span(span: Duration) -> String {
     let secs = span.as_secs();
-    if secs > 0 && secs % 3600 == 0 {
+    if secs > 0 && secs.is_multiple_of(3600) {
         format!("{}h", secs / 3600)
-    } else if secs > 0 && secs % 60 == 0 {
+    } else if secs > 0 && secs.is_multiple_of(60) {
         format!("{}m", secs / 60)
     } else if span.subsec_millis() == 0 {
         format!("{secs}s")
