@@ -510,4 +510,84 @@ fn demo_postgres_without_server_binaries_says_what_to_install() {
     );
 }
 
+/// Cold start on the real deployment's shape: the first frame the console
+/// draws already holds the last minutes (a routed, a synthetic and a
+/// failed request written before it started) and the ribbon counts the
+/// request of the last minute; `--backfill 0` opens on an empty feed.
+#[tokio::test]
+async fn first_frame_shows_the_backfilled_recent_past() {
+    if !have_tmux() {
+        println!("note: tmux not installed, skipping the cold-start console test");
+        return;
+    }
+    let db = support::fresh_db_shaped(support::Shape::Real).await;
+    db.exec(
+        "INSERT INTO users (id, name, email) VALUES ('u-cold', 'Cold Start', 'cold@example.test');
+         INSERT INTO ai_requests (id, request_id, user_id, context_id, actor_kind, actor_id, provider,
+             model, requested_model, status, synthetic, input_tokens, output_tokens, tokens_used,
+             cost_microdollars, latency_ms, created_at, updated_at, completed_at)
+         VALUES
+          ('req-cold-routed', 'q-cold-1', 'u-cold', 'ctx-cold', 'user', 'u-cold', 'openai', 'gpt-4o-mini',
+           'gpt-4o', 'completed', false, 100, 20, 120, 4200, 800,
+           now() - interval '12 minutes', now() - interval '12 minutes', now() - interval '12 minutes'),
+          ('req-cold-probe', 'q-cold-2', 'u-cold', 'ctx-cold', 'job', 'probe', 'openai', 'gpt-4o',
+           'gpt-4o', 'completed', true, 10, 2, 12, 100, 300,
+           now() - interval '6 minutes', now() - interval '6 minutes', now() - interval '6 minutes'),
+          ('req-cold-recent', 'q-cold-3', 'u-cold', 'ctx-cold', 'user', 'u-cold', 'anthropic',
+           'claude-sonnet', 'claude-sonnet', 'completed', false, 10, 2, 12, 100, 300,
+           now() - interval '20 seconds', now() - interval '20 seconds', now() - interval '20 seconds'),
+          ('req-cold-old', 'q-cold-4', 'u-cold', 'ctx-cold', 'user', 'u-cold', 'openai', 'gpt-4o',
+           'gpt-4o', 'completed', false, 10, 2, 12, 100, 300,
+           now() - interval '2 hours', now() - interval '2 hours', now() - interval '2 hours')",
+    )
+    .await;
+    let bin = env!("CARGO_BIN_EXE_tracetop");
+    for (flag, backfilled) in [("", true), ("--backfill 0", false)] {
+        let tmux = Tmux::start(&format!("tracetop-e2e-cold-{backfilled}"));
+        tmux.send(&[
+            &format!(
+                "NO_COLOR=1 {bin} --database-url '{}' {flag}; echo exit=$?",
+                db.url
+            ),
+            "Enter",
+        ]);
+        // the first capture that shows the console at all
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let first = loop {
+            let screen = tmux.capture();
+            if screen.contains("Feed ·") || Instant::now() > deadline {
+                break screen;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert!(
+            first.contains("Feed ·"),
+            "the console did not open:
+{first}"
+        );
+        if backfilled {
+            for text in [
+                "gpt-4o → gpt-4o-mini",
+                "gpt-4o ⚗synthetic",
+                "claude-sonnet",
+                "req/min 1.0",
+            ] {
+                assert!(
+                    first.contains(text),
+                    "the first frame lacks {text:?}:
+{first}"
+                );
+            }
+            assert!(!first.contains("waiting for events"), "{first}");
+        } else {
+            assert!(!first.contains("gpt-4o-mini"), "{first}");
+            assert!(first.contains("req/min 0"), "{first}");
+        }
+        // two hours ago is outside the 15 minutes either way
+        assert!(!first.contains("req-cold-old"), "{first}");
+        tmux.send(&["q"]);
+        tmux.wait_for("exit=0");
+    }
+}
+
 both_shapes!(console_on_postgres_views_help_quit_and_shell_restored);
