@@ -32,22 +32,32 @@ struct Tmux {
 impl Tmux {
     fn start(name: &str) -> Tmux {
         let name = format!("{name}-{}", std::process::id());
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-x",
-                "200",
-                "-y",
-                "50",
-                "-s",
-                &name,
-                "sh",
-            ])
-            .env("TERM", "xterm-256color")
-            .status()
-            .expect("start tmux");
-        assert!(status.success());
+        // a tmux server whose last session just ended may still be exiting:
+        // try again briefly
+        let mut started = false;
+        for _ in 0..20 {
+            let status = Command::new("tmux")
+                .args([
+                    "new-session",
+                    "-d",
+                    "-x",
+                    "200",
+                    "-y",
+                    "50",
+                    "-s",
+                    &name,
+                    "sh",
+                ])
+                .env("TERM", "xterm-256color")
+                .status()
+                .expect("start tmux");
+            if status.success() {
+                started = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(started, "tmux new-session {name} failed");
         let tmux = Tmux { name };
         // Type only once the shell has printed its prompt: keys sent before
         // are echoed ahead of it, and the prompt then lands on the line
@@ -186,6 +196,11 @@ async fn console_on_postgres_views_help_quit_and_shell_restored(shape: support::
     let help = tmux.wait_for("Help ·");
     assert!(help.contains("pause / resume following the feed"), "{help}");
     tmux.send(&["Escape"]);
+    // a key typed right behind Escape reads as Alt+key: let the help close
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tmux.capture().contains("Help ·") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
 
     tmux.send(&["1"]);
     tmux.wait_for("Feed ·");
