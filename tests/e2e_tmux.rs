@@ -136,6 +136,16 @@ impl Tmux {
         }
     }
 
+    /// Wait until the screen no longer shows `text` (at most 10 s): a key
+    /// typed right behind Escape reads as Alt+key, so let an overlay close
+    /// before the next one.
+    fn wait_gone(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.capture().contains(text) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The pid of the command the pane's shell is running now.
     fn foreground_pid(&self, program: &str) -> u32 {
         let out = Command::new("tmux")
@@ -196,11 +206,7 @@ async fn console_on_postgres_views_help_quit_and_shell_restored(shape: support::
     let help = tmux.wait_for("Help ·");
     assert!(help.contains("pause / resume following the feed"), "{help}");
     tmux.send(&["Escape"]);
-    // a key typed right behind Escape reads as Alt+key: let the help close
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while tmux.capture().contains("Help ·") && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    tmux.wait_gone("Help ·");
 
     tmux.send(&["1"]);
     tmux.wait_for("Feed ·");
@@ -328,6 +334,7 @@ fn demo_follow_pause_drill_back_costs_audit_help_quit() {
     tmux.send(&["?"]);
     tmux.wait_for("Help ·");
     tmux.send(&["Escape"]);
+    tmux.wait_gone("Help ·");
     tmux.send(&["q"]);
     tmux.wait_for("exit=0");
     tmux.send(&["echo shell-$((40+2))-ok", "Enter"]);
