@@ -1203,3 +1203,90 @@ fn asked_lookup(app: &mut App) -> u64 {
         })
         .expect("a trace lookup")
 }
+
+// ------------------------------------------- search, copy and the pager
+
+fn trace_ready() -> App {
+    let mut app = app(120, 40);
+    app.open_trace(TraceId::new("trace-abc"), None);
+    app.update(Msg::Reply(Reply::Trace(
+        trace_generation(&app),
+        TraceId::new("trace-abc"),
+        Ok(Box::new(trace_detail())),
+    )));
+    app.drain_effects();
+    app
+}
+
+#[test]
+fn slash_searches_the_waterfall_and_n_goes_to_the_next_match() {
+    let mut app = trace_ready();
+    app.update(ch('/'));
+    type_text(&mut app, "claude");
+    app.update(key(KeyCode::Enter));
+    let first = app.selected_id().unwrap();
+    assert!(first.starts_with("req-"), "{first}");
+    let labels_shown = screen(&app);
+    assert!(labels_shown.contains("/claude (n/N)"), "{labels_shown}");
+    app.update(ch('n'));
+    let second = app.selected_id().unwrap();
+    app.update(ch('N'));
+    assert_eq!(app.selected_id().unwrap(), first);
+    // a word that matches nothing is said
+    app.update(ch('/'));
+    app.update(ctrl('u'));
+    type_text(&mut app, "zzzz");
+    app.update(key(KeyCode::Enter));
+    assert!(app.status.as_ref().unwrap().0.contains("zzzz not found"));
+    let _ = second;
+    // in the detail pane n scrolls to the matching line
+    app.update(key(KeyCode::Esc)); // clears the search
+    app.update(ch('g'));
+    app.update(key(KeyCode::Tab));
+    app.update(ch('/'));
+    app.update(ctrl('u'));
+    type_text(&mut app, "agent");
+    app.update(key(KeyCode::Enter));
+    assert!(app.trace.as_ref().unwrap().detail_scroll > 0);
+}
+
+#[test]
+fn shift_y_copies_the_item_as_json_and_e_asks_for_the_pager() {
+    let mut app = trace_ready();
+    app.update(ch('j'));
+    let id = app.selected_id().unwrap();
+    app.update(ch('Y'));
+    match app.drain_effects().as_slice() {
+        [Effect::Copy(json)] => {
+            let value: serde_json::Value = serde_json::from_str(json).unwrap();
+            assert!(json.contains(&id), "{json}");
+            assert!(value.get("kind").is_some(), "{json}");
+        }
+        other => panic!("{other:?}"),
+    }
+    app.update(ch('e'));
+    match app.drain_effects().as_slice() {
+        [Effect::Pager { title, text }] => {
+            assert!(title.contains(&id));
+            assert!(text.contains(&id));
+        }
+        other => panic!("{other:?}"),
+    }
+    // in the audit view e escalates and E opens the pager
+    let mut audit = audit_ready();
+    audit.update(Msg::Reply(Reply::AuditRecord(
+        audit.audit.record_generation(),
+        "req-0005-aaaa".into(),
+        Ok(AuditResolution::Found(Box::new(trace_audit()))),
+    )));
+    audit.update(ch('e'));
+    assert!(matches!(
+        audit.drain_effects().as_slice(),
+        [Effect::RecordReview(_)]
+    ));
+    audit.update(ch('E'));
+    assert!(matches!(
+        audit.drain_effects().as_slice(),
+        [Effect::Pager { .. }]
+    ));
+}

@@ -85,6 +85,8 @@ pub struct ReturnPoint {
 
 /// Seconds between background refreshes of the visible view.
 pub const REFRESH_SECS: i64 = 5;
+/// Most bytes put on the clipboard with OSC 52 (terminals drop more).
+const OSC52_LIMIT: usize = 100 * 1024;
 /// Seconds a status message stays in the footer.
 const STATUS_SECS: i64 = 4;
 
@@ -292,6 +294,10 @@ impl App {
                 self.dirty = true;
                 self.on_reply(reply);
             }
+            Msg::Notice(text) => {
+                self.dirty = true;
+                self.say(text);
+            }
             Msg::ThemeLoaded(name, answer) => {
                 self.dirty = true;
                 match answer {
@@ -446,6 +452,29 @@ impl App {
                 None => self.say("nothing selected to copy"),
             },
             Action::Refresh => self.refresh(true),
+            Action::CopyJson | Action::OpenPager => {
+                // screens first: `e` escalates in the audit view
+                if action == Action::OpenPager && self.apply_in_view(action) {
+                    return true;
+                }
+                match self.selected_json() {
+                    Some((what, json)) if action == Action::OpenPager => {
+                        self.effects.push(Effect::Pager {
+                            title: what.clone(),
+                            text: json,
+                        });
+                    }
+                    Some((what, json)) if json.len() > OSC52_LIMIT => self.say(format!(
+                        "{what} is {} KB, too big for the clipboard: E opens it in the pager",
+                        json.len() / 1024
+                    )),
+                    Some((what, json)) => {
+                        self.say(format!("copied {what} as JSON"));
+                        self.effects.push(Effect::Copy(json));
+                    }
+                    None => self.say("nothing selected"),
+                }
+            }
             _ => return self.apply_in_view(action),
         }
         true
@@ -458,7 +487,7 @@ impl App {
             ViewId::Trace => self
                 .trace
                 .as_mut()
-                .is_some_and(|t| t.on_action(action, &mut cx)),
+                .is_some_and(|t| t.on_action(action, &self.theme, &mut cx)),
             ViewId::Costs => self.costs.on_action(action, &mut cx),
             ViewId::Leaderboards => self.leaders.on_action(action, &mut cx),
             ViewId::Audit => self.audit.on_action(action, &reviewer, &mut cx),
@@ -496,6 +525,11 @@ impl App {
                 let mut editor = text_area("text · level:error · user:… · model:… · tool:…");
                 editor.insert_str(&self.live.feed.filter().raw);
                 self.overlay = Some(Overlay::Filter(editor));
+            }
+            Nav::Search(current) => {
+                let mut editor = text_area("search this trace (n / N: next / previous)");
+                editor.insert_str(&current);
+                self.overlay = Some(Overlay::Search(editor));
             }
             Nav::Note(target, existing) => {
                 let mut editor = text_area("note (Ctrl-S saves, Esc cancels)");
@@ -615,6 +649,52 @@ impl App {
             ViewId::Logs => self.logs.selected_line().map(|l| l.id.to_string()),
             ViewId::Leaderboards => self.leaders.selected_tool().map(|t| t.tool_name.clone()),
             ViewId::Costs => None,
+        }
+    }
+
+    /// The selected item as pretty JSON, with what it is (`request X`).
+    pub fn selected_json(&self) -> Option<(String, String)> {
+        fn pretty<T: serde::Serialize>(what: String, value: &T) -> Option<(String, String)> {
+            serde_json::to_string_pretty(value)
+                .ok()
+                .map(|json| (what, json))
+        }
+        match self.view {
+            ViewId::Live => {
+                let row = self.selected_feed_row()?;
+                pretty(format!("{} {}", row.kind, row.id), row)
+            }
+            ViewId::Trace => {
+                let trace = self.trace.as_ref()?;
+                let detail = trace.detail.ready()?;
+                let has_task = usize::from(detail.task.is_some());
+                match (trace.selected < has_task, &detail.task) {
+                    (true, Some(task)) => pretty(format!("task {}", task.task_id), task),
+                    _ => {
+                        let event = detail.events.get(trace.selected - has_task)?;
+                        pretty(event.id().to_string(), event)
+                    }
+                }
+            }
+            ViewId::Audit => {
+                let record = self.audit.record.ready()?;
+                pretty(
+                    format!("{} {}", record.matched_kind.as_str(), record.matched_id),
+                    record,
+                )
+            }
+            ViewId::Logs => {
+                let line = self.logs.selected_line()?;
+                pretty(format!("log {}", line.id), line)
+            }
+            ViewId::Leaderboards => {
+                let tool = self.leaders.selected_tool()?;
+                pretty(format!("tool {}", tool.tool_name), tool)
+            }
+            ViewId::Costs => pretty(
+                format!("costs {}", self.costs.window.label()),
+                self.costs.data.ready()?.as_ref(),
+            ),
         }
     }
 

@@ -86,6 +86,37 @@ pub fn osc52(text: &str) -> String {
     format!("\u{1b}]52;c;{encoded}\u{7}")
 }
 
+/// Show `text` in the user's pager (`$PAGER`, else `less`), waiting until it
+/// exits. The error is one line for the footer.
+async fn show_in_pager(title: String, text: String) -> std::result::Result<(), String> {
+    let pager = std::env::var("PAGER")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| "less".to_string());
+    tokio::task::spawn_blocking(move || {
+        let mut words = pager.split_whitespace();
+        let program = words.next().unwrap_or("less").to_string();
+        let mut child = std::process::Command::new(&program)
+            .args(words)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                format!("cannot start the pager {program:?} ({e}): set PAGER to a pager that is installed")
+            })?;
+        if let Some(mut stdin) = child.stdin.take() {
+            // a pager quit early closes the pipe: not an error
+            let _ = writeln!(stdin, "{title}\n");
+            let _ = stdin.write_all(text.as_bytes());
+        }
+        child
+            .wait()
+            .map(|_| ())
+            .map_err(|e| format!("the pager {program:?} failed: {e}"))
+    })
+    .await
+    .map_err(|e| format!("the pager could not run: {e}"))?
+}
+
 /// Run the console until the user quits or a signal arrives.
 pub async fn run(mut console: Console, mut app: App) -> Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
@@ -145,6 +176,24 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                     let backend = terminal.backend_mut();
                     let _ = backend.write_all(osc52(&text).as_bytes());
                     let _ = backend.flush();
+                }
+                Effect::Pager { title, text } => {
+                    // hand the terminal to the pager: stop reading keys,
+                    // leave the alternate screen, and take both back after
+                    drop(input);
+                    restore_terminal();
+                    let outcome = show_in_pager(title, text).await;
+                    terminal = ratatui::try_init()
+                        .map_err(|e| io_error("cannot reopen the terminal", e))?;
+                    crossterm::execute!(std::io::stdout(), EnableMouseCapture)
+                        .map_err(|e| io_error("cannot enable the mouse", e))?;
+                    let _ = terminal.clear();
+                    input = EventStream::new();
+                    if let Err(message) = outcome {
+                        app.update(Msg::Notice(message));
+                    }
+                    app.dirty = true;
+                    app.urgent = true;
                 }
                 Effect::LoadTheme { name, no_color } => {
                     // a theme file is small: read it here, between frames

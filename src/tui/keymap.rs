@@ -48,6 +48,10 @@ pub enum Action {
     CycleLevel,
     CycleModule,
     Refresh,
+    CopyJson,
+    OpenPager,
+    SearchNext,
+    SearchPrev,
 }
 
 /// Help sections, in display order.
@@ -97,6 +101,11 @@ impl Action {
         Action::PrevUnreviewed,
         Action::CycleLevel,
         Action::CycleModule,
+        // after the audit keys they share (`e`, `n`): those win in the audit view
+        Action::CopyJson,
+        Action::OpenPager,
+        Action::SearchNext,
+        Action::SearchPrev,
     ];
 
     /// The config-file name of the action (`[keymap] quit = ["q"]`).
@@ -136,6 +145,10 @@ impl Action {
             Action::CycleLevel => "cycle_level",
             Action::CycleModule => "cycle_module",
             Action::Refresh => "refresh",
+            Action::CopyJson => "copy_json",
+            Action::OpenPager => "open_pager",
+            Action::SearchNext => "search_next",
+            Action::SearchPrev => "search_prev",
         }
     }
 
@@ -178,6 +191,10 @@ impl Action {
             Action::CycleLevel => "cycle the log level filter",
             Action::CycleModule => "cycle the log module filter",
             Action::Refresh => "refresh the current view's queries",
+            Action::CopyJson => "copy the selected item as JSON (OSC 52)",
+            Action::OpenPager => "open the selected item in $PAGER (E in the audit view)",
+            Action::SearchNext => "next match of the / search (trace view)",
+            Action::SearchPrev => "previous match of the / search (trace view)",
         }
     }
 
@@ -188,6 +205,8 @@ impl Action {
             | Action::Help
             | Action::Palette
             | Action::CopyId
+            | Action::CopyJson
+            | Action::OpenPager
             | Action::Refresh
             | Action::ViewLive
             | Action::ViewTrace
@@ -204,7 +223,9 @@ impl Action {
             | Action::NextPane
             | Action::PrevPane
             | Action::Drill
-            | Action::Back => "Navigation",
+            | Action::Back
+            | Action::SearchNext
+            | Action::SearchPrev => "Navigation",
             Action::ToggleFollow | Action::Filter => "Live",
             Action::CycleWindow | Action::CycleSort => "Costs & leaders",
             Action::CycleQueue
@@ -259,6 +280,10 @@ impl Action {
             Action::CycleLevel => &["l"],
             Action::CycleModule => &["m"],
             Action::Refresh => &["r", "ctrl-r"],
+            Action::CopyJson => &["Y"],
+            Action::OpenPager => &["e", "E"],
+            Action::SearchNext => &["n"],
+            Action::SearchPrev => &["N"],
         }
     }
 }

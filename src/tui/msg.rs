@@ -24,6 +24,8 @@ pub enum Msg {
     Rates(LiveRates),
     /// A query or review answered.
     Reply(Reply),
+    /// Something to say in the footer (an effect that failed).
+    Notice(String),
     /// A theme asked for with `:theme NAME`, loaded (or why not).
     ThemeLoaded(String, std::result::Result<Theme, String>),
 }
@@ -39,6 +41,11 @@ pub enum Effect {
     LoadTheme {
         name: String,
         no_color: bool,
+    },
+    /// Suspend the console and show `text` in `$PAGER`, then come back.
+    Pager {
+        title: String,
+        text: String,
     },
 }
 
@@ -156,7 +163,7 @@ impl std::fmt::Display for Failure {
 }
 
 /// Costs view data, fetched together.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CostsData {
     pub summary: CostSummary,
     pub overview: CostOverview,

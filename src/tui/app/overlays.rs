@@ -24,6 +24,8 @@ pub enum Overlay {
     },
     Palette(Box<TextArea<'static>>),
     Filter(Box<TextArea<'static>>),
+    /// The trace view's `/` search box.
+    Search(Box<TextArea<'static>>),
     Note {
         target: ReviewSubject,
         editor: Box<TextArea<'static>>,
@@ -172,6 +174,27 @@ impl App {
                          tool: kind: trace:",
                         self.live.feed.filter().unknown_keys.join(" ")
                     ));
+                }
+            }
+            Overlay::Search(mut editor) => {
+                if is(KeyCode::Esc) {
+                    if let Some(trace) = self.trace.as_mut() {
+                        trace.search.clear();
+                    }
+                    return;
+                }
+                if !is(KeyCode::Enter) {
+                    crate::tui::input::edit(&mut editor, key);
+                }
+                let text = single_line(&editor);
+                let theme = self.theme.clone();
+                with_cx!(self, cx => if let Some(trace) = self.trace.as_mut()
+                    && trace.search != text
+                {
+                    trace.set_search(text, &theme, &mut cx);
+                });
+                if !is(KeyCode::Enter) {
+                    self.overlay = Some(Overlay::Search(editor));
                 }
             }
             Overlay::Note { target, mut editor } => {

@@ -78,6 +78,8 @@ pub enum Nav {
     Back,
     /// Open the feed filter box.
     FeedFilter,
+    /// Open the search box of the current screen, holding this text.
+    Search(String),
     /// Open the note editor for this subject.
     Note(audit::ReviewSubject, String),
 }

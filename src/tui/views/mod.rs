@@ -68,6 +68,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             } => help::draw(app, frame, area, *scroll, filter, *typing),
             super::app::Overlay::Palette(editor) => palette::draw_palette(app, frame, area, editor),
             super::app::Overlay::Filter(editor) => palette::draw_filter(app, frame, area, editor),
+            super::app::Overlay::Search(editor) => palette::draw_search(app, frame, area, editor),
             super::app::Overlay::Note { target, editor } => {
                 palette::draw_note(app, frame, area, target, editor)
             }
@@ -330,5 +331,51 @@ pub fn pretty_json(text: &str, max_bytes: usize) -> String {
             true,
         ),
         Err(_) => crate::sanitize::clean_text(text, true),
+    }
+}
+
+/// How a search match stands out: reversed and bold (no colour needed).
+pub fn found_style(theme: &Theme) -> Style {
+    theme
+        .accent
+        .add_modifier(Modifier::REVERSED | Modifier::BOLD)
+}
+
+/// `line` with every case-insensitive occurrence of `needle` in `style`
+/// (the rest of each span keeps its own style).
+pub fn highlight(line: Line<'static>, needle: &str, style: Style) -> Line<'static> {
+    if needle.is_empty() {
+        return line;
+    }
+    let needle = needle.to_lowercase();
+    let mut spans = Vec::with_capacity(line.spans.len());
+    for span in line.spans {
+        let text = span.content.to_string();
+        let lower = text.to_lowercase();
+        // byte offsets line up only when lower-casing kept the lengths
+        if lower.len() != text.len() || !lower.contains(&needle) {
+            spans.push(span);
+            continue;
+        }
+        let mut at = 0;
+        for (start, _) in lower.match_indices(&needle) {
+            if start > at {
+                spans.push(Span::styled(text[at..start].to_string(), span.style));
+            }
+            let end = start + needle.len();
+            spans.push(Span::styled(
+                text[start..end].to_string(),
+                span.style.patch(style),
+            ));
+            at = end;
+        }
+        if at < text.len() {
+            spans.push(Span::styled(text[at..].to_string(), span.style));
+        }
+    }
+    Line {
+        spans,
+        style: line.style,
+        alignment: line.alignment,
     }
 }

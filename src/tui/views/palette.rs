@@ -48,6 +48,23 @@ pub fn draw_filter(app: &App, frame: &mut Frame, area: Rect, editor: &TextArea<'
     boxed(app, frame, rect, &title, editor);
 }
 
+/// The trace view's `/` search box, over the bottom of the screen.
+pub fn draw_search(app: &App, frame: &mut Frame, area: Rect, editor: &TextArea<'static>) {
+    let rect = Rect::new(
+        area.x,
+        area.y + area.height.saturating_sub(4),
+        area.width,
+        3,
+    );
+    boxed(
+        app,
+        frame,
+        rect,
+        "/ search the trace · Enter keeps · n / N next / previous · Esc clears",
+        editor,
+    );
+}
+
 /// The note editor for an audit item.
 pub fn draw_note(
     app: &App,

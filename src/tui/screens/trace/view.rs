@@ -16,6 +16,15 @@ use crate::tui::views::*;
 const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 const LABEL_WIDTH: usize = 34;
 
+/// " · /text 2 of 5" when a search is on.
+fn search_note(trace: &TraceState) -> String {
+    if trace.search.is_empty() {
+        String::new()
+    } else {
+        format!(" · /{} (n/N)", clean(&trace.search))
+    }
+}
+
 /// One waterfall row, derived from the detail.
 pub struct Item<'a> {
     pub label: String,
@@ -351,6 +360,7 @@ fn draw_waterfall(
                 Span::raw(" ".repeat(bar_w - col - len + 1)),
                 Span::styled(format!("{dur:>dur_w$}"), theme.muted),
             ]);
+            let line = highlight(line, &trace.search, found_style(theme));
             if i == trace.selected {
                 line.style(theme.selected)
             } else {
@@ -491,16 +501,13 @@ pub fn mcp_lines(theme: &Theme, m: &McpExecutionRecord) -> Vec<Line<'static>> {
     lines
 }
 
-fn draw_detail(
-    app: &App,
-    frame: &mut Frame,
-    area: Rect,
+/// The detail pane of the selected waterfall row: its title and lines.
+pub fn detail_lines(
+    theme: &Theme,
     trace: &TraceState,
     detail: &TraceDetail,
     items: &[Item<'_>],
-) {
-    let theme = &app.theme;
-    let focused = trace.focus == TracePane::Detail;
+) -> (String, Vec<Line<'static>>) {
     let item = items.get(trace.selected);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let title = match item.and_then(|i| i.event) {
@@ -587,9 +594,31 @@ fn draw_detail(
             "Log".to_string()
         }
     };
+    (title, lines)
+}
+
+fn draw_detail(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    trace: &TraceState,
+    detail: &TraceDetail,
+    items: &[Item<'_>],
+) {
+    let theme = &app.theme;
+    let focused = trace.focus == TracePane::Detail;
+    let (title, lines) = detail_lines(theme, trace, detail, items);
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|l| highlight(l, &trace.search, found_style(theme)))
+        .collect();
     let block = panel(
         theme,
-        format!("{title} · line {}", trace.detail_scroll + 1),
+        format!(
+            "{title} · line {}{}",
+            trace.detail_scroll + 1,
+            search_note(trace)
+        ),
         focused,
     );
     frame.render_widget(
