@@ -1290,3 +1290,43 @@ fn shift_y_copies_the_item_as_json_and_e_asks_for_the_pager() {
         [Effect::Pager { .. }]
     ));
 }
+
+#[test]
+fn a_running_trace_refreshes_itself_and_says_as_of_when() {
+    let mut app = trace_ready();
+    let trace_queries = |effects: Vec<Effect>| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Query(Query::Trace { .. })))
+            .count()
+    };
+    // the fixture's task has completed: a tick asks nothing for it
+    app.update(Msg::Tick(app.now + chrono::Duration::seconds(REFRESH_SECS)));
+    assert_eq!(trace_queries(app.drain_effects()), 0);
+    assert!(screen(&app).contains("as of "));
+    // a pending request: the trace is live, drawn open-ended, and refreshes
+    let mut running = trace_detail();
+    if let Some(TraceEvent::AiRequest(r)) = running
+        .events
+        .iter_mut()
+        .find(|e| matches!(e, TraceEvent::AiRequest(_)))
+    {
+        r.status = "pending".into();
+        r.latency_ms = None;
+        r.completed_at = None;
+    }
+    app.update(ch('r'));
+    app.update(Msg::Reply(Reply::Trace(
+        trace_generation(&app),
+        TraceId::new("trace-abc"),
+        Ok(Box::new(running)),
+    )));
+    app.drain_effects();
+    let shown = screen(&app);
+    assert!(shown.contains("● running · as of"), "{shown}");
+    assert!(shown.contains("▶"), "{shown}");
+    assert!(shown.contains("wall span"), "{shown}");
+    assert!(shown.contains("Σ latency"), "{shown}");
+    app.update(Msg::Tick(app.now + chrono::Duration::seconds(REFRESH_SECS)));
+    assert_eq!(trace_queries(app.drain_effects()), 1);
+}

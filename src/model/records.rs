@@ -93,6 +93,15 @@ pub mod task_state {
     pub const COMPLETED: &str = "TASK_STATE_COMPLETED";
     pub const FAILED: &str = "TASK_STATE_FAILED";
     pub const CANCELED: &str = "TASK_STATE_CANCELED";
+
+    /// Whether a task in `state` has finished (completed, failed,
+    /// canceled or rejected); every other state is still running.
+    pub fn is_final(state: &str) -> bool {
+        matches!(
+            state,
+            COMPLETED | FAILED | CANCELED | "TASK_STATE_REJECTED" | "TASK_STATE_UNKNOWN"
+        )
+    }
 }
 
 /// `task_execution_steps`.

@@ -374,8 +374,11 @@ impl App {
             ViewId::Audit => self.audit.refresh(&mut cx),
             ViewId::Logs if !self.logs.asked() => self.logs.search(&mut cx),
             ViewId::Logs if force_view => self.logs.refresh(&mut cx),
-            ViewId::Trace if force_view => {
-                if let Some(trace) = self.trace.as_mut() {
+            // `r` refreshes any trace; a running one refreshes itself
+            ViewId::Trace => {
+                if let Some(trace) = self.trace.as_mut()
+                    && (force_view || trace.is_running())
+                {
                     trace.refresh(&mut cx)
                 }
             }
@@ -772,7 +775,7 @@ impl App {
             Reply::Trace(generation, id, answer) => {
                 let page = self.layout.waterfall_rows();
                 if let Some(t) = self.trace.as_mut().filter(|t| t.trace_id == id) {
-                    t.on_detail(generation, answer, page);
+                    t.on_detail(generation, answer, page, self.now);
                 }
             }
             Reply::TraceResolved(generation, prefix, answer) => {

@@ -4,7 +4,7 @@
 //! scroll and which pane has the keys.
 
 use crate::model::*;
-use crate::query::{AuditRecord, AuditResolution, TraceDetail};
+use crate::query::{AuditRecord, AuditResolution, TraceDetail, TraceEvent};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, Loadable, Query, Slot};
 use crate::tui::screens::{Cx, Nav};
@@ -33,6 +33,8 @@ pub struct TraceState {
     pub focus: TracePane,
     /// The `/` search: matches are highlighted, `n` / `N` go to them.
     pub search: String,
+    /// When the detail shown was read.
+    pub as_of: Option<Timestamp>,
     detail_slot: Slot,
     audit_slot: Slot,
 }
@@ -61,6 +63,7 @@ impl TraceState {
             detail_scroll: 0,
             focus: TracePane::Waterfall,
             search: String::new(),
+            as_of: None,
             detail_slot: Slot::default(),
             audit_slot: Slot::default(),
         };
@@ -120,7 +123,7 @@ impl TraceState {
             return;
         };
         let needle = self.search.to_lowercase();
-        let items = super::view::items(detail, theme);
+        let items = super::view::items(detail, theme, self.as_of);
         let (texts, current): (Vec<String>, usize) = match self.focus {
             TracePane::Waterfall => (
                 items.iter().map(|i| i.label.to_lowercase()).collect(),
@@ -226,14 +229,44 @@ impl TraceState {
         }
     }
 
-    /// The detail answered.
-    pub fn on_detail(&mut self, generation: u64, answer: Answer<Box<TraceDetail>>, page: usize) {
+    /// Whether the trace is still running: its task has not finished, or
+    /// a request, tool call or step is pending. A running trace refreshes
+    /// itself while it is shown.
+    pub fn is_running(&self) -> bool {
+        let Some(detail) = self.detail.ready() else {
+            return false;
+        };
+        detail
+            .task
+            .as_ref()
+            .is_some_and(|t| !task_state::is_final(&t.status))
+            || detail.events.iter().any(|e| match e {
+                TraceEvent::AiRequest(r) => r.status == request_status::PENDING,
+                TraceEvent::McpExecution(m) => m.status == mcp_status::PENDING,
+                TraceEvent::Step(s) => s.completed_at.is_none() && s.duration_ms.is_none(),
+                TraceEvent::Log(_) => false,
+            })
+    }
+
+    /// The detail answered (at `now`).
+    pub fn on_detail(
+        &mut self,
+        generation: u64,
+        answer: Answer<Box<TraceDetail>>,
+        page: usize,
+        now: Timestamp,
+    ) {
         if !self.detail_slot.accept(generation) {
             return;
         }
-        self.detail = match answer {
-            Ok(d) => Loadable::Ready(d),
-            Err(e) => Loadable::Failed(e.message),
+        match answer {
+            Ok(d) => {
+                self.detail = Loadable::Ready(d);
+                self.as_of = Some(now);
+            }
+            // a refresh that fails keeps the last detail on screen
+            Err(_) if matches!(self.detail, Loadable::Ready(_)) => {}
+            Err(e) => self.detail = Loadable::Failed(e.message),
         };
         let target = self.select_on_load.take();
         if let (Some(target), Some(detail)) = (target, self.detail.ready())

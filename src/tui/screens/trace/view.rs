@@ -32,6 +32,8 @@ pub struct Item<'a> {
     pub duration_ms: i64,
     pub failed: bool,
     pub is_log: bool,
+    /// Still running at the time of the data: drawn open-ended.
+    pub running: bool,
     pub style: Style,
     pub event: Option<&'a TraceEvent>,
 }
@@ -40,11 +42,23 @@ fn ms_between(a: Timestamp, b: Option<Timestamp>) -> Option<i64> {
     b.map(|b| (b - a).num_milliseconds().max(0))
 }
 
+/// Duration of something still running at `as_of`.
+fn running_for(start: Timestamp, as_of: Option<Timestamp>) -> i64 {
+    as_of.map_or(0, |t| (t - start).num_milliseconds().max(0))
+}
+
 /// Waterfall items: the task first (when linked), then the timeline.
-pub fn items<'a>(detail: &'a TraceDetail, theme: &Theme) -> Vec<Item<'a>> {
+/// Items still running at `as_of` (the time of the data) get a bar up to
+/// that time and are marked running.
+pub fn items<'a>(
+    detail: &'a TraceDetail,
+    theme: &Theme,
+    as_of: Option<Timestamp>,
+) -> Vec<Item<'a>> {
     let mut out = Vec::with_capacity(detail.events.len() + 1);
     if let Some(task) = &detail.task {
         let start = task.started_at.unwrap_or(task.created_at);
+        let running = !task_state::is_final(&task.status);
         out.push(Item {
             label: format!(
                 "▣ task {}",
@@ -55,9 +69,10 @@ pub fn items<'a>(detail: &'a TraceDetail, theme: &Theme) -> Vec<Item<'a>> {
                 .execution_time_ms
                 .map(i64::from)
                 .or_else(|| ms_between(start, task.completed_at))
-                .unwrap_or(0),
+                .unwrap_or_else(|| running_for(start, as_of)),
             failed: task.status == task_state::FAILED,
             is_log: false,
+            running,
             style: theme.bar_task,
             event: None,
         });
@@ -71,9 +86,12 @@ pub fn items<'a>(detail: &'a TraceDetail, theme: &Theme) -> Vec<Item<'a>> {
                     .duration_ms
                     .map(i64::from)
                     .or_else(|| ms_between(s.started_at, s.completed_at))
-                    .unwrap_or(0),
+                    .unwrap_or_else(|| running_for(s.started_at, as_of)),
                 failed: s.status.eq_ignore_ascii_case("failed"),
                 is_log: false,
+                running: s.completed_at.is_none()
+                    && s.duration_ms.is_none()
+                    && !s.status.eq_ignore_ascii_case("failed"),
                 style: theme.bar_step,
                 event: Some(event),
             },
@@ -84,9 +102,10 @@ pub fn items<'a>(detail: &'a TraceDetail, theme: &Theme) -> Vec<Item<'a>> {
                     .latency_ms
                     .map(i64::from)
                     .or_else(|| ms_between(r.created_at, r.completed_at))
-                    .unwrap_or(0),
+                    .unwrap_or_else(|| running_for(r.created_at, as_of)),
                 failed: r.status == request_status::FAILED,
                 is_log: false,
+                running: r.status == request_status::PENDING,
                 style: theme.bar_ai,
                 event: Some(event),
             },
@@ -97,9 +116,10 @@ pub fn items<'a>(detail: &'a TraceDetail, theme: &Theme) -> Vec<Item<'a>> {
                     .execution_time_ms
                     .map(i64::from)
                     .or_else(|| ms_between(m.started_at, m.completed_at))
-                    .unwrap_or(0),
+                    .unwrap_or_else(|| running_for(m.started_at, as_of)),
                 failed: m.status == mcp_status::FAILED || m.status == mcp_status::TIMEOUT,
                 is_log: false,
+                running: m.status == mcp_status::PENDING,
                 style: theme.bar_mcp,
                 event: Some(event),
             },
@@ -109,6 +129,7 @@ pub fn items<'a>(detail: &'a TraceDetail, theme: &Theme) -> Vec<Item<'a>> {
                 duration_ms: 0,
                 failed: l.level.eq_ignore_ascii_case("error"),
                 is_log: true,
+                running: false,
                 style: theme.bar_log,
                 event: Some(event),
             },
@@ -166,7 +187,7 @@ pub fn draw(app: &App, frame: &mut Frame, layout: &ScreenLayout) {
         }
     };
     draw_header(app, frame, header_area, trace, detail);
-    let items = items(detail, theme);
+    let items = items(detail, theme, trace.as_of);
     draw_waterfall(app, frame, waterfall_area, trace, &items);
     draw_detail(app, frame, detail_area, trace, detail, &items);
 }
@@ -186,6 +207,11 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: 
         });
     let failed = status == "failed";
     let bold = theme.base.add_modifier(Modifier::BOLD);
+    let as_of = match trace.as_of {
+        Some(t) if trace.is_running() => format!("  ● running · as of {}", fmt_time(Some(t))),
+        Some(t) => format!("  as of {}", fmt_time(Some(t))),
+        None => String::new(),
+    };
     let line1 = Line::from(vec![
         Span::styled("trace ", theme.muted),
         Span::styled(clean(trace.trace_id.as_str()), theme.title),
@@ -217,6 +243,14 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: 
             ),
             bold,
         ),
+        Span::styled(
+            as_of,
+            if trace.is_running() {
+                theme.pending
+            } else {
+                theme.muted
+            },
+        ),
     ]);
     let a = &d.ai_summary;
     let m = &d.mcp_summary;
@@ -247,7 +281,7 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: 
             },
             theme.error,
         ),
-        Span::styled("  latency ", theme.muted),
+        Span::styled("  Σ latency ", theme.muted),
         Span::styled(fmt_ms(a.total_latency_ms), bold),
     ]);
     let line3 = Line::from(vec![
@@ -308,7 +342,11 @@ fn draw_waterfall(
     };
     let block = panel(
         theme,
-        format!("Waterfall · {} items · {}", items.len(), fmt_ms(span_ms)),
+        format!(
+            "Waterfall · {} items · wall span {}",
+            items.len(),
+            fmt_ms(span_ms)
+        ),
         focused,
     );
     let inner = block.inner(area);
@@ -324,7 +362,13 @@ fn draw_waterfall(
         .skip(trace.offset)
         .take(page)
         .map(|(i, item)| {
-            let marker = if item.failed { "✗" } else { " " };
+            let marker = if item.failed {
+                "✗"
+            } else if item.running {
+                "▶"
+            } else {
+                " "
+            };
             let label = truncate_width(&format!("{marker}{}", item.label), label_w);
             let pad = label_w.saturating_sub(crate::sanitize::display_width(&label));
             let start_ms = t0
@@ -343,11 +387,15 @@ fn draw_waterfall(
                 "┃"
             } else if item.failed {
                 "▒"
+            } else if item.running {
+                "░"
             } else {
                 "█"
             };
             let dur = if item.is_log {
                 String::new()
+            } else if item.running {
+                format!("{}…", fmt_ms(item.duration_ms))
             } else {
                 fmt_ms(item.duration_ms)
             };
