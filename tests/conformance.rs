@@ -517,6 +517,12 @@ async fn assert_conformant(
                 limit: 50,
                 ..Default::default()
             },
+            LogFilter {
+                window: Some(*w),
+                level: Some("ERROR,warn".into()),
+                limit: 50,
+                ..Default::default()
+            },
         ];
         for f in &log_filters {
             same!(pg, live, label("log_search"), |e| e.log_search(f));

@@ -1330,3 +1330,78 @@ fn a_running_trace_refreshes_itself_and_says_as_of_when() {
     app.update(Msg::Tick(app.now + chrono::Duration::seconds(REFRESH_SECS)));
     assert_eq!(trace_queries(app.drain_effects()), 1);
 }
+
+// ---------------------------------------------------------- logs like lnav
+
+#[test]
+fn log_level_means_this_level_and_worse_and_m_picks_a_module() {
+    let mut app = app(120, 40);
+    app.update(ch('6'));
+    app.update(Msg::Reply(Reply::Logs(
+        app.logs.generation(),
+        Ok(logs_data()),
+    )));
+    app.update(ch('l'));
+    app.update(ch('l'));
+    assert_eq!(app.logs.level, Some(LogLevel::Warn));
+    let level = app
+        .drain_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Query(Query::Logs { filter, .. }) => filter.level,
+            _ => None,
+        })
+        .last();
+    assert_eq!(level.as_deref(), Some("ERROR,WARN"));
+    app.update(Msg::Reply(Reply::Logs(
+        app.logs.generation(),
+        Ok(logs_data()),
+    )));
+    assert!(screen(&app).contains("level WARN+"));
+    // the module picker narrows as you type
+    app.update(ch('m'));
+    let module = logs_data().summary.top_modules[0].module.clone();
+    match &app.overlay {
+        Some(Overlay::Picker(p)) => {
+            assert_eq!(p.shown()[0], ALL_MODULES);
+            assert!(p.shown().contains(&module.as_str()));
+        }
+        other => panic!("{other:?}"),
+    }
+    type_text(&mut app, &module);
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.logs.module.as_deref(), Some(module.as_str()));
+    // and back to every module
+    app.update(ch('m'));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.logs.module, None);
+}
+
+#[test]
+fn log_search_matches_are_highlighted() {
+    let mut app = app(120, 40);
+    app.update(ch('6'));
+    app.update(ch('/'));
+    let word = logs_data().lines[0]
+        .message
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    type_text(&mut app, &word);
+    app.update(key(KeyCode::Enter));
+    app.update(Msg::Reply(Reply::Logs(
+        app.logs.generation(),
+        Ok(logs_data()),
+    )));
+    let terminal = render(&app);
+    let buffer = terminal.backend().buffer();
+    let reversed = (0..buffer.area.height).any(|y| {
+        (0..buffer.area.width).any(|x| {
+            let cell = &buffer[(x, y)];
+            cell.modifier.contains(ratatui::style::Modifier::REVERSED)
+                && word.starts_with(cell.symbol())
+        })
+    });
+    assert!(reversed, "the match is drawn reversed");
+}

@@ -302,6 +302,17 @@ impl LogLevel {
         LogLevel::Trace,
     ];
 
+    /// This level and every more severe one, as a log filter's level set
+    /// (`WARN` → `ERROR,WARN`).
+    pub fn and_worse(self) -> String {
+        LogLevel::ALL
+            .iter()
+            .take_while(|l| **l <= self)
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// The name as stored (`ERROR`, `WARN`, …).
     pub fn as_str(self) -> &'static str {
         match self {

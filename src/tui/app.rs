@@ -37,7 +37,7 @@ pub use super::screens::leaders::{LeadersPane, LeadersState};
 pub use super::screens::live::LiveState;
 pub use super::screens::logs::{LOG_LIMIT, LogsState};
 pub use super::screens::trace::{TracePane, TraceState};
-pub use overlays::Overlay;
+pub use overlays::{ALL_MODULES, Overlay, Picker};
 
 /// The views, in digit order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -533,6 +533,14 @@ impl App {
                 let mut editor = text_area("search this trace (n / N: next / previous)");
                 editor.insert_str(&current);
                 self.overlay = Some(Overlay::Search(editor));
+            }
+            Nav::PickModule(modules) => {
+                let mut choices = vec![ALL_MODULES.to_string()];
+                choices.extend(modules);
+                self.overlay = Some(Overlay::Picker(Picker::new(
+                    "Log module · type to narrow · Enter picks · Esc cancels",
+                    choices,
+                )));
             }
             Nav::Note(target, existing) => {
                 let mut editor = text_area("note (Ctrl-S saves, Esc cancels)");

@@ -26,10 +26,47 @@ pub enum Overlay {
     Filter(Box<TextArea<'static>>),
     /// The trace view's `/` search box.
     Search(Box<TextArea<'static>>),
+    /// Choose one of a list, typing to narrow it (the log module).
+    Picker(Picker),
     Note {
         target: ReviewSubject,
         editor: Box<TextArea<'static>>,
     },
+}
+
+/// The picker's first choice: no module filter.
+pub const ALL_MODULES: &str = "(all modules)";
+
+/// A list to choose from, narrowed by what is typed.
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub title: String,
+    pub choices: Vec<String>,
+    pub filter: Box<TextArea<'static>>,
+    /// Index into [`Picker::shown`].
+    pub selected: usize,
+}
+
+impl Picker {
+    /// A picker over `choices`, the first selected.
+    pub fn new(title: &str, choices: Vec<String>) -> Picker {
+        Picker {
+            title: title.to_string(),
+            choices,
+            filter: crate::tui::screens::text_area("type to narrow"),
+            selected: 0,
+        }
+    }
+
+    /// The choices that contain what is typed (any case).
+    pub fn shown(&self) -> Vec<&str> {
+        let needle = single_line(&self.filter).to_lowercase();
+        self.choices
+            .iter()
+            .map(String::as_str)
+            .filter(|c| needle.is_empty() || c.to_lowercase().contains(&needle))
+            .collect()
+    }
 }
 
 impl Overlay {
@@ -196,6 +233,31 @@ impl App {
                 if !is(KeyCode::Enter) {
                     self.overlay = Some(Overlay::Search(editor));
                 }
+            }
+            Overlay::Picker(mut picker) => {
+                match key.code {
+                    KeyCode::Esc => return,
+                    KeyCode::Enter => {
+                        let choice = picker.shown().get(picker.selected).map(|c| c.to_string());
+                        match choice {
+                            Some(choice) => {
+                                let module = (choice != ALL_MODULES).then_some(choice);
+                                with_cx!(self, cx => self.logs.set_module(module, &mut cx));
+                            }
+                            None => self.say("nothing matches: type less"),
+                        }
+                        return;
+                    }
+                    KeyCode::Down => picker.selected += 1,
+                    KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
+                    _ => {
+                        if crate::tui::input::edit(&mut picker.filter, key) {
+                            picker.selected = 0;
+                        }
+                    }
+                }
+                picker.selected = picker.selected.min(picker.shown().len().saturating_sub(1));
+                self.overlay = Some(Overlay::Picker(picker));
             }
             Overlay::Note { target, mut editor } => {
                 if is(KeyCode::Esc) {

@@ -80,6 +80,8 @@ pub enum Nav {
     FeedFilter,
     /// Open the search box of the current screen, holding this text.
     Search(String),
+    /// Pick one of these log modules (type to narrow).
+    PickModule(Vec<String>),
     /// Open the note editor for this subject.
     Note(audit::ReviewSubject, String),
 }

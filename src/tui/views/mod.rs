@@ -69,6 +69,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             super::app::Overlay::Palette(editor) => palette::draw_palette(app, frame, area, editor),
             super::app::Overlay::Filter(editor) => palette::draw_filter(app, frame, area, editor),
             super::app::Overlay::Search(editor) => palette::draw_search(app, frame, area, editor),
+            super::app::Overlay::Picker(picker) => palette::draw_picker(app, frame, area, picker),
             super::app::Overlay::Note { target, editor } => {
                 palette::draw_note(app, frame, area, target, editor)
             }
@@ -377,5 +378,61 @@ pub fn highlight(line: Line<'static>, needle: &str, style: Style) -> Line<'stati
         spans,
         style: line.style,
         alignment: line.alignment,
+    }
+}
+
+/// `text` cut to `width` columns from the left, keeping its end (a module
+/// path keeps its last segments: `…::services::client`).
+pub fn truncate_left(text: &str, width: usize) -> String {
+    if crate::sanitize::display_width(text) <= width {
+        return text.to_string();
+    }
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 1; // the ellipsis
+    for c in text.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    let tail: String = kept.into_iter().rev().collect();
+    // start at a path separator when there is one: `…::client`, not `…nt`
+    let tail = match tail.find("::") {
+        Some(at) if at > 0 => &tail[at..],
+        _ => tail.as_str(),
+    };
+    format!("…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_are_cut_from_the_left() {
+        assert_eq!(
+            truncate_left("systemprompt::services::client", 20),
+            "…::services::client"
+        );
+        assert_eq!(truncate_left("short", 20), "short");
+    }
+
+    #[test]
+    fn matches_are_highlighted_in_their_span() {
+        let line = highlight(
+            Line::from("Timeout talking to DB: timeout"),
+            "timeout",
+            Style::default().add_modifier(Modifier::BOLD),
+        );
+        let bold: Vec<String> = line
+            .spans
+            .iter()
+            .filter(|s| s.style.add_modifier.contains(Modifier::BOLD))
+            .map(|s| s.content.to_string())
+            .collect();
+        assert_eq!(bold, ["Timeout", "timeout"]);
+        assert_eq!(line.to_string(), "Timeout talking to DB: timeout");
     }
 }

@@ -65,6 +65,47 @@ pub fn draw_search(app: &App, frame: &mut Frame, area: Rect, editor: &TextArea<'
     );
 }
 
+/// A picker: the narrowing box over the matching choices.
+pub fn draw_picker(app: &App, frame: &mut Frame, area: Rect, picker: &crate::tui::app::Picker) {
+    let theme = &app.theme;
+    let shown = picker.shown();
+    let height = (shown.len() as u16 + 5).clamp(6, area.height.saturating_sub(4));
+    let rect = centered(area, 60, height);
+    let inner = popup(frame, theme, rect, &picker.title);
+    let [input, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    let mut filter = (*picker.filter).clone();
+    filter.set_style(theme.base);
+    filter.set_cursor_style(theme.selected);
+    frame.render_widget(&filter, input);
+    let page = list.height as usize;
+    let offset = picker.selected.saturating_sub(page.saturating_sub(1));
+    let lines: Vec<Line> = shown
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(page)
+        .map(|(i, choice)| {
+            let text = crate::sanitize::truncate_width(
+                &crate::sanitize::clean(choice),
+                list.width as usize,
+            );
+            if i == picker.selected {
+                Line::from(Span::styled(text, theme.selected))
+            } else {
+                Line::from(Span::styled(text, theme.base))
+            }
+        })
+        .collect();
+    if lines.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled("nothing matches", theme.muted)),
+            list,
+        );
+    } else {
+        frame.render_widget(Paragraph::new(lines), list);
+    }
+}
+
 /// The note editor for an audit item.
 pub fn draw_note(
     app: &App,
