@@ -1351,7 +1351,7 @@ fn log_level_means_this_level_and_worse_and_m_picks_a_module() {
             Effect::Query(Query::Logs { filter, .. }) => filter.level,
             _ => None,
         })
-        .last();
+        .next_back();
     assert_eq!(level.as_deref(), Some("ERROR,WARN"));
     app.update(Msg::Reply(Reply::Logs(
         app.logs.generation(),
