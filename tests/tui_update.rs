@@ -1405,3 +1405,89 @@ fn log_search_matches_are_highlighted() {
     });
     assert!(reversed, "the match is drawn reversed");
 }
+
+// ------------------------------------------ drill-down from aggregates
+
+fn trace_list_item(id: &str) -> TraceListItem {
+    TraceListItem {
+        trace_id: TraceId::new(id),
+        started_at: at(300),
+        last_activity_at: at(290),
+        user_id: Some(UserId::new("alice")),
+        agent_name: Some("support-agent".into()),
+        status: "completed".into(),
+        request_count: 2,
+        total_tokens: 1200,
+        total_cost_microdollars: Microdollars(4200),
+        mcp_count: 1,
+        error_count: 0,
+    }
+}
+
+#[test]
+fn enter_on_a_leaderboard_row_lists_its_traces_and_opens_one() {
+    let mut app = app(120, 40);
+    app.update(ch('4'));
+    app.update(Msg::Reply(Reply::Leaders(
+        app.leaders.generation(),
+        Ok(Box::new(leaders_data())),
+    )));
+    // focus the agents pane, its first row
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    assert_eq!(app.leaders.focus, LeadersPane::Agents);
+    app.drain_effects();
+    app.update(key(KeyCode::Enter));
+    let agent = leaders_data().agents[0].agent_name.clone();
+    let generation = match app.drain_effects().as_slice() {
+        [Effect::Query(Query::Traces { generation, filter })] => {
+            assert_eq!(filter.agent.as_deref(), Some(agent.as_str()));
+            assert!(filter.window.is_some());
+            *generation
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(screen(&app).contains("loading traces"));
+    app.update(Msg::Reply(Reply::Traces(
+        generation,
+        Ok(vec![trace_list_item("trace-1"), trace_list_item("trace-2")]),
+    )));
+    assert!(screen(&app).contains("trace-2"));
+    app.update(ch('j'));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.view, ViewId::Trace);
+    assert_eq!(app.trace.as_ref().unwrap().trace_id.as_str(), "trace-2");
+    app.update(key(KeyCode::Esc));
+    assert_eq!(
+        app.view,
+        ViewId::Leaderboards,
+        "back where the drill started"
+    );
+}
+
+#[test]
+fn enter_on_a_cost_row_drills_by_agent_or_model() {
+    let mut app = app(120, 40);
+    app.update(ch('3'));
+    app.update(Msg::Reply(Reply::Costs(
+        app.costs.generation(),
+        Ok(Box::new(costs_data())),
+    )));
+    let model = costs_data().by_model[0].key.clone();
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.view, ViewId::Live);
+    assert_eq!(
+        app.live.feed.filter().model.as_deref(),
+        Some(model.to_lowercase().as_str())
+    );
+    app.update(ch('3'));
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    assert_eq!(app.costs.focus, CostsPane::Agent);
+    app.drain_effects();
+    app.update(key(KeyCode::Enter));
+    assert!(app.drain_effects().iter().any(|e| matches!(
+        e,
+        Effect::Query(Query::Traces { filter, .. }) if filter.agent.is_some()
+    )));
+}

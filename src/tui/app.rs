@@ -14,7 +14,7 @@
 //! handling.
 
 use super::config::Thresholds;
-use super::feed::{DEFAULT_FEED_CAPACITY, FeedRow};
+use super::feed::{DEFAULT_FEED_CAPACITY, FeedFilter, FeedRow};
 use super::keymap::{Action, Keymap};
 use super::layout::ScreenLayout;
 use super::palette::PALETTE_HINT;
@@ -37,7 +37,7 @@ pub use super::screens::leaders::{LeadersPane, LeadersState};
 pub use super::screens::live::LiveState;
 pub use super::screens::logs::{LOG_LIMIT, LogsState};
 pub use super::screens::trace::{TracePane, TraceState};
-pub use overlays::{ALL_MODULES, Overlay, Picker};
+pub use overlays::{ALL_MODULES, Overlay, Picker, TraceList};
 
 /// The views, in digit order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,6 +114,8 @@ pub struct App {
     overview_slot: Slot,
     /// `:trace PREFIX` lookups.
     trace_lookup_slot: Slot,
+    /// Trace lists of drill-downs.
+    traces_slot: Slot,
     pub rates: LiveRates,
     /// The newest counters the source reported (a systemprompt stream's
     /// REAL_TIME_STATS); when present they drive the ribbon.
@@ -184,6 +186,7 @@ impl App {
             overview: None,
             overview_slot: Slot::default(),
             trace_lookup_slot: Slot::default(),
+            traces_slot: Slot::default(),
             rates: LiveRates::default(),
             source_stats: None,
             open_anomalies: BTreeMap::new(),
@@ -534,6 +537,22 @@ impl App {
                 editor.insert_str(&current);
                 self.overlay = Some(Overlay::Search(editor));
             }
+            Nav::Traces { title, filter } => {
+                let generation = self.traces_slot.anew();
+                self.effects
+                    .push(Effect::Query(Query::Traces { generation, filter }));
+                self.overlay = Some(Overlay::Traces(TraceList {
+                    title,
+                    generation,
+                    traces: Loadable::Loading,
+                    selected: 0,
+                }));
+            }
+            Nav::FeedWith(filter) => {
+                self.switch_view(ViewId::Live);
+                self.live.set_filter(FeedFilter::parse(&filter));
+                self.say(format!("the feed, filtered: {filter}"));
+            }
             Nav::PickModule(modules) => {
                 let mut choices = vec![ALL_MODULES.to_string()];
                 choices.extend(modules);
@@ -789,6 +808,17 @@ impl App {
             Reply::TraceResolved(generation, prefix, answer) => {
                 if self.trace_lookup_slot.accept(generation) {
                     self.on_trace_resolved(&prefix, answer);
+                }
+            }
+            Reply::Traces(generation, answer) => {
+                if self.traces_slot.accept(generation)
+                    && let Some(Overlay::Traces(list)) = self.overlay.as_mut()
+                    && list.generation == generation
+                {
+                    list.traces = match answer {
+                        Ok(traces) => Loadable::Ready(traces),
+                        Err(e) => Loadable::Failed(e.message),
+                    };
                 }
             }
             Reply::TraceAudit(generation, id, answer) => {

@@ -67,6 +67,11 @@ pub enum Query {
         generation: u64,
         prefix: String,
     },
+    /// The traces matching a filter (a drill-down from an aggregate).
+    Traces {
+        generation: u64,
+        filter: TraceListFilter,
+    },
     /// The audit record of a whole trace: conversations of its requests.
     TraceAudit {
         generation: u64,
@@ -203,6 +208,7 @@ pub enum Reply {
     Trace(u64, TraceId, Answer<Box<TraceDetail>>),
     TraceAudit(u64, TraceId, Answer<AuditResolution>),
     TraceResolved(u64, String, Answer<AuditResolution>),
+    Traces(u64, Answer<Vec<TraceListItem>>),
     Costs(u64, Answer<Box<CostsData>>),
     Leaders(u64, Answer<Box<LeadersData>>),
     AuditLookup(u64, Answer<AuditResolution>),

@@ -28,10 +28,21 @@ pub enum Overlay {
     Search(Box<TextArea<'static>>),
     /// Choose one of a list, typing to narrow it (the log module).
     Picker(Picker),
+    /// The traces behind an aggregate row; Enter opens one.
+    Traces(TraceList),
     Note {
         target: ReviewSubject,
         editor: Box<TextArea<'static>>,
     },
+}
+
+/// A list of traces asked for by a drill-down.
+#[derive(Debug, Clone)]
+pub struct TraceList {
+    pub title: String,
+    pub generation: u64,
+    pub traces: crate::tui::msg::Loadable<Vec<crate::query::TraceListItem>>,
+    pub selected: usize,
 }
 
 /// The picker's first choice: no module filter.
@@ -258,6 +269,41 @@ impl App {
                 }
                 picker.selected = picker.selected.min(picker.shown().len().saturating_sub(1));
                 self.overlay = Some(Overlay::Picker(picker));
+            }
+            Overlay::Traces(mut list) => {
+                let count = list.traces.ready().map_or(0, Vec::len);
+                let actions = self.keymap.actions_for(&key).to_vec();
+                if is(KeyCode::Esc) || actions.contains(&Action::Quit) {
+                    return;
+                }
+                if is(KeyCode::Enter) {
+                    let picked = list
+                        .traces
+                        .ready()
+                        .and_then(|t| t.get(list.selected))
+                        .map(|t| t.trace_id.clone());
+                    match picked {
+                        Some(trace_id) => self.navigate(crate::tui::screens::Nav::OpenTrace {
+                            trace_id,
+                            select: None,
+                        }),
+                        None => {
+                            self.say("no trace to open");
+                            self.overlay = Some(Overlay::Traces(list));
+                        }
+                    }
+                    return;
+                }
+                if actions.contains(&Action::Down) {
+                    list.selected = (list.selected + 1).min(count.saturating_sub(1));
+                } else if actions.contains(&Action::Up) {
+                    list.selected = list.selected.saturating_sub(1);
+                } else if actions.contains(&Action::PageDown) {
+                    list.selected = (list.selected + 10).min(count.saturating_sub(1));
+                } else if actions.contains(&Action::PageUp) {
+                    list.selected = list.selected.saturating_sub(10);
+                }
+                self.overlay = Some(Overlay::Traces(list));
             }
             Overlay::Note { target, mut editor } => {
                 if is(KeyCode::Esc) {

@@ -70,6 +70,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             super::app::Overlay::Filter(editor) => palette::draw_filter(app, frame, area, editor),
             super::app::Overlay::Search(editor) => palette::draw_search(app, frame, area, editor),
             super::app::Overlay::Picker(picker) => palette::draw_picker(app, frame, area, picker),
+            super::app::Overlay::Traces(list) => palette::draw_traces(app, frame, area, list),
             super::app::Overlay::Note { target, editor } => {
                 palette::draw_note(app, frame, area, target, editor)
             }

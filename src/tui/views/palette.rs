@@ -106,6 +106,96 @@ pub fn draw_picker(app: &App, frame: &mut Frame, area: Rect, picker: &crate::tui
     }
 }
 
+/// The traces of a drill-down.
+pub fn draw_traces(app: &App, frame: &mut Frame, area: Rect, list: &crate::tui::app::TraceList) {
+    use ratatui::widgets::{Cell, Row, Table};
+    let theme = &app.theme;
+    let rect = centered(
+        area,
+        area.width.saturating_sub(8).min(150),
+        area.height.saturating_sub(4),
+    );
+    let title = format!(
+        "{} · Enter opens · j/k move · Esc closes",
+        crate::sanitize::clean(&list.title)
+    );
+    let inner = popup(frame, theme, rect, &title);
+    let traces = match &list.traces {
+        crate::tui::msg::Loadable::Ready(t) if t.is_empty() => {
+            return placeholder(frame, theme, inner, "no trace in this window", false);
+        }
+        crate::tui::msg::Loadable::Ready(t) => t,
+        crate::tui::msg::Loadable::Failed(e) => {
+            return placeholder(
+                frame,
+                theme,
+                inner,
+                &format!("cannot list traces: {e}"),
+                true,
+            );
+        }
+        _ => return placeholder(frame, theme, inner, "loading traces…", false),
+    };
+    let page = inner.height.saturating_sub(1) as usize;
+    let offset = list.selected.saturating_sub(page.saturating_sub(1));
+    let rows: Vec<Row> = traces
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(page)
+        .map(|(i, t)| {
+            let failed = t.status == "failed" || t.error_count > 0;
+            let row = Row::new(vec![
+                Cell::from(fmt_datetime(t.started_at)),
+                Cell::from(format!(
+                    "{}{}",
+                    if failed { "✗ " } else { "" },
+                    crate::sanitize::clean(&t.status)
+                )),
+                Cell::from(crate::sanitize::clean(
+                    t.agent_name.as_deref().unwrap_or("–"),
+                )),
+                Cell::from(crate::sanitize::clean(
+                    t.user_id.as_ref().map(|u| u.as_str()).unwrap_or("–"),
+                )),
+                Cell::from(Line::from(fmt_count(t.request_count)).alignment(Alignment::Right)),
+                Cell::from(
+                    Line::from(t.total_cost_microdollars.to_string()).alignment(Alignment::Right),
+                ),
+                Cell::from(crate::sanitize::clean(t.trace_id.as_str())),
+            ])
+            .style(if failed { theme.error } else { theme.base });
+            if i == list.selected {
+                row.style(theme.selected)
+            } else {
+                row
+            }
+        })
+        .collect();
+    frame.render_widget(
+        Table::new(
+            rows,
+            [
+                Constraint::Length(16),
+                Constraint::Length(12),
+                Constraint::Length(18),
+                Constraint::Length(14),
+                Constraint::Length(6),
+                Constraint::Length(10),
+                Constraint::Fill(1),
+            ],
+        )
+        .header(
+            Row::new([
+                "started", "status", "agent", "user", "reqs", "cost", "trace",
+            ])
+            .style(theme.header),
+        )
+        .column_spacing(1),
+        inner,
+    );
+}
+
 /// The note editor for an audit item.
 pub fn draw_note(
     app: &App,

@@ -52,16 +52,26 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
     let window = state.window.label();
     let limit = |area: Rect| area.height.saturating_sub(3) as usize;
 
+    // the focused pane shows its cursor (Enter lists that row's traces)
+    let mark = |pane: LeadersPane, i: usize, row: Row<'static>| {
+        if state.focus == pane && state.pane_row(pane) == Some(i) {
+            row.style(theme.selected)
+        } else {
+            row
+        }
+    };
     let users: Vec<Row> = data
         .users
         .iter()
         .take(limit(u))
-        .map(|x| {
-            Row::new(vec![
+        .enumerate()
+        .map(|(i, x)| {
+            let row = Row::new(vec![
                 Cell::from(clean(x.user_name.as_deref().unwrap_or(x.user_id.as_str()))),
                 right(fmt_compact(x.request_count)),
                 right(x.total_cost_microdollars.to_string()),
-            ])
+            ]);
+            mark(LeadersPane::Users, i, row)
         })
         .collect();
     frame.render_widget(
@@ -85,9 +95,10 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .agents
         .iter()
         .take(limit(a))
-        .map(|x| {
+        .enumerate()
+        .map(|(i, x)| {
             let failing = x.failed_count > 0 && x.success_rate < 0.9;
-            Row::new(vec![
+            let row = Row::new(vec![
                 Cell::from(format!(
                     "{}{}",
                     if failing { "✗" } else { "" },
@@ -96,7 +107,8 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                 right(fmt_compact(x.task_count)),
                 right(fmt_pct(x.success_rate)),
             ])
-            .style(if failing { theme.error } else { theme.base })
+            .style(if failing { theme.error } else { theme.base });
+            mark(LeadersPane::Agents, i, row)
         })
         .collect();
     frame.render_widget(
@@ -120,12 +132,14 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .top_tools
         .iter()
         .take(limit(t))
-        .map(|x| {
-            Row::new(vec![
+        .enumerate()
+        .map(|(i, x)| {
+            let row = Row::new(vec![
                 Cell::from(clean(&x.tool_name)),
                 right(fmt_compact(x.execution_count)),
                 right(fmt_ms(x.avg_time_ms)),
-            ])
+            ]);
+            mark(LeadersPane::TopTools, i, row)
         })
         .collect();
     frame.render_widget(
