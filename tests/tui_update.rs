@@ -1491,3 +1491,31 @@ fn enter_on_a_cost_row_drills_by_agent_or_model() {
         Effect::Query(Query::Traces { filter, .. }) if filter.agent.is_some()
     )));
 }
+
+#[test]
+fn smaller_things_the_ribbon_loads_the_sort_reverses() {
+    // before the first overview answer: "…", not zeros
+    let mut fresh = App::new(
+        Theme::builtin("dark", false).unwrap(),
+        Keymap::default(),
+        Thresholds::default(),
+        now(),
+    );
+    fresh.update(Msg::Resize(120, 40));
+    assert!(screen(&fresh).contains("users …"), "{}", screen(&fresh));
+    // the tools table: ▼ for a descending sort, S reverses (▲)
+    let mut app = app(120, 40);
+    app.update(ch('4'));
+    app.update(Msg::Reply(Reply::Leaders(
+        app.leaders.generation(),
+        Ok(Box::new(leaders_data())),
+    )));
+    assert!(screen(&app).contains("executions▼"));
+    let first = app.selected_id();
+    app.update(ch('S'));
+    assert!(screen(&app).contains("executions▲"));
+    assert_eq!(app.selected_id(), first, "the cursor keeps its tool");
+    app.update(ch('G'));
+    let last_shown = app.selected_id().unwrap();
+    assert_eq!(last_shown, leaders_data().tools[0].tool_name);
+}

@@ -38,6 +38,7 @@ pub enum Action {
     ViewLogs,
     CycleWindow,
     CycleSort,
+    ReverseSort,
     CycleQueue,
     MarkOk,
     MarkFlag,
@@ -92,6 +93,7 @@ impl Action {
         Action::Filter,
         Action::CycleWindow,
         Action::CycleSort,
+        Action::ReverseSort,
         Action::CycleQueue,
         Action::MarkOk,
         Action::MarkFlag,
@@ -135,6 +137,7 @@ impl Action {
             Action::ViewLogs => "view_logs",
             Action::CycleWindow => "cycle_window",
             Action::CycleSort => "cycle_sort",
+            Action::ReverseSort => "reverse_sort",
             Action::CycleQueue => "cycle_queue",
             Action::MarkOk => "mark_ok",
             Action::MarkFlag => "mark_flag",
@@ -181,6 +184,7 @@ impl Action {
             Action::ViewLogs => "logs view",
             Action::CycleWindow => "cycle the time window (24h / 7d / 30d)",
             Action::CycleSort => "cycle the tools table sort",
+            Action::ReverseSort => "reverse the tools table sort",
             Action::CycleQueue => "cycle the review queue (all / errors / anomalies / unreviewed)",
             Action::MarkOk => "mark reviewed: ok",
             Action::MarkFlag => "mark reviewed: flag",
@@ -227,7 +231,7 @@ impl Action {
             | Action::SearchNext
             | Action::SearchPrev => "Navigation",
             Action::ToggleFollow | Action::Filter => "Live",
-            Action::CycleWindow | Action::CycleSort => "Costs & leaders",
+            Action::CycleWindow | Action::CycleSort | Action::ReverseSort => "Costs & leaders",
             Action::CycleQueue
             | Action::MarkOk
             | Action::MarkFlag
@@ -270,6 +274,7 @@ impl Action {
             Action::ViewLogs => &["6"],
             Action::CycleWindow => &["t"],
             Action::CycleSort => &["s"],
+            Action::ReverseSort => &["S"],
             Action::CycleQueue => &["v"],
             Action::MarkOk => &["a"],
             Action::MarkFlag => &["f"],

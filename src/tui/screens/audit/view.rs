@@ -181,8 +181,12 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                 .map(|(i, r)| {
                     let (v, vstyle) = verdict_cell(theme, a.verdicts.get(r.id.as_str()));
                     let failed = r.status == request_status::FAILED;
+                    // the selected row is one style end to end: no red on
+                    // the selection colour (the glyphs still tell the state)
+                    let selected = Some(i) == selected_row;
+                    let own = |style: Style| if selected { theme.selected } else { style };
                     let row = Row::new(vec![
-                        Cell::from(v).style(vstyle),
+                        Cell::from(v).style(own(vstyle)),
                         Cell::from(fmt_time(Some(r.created_at))),
                         Cell::from(truncate_width(&clean(r.id.as_str()), 14)),
                         Cell::from(truncate_width(&clean(r.user_id.as_str()), 12)),
@@ -195,13 +199,13 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                         } else {
                             clean(&r.status)
                         })
-                        .style(if failed {
+                        .style(own(if failed {
                             theme.error
                         } else {
                             theme.base
-                        }),
+                        })),
                     ]);
-                    if Some(i) == selected_row {
+                    if selected {
                         row.style(theme.selected)
                     } else {
                         row

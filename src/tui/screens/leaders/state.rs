@@ -49,6 +49,8 @@ pub fn tool_key(tool: &ToolStats) -> String {
 pub struct LeadersState {
     pub window: CostWindow,
     pub sort: ToolSort,
+    /// The tools table in the other direction (`S`).
+    pub reversed: bool,
     pub data: Loadable<Box<LeadersData>>,
     pub focus: LeadersPane,
     /// The tools-table row under the cursor.
@@ -66,6 +68,7 @@ impl Default for LeadersState {
         LeadersState {
             window: CostWindow::Week,
             sort: ToolSort::Executions,
+            reversed: false,
             data: Loadable::NotAsked,
             focus: LeadersPane::Tools,
             selection: Selection::new(),
@@ -100,6 +103,24 @@ impl LeadersState {
         });
     }
 
+    /// Whether the tools table reads ascending (names A→Z; the others
+    /// reverse their natural descending order).
+    pub fn ascending(&self) -> bool {
+        (self.sort == ToolSort::Name) != self.reversed
+    }
+
+    /// The tools table's rows in display order.
+    pub fn tools_in_order(&self) -> Vec<&ToolStats> {
+        let Some(d) = self.data.ready() else {
+            return Vec::new();
+        };
+        if self.reversed {
+            d.tools.iter().rev().collect()
+        } else {
+            d.tools.iter().collect()
+        }
+    }
+
     /// The row ids of `pane`, in order.
     pub fn pane_keys(&self, pane: LeadersPane) -> Vec<String> {
         let Some(d) = self.data.ready() else {
@@ -109,7 +130,7 @@ impl LeadersState {
             LeadersPane::Users => d.users.iter().map(|u| u.user_id.to_string()).collect(),
             LeadersPane::Agents => d.agents.iter().map(|a| a.agent_name.clone()).collect(),
             LeadersPane::TopTools => d.top_tools.iter().map(tool_key).collect(),
-            LeadersPane::Tools => d.tools.iter().map(tool_key).collect(),
+            LeadersPane::Tools => self.tools_in_order().into_iter().map(tool_key).collect(),
         }
     }
 
@@ -168,8 +189,9 @@ impl LeadersState {
                 format!("tool {}", d.top_tools[i].tool_name)
             }
             (LeadersPane::Tools, Some(i)) => {
-                filter.tool = Some(d.tools[i].tool_name.clone());
-                format!("tool {}", d.tools[i].tool_name)
+                let tool = self.tools_in_order()[i];
+                filter.tool = Some(tool.tool_name.clone());
+                format!("tool {}", tool.tool_name)
             }
             (_, None) => return cx.say("nothing selected in this pane"),
         };
@@ -187,7 +209,7 @@ impl LeadersState {
     /// The selected tool.
     pub fn selected_tool(&self) -> Option<&ToolStats> {
         let row = self.selected_row()?;
-        self.data.ready()?.tools.get(row)
+        self.tools_in_order().get(row).copied()
     }
 
     /// Move the focused pane's cursor.
@@ -214,6 +236,7 @@ impl LeadersState {
                 let generation = self.slot.anew();
                 self.ask(generation, cx);
             }
+            Action::ReverseSort => self.reversed = !self.reversed,
             Action::CycleWindow => {
                 self.window = self.window.next();
                 self.data = Loadable::Loading;

@@ -162,7 +162,11 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
 
     let block = panel(
         theme,
-        format!("Tools · sorted by {} (s cycles)", sort_label(state.sort)),
+        format!(
+            "Tools · sorted by {} {} (s cycles, S reverses)",
+            sort_label(state.sort),
+            if state.ascending() { "▲" } else { "▼" }
+        ),
         state.focus == LeadersPane::Tools,
     );
     let inner = block.inner(bottom);
@@ -173,9 +177,9 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .unwrap_or(state.selection.hint_row())
         .saturating_sub(page.saturating_sub(1));
     let name_w = (inner.width as usize).saturating_sub(60).max(10);
-    let rows: Vec<Row> = data
-        .tools
-        .iter()
+    let rows: Vec<Row> = state
+        .tools_in_order()
+        .into_iter()
         .enumerate()
         .skip(offset)
         .take(page)
@@ -202,10 +206,12 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         })
         .collect();
     let arrow = |s: ToolSort, label: &str| {
-        if s == state.sort {
-            format!("{label}▼")
-        } else {
+        if s != state.sort {
             label.to_string()
+        } else if state.ascending() {
+            format!("{label}▲")
+        } else {
+            format!("{label}▼")
         }
     };
     let header = Row::new(vec![
