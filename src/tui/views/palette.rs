@@ -138,6 +138,13 @@ pub fn draw_traces(app: &App, frame: &mut Frame, area: Rect, list: &crate::tui::
     };
     let page = inner.height.saturating_sub(1) as usize;
     let offset = list.selected.saturating_sub(page.saturating_sub(1));
+    let money_decimals = crate::model::Microdollars::column_decimals(
+        traces
+            .iter()
+            .skip(offset)
+            .take(page)
+            .map(|t| t.total_cost_microdollars),
+    );
     let rows: Vec<Row> = traces
         .iter()
         .enumerate()
@@ -160,7 +167,8 @@ pub fn draw_traces(app: &App, frame: &mut Frame, area: Rect, list: &crate::tui::
                 )),
                 Cell::from(Line::from(fmt_count(t.request_count)).alignment(Alignment::Right)),
                 Cell::from(
-                    Line::from(t.total_cost_microdollars.to_string()).alignment(Alignment::Right),
+                    Line::from(t.total_cost_microdollars.with_decimals(money_decimals))
+                        .alignment(Alignment::Right),
                 ),
                 Cell::from(crate::sanitize::clean(t.trace_id.as_str())),
             ])

@@ -173,6 +173,14 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
             let page = inner.height.saturating_sub(1) as usize;
             let cursor = selected_row.unwrap_or(a.selection.hint_row());
             let offset = cursor.saturating_sub(page.saturating_sub(1));
+            // one precision for the whole cost column (of the rows shown)
+            let money_decimals = Microdollars::column_decimals(
+                items
+                    .iter()
+                    .skip(offset)
+                    .take(page)
+                    .map(|r| r.cost_microdollars),
+            );
             let rows: Vec<Row> = items
                 .iter()
                 .enumerate()
@@ -192,7 +200,12 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                         Cell::from(truncate_width(&clean(r.user_id.as_str()), 12)),
                         Cell::from(truncate_width(&clean(&r.model), 18)),
                         Cell::from(
-                            Line::from(r.cost_microdollars.to_string()).alignment(Alignment::Right),
+                            Line::from(if r.status == request_status::PENDING {
+                                "–".to_string()
+                            } else {
+                                r.cost_microdollars.with_decimals(money_decimals)
+                            })
+                            .alignment(Alignment::Right),
                         ),
                         Cell::from(if failed {
                             format!("✗ {}", clean(&r.status))

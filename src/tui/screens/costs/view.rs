@@ -3,6 +3,7 @@
 //! cost trend.
 
 use super::state::CostsPane;
+use crate::model::Microdollars;
 use crate::query::CostBreakdownRow;
 use crate::sanitize::{clean, truncate_width};
 use crate::tui::app::App;
@@ -191,9 +192,12 @@ fn breakdown(
     let key_w = (inner.width as usize)
         .saturating_sub(if narrow { 10 + 4 + 2 } else { 7 + 10 + 4 + 3 })
         .max(4);
+    let shown = inner.height.saturating_sub(1) as usize;
+    let money_decimals =
+        Microdollars::column_decimals(rows.iter().take(shown).map(|r| r.total_cost_microdollars));
     let body: Vec<Row> = rows
         .iter()
-        .take(inner.height.saturating_sub(1) as usize)
+        .take(shown)
         .enumerate()
         .map(|(i, r)| {
             let mut cells = vec![Cell::from(truncate_width(&clean(&r.key), key_w))];
@@ -203,7 +207,8 @@ fn breakdown(
                 ));
             }
             cells.push(Cell::from(
-                Line::from(r.total_cost_microdollars.to_string()).alignment(Alignment::Right),
+                Line::from(r.total_cost_microdollars.with_decimals(money_decimals))
+                    .alignment(Alignment::Right),
             ));
             cells.push(Cell::from(
                 Line::from(share_pct(r.cost_share)).alignment(Alignment::Right),

@@ -2,6 +2,7 @@
 //! table (executions, success rate, average time, last used), sortable.
 
 use super::state::LeadersPane;
+use crate::model::Microdollars;
 use crate::query::ToolSort;
 use crate::sanitize::{clean, truncate_width};
 use crate::tui::app::App;
@@ -60,6 +61,12 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
             row
         }
     };
+    let user_decimals = Microdollars::column_decimals(
+        data.users
+            .iter()
+            .take(limit(u))
+            .map(|x| x.total_cost_microdollars),
+    );
     let users: Vec<Row> = data
         .users
         .iter()
@@ -69,7 +76,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
             let row = Row::new(vec![
                 Cell::from(clean(x.user_name.as_deref().unwrap_or(x.user_id.as_str()))),
                 right(fmt_compact(x.request_count)),
-                right(x.total_cost_microdollars.to_string()),
+                right(x.total_cost_microdollars.with_decimals(user_decimals)),
             ]);
             mark(LeadersPane::Users, i, row)
         })
