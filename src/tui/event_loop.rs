@@ -58,6 +58,9 @@ pub const FRAME_INTERVAL: Duration = Duration::from_millis(100);
 /// Shortest time between two frames caused only by new data (the feed
 /// scrolling): keeps the bytes written to an SSH session low at high rates.
 pub const DATA_FRAME_INTERVAL: Duration = Duration::from_millis(400);
+/// How often an idle console wakes (the clock, periodic refreshes, the
+/// ribbon's rates): nothing to draw means no faster wake-ups.
+const IDLE_TICK: Duration = Duration::from_secs(1);
 /// How often the ribbon's rates are recomputed.
 const RATES_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -84,6 +87,21 @@ fn io_error(what: &str, e: std::io::Error) -> Error {
 pub fn osc52(text: &str) -> String {
     let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     format!("\u{1b}]52;c;{encoded}\u{7}")
+}
+
+/// When the loop wakes without input: when the pending frame may be drawn
+/// if something waits to be drawn, else the next idle tick.
+fn next_wake(app: &App, last_draw: Option<Instant>, last_tick: Instant) -> Instant {
+    let idle = last_tick + IDLE_TICK;
+    if !app.dirty {
+        return idle;
+    }
+    let interval = if app.urgent {
+        FRAME_INTERVAL
+    } else {
+        DATA_FRAME_INTERVAL
+    };
+    last_draw.map_or_else(Instant::now, |t| t + interval).min(idle)
 }
 
 /// Show `text` in the user's pager (`$PAGER`, else `less`), waiting until it
@@ -146,8 +164,7 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
 
     let (reply_tx, mut reply_rx) = mpsc::channel(256);
     let mut input = EventStream::new();
-    let mut ticker = tokio::time::interval(FRAME_INTERVAL);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_tick = Instant::now();
     let mut last_draw: Option<Instant> = None;
     let mut last_rates: Option<Instant> = None;
     let mut source_open = true;
@@ -250,7 +267,8 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                 }
             },
             Some(msg) = reply_rx.recv() => app.update(msg),
-            _ = ticker.tick() => {
+            _ = tokio::time::sleep_until(next_wake(&app, last_draw, last_tick).into()) => {
+                last_tick = Instant::now();
                 let now = chrono::Utc::now();
                 app.update(Msg::Tick(now));
                 if last_rates.is_none_or(|t| t.elapsed() >= RATES_INTERVAL) {
