@@ -78,6 +78,23 @@ impl Tmux {
         self.wait_for_within(text, Duration::from_secs(20))
     }
 
+    /// Wait until `text` is no longer on screen. Send the next key only
+    /// then after an Escape: a key right behind it would reach the console
+    /// as Alt+key (the terminal's meta prefix).
+    fn wait_gone(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.capture();
+            if !screen.contains(text) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {text:?} to go; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// [`Self::wait_for`] with its own time limit.
     fn wait_for_within(&self, text: &str, limit: Duration) -> String {
         let deadline = Instant::now() + limit;
@@ -186,6 +203,7 @@ async fn console_on_postgres_views_help_quit_and_shell_restored(shape: support::
     let help = tmux.wait_for("Help ·");
     assert!(help.contains("pause / resume following the feed"), "{help}");
     tmux.send(&["Escape"]);
+    tmux.wait_gone("Help ·");
 
     tmux.send(&["1"]);
     tmux.wait_for("Feed ·");
@@ -313,6 +331,7 @@ fn demo_follow_pause_drill_back_costs_audit_help_quit() {
     tmux.send(&["?"]);
     tmux.wait_for("Help ·");
     tmux.send(&["Escape"]);
+    tmux.wait_gone("Help ·");
     tmux.send(&["q"]);
     tmux.wait_for("exit=0");
     tmux.send(&["echo shell-$((40+2))-ok", "Enter"]);

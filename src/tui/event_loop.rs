@@ -101,7 +101,9 @@ fn next_wake(app: &App, last_draw: Option<Instant>, last_tick: Instant) -> Insta
     } else {
         DATA_FRAME_INTERVAL
     };
-    last_draw.map_or_else(Instant::now, |t| t + interval).min(idle)
+    last_draw
+        .map_or_else(Instant::now, |t| t + interval)
+        .min(idle)
 }
 
 /// Show `text` in the user's pager (`$PAGER`, else `less`), waiting until it
