@@ -1519,3 +1519,20 @@ fn smaller_things_the_ribbon_loads_the_sort_reverses() {
     let last_shown = app.selected_id().unwrap();
     assert_eq!(last_shown, leaders_data().tools[0].tool_name);
 }
+
+#[test]
+fn a_queue_reload_reads_the_record_on_screen_again() {
+    let mut app = audit_ready();
+    app.update(Msg::Reply(Reply::AuditRecord(
+        app.audit.record_generation(),
+        "req-0005-aaaa".into(),
+        Ok(AuditResolution::Found(Box::new(trace_audit()))),
+    )));
+    reload_queue(&mut app, queue_with_newer(1));
+    assert!(app.drain_effects().iter().any(|e| matches!(
+        e,
+        Effect::Query(Query::AuditRecord { id, .. }) if id == "req-0005-aaaa"
+    )));
+    // the record stays on screen while it is read again
+    assert!(matches!(app.audit.record, Loadable::Ready(_)));
+}
