@@ -968,3 +968,98 @@ fn console_sources_that_cannot_open_fail_in_one_line() {
         stderr_line(&none)
     );
 }
+
+/// `--database-url` before the subcommand wins over DATABASE_URL (which
+/// names a database without rows) on every reporting command; one the
+/// subcommand cannot use is refused in one line.
+#[tokio::test]
+async fn database_url_before_the_subcommand_is_honoured() {
+    let with_rows = fixture_db().await;
+    let without_rows = support::fresh_db().await;
+    let wrong = [("DATABASE_URL", without_rows.url.as_str())];
+    let before = |args: &[&str]| -> Value {
+        let mut all = vec!["--database-url", with_rows.url.as_str()];
+        all.extend(args);
+        all.extend(["--format", "json"]);
+        let out = tracetop(&all, &wrong);
+        assert!(
+            out.status.success(),
+            "{all:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    assert_eq!(before(&["traces"]).as_array().unwrap().len(), 3);
+    assert_eq!(
+        before(&["analytics", "costs", "--since", "30d"])["summary"]["request_count"],
+        4
+    );
+    assert_eq!(before(&["analytics", "users"]).as_array().unwrap().len(), 2);
+    assert_eq!(before(&["audit", "req-3f2a91-0001"])["resolution"], "found");
+    assert_eq!(before(&["trace", "trace-alpha"])["trace_id"], "trace-alpha");
+    assert_eq!(before(&["tools"]).as_array().unwrap().len(), 2);
+    assert_eq!(
+        before(&["logs", "search", "quota"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(before(&["logs", "summary"])["total"], 3);
+    // the same flag between two subcommand levels reaches the leaf too
+    let out = tracetop(
+        &[
+            "analytics",
+            "--database-url",
+            &with_rows.url,
+            "users",
+            "--format",
+            "json",
+        ],
+        &wrong,
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    // and the other way round: the empty database named before the
+    // subcommand beats a DATABASE_URL that has rows
+    let out = tracetop(
+        &[
+            "--database-url",
+            &without_rows.url,
+            "traces",
+            "--format",
+            "json",
+        ],
+        &[("DATABASE_URL", with_rows.url.as_str())],
+    );
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+
+    let out = tracetop(&["--database-url", &with_rows.url, "demo"], &wrong);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_line(&out),
+        "tracetop: --database-url is not used by `tracetop demo`: leave it out"
+    );
+    let out = tracetop(
+        &[
+            "--database-url",
+            &with_rows.url,
+            "traces",
+            "--database-url",
+            &without_rows.url,
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_line(&out),
+        "tracetop: --database-url is given more than once: give it once, before or after `traces`"
+    );
+    let out = tracetop(
+        &["--remote", "https://ops.example/api/v1/stream", "traces"],
+        &wrong,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_line(&out).contains("--remote"), "{out:?}");
+}

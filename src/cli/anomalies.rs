@@ -32,7 +32,7 @@ pub enum AnomalyFormat {
 pub struct AnomaliesArgs {
     /// Postgres URL of the audit database (read-only use).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: String,
+    pub database_url: Option<String>,
     /// How far back to replay: 15m, 1h, 24h, 7d, ...
     #[arg(long, default_value = "1h")]
     pub since: String,
@@ -57,7 +57,8 @@ struct Listed<'a> {
 pub async fn run(args: AnomaliesArgs) -> Result<()> {
     let span = parse_span(&args.since)?;
     let thresholds = load_thresholds(args.config.as_deref())?;
-    let engine = PgEngine::connect(&args.database_url).await?;
+    let url = super::common::require_database_url(args.database_url.as_deref())?;
+    let engine = PgEngine::connect(url).await?;
     let window = TimeWindow::since(span);
     let events = recent_events(&engine, &window).await?;
     let (anomalies, open_count) = detect(thresholds, &events, window.end);

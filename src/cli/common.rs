@@ -77,10 +77,13 @@ fn remote_unavailable(remote: &str) -> Error {
 }
 
 fn database_url(source: &SourceArgs) -> Result<&str> {
-    source
-        .database_url
-        .as_deref()
-        .map(str::trim)
+    require_database_url(source.database_url.as_deref())
+}
+
+/// The `--database-url` (or `DATABASE_URL`) a command needs, or one line
+/// saying how to give it.
+pub fn require_database_url(url: Option<&str>) -> Result<&str> {
+    url.map(str::trim)
         .filter(|u| !u.is_empty())
         .ok_or_else(|| {
             Error::input(
