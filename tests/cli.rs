@@ -263,32 +263,63 @@ async fn costs_summary_provider_agent_and_trend() {
 #[tokio::test]
 async fn overview_requests_sessions_traffic_content_conversations_agents() {
     let db = fixture_db().await;
-    let v = json(&db.url, &["analytics", "overview"]);
+    let mut v = json(&db.url, &["analytics", "overview"]);
+    let window = |v: &mut Value, key: &str| -> chrono::DateTime<chrono::Utc> {
+        let text = v.as_object_mut().unwrap().remove(key).expect(key);
+        chrono::DateTime::parse_from_rfc3339(text.as_str().unwrap())
+            .unwrap()
+            .to_utc()
+    };
+    let (start, end) = (window(&mut v, "window_start"), window(&mut v, "window_end"));
+    let (previous_start, previous_end) = (
+        window(&mut v, "previous_window_start"),
+        window(&mut v, "previous_window_end"),
+    );
+    assert_eq!(end - start, chrono::Duration::hours(24));
+    assert_eq!(
+        (previous_end, previous_end - previous_start),
+        (start, end - start)
+    );
+    // the last 24h hold every fixture row but req-old-0004; the 24h before, none
     assert_eq!(
         v,
         serde_json::json!({
             "total_users": 2, "active_users_24h": 2, "active_users_7d": 2,
             "total_sessions": 3, "active_sessions": 1, "total_contexts": 1,
-            "total_tasks": 2, "total_ai_requests": 4
+            "total_tasks": 2, "total_ai_requests": 4,
+            "sessions": 3, "previous_sessions": 0, "sessions_change_percent": null,
+            "contexts": 1, "previous_contexts": 0, "contexts_change_percent": null,
+            "tasks": 2, "previous_tasks": 0, "tasks_change_percent": null,
+            "ai_requests": 3, "previous_ai_requests": 0, "ai_requests_change_percent": null,
+            "tool_executions": 2, "previous_tool_executions": 0,
+            "tool_executions_change_percent": null
         })
     );
     let records = csv_records(&ok(&db.url, &["analytics", "overview", "--format", "csv"]));
+    assert_eq!(records.len(), 2);
     assert_eq!(
-        records,
-        vec![
-            vec![
-                "total_users",
-                "active_users_24h",
-                "active_users_7d",
-                "total_sessions",
-                "active_sessions",
-                "total_contexts",
-                "total_tasks",
-                "total_ai_requests"
-            ],
-            vec!["2", "2", "2", "3", "1", "1", "2", "4"],
+        records[0][..12],
+        [
+            "window_start",
+            "window_end",
+            "previous_window_start",
+            "previous_window_end",
+            "total_users",
+            "active_users_24h",
+            "active_users_7d",
+            "total_sessions",
+            "active_sessions",
+            "total_contexts",
+            "total_tasks",
+            "total_ai_requests"
         ]
     );
+    assert_eq!(records[1][4..12], ["2", "2", "2", "3", "1", "1", "2", "4"]);
+    assert_eq!(
+        records[0][12..15],
+        ["sessions", "previous_sessions", "sessions_change_percent"]
+    );
+    assert_eq!(records[1][12..15], ["3", "0", ""]);
 
     let v = json(&db.url, &["analytics", "requests"]);
     assert_eq!(v["request_count"], 3);
@@ -711,7 +742,9 @@ async fn unknown_ids_and_bad_inputs_give_one_clear_line() {
         &[("DATABASE_URL", &db.url)],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_line(&out).contains("--since: invalid duration \"5x\""));
+    assert!(
+        stderr_line(&out).starts_with("tracetop: --since \"5x\" is not a time: use a duration")
+    );
     assert!(out.stdout.is_empty());
 
     let out = tracetop(
@@ -864,7 +897,8 @@ async fn tables_fit_the_width() {
     }
     let text = ok(&db.url, &["analytics", "costs", "--by", "model"]);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "Costs by model");
+    assert!(lines[0].starts_with("Costs by model · "), "{text}");
+    assert!(lines[0].ends_with(" UTC"), "{text}");
     assert!(lines[1].starts_with("MODEL"), "{text}");
     assert!(
         lines[2].starts_with("claude-sonnet-4") && lines[2].contains("$0.04"),

@@ -6,9 +6,11 @@
 //! (see [`TimeWindow`]) so two engines asked the same question at the same
 //! `now` give the same answer.
 
+pub mod change;
 pub mod types;
 pub mod window;
 
+pub use change::*;
 pub use types::*;
 pub use window::*;
 
