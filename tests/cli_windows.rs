@@ -270,8 +270,7 @@ async fn overview_activity_change_and_trend() {
     let line = |name: &str| {
         table
             .lines()
-            .filter(|l| l.trim_start().starts_with(name))
-            .last()
+            .rfind(|l| l.trim_start().starts_with(name))
             .unwrap_or_else(|| panic!("{name} in {table}"))
             .trim_end()
             .to_string()
