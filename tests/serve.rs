@@ -611,3 +611,47 @@ async fn serve_runs_the_anomaly_rules_on_database_traffic() {
     );
     task.abort();
 }
+
+/// `--remote` and `--token-file` before the subcommand are honoured: the
+/// reporting commands answer from the server, like they do from the
+/// database (DATABASE_URL pointing elsewhere is not used).
+#[tokio::test]
+async fn reporting_commands_answer_through_remote_given_before_the_subcommand() {
+    let db = support::fresh_db().await;
+    let other = support::fresh_db().await;
+    db.exec(
+        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, trace_id, cost_microdollars, tokens_used, created_at, updated_at, completed_at, latency_ms)
+           VALUES ('req-remote-1', 'req-a', 'alice', 'openai', 'gpt-4o', 'completed', 'trace-alice', 1500, 30, now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour', 120);",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(&dir);
+    let client_token = dir.path().join("client-token");
+    std::fs::write(&client_token, format!("{ALL}\n")).unwrap();
+    let server = Server::start(&db.url, &tokens, free_port());
+    server.wait_ready().await;
+    let run = |args: &[&str]| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_tracetop"))
+            .args(["--remote", &server.url(), "--token-file"])
+            .arg(&client_token)
+            .args(args)
+            .args(["--format", "json"])
+            .env("DATABASE_URL", &other.url)
+            .env_remove("TRACETOP_TOKEN")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let traces = run(&["traces"]);
+    assert_eq!(traces[0]["trace_id"], "trace-alice");
+    assert_eq!(traces.as_array().unwrap().len(), 1);
+    let costs = run(&["analytics", "costs"]);
+    assert_eq!(costs["summary"]["total_cost_microdollars"], 1500);
+    assert_eq!(run(&["audit", "req-remote"])["resolution"], "found");
+}

@@ -2,8 +2,8 @@
 //! window, limit) and opening the engine they name.
 //!
 //! Every reporting command calls [`open_engine`] and talks to the
-//! [`QueryEngine`] trait only; which engine answers (Postgres today, a
-//! remote `tracetop serve` later) is decided here and nowhere else.
+//! [`QueryEngine`] trait only; which engine answers (Postgres, or a remote
+//! `tracetop serve` with `--remote`) is decided here and nowhere else.
 //! Arguments are checked before any connection is made, so a bad `--since`
 //! or `--format` fails at once with one line.
 
@@ -12,7 +12,8 @@ use crate::model::Timestamp;
 use crate::output::{Block, Format};
 use crate::pg::{PgEngine, PgReviewStore};
 use crate::query::{QueryEngine, ReviewStore, TimeWindow, parse_span, resolve_window};
-use crate::sanitize;
+use crate::sse::client::load_token;
+use crate::sse::remote::RemoteEngine;
 use chrono::Utc;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -51,10 +52,12 @@ impl FormatArgs {
     }
 }
 
-/// Open the query engine the source arguments name.
+/// Open the query engine the source arguments name: a remote `tracetop
+/// serve` (`--remote`, token from `--token-file` or TRACETOP_TOKEN), else
+/// the database.
 pub async fn open_engine(source: &SourceArgs) -> Result<Arc<dyn QueryEngine>> {
     if let Some(remote) = source.remote.as_deref() {
-        return Err(remote_unavailable(remote));
+        return Ok(Arc::new(open_remote(remote, source).await?));
     }
     let url = database_url(source)?;
     Ok(Arc::new(PgEngine::connect(url).await?))
@@ -63,18 +66,15 @@ pub async fn open_engine(source: &SourceArgs) -> Result<Arc<dyn QueryEngine>> {
 /// Open the store of audit verdicts (`tracetop_reviews`) the source names.
 pub async fn open_review_store(source: &SourceArgs) -> Result<Arc<dyn ReviewStore>> {
     if let Some(remote) = source.remote.as_deref() {
-        return Err(remote_unavailable(remote));
+        return Ok(Arc::new(open_remote(remote, source).await?));
     }
     let url = database_url(source)?;
     Ok(Arc::new(PgReviewStore::connect(url).await?))
 }
 
-/// The one place that says `--remote` is not available yet.
-fn remote_unavailable(remote: &str) -> Error {
-    Error::input(format!(
-        "--remote {} is not available yet in this version of tracetop: use --database-url (or DATABASE_URL) for now",
-        crate::error::redact_url(&sanitize::clean(remote))
-    ))
+async fn open_remote(remote: &str, source: &SourceArgs) -> Result<RemoteEngine> {
+    let token = load_token(source.token_file.as_deref())?;
+    RemoteEngine::connect(remote, token).await
 }
 
 fn database_url(source: &SourceArgs) -> Result<&str> {
