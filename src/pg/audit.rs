@@ -4,8 +4,9 @@
 //!
 //! The prefix is escaped (`\`, `%`, `_` literal) and matched with
 //! `LIKE 'prefix%'` against `text_pattern_ops` indexes, so the lookup is an
-//! index range scan on every id column. An exact id wins; a prefix that
-//! matches several ids returns them as candidates, never a guess.
+//! index range scan on every id column whatever the collation, in one
+//! statement. An exact id wins; a prefix that matches several ids returns
+//! them as candidates, never a guess.
 
 use super::PgEngine;
 use super::columns::{
@@ -27,14 +28,15 @@ fn kind_of(text: &str) -> IdKind {
     }
 }
 
-fn candidates_from(rows: Vec<(String, String, Timestamp)>) -> Vec<AuditCandidate> {
-    rows.into_iter()
-        .map(|(kind, id, created_at)| AuditCandidate {
-            kind: kind_of(&kind),
-            id,
-            created_at,
-        })
-        .collect()
+/// A row of the lookup: kind, id, first seen, whether it is the whole id.
+type LookupRow = (String, String, Timestamp, bool);
+
+fn candidate((kind, id, created_at, _): &LookupRow) -> AuditCandidate {
+    AuditCandidate {
+        kind: kind_of(kind),
+        id: id.clone(),
+        created_at: *created_at,
+    }
 }
 
 pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<AuditResolution> {
@@ -47,30 +49,15 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
         )));
     }
     let pattern = format!("{}%", escape_like(prefix));
-    let pool = engine.pool();
 
-    // Exact matches (primary key / trace_id / task_id indexes) and prefix
-    // candidates (text_pattern_ops range scans), concurrently. A trace or task
-    // id seen in several tables is one candidate, dated by its first row.
-    let exact = async {
-        sqlx::query_as::<_, (String, String, Timestamp)>(
-            "SELECT kind, id, min(created_at) FROM (
-                 SELECT 'request' AS kind, id, created_at FROM ai_requests WHERE id = $1
-                 UNION ALL SELECT 'task', task_id, created_at FROM agent_tasks WHERE task_id = $1
-                 UNION ALL SELECT 'task', task_id, created_at FROM ai_requests WHERE task_id = $1
-                 UNION ALL SELECT 'trace', trace_id, created_at FROM ai_requests WHERE trace_id = $1
-                 UNION ALL SELECT 'trace', trace_id, created_at FROM agent_tasks WHERE trace_id = $1
-                 UNION ALL SELECT 'trace', trace_id, created_at FROM mcp_tool_executions WHERE trace_id = $1
-             ) x GROUP BY kind, id ORDER BY 3 DESC, kind, id COLLATE \"C\"",
-        )
-        .bind(prefix)
-        .fetch_all(pool)
-        .await
-        .map_err(|e| engine.err(e))
-    };
-    let candidates = async {
-        sqlx::query_as::<_, (String, String, Timestamp)>(
-            "SELECT kind, id, min(created_at) AS first_at FROM (
+    // One statement, one round trip on one connection: every id starting
+    // with the prefix (text_pattern_ops range scans; an exact id matches its
+    // own prefix too), flagged when it is the whole id. Exact matches are
+    // kept through the LIMIT, then the list is in display order. A trace or
+    // task id seen in several tables is one candidate, dated by its first row.
+    let rows = sqlx::query_as::<_, LookupRow>(
+        "SELECT kind, id, first_at, exact FROM (
+             SELECT kind, id, min(created_at) AS first_at, id = $2 AS exact FROM (
                  SELECT 'request' AS kind, id, created_at FROM ai_requests
                      WHERE id LIKE $1 ESCAPE '\\'
                  UNION ALL SELECT 'task', task_id, created_at FROM agent_tasks
@@ -83,17 +70,18 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
                      WHERE trace_id LIKE $1 ESCAPE '\\'
                  UNION ALL SELECT 'trace', trace_id, created_at FROM mcp_tool_executions
                      WHERE trace_id LIKE $1 ESCAPE '\\'
-             ) x GROUP BY kind, id ORDER BY first_at DESC, kind, id COLLATE \"C\" LIMIT $2",
-        )
-        .bind(&pattern)
-        .bind((MAX_AUDIT_CANDIDATES + 1) as i64)
-        .fetch_all(pool)
-        .await
-        .map_err(|e| engine.err(e))
-    };
-    let (exact, candidates) = tokio::try_join!(exact, candidates)?;
-    let exact = candidates_from(exact);
-    let mut candidates = candidates_from(candidates);
+             ) hits GROUP BY kind, id
+             ORDER BY exact DESC, first_at DESC, kind, id COLLATE \"C\" LIMIT $3
+         ) kept ORDER BY first_at DESC, kind, id COLLATE \"C\"",
+    )
+    .bind(&pattern)
+    .bind(prefix)
+    .bind((MAX_AUDIT_CANDIDATES + 1) as i64)
+    .fetch_all(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))?;
+    let exact: Vec<AuditCandidate> = rows.iter().filter(|r| r.3).map(candidate).collect();
+    let mut candidates: Vec<AuditCandidate> = rows.iter().map(candidate).collect();
 
     let chosen = if exact.len() == 1 {
         exact.into_iter().next()
