@@ -7,17 +7,32 @@ Prefixes: 8 characters of request ids, task ids and trace ids picked
 spread over the table (the same ones for both), so the comparison covers
 every kind the audit resolves. Also prints EXPLAIN of the prefix lookups
 so an index range scan (not a sequential scan) can be checked by eye.
-Usage: bench_audit.py BIN URL RUNS [COUNT]
+psql is $PSQL (default: the server's own binary from `pg_config --bindir`,
+not Debian's /usr/bin/psql, a Perl wrapper that adds ~15 ms of start-up).
+Usage: [PSQL=…] bench_audit.py BIN URL RUNS [COUNT]
 """
-import statistics, subprocess, sys, time
+import os, shutil, statistics, subprocess, sys, time
 
 bin_, url, runs = sys.argv[1:4]
 runs = int(runs)
 count = int(sys.argv[4]) if len(sys.argv) > 4 else 5
 
 
+def default_psql():
+    try:
+        bindir = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip()
+        if os.access(os.path.join(bindir, "psql"), os.X_OK):
+            return os.path.join(bindir, "psql")
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return shutil.which("psql") or "psql"
+
+
+PSQL = os.environ.get("PSQL") or default_psql()
+
+
 def psql_rows(sql):
-    out = subprocess.run(["psql", "-X", "-At", "-d", url, "-c", sql], check=True, capture_output=True, text=True)
+    out = subprocess.run([PSQL, "-X", "-At", "-d", url, "-c", sql], check=True, capture_output=True, text=True)
     return [l for l in out.stdout.splitlines() if l]
 
 
@@ -59,13 +74,14 @@ for table, column in [("ai_requests", "id"), ("ai_requests", "task_id"), ("ai_re
     scan = next((l.strip() for l in plan if "Scan" in l), plan[0])
     print(f"  {table}.{column}: {scan}")
 
+print(f"psql: {PSQL}")
 print(f"{'kind':<9}{'prefix':<10}{'tracetop ms':>13}{'psql LIKE ms':>14}{'ratio':>8}")
 ratios = []
 for kind, prefixes in picks.items():
     for prefix in prefixes:
         # an ambiguous prefix lists candidates and exits 2: still a full answer
         ours = median_wall([bin_, "audit", prefix, "--database-url", url, "--format", "json"], ok_codes=(0, 2))
-        ref = median_wall(["psql", "-X", "-q", "-d", url, "-c",
+        ref = median_wall([PSQL, "-X", "-q", "-d", url, "-c",
                            f"SELECT * FROM {REFERENCE[kind]} LIKE '{prefix}%'"])
         ratio = ours / ref if ref else float("inf")
         ratios.append(ratio)

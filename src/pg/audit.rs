@@ -18,6 +18,7 @@ use crate::query::{
     AuditCandidate, AuditRecord, AuditRequest, AuditResolution, IdKind, MAX_AUDIT_CANDIDATES,
     MIN_AUDIT_PREFIX,
 };
+use sqlx::PgConnection;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn kind_of(text: &str) -> IdKind {
@@ -49,8 +50,13 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
         )));
     }
     let pattern = format!("{}%", escape_like(prefix));
+    // The whole audit runs on one connection, statement after statement: a
+    // handful of round trips cost less than the extra connections that
+    // concurrent statements open (a pool connection goes back to the pool
+    // asynchronously, so the next statement would open a new one).
+    let mut conn = engine.pool().acquire().await.map_err(|e| engine.err(e))?;
 
-    // One statement, one round trip on one connection: every id starting
+    // One statement: every id starting
     // with the prefix (text_pattern_ops range scans; an exact id matches its
     // own prefix too), flagged when it is the whole id. Exact matches are
     // kept through the LIMIT, then the list is in display order. A trace or
@@ -77,7 +83,7 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
     .bind(&pattern)
     .bind(prefix)
     .bind((MAX_AUDIT_CANDIDATES + 1) as i64)
-    .fetch_all(engine.pool())
+    .fetch_all(&mut *conn)
     .await
     .map_err(|e| engine.err(e))?;
     let exact: Vec<AuditCandidate> = rows.iter().filter(|r| r.3).map(candidate).collect();
@@ -92,7 +98,7 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
     };
     if let Some(found) = chosen {
         return Ok(AuditResolution::Found(Box::new(
-            build_record(engine, found.kind, &found.id).await?,
+            build_record(engine, &mut conn, found.kind, &found.id).await?,
         )));
     }
     if candidates.is_empty() {
@@ -109,8 +115,12 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
 }
 
 /// Gather the audit record of one resolved id.
-async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<AuditRecord> {
-    let pool = engine.pool();
+async fn build_record(
+    engine: &PgEngine,
+    conn: &mut PgConnection,
+    kind: IdKind,
+    id: &str,
+) -> Result<AuditRecord> {
     let err = |e| engine.err(e);
     let (requests, task): (Vec<AiRequestRecord>, Option<AgentTaskRecord>) = match kind {
         IdKind::Request => {
@@ -120,7 +130,7 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
                 " FROM ai_requests r WHERE r.id = $1"
             ))
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await
             .map_err(err)?;
             let task = match requests.first().and_then(|r| r.task_id.clone()) {
@@ -130,7 +140,7 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
                     " FROM agent_tasks t WHERE t.task_id = $1"
                 ))
                 .bind(task_id.as_str())
-                .fetch_optional(pool)
+                .fetch_optional(&mut *conn)
                 .await
                 .map_err(err)?,
                 None => None,
@@ -144,15 +154,19 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
                 " FROM ai_requests r WHERE r.task_id = $1 ORDER BY r.created_at, r.id COLLATE \"C\""
             ))
             .bind(id)
-            .fetch_all(pool);
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(err)?;
             let task = sqlx::query_as::<_, AgentTaskRecord>(concat!(
                 "SELECT ",
                 task_columns!(),
                 " FROM agent_tasks t WHERE t.task_id = $1"
             ))
             .bind(id)
-            .fetch_optional(pool);
-            tokio::try_join!(requests, task).map_err(err)?
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(err)?;
+            (requests, task)
         }
         IdKind::Trace => {
             let requests = sqlx::query_as::<_, AiRequestRecord>(concat!(
@@ -161,15 +175,19 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
                 " FROM ai_requests r WHERE r.trace_id = $1 ORDER BY r.created_at, r.id COLLATE \"C\""
             ))
             .bind(id)
-            .fetch_all(pool);
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(err)?;
             let task = sqlx::query_as::<_, AgentTaskRecord>(concat!(
                 "SELECT ",
                 task_columns!(),
                 " FROM agent_tasks t WHERE t.trace_id = $1 ORDER BY t.created_at, t.task_id COLLATE \"C\" LIMIT 1"
             ))
             .bind(id)
-            .fetch_optional(pool);
-            tokio::try_join!(requests, task).map_err(err)?
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(err)?;
+            (requests, task)
         }
     };
 
@@ -181,7 +199,9 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
           ORDER BY msg.request_id, msg.sequence_number, msg.id"
     ))
     .bind(&request_ids)
-    .fetch_all(pool);
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(err)?;
     let tool_calls = sqlx::query_as::<_, ToolCallRecord>(concat!(
         "SELECT ",
         tool_call_columns!(),
@@ -189,8 +209,9 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
           ORDER BY tc.request_id, tc.sequence_number, tc.id"
     ))
     .bind(&request_ids)
-    .fetch_all(pool);
-    let (messages, tool_calls) = tokio::try_join!(messages, tool_calls).map_err(err)?;
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(err)?;
 
     // MCP executions linked by a tool call or by the request itself.
     let mut links: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -224,7 +245,7 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
               ORDER BY m.started_at, m.mcp_execution_id COLLATE \"C\""
         ))
         .bind(&mcp_ids)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(err)?
     };

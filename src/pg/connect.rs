@@ -105,23 +105,27 @@ impl PgEngine {
             .application_name("tracetop");
         // One direct connection first: the pool retries refused connections
         // until its timeout and then reports only "timed out"; this surfaces
-        // the real cause (refused, auth, missing database) at once.
-        let probe = sqlx::ConnectOptions::connect(&options)
+        // the real cause (refused, auth, missing database) at once. It also
+        // answers the schema check, and the pool opens its own connections
+        // when first queried: a one-shot command (`tracetop audit`) then
+        // makes two connections, not three (a connection returned to the
+        // pool comes back asynchronously, so a query right after the check
+        // would open another).
+        let mut first = sqlx::ConnectOptions::connect(&options)
             .await
             .map_err(|e| map_sqlx_error(e, url))?;
-        let _ = sqlx::Connection::close(probe).await;
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .map_err(|e| map_sqlx_error(e, url))?;
+            .connect_lazy_with(options);
         let engine = PgEngine {
             pool,
             display_url: redact_url(url),
         };
-        engine.check_schema().await?;
+        let checked = engine.check_schema(&mut first).await;
+        let _ = sqlx::Connection::close(first).await;
+        checked?;
         Ok(engine)
     }
 
@@ -140,12 +144,12 @@ impl PgEngine {
         map_sqlx_error(e, &self.display_url)
     }
 
-    async fn check_schema(&self) -> Result<()> {
+    async fn check_schema(&self, conn: &mut sqlx::PgConnection) -> Result<()> {
         let missing: Vec<String> = sqlx::query_scalar(
             "SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NULL ORDER BY t",
         )
         .bind(REQUIRED_TABLES)
-        .fetch_all(&self.pool)
+        .fetch_all(conn)
         .await
         .map_err(|e| self.err(e))?;
         if missing.is_empty() {
