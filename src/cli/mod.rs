@@ -104,6 +104,9 @@ pub fn main() -> i32 {
     };
     let _ = rustls::crypto::ring::default_provider().install_default();
     let result = runtime.block_on(dispatch(cli));
+    // Everything a command does is done when `dispatch` returns; tasks left
+    // behind (a pooled connection's release ping) are not waited for.
+    runtime.shutdown_background();
     match result {
         Ok(()) => 0,
         Err(e) => {

@@ -20,6 +20,9 @@ pub const REQUIRED_TABLES: &[&str] = &[
     "logs",
 ];
 
+/// An idle pooled connection older than this is pinged before reuse.
+const STALE_AFTER: Duration = Duration::from_secs(5);
+
 /// The Postgres query engine. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
 pub struct PgEngine {
@@ -103,22 +106,40 @@ impl PgEngine {
         let options = parse_url(url)?
             .options([("default_transaction_read_only", "on"), ("TimeZone", "UTC")])
             .application_name("tracetop");
-        // One direct connection first: the pool retries refused connections
-        // until its timeout and then reports only "timed out"; this surfaces
-        // the real cause (refused, auth, missing database) at once. It also
-        // answers the schema check, and the pool opens its own connections
-        // when first queried: a one-shot command (`tracetop audit`) then
-        // makes two connections, not three (a connection returned to the
-        // pool comes back asynchronously, so a query right after the check
-        // would open another).
-        let mut first = sqlx::ConnectOptions::connect(&options)
-            .await
-            .map_err(|e| map_sqlx_error(e, url))?;
+        // A direct connection beside the pool's: the pool retries refused
+        // connections until its timeout and then reports only "timed out",
+        // the direct one surfaces the real cause (refused, auth, missing
+        // database) at once, and answers the schema check. Both are opened
+        // at the same time (the server forks a backend for each), so a
+        // one-shot command (`tracetop audit`) waits for one connection, and
+        // finds the pool's idle when it starts querying.
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_lazy_with(options);
+            // sqlx pings a connection when it goes back to the pool; ping it
+            // again before reuse only when it has been idle a while (a
+            // restarted server), not on every query
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= STALE_AFTER {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
+            .connect_lazy_with(options.clone());
+        let (mut first, warm) = tokio::try_join!(
+            async {
+                sqlx::ConnectOptions::connect(&options)
+                    .await
+                    .map_err(|e| map_sqlx_error(e, url))
+            },
+            async { pool.acquire().await.map_err(|e| map_sqlx_error(e, url)) },
+        )?;
+        // back to the pool (asynchronously) while the schema is checked
+        drop(warm);
         let engine = PgEngine {
             pool,
             display_url: redact_url(url),
