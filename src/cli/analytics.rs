@@ -8,14 +8,21 @@
 //! (requests); single-record reports (overview, sessions, costs summary)
 //! are one header and one row.
 
-use super::common::{FormatArgs, SourceArgs, check_limit, open_engine, window_since_or};
+use super::common::{
+    FormatArgs, SourceArgs, WindowArgs, Windowed, check_limit, heading, open_engine,
+};
 use crate::error::Result;
 use crate::model::Timestamp;
 use crate::output::{self, Block, Cell, Column, Document, Field, Format, RowSet};
 use crate::query::*;
-use chrono::Utc;
 use serde::Serialize;
 use std::sync::Arc;
+
+mod change;
+pub use change::{
+    ActivityChange, OverviewArgs, OverviewReport, PreviousCosts, activity_change_rows,
+    activity_trend_rows, previous_cost_fields,
+};
 
 /// Default `--since` of the analytics reports.
 pub const DEFAULT_SINCE: &str = "24h";
@@ -32,8 +39,9 @@ pub struct AnalyticsArgs {
 /// The reports.
 #[derive(Debug, clap::Subcommand)]
 pub enum Report {
-    /// The eight platform counters (users, sessions, contexts, tasks, AI requests).
-    Overview(ReportArgs),
+    /// The platform counters and the window's activity against the previous
+    /// window (↑/↓), or with --trend day|hour the activity per bucket.
+    Overview(OverviewArgs),
     /// Recent conversations (contexts) with messages, requests and cost.
     Conversations(ReportArgs),
     /// Agents by task count: success rate, execution time, requests, cost.
@@ -61,9 +69,8 @@ pub struct ReportArgs {
     pub source: SourceArgs,
     #[command(flatten)]
     pub output: FormatArgs,
-    /// Time window ending now: 15m, 24h, 7d, 30d, 2w, … [default: 24h]
-    #[arg(long, value_name = "SPAN")]
-    pub since: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Most rows in a list [default: 20; costs --by: all]
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
@@ -102,7 +109,7 @@ struct Prepared {
 
 async fn prepare(args: &ReportArgs) -> Result<Prepared> {
     let format = args.output.format()?;
-    let window = window_since_or(args.since.as_deref(), DEFAULT_SINCE)?;
+    let window = args.window.window_or(DEFAULT_SINCE)?;
     let limit = check_limit(args.limit.unwrap_or(DEFAULT_LIMIT))?;
     let engine = open_engine(&args.source).await?;
     Ok(Prepared {
@@ -116,7 +123,7 @@ async fn prepare(args: &ReportArgs) -> Result<Prepared> {
 /// Run `tracetop analytics`.
 pub async fn run(args: AnalyticsArgs) -> Result<()> {
     match args.report {
-        Report::Overview(a) => overview(a).await,
+        Report::Overview(a) => change::overview(a).await,
         Report::Conversations(a) => conversations(a).await,
         Report::Agents(a) => agents(a).await,
         Report::Users(a) => users(a).await,
@@ -129,40 +136,39 @@ pub async fn run(args: AnalyticsArgs) -> Result<()> {
     }
 }
 
-fn window_line(window: &TimeWindow) -> Block {
-    Block::Line(format!(
-        "window: {} → {} UTC",
-        window.start.format("%Y-%m-%d %H:%M"),
-        window.end.format("%Y-%m-%d %H:%M")
-    ))
-}
-
+/// A one-object report: JSON is the object with the window first, CSV one
+/// header and one row (window included), the table its fields under a
+/// header line that names the window.
 fn single_record<T: Serialize>(
     format: Format,
     json: &T,
     title: &str,
-    window: Option<&TimeWindow>,
+    window: &TimeWindow,
     fields: Vec<Field>,
 ) -> Result<()> {
+    let with_window = window_fields(window)
+        .into_iter()
+        .chain(fields)
+        .collect::<Vec<_>>();
     output::emit(
         format,
-        json,
-        || output::record_rows(&fields),
+        &Windowed::new(window, json),
+        || output::record_rows(&with_window),
         || {
-            let mut doc = vec![Block::Heading(title.to_string())];
-            doc.push(output::record_block(&fields));
-            if let Some(w) = window {
-                doc.push(window_line(w));
-            }
-            doc
+            vec![
+                heading(title, Some(window)),
+                output::record_block(&with_window[2..]),
+            ]
         },
     )
 }
 
-async fn overview(args: ReportArgs) -> Result<()> {
-    let p = prepare(&args).await?;
-    let o = p.engine.overview(Utc::now()).await?;
-    single_record(p.format, &o, "Platform overview", None, overview_fields(&o))
+/// `window_start` and `window_end` as the first fields of a record.
+fn window_fields(window: &TimeWindow) -> Vec<Field> {
+    vec![
+        Field::new("window_start", "window start", Cell::Time(window.start)),
+        Field::new("window_end", "window end", Cell::Time(window.end)),
+    ]
 }
 
 /// The overview as fields (shared with tests of the table shape).
@@ -220,9 +226,8 @@ fn list_hiding<T: Serialize>(
         || rows.clone(),
         || {
             vec![
-                Block::Heading(title.to_string()),
+                heading(title, Some(window)),
                 Block::Table(rows.without(hidden_in_table)),
-                window_line(window),
             ]
         },
     )
@@ -359,15 +364,14 @@ async fn requests(args: ReportArgs) -> Result<()> {
     let overall = request_stats_fields(&stats);
     output::emit(
         p.format,
-        &stats,
+        &Windowed::new(&p.window, &stats),
         || set.clone(),
         || {
             vec![
-                Block::Heading("AI requests".into()),
+                heading("AI requests", Some(&p.window)),
                 output::record_block(&overall),
                 Block::Heading("By model".into()),
                 Block::Table(set.without(&["provider", "failed_count", "cache_hit_count"])),
-                window_line(&p.window),
             ]
         },
     )
@@ -500,7 +504,7 @@ async fn sessions(args: ReportArgs) -> Result<()> {
         ),
         Field::new("bot_share", "bot share", Cell::Rate(s.bot_share)),
     ];
-    single_record(p.format, &s, "Sessions", Some(&p.window), fields)
+    single_record(p.format, &s, "Sessions", &p.window, fields)
 }
 
 /// Traffic as one table with a `dimension` column
@@ -568,11 +572,11 @@ async fn traffic(args: ReportArgs) -> Result<()> {
     let t = p.engine.traffic(&p.window, p.limit).await?;
     output::emit(
         p.format,
-        &t,
+        &Windowed::new(&p.window, &t),
         || traffic_rows(&t),
         || {
             let mut doc: Document = vec![
-                Block::Heading("Traffic".into()),
+                heading("Traffic", Some(&p.window)),
                 output::record_block(&[
                     Field::new("total_sessions", "sessions", Cell::Int(t.total_sessions)),
                     Field::new("bot_sessions", "bot sessions", Cell::Int(t.bot_sessions)),
@@ -601,7 +605,6 @@ async fn traffic(args: ReportArgs) -> Result<()> {
                         .with_rows(rows.iter().map(|r| traffic_cells(None, r))),
                 ));
             }
-            doc.push(window_line(&p.window));
             doc
         },
     )
@@ -648,11 +651,11 @@ async fn content(args: ReportArgs) -> Result<()> {
     let c = p.engine.content(&p.window, p.limit).await?;
     output::emit(
         p.format,
-        &c,
+        &Windowed::new(&p.window, &c),
         || content_rows(&c),
         || {
             vec![
-                Block::Heading("Content".into()),
+                heading("Content", Some(&p.window)),
                 output::record_block(&[Field::new(
                     "total_sessions",
                     "sessions",
@@ -668,7 +671,6 @@ async fn content(args: ReportArgs) -> Result<()> {
                     RowSet::new(content_columns(false))
                         .with_rows(c.referrers.iter().map(|r| content_cells(None, r))),
                 ),
-                window_line(&p.window),
             ]
         },
     )
@@ -683,10 +685,14 @@ pub struct CostReport {
     pub window_end: Timestamp,
     pub summary: CostSummary,
     pub overview: CostOverview,
+    /// The previous window of the same length and the change.
+    #[serde(flatten)]
+    pub previous: PreviousCosts,
 }
 
 /// The cost report as one flat record (CSV and table): window figures
-/// unprefixed, the all-time figures prefixed `all_time_`.
+/// unprefixed, the all-time figures prefixed `all_time_`, then the
+/// previous window's (`previous_…`, `…_change_percent`).
 pub fn cost_report_fields(r: &CostReport) -> Vec<Field> {
     let (s, o) = (&r.summary, &r.overview);
     vec![
@@ -737,7 +743,15 @@ pub fn cost_report_fields(r: &CostReport) -> Vec<Field> {
             Cell::Money(o.avg_cost_per_request_microdollars),
         ),
     ]
+    .into_iter()
+    .chain(previous_cost_fields(&r.previous))
+    .collect()
 }
+
+/// Fields of the cost record before the rolling figures, and before the
+/// previous window's.
+const COST_WINDOW_FIELDS: usize = 8;
+const COST_ROLLING_FIELDS: usize = 6;
 
 async fn costs(args: CostsArgs) -> Result<()> {
     let p = prepare(&args.common).await?;
@@ -772,14 +786,15 @@ async fn costs(args: CostsArgs) -> Result<()> {
         };
         return list(p.format, title, &p.window, &rows, set);
     }
-    let (summary, overview) = futures::try_join!(
-        p.engine.cost_summary(&p.window),
+    let (compared, overview) = futures::try_join!(
+        cost_change(p.engine.as_ref(), &p.window),
         p.engine.cost_overview(p.window.end)
     )?;
     let report = CostReport {
         window_start: p.window.start,
         window_end: p.window.end,
-        summary,
+        previous: PreviousCosts::from(&compared),
+        summary: compared.current,
         overview,
     };
     let fields = cost_report_fields(&report);
@@ -788,11 +803,18 @@ async fn costs(args: CostsArgs) -> Result<()> {
         &report,
         || output::record_rows(&fields),
         || {
+            let rolling_end = COST_WINDOW_FIELDS + COST_ROLLING_FIELDS;
+            let previous = TimeWindow {
+                start: report.previous.previous_window_start,
+                end: report.previous.previous_window_end,
+            };
             vec![
-                Block::Heading("Costs in the window".into()),
-                output::record_block(&fields[..8]),
+                heading("Costs", Some(&p.window)),
+                output::record_block(&fields[2..COST_WINDOW_FIELDS]),
+                heading("Previous window", Some(&previous)),
+                output::record_block(&fields[rolling_end + 2..]),
                 Block::Heading("Rolling".into()),
-                output::record_block(&fields[8..]),
+                output::record_block(&fields[COST_WINDOW_FIELDS..rolling_end]),
             ]
         },
     )
