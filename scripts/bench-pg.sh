@@ -7,7 +7,13 @@
 #     the exact SQL it sent (bound parameters inlined as literals);
 #  3. times each report as `tracetop analytics …` and the same SQL as
 #     `psql -f` (both whole processes, median of $RUNS), prints the ratio;
-#  4. runs the in-process bench for trace detail and audit prefix lookups.
+#  4. times `tracetop audit PREFIX` end to end against psql's single
+#     `LIKE 'prefix%'` (scripts/bench_audit.py, with EXPLAIN of the lookups);
+#  5. runs the in-process bench for trace detail and audit prefix lookups.
+#
+# The bench database uses the collation of a real deployment (C.UTF-8 by
+# default; COLLATION=C for the old figures): under it only text_pattern_ops
+# indexes serve LIKE 'prefix%'.
 #
 # Usage: scripts/bench-pg.sh  (USERS=200 DAYS=7 RUNS=5 for a quick run;
 #        SHAPE=real to load into a real deployment's tables,
@@ -15,11 +21,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS="${USERS:-2000}" DAYS="${DAYS:-30}" RUNS="${RUNS:-5}" SHAPE="${SHAPE:-ours}"
+COLLATION="${COLLATION:-C.UTF-8}"
 . scripts/pg-cluster.sh
 pg_start -c logging_collector=on -c log_destination=csvlog -c log_directory=log -c shared_buffers=1GB -c work_mem=64MB
 cargo build --release --quiet
 bin=target/release/tracetop
-"${PG_AS[@]}" "$PG_BINDIR/psql" -X -q -d "$PG_ADMIN_URL" -c "CREATE DATABASE bench" >/dev/null
+"${PG_AS[@]}" "$PG_BINDIR/psql" -X -q -d "$PG_ADMIN_URL" \
+  -c "CREATE DATABASE bench TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE '$COLLATION' LC_CTYPE '$COLLATION'" >/dev/null
 url="${PG_ADMIN_URL%/postgres}/bench"
 out="${BENCH_OUT:-target/bench-pg}"
 mkdir -p "$out"
@@ -37,6 +45,9 @@ reports=(
   "costs" "costs --by model" "costs --by provider" "costs --by agent" "costs --trend day"
 )
 python3 scripts/bench_pg_report.py "$bin" "$url" "$PG_DIR/data/log" "$out" "$RUNS" "${reports[@]}"
+
+echo "== audit PREFIX end to end vs psql's LIKE 'prefix%' (whole processes, median of $RUNS)"
+PSQL="$PG_BINDIR/psql" python3 scripts/bench_audit.py "$bin" "$url" "$RUNS" 5
 
 echo "== in-process: trace detail and audit prefix lookup"
 BENCH_DATABASE_URL="$url" cargo bench --quiet --bench pg_queries

@@ -273,32 +273,63 @@ async fn costs_summary_provider_agent_and_trend(shape: Shape) {
 
 async fn overview_requests_sessions_traffic_content_conversations_agents(shape: Shape) {
     let db = fixture_db(shape).await;
-    let v = json(&db.url, &["analytics", "overview"]);
+    let mut v = json(&db.url, &["analytics", "overview"]);
+    let window = |v: &mut Value, key: &str| -> chrono::DateTime<chrono::Utc> {
+        let text = v.as_object_mut().unwrap().remove(key).expect(key);
+        chrono::DateTime::parse_from_rfc3339(text.as_str().unwrap())
+            .unwrap()
+            .to_utc()
+    };
+    let (start, end) = (window(&mut v, "window_start"), window(&mut v, "window_end"));
+    let (previous_start, previous_end) = (
+        window(&mut v, "previous_window_start"),
+        window(&mut v, "previous_window_end"),
+    );
+    assert_eq!(end - start, chrono::Duration::hours(24));
+    assert_eq!(
+        (previous_end, previous_end - previous_start),
+        (start, end - start)
+    );
+    // the last 24h hold every fixture row but req-old-0004; the 24h before, none
     assert_eq!(
         v,
         serde_json::json!({
             "total_users": 2, "active_users_24h": 2, "active_users_7d": 2,
             "total_sessions": 3, "active_sessions": 1, "total_contexts": 2,
-            "total_tasks": 2, "total_ai_requests": 4
+            "total_tasks": 2, "total_ai_requests": 4,
+            "sessions": 3, "previous_sessions": 0, "sessions_change_percent": null,
+            "contexts": 2, "previous_contexts": 0, "contexts_change_percent": null,
+            "tasks": 2, "previous_tasks": 0, "tasks_change_percent": null,
+            "ai_requests": 3, "previous_ai_requests": 0, "ai_requests_change_percent": null,
+            "tool_executions": 2, "previous_tool_executions": 0,
+            "tool_executions_change_percent": null
         })
     );
     let records = csv_records(&ok(&db.url, &["analytics", "overview", "--format", "csv"]));
+    assert_eq!(records.len(), 2);
     assert_eq!(
-        records,
-        vec![
-            vec![
-                "total_users",
-                "active_users_24h",
-                "active_users_7d",
-                "total_sessions",
-                "active_sessions",
-                "total_contexts",
-                "total_tasks",
-                "total_ai_requests"
-            ],
-            vec!["2", "2", "2", "3", "1", "2", "2", "4"],
+        records[0][..12],
+        [
+            "window_start",
+            "window_end",
+            "previous_window_start",
+            "previous_window_end",
+            "total_users",
+            "active_users_24h",
+            "active_users_7d",
+            "total_sessions",
+            "active_sessions",
+            "total_contexts",
+            "total_tasks",
+            "total_ai_requests"
         ]
     );
+    assert_eq!(records[1][4..12], ["2", "2", "2", "3", "1", "2", "2", "4"]);
+    assert_eq!(
+        records[0][12..15],
+        ["sessions", "previous_sessions", "sessions_change_percent"]
+    );
+    assert_eq!(records[1][12..15], ["3", "0", ""]);
 
     let v = json(&db.url, &["analytics", "requests"]);
     assert_eq!(v["request_count"], 3);
@@ -766,7 +797,9 @@ async fn unknown_ids_and_bad_inputs_give_one_clear_line(shape: Shape) {
         &[("DATABASE_URL", &db.url)],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_line(&out).contains("--since: invalid duration \"5x\""));
+    assert!(
+        stderr_line(&out).starts_with("tracetop: --since \"5x\" is not a time: use a duration")
+    );
     assert!(out.stdout.is_empty());
 
     let out = tracetop(
@@ -835,20 +868,26 @@ fn bad_urls_never_show_the_password() {
 }
 
 #[test]
-fn remote_is_refused_clearly_for_now() {
+fn an_unreachable_remote_fails_in_one_line() {
     let out = tracetop(
         &[
             "analytics",
             "overview",
             "--remote",
-            "https://ops.example/api/v1/stream",
+            "http://127.0.0.1:1/api/v1/stream",
         ],
         &[],
     );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr_line(&out),
+        "tracetop: cannot reach http://127.0.0.1:1: Connection refused (os error 111); is `tracetop serve` running there?"
+    );
+    let out = tracetop(&["traces", "--remote", "ftp://ops.example"], &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_line(&out)
-            .contains("--remote https://ops.example/api/v1/stream is not available yet")
+    assert_eq!(
+        stderr_line(&out),
+        "tracetop: invalid remote URL ftp://ops.example: use http:// or https://"
     );
 }
 
@@ -917,7 +956,8 @@ async fn tables_fit_the_width(shape: Shape) {
     }
     let text = ok(&db.url, &["analytics", "costs", "--by", "model"]);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "Costs by model");
+    assert!(lines[0].starts_with("Costs by model · "), "{text}");
+    assert!(lines[0].ends_with(" UTC"), "{text}");
     assert!(lines[1].starts_with("MODEL"), "{text}");
     assert!(
         lines[2].starts_with("claude-sonnet-4") && lines[2].contains("$0.04"),
@@ -1021,6 +1061,100 @@ fn console_sources_that_cannot_open_fail_in_one_line() {
     );
 }
 
+/// `--database-url` before the subcommand wins over DATABASE_URL (which
+/// names a database without rows) on every reporting command; one the
+/// subcommand cannot use is refused in one line.
+async fn database_url_before_the_subcommand_is_honoured(shape: Shape) {
+    let with_rows = fixture_db(shape).await;
+    let without_rows = support::fresh_db_shaped(shape).await;
+    let wrong = [("DATABASE_URL", without_rows.url.as_str())];
+    let before = |args: &[&str]| -> Value {
+        let mut all = vec!["--database-url", with_rows.url.as_str()];
+        all.extend(args);
+        all.extend(["--format", "json"]);
+        let out = tracetop(&all, &wrong);
+        assert!(
+            out.status.success(),
+            "{all:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    assert_eq!(before(&["traces"]).as_array().unwrap().len(), 3);
+    assert_eq!(
+        before(&["analytics", "costs", "--since", "30d"])["summary"]["request_count"],
+        4
+    );
+    assert_eq!(before(&["analytics", "users"]).as_array().unwrap().len(), 2);
+    assert_eq!(before(&["audit", "req-3f2a91-0001"])["resolution"], "found");
+    assert_eq!(before(&["trace", "trace-alpha"])["trace_id"], "trace-alpha");
+    assert_eq!(before(&["tools"]).as_array().unwrap().len(), 2);
+    assert_eq!(
+        before(&["logs", "search", "quota"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(before(&["logs", "summary"])["total"], 3);
+    // the same flag between two subcommand levels reaches the leaf too
+    let out = tracetop(
+        &[
+            "analytics",
+            "--database-url",
+            &with_rows.url,
+            "users",
+            "--format",
+            "json",
+        ],
+        &wrong,
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    // and the other way round: the empty database named before the
+    // subcommand beats a DATABASE_URL that has rows
+    let out = tracetop(
+        &[
+            "--database-url",
+            &without_rows.url,
+            "traces",
+            "--format",
+            "json",
+        ],
+        &[("DATABASE_URL", with_rows.url.as_str())],
+    );
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+
+    let out = tracetop(&["--database-url", &with_rows.url, "demo"], &wrong);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_line(&out),
+        "tracetop: --database-url is not used by `tracetop demo`: leave it out"
+    );
+    let out = tracetop(
+        &[
+            "--database-url",
+            &with_rows.url,
+            "traces",
+            "--database-url",
+            &without_rows.url,
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_line(&out),
+        "tracetop: --database-url is given more than once: give it once, before or after `traces`"
+    );
+    // --remote before the subcommand is used (here: refused as no http URL)
+    let out = tracetop(&["--remote", "ftp://ops.example", "traces"], &wrong);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_line(&out),
+        "tracetop: invalid remote URL ftp://ops.example: use http:// or https://"
+    );
+}
 /// Every report command in every format it offers succeeds and prints
 /// something, whatever the shape of the database.
 async fn every_command_in_every_format(shape: Shape) {
@@ -1091,4 +1225,5 @@ both_shapes!(
     a_closed_pipe_ends_quietly,
     tables_fit_the_width,
     audit_export_reads_the_recorded_verdicts,
+    database_url_before_the_subcommand_is_honoured,
 );

@@ -433,6 +433,12 @@ async fn assert_conformant(
             same!(pg, live, label("cost_trend"), |e| e.cost_trend(w, bucket));
         }
         same!(pg, live, label("cost_summary"), |e| e.cost_summary(w));
+        same!(pg, live, label("activity_totals"), |e| e.activity_totals(w));
+        // what changed: the window against the previous one of the same length
+        same!(pg, live, label("activity_change"), |e| activity_change(
+            *e, w
+        ));
+        same!(pg, live, label("cost_change"), |e| cost_change(*e, w));
         for by in [CostDimension::Model, CostDimension::Provider] {
             same!(pg, live, label("cost_breakdown"), |e| e
                 .cost_breakdown(w, by));
@@ -528,6 +534,12 @@ async fn assert_conformant(
             LogFilter {
                 window: Some(*w),
                 level: Some("error".into()),
+                limit: 50,
+                ..Default::default()
+            },
+            LogFilter {
+                window: Some(*w),
+                level: Some("ERROR,warn".into()),
                 limit: 50,
                 ..Default::default()
             },

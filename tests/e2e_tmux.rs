@@ -88,6 +88,23 @@ impl Tmux {
         self.wait_for_within(text, Duration::from_secs(20))
     }
 
+    /// Wait until `text` is no longer on screen. Send the next key only
+    /// then after an Escape: a key right behind it would reach the console
+    /// as Alt+key (the terminal's meta prefix).
+    fn wait_gone(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.capture();
+            if !screen.contains(text) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {text:?} to go; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// [`Self::wait_for`] with its own time limit.
     fn wait_for_within(&self, text: &str, limit: Duration) -> String {
         let deadline = Instant::now() + limit;
@@ -133,16 +150,6 @@ impl Tmux {
                 panic!("timed out waiting for a line starting {prefix:?}; screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Wait until the screen no longer shows `text` (at most 10 s): a key
-    /// typed right behind Escape reads as Alt+key, so let an overlay close
-    /// before the next one.
-    fn wait_gone(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.capture().contains(text) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
@@ -612,4 +619,111 @@ async fn first_frame_shows_the_backfilled_recent_past() {
     }
 }
 
-both_shapes!(console_on_postgres_views_help_quit_and_shell_restored);
+both_shapes!(
+    console_on_postgres_views_help_quit_and_shell_restored,
+    audit_verdict_lands_on_the_request_shown_while_the_queue_reloads
+);
+
+/// The audit blocker, end to end: the auditor looks at a request, new
+/// requests arrive and the queue reloads under the cursor, the auditor
+/// flags; the verdict in `tracetop_reviews` names the request that was on
+/// screen.
+async fn audit_verdict_lands_on_the_request_shown_while_the_queue_reloads(shape: support::Shape) {
+    if !have_tmux() {
+        println!("note: tmux not installed, skipping the end-to-end audit test");
+        return;
+    }
+    let db = support::fresh_db_shaped(shape).await;
+    let insert = |ids: &[&str], seconds_ago: i64| {
+        let values: Vec<String> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                format!(
+                    "('{id}', 'q-{id}', 'u-e2e', 'ctx-e2e', 'user', 'u-e2e', 'openai', 'gpt-4o', \
+                     'completed', 100, 20, 120, 4200, 800, now() - interval '{} seconds')",
+                    seconds_ago - i as i64
+                )
+            })
+            .collect();
+        format!(
+            "INSERT INTO ai_requests (id, request_id, user_id, context_id, actor_kind, actor_id, \
+             provider, model, status, input_tokens, output_tokens, tokens_used, \
+             cost_microdollars, latency_ms, created_at) VALUES {}",
+            values.join(", ")
+        )
+    };
+    db.exec(
+        "INSERT INTO users (id, name, email, status, roles, created_at)
+         VALUES ('u-e2e', 'E2E User', 'e2e@example.test', 'active', '{}', now())",
+    )
+    .await;
+    db.exec(&insert(
+        &["req-old-1", "req-old-2", "req-old-3", "req-old-4"],
+        300,
+    ))
+    .await;
+    let tmux = Tmux::start(&format!("tracetop-e2e-audit-{shape:?}"));
+    let bin = env!("CARGO_BIN_EXE_tracetop");
+    tmux.send(&[
+        &format!("NO_COLOR=1 {bin} --database-url '{}'; echo exit=$?", db.url),
+        "Enter",
+    ]);
+    tmux.wait_for("Feed ·");
+    tmux.send(&["5"]);
+    tmux.wait_for("Record · request req-old-4");
+    tmux.send(&["j", "j"]);
+    let screen = tmux.wait_for("Record · request req-old-2");
+    assert!(screen.contains("mark request req-old-2"), "{screen}");
+    // new traffic lands on top; the queue reloads (every 5 s) under the cursor
+    db.exec(&insert(&["req-new-1", "req-new-2", "req-new-3"], 5))
+        .await;
+    let screen = tmux.wait_for("req-new-3");
+    assert!(screen.contains("Record · request req-old-2"), "{screen}");
+    tmux.send(&["f"]);
+    tmux.wait_for("saved: flag on request req-old-2");
+    let verdicts: Vec<(String, String)> =
+        sqlx::query_as("SELECT target_id, verdict FROM tracetop_reviews ORDER BY id")
+            .fetch_all(&mut db.writer().await)
+            .await
+            .unwrap();
+    assert_eq!(
+        verdicts,
+        vec![("req-old-2".to_string(), "flag".to_string())]
+    );
+    tmux.send(&["q"]);
+    tmux.wait_for("exit=0");
+}
+
+#[test]
+fn e_opens_the_selected_row_in_the_pager_and_the_console_comes_back() {
+    if !have_tmux() {
+        println!("note: tmux not installed, skipping the pager end-to-end test");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_tracetop");
+    let tmux = Tmux::start("tracetop-e2e-pager");
+    tmux.send(&[
+        &format!("PAGER=less LESS= {bin} demo --seed 7 --rate 50; echo exit=$?"),
+        "Enter",
+    ]);
+    tmux.wait_for("● connected");
+    tmux.wait_for("ai.done");
+    tmux.send(&["Space"]);
+    tmux.wait_for("⏸ PAUSED");
+    tmux.send(&["e"]);
+    let pager = tmux.wait_for("\"kind\":");
+    assert!(
+        !pager.contains("Feed ·"),
+        "the console is suspended:\n{pager}"
+    );
+    tmux.send(&["q"]);
+    let back = tmux.wait_for("Feed ·");
+    assert!(back.contains("1 Live"), "{back}");
+    assert!(back.contains("⏸ PAUSED"), "{back}");
+    // keys reach the console again
+    tmux.send(&["3"]);
+    tmux.wait_for("Window 24h");
+    tmux.send(&["q"]);
+    tmux.wait_for("exit=0");
+}

@@ -1024,6 +1024,16 @@ async fn log_search_is_literal_case_insensitive_and_filtered(shape: Shape) {
             ["L3", "L1"]
         );
     }
+    // a set of levels: the console's "warn and worse"
+    assert_eq!(
+        search(LogFilter {
+            level: Some(LogLevel::Warn.and_worse()),
+            window: w,
+            ..Default::default()
+        })
+        .await,
+        ["L4", "L3", "L1"]
+    );
     assert_eq!(
         search(LogFilter {
             module: Some("worker".into()),

@@ -628,10 +628,59 @@ async fn serve_runs_the_anomaly_rules_on_database_traffic(shape: Shape) {
     task.abort();
 }
 
+/// `--remote` and `--token-file` before the subcommand are honoured: the
+/// reporting commands answer from the server, like they do from the
+/// database (DATABASE_URL pointing elsewhere is not used).
+async fn reporting_commands_answer_through_remote_given_before_the_subcommand(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
+    let other = support::fresh_db_shaped(shape).await;
+    db.exec(
+        "INSERT INTO users (id, name, email) VALUES ('alice', 'alice', 'alice@example.test');
+         INSERT INTO user_sessions (session_id, user_id, started_at, last_activity_at)
+           VALUES ('sess-a', 'alice', now() - interval '70 minutes', now() - interval '1 hour');
+         INSERT INTO ai_requests (id, request_id, user_id, session_id, context_id, provider, model, status, trace_id,
+                                  cost_microdollars, tokens_used, created_at, updated_at, completed_at, latency_ms,
+                                  actor_kind, actor_id)
+           VALUES ('req-remote-1', 'req-a', 'alice', 'sess-a', 'ctx-a', 'openai', 'gpt-4o', 'completed', 'trace-alice', 1500, 30,
+                   now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour', 120, 'user', 'alice');",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(&dir);
+    let client_token = dir.path().join("client-token");
+    std::fs::write(&client_token, format!("{ALL}\n")).unwrap();
+    let server = Server::start(&db.url, &tokens, free_port());
+    server.wait_ready().await;
+    let run = |args: &[&str]| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_tracetop"))
+            .args(["--remote", &server.url(), "--token-file"])
+            .arg(&client_token)
+            .args(args)
+            .args(["--format", "json"])
+            .env("DATABASE_URL", &other.url)
+            .env_remove("TRACETOP_TOKEN")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let traces = run(&["traces"]);
+    assert_eq!(traces[0]["trace_id"], "trace-alice");
+    assert_eq!(traces.as_array().unwrap().len(), 1);
+    let costs = run(&["analytics", "costs"]);
+    assert_eq!(costs["summary"]["total_cost_microdollars"], 1500);
+    assert_eq!(run(&["audit", "req-remote"])["resolution"], "found");
+}
 both_shapes!(
     user_scoped_token_sees_only_its_user,
     remote_engine_answers_like_the_local_one_and_scopes_traces,
     all_users_token_records_and_reads_verdicts_through_the_server,
     database_without_reviews_table_streams_and_answers_but_refuses_verdicts,
     serve_runs_the_anomaly_rules_on_database_traffic,
+    reporting_commands_answer_through_remote_given_before_the_subcommand,
 );

@@ -1203,3 +1203,337 @@ fn asked_lookup(app: &mut App) -> u64 {
         })
         .expect("a trace lookup")
 }
+
+// ------------------------------------------- search, copy and the pager
+
+fn trace_ready() -> App {
+    let mut app = app(120, 40);
+    app.open_trace(TraceId::new("trace-abc"), None);
+    app.update(Msg::Reply(Reply::Trace(
+        trace_generation(&app),
+        TraceId::new("trace-abc"),
+        Ok(Box::new(trace_detail())),
+    )));
+    app.drain_effects();
+    app
+}
+
+#[test]
+fn slash_searches_the_waterfall_and_n_goes_to_the_next_match() {
+    let mut app = trace_ready();
+    app.update(ch('/'));
+    type_text(&mut app, "claude");
+    app.update(key(KeyCode::Enter));
+    let first = app.selected_id().unwrap();
+    assert!(first.starts_with("req-"), "{first}");
+    let labels_shown = screen(&app);
+    assert!(labels_shown.contains("/claude (n/N)"), "{labels_shown}");
+    app.update(ch('n'));
+    let second = app.selected_id().unwrap();
+    app.update(ch('N'));
+    assert_eq!(app.selected_id().unwrap(), first);
+    // a word that matches nothing is said
+    app.update(ch('/'));
+    app.update(ctrl('u'));
+    type_text(&mut app, "zzzz");
+    app.update(key(KeyCode::Enter));
+    assert!(app.status.as_ref().unwrap().0.contains("zzzz not found"));
+    let _ = second;
+    // in the detail pane n scrolls to the matching line
+    app.update(key(KeyCode::Esc)); // clears the search
+    app.update(ch('g'));
+    app.update(key(KeyCode::Tab));
+    app.update(ch('/'));
+    app.update(ctrl('u'));
+    type_text(&mut app, "agent");
+    app.update(key(KeyCode::Enter));
+    assert!(app.trace.as_ref().unwrap().detail_scroll > 0);
+}
+
+#[test]
+fn shift_y_copies_the_item_as_json_and_e_asks_for_the_pager() {
+    let mut app = trace_ready();
+    app.update(ch('j'));
+    let id = app.selected_id().unwrap();
+    app.update(ch('Y'));
+    match app.drain_effects().as_slice() {
+        [Effect::Copy(json)] => {
+            let value: serde_json::Value = serde_json::from_str(json).unwrap();
+            assert!(json.contains(&id), "{json}");
+            assert!(value.get("kind").is_some(), "{json}");
+        }
+        other => panic!("{other:?}"),
+    }
+    app.update(ch('e'));
+    match app.drain_effects().as_slice() {
+        [Effect::Pager { title, text }] => {
+            assert!(title.contains(&id));
+            assert!(text.contains(&id));
+        }
+        other => panic!("{other:?}"),
+    }
+    // in the audit view e escalates and E opens the pager
+    let mut audit = audit_ready();
+    audit.update(Msg::Reply(Reply::AuditRecord(
+        audit.audit.record_generation(),
+        "req-0005-aaaa".into(),
+        Ok(AuditResolution::Found(Box::new(trace_audit()))),
+    )));
+    audit.update(ch('e'));
+    assert!(matches!(
+        audit.drain_effects().as_slice(),
+        [Effect::RecordReview(_)]
+    ));
+    audit.update(ch('E'));
+    assert!(matches!(
+        audit.drain_effects().as_slice(),
+        [Effect::Pager { .. }]
+    ));
+}
+
+#[test]
+fn a_running_trace_refreshes_itself_and_says_as_of_when() {
+    let mut app = trace_ready();
+    let trace_queries = |effects: Vec<Effect>| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Query(Query::Trace { .. })))
+            .count()
+    };
+    // the fixture's task has completed: a tick asks nothing for it
+    app.update(Msg::Tick(app.now + chrono::Duration::seconds(REFRESH_SECS)));
+    assert_eq!(trace_queries(app.drain_effects()), 0);
+    assert!(screen(&app).contains("as of "));
+    // a pending request: the trace is live, drawn open-ended, and refreshes
+    let mut running = trace_detail();
+    if let Some(TraceEvent::AiRequest(r)) = running
+        .events
+        .iter_mut()
+        .find(|e| matches!(e, TraceEvent::AiRequest(_)))
+    {
+        r.status = "pending".into();
+        r.latency_ms = None;
+        r.completed_at = None;
+    }
+    app.update(ch('r'));
+    app.update(Msg::Reply(Reply::Trace(
+        trace_generation(&app),
+        TraceId::new("trace-abc"),
+        Ok(Box::new(running)),
+    )));
+    app.drain_effects();
+    let shown = screen(&app);
+    assert!(shown.contains("● running · as of"), "{shown}");
+    assert!(shown.contains("▶"), "{shown}");
+    assert!(shown.contains("wall span"), "{shown}");
+    assert!(shown.contains("Σ latency"), "{shown}");
+    app.update(Msg::Tick(app.now + chrono::Duration::seconds(REFRESH_SECS)));
+    assert_eq!(trace_queries(app.drain_effects()), 1);
+}
+
+// ---------------------------------------------------------- logs like lnav
+
+#[test]
+fn log_level_means_this_level_and_worse_and_m_picks_a_module() {
+    let mut app = app(120, 40);
+    app.update(ch('6'));
+    app.update(Msg::Reply(Reply::Logs(
+        app.logs.generation(),
+        Ok(logs_data()),
+    )));
+    app.update(ch('l'));
+    app.update(ch('l'));
+    assert_eq!(app.logs.level, Some(LogLevel::Warn));
+    let level = app
+        .drain_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Query(Query::Logs { filter, .. }) => filter.level,
+            _ => None,
+        })
+        .next_back();
+    assert_eq!(level.as_deref(), Some("ERROR,WARN"));
+    app.update(Msg::Reply(Reply::Logs(
+        app.logs.generation(),
+        Ok(logs_data()),
+    )));
+    assert!(screen(&app).contains("level WARN+"));
+    // the module picker narrows as you type
+    app.update(ch('m'));
+    let module = logs_data().summary.top_modules[0].module.clone();
+    match &app.overlay {
+        Some(Overlay::Picker(p)) => {
+            assert_eq!(p.shown()[0], ALL_MODULES);
+            assert!(p.shown().contains(&module.as_str()));
+        }
+        other => panic!("{other:?}"),
+    }
+    type_text(&mut app, &module);
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.logs.module.as_deref(), Some(module.as_str()));
+    // and back to every module
+    app.update(ch('m'));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.logs.module, None);
+}
+
+#[test]
+fn log_search_matches_are_highlighted() {
+    let mut app = app(120, 40);
+    app.update(ch('6'));
+    app.update(ch('/'));
+    let word = logs_data().lines[0]
+        .message
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    type_text(&mut app, &word);
+    app.update(key(KeyCode::Enter));
+    app.update(Msg::Reply(Reply::Logs(
+        app.logs.generation(),
+        Ok(logs_data()),
+    )));
+    let terminal = render(&app);
+    let buffer = terminal.backend().buffer();
+    let reversed = (0..buffer.area.height).any(|y| {
+        (0..buffer.area.width).any(|x| {
+            let cell = &buffer[(x, y)];
+            cell.modifier.contains(ratatui::style::Modifier::REVERSED)
+                && word.starts_with(cell.symbol())
+        })
+    });
+    assert!(reversed, "the match is drawn reversed");
+}
+
+// ------------------------------------------ drill-down from aggregates
+
+fn trace_list_item(id: &str) -> TraceListItem {
+    TraceListItem {
+        trace_id: TraceId::new(id),
+        started_at: at(300),
+        last_activity_at: at(290),
+        user_id: Some(UserId::new("alice")),
+        agent_name: Some("support-agent".into()),
+        status: "completed".into(),
+        task_status: Some("completed".into()),
+        request_count: 2,
+        total_tokens: 1200,
+        total_cost_microdollars: Microdollars(4200),
+        mcp_count: 1,
+        error_count: 0,
+    }
+}
+
+#[test]
+fn enter_on_a_leaderboard_row_lists_its_traces_and_opens_one() {
+    let mut app = app(120, 40);
+    app.update(ch('4'));
+    app.update(Msg::Reply(Reply::Leaders(
+        app.leaders.generation(),
+        Ok(Box::new(leaders_data())),
+    )));
+    // focus the agents pane, its first row
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    assert_eq!(app.leaders.focus, LeadersPane::Agents);
+    app.drain_effects();
+    app.update(key(KeyCode::Enter));
+    let agent = leaders_data().agents[0].agent_name.clone();
+    let generation = match app.drain_effects().as_slice() {
+        [Effect::Query(Query::Traces { generation, filter })] => {
+            assert_eq!(filter.agent.as_deref(), Some(agent.as_str()));
+            assert!(filter.window.is_some());
+            *generation
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(screen(&app).contains("loading traces"));
+    app.update(Msg::Reply(Reply::Traces(
+        generation,
+        Ok(vec![trace_list_item("trace-1"), trace_list_item("trace-2")]),
+    )));
+    assert!(screen(&app).contains("trace-2"));
+    app.update(ch('j'));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.view, ViewId::Trace);
+    assert_eq!(app.trace.as_ref().unwrap().trace_id.as_str(), "trace-2");
+    app.update(key(KeyCode::Esc));
+    assert_eq!(
+        app.view,
+        ViewId::Leaderboards,
+        "back where the drill started"
+    );
+}
+
+#[test]
+fn enter_on_a_cost_row_drills_by_agent_or_model() {
+    let mut app = app(120, 40);
+    app.update(ch('3'));
+    app.update(Msg::Reply(Reply::Costs(
+        app.costs.generation(),
+        Ok(Box::new(costs_data())),
+    )));
+    let model = costs_data().by_model[0].key.clone();
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.view, ViewId::Live);
+    assert_eq!(
+        app.live.feed.filter().model.as_deref(),
+        Some(model.to_lowercase().as_str())
+    );
+    app.update(ch('3'));
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    assert_eq!(app.costs.focus, CostsPane::Agent);
+    app.drain_effects();
+    app.update(key(KeyCode::Enter));
+    assert!(app.drain_effects().iter().any(|e| matches!(
+        e,
+        Effect::Query(Query::Traces { filter, .. }) if filter.agent.is_some()
+    )));
+}
+
+#[test]
+fn smaller_things_the_ribbon_loads_the_sort_reverses() {
+    // before the first overview answer: "…", not zeros
+    let mut fresh = App::new(
+        Theme::builtin("dark", false).unwrap(),
+        Keymap::default(),
+        Thresholds::default(),
+        now(),
+    );
+    fresh.update(Msg::Resize(120, 40));
+    assert!(screen(&fresh).contains("users …"), "{}", screen(&fresh));
+    // the tools table: ▼ for a descending sort, S reverses (▲)
+    let mut app = app(120, 40);
+    app.update(ch('4'));
+    app.update(Msg::Reply(Reply::Leaders(
+        app.leaders.generation(),
+        Ok(Box::new(leaders_data())),
+    )));
+    assert!(screen(&app).contains("executions▼"));
+    let first = app.selected_id();
+    app.update(ch('S'));
+    assert!(screen(&app).contains("executions▲"));
+    assert_eq!(app.selected_id(), first, "the cursor keeps its tool");
+    app.update(ch('G'));
+    let last_shown = app.selected_id().unwrap();
+    assert_eq!(last_shown, leaders_data().tools[0].tool_name);
+}
+
+#[test]
+fn a_queue_reload_reads_the_record_on_screen_again() {
+    let mut app = audit_ready();
+    app.update(Msg::Reply(Reply::AuditRecord(
+        app.audit.record_generation(),
+        "req-0005-aaaa".into(),
+        Ok(AuditResolution::Found(Box::new(trace_audit()))),
+    )));
+    reload_queue(&mut app, queue_with_newer(1));
+    assert!(app.drain_effects().iter().any(|e| matches!(
+        e,
+        Effect::Query(Query::AuditRecord { id, .. }) if id == "req-0005-aaaa"
+    )));
+    // the record stays on screen while it is read again
+    assert!(matches!(app.audit.record, Loadable::Ready(_)));
+}

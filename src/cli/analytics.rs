@@ -8,14 +8,21 @@
 //! (requests); single-record reports (overview, sessions, costs summary)
 //! are one header and one row.
 
-use super::common::{FormatArgs, SourceArgs, check_limit, open_engine, window_since_or};
+use super::common::{
+    FormatArgs, SourceArgs, WindowArgs, Windowed, check_limit, heading, open_engine,
+};
 use crate::error::Result;
 use crate::model::Timestamp;
 use crate::output::{self, Block, Cell, Column, Document, Field, Format, RowSet};
 use crate::query::*;
-use chrono::Utc;
 use serde::Serialize;
 use std::sync::Arc;
+
+mod change;
+pub use change::{
+    ActivityChange, OverviewArgs, OverviewReport, PreviousCosts, activity_change_rows,
+    activity_trend_rows, previous_cost_fields,
+};
 
 /// Default `--since` of the analytics reports.
 pub const DEFAULT_SINCE: &str = "24h";
@@ -32,8 +39,9 @@ pub struct AnalyticsArgs {
 /// The reports.
 #[derive(Debug, clap::Subcommand)]
 pub enum Report {
-    /// The eight platform counters (users, sessions, contexts, tasks, AI requests).
-    Overview(ReportArgs),
+    /// The platform counters and the window's activity against the previous
+    /// window (↑/↓), or with --trend day|hour the activity per bucket.
+    Overview(OverviewArgs),
     /// Recent conversations (contexts) with messages, requests and cost.
     Conversations(ReportArgs),
     /// Agents by task count: success rate, execution time, requests, cost.
@@ -61,9 +69,8 @@ pub struct ReportArgs {
     pub source: SourceArgs,
     #[command(flatten)]
     pub output: FormatArgs,
-    /// Time window ending now: 15m, 24h, 7d, 30d, 2w, … [default: 24h]
-    #[arg(long, value_name = "SPAN")]
-    pub since: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Most rows in a list [default: 20; costs --by: all]
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
@@ -127,7 +134,7 @@ struct Prepared {
 
 async fn prepare(args: &ReportArgs) -> Result<Prepared> {
     let format = args.output.format()?;
-    let window = window_since_or(args.since.as_deref(), DEFAULT_SINCE)?;
+    let window = args.window.window_or(DEFAULT_SINCE)?;
     let limit = check_limit(args.limit.unwrap_or(DEFAULT_LIMIT))?;
     let engine = open_engine(&args.source).await?;
     Ok(Prepared {
@@ -141,7 +148,7 @@ async fn prepare(args: &ReportArgs) -> Result<Prepared> {
 /// Run `tracetop analytics`.
 pub async fn run(args: AnalyticsArgs) -> Result<()> {
     match args.report {
-        Report::Overview(a) => overview(a).await,
+        Report::Overview(a) => change::overview(a).await,
         Report::Conversations(a) => conversations(a).await,
         Report::Agents(a) => agents(a).await,
         Report::Users(a) => users(a).await,
@@ -154,40 +161,39 @@ pub async fn run(args: AnalyticsArgs) -> Result<()> {
     }
 }
 
-fn window_line(window: &TimeWindow) -> Block {
-    Block::Line(format!(
-        "window: {} → {} UTC",
-        window.start.format("%Y-%m-%d %H:%M"),
-        window.end.format("%Y-%m-%d %H:%M")
-    ))
-}
-
+/// A one-object report: JSON is the object with the window first, CSV one
+/// header and one row (window included), the table its fields under a
+/// header line that names the window.
 fn single_record<T: Serialize>(
     format: Format,
     json: &T,
     title: &str,
-    window: Option<&TimeWindow>,
+    window: &TimeWindow,
     fields: Vec<Field>,
 ) -> Result<()> {
+    let with_window = window_fields(window)
+        .into_iter()
+        .chain(fields)
+        .collect::<Vec<_>>();
     output::emit(
         format,
-        json,
-        || output::record_rows(&fields),
+        &Windowed::new(window, json),
+        || output::record_rows(&with_window),
         || {
-            let mut doc = vec![Block::Heading(title.to_string())];
-            doc.push(output::record_block(&fields));
-            if let Some(w) = window {
-                doc.push(window_line(w));
-            }
-            doc
+            vec![
+                heading(title, Some(window)),
+                output::record_block(&with_window[2..]),
+            ]
         },
     )
 }
 
-async fn overview(args: ReportArgs) -> Result<()> {
-    let p = prepare(&args).await?;
-    let o = p.engine.overview(Utc::now()).await?;
-    single_record(p.format, &o, "Platform overview", None, overview_fields(&o))
+/// `window_start` and `window_end` as the first fields of a record.
+fn window_fields(window: &TimeWindow) -> Vec<Field> {
+    vec![
+        Field::new("window_start", "window start", Cell::Time(window.start)),
+        Field::new("window_end", "window end", Cell::Time(window.end)),
+    ]
 }
 
 /// The overview as fields (shared with tests of the table shape).
@@ -230,7 +236,6 @@ fn list<T: Serialize>(
     list_hiding(format, title, window, json, rows, &[])
 }
 
-/// [`list`] with some columns left out of the table (CSV keeps them).
 /// [`list`] with an optional note under the table's header (never in
 /// JSON or CSV, whose shape stays the rows).
 fn list_noting<T: Serialize>(
@@ -246,15 +251,15 @@ fn list_noting<T: Serialize>(
         json,
         || rows.clone(),
         || {
-            let mut doc = vec![Block::Heading(title.to_string())];
+            let mut doc = vec![heading(title, Some(window))];
             doc.extend(note);
             doc.push(Block::Table(rows.clone()));
-            doc.push(window_line(window));
             doc
         },
     )
 }
 
+/// [`list`] with some columns left out of the table (CSV keeps them).
 fn list_hiding<T: Serialize>(
     format: Format,
     title: &str,
@@ -269,9 +274,8 @@ fn list_hiding<T: Serialize>(
         || rows.clone(),
         || {
             vec![
-                Block::Heading(title.to_string()),
+                heading(title, Some(window)),
                 Block::Table(rows.without(hidden_in_table)),
-                window_line(window),
             ]
         },
     )
@@ -408,15 +412,14 @@ async fn requests(args: ReportArgs) -> Result<()> {
     let overall = request_stats_fields(&stats);
     output::emit(
         p.format,
-        &stats,
+        &Windowed::new(&p.window, &stats),
         || set.clone(),
         || {
             vec![
-                Block::Heading("AI requests".into()),
+                heading("AI requests", Some(&p.window)),
                 output::record_block(&overall),
                 Block::Heading("By model".into()),
                 Block::Table(set.without(&["provider", "failed_count", "cache_hit_count"])),
-                window_line(&p.window),
             ]
         },
     )
@@ -613,7 +616,7 @@ async fn sessions(args: TrafficArgs) -> Result<()> {
             "clean traffic"
         }
     );
-    single_record(p.format, &s, &title, Some(&p.window), fields)
+    single_record(p.format, &s, &title, &p.window, fields)
 }
 
 /// Traffic as one table with a `dimension` column
@@ -684,11 +687,11 @@ async fn traffic(args: TrafficArgs) -> Result<()> {
         .await?;
     output::emit(
         p.format,
-        &t,
+        &Windowed::new(&p.window, &t),
         || traffic_rows(&t),
         || {
             let mut doc: Document = vec![
-                Block::Heading("Traffic".into()),
+                heading("Traffic", Some(&p.window)),
                 output::record_block(&[
                     Field::new("total_sessions", "sessions", Cell::Int(t.total_sessions)),
                     Field::new("bot_sessions", "bot sessions", Cell::Int(t.bot_sessions)),
@@ -718,7 +721,6 @@ async fn traffic(args: TrafficArgs) -> Result<()> {
                         .with_rows(rows.iter().map(|r| traffic_cells(None, r))),
                 ));
             }
-            doc.push(window_line(&p.window));
             doc
         },
     )
@@ -768,11 +770,11 @@ async fn content(args: TrafficArgs) -> Result<()> {
         .await?;
     output::emit(
         p.format,
-        &c,
+        &Windowed::new(&p.window, &c),
         || content_rows(&c),
         || {
             vec![
-                Block::Heading("Content".into()),
+                heading("Content", Some(&p.window)),
                 output::record_block(&[
                     Field::new("total_sessions", "sessions", Cell::Int(c.total_sessions)),
                     Field::new("bot_sessions", "bot sessions", Cell::Int(c.bot_sessions)),
@@ -799,7 +801,6 @@ async fn content(args: TrafficArgs) -> Result<()> {
                     RowSet::new(content_columns(false))
                         .with_rows(c.referrers.iter().map(|r| content_cells(None, r))),
                 ),
-                window_line(&p.window),
             ]
         },
     )
@@ -814,10 +815,14 @@ pub struct CostReport {
     pub window_end: Timestamp,
     pub summary: CostSummary,
     pub overview: CostOverview,
+    /// The previous window of the same length and the change.
+    #[serde(flatten)]
+    pub previous: PreviousCosts,
 }
 
 /// The cost report as one flat record (CSV and table): window figures
-/// unprefixed, the all-time figures prefixed `all_time_`.
+/// unprefixed, the all-time figures prefixed `all_time_`, then the
+/// previous window's (`previous_…`, `…_change_percent`).
 pub fn cost_report_fields(r: &CostReport) -> Vec<Field> {
     let (s, o) = (&r.summary, &r.overview);
     vec![
@@ -888,11 +893,16 @@ pub fn cost_report_fields(r: &CostReport) -> Vec<Field> {
             Cell::Money(o.avg_cost_per_request_microdollars),
         ),
     ]
+    .into_iter()
+    .chain(previous_cost_fields(&r.previous))
+    .collect()
 }
 
-/// Fields of the cost record that cover the window (the rolling figures
-/// follow).
+/// Fields of the cost record before the rolling figures (the window, its
+/// figures with cache tokens and the synthetic count), and the rolling
+/// ones before the previous window's.
 const COST_WINDOW_FIELDS: usize = 12;
+const COST_ROLLING_FIELDS: usize = 6;
 
 async fn costs(args: CostsArgs) -> Result<()> {
     let p = prepare(&args.common).await?;
@@ -951,14 +961,15 @@ async fn costs(args: CostsArgs) -> Result<()> {
             synthetic_line(summary.synthetic_requests_excluded),
         );
     }
-    let (summary, overview) = futures::try_join!(
-        p.engine.cost_summary_counting(&p.window, counting),
+    let (compared, overview) = futures::try_join!(
+        cost_change_counting(p.engine.as_ref(), &p.window, counting),
         p.engine.cost_overview(p.window.end)
     )?;
     let report = CostReport {
         window_start: p.window.start,
         window_end: p.window.end,
-        summary,
+        previous: PreviousCosts::from(&compared),
+        summary: compared.current,
         overview,
     };
     let fields = cost_report_fields(&report);
@@ -967,11 +978,20 @@ async fn costs(args: CostsArgs) -> Result<()> {
         &report,
         || output::record_rows(&fields),
         || {
-            let mut doc = vec![Block::Heading("Costs in the window".into())];
+            let rolling_end = COST_WINDOW_FIELDS + COST_ROLLING_FIELDS;
+            let previous = TimeWindow {
+                start: report.previous.previous_window_start,
+                end: report.previous.previous_window_end,
+            };
+            let mut doc = vec![heading("Costs", Some(&p.window))];
             doc.extend(synthetic_line(report.summary.synthetic_requests_excluded));
-            doc.push(output::record_block(&fields[..COST_WINDOW_FIELDS]));
-            doc.push(Block::Heading("Rolling".into()));
-            doc.push(output::record_block(&fields[COST_WINDOW_FIELDS..]));
+            doc.extend([
+                output::record_block(&fields[2..COST_WINDOW_FIELDS]),
+                heading("Previous window", Some(&previous)),
+                output::record_block(&fields[rolling_end + 2..]),
+                Block::Heading("Rolling".into()),
+                output::record_block(&fields[COST_WINDOW_FIELDS..rolling_end]),
+            ]);
             doc
         },
     )

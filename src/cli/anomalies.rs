@@ -11,14 +11,18 @@
 //! array of anomaly objects, each with a `state` of `open` or `cleared`).
 
 use crate::anomaly::{AnomalyDetector, Thresholds};
+use crate::cli::common::{WindowArgs, window_title};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::pg::PgEngine;
-use crate::query::{TimeWindow, parse_span};
+use crate::query::TimeWindow;
 use crate::sanitize::{clean, truncate_width};
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
+
+/// Default `--since` of `tracetop anomalies` (before `--until`).
+pub const DEFAULT_SINCE: &str = "1h";
 
 /// Output formats of `tracetop anomalies`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,10 +36,10 @@ pub enum AnomalyFormat {
 pub struct AnomaliesArgs {
     /// Postgres URL of the audit database (read-only use).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: String,
-    /// How far back to replay: 15m, 1h, 24h, 7d, ...
-    #[arg(long, default_value = "1h")]
-    pub since: String,
+    pub database_url: Option<String>,
+    /// The window to replay (default: the hour before --until).
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = AnomalyFormat::Table)]
     pub format: AnomalyFormat,
@@ -55,13 +59,13 @@ struct Listed<'a> {
 
 /// Run `tracetop anomalies`.
 pub async fn run(args: AnomaliesArgs) -> Result<()> {
-    let span = parse_span(&args.since)?;
+    let window = args.window.window_or(DEFAULT_SINCE)?;
     let thresholds = load_thresholds(args.config.as_deref())?;
-    let engine = PgEngine::connect(&args.database_url).await?;
-    let window = TimeWindow::since(span);
+    let url = super::common::require_database_url(args.database_url.as_deref())?;
+    let engine = PgEngine::connect(url).await?;
     let events = recent_events(&engine, &window).await?;
     let (anomalies, open_count) = detect(thresholds, &events, window.end);
-    print(&anomalies, open_count, args.format)
+    print(&anomalies, open_count, &window, args.format)
 }
 
 pub fn load_thresholds(path: Option<&std::path::Path>) -> Result<Thresholds> {
@@ -192,7 +196,12 @@ async fn recent_events(engine: &PgEngine, window: &TimeWindow) -> Result<Vec<Eve
     Ok(timed.into_iter().map(|(_, _, e)| e).collect())
 }
 
-fn print(anomalies: &[Anomaly], open_count: usize, format: AnomalyFormat) -> Result<()> {
+fn print(
+    anomalies: &[Anomaly],
+    open_count: usize,
+    window: &TimeWindow,
+    format: AnomalyFormat,
+) -> Result<()> {
     let state = |i: usize| if i < open_count { "open" } else { "cleared" };
     let mut out = Vec::new();
     match format {
@@ -209,6 +218,7 @@ fn print(anomalies: &[Anomaly], open_count: usize, format: AnomalyFormat) -> Res
             out.push(b'\n');
         }
         AnomalyFormat::Table => {
+            let _ = writeln!(out, "{}", window_title("Anomalies", window));
             if anomalies.is_empty() {
                 out.extend_from_slice(b"no anomalies\n");
             } else {

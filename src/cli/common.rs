@@ -2,16 +2,18 @@
 //! window, limit) and opening the engine they name.
 //!
 //! Every reporting command calls [`open_engine`] and talks to the
-//! [`QueryEngine`] trait only; which engine answers (Postgres today, a
-//! remote `tracetop serve` later) is decided here and nowhere else.
+//! [`QueryEngine`] trait only; which engine answers (Postgres, or a remote
+//! `tracetop serve` with `--remote`) is decided here and nowhere else.
 //! Arguments are checked before any connection is made, so a bad `--since`
 //! or `--format` fails at once with one line.
 
 use crate::error::{Error, Result};
-use crate::output::Format;
+use crate::model::Timestamp;
+use crate::output::{Block, Format};
 use crate::pg::{PgEngine, PgReviewStore};
-use crate::query::{QueryEngine, ReviewStore, TimeWindow, parse_span};
-use crate::sanitize;
+use crate::query::{QueryEngine, ReviewStore, TimeWindow, parse_span, resolve_window};
+use crate::sse::client::load_token;
+use crate::sse::remote::RemoteEngine;
 use chrono::Utc;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,10 +52,12 @@ impl FormatArgs {
     }
 }
 
-/// Open the query engine the source arguments name.
+/// Open the query engine the source arguments name: a remote `tracetop
+/// serve` (`--remote`, token from `--token-file` or TRACETOP_TOKEN), else
+/// the database.
 pub async fn open_engine(source: &SourceArgs) -> Result<Arc<dyn QueryEngine>> {
     if let Some(remote) = source.remote.as_deref() {
-        return Err(remote_unavailable(remote));
+        return Ok(Arc::new(open_remote(remote, source).await?));
     }
     let url = database_url(source)?;
     Ok(Arc::new(PgEngine::connect(url).await?))
@@ -62,25 +66,25 @@ pub async fn open_engine(source: &SourceArgs) -> Result<Arc<dyn QueryEngine>> {
 /// Open the store of audit verdicts (`tracetop_reviews`) the source names.
 pub async fn open_review_store(source: &SourceArgs) -> Result<Arc<dyn ReviewStore>> {
     if let Some(remote) = source.remote.as_deref() {
-        return Err(remote_unavailable(remote));
+        return Ok(Arc::new(open_remote(remote, source).await?));
     }
     let url = database_url(source)?;
     Ok(Arc::new(PgReviewStore::connect(url).await?))
 }
 
-/// The one place that says `--remote` is not available yet.
-fn remote_unavailable(remote: &str) -> Error {
-    Error::input(format!(
-        "--remote {} is not available yet in this version of tracetop: use --database-url (or DATABASE_URL) for now",
-        crate::error::redact_url(&sanitize::clean(remote))
-    ))
+async fn open_remote(remote: &str, source: &SourceArgs) -> Result<RemoteEngine> {
+    let token = load_token(source.token_file.as_deref())?;
+    RemoteEngine::connect(remote, token).await
 }
 
 fn database_url(source: &SourceArgs) -> Result<&str> {
-    source
-        .database_url
-        .as_deref()
-        .map(str::trim)
+    require_database_url(source.database_url.as_deref())
+}
+
+/// The `--database-url` (or `DATABASE_URL`) a command needs, or one line
+/// saying how to give it.
+pub fn require_database_url(url: Option<&str>) -> Result<&str> {
+    url.map(str::trim)
         .filter(|u| !u.is_empty())
         .ok_or_else(|| {
             Error::input(
@@ -89,25 +93,99 @@ fn database_url(source: &SourceArgs) -> Result<&str> {
         })
 }
 
-/// Parse `--since` into a window ending now; `None` when not given.
-pub fn window_since(since: Option<&str>) -> Result<Option<TimeWindow>> {
-    since
-        .map(|s| parse_span(s).map(TimeWindow::since).map_err(since_error))
-        .transpose()
+/// `--since` / `--until`: the time window of a report or a list. Each
+/// takes a duration back from now (`15m`, `24h`, `7d`, `2w`), a date
+/// (`2026-11-24`, 00:00 UTC) or an RFC 3339 time (`2026-11-24T03:00:00Z`;
+/// without an offset, UTC). Parsed by [`resolve_window`], checked before
+/// any connection is made.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct WindowArgs {
+    /// Start of the window: a duration back from now (15m, 24h, 7d, 2w), a
+    /// date (2026-11-24 = 00:00 UTC) or an RFC 3339 time (2026-11-24T03:00:00Z;
+    /// 2026-11-24T03:00 is UTC) [default: reports 24h (anomalies 1h) before
+    /// --until; lists all time]
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// End of the window (exclusive), in the same forms [default: now]
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
 }
 
-/// Parse `--since` with a default span.
-pub fn window_since_or(since: Option<&str>, default: &str) -> Result<TimeWindow> {
-    let text = since.unwrap_or(default);
-    let span = parse_span(text).map_err(since_error)?;
-    Ok(TimeWindow::last(span, Utc::now()))
-}
-
-fn since_error(e: Error) -> Error {
-    match e {
-        Error::Input(msg) => Error::input(format!("--since: {msg}")),
-        other => other,
+impl WindowArgs {
+    /// The window, `default_span` (e.g. `24h`) before its end when
+    /// `--since` is not given.
+    pub fn window_or(&self, default_span: &str) -> Result<TimeWindow> {
+        let span = parse_span(default_span)?;
+        resolve_window(
+            self.since.as_deref(),
+            self.until.as_deref(),
+            Some(span),
+            report_now(),
+        )
     }
+
+    /// The window of a list: `None` (all time) when neither flag is given,
+    /// else from `--since` (default: the epoch) to `--until` (default: now).
+    pub fn optional_window(&self) -> Result<Option<TimeWindow>> {
+        if self.since.is_none() && self.until.is_none() {
+            return Ok(None);
+        }
+        resolve_window(
+            self.since.as_deref(),
+            self.until.as_deref(),
+            None,
+            report_now(),
+        )
+        .map(Some)
+    }
+}
+
+/// "Now" for a report's window: the wall clock to the millisecond (what
+/// CSV prints), so the window a report names is the one it covers.
+fn report_now() -> Timestamp {
+    use chrono::{DurationRound, TimeDelta};
+    let now = Utc::now();
+    now.duration_trunc(TimeDelta::milliseconds(1))
+        .unwrap_or(now)
+}
+
+/// A single-object report as JSON, with the window it covers first:
+/// `{"window_start": "…Z", "window_end": "…Z", …the report's fields}`.
+#[derive(Debug, serde::Serialize)]
+pub struct Windowed<'a, T: serde::Serialize> {
+    pub window_start: Timestamp,
+    pub window_end: Timestamp,
+    #[serde(flatten)]
+    pub report: &'a T,
+}
+
+impl<'a, T: serde::Serialize> Windowed<'a, T> {
+    /// `report` over `window`.
+    pub fn new(window: &TimeWindow, report: &'a T) -> Self {
+        Windowed {
+            window_start: window.start,
+            window_end: window.end,
+            report,
+        }
+    }
+}
+
+/// A table's header line, naming the window when there is one:
+/// `Top agents · 2026-11-24 00:00:00 → 2026-11-25 00:00:00 UTC`.
+pub fn heading(title: &str, window: Option<&TimeWindow>) -> Block {
+    match window {
+        Some(w) => Block::Heading(window_title(title, w)),
+        None => Block::Heading(title.to_string()),
+    }
+}
+
+/// `title · START → END UTC`, to the second.
+pub fn window_title(title: &str, w: &TimeWindow) -> String {
+    format!(
+        "{title} · {} → {} UTC",
+        w.start.format("%Y-%m-%d %H:%M:%S"),
+        w.end.format("%Y-%m-%d %H:%M:%S")
+    )
 }
 
 /// `--limit`, checked: at least 1, at most 100 000.
@@ -126,17 +204,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn since_errors_name_the_flag() {
-        let err = window_since(Some("5x")).unwrap_err();
+    fn window_flags_name_the_flag_and_default() {
+        let args = |since: Option<&str>, until: Option<&str>| WindowArgs {
+            since: since.map(str::to_string),
+            until: until.map(str::to_string),
+        };
+        let err = args(Some("5x"), None).window_or("24h").unwrap_err();
         assert!(
-            err.to_string()
-                .starts_with("--since: invalid duration \"5x\""),
+            err.to_string().starts_with("--since \"5x\" is not a time"),
             "{err}"
         );
         assert_eq!(err.exit_code(), 2);
-        assert!(window_since(None).unwrap().is_none());
-        let w = window_since_or(None, "24h").unwrap();
+        assert!(args(None, None).optional_window().unwrap().is_none());
+        let w = args(None, None).window_or("24h").unwrap();
         assert_eq!((w.end - w.start).num_hours(), 24);
+        let w = args(None, Some("2026-11-24"))
+            .optional_window()
+            .unwrap()
+            .unwrap();
+        assert_eq!(w.start, chrono::DateTime::UNIX_EPOCH);
+        assert_eq!(crate::query::rfc3339(w.end), "2026-11-24T00:00:00Z");
     }
 
     #[test]

@@ -57,14 +57,20 @@ pub struct LookArgs {
 pub struct ConsoleArgs {
     /// Postgres URL of the audited database (read-only access is enough for
     /// everything but audit verdicts).
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL",
+        global = true
+    )]
     pub database_url: Option<String>,
     /// Stream URL of a `tracetop serve` (takes precedence over a database).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", global = true)]
     pub remote: Option<String>,
     /// File holding the bearer token for `--remote` (else TRACETOP_TOKEN;
     /// never on the command line).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub token_file: Option<PathBuf>,
     /// Replay a file written by `tracetop record` into the console.
     #[arg(long, value_name = "FILE")]

@@ -6,7 +6,7 @@
 //! then `level` rows in severity order, then `module` rows.
 
 use super::common::{
-    FormatArgs, SourceArgs, check_limit, open_engine, window_since, window_since_or,
+    FormatArgs, SourceArgs, WindowArgs, Windowed, check_limit, heading, open_engine,
 };
 use crate::error::Result;
 use crate::model::TraceId;
@@ -15,6 +15,9 @@ use crate::query::{LogFilter, LogSummary};
 
 /// Default `--limit` of `logs search`.
 pub const DEFAULT_LIMIT: usize = 100;
+
+/// Default `--since` of `logs summary` (before `--until`).
+pub const SUMMARY_DEFAULT_SINCE: &str = "24h";
 
 /// Arguments of `tracetop logs`.
 #[derive(Debug, clap::Args)]
@@ -51,9 +54,8 @@ pub struct SearchArgs {
     /// Only lines of this trace.
     #[arg(long, value_name = "ID")]
     pub trace: Option<String>,
-    /// Only lines in this window ending now (15m, 24h, 7d, …) [default: all time]
-    #[arg(long, value_name = "SPAN")]
-    pub since: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Most lines to show.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT)]
     pub limit: usize,
@@ -66,9 +68,8 @@ pub struct SummaryArgs {
     pub source: SourceArgs,
     #[command(flatten)]
     pub output: FormatArgs,
-    /// Window ending now (15m, 24h, 7d, …).
-    #[arg(long, value_name = "SPAN", default_value = "24h")]
-    pub since: String,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 /// Run `tracetop logs`.
@@ -86,7 +87,7 @@ async fn search(args: SearchArgs) -> Result<()> {
         level: args.level.clone(),
         module: args.module.clone(),
         trace_id: args.trace.as_deref().map(TraceId::new),
-        window: window_since(args.since.as_deref())?,
+        window: args.window.optional_window()?,
         limit: check_limit(args.limit)?,
     };
     let engine = open_engine(&args.source).await?;
@@ -113,7 +114,10 @@ async fn search(args: SearchArgs) -> Result<()> {
         format,
         &logs,
         || set.clone(),
-        || vec![Block::Table(set.clone())],
+        || match &filter.window {
+            Some(w) => vec![heading("Logs", Some(w)), Block::Table(set.clone())],
+            None => vec![Block::Table(set.clone())],
+        },
     )
 }
 
@@ -144,16 +148,16 @@ pub fn summary_rows(s: &LogSummary) -> RowSet {
 
 async fn summary(args: SummaryArgs) -> Result<()> {
     let format = args.output.format()?;
-    let window = window_since_or(Some(&args.since), "24h")?;
+    let window = args.window.window_or(SUMMARY_DEFAULT_SINCE)?;
     let engine = open_engine(&args.source).await?;
     let s = engine.log_summary(&window).await?;
     output::emit(
         format,
-        &s,
+        &Windowed::new(&window, &s),
         || summary_rows(&s),
         || {
             vec![
-                Block::Heading("Logs".into()),
+                heading("Logs", Some(&window)),
                 output::record_block(&[
                     Field::new("total", "lines", Cell::Int(s.total)),
                     Field::new(

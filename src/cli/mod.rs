@@ -10,6 +10,7 @@ pub mod common;
 pub mod completions;
 pub mod console;
 pub mod demo;
+pub mod global_flags;
 pub mod logs;
 pub mod migrate;
 pub mod record;
@@ -21,7 +22,7 @@ pub mod tools;
 pub mod trace;
 pub mod traces;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// tracetop: a terminal console for live AI operations.
 #[derive(Debug, Parser)]
@@ -71,7 +72,13 @@ pub enum Command {
 
 /// Parse arguments, run the command, return the process exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            eprintln!("tracetop: {e}");
+            return e.exit_code();
+        }
+    };
     // Stream printers are one pipeline (read, parse, print): on a single
     // thread they skip the cross-thread wake-ups that dominate a fast stream.
     let single_pipeline = matches!(
@@ -97,6 +104,9 @@ pub fn main() -> i32 {
     };
     let _ = rustls::crypto::ring::default_provider().install_default();
     let result = runtime.block_on(dispatch(cli));
+    // Everything a command does is done when `dispatch` returns; tasks left
+    // behind (a pooled connection's release ping) are not waited for.
+    runtime.shutdown_background();
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -104,6 +114,16 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// Parse the command line (clap prints help, version and usage errors and
+/// exits itself), then refuse flags the chosen subcommand would drop.
+fn parse() -> crate::error::Result<Cli> {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let definition = Cli::command();
+    let matches = Cli::command().get_matches();
+    global_flags::check(&definition, &matches, &argv)?;
+    Ok(Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
 }
 
 async fn dispatch(cli: Cli) -> crate::error::Result<()> {

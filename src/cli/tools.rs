@@ -2,7 +2,7 @@
 //! name, server, status and time window. (Per-tool statistics are
 //! `tracetop analytics tools`.)
 
-use super::common::{FormatArgs, SourceArgs, check_limit, open_engine, window_since};
+use super::common::{FormatArgs, SourceArgs, WindowArgs, check_limit, heading, open_engine};
 use crate::error::Result;
 use crate::model::McpExecutionRecord;
 use crate::output::{self, Block, Cell, Column, RowSet};
@@ -27,9 +27,8 @@ pub struct ToolsArgs {
     /// Only this status (pending, success, failed, timeout).
     #[arg(long)]
     pub status: Option<String>,
-    /// Only executions in this window ending now (15m, 24h, 7d, …) [default: all time]
-    #[arg(long, value_name = "SPAN")]
-    pub since: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Most executions to list.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT)]
     pub limit: usize,
@@ -42,7 +41,7 @@ pub async fn run(args: ToolsArgs) -> Result<()> {
         tool_name: args.name.clone(),
         server_name: args.server.clone(),
         status: args.status.clone(),
-        window: window_since(args.since.as_deref())?,
+        window: args.window.optional_window()?,
         limit: check_limit(args.limit)?,
     };
     let engine = open_engine(&args.source).await?;
@@ -54,7 +53,7 @@ pub async fn run(args: ToolsArgs) -> Result<()> {
         || set.clone(),
         || {
             vec![
-                Block::Heading("Tool executions".into()),
+                heading("Tool executions", filter.window.as_ref()),
                 Block::Table(set.clone()),
             ]
         },

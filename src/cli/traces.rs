@@ -1,7 +1,7 @@
 //! `tracetop traces`: recent traces, newest first, filtered by agent,
 //! status, tool, MCP presence, user and time window.
 
-use super::common::{FormatArgs, SourceArgs, check_limit, open_engine, window_since};
+use super::common::{FormatArgs, SourceArgs, WindowArgs, check_limit, heading, open_engine};
 use crate::error::Result;
 use crate::model::UserId;
 use crate::output::{self, Block, Cell, Column, RowSet};
@@ -35,9 +35,8 @@ pub struct TracesArgs {
     /// Only traces of this user.
     #[arg(long)]
     pub user: Option<String>,
-    /// Only traces active in this window ending now (15m, 24h, 7d, …) [default: all time]
-    #[arg(long, value_name = "SPAN")]
-    pub since: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Most traces to list.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT)]
     pub limit: usize,
@@ -47,7 +46,7 @@ pub struct TracesArgs {
 pub async fn run(args: TracesArgs) -> Result<()> {
     let format = args.output.format()?;
     let filter = TraceListFilter {
-        window: window_since(args.since.as_deref())?,
+        window: args.window.optional_window()?,
         agent: args.agent.clone(),
         status: args.status.as_ref().map(|s| s.trim().to_ascii_lowercase()),
         tool: args.tool.clone(),
@@ -68,7 +67,7 @@ pub async fn run(args: TracesArgs) -> Result<()> {
         || set.clone(),
         || {
             vec![
-                Block::Heading("Traces".into()),
+                heading("Traces", filter.window.as_ref()),
                 Block::Table(set.without(&["last_activity_at"])),
             ]
         },

@@ -925,7 +925,7 @@ impl Store {
                 && filter
                     .level
                     .as_deref()
-                    .is_none_or(|lv| l.level.eq_ignore_ascii_case(lv))
+                    .is_none_or(|lv| lv.split(',').any(|one| l.level.eq_ignore_ascii_case(one)))
                 && filter.module.as_deref().is_none_or(|m| l.module == m)
                 && filter
                     .trace_id

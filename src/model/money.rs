@@ -68,6 +68,47 @@ impl fmt::Display for Microdollars {
     }
 }
 
+impl Microdollars {
+    /// Decimals that show this amount with at least two significant
+    /// digits: 2 from one cent up, up to 6 below.
+    pub fn decimals_needed(self) -> u32 {
+        let abs = self.0.unsigned_abs();
+        if abs == 0 || abs >= 10_000 {
+            2
+        } else {
+            (6 - abs.ilog10() + 1).min(6)
+        }
+    }
+
+    /// The decimals one money column uses so every amount in it is read
+    /// the same way: the most any of them needs.
+    pub fn column_decimals(amounts: impl IntoIterator<Item = Microdollars>) -> u32 {
+        amounts
+            .into_iter()
+            .map(Microdollars::decimals_needed)
+            .max()
+            .unwrap_or(2)
+    }
+
+    /// `$1,234.56` with exactly `decimals` (2 to 6) decimals, rounded half
+    /// up.
+    pub fn with_decimals(self, decimals: u32) -> String {
+        let decimals = decimals.clamp(2, 6);
+        let negative = self.0 < 0;
+        let abs = self.0.unsigned_abs();
+        let unit = 10u64.pow(6 - decimals);
+        let scaled = (abs + unit / 2) / unit;
+        let per_dollar = 10u64.pow(decimals);
+        format!(
+            "{}${}.{:0width$}",
+            if negative { "-" } else { "" },
+            group_thousands(scaled / per_dollar),
+            scaled % per_dollar,
+            width = decimals as usize
+        )
+    }
+}
+
 fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -121,6 +162,19 @@ mod tests {
         assert_eq!(Microdollars(4_200).to_string(), "$0.004200");
         assert_eq!(Microdollars(1).to_string(), "$0.000001");
         assert_eq!(Microdollars(-4_200).to_string(), "-$0.004200");
+    }
+
+    #[test]
+    fn a_money_column_has_one_precision() {
+        let column = [Microdollars(40_000), Microdollars(7_200), Microdollars(0)];
+        let d = Microdollars::column_decimals(column);
+        assert_eq!(d, 4);
+        let shown: Vec<String> = column.iter().map(|m| m.with_decimals(d)).collect();
+        assert_eq!(shown, ["$0.0400", "$0.0072", "$0.0000"]);
+        assert_eq!(Microdollars(1).decimals_needed(), 6);
+        assert_eq!(Microdollars(1_234_567_891).with_decimals(2), "$1,234.57");
+        assert_eq!(Microdollars(999).with_decimals(5), "$0.00100");
+        assert_eq!(Microdollars(-4_200).with_decimals(4), "-$0.0042");
     }
 
     #[test]

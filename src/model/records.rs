@@ -93,6 +93,15 @@ pub mod task_state {
     pub const COMPLETED: &str = "TASK_STATE_COMPLETED";
     pub const FAILED: &str = "TASK_STATE_FAILED";
     pub const CANCELED: &str = "TASK_STATE_CANCELED";
+
+    /// Whether a task in `state` has finished (completed, failed,
+    /// canceled or rejected); every other state is still running.
+    pub fn is_final(state: &str) -> bool {
+        matches!(
+            state,
+            COMPLETED | FAILED | CANCELED | "TASK_STATE_REJECTED" | "TASK_STATE_UNKNOWN"
+        )
+    }
 }
 
 /// `task_execution_steps`.
@@ -324,6 +333,17 @@ impl LogLevel {
         LogLevel::Debug,
         LogLevel::Trace,
     ];
+
+    /// This level and every more severe one, as a log filter's level set
+    /// (`WARN` → `ERROR,WARN`).
+    pub fn and_worse(self) -> String {
+        LogLevel::ALL
+            .iter()
+            .take_while(|l| **l <= self)
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 
     /// The name as stored (`ERROR`, `WARN`, …).
     pub fn as_str(self) -> &'static str {

@@ -8,6 +8,7 @@
 //! | `Rate` | `12.5%` | `0.125` |
 //! | `Time` | `2026-11-23 10:30:05` (UTC) | RFC 3339, milliseconds, `Z` |
 //! | `Clock` | `10:30:05.123` | RFC 3339, milliseconds, `Z` |
+//! | `Change` | `↑ 12.5%` / `↓ 3.0%` / `→ 0.0%` / `-` | `12.5` / empty |
 //! | `Empty` | `-` | empty field |
 
 use crate::model::{Microdollars, Timestamp};
@@ -25,6 +26,8 @@ pub enum Cell {
     Time(Timestamp),
     /// A time shown as time of day with milliseconds (timelines).
     Clock(Timestamp),
+    /// A change in percent against a previous period (`None`: no base).
+    Change(Option<f64>),
     Empty,
 }
 
@@ -53,7 +56,10 @@ impl Cell {
 
     /// Whether the cell is right-aligned in a table (numbers, money, rates).
     pub fn is_numeric(&self) -> bool {
-        matches!(self, Cell::Int(_) | Cell::Money(_) | Cell::Rate(_))
+        matches!(
+            self,
+            Cell::Int(_) | Cell::Money(_) | Cell::Rate(_) | Cell::Change(_)
+        )
     }
 
     /// The cell as a table shows it: one line, escape sequences removed.
@@ -65,6 +71,7 @@ impl Cell {
             Cell::Rate(r) => format_rate(*r),
             Cell::Time(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
             Cell::Clock(t) => t.format("%H:%M:%S%.3f").to_string(),
+            Cell::Change(change) => format_change(*change),
             Cell::Empty => "-".to_string(),
         }
     }
@@ -78,6 +85,7 @@ impl Cell {
             Cell::Money(m) => m.get().to_string(),
             Cell::Rate(r) => r.to_string(),
             Cell::Time(t) | Cell::Clock(t) => rfc3339(*t),
+            Cell::Change(change) => change.map(|c| format!("{c:.1}")).unwrap_or_default(),
             Cell::Empty => String::new(),
         }
     }
@@ -94,6 +102,18 @@ pub fn format_rate(rate: f64) -> String {
         format!("{:.1}%", rate * 100.0)
     } else {
         "-".to_string()
+    }
+}
+
+/// `Some(12.5)` → `↑ 12.5%`, `Some(-3.0)` → `↓ 3.0%`, `Some(0.0)` →
+/// `→ 0.0%`, `None` (nothing to compare with) → `-`: the direction is a
+/// symbol, never only a colour.
+pub fn format_change(change: Option<f64>) -> String {
+    match change {
+        Some(c) if c.is_finite() && c > 0.0 => format!("↑ {c:.1}%"),
+        Some(c) if c.is_finite() && c < 0.0 => format!("↓ {:.1}%", -c),
+        Some(c) if c.is_finite() => "→ 0.0%".to_string(),
+        _ => "-".to_string(),
     }
 }
 
@@ -268,6 +288,12 @@ mod tests {
         assert_eq!(Cell::Time(t).csv_field(), "2026-11-23T10:30:05.123Z");
         assert_eq!(Cell::Empty.display(), "-");
         assert_eq!(Cell::Empty.csv_field(), "");
+        assert_eq!(Cell::Change(Some(12.5)).display(), "↑ 12.5%");
+        assert_eq!(Cell::Change(Some(-3.0)).display(), "↓ 3.0%");
+        assert_eq!(Cell::Change(Some(0.0)).display(), "→ 0.0%");
+        assert_eq!(Cell::Change(None).display(), "-");
+        assert_eq!(Cell::Change(Some(-66.7)).csv_field(), "-66.7");
+        assert_eq!(Cell::Change(None).csv_field(), "");
     }
 
     #[test]

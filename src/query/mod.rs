@@ -6,10 +6,12 @@
 //! (see [`TimeWindow`]) so two engines asked the same question at the same
 //! `now` give the same answer.
 
+pub mod change;
 pub mod counting;
 pub mod types;
 pub mod window;
 
+pub use change::*;
 pub use counting::*;
 pub use types::*;
 pub use window::*;
@@ -30,6 +32,13 @@ pub trait QueryEngine: Send + Sync {
         window: &TimeWindow,
         bucket: Bucket,
     ) -> Result<Vec<ActivityBucket>>;
+    /// Rows created in the window per table: the trend's five dimensions
+    /// summed. The default sums the day buckets of [`Self::activity_trend`]
+    /// (every engine agrees by construction); PgEngine counts directly.
+    async fn activity_totals(&self, window: &TimeWindow) -> Result<ActivityTotals> {
+        let buckets = self.activity_trend(window, Bucket::Day).await?;
+        Ok(ActivityTotals::from_buckets(&buckets))
+    }
 
     /// Requests, tokens and cost over the window, counted as `counting`
     /// says (synthetic rows out unless included).

@@ -606,7 +606,8 @@ pub struct AuditRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogFilter {
     pub pattern: Option<String>,
-    /// Exact level, case-insensitive (`error`, `WARN`).
+    /// Exact level, case-insensitive (`error`, `WARN`), or a comma-separated
+    /// set of levels (`ERROR,WARN`: the console's "warn and worse").
     pub level: Option<String>,
     /// Exact module.
     pub module: Option<String>,

@@ -14,7 +14,7 @@
 //! handling.
 
 use super::config::Thresholds;
-use super::feed::{DEFAULT_FEED_CAPACITY, FeedRow};
+use super::feed::{DEFAULT_FEED_CAPACITY, FeedFilter, FeedRow};
 use super::keymap::{Action, Keymap};
 use super::layout::ScreenLayout;
 use super::palette::PALETTE_HINT;
@@ -37,7 +37,7 @@ pub use super::screens::leaders::{LeadersPane, LeadersState};
 pub use super::screens::live::LiveState;
 pub use super::screens::logs::{LOG_LIMIT, LogsState};
 pub use super::screens::trace::{TracePane, TraceState};
-pub use overlays::Overlay;
+pub use overlays::{ALL_MODULES, Overlay, Picker, TraceList};
 
 /// The views, in digit order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,6 +85,8 @@ pub struct ReturnPoint {
 
 /// Seconds between background refreshes of the visible view.
 pub const REFRESH_SECS: i64 = 5;
+/// Most bytes put on the clipboard with OSC 52 (terminals drop more).
+const OSC52_LIMIT: usize = 100 * 1024;
 /// Seconds a status message stays in the footer.
 const STATUS_SECS: i64 = 4;
 
@@ -112,6 +114,8 @@ pub struct App {
     overview_slot: Slot,
     /// `:trace PREFIX` lookups.
     trace_lookup_slot: Slot,
+    /// Trace lists of drill-downs.
+    traces_slot: Slot,
     pub rates: LiveRates,
     /// The newest counters the source reported (a systemprompt stream's
     /// REAL_TIME_STATS); when present they drive the ribbon.
@@ -182,6 +186,7 @@ impl App {
             overview: None,
             overview_slot: Slot::default(),
             trace_lookup_slot: Slot::default(),
+            traces_slot: Slot::default(),
             rates: LiveRates::default(),
             source_stats: None,
             open_anomalies: BTreeMap::new(),
@@ -292,6 +297,10 @@ impl App {
                 self.dirty = true;
                 self.on_reply(reply);
             }
+            Msg::Notice(text) => {
+                self.dirty = true;
+                self.say(text);
+            }
             Msg::ThemeLoaded(name, answer) => {
                 self.dirty = true;
                 match answer {
@@ -368,8 +377,11 @@ impl App {
             ViewId::Audit => self.audit.refresh(&mut cx),
             ViewId::Logs if !self.logs.asked() => self.logs.search(&mut cx),
             ViewId::Logs if force_view => self.logs.refresh(&mut cx),
-            ViewId::Trace if force_view => {
-                if let Some(trace) = self.trace.as_mut() {
+            // `r` refreshes any trace; a running one refreshes itself
+            ViewId::Trace => {
+                if let Some(trace) = self.trace.as_mut()
+                    && (force_view || trace.is_running())
+                {
                     trace.refresh(&mut cx)
                 }
             }
@@ -446,6 +458,29 @@ impl App {
                 None => self.say("nothing selected to copy"),
             },
             Action::Refresh => self.refresh(true),
+            Action::CopyJson | Action::OpenPager => {
+                // screens first: `e` escalates in the audit view
+                if action == Action::OpenPager && self.apply_in_view(action) {
+                    return true;
+                }
+                match self.selected_json() {
+                    Some((what, json)) if action == Action::OpenPager => {
+                        self.effects.push(Effect::Pager {
+                            title: what.clone(),
+                            text: json,
+                        });
+                    }
+                    Some((what, json)) if json.len() > OSC52_LIMIT => self.say(format!(
+                        "{what} is {} KB, too big for the clipboard: E opens it in the pager",
+                        json.len() / 1024
+                    )),
+                    Some((what, json)) => {
+                        self.say(format!("copied {what} as JSON"));
+                        self.effects.push(Effect::Copy(json));
+                    }
+                    None => self.say("nothing selected"),
+                }
+            }
             _ => return self.apply_in_view(action),
         }
         true
@@ -458,7 +493,7 @@ impl App {
             ViewId::Trace => self
                 .trace
                 .as_mut()
-                .is_some_and(|t| t.on_action(action, &mut cx)),
+                .is_some_and(|t| t.on_action(action, &self.theme, &mut cx)),
             ViewId::Costs => self.costs.on_action(action, &mut cx),
             ViewId::Leaderboards => self.leaders.on_action(action, &mut cx),
             ViewId::Audit => self.audit.on_action(action, &reviewer, &mut cx),
@@ -496,6 +531,35 @@ impl App {
                 let mut editor = text_area("text · level:error · user:… · model:… · tool:…");
                 editor.insert_str(&self.live.feed.filter().raw);
                 self.overlay = Some(Overlay::Filter(editor));
+            }
+            Nav::Search(current) => {
+                let mut editor = text_area("search this trace (n / N: next / previous)");
+                editor.insert_str(&current);
+                self.overlay = Some(Overlay::Search(editor));
+            }
+            Nav::Traces { title, filter } => {
+                let generation = self.traces_slot.anew();
+                self.effects
+                    .push(Effect::Query(Query::Traces { generation, filter }));
+                self.overlay = Some(Overlay::Traces(TraceList {
+                    title,
+                    generation,
+                    traces: Loadable::Loading,
+                    selected: 0,
+                }));
+            }
+            Nav::FeedWith(filter) => {
+                self.switch_view(ViewId::Live);
+                self.live.set_filter(FeedFilter::parse(&filter));
+                self.say(format!("the feed, filtered: {filter}"));
+            }
+            Nav::PickModule(modules) => {
+                let mut choices = vec![ALL_MODULES.to_string()];
+                choices.extend(modules);
+                self.overlay = Some(Overlay::Picker(Picker::new(
+                    "Log module · type to narrow · Enter picks · Esc cancels",
+                    choices,
+                )));
             }
             Nav::Note(target, existing) => {
                 let mut editor = text_area("note (Ctrl-S saves, Esc cancels)");
@@ -618,6 +682,52 @@ impl App {
         }
     }
 
+    /// The selected item as pretty JSON, with what it is (`request X`).
+    pub fn selected_json(&self) -> Option<(String, String)> {
+        fn pretty<T: serde::Serialize>(what: String, value: &T) -> Option<(String, String)> {
+            serde_json::to_string_pretty(value)
+                .ok()
+                .map(|json| (what, json))
+        }
+        match self.view {
+            ViewId::Live => {
+                let row = self.selected_feed_row()?;
+                pretty(format!("{} {}", row.kind, row.id), row)
+            }
+            ViewId::Trace => {
+                let trace = self.trace.as_ref()?;
+                let detail = trace.detail.ready()?;
+                let has_task = usize::from(detail.task.is_some());
+                match (trace.selected < has_task, &detail.task) {
+                    (true, Some(task)) => pretty(format!("task {}", task.task_id), task),
+                    _ => {
+                        let event = detail.events.get(trace.selected - has_task)?;
+                        pretty(event.id().to_string(), event)
+                    }
+                }
+            }
+            ViewId::Audit => {
+                let record = self.audit.record.ready()?;
+                pretty(
+                    format!("{} {}", record.matched_kind.as_str(), record.matched_id),
+                    record,
+                )
+            }
+            ViewId::Logs => {
+                let line = self.logs.selected_line()?;
+                pretty(format!("log {}", line.id), line)
+            }
+            ViewId::Leaderboards => {
+                let tool = self.leaders.selected_tool()?;
+                pretty(format!("tool {}", tool.tool_name), tool)
+            }
+            ViewId::Costs => pretty(
+                format!("costs {}", self.costs.window.label()),
+                self.costs.data.ready()?.as_ref(),
+            ),
+        }
+    }
+
     /// Row of the selected queue item in the audit queue.
     pub fn audit_selected_row(&self) -> Option<usize> {
         self.audit.selected_row()
@@ -692,12 +802,23 @@ impl App {
             Reply::Trace(generation, id, answer) => {
                 let page = self.layout.waterfall_rows();
                 if let Some(t) = self.trace.as_mut().filter(|t| t.trace_id == id) {
-                    t.on_detail(generation, answer, page);
+                    t.on_detail(generation, answer, page, self.now);
                 }
             }
             Reply::TraceResolved(generation, prefix, answer) => {
                 if self.trace_lookup_slot.accept(generation) {
                     self.on_trace_resolved(&prefix, answer);
+                }
+            }
+            Reply::Traces(generation, answer) => {
+                if self.traces_slot.accept(generation)
+                    && let Some(Overlay::Traces(list)) = self.overlay.as_mut()
+                    && list.generation == generation
+                {
+                    list.traces = match answer {
+                        Ok(traces) => Loadable::Ready(traces),
+                        Err(e) => Loadable::Failed(e.message),
+                    };
                 }
             }
             Reply::TraceAudit(generation, id, answer) => {

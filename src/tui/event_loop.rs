@@ -58,6 +58,9 @@ pub const FRAME_INTERVAL: Duration = Duration::from_millis(100);
 /// Shortest time between two frames caused only by new data (the feed
 /// scrolling): keeps the bytes written to an SSH session low at high rates.
 pub const DATA_FRAME_INTERVAL: Duration = Duration::from_millis(400);
+/// How often an idle console wakes (the clock, periodic refreshes, the
+/// ribbon's rates): nothing to draw means no faster wake-ups.
+const IDLE_TICK: Duration = Duration::from_secs(1);
 /// How often the ribbon's rates are recomputed.
 const RATES_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -84,6 +87,54 @@ fn io_error(what: &str, e: std::io::Error) -> Error {
 pub fn osc52(text: &str) -> String {
     let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     format!("\u{1b}]52;c;{encoded}\u{7}")
+}
+
+/// When the loop wakes without input: when the pending frame may be drawn
+/// if something waits to be drawn, else the next idle tick.
+fn next_wake(app: &App, last_draw: Option<Instant>, last_tick: Instant) -> Instant {
+    let idle = last_tick + IDLE_TICK;
+    if !app.dirty {
+        return idle;
+    }
+    let interval = if app.urgent {
+        FRAME_INTERVAL
+    } else {
+        DATA_FRAME_INTERVAL
+    };
+    last_draw
+        .map_or_else(Instant::now, |t| t + interval)
+        .min(idle)
+}
+
+/// Show `text` in the user's pager (`$PAGER`, else `less`), waiting until it
+/// exits. The error is one line for the footer.
+async fn show_in_pager(title: String, text: String) -> std::result::Result<(), String> {
+    let pager = std::env::var("PAGER")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| "less".to_string());
+    tokio::task::spawn_blocking(move || {
+        let mut words = pager.split_whitespace();
+        let program = words.next().unwrap_or("less").to_string();
+        let mut child = std::process::Command::new(&program)
+            .args(words)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                format!("cannot start the pager {program:?} ({e}): set PAGER to a pager that is installed")
+            })?;
+        if let Some(mut stdin) = child.stdin.take() {
+            // a pager quit early closes the pipe: not an error
+            let _ = writeln!(stdin, "{title}\n");
+            let _ = stdin.write_all(text.as_bytes());
+        }
+        child
+            .wait()
+            .map(|_| ())
+            .map_err(|e| format!("the pager {program:?} failed: {e}"))
+    })
+    .await
+    .map_err(|e| format!("the pager could not run: {e}"))?
 }
 
 /// Run the console until the user quits or a signal arrives.
@@ -115,8 +166,7 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
 
     let (reply_tx, mut reply_rx) = mpsc::channel(256);
     let mut input = EventStream::new();
-    let mut ticker = tokio::time::interval(FRAME_INTERVAL);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_tick = Instant::now();
     let mut last_draw: Option<Instant> = None;
     let mut last_rates: Option<Instant> = None;
     let mut source_open = true;
@@ -145,6 +195,24 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                     let backend = terminal.backend_mut();
                     let _ = backend.write_all(osc52(&text).as_bytes());
                     let _ = backend.flush();
+                }
+                Effect::Pager { title, text } => {
+                    // hand the terminal to the pager: stop reading keys,
+                    // leave the alternate screen, and take both back after
+                    drop(input);
+                    restore_terminal();
+                    let outcome = show_in_pager(title, text).await;
+                    terminal = ratatui::try_init()
+                        .map_err(|e| io_error("cannot reopen the terminal", e))?;
+                    crossterm::execute!(std::io::stdout(), EnableMouseCapture)
+                        .map_err(|e| io_error("cannot enable the mouse", e))?;
+                    let _ = terminal.clear();
+                    input = EventStream::new();
+                    if let Err(message) = outcome {
+                        app.update(Msg::Notice(message));
+                    }
+                    app.dirty = true;
+                    app.urgent = true;
                 }
                 Effect::LoadTheme { name, no_color } => {
                     // a theme file is small: read it here, between frames
@@ -201,7 +269,8 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                 }
             },
             Some(msg) = reply_rx.recv() => app.update(msg),
-            _ = ticker.tick() => {
+            _ = tokio::time::sleep_until(next_wake(&app, last_draw, last_tick).into()) => {
+                last_tick = Instant::now();
                 let now = chrono::Utc::now();
                 app.update(Msg::Tick(now));
                 if last_rates.is_none_or(|t| t.elapsed() >= RATES_INTERVAL) {

@@ -26,9 +26,10 @@ pub enum RowSeverity {
 }
 
 /// One display-ready row of the feed. Every text field is already cleaned.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FeedRow {
     /// Monotonic sequence number, unique for the life of the feed.
+    #[serde(skip)]
     pub seq: u64,
     pub at: Option<Timestamp>,
     /// Short kind label (`ai.done`, `mcp`, `log`…).
@@ -42,6 +43,7 @@ pub struct FeedRow {
     pub latency_ms: Option<i64>,
     /// Status or message text.
     pub status: String,
+    #[serde(skip)]
     pub severity: RowSeverity,
     /// The log level for log rows (upper case).
     pub level: Option<String>,

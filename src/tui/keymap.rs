@@ -38,6 +38,7 @@ pub enum Action {
     ViewLogs,
     CycleWindow,
     CycleSort,
+    ReverseSort,
     CycleQueue,
     MarkOk,
     MarkFlag,
@@ -48,6 +49,10 @@ pub enum Action {
     CycleLevel,
     CycleModule,
     Refresh,
+    CopyJson,
+    OpenPager,
+    SearchNext,
+    SearchPrev,
 }
 
 /// Help sections, in display order.
@@ -88,6 +93,7 @@ impl Action {
         Action::Filter,
         Action::CycleWindow,
         Action::CycleSort,
+        Action::ReverseSort,
         Action::CycleQueue,
         Action::MarkOk,
         Action::MarkFlag,
@@ -97,6 +103,11 @@ impl Action {
         Action::PrevUnreviewed,
         Action::CycleLevel,
         Action::CycleModule,
+        // after the audit keys they share (`e`, `n`): those win in the audit view
+        Action::CopyJson,
+        Action::OpenPager,
+        Action::SearchNext,
+        Action::SearchPrev,
     ];
 
     /// The config-file name of the action (`[keymap] quit = ["q"]`).
@@ -126,6 +137,7 @@ impl Action {
             Action::ViewLogs => "view_logs",
             Action::CycleWindow => "cycle_window",
             Action::CycleSort => "cycle_sort",
+            Action::ReverseSort => "reverse_sort",
             Action::CycleQueue => "cycle_queue",
             Action::MarkOk => "mark_ok",
             Action::MarkFlag => "mark_flag",
@@ -136,6 +148,10 @@ impl Action {
             Action::CycleLevel => "cycle_level",
             Action::CycleModule => "cycle_module",
             Action::Refresh => "refresh",
+            Action::CopyJson => "copy_json",
+            Action::OpenPager => "open_pager",
+            Action::SearchNext => "search_next",
+            Action::SearchPrev => "search_prev",
         }
     }
 
@@ -168,6 +184,7 @@ impl Action {
             Action::ViewLogs => "logs view",
             Action::CycleWindow => "cycle the time window (24h / 7d / 30d)",
             Action::CycleSort => "cycle the tools table sort",
+            Action::ReverseSort => "reverse the tools table sort",
             Action::CycleQueue => "cycle the review queue (all / errors / anomalies / unreviewed)",
             Action::MarkOk => "mark reviewed: ok",
             Action::MarkFlag => "mark reviewed: flag",
@@ -178,6 +195,10 @@ impl Action {
             Action::CycleLevel => "cycle the log level filter",
             Action::CycleModule => "cycle the log module filter",
             Action::Refresh => "refresh the current view's queries",
+            Action::CopyJson => "copy the selected item as JSON (OSC 52)",
+            Action::OpenPager => "open the selected item in $PAGER (E in the audit view)",
+            Action::SearchNext => "next match of the / search (trace view)",
+            Action::SearchPrev => "previous match of the / search (trace view)",
         }
     }
 
@@ -188,6 +209,8 @@ impl Action {
             | Action::Help
             | Action::Palette
             | Action::CopyId
+            | Action::CopyJson
+            | Action::OpenPager
             | Action::Refresh
             | Action::ViewLive
             | Action::ViewTrace
@@ -204,9 +227,11 @@ impl Action {
             | Action::NextPane
             | Action::PrevPane
             | Action::Drill
-            | Action::Back => "Navigation",
+            | Action::Back
+            | Action::SearchNext
+            | Action::SearchPrev => "Navigation",
             Action::ToggleFollow | Action::Filter => "Live",
-            Action::CycleWindow | Action::CycleSort => "Costs & leaders",
+            Action::CycleWindow | Action::CycleSort | Action::ReverseSort => "Costs & leaders",
             Action::CycleQueue
             | Action::MarkOk
             | Action::MarkFlag
@@ -249,6 +274,7 @@ impl Action {
             Action::ViewLogs => &["6"],
             Action::CycleWindow => &["t"],
             Action::CycleSort => &["s"],
+            Action::ReverseSort => &["S"],
             Action::CycleQueue => &["v"],
             Action::MarkOk => &["a"],
             Action::MarkFlag => &["f"],
@@ -259,6 +285,10 @@ impl Action {
             Action::CycleLevel => &["l"],
             Action::CycleModule => &["m"],
             Action::Refresh => &["r", "ctrl-r"],
+            Action::CopyJson => &["Y"],
+            Action::OpenPager => &["e", "E"],
+            Action::SearchNext => &["n"],
+            Action::SearchPrev => &["N"],
         }
     }
 }

@@ -24,6 +24,8 @@ pub enum Msg {
     Rates(LiveRates),
     /// A query or review answered.
     Reply(Reply),
+    /// Something to say in the footer (an effect that failed).
+    Notice(String),
     /// A theme asked for with `:theme NAME`, loaded (or why not).
     ThemeLoaded(String, std::result::Result<Theme, String>),
 }
@@ -39,6 +41,11 @@ pub enum Effect {
     LoadTheme {
         name: String,
         no_color: bool,
+    },
+    /// Suspend the console and show `text` in `$PAGER`, then come back.
+    Pager {
+        title: String,
+        text: String,
     },
 }
 
@@ -59,6 +66,11 @@ pub enum Query {
     ResolveTrace {
         generation: u64,
         prefix: String,
+    },
+    /// The traces matching a filter (a drill-down from an aggregate).
+    Traces {
+        generation: u64,
+        filter: TraceListFilter,
     },
     /// The audit record of a whole trace: conversations of its requests.
     TraceAudit {
@@ -156,7 +168,7 @@ impl std::fmt::Display for Failure {
 }
 
 /// Costs view data, fetched together.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CostsData {
     pub summary: CostSummary,
     pub overview: CostOverview,
@@ -196,6 +208,7 @@ pub enum Reply {
     Trace(u64, TraceId, Answer<Box<TraceDetail>>),
     TraceAudit(u64, TraceId, Answer<AuditResolution>),
     TraceResolved(u64, String, Answer<AuditResolution>),
+    Traces(u64, Answer<Vec<TraceListItem>>),
     Costs(u64, Answer<Box<CostsData>>),
     Leaders(u64, Answer<Box<LeadersData>>),
     AuditLookup(u64, Answer<AuditResolution>),

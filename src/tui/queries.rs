@@ -97,6 +97,9 @@ pub async fn execute(
             .map_err(text);
             Reply::Leaders(generation, answer)
         }
+        Query::Traces { generation, filter } => {
+            Reply::Traces(generation, history.traces(&filter).await.map_err(text))
+        }
         Query::ResolveTrace { generation, prefix } => {
             let answer = history.audit_lookup(&prefix).await.map_err(text);
             Reply::TraceResolved(generation, prefix, answer)

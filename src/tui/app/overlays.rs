@@ -24,10 +24,60 @@ pub enum Overlay {
     },
     Palette(Box<TextArea<'static>>),
     Filter(Box<TextArea<'static>>),
+    /// The trace view's `/` search box.
+    Search(Box<TextArea<'static>>),
+    /// Choose one of a list, typing to narrow it (the log module).
+    Picker(Picker),
+    /// The traces behind an aggregate row; Enter opens one.
+    Traces(TraceList),
     Note {
         target: ReviewSubject,
         editor: Box<TextArea<'static>>,
     },
+}
+
+/// A list of traces asked for by a drill-down.
+#[derive(Debug, Clone)]
+pub struct TraceList {
+    pub title: String,
+    pub generation: u64,
+    pub traces: crate::tui::msg::Loadable<Vec<crate::query::TraceListItem>>,
+    pub selected: usize,
+}
+
+/// The picker's first choice: no module filter.
+pub const ALL_MODULES: &str = "(all modules)";
+
+/// A list to choose from, narrowed by what is typed.
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub title: String,
+    pub choices: Vec<String>,
+    pub filter: Box<TextArea<'static>>,
+    /// Index into [`Picker::shown`].
+    pub selected: usize,
+}
+
+impl Picker {
+    /// A picker over `choices`, the first selected.
+    pub fn new(title: &str, choices: Vec<String>) -> Picker {
+        Picker {
+            title: title.to_string(),
+            choices,
+            filter: crate::tui::screens::text_area("type to narrow"),
+            selected: 0,
+        }
+    }
+
+    /// The choices that contain what is typed (any case).
+    pub fn shown(&self) -> Vec<&str> {
+        let needle = single_line(&self.filter).to_lowercase();
+        self.choices
+            .iter()
+            .map(String::as_str)
+            .filter(|c| needle.is_empty() || c.to_lowercase().contains(&needle))
+            .collect()
+    }
 }
 
 impl Overlay {
@@ -173,6 +223,87 @@ impl App {
                         self.live.feed.filter().unknown_keys.join(" ")
                     ));
                 }
+            }
+            Overlay::Search(mut editor) => {
+                if is(KeyCode::Esc) {
+                    if let Some(trace) = self.trace.as_mut() {
+                        trace.search.clear();
+                    }
+                    return;
+                }
+                if !is(KeyCode::Enter) {
+                    crate::tui::input::edit(&mut editor, key);
+                }
+                let text = single_line(&editor);
+                let theme = self.theme.clone();
+                with_cx!(self, cx => if let Some(trace) = self.trace.as_mut()
+                    && trace.search != text
+                {
+                    trace.set_search(text, &theme, &mut cx);
+                });
+                if !is(KeyCode::Enter) {
+                    self.overlay = Some(Overlay::Search(editor));
+                }
+            }
+            Overlay::Picker(mut picker) => {
+                match key.code {
+                    KeyCode::Esc => return,
+                    KeyCode::Enter => {
+                        let choice = picker.shown().get(picker.selected).map(|c| c.to_string());
+                        match choice {
+                            Some(choice) => {
+                                let module = (choice != ALL_MODULES).then_some(choice);
+                                with_cx!(self, cx => self.logs.set_module(module, &mut cx));
+                            }
+                            None => self.say("nothing matches: type less"),
+                        }
+                        return;
+                    }
+                    KeyCode::Down => picker.selected += 1,
+                    KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
+                    _ => {
+                        if crate::tui::input::edit(&mut picker.filter, key) {
+                            picker.selected = 0;
+                        }
+                    }
+                }
+                picker.selected = picker.selected.min(picker.shown().len().saturating_sub(1));
+                self.overlay = Some(Overlay::Picker(picker));
+            }
+            Overlay::Traces(mut list) => {
+                let count = list.traces.ready().map_or(0, Vec::len);
+                let actions = self.keymap.actions_for(&key).to_vec();
+                if is(KeyCode::Esc) || actions.contains(&Action::Quit) {
+                    return;
+                }
+                if is(KeyCode::Enter) {
+                    let picked = list
+                        .traces
+                        .ready()
+                        .and_then(|t| t.get(list.selected))
+                        .map(|t| t.trace_id.clone());
+                    match picked {
+                        Some(trace_id) => self.navigate(crate::tui::screens::Nav::OpenTrace {
+                            trace_id,
+                            select: None,
+                        }),
+                        None => {
+                            self.say("no trace to open");
+                            self.overlay = Some(Overlay::Traces(list));
+                        }
+                    }
+                    return;
+                }
+                if actions.contains(&Action::Down) {
+                    list.selected = (list.selected + 1).min(count.saturating_sub(1));
+                } else if actions.contains(&Action::Up) {
+                    list.selected = list.selected.saturating_sub(1);
+                } else if actions.contains(&Action::PageDown) {
+                    list.selected = (list.selected + 10).min(count.saturating_sub(1));
+                } else if actions.contains(&Action::PageUp) {
+                    list.selected = list.selected.saturating_sub(10);
+                }
+                self.overlay = Some(Overlay::Traces(list));
             }
             Overlay::Note { target, mut editor } => {
                 if is(KeyCode::Esc) {

@@ -78,6 +78,17 @@ pub enum Nav {
     Back,
     /// Open the feed filter box.
     FeedFilter,
+    /// Open the search box of the current screen, holding this text.
+    Search(String),
+    /// List the traces that match (a drill-down from an aggregate row).
+    Traces {
+        title: String,
+        filter: crate::query::TraceListFilter,
+    },
+    /// Open the feed with this filter (what has no trace list yet).
+    FeedWith(String),
+    /// Pick one of these log modules (type to narrow).
+    PickModule(Vec<String>),
     /// Open the note editor for this subject.
     Note(audit::ReviewSubject, String),
 }

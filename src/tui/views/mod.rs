@@ -68,6 +68,9 @@ pub fn draw(app: &App, frame: &mut Frame) {
             } => help::draw(app, frame, area, *scroll, filter, *typing),
             super::app::Overlay::Palette(editor) => palette::draw_palette(app, frame, area, editor),
             super::app::Overlay::Filter(editor) => palette::draw_filter(app, frame, area, editor),
+            super::app::Overlay::Search(editor) => palette::draw_search(app, frame, area, editor),
+            super::app::Overlay::Picker(picker) => palette::draw_picker(app, frame, area, picker),
+            super::app::Overlay::Traces(list) => palette::draw_traces(app, frame, area, list),
             super::app::Overlay::Note { target, editor } => {
                 palette::draw_note(app, frame, area, target, editor)
             }
@@ -330,5 +333,107 @@ pub fn pretty_json(text: &str, max_bytes: usize) -> String {
             true,
         ),
         Err(_) => crate::sanitize::clean_text(text, true),
+    }
+}
+
+/// How a search match stands out: reversed and bold (no colour needed).
+pub fn found_style(theme: &Theme) -> Style {
+    theme
+        .accent
+        .add_modifier(Modifier::REVERSED | Modifier::BOLD)
+}
+
+/// `line` with every case-insensitive occurrence of `needle` in `style`
+/// (the rest of each span keeps its own style).
+pub fn highlight(line: Line<'static>, needle: &str, style: Style) -> Line<'static> {
+    if needle.is_empty() {
+        return line;
+    }
+    let needle = needle.to_lowercase();
+    let mut spans = Vec::with_capacity(line.spans.len());
+    for span in line.spans {
+        let text = span.content.to_string();
+        let lower = text.to_lowercase();
+        // byte offsets line up only when lower-casing kept the lengths
+        if lower.len() != text.len() || !lower.contains(&needle) {
+            spans.push(span);
+            continue;
+        }
+        let mut at = 0;
+        for (start, _) in lower.match_indices(&needle) {
+            if start > at {
+                spans.push(Span::styled(text[at..start].to_string(), span.style));
+            }
+            let end = start + needle.len();
+            spans.push(Span::styled(
+                text[start..end].to_string(),
+                span.style.patch(style),
+            ));
+            at = end;
+        }
+        if at < text.len() {
+            spans.push(Span::styled(text[at..].to_string(), span.style));
+        }
+    }
+    Line {
+        spans,
+        style: line.style,
+        alignment: line.alignment,
+    }
+}
+
+/// `text` cut to `width` columns from the left, keeping its end (a module
+/// path keeps its last segments: `…::services::client`).
+pub fn truncate_left(text: &str, width: usize) -> String {
+    if crate::sanitize::display_width(text) <= width {
+        return text.to_string();
+    }
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 1; // the ellipsis
+    for c in text.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    let tail: String = kept.into_iter().rev().collect();
+    // start at a path separator when there is one: `…::client`, not `…nt`
+    let tail = match tail.find("::") {
+        Some(at) if at > 0 => &tail[at..],
+        _ => tail.as_str(),
+    };
+    format!("…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_are_cut_from_the_left() {
+        assert_eq!(
+            truncate_left("systemprompt::services::client", 20),
+            "…::services::client"
+        );
+        assert_eq!(truncate_left("short", 20), "short");
+    }
+
+    #[test]
+    fn matches_are_highlighted_in_their_span() {
+        let line = highlight(
+            Line::from("Timeout talking to DB: timeout"),
+            "timeout",
+            Style::default().add_modifier(Modifier::BOLD),
+        );
+        let bold: Vec<String> = line
+            .spans
+            .iter()
+            .filter(|s| s.style.add_modifier.contains(Modifier::BOLD))
+            .map(|s| s.content.to_string())
+            .collect();
+        assert_eq!(bold, ["Timeout", "timeout"]);
+        assert_eq!(line.to_string(), "Timeout talking to DB: timeout");
     }
 }

@@ -542,9 +542,17 @@ impl AuditState {
                 self.queue_filter.label()
             ));
         }
-        // the Record pane follows the cursor unless it shows a looked-up id
+        // the Record pane follows the cursor unless it shows a looked-up id;
+        // a record still on screen is read again (a pending request completes)
         if following || self.subject.is_none() {
+            let before = self.subject.clone();
             self.follow_selection(cx);
+            if let Some(subject) = self.subject.clone().filter(|s| before.as_ref() == Some(s)) {
+                cx.query(Query::AuditRecord {
+                    generation: self.record_slot.again(),
+                    id: subject.id,
+                });
+            }
         }
     }
 

@@ -173,6 +173,14 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
             let page = inner.height.saturating_sub(1) as usize;
             let cursor = selected_row.unwrap_or(a.selection.hint_row());
             let offset = cursor.saturating_sub(page.saturating_sub(1));
+            // one precision for the whole cost column (of the rows shown)
+            let money_decimals = Microdollars::column_decimals(
+                items
+                    .iter()
+                    .skip(offset)
+                    .take(page)
+                    .map(|r| r.cost_microdollars),
+            );
             let rows: Vec<Row> = items
                 .iter()
                 .enumerate()
@@ -181,27 +189,36 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                 .map(|(i, r)| {
                     let (v, vstyle) = verdict_cell(theme, a.verdicts.get(r.id.as_str()));
                     let failed = r.status == request_status::FAILED;
+                    // the selected row is one style end to end: no red on
+                    // the selection colour (the glyphs still tell the state)
+                    let selected = Some(i) == selected_row;
+                    let own = |style: Style| if selected { theme.selected } else { style };
                     let row = Row::new(vec![
-                        Cell::from(v).style(vstyle),
+                        Cell::from(v).style(own(vstyle)),
                         Cell::from(fmt_time(Some(r.created_at))),
                         Cell::from(truncate_width(&clean(r.id.as_str()), 14)),
                         Cell::from(truncate_width(&clean(r.user_id.as_str()), 12)),
                         Cell::from(truncate_width(&clean(&r.model), 18)),
                         Cell::from(
-                            Line::from(r.cost_microdollars.to_string()).alignment(Alignment::Right),
+                            Line::from(if r.status == request_status::PENDING {
+                                "–".to_string()
+                            } else {
+                                r.cost_microdollars.with_decimals(money_decimals)
+                            })
+                            .alignment(Alignment::Right),
                         ),
                         Cell::from(if failed {
                             format!("✗ {}", clean(&r.status))
                         } else {
                             clean(&r.status)
                         })
-                        .style(if failed {
+                        .style(own(if failed {
                             theme.error
                         } else {
                             theme.base
-                        }),
+                        })),
                     ]);
-                    if Some(i) == selected_row {
+                    if selected {
                         row.style(theme.selected)
                     } else {
                         row

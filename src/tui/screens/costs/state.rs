@@ -1,10 +1,11 @@
 //! The costs screen's state: the window (`t` cycles 24h / 7d / 30d), the
 //! breakdown table with focus, and the data of the latest question.
 
-use crate::query::TimeWindow;
+use crate::query::{CostBreakdownRow, TimeWindow, TraceListFilter};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, CostsData, Loadable, Query, Slot};
-use crate::tui::screens::{CostWindow, Cx};
+use crate::tui::screens::{CostWindow, Cx, Nav};
+use crate::tui::selection::Selection;
 
 /// Which breakdown table has focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +39,8 @@ pub struct CostsState {
     pub window: CostWindow,
     pub data: Loadable<Box<CostsData>>,
     pub focus: CostsPane,
+    /// The cursor of each breakdown table, by its key.
+    pub selections: [Selection; 3],
     slot: Slot,
 }
 
@@ -47,6 +50,7 @@ impl Default for CostsState {
             window: CostWindow::Day,
             data: Loadable::NotAsked,
             focus: CostsPane::Model,
+            selections: Default::default(),
             slot: Slot::default(),
         }
     }
@@ -76,6 +80,58 @@ impl CostsState {
         });
     }
 
+    fn rows(&self, pane: CostsPane) -> &[CostBreakdownRow] {
+        match (self.data.ready(), pane) {
+            (Some(d), CostsPane::Model) => &d.by_model,
+            (Some(d), CostsPane::Provider) => &d.by_provider,
+            (Some(d), CostsPane::Agent) => &d.by_agent,
+            (None, _) => &[],
+        }
+    }
+
+    /// The cursor's row in `pane` when it has focus (`Some(None)`: focused,
+    /// nothing selected; `None`: not focused).
+    pub fn cursor_in(&self, pane: CostsPane) -> Option<Option<usize>> {
+        (self.focus == pane).then(|| {
+            self.selections[pane as usize].row_in(self.rows(pane).iter().map(|r| r.key.as_str()))
+        })
+    }
+
+    fn move_selection(&mut self, change: impl FnOnce(&mut Selection, &[&str])) {
+        let pane = self.focus;
+        let keys: Vec<String> = self.rows(pane).iter().map(|r| r.key.clone()).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        change(&mut self.selections[pane as usize], &keys);
+    }
+
+    /// Enter on a breakdown row: the traces of that agent; the feed of
+    /// that model (traces are not listed by model or provider yet).
+    fn drill(&self, cx: &mut Cx) {
+        let Some(row) = self
+            .cursor_in(self.focus)
+            .flatten()
+            .and_then(|i| self.rows(self.focus).get(i))
+        else {
+            return cx.say("nothing selected: j / k pick a row");
+        };
+        match self.focus {
+            CostsPane::Agent => cx.go(Nav::Traces {
+                title: format!("Traces of agent {} · {}", row.key, self.window.label()),
+                filter: TraceListFilter {
+                    window: Some(TimeWindow::last(self.window.span(), cx.now)),
+                    agent: Some(row.key.clone()),
+                    limit: crate::tui::screens::leaders::TRACE_LIST_LIMIT,
+                    ..TraceListFilter::default()
+                },
+            }),
+            CostsPane::Model => cx.go(Nav::FeedWith(format!("model:{}", row.key))),
+            CostsPane::Provider => cx.say(format!(
+                "traces are not listed by provider yet: try the model rows of {}",
+                crate::sanitize::clean(&row.key)
+            )),
+        }
+    }
+
     /// An action in the costs view.
     pub fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
         match action {
@@ -87,6 +143,13 @@ impl CostsState {
             }
             Action::NextPane => self.focus = self.focus.next(),
             Action::PrevPane => self.focus = self.focus.previous(),
+            Action::Down => self.move_selection(|s, keys| s.step(keys, 1)),
+            Action::Up => self.move_selection(|s, keys| s.step(keys, -1)),
+            Action::Top => self.move_selection(|s, keys| s.select_row(keys, 0)),
+            Action::Bottom => {
+                self.move_selection(|s, keys| s.select_row(keys, keys.len().saturating_sub(1)))
+            }
+            Action::Drill => self.drill(cx),
             _ => return false,
         }
         true
@@ -98,7 +161,14 @@ impl CostsState {
             return;
         }
         match answer {
-            Ok(d) => self.data = Loadable::Ready(d),
+            Ok(d) => {
+                self.data = Loadable::Ready(d);
+                for pane in [CostsPane::Model, CostsPane::Provider, CostsPane::Agent] {
+                    let keys: Vec<String> = self.rows(pane).iter().map(|r| r.key.clone()).collect();
+                    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                    self.selections[pane as usize].resync(&keys);
+                }
+            }
             // keep the last data on screen, say what failed
             Err(e) if matches!(self.data, Loadable::Ready(_)) => cx.say(format!("costs: {e}")),
             Err(e) => self.data = Loadable::Failed(e.message),

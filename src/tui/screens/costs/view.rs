@@ -4,6 +4,7 @@
 //! provider and agent, and the cost trend.
 
 use super::state::CostsPane;
+use crate::model::Microdollars;
 use crate::query::CostBreakdownRow;
 use crate::sanitize::{clean, truncate_width};
 use crate::tui::app::App;
@@ -104,7 +105,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         m,
         "By model",
         &data.by_model,
-        app.costs.focus == CostsPane::Model,
+        app.costs.cursor_in(CostsPane::Model),
     );
     breakdown(
         app,
@@ -112,7 +113,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         p,
         "By provider",
         &data.by_provider,
-        app.costs.focus == CostsPane::Provider,
+        app.costs.cursor_in(CostsPane::Provider),
     );
     breakdown(
         app,
@@ -120,7 +121,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         a,
         "By agent",
         &data.by_agent,
-        app.costs.focus == CostsPane::Agent,
+        app.costs.cursor_in(CostsPane::Agent),
     );
 
     let values: Vec<u64> = data
@@ -213,10 +214,10 @@ fn breakdown(
     area: Rect,
     title: &str,
     rows: &[CostBreakdownRow],
-    focused: bool,
+    cursor: Option<Option<usize>>,
 ) {
     let theme = &app.theme;
-    let block = panel(theme, title, focused);
+    let block = panel(theme, title, cursor.is_some());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if rows.is_empty() {
@@ -236,10 +237,14 @@ fn breakdown(
             7 + 10 + 4 + 3
         })
         .max(4);
+    let shown = inner.height.saturating_sub(1) as usize;
+    let money_decimals =
+        Microdollars::column_decimals(rows.iter().take(shown).map(|r| r.total_cost_microdollars));
     let body: Vec<Row> = rows
         .iter()
-        .take(inner.height.saturating_sub(1) as usize)
-        .map(|r| {
+        .take(shown)
+        .enumerate()
+        .map(|(i, r)| {
             let mut cells = vec![Cell::from(truncate_width(&clean(&r.key), key_w))];
             if !narrow {
                 cells.push(Cell::from(
@@ -247,18 +252,22 @@ fn breakdown(
                 ));
             }
             cells.push(Cell::from(
-                Line::from(r.total_cost_microdollars.to_string()).alignment(Alignment::Right),
+                Line::from(r.total_cost_microdollars.with_decimals(money_decimals))
+                    .alignment(Alignment::Right),
             ));
             cells.push(Cell::from(
-                Line::from(format!("{:.0}%", r.cost_share * 100.0)).alignment(Alignment::Right),
+                Line::from(share_pct(r.cost_share)).alignment(Alignment::Right),
             ));
             if wide {
                 cells.push(Cell::from(
-                    Line::from(format!("{:.0}%", r.cached_input_share * 100.0))
-                        .alignment(Alignment::Right),
+                    Line::from(share_pct(r.cached_input_share)).alignment(Alignment::Right),
                 ));
             }
-            Row::new(cells)
+            if cursor == Some(Some(i)) {
+                Row::new(cells).style(theme.selected)
+            } else {
+                Row::new(cells)
+            }
         })
         .collect();
     let (widths, header) = if narrow {
@@ -298,4 +307,14 @@ fn breakdown(
             .column_spacing(1),
         inner,
     );
+}
+
+/// A share of the total as a whole percentage; a non-zero share under
+/// half a percent reads `<1%`, never `0%`.
+fn share_pct(share: f64) -> String {
+    if share > 0.0 && share < 0.005 {
+        "<1%".to_string()
+    } else {
+        format!("{:.0}%", share * 100.0)
+    }
 }

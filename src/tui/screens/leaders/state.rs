@@ -1,10 +1,10 @@
 //! The leaderboards screen's state: top users, agents and tools in the
 //! window, and the full tools table (sortable, cursor held by identity).
 
-use crate::query::{TimeWindow, ToolSort, ToolStats};
+use crate::query::{TimeWindow, ToolSort, ToolStats, TraceListFilter};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, LeadersData, Loadable, Query, Slot};
-use crate::tui::screens::{CostWindow, Cx};
+use crate::tui::screens::{CostWindow, Cx, Nav};
 use crate::tui::selection::Selection;
 
 /// Which pane has focus.
@@ -36,6 +36,9 @@ impl LeadersPane {
     }
 }
 
+/// Traces listed by a drill-down from an aggregate row.
+pub const TRACE_LIST_LIMIT: usize = 200;
+
 /// The identity of a tools-table row: its server and name.
 pub fn tool_key(tool: &ToolStats) -> String {
     format!("{}/{}", tool.server_name, tool.tool_name)
@@ -46,10 +49,17 @@ pub fn tool_key(tool: &ToolStats) -> String {
 pub struct LeadersState {
     pub window: CostWindow,
     pub sort: ToolSort,
+    /// The tools table in the other direction (`S`).
+    pub reversed: bool,
     pub data: Loadable<Box<LeadersData>>,
     pub focus: LeadersPane,
     /// The tools-table row under the cursor.
     pub selection: Selection,
+    /// The cursors of the top users (by id), agents (by name) and top
+    /// tools (by server/name) panes.
+    pub users_selection: Selection,
+    pub agents_selection: Selection,
+    pub top_tools_selection: Selection,
     slot: Slot,
 }
 
@@ -58,9 +68,13 @@ impl Default for LeadersState {
         LeadersState {
             window: CostWindow::Week,
             sort: ToolSort::Executions,
+            reversed: false,
             data: Loadable::NotAsked,
             focus: LeadersPane::Tools,
             selection: Selection::new(),
+            users_selection: Selection::new(),
+            agents_selection: Selection::new(),
+            top_tools_selection: Selection::new(),
             slot: Slot::default(),
         }
     }
@@ -89,30 +103,121 @@ impl LeadersState {
         });
     }
 
-    fn tool_keys(&self) -> Vec<String> {
-        self.data
-            .ready()
-            .map(|d| d.tools.iter().map(tool_key).collect())
-            .unwrap_or_default()
+    /// Whether the tools table reads ascending (names A→Z; the others
+    /// reverse their natural descending order).
+    pub fn ascending(&self) -> bool {
+        (self.sort == ToolSort::Name) != self.reversed
+    }
+
+    /// The tools table's rows in display order.
+    pub fn tools_in_order(&self) -> Vec<&ToolStats> {
+        let Some(d) = self.data.ready() else {
+            return Vec::new();
+        };
+        if self.reversed {
+            d.tools.iter().rev().collect()
+        } else {
+            d.tools.iter().collect()
+        }
+    }
+
+    /// The row ids of `pane`, in order.
+    pub fn pane_keys(&self, pane: LeadersPane) -> Vec<String> {
+        let Some(d) = self.data.ready() else {
+            return Vec::new();
+        };
+        match pane {
+            LeadersPane::Users => d.users.iter().map(|u| u.user_id.to_string()).collect(),
+            LeadersPane::Agents => d.agents.iter().map(|a| a.agent_name.clone()).collect(),
+            LeadersPane::TopTools => d.top_tools.iter().map(tool_key).collect(),
+            LeadersPane::Tools => self.tools_in_order().into_iter().map(tool_key).collect(),
+        }
+    }
+
+    /// The cursor of `pane`.
+    pub fn pane_selection(&self, pane: LeadersPane) -> &Selection {
+        match pane {
+            LeadersPane::Users => &self.users_selection,
+            LeadersPane::Agents => &self.agents_selection,
+            LeadersPane::TopTools => &self.top_tools_selection,
+            LeadersPane::Tools => &self.selection,
+        }
+    }
+
+    /// Row of `pane`'s cursor.
+    pub fn pane_row(&self, pane: LeadersPane) -> Option<usize> {
+        let keys = self.pane_keys(pane);
+        self.pane_selection(pane)
+            .row_in(keys.iter().map(String::as_str))
+    }
+
+    fn pane_selection_mut(&mut self, pane: LeadersPane) -> &mut Selection {
+        match pane {
+            LeadersPane::Users => &mut self.users_selection,
+            LeadersPane::Agents => &mut self.agents_selection,
+            LeadersPane::TopTools => &mut self.top_tools_selection,
+            LeadersPane::Tools => &mut self.selection,
+        }
+    }
+
+    /// The traces behind the focused row: its user's, agent's or tool's.
+    fn drill(&self, cx: &mut Cx) {
+        let Some(d) = self.data.ready() else {
+            return;
+        };
+        let row = self.pane_row(self.focus);
+        let mut filter = TraceListFilter {
+            window: Some(TimeWindow::last(self.window.span(), cx.now)),
+            limit: TRACE_LIST_LIMIT,
+            ..TraceListFilter::default()
+        };
+        let title = match (self.focus, row) {
+            (LeadersPane::Users, Some(i)) => {
+                let u = &d.users[i];
+                filter.user = Some(u.user_id.clone());
+                format!(
+                    "user {}",
+                    u.user_name.as_deref().unwrap_or(u.user_id.as_str())
+                )
+            }
+            (LeadersPane::Agents, Some(i)) => {
+                filter.agent = Some(d.agents[i].agent_name.clone());
+                format!("agent {}", d.agents[i].agent_name)
+            }
+            (LeadersPane::TopTools, Some(i)) => {
+                filter.tool = Some(d.top_tools[i].tool_name.clone());
+                format!("tool {}", d.top_tools[i].tool_name)
+            }
+            (LeadersPane::Tools, Some(i)) => {
+                let tool = self.tools_in_order()[i];
+                filter.tool = Some(tool.tool_name.clone());
+                format!("tool {}", tool.tool_name)
+            }
+            (_, None) => return cx.say("nothing selected in this pane"),
+        };
+        cx.go(Nav::Traces {
+            title: format!("Traces of {title} · {}", self.window.label()),
+            filter,
+        });
     }
 
     /// Row of the selected tool in the tools table.
     pub fn selected_row(&self) -> Option<usize> {
-        let data = self.data.ready()?;
-        let keys: Vec<String> = data.tools.iter().map(tool_key).collect();
-        self.selection.row_in(keys.iter().map(String::as_str))
+        self.pane_row(LeadersPane::Tools)
     }
 
     /// The selected tool.
     pub fn selected_tool(&self) -> Option<&ToolStats> {
         let row = self.selected_row()?;
-        self.data.ready()?.tools.get(row)
+        self.tools_in_order().get(row).copied()
     }
 
+    /// Move the focused pane's cursor.
     fn move_selection(&mut self, change: impl FnOnce(&mut Selection, &[&str])) {
-        let keys = self.tool_keys();
+        let pane = self.focus;
+        let keys = self.pane_keys(pane);
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        change(&mut self.selection, &keys);
+        change(self.pane_selection_mut(pane), &keys);
     }
 
     /// An action in the leaderboards view.
@@ -131,6 +236,7 @@ impl LeadersState {
                 let generation = self.slot.anew();
                 self.ask(generation, cx);
             }
+            Action::ReverseSort => self.reversed = !self.reversed,
             Action::CycleWindow => {
                 self.window = self.window.next();
                 self.data = Loadable::Loading;
@@ -145,6 +251,7 @@ impl LeadersState {
             Action::Bottom => {
                 self.move_selection(|s, keys| s.select_row(keys, keys.len().saturating_sub(1)))
             }
+            Action::Drill => self.drill(cx),
             _ => return false,
         }
         true
@@ -158,9 +265,16 @@ impl LeadersState {
         match answer {
             Ok(d) => {
                 self.data = Loadable::Ready(d);
-                self.move_selection(|s, keys| {
-                    s.resync(keys);
-                });
+                for pane in [
+                    LeadersPane::Users,
+                    LeadersPane::Agents,
+                    LeadersPane::TopTools,
+                    LeadersPane::Tools,
+                ] {
+                    let keys = self.pane_keys(pane);
+                    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                    self.pane_selection_mut(pane).resync(&keys);
+                }
             }
             Err(e) if matches!(self.data, Loadable::Ready(_)) => {
                 cx.say(format!("leaderboards: {e}"))

@@ -2,6 +2,7 @@
 //! table (executions, success rate, average time, last used), sortable.
 
 use super::state::LeadersPane;
+use crate::model::Microdollars;
 use crate::query::ToolSort;
 use crate::sanitize::{clean, truncate_width};
 use crate::tui::app::App;
@@ -52,16 +53,32 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
     let window = state.window.label();
     let limit = |area: Rect| area.height.saturating_sub(3) as usize;
 
+    // the focused pane shows its cursor (Enter lists that row's traces)
+    let mark = |pane: LeadersPane, i: usize, row: Row<'static>| {
+        if state.focus == pane && state.pane_row(pane) == Some(i) {
+            row.style(theme.selected)
+        } else {
+            row
+        }
+    };
+    let user_decimals = Microdollars::column_decimals(
+        data.users
+            .iter()
+            .take(limit(u))
+            .map(|x| x.total_cost_microdollars),
+    );
     let users: Vec<Row> = data
         .users
         .iter()
         .take(limit(u))
-        .map(|x| {
-            Row::new(vec![
+        .enumerate()
+        .map(|(i, x)| {
+            let row = Row::new(vec![
                 Cell::from(clean(x.user_name.as_deref().unwrap_or(x.user_id.as_str()))),
                 right(fmt_compact(x.request_count)),
-                right(x.total_cost_microdollars.to_string()),
-            ])
+                right(x.total_cost_microdollars.with_decimals(user_decimals)),
+            ]);
+            mark(LeadersPane::Users, i, row)
         })
         .collect();
     frame.render_widget(
@@ -85,9 +102,10 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .agents
         .iter()
         .take(limit(a))
-        .map(|x| {
+        .enumerate()
+        .map(|(i, x)| {
             let failing = x.failed_count > 0 && x.success_rate < 0.9;
-            Row::new(vec![
+            let row = Row::new(vec![
                 Cell::from(format!(
                     "{}{}",
                     if failing { "✗" } else { "" },
@@ -96,7 +114,8 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                 right(fmt_compact(x.task_count)),
                 right(fmt_pct(x.success_rate)),
             ])
-            .style(if failing { theme.error } else { theme.base })
+            .style(if failing { theme.error } else { theme.base });
+            mark(LeadersPane::Agents, i, row)
         })
         .collect();
     frame.render_widget(
@@ -120,12 +139,14 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .top_tools
         .iter()
         .take(limit(t))
-        .map(|x| {
-            Row::new(vec![
+        .enumerate()
+        .map(|(i, x)| {
+            let row = Row::new(vec![
                 Cell::from(clean(&x.tool_name)),
                 right(fmt_compact(x.execution_count)),
                 right(fmt_ms(x.avg_time_ms)),
-            ])
+            ]);
+            mark(LeadersPane::TopTools, i, row)
         })
         .collect();
     frame.render_widget(
@@ -148,7 +169,11 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
 
     let block = panel(
         theme,
-        format!("Tools · sorted by {} (s cycles)", sort_label(state.sort)),
+        format!(
+            "Tools · sorted by {} {} (s cycles, S reverses)",
+            sort_label(state.sort),
+            if state.ascending() { "▲" } else { "▼" }
+        ),
         state.focus == LeadersPane::Tools,
     );
     let inner = block.inner(bottom);
@@ -159,9 +184,9 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .unwrap_or(state.selection.hint_row())
         .saturating_sub(page.saturating_sub(1));
     let name_w = (inner.width as usize).saturating_sub(60).max(10);
-    let rows: Vec<Row> = data
-        .tools
-        .iter()
+    let rows: Vec<Row> = state
+        .tools_in_order()
+        .into_iter()
         .enumerate()
         .skip(offset)
         .take(page)
@@ -188,10 +213,12 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         })
         .collect();
     let arrow = |s: ToolSort, label: &str| {
-        if s == state.sort {
-            format!("{label}▼")
-        } else {
+        if s != state.sort {
             label.to_string()
+        } else if state.ascending() {
+            format!("{label}▲")
+        } else {
+            format!("{label}▼")
         }
     };
     let header = Row::new(vec![

@@ -73,9 +73,12 @@ fn draw_ribbon(app: &App, frame: &mut Frame, area: Rect) {
     // systemprompt analytics stream) leaves the totals unknown, not zero.
     let stream_only = app.source_stats.is_some() && o.total_users == 0 && o.total_sessions == 0;
     let known = app.overview.is_some() && !stream_only;
+    // "…" while the first overview is on its way, "–" when it cannot come
     let v = |n: i64| {
         if known {
             fmt_compact(n)
+        } else if app.overview.is_none() && !stream_only {
+            "…".to_string()
         } else {
             "–".to_string()
         }

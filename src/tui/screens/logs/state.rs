@@ -19,7 +19,7 @@ pub const LOG_LIMIT: usize = 500;
 pub struct LogsState {
     pub search: Box<TextArea<'static>>,
     pub search_focused: bool,
-    /// Only this level (`None`: all).
+    /// This level and worse, as lnav filters (`None`: all).
     pub level: Option<LogLevel>,
     pub module: Option<String>,
     slot: Slot,
@@ -83,7 +83,7 @@ impl LogsState {
             generation,
             filter: LogFilter {
                 pattern: (!pattern.is_empty()).then_some(pattern),
-                level: self.level.map(|l| l.as_str().to_string()),
+                level: self.level.map(LogLevel::and_worse),
                 module: self.module.clone(),
                 trace_id: None,
                 window: Some(window),
@@ -155,14 +155,11 @@ impl LogsState {
                             .collect()
                     })
                     .unwrap_or_default();
-                self.module = match &self.module {
-                    None => modules.first().cloned(),
-                    Some(current) => modules
-                        .iter()
-                        .position(|m| m == current)
-                        .and_then(|p| modules.get(p + 1).cloned()),
-                };
-                self.search(cx);
+                if modules.is_empty() && self.module.is_none() {
+                    cx.say("no modules in these logs");
+                } else {
+                    cx.go(Nav::PickModule(modules));
+                }
             }
             Action::Down => self.move_selection(|s, ids| s.step(ids, 1)),
             Action::Up => self.move_selection(|s, ids| s.step(ids, -1)),
@@ -185,6 +182,14 @@ impl LogsState {
             _ => return false,
         }
         true
+    }
+
+    /// Show only `module` (`None`: every module).
+    pub fn set_module(&mut self, module: Option<String>, cx: &mut Cx) {
+        if module != self.module {
+            self.module = module;
+            self.search(cx);
+        }
     }
 
     /// A search answered.

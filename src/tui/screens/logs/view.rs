@@ -1,7 +1,6 @@
 //! The logs view: a search box with level and module filters, the log
 //! summary for the window, and the matching lines.
 
-use crate::model::*;
 use crate::sanitize::{clean, truncate_width};
 use crate::tui::app::App;
 use crate::tui::msg::Loadable;
@@ -23,7 +22,9 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         theme,
         format!(
             "Search · level {} (l) · module {} (m)",
-            l.level.map(LogLevel::as_str).unwrap_or("all"),
+            l.level
+                .map(|lv| format!("{}+", lv.as_str()))
+                .unwrap_or_else(|| "all".to_string()),
             l.module
                 .as_deref()
                 .map(clean)
@@ -108,6 +109,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .unwrap_or(l.selection.hint_row())
         .saturating_sub(page.saturating_sub(1));
     let msg_w = (inner.width as usize).saturating_sub(8 + 6 + 18 + 4);
+    let search = crate::tui::screens::single_line(&l.search);
     let rows: Vec<Row> = data
         .lines
         .iter()
@@ -124,8 +126,12 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
             let row = Row::new(vec![
                 Cell::from(fmt_time(Some(line.timestamp))),
                 Cell::from(format!("{marker}{}", truncate_width(&clean(&level), 5))),
-                Cell::from(truncate_width(&clean(&line.module), 18)),
-                Cell::from(truncate_width(&clean(&line.message), msg_w)),
+                Cell::from(truncate_left(&clean(&line.module), 18)),
+                Cell::from(highlight(
+                    Line::from(truncate_width(&clean(&line.message), msg_w)),
+                    &search,
+                    found_style(theme),
+                )),
             ])
             .style(style);
             if Some(i) == selected_row {

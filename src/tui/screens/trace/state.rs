@@ -4,10 +4,11 @@
 //! scroll and which pane has the keys.
 
 use crate::model::*;
-use crate::query::{AuditRecord, AuditResolution, TraceDetail};
+use crate::query::{AuditRecord, AuditResolution, TraceDetail, TraceEvent};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, Loadable, Query, Slot};
 use crate::tui::screens::{Cx, Nav};
+use crate::tui::theme::Theme;
 
 /// Which half of the trace view has the keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,10 @@ pub struct TraceState {
     pub offset: usize,
     pub detail_scroll: u16,
     pub focus: TracePane,
+    /// The `/` search: matches are highlighted, `n` / `N` go to them.
+    pub search: String,
+    /// When the detail shown was read.
+    pub as_of: Option<Timestamp>,
     detail_slot: Slot,
     audit_slot: Slot,
 }
@@ -53,6 +58,8 @@ impl TraceState {
             offset: 0,
             detail_scroll: 0,
             focus: TracePane::Waterfall,
+            search: String::new(),
+            as_of: None,
             detail_slot: Slot::default(),
             audit_slot: Slot::default(),
         };
@@ -94,13 +101,78 @@ impl TraceState {
         row_ids(detail).get(self.selected).map(|id| id.to_string())
     }
 
+    /// Search for `text` as it is typed: the first match from the cursor on.
+    pub fn set_search(&mut self, text: String, theme: &Theme, cx: &mut Cx) {
+        self.search = text;
+        if !self.search.is_empty() {
+            self.search_step(0, theme, cx);
+        }
+    }
+
+    /// Go to the next (`1`), previous (`-1`) or nearest (`0`) match: a
+    /// waterfall row in the waterfall, a line in the detail pane.
+    fn search_step(&mut self, direction: isize, theme: &Theme, cx: &mut Cx) {
+        if self.search.is_empty() {
+            return cx.say("no search: / searches this trace");
+        }
+        let Some(detail) = self.detail.ready() else {
+            return;
+        };
+        let needle = self.search.to_lowercase();
+        let items = super::view::items(detail, theme, self.as_of);
+        let (texts, current): (Vec<String>, usize) = match self.focus {
+            TracePane::Waterfall => (
+                items.iter().map(|i| i.label.to_lowercase()).collect(),
+                self.selected,
+            ),
+            TracePane::Detail => {
+                let (_, lines) = super::view::detail_lines(theme, self, detail, &items);
+                (
+                    lines.iter().map(|l| l.to_string().to_lowercase()).collect(),
+                    self.detail_scroll as usize,
+                )
+            }
+        };
+        let n = texts.len();
+        let found = (0..n)
+            .map(|k| match direction {
+                0 => (current + k) % n.max(1),
+                d if d > 0 => (current + 1 + k) % n.max(1),
+                _ => (current + n - 1 - k % n) % n.max(1),
+            })
+            .find(|&i| texts[i].contains(&needle));
+        match (found, self.focus) {
+            (Some(i), TracePane::Waterfall) => {
+                self.selected = i;
+                self.detail_scroll = 0;
+                self.keep_cursor_visible(cx.layout.waterfall_rows().max(1));
+            }
+            (Some(i), TracePane::Detail) => self.detail_scroll = i as u16,
+            (None, _) => cx.say(format!(
+                "{} not found in this {}",
+                crate::sanitize::clean(&self.search),
+                match self.focus {
+                    TracePane::Waterfall => "waterfall",
+                    TracePane::Detail => "detail",
+                }
+            )),
+        }
+    }
+
     /// An action in the trace view.
-    pub fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
+    pub fn on_action(&mut self, action: Action, theme: &Theme, cx: &mut Cx) -> bool {
         let rows = self.row_count();
         let page = cx.layout.waterfall_rows().max(1);
         let last = rows.saturating_sub(1);
         match (action, self.focus) {
+            (Action::Back, _) if !self.search.is_empty() => {
+                self.search.clear();
+                cx.say("search cleared");
+            }
             (Action::Back, _) => cx.go(Nav::Back),
+            (Action::Filter, _) => cx.go(Nav::Search(self.search.clone())),
+            (Action::SearchNext, _) => self.search_step(1, theme, cx),
+            (Action::SearchPrev, _) => self.search_step(-1, theme, cx),
             (Action::NextPane | Action::PrevPane, _) => {
                 self.focus = match self.focus {
                     TracePane::Waterfall => TracePane::Detail,
@@ -153,14 +225,44 @@ impl TraceState {
         }
     }
 
-    /// The detail answered.
-    pub fn on_detail(&mut self, generation: u64, answer: Answer<Box<TraceDetail>>, page: usize) {
+    /// Whether the trace is still running: its task has not finished, or
+    /// a request, tool call or step is pending. A running trace refreshes
+    /// itself while it is shown.
+    pub fn is_running(&self) -> bool {
+        let Some(detail) = self.detail.ready() else {
+            return false;
+        };
+        detail
+            .task
+            .as_ref()
+            .is_some_and(|t| !task_state::is_final(&t.status))
+            || detail.events.iter().any(|e| match e {
+                TraceEvent::AiRequest(r) => r.status == request_status::PENDING,
+                TraceEvent::McpExecution(m) => m.status == mcp_status::PENDING,
+                TraceEvent::Step(s) => s.completed_at.is_none() && s.duration_ms.is_none(),
+                TraceEvent::Log(_) => false,
+            })
+    }
+
+    /// The detail answered (at `now`).
+    pub fn on_detail(
+        &mut self,
+        generation: u64,
+        answer: Answer<Box<TraceDetail>>,
+        page: usize,
+        now: Timestamp,
+    ) {
         if !self.detail_slot.accept(generation) {
             return;
         }
-        self.detail = match answer {
-            Ok(d) => Loadable::Ready(d),
-            Err(e) => Loadable::Failed(e.message),
+        match answer {
+            Ok(d) => {
+                self.detail = Loadable::Ready(d);
+                self.as_of = Some(now);
+            }
+            // a refresh that fails keeps the last detail on screen
+            Err(_) if matches!(self.detail, Loadable::Ready(_)) => {}
+            Err(e) => self.detail = Loadable::Failed(e.message),
         };
         let target = self.select_on_load.take();
         if let (Some(target), Some(detail)) = (target, self.detail.ready())

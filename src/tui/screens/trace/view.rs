@@ -17,6 +17,15 @@ use crate::tui::views::*;
 const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 const LABEL_WIDTH: usize = 34;
 
+/// " · /text 2 of 5" when a search is on.
+fn search_note(trace: &TraceState) -> String {
+    if trace.search.is_empty() {
+        String::new()
+    } else {
+        format!(" · /{} (n/N)", clean(&trace.search))
+    }
+}
+
 /// One waterfall row, derived from the detail.
 pub struct Item<'a> {
     pub label: String,
@@ -24,6 +33,8 @@ pub struct Item<'a> {
     pub duration_ms: i64,
     pub failed: bool,
     pub is_log: bool,
+    /// Still running at the time of the data: drawn open-ended.
+    pub running: bool,
     pub style: Style,
     pub event: Option<&'a TraceEvent>,
     /// The task a task row stands for.
@@ -34,21 +45,37 @@ fn ms_between(a: Timestamp, b: Option<Timestamp>) -> Option<i64> {
     b.map(|b| (b - a).num_milliseconds().max(0))
 }
 
+/// Duration of something still running at `as_of`.
+fn running_for(start: Timestamp, as_of: Option<Timestamp>) -> i64 {
+    as_of.map_or(0, |t| (t - start).num_milliseconds().max(0))
+}
+
 /// Waterfall items in the delegation chain's order
 /// ([`TraceDetail::chain_rows`]): the parent task and its rows, then each
-/// sub-agent's task with its rows, indented one level deeper.
-pub fn items<'a>(detail: &'a TraceDetail, theme: &Theme) -> Vec<Item<'a>> {
+/// sub-agent's task with its rows, indented one level deeper. Items still
+/// running at `as_of` (the time of the data) get a bar up to that time and
+/// are marked running.
+pub fn items<'a>(
+    detail: &'a TraceDetail,
+    theme: &Theme,
+    as_of: Option<Timestamp>,
+) -> Vec<Item<'a>> {
     detail
         .chain_rows()
         .into_iter()
         .map(|row| match row {
-            ChainRow::Task { task, depth } => task_item(task, depth, theme),
-            ChainRow::Event { event, depth } => event_item(event, depth, theme),
+            ChainRow::Task { task, depth } => task_item(task, depth, theme, as_of),
+            ChainRow::Event { event, depth } => event_item(event, depth, theme, as_of),
         })
         .collect()
 }
 
-fn task_item<'a>(task: &'a AgentTaskRecord, depth: u8, theme: &Theme) -> Item<'a> {
+fn task_item<'a>(
+    task: &'a AgentTaskRecord,
+    depth: u8,
+    theme: &Theme,
+    as_of: Option<Timestamp>,
+) -> Item<'a> {
     let start = task.started_at.unwrap_or(task.created_at);
     let marker = if depth == 0 { "▣" } else { "└▣" };
     Item {
@@ -62,26 +89,36 @@ fn task_item<'a>(task: &'a AgentTaskRecord, depth: u8, theme: &Theme) -> Item<'a
             .execution_time_ms
             .map(i64::from)
             .or_else(|| ms_between(start, task.completed_at))
-            .unwrap_or(0),
+            .unwrap_or_else(|| running_for(start, as_of)),
         failed: task.status == task_state::FAILED,
         is_log: false,
+        running: !task_state::is_final(&task.status),
         style: theme.bar_task,
         event: None,
         task: Some(task),
     }
 }
 
-fn event_item<'a>(event: &'a TraceEvent, depth: u8, theme: &Theme) -> Item<'a> {
+fn event_item<'a>(
+    event: &'a TraceEvent,
+    depth: u8,
+    theme: &Theme,
+    as_of: Option<Timestamp>,
+) -> Item<'a> {
     let indent = "  ".repeat(usize::from(depth));
-    let (label, start, duration_ms, failed, is_log, style) = match event {
+    let (label, start, duration_ms, failed, is_log, running, style) = match event {
         TraceEvent::Step(s) => (
             format!("▸ {}", clean(s.title.as_deref().unwrap_or(&s.step_type))),
             s.started_at,
             s.duration_ms
                 .map(i64::from)
-                .or_else(|| ms_between(s.started_at, s.completed_at)),
+                .or_else(|| ms_between(s.started_at, s.completed_at))
+                .unwrap_or_else(|| running_for(s.started_at, as_of)),
             s.status.eq_ignore_ascii_case("failed"),
             false,
+            s.completed_at.is_none()
+                && s.duration_ms.is_none()
+                && !s.status.eq_ignore_ascii_case("failed"),
             theme.bar_step,
         ),
         TraceEvent::AiRequest(r) => (
@@ -94,9 +131,11 @@ fn event_item<'a>(event: &'a TraceEvent, depth: u8, theme: &Theme) -> Item<'a> {
             r.created_at,
             r.latency_ms
                 .map(i64::from)
-                .or_else(|| ms_between(r.created_at, r.completed_at)),
+                .or_else(|| ms_between(r.created_at, r.completed_at))
+                .unwrap_or_else(|| running_for(r.created_at, as_of)),
             r.status == request_status::FAILED,
             false,
+            r.status == request_status::PENDING,
             theme.bar_ai,
         ),
         TraceEvent::McpExecution(m) => (
@@ -104,26 +143,30 @@ fn event_item<'a>(event: &'a TraceEvent, depth: u8, theme: &Theme) -> Item<'a> {
             m.started_at,
             m.execution_time_ms
                 .map(i64::from)
-                .or_else(|| ms_between(m.started_at, m.completed_at)),
+                .or_else(|| ms_between(m.started_at, m.completed_at))
+                .unwrap_or_else(|| running_for(m.started_at, as_of)),
             m.status == mcp_status::FAILED || m.status == mcp_status::TIMEOUT,
             false,
+            m.status == mcp_status::PENDING,
             theme.bar_mcp,
         ),
         TraceEvent::Log(l) => (
             format!("· {} {}", clean(&l.level), clean(&l.message)),
             l.timestamp,
-            Some(0),
+            0,
             l.level.eq_ignore_ascii_case("error"),
             true,
+            false,
             theme.bar_log,
         ),
     };
     Item {
         label: format!("{indent}{label}"),
         start,
-        duration_ms: duration_ms.unwrap_or(0),
+        duration_ms,
         failed,
         is_log,
+        running,
         style,
         event: Some(event),
         task: None,
@@ -178,7 +221,7 @@ pub fn draw(app: &App, frame: &mut Frame, layout: &ScreenLayout) {
         }
     };
     draw_header(app, frame, header_area, trace, detail);
-    let items = items(detail, theme);
+    let items = items(detail, theme, trace.as_of);
     draw_waterfall(app, frame, waterfall_area, trace, &items);
     draw_detail(app, frame, detail_area, trace, detail, &items);
 }
@@ -205,6 +248,11 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: 
         .filter(|t| *t != status)
         .map(|t| format!(" (task {})", clean(&t)))
         .unwrap_or_default();
+    let as_of = match trace.as_of {
+        Some(t) if trace.is_running() => format!("  ● running · as of {}", fmt_time(Some(t))),
+        Some(t) => format!("  as of {}", fmt_time(Some(t))),
+        None => String::new(),
+    };
     let line1 = Line::from(vec![
         Span::styled("trace ", theme.muted),
         Span::styled(clean(trace.trace_id.as_str()), theme.title),
@@ -237,6 +285,14 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: 
             ),
             bold,
         ),
+        Span::styled(
+            as_of,
+            if trace.is_running() {
+                theme.pending
+            } else {
+                theme.muted
+            },
+        ),
     ]);
     let a = &d.ai_summary;
     let m = &d.mcp_summary;
@@ -267,7 +323,7 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: 
             },
             theme.error,
         ),
-        Span::styled("  latency ", theme.muted),
+        Span::styled("  Σ latency ", theme.muted),
         Span::styled(fmt_ms(a.total_latency_ms), bold),
     ]);
     let line3 = Line::from(vec![
@@ -336,7 +392,11 @@ fn draw_waterfall(
     };
     let block = panel(
         theme,
-        format!("Waterfall · {} items · {}", items.len(), fmt_ms(span_ms)),
+        format!(
+            "Waterfall · {} items · wall span {}",
+            items.len(),
+            fmt_ms(span_ms)
+        ),
         focused,
     );
     let inner = block.inner(area);
@@ -352,7 +412,13 @@ fn draw_waterfall(
         .skip(trace.offset)
         .take(page)
         .map(|(i, item)| {
-            let marker = if item.failed { "✗" } else { " " };
+            let marker = if item.failed {
+                "✗"
+            } else if item.running {
+                "▶"
+            } else {
+                " "
+            };
             let label = truncate_width(&format!("{marker}{}", item.label), label_w);
             let pad = label_w.saturating_sub(crate::sanitize::display_width(&label));
             let start_ms = t0
@@ -371,11 +437,15 @@ fn draw_waterfall(
                 "┃"
             } else if item.failed {
                 "▒"
+            } else if item.running {
+                "░"
             } else {
                 "█"
             };
             let dur = if item.is_log {
                 String::new()
+            } else if item.running {
+                format!("{}…", fmt_ms(item.duration_ms))
             } else {
                 fmt_ms(item.duration_ms)
             };
@@ -388,6 +458,7 @@ fn draw_waterfall(
                 Span::raw(" ".repeat(bar_w - col - len + 1)),
                 Span::styled(format!("{dur:>dur_w$}"), theme.muted),
             ]);
+            let line = highlight(line, &trace.search, found_style(theme));
             if i == trace.selected {
                 line.style(theme.selected)
             } else {
@@ -549,16 +620,13 @@ pub fn mcp_lines(theme: &Theme, m: &McpExecutionRecord) -> Vec<Line<'static>> {
     lines
 }
 
-fn draw_detail(
-    app: &App,
-    frame: &mut Frame,
-    area: Rect,
+/// The detail pane of the selected waterfall row: its title and lines.
+pub fn detail_lines(
+    theme: &Theme,
     trace: &TraceState,
     detail: &TraceDetail,
     items: &[Item<'_>],
-) {
-    let theme = &app.theme;
-    let focused = trace.focus == TracePane::Detail;
+) -> (String, Vec<Line<'static>>) {
     let item = items.get(trace.selected);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let title = match item.and_then(|i| i.event) {
@@ -645,9 +713,31 @@ fn draw_detail(
             "Log".to_string()
         }
     };
+    (title, lines)
+}
+
+fn draw_detail(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    trace: &TraceState,
+    detail: &TraceDetail,
+    items: &[Item<'_>],
+) {
+    let theme = &app.theme;
+    let focused = trace.focus == TracePane::Detail;
+    let (title, lines) = detail_lines(theme, trace, detail, items);
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|l| highlight(l, &trace.search, found_style(theme)))
+        .collect();
     let block = panel(
         theme,
-        format!("{title} · line {}", trace.detail_scroll + 1),
+        format!(
+            "{title} · line {}{}",
+            trace.detail_scroll + 1,
+            search_note(trace)
+        ),
         focused,
     );
     frame.render_widget(
