@@ -308,6 +308,43 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
         remote.request_stats(&window).await.unwrap(),
         local.request_stats(&window).await.unwrap()
     );
+    // the counting choice travels with the question
+    for counting in [Counting::PLATFORM, Counting::EVERYTHING] {
+        assert_eq!(
+            remote
+                .session_stats_counting(&window, counting)
+                .await
+                .unwrap(),
+            local
+                .session_stats_counting(&window, counting)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            remote
+                .traffic_counting(&window, 10, counting)
+                .await
+                .unwrap(),
+            local.traffic_counting(&window, 10, counting).await.unwrap()
+        );
+        assert_eq!(
+            remote
+                .cost_breakdown_counting(&window, CostDimension::Model, counting)
+                .await
+                .unwrap(),
+            local
+                .cost_breakdown_counting(&window, CostDimension::Model, counting)
+                .await
+                .unwrap()
+        );
+    }
+    assert!(
+        remote
+            .session_stats_counting(&window, Counting::EVERYTHING)
+            .await
+            .unwrap()
+            .bots_included
+    );
     let trace = TraceId::new("trace-alice");
     let detail = remote.trace_detail(&trace).await.unwrap();
     assert_eq!(detail, local.trace_detail(&trace).await.unwrap());
