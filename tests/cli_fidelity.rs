@@ -165,6 +165,17 @@ async fn trace_prints_the_chain_the_fallback_and_the_actor(shape: Shape) {
         .expect("listed");
     assert_eq!(chain["status"], "failed");
     assert_eq!(chain["task_status"], "completed");
+    let csv = run(&db.url, &["traces", "--since", "2h", "--format", "csv"]);
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(header.ends_with(",task_status"), "{header}");
+    let row = csv
+        .lines()
+        .find(|l| l.contains("trace-chain"))
+        .expect("the chain's row");
+    assert!(
+        row.contains(",failed,") && row.ends_with(",completed"),
+        "{row}"
+    );
 
     let audit = run(&db.url, &["audit", "req-routed"]);
     assert!(audit.contains("openai/gpt-4o → gpt-4o-mini"), "{audit}");

@@ -88,6 +88,7 @@ pub fn trace_list_rows(traces: &[TraceListItem]) -> RowSet {
         Column::num("mcp_count", "mcp"),
         Column::num("error_count", "errors"),
         Column::time("last_activity_at", "last activity"),
+        Column::id("task_status", "task"),
     ])
     .with_rows(traces.iter().map(|t| {
         vec![
@@ -102,6 +103,7 @@ pub fn trace_list_rows(traces: &[TraceListItem]) -> RowSet {
             Cell::Int(t.mcp_count),
             Cell::Int(t.error_count),
             Cell::Time(t.last_activity_at),
+            Cell::opt_text(t.task_status.as_ref()),
         ]
     }))
 }
