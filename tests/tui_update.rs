@@ -1536,3 +1536,48 @@ fn a_queue_reload_reads_the_record_on_screen_again() {
     // the record stays on screen while it is read again
     assert!(matches!(app.audit.record, Loadable::Ready(_)));
 }
+
+// --------------------------------------------------------- fixed window
+
+#[test]
+fn palette_window_fixes_every_reports_window() {
+    let mut app = app(120, 40);
+    app.update(ch('3'));
+    app.drain_effects();
+    app.run_command("window 2026-11-20..2026-11-21T06:00");
+    let expected = TimeWindow {
+        start: "2026-11-20T00:00:00Z".parse().unwrap(),
+        end: "2026-11-21T06:00:00Z".parse().unwrap(),
+    };
+    assert_eq!(app.fixed_window, Some(expected), "{:?}", app.status);
+    let effects = app.drain_effects();
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Query(Query::Costs { window, bucket: Bucket::Hour, .. }) if *window == expected
+        )),
+        "{effects:?}"
+    );
+    assert!(screen(&app).contains("WINDOW 2026-11-20 00:00 → 2026-11-21 06:00 UTC"));
+    for (key, name) in [('4', "leaders"), ('5', "audit"), ('6', "logs")] {
+        app.update(ch(key));
+        let windows: Vec<TimeWindow> = app
+            .drain_effects()
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Query(Query::Leaders { window, .. })
+                | Effect::Query(Query::AuditQueue { window, .. })
+                | Effect::Query(Query::Logs { window, .. }) => Some(window),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(windows, vec![expected], "{name}");
+    }
+    // a window that does not end after it starts is said, in the palette's words
+    app.run_command("window 2026-11-21..2026-11-20");
+    let said = &app.status.as_ref().unwrap().0;
+    assert!(said.contains("FROM") && !said.contains("--since"), "{said}");
+    assert_eq!(app.fixed_window, Some(expected), "unchanged");
+    app.run_command("window");
+    assert_eq!(app.fixed_window, None);
+}

@@ -273,7 +273,9 @@ impl AuditState {
         }
         cx.query(Query::AuditQueue {
             generation: self.queue_slot.again(),
-            window: TimeWindow::last(Duration::days(30), cx.now + Duration::seconds(1)),
+            window: cx.fixed_window.unwrap_or_else(|| {
+                TimeWindow::last(Duration::days(30), cx.now + Duration::seconds(1))
+            }),
         });
     }
 

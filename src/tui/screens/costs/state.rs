@@ -1,7 +1,7 @@
 //! The costs screen's state: the window (`t` cycles 24h / 7d / 30d), the
 //! breakdown table with focus, and the data of the latest question.
 
-use crate::query::{CostBreakdownRow, TimeWindow, TraceListFilter};
+use crate::query::{CostBreakdownRow, TraceListFilter};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, CostsData, Loadable, Query, Slot};
 use crate::tui::screens::{CostWindow, Cx, Nav};
@@ -74,8 +74,12 @@ impl CostsState {
         }
         cx.query(Query::Costs {
             generation,
-            window: TimeWindow::last(self.window.span(), cx.now),
-            bucket: self.window.bucket(),
+            window: cx.report_window(self.window.span()),
+            bucket: match cx.fixed_window {
+                Some(w) if w.span() <= chrono::Duration::days(2) => crate::query::Bucket::Hour,
+                Some(_) => crate::query::Bucket::Day,
+                None => self.window.bucket(),
+            },
             now: cx.now,
         });
     }
@@ -118,7 +122,7 @@ impl CostsState {
             CostsPane::Agent => cx.go(Nav::Traces {
                 title: format!("Traces of agent {} · {}", row.key, self.window.label()),
                 filter: TraceListFilter {
-                    window: Some(TimeWindow::last(self.window.span(), cx.now)),
+                    window: Some(cx.report_window(self.window.span())),
                     agent: Some(row.key.clone()),
                     limit: crate::tui::screens::leaders::TRACE_LIST_LIMIT,
                     ..TraceListFilter::default()

@@ -1,7 +1,7 @@
 //! The leaderboards screen's state: top users, agents and tools in the
 //! window, and the full tools table (sortable, cursor held by identity).
 
-use crate::query::{TimeWindow, ToolSort, ToolStats, TraceListFilter};
+use crate::query::{ToolSort, ToolStats, TraceListFilter};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, LeadersData, Loadable, Query, Slot};
 use crate::tui::screens::{CostWindow, Cx, Nav};
@@ -98,7 +98,7 @@ impl LeadersState {
         }
         cx.query(Query::Leaders {
             generation,
-            window: TimeWindow::last(self.window.span(), cx.now),
+            window: cx.report_window(self.window.span()),
             sort: self.sort,
         });
     }
@@ -167,7 +167,7 @@ impl LeadersState {
         };
         let row = self.pane_row(self.focus);
         let mut filter = TraceListFilter {
-            window: Some(TimeWindow::last(self.window.span(), cx.now)),
+            window: Some(cx.report_window(self.window.span())),
             limit: TRACE_LIST_LIMIT,
             ..TraceListFilter::default()
         };

@@ -50,7 +50,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         Constraint::Ratio(1, 3),
     ])
     .areas(top);
-    let window = state.window.label();
+    let window = app.window_caption(state.window);
     let limit = |area: Rect| area.height.saturating_sub(3) as usize;
 
     // the focused pane shows its cursor (Enter lists that row's traces)

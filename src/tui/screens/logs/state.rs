@@ -75,7 +75,9 @@ impl LogsState {
 
     fn ask(&mut self, generation: u64, cx: &mut Cx) {
         let pattern = single_line(&self.search);
-        let window = TimeWindow::last(Duration::days(30), cx.now + Duration::seconds(1));
+        let window = cx
+            .fixed_window
+            .unwrap_or_else(|| TimeWindow::last(Duration::days(30), cx.now + Duration::seconds(1)));
         if !matches!(self.data, Loadable::Ready(_)) {
             self.data = Loadable::Loading;
         }
