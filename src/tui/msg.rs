@@ -185,6 +185,10 @@ pub struct LeadersData {
     pub agents: Vec<AgentLeader>,
     pub top_tools: Vec<ToolStats>,
     pub tools: Vec<ToolStats>,
+    /// The platform's activity over the window (five dimensions per
+    /// bucket) and against the window before: the "what changed" strip.
+    pub activity: Vec<ActivityBucket>,
+    pub activity_change: Option<Compared<ActivityTotals>>,
 }
 
 /// Logs view data.
