@@ -5,7 +5,7 @@ use crate::query::{CostBreakdownRow, TraceListFilter};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, CostsData, Loadable, Query, Slot};
 use crate::tui::screens::{CostWindow, Cx, Nav};
-use crate::tui::selection::Selection;
+use crate::tui::selection::{Move, Selection};
 
 /// Which breakdown table has focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +138,10 @@ impl CostsState {
 
     /// An action in the costs view.
     pub fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
+        if let Some(movement) = Move::from_action(action) {
+            self.move_selection(|s, ids| s.apply(movement, ids));
+            return true;
+        }
         match action {
             Action::CycleWindow => {
                 self.window = self.window.next();
@@ -147,12 +151,6 @@ impl CostsState {
             }
             Action::NextPane => self.focus = self.focus.next(),
             Action::PrevPane => self.focus = self.focus.previous(),
-            Action::Down => self.move_selection(|s, keys| s.step(keys, 1)),
-            Action::Up => self.move_selection(|s, keys| s.step(keys, -1)),
-            Action::Top => self.move_selection(|s, keys| s.select_row(keys, 0)),
-            Action::Bottom => {
-                self.move_selection(|s, keys| s.select_row(keys, keys.len().saturating_sub(1)))
-            }
             Action::Drill => self.drill(cx),
             _ => return false,
         }
