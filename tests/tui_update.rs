@@ -1581,3 +1581,27 @@ fn palette_window_fixes_every_reports_window() {
     app.run_command("window");
     assert_eq!(app.fixed_window, None);
 }
+
+#[test]
+fn the_detail_pane_is_built_once_and_rebuilt_when_its_data_changes() {
+    let mut app = trace_ready();
+    app.update(ch('G')); // the log row
+    let first = screen(&app);
+    assert!(app.trace.as_ref().unwrap().detail_memo.borrow().is_some());
+    // a refresh whose answer changes the selected log's message
+    app.update(ch('r'));
+    let mut detail = trace_detail();
+    for e in detail.events.iter_mut() {
+        if let TraceEvent::Log(l) = e {
+            l.message = "message after the refresh".into();
+        }
+    }
+    // drawn while the refresh is on its way: the old detail
+    assert_eq!(screen(&app), first);
+    app.update(Msg::Reply(Reply::Trace(
+        trace_generation(&app),
+        TraceId::new("trace-abc"),
+        Ok(Box::new(detail)),
+    )));
+    assert!(screen(&app).contains("message after the refresh"));
+}

@@ -275,6 +275,11 @@ impl Slot {
         self.issued
     }
 
+    /// The generation of the answer applied last (0: none yet).
+    pub fn applied(&self) -> u64 {
+        self.applied
+    }
+
     /// Whether the answer of `generation` may be applied; records it as
     /// applied when so.
     pub fn accept(&mut self, generation: u64) -> bool {
