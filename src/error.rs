@@ -50,7 +50,8 @@ impl Error {
         Error::NotFound(msg.to_string())
     }
 
-    /// The process exit code for this error (2 for usage/input, 1 otherwise).
+    /// The process exit code for this error: 2 for bad input, 3 for an id
+    /// that matches nothing, 4 for refused credentials, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) => 2,

@@ -1537,3 +1537,72 @@ fn a_queue_reload_reads_the_record_on_screen_again() {
     // the record stays on screen while it is read again
     assert!(matches!(app.audit.record, Loadable::Ready(_)));
 }
+
+// --------------------------------------------------------- fixed window
+
+#[test]
+fn palette_window_fixes_every_reports_window() {
+    let mut app = app(120, 40);
+    app.update(ch('3'));
+    app.drain_effects();
+    app.run_command("window 2026-11-20..2026-11-21T06:00");
+    let expected = TimeWindow {
+        start: "2026-11-20T00:00:00Z".parse().unwrap(),
+        end: "2026-11-21T06:00:00Z".parse().unwrap(),
+    };
+    assert_eq!(app.fixed_window, Some(expected), "{:?}", app.status);
+    let effects = app.drain_effects();
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::Query(Query::Costs { window, bucket: Bucket::Hour, .. }) if *window == expected
+        )),
+        "{effects:?}"
+    );
+    assert!(screen(&app).contains("WINDOW 2026-11-20 00:00 → 2026-11-21 06:00 UTC"));
+    for (key, name) in [('4', "leaders"), ('5', "audit"), ('6', "logs")] {
+        app.update(ch(key));
+        let windows: Vec<TimeWindow> = app
+            .drain_effects()
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Query(Query::Leaders { window, .. })
+                | Effect::Query(Query::AuditQueue { window, .. })
+                | Effect::Query(Query::Logs { window, .. }) => Some(window),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(windows, vec![expected], "{name}");
+    }
+    // a window that does not end after it starts is said, in the palette's words
+    app.run_command("window 2026-11-21..2026-11-20");
+    let said = &app.status.as_ref().unwrap().0;
+    assert!(said.contains("FROM") && !said.contains("--since"), "{said}");
+    assert_eq!(app.fixed_window, Some(expected), "unchanged");
+    app.run_command("window");
+    assert_eq!(app.fixed_window, None);
+}
+
+#[test]
+fn the_detail_pane_is_built_once_and_rebuilt_when_its_data_changes() {
+    let mut app = trace_ready();
+    app.update(ch('G')); // the log row
+    let first = screen(&app);
+    assert!(app.trace.as_ref().unwrap().detail_memo.borrow().is_some());
+    // a refresh whose answer changes the selected log's message
+    app.update(ch('r'));
+    let mut detail = trace_detail();
+    for e in detail.events.iter_mut() {
+        if let TraceEvent::Log(l) = e {
+            l.message = "message after the refresh".into();
+        }
+    }
+    // drawn while the refresh is on its way: the old detail
+    assert_eq!(screen(&app), first);
+    app.update(Msg::Reply(Reply::Trace(
+        trace_generation(&app),
+        TraceId::new("trace-abc"),
+        Ok(Box::new(detail)),
+    )));
+    assert!(screen(&app).contains("message after the refresh"));
+}

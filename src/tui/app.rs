@@ -83,6 +83,15 @@ pub struct ReturnPoint {
     pub feed: FeedPosition,
 }
 
+/// A fixed window as the console shows it: `11-24 00:00 → 11-25 00:00 UTC`.
+pub fn window_label(window: &TimeWindow) -> String {
+    format!(
+        "{} → {} UTC",
+        window.start.format("%Y-%m-%d %H:%M"),
+        window.end.format("%Y-%m-%d %H:%M")
+    )
+}
+
 /// Seconds between background refreshes of the visible view.
 pub const REFRESH_SECS: i64 = 5;
 /// Most bytes put on the clipboard with OSC 52 (terminals drop more).
@@ -125,6 +134,8 @@ pub struct App {
     pub trace: Option<TraceState>,
     /// Where `Esc` from the open trace goes.
     pub trace_return: Option<ReturnPoint>,
+    /// `:window FROM..TO`: every report answers for this window.
+    pub fixed_window: Option<TimeWindow>,
     pub costs: CostsState,
     pub leaders: LeadersState,
     pub audit: AuditState,
@@ -155,6 +166,7 @@ pub struct App {
 macro_rules! with_cx {
     ($app:ident, $cx:ident => $body:expr) => {{
         let mut $cx = Cx::new($app.now, &$app.layout, &mut $app.effects, &mut $app.status);
+        $cx.fixed_window = $app.fixed_window;
         let result = $body;
         let nav = $cx.take_nav();
         if let Some(nav) = nav {
@@ -193,6 +205,7 @@ impl App {
             live: LiveState::new(DEFAULT_FEED_CAPACITY),
             trace: None,
             trace_return: None,
+            fixed_window: None,
             costs: CostsState::default(),
             leaders: LeadersState::default(),
             audit: AuditState::default(),
@@ -233,6 +246,15 @@ impl App {
 
     fn say(&mut self, text: impl Into<String>) {
         self.status = Some((text.into(), self.now));
+    }
+
+    /// The report window a screen shows: the fixed one, or its rolling
+    /// window's label.
+    pub fn window_caption(&self, rolling: CostWindow) -> String {
+        match &self.fixed_window {
+            Some(w) => window_label(w),
+            None => rolling.label().to_string(),
+        }
     }
 
     /// Generation of the newest overview query asked.
@@ -499,6 +521,36 @@ impl App {
             ViewId::Audit => self.audit.on_action(action, &reviewer, &mut cx),
             ViewId::Logs => self.logs.on_action(action, &mut cx),
         })
+    }
+
+    /// `:window FROM..TO`: fix every report's window (or go back to the
+    /// rolling windows), then ask the current view again.
+    fn fix_window(&mut self, range: Option<(String, Option<String>)>) {
+        match range {
+            None => {
+                self.fixed_window = None;
+                self.say("rolling windows again (t cycles them)");
+            }
+            Some((from, to)) => {
+                match crate::query::resolve_window(Some(&from), to.as_deref(), None, self.now) {
+                    Ok(window) => {
+                        self.fixed_window = Some(window);
+                        self.say(format!(
+                            "every report answers for {} (:window alone clears)",
+                            window_label(&window)
+                        ));
+                    }
+                    Err(e) => {
+                        let text = e
+                            .to_string()
+                            .replace("--since", "FROM")
+                            .replace("--until", "TO");
+                        return self.say(text);
+                    }
+                }
+            }
+        }
+        self.refresh(true);
     }
 
     // ---------------------------------------------------------- navigation

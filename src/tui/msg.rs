@@ -185,6 +185,10 @@ pub struct LeadersData {
     pub agents: Vec<AgentLeader>,
     pub top_tools: Vec<ToolStats>,
     pub tools: Vec<ToolStats>,
+    /// The platform's activity over the window (five dimensions per
+    /// bucket) and against the window before: the "what changed" strip.
+    pub activity: Vec<ActivityBucket>,
+    pub activity_change: Option<Compared<ActivityTotals>>,
 }
 
 /// Logs view data.
@@ -269,6 +273,11 @@ impl Slot {
     /// The newest generation asked.
     pub fn latest(&self) -> u64 {
         self.issued
+    }
+
+    /// The generation of the answer applied last (0: none yet).
+    pub fn applied(&self) -> u64 {
+        self.applied
     }
 
     /// Whether the answer of `generation` may be applied; records it as

@@ -21,6 +21,9 @@ pub enum Command {
     Filter(String),
     /// `theme NAME`: a built-in theme or a theme file.
     Theme(String),
+    /// `window FROM..TO` (or `FROM..`, to now): every report answers for
+    /// that window; `window` alone goes back to the rolling windows.
+    Window(Option<(String, Option<String>)>),
     /// Nothing typed.
     Nothing,
 }
@@ -59,7 +62,7 @@ pub fn complete(text: &str) -> Result<String, Vec<&'static str>> {
         .collect();
     match choices.as_slice() {
         [one] => Ok(match *one {
-            "trace" | "audit" | "filter" | "theme" => format!("{one} "),
+            "trace" | "audit" | "filter" | "theme" | "window" => format!("{one} "),
             other => other.to_string(),
         }),
         _ => Err(choices),
@@ -93,13 +96,25 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "help" => no_argument(Command::Help),
         "anomalies" | "anomaly" => no_argument(Command::Anomalies),
         "filter" => Ok(Command::Filter(arg.to_string())),
+        "window" | "w" if arg.is_empty() => Ok(Command::Window(None)),
+        "window" | "w" => match arg.split_once("..") {
+            Some((from, to)) if !from.trim().is_empty() => Ok(Command::Window(Some((
+                from.trim().to_string(),
+                (!to.trim().is_empty()).then(|| to.trim().to_string()),
+            )))),
+            _ => Err(
+                "window needs FROM..TO (a date, a time or a duration back from now, e.g. \
+                 window 2026-11-24..2026-11-25, window 2h..): window alone clears it"
+                    .to_string(),
+            ),
+        },
         "theme" if arg.is_empty() => {
             Err("theme needs a name: theme dark|light|high-contrast|FILE".to_string())
         }
         "theme" => Ok(Command::Theme(arg.to_string())),
         _ => Err(format!(
             "unknown command {:?}: try trace ID, audit PREFIX, costs, live, leaders, logs, \
-             anomalies, filter TEXT, theme NAME, help, q",
+             anomalies, filter TEXT, theme NAME, window FROM..TO, help, q",
             crate::sanitize::clean(text)
         )),
     }
@@ -123,6 +138,19 @@ mod tests {
         );
         assert_eq!(parse("filter"), Ok(Command::Filter(String::new())));
         assert_eq!(parse("theme light"), Ok(Command::Theme("light".into())));
+        assert_eq!(
+            parse("window 2026-11-24..2026-11-25T06:00"),
+            Ok(Command::Window(Some((
+                "2026-11-24".into(),
+                Some("2026-11-25T06:00".into())
+            ))))
+        );
+        assert_eq!(
+            parse("window 2h.."),
+            Ok(Command::Window(Some(("2h".into(), None))))
+        );
+        assert_eq!(parse("window"), Ok(Command::Window(None)));
+        assert!(parse("window 2026-11-24").unwrap_err().contains("FROM..TO"));
         assert_eq!(parse(""), Ok(Command::Nothing));
     }
 

@@ -80,18 +80,27 @@ pub async fn execute(
             window,
             sort,
         } => {
+            let bucket = if window.span() <= chrono::Duration::days(2) {
+                Bucket::Hour
+            } else {
+                Bucket::Day
+            };
             let answer = futures::try_join!(
                 history.top_users(&window, TOP_LIMIT),
                 history.top_agents(&window, TOP_LIMIT),
                 history.top_tools(&window, TOP_LIMIT),
                 history.tools(&window, sort, TOOLS_LIMIT),
+                history.activity_trend(&window, bucket),
+                activity_change(history.as_ref(), &window),
             )
-            .map(|(users, agents, top_tools, tools)| {
+            .map(|(users, agents, top_tools, tools, activity, change)| {
                 Box::new(LeadersData {
                     users,
                     agents,
                     top_tools,
                     tools,
+                    activity,
+                    activity_change: Some(change),
                 })
             })
             .map_err(text);

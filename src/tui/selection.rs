@@ -9,6 +9,35 @@
 //! than a neighbour. The row number is only a hint for where to continue
 //! when the user moves again.
 
+use super::keymap::Action;
+
+/// Rows a page key moves in a list.
+pub const PAGE_ROWS: isize = 10;
+
+/// A cursor move a list understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// By this many rows (negative: up).
+    Step(isize),
+    First,
+    Last,
+}
+
+impl Move {
+    /// The move an action means in a list, if it is one.
+    pub fn from_action(action: Action) -> Option<Move> {
+        Some(match action {
+            Action::Down => Move::Step(1),
+            Action::Up => Move::Step(-1),
+            Action::PageDown => Move::Step(PAGE_ROWS),
+            Action::PageUp => Move::Step(-PAGE_ROWS),
+            Action::Top => Move::First,
+            Action::Bottom => Move::Last,
+            _ => return None,
+        })
+    }
+}
+
 /// What a reload did to the selection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resync {
@@ -95,6 +124,15 @@ impl Selection {
         };
         let to = (from + delta).clamp(0, ids.len() as isize - 1);
         self.select_row(ids, to as usize);
+    }
+
+    /// Apply a cursor move within `ids`.
+    pub fn apply(&mut self, movement: Move, ids: &[&str]) {
+        match movement {
+            Move::Step(delta) => self.step(ids, delta),
+            Move::First => self.select_row(ids, 0),
+            Move::Last => self.select_row(ids, ids.len().saturating_sub(1)),
+        }
     }
 
     /// After the list changed: find the selected item again.

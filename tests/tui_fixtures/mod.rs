@@ -396,6 +396,34 @@ pub fn leaders_data() -> LeadersData {
         }],
         top_tools: tools.clone(),
         tools,
+        activity: (0..7)
+            .map(|d| ActivityBucket {
+                bucket_start: at(86_400 * (7 - d)),
+                sessions: 10 + d,
+                contexts: 20 + 2 * d,
+                tasks: 30 - d,
+                ai_requests: 100 + 10 * d,
+                tool_executions: 40,
+            })
+            .collect(),
+        activity_change: Some(Compared {
+            window: TimeWindow::last(chrono::Duration::days(7), now()),
+            previous_window: TimeWindow::last(chrono::Duration::days(7), at(7 * 86_400)),
+            current: ActivityTotals {
+                sessions: 91,
+                contexts: 182,
+                tasks: 189,
+                ai_requests: 910,
+                tool_executions: 280,
+            },
+            previous: ActivityTotals {
+                sessions: 70,
+                contexts: 182,
+                tasks: 200,
+                ai_requests: 0,
+                tool_executions: 280,
+            },
+        }),
     }
 }
 

@@ -358,6 +358,7 @@ impl App {
                 name,
                 no_color: self.no_color,
             }),
+            Command::Window(range) => self.fix_window(range),
             Command::Nothing => {}
         }
     }

@@ -97,6 +97,9 @@ pub enum Nav {
 pub struct Cx<'a> {
     pub now: Timestamp,
     pub layout: &'a ScreenLayout,
+    /// The window `:window FROM..TO` fixed for every report (none: each
+    /// screen's rolling window).
+    pub fixed_window: Option<crate::query::TimeWindow>,
     effects: &'a mut Vec<Effect>,
     status: &'a mut Option<(String, Timestamp)>,
     nav: Option<Nav>,
@@ -113,10 +116,18 @@ impl<'a> Cx<'a> {
         Cx {
             now,
             layout,
+            fixed_window: None,
             effects,
             status,
             nav: None,
         }
+    }
+
+    /// The window a report asks for: the fixed one, else `span` back from
+    /// now.
+    pub fn report_window(&self, span: Duration) -> crate::query::TimeWindow {
+        self.fixed_window
+            .unwrap_or_else(|| crate::query::TimeWindow::last(span, self.now))
     }
 
     /// Say something in the footer.

@@ -94,12 +94,26 @@ fn draw_tabs(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
-    let brand = format!("tracetop · {}", app.source_label);
-    let right = format!("{brand} ");
-    let pad = (area.width as usize).saturating_sub(used + right.chars().count());
-    if pad > 0 {
+    // the brand, and a fixed window before it (so nobody takes it for now);
+    // when both do not fit, the window wins
+    let plain = format!("tracetop · {} ", app.source_label);
+    let candidates: Vec<(String, Style)> = match &app.fixed_window {
+        Some(w) => {
+            let window = format!("WINDOW {}", super::app::window_label(w));
+            vec![
+                (format!("{window} · {plain}"), theme.warn),
+                (format!("{window} "), theme.warn),
+            ]
+        }
+        None => vec![(plain, theme.title)],
+    };
+    if let Some((right, style)) = candidates
+        .into_iter()
+        .find(|(text, _)| used + text.chars().count() < area.width as usize)
+    {
+        let pad = area.width as usize - used - right.chars().count();
         spans.push(Span::raw(" ".repeat(pad)));
-        spans.push(Span::styled(right, theme.title));
+        spans.push(Span::styled(right, style.add_modifier(Modifier::BOLD)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

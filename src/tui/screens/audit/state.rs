@@ -8,7 +8,7 @@ use crate::query::*;
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, Effect, Loadable, Query, QueueData, Slot};
 use crate::tui::screens::{Cx, Nav, single_line, text_area};
-use crate::tui::selection::{Resync, Selection};
+use crate::tui::selection::{Move, Resync, Selection};
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -273,7 +273,9 @@ impl AuditState {
         }
         cx.query(Query::AuditQueue {
             generation: self.queue_slot.again(),
-            window: TimeWindow::last(Duration::days(30), cx.now + Duration::seconds(1)),
+            window: cx.fixed_window.unwrap_or_else(|| {
+                TimeWindow::last(Duration::days(30), cx.now + Duration::seconds(1))
+            }),
         });
     }
 
@@ -353,13 +355,18 @@ impl AuditState {
             (Action::PageUp, AuditFocus::Record) => {
                 self.record_scroll = self.record_scroll.saturating_sub(10)
             }
-            (Action::Down, _) => self.move_selection(cx, |s, ids| s.step(ids, 1)),
-            (Action::Up, _) => self.move_selection(cx, |s, ids| s.step(ids, -1)),
-            (Action::PageDown, _) => self.move_selection(cx, |s, ids| s.step(ids, 10)),
-            (Action::PageUp, _) => self.move_selection(cx, |s, ids| s.step(ids, -10)),
-            (Action::Top, _) => self.move_selection(cx, |s, ids| s.select_row(ids, 0)),
-            (Action::Bottom, _) => {
-                self.move_selection(cx, |s, ids| s.select_row(ids, ids.len().saturating_sub(1)))
+            (
+                Action::Down
+                | Action::Up
+                | Action::PageDown
+                | Action::PageUp
+                | Action::Top
+                | Action::Bottom,
+                _,
+            ) => {
+                if let Some(movement) = Move::from_action(action) {
+                    self.move_selection(cx, |s, ids| s.apply(movement, ids));
+                }
             }
             (Action::NextUnreviewed, _) => self.jump_unreviewed(true, cx),
             (Action::PrevUnreviewed, _) => self.jump_unreviewed(false, cx),

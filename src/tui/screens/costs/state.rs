@@ -1,11 +1,11 @@
 //! The costs screen's state: the window (`t` cycles 24h / 7d / 30d), the
 //! breakdown table with focus, and the data of the latest question.
 
-use crate::query::{CostBreakdownRow, TimeWindow, TraceListFilter};
+use crate::query::{CostBreakdownRow, TraceListFilter};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, CostsData, Loadable, Query, Slot};
 use crate::tui::screens::{CostWindow, Cx, Nav};
-use crate::tui::selection::Selection;
+use crate::tui::selection::{Move, Selection};
 
 /// Which breakdown table has focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,8 +74,12 @@ impl CostsState {
         }
         cx.query(Query::Costs {
             generation,
-            window: TimeWindow::last(self.window.span(), cx.now),
-            bucket: self.window.bucket(),
+            window: cx.report_window(self.window.span()),
+            bucket: match cx.fixed_window {
+                Some(w) if w.span() <= chrono::Duration::days(2) => crate::query::Bucket::Hour,
+                Some(_) => crate::query::Bucket::Day,
+                None => self.window.bucket(),
+            },
             now: cx.now,
         });
     }
@@ -118,7 +122,7 @@ impl CostsState {
             CostsPane::Agent => cx.go(Nav::Traces {
                 title: format!("Traces of agent {} · {}", row.key, self.window.label()),
                 filter: TraceListFilter {
-                    window: Some(TimeWindow::last(self.window.span(), cx.now)),
+                    window: Some(cx.report_window(self.window.span())),
                     agent: Some(row.key.clone()),
                     limit: crate::tui::screens::leaders::TRACE_LIST_LIMIT,
                     ..TraceListFilter::default()
@@ -134,6 +138,10 @@ impl CostsState {
 
     /// An action in the costs view.
     pub fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
+        if let Some(movement) = Move::from_action(action) {
+            self.move_selection(|s, ids| s.apply(movement, ids));
+            return true;
+        }
         match action {
             Action::CycleWindow => {
                 self.window = self.window.next();
@@ -143,12 +151,6 @@ impl CostsState {
             }
             Action::NextPane => self.focus = self.focus.next(),
             Action::PrevPane => self.focus = self.focus.previous(),
-            Action::Down => self.move_selection(|s, keys| s.step(keys, 1)),
-            Action::Up => self.move_selection(|s, keys| s.step(keys, -1)),
-            Action::Top => self.move_selection(|s, keys| s.select_row(keys, 0)),
-            Action::Bottom => {
-                self.move_selection(|s, keys| s.select_row(keys, keys.len().saturating_sub(1)))
-            }
             Action::Drill => self.drill(cx),
             _ => return false,
         }

@@ -15,7 +15,7 @@ use ratatui::widgets::{Cell, Row, Sparkline, Table};
 /// Draw the costs view.
 pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
     let theme = &app.theme;
-    let window = app.costs.window.label();
+    let window = app.window_caption(app.costs.window);
     let data: &CostsData = match &app.costs.data {
         Loadable::Ready(d) => d,
         other => {

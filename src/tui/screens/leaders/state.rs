@@ -1,11 +1,11 @@
 //! The leaderboards screen's state: top users, agents and tools in the
 //! window, and the full tools table (sortable, cursor held by identity).
 
-use crate::query::{TimeWindow, ToolSort, ToolStats, TraceListFilter};
+use crate::query::{ToolSort, ToolStats, TraceListFilter};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, LeadersData, Loadable, Query, Slot};
 use crate::tui::screens::{CostWindow, Cx, Nav};
-use crate::tui::selection::Selection;
+use crate::tui::selection::{Move, Selection};
 
 /// Which pane has focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +98,7 @@ impl LeadersState {
         }
         cx.query(Query::Leaders {
             generation,
-            window: TimeWindow::last(self.window.span(), cx.now),
+            window: cx.report_window(self.window.span()),
             sort: self.sort,
         });
     }
@@ -167,7 +167,7 @@ impl LeadersState {
         };
         let row = self.pane_row(self.focus);
         let mut filter = TraceListFilter {
-            window: Some(TimeWindow::last(self.window.span(), cx.now)),
+            window: Some(cx.report_window(self.window.span())),
             limit: TRACE_LIST_LIMIT,
             ..TraceListFilter::default()
         };
@@ -222,6 +222,10 @@ impl LeadersState {
 
     /// An action in the leaderboards view.
     pub fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
+        if let Some(movement) = Move::from_action(action) {
+            self.move_selection(|s, ids| s.apply(movement, ids));
+            return true;
+        }
         match action {
             Action::CycleSort => {
                 self.sort = match self.sort {
@@ -245,12 +249,6 @@ impl LeadersState {
             }
             Action::NextPane => self.focus = self.focus.next(),
             Action::PrevPane => self.focus = self.focus.previous(),
-            Action::Down => self.move_selection(|s, keys| s.step(keys, 1)),
-            Action::Up => self.move_selection(|s, keys| s.step(keys, -1)),
-            Action::Top => self.move_selection(|s, keys| s.select_row(keys, 0)),
-            Action::Bottom => {
-                self.move_selection(|s, keys| s.select_row(keys, keys.len().saturating_sub(1)))
-            }
             Action::Drill => self.drill(cx),
             _ => return false,
         }

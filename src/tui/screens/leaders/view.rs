@@ -42,6 +42,8 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
             return;
         }
     };
+    let [strip, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(8)]).areas(body);
+    draw_activity(app, frame, strip, data);
     let [top, bottom] =
         Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
     let [u, a, t] = Layout::horizontal([
@@ -50,7 +52,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         Constraint::Ratio(1, 3),
     ])
     .areas(top);
-    let window = state.window.label();
+    let window = app.window_caption(state.window);
     let limit = |area: Rect| area.height.saturating_sub(3) as usize;
 
     // the focused pane shows its cursor (Enter lists that row's traces)
@@ -246,4 +248,125 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .column_spacing(1),
         inner,
     );
+}
+
+/// Eight-level bars of `values`, scaled to their largest.
+fn spark(values: &[i64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let peak = values.iter().copied().max().unwrap_or(0).max(1);
+    values
+        .iter()
+        .map(|&v| {
+            if v <= 0 {
+                ' '
+            } else {
+                BARS[((v * 7 + peak / 2) / peak).clamp(0, 7) as usize]
+            }
+        })
+        .collect()
+}
+
+/// "↑ 12%" / "↓ 3%" / "–" (nothing before to compare with).
+fn change(current: i64, previous: i64) -> String {
+    match crate::query::change_percent(current, previous) {
+        Some(p) if p > 0.0 => format!("↑{p:.0}%"),
+        Some(p) if p < 0.0 => format!("↓{:.0}%", -p),
+        Some(_) => "=".to_string(),
+        None => "–".to_string(),
+    }
+}
+
+/// What changed: the five activity dimensions over the window, each with
+/// its count, the change against the window before and its trend.
+fn draw_activity(app: &App, frame: &mut Frame, area: Rect, data: &LeadersData) {
+    let theme = &app.theme;
+    let block = panel(
+        theme,
+        format!(
+            "Activity · {} · change vs the window before",
+            app.window_caption(app.leaders.window)
+        ),
+        false,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(compared) = &data.activity_change else {
+        return placeholder(
+            frame,
+            theme,
+            inner,
+            "no activity figures from this source",
+            false,
+        );
+    };
+    let series = |pick: fn(&crate::query::ActivityBucket) -> i64| -> Vec<i64> {
+        data.activity.iter().map(pick).collect()
+    };
+    let dims: [(&str, i64, i64, Vec<i64>); 5] = [
+        (
+            "sessions",
+            compared.current.sessions,
+            compared.previous.sessions,
+            series(|b| b.sessions),
+        ),
+        (
+            "contexts",
+            compared.current.contexts,
+            compared.previous.contexts,
+            series(|b| b.contexts),
+        ),
+        (
+            "tasks",
+            compared.current.tasks,
+            compared.previous.tasks,
+            series(|b| b.tasks),
+        ),
+        (
+            "AI requests",
+            compared.current.ai_requests,
+            compared.previous.ai_requests,
+            series(|b| b.ai_requests),
+        ),
+        (
+            "tool runs",
+            compared.current.tool_executions,
+            compared.previous.tool_executions,
+            series(|b| b.tool_executions),
+        ),
+    ];
+    let per_line = if inner.width >= 150 { 5 } else { 3 };
+    let cell_w = (inner.width as usize / per_line).max(20);
+    let spark_w = cell_w.saturating_sub(22).clamp(4, 24);
+    let lines: Vec<Line> = dims
+        .chunks(per_line)
+        .map(|chunk| {
+            let mut spans = Vec::new();
+            for (label, now, before, values) in chunk {
+                let tail = &values[values.len().saturating_sub(spark_w)..];
+                let delta = change(*now, *before);
+                let style = if delta.starts_with('↓') {
+                    theme.warn
+                } else {
+                    theme.ok
+                };
+                let text_w = label.chars().count()
+                    + 1
+                    + fmt_compact(*now).chars().count()
+                    + 1
+                    + delta.chars().count()
+                    + 1
+                    + tail.len();
+                spans.push(Span::styled(format!("{label} "), theme.muted));
+                spans.push(Span::styled(
+                    fmt_compact(*now),
+                    theme.base.add_modifier(Modifier::BOLD),
+                ));
+                spans.push(Span::styled(format!(" {delta} "), style));
+                spans.push(Span::styled(spark(tail), theme.accent));
+                spans.push(Span::raw(" ".repeat(cell_w.saturating_sub(text_w).max(2))));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -194,30 +194,59 @@ fn columns(width: u16) -> (bool, Vec<Constraint>) {
     (wide, c)
 }
 
-fn row_cells(row: &FeedRow, wide: bool, theme: &Theme) -> Row<'static> {
+/// The width the status column gets: what the fixed columns and the
+/// spacing leave of `width`.
+fn status_width(width: u16, widths: &[Constraint]) -> usize {
+    let fixed: u16 = widths
+        .iter()
+        .map(|c| match c {
+            Constraint::Length(n) => *n,
+            _ => 0,
+        })
+        .sum();
+    (width as usize).saturating_sub(fixed as usize + widths.len().saturating_sub(1))
+}
+
+/// A text cell cut to `width` with `…` (never cut mid-character).
+fn fitted(text: &str, width: usize) -> Cell<'static> {
+    Cell::from(crate::sanitize::truncate_width(text, width))
+}
+
+fn row_cells(
+    row: &FeedRow,
+    wide: bool,
+    theme: &Theme,
+    status_w: usize,
+    money_decimals: u32,
+) -> Row<'static> {
     let style = severity_style(theme, row.severity);
     let mut cells = vec![
         Cell::from(severity_marker(row.severity)),
         Cell::from(fmt_time(row.at)),
         Cell::from(row.kind),
-        Cell::from(row.user.clone()),
+        fitted(&row.user, if wide { 14 } else { 10 }),
     ];
     if wide {
-        cells.push(Cell::from(row.agent.clone()));
+        cells.push(fitted(&row.agent, 14));
     }
-    cells.push(Cell::from(row.subject.clone()));
+    cells.push(fitted(&row.subject, if wide { 24 } else { 16 }));
     if wide {
         cells.push(Cell::from(
             Line::from(row.tokens.map(fmt_compact).unwrap_or_default()).alignment(Alignment::Right),
         ));
     }
     cells.push(Cell::from(
-        Line::from(row.cost.map(|c| c.to_string()).unwrap_or_default()).alignment(Alignment::Right),
+        Line::from(
+            row.cost
+                .map(|c| c.with_decimals(money_decimals))
+                .unwrap_or_default(),
+        )
+        .alignment(Alignment::Right),
     ));
     cells.push(Cell::from(
         Line::from(row.latency_ms.map(fmt_ms).unwrap_or_default()).alignment(Alignment::Right),
     ));
-    cells.push(Cell::from(row.status.clone()));
+    cells.push(fitted(&row.status, status_w));
     Row::new(cells).style(style)
 }
 
@@ -279,12 +308,15 @@ pub fn draw(app: &App, frame: &mut Frame, layout: &ScreenLayout) {
         placeholder(frame, theme, rows_area, text, false);
         return;
     }
-    let rows: Vec<Row> = feed
-        .display_slice(offset, page)
+    let shown = feed.display_slice(offset, page);
+    // one precision for the cost column of the rows on screen
+    let money_decimals = Microdollars::column_decimals(shown.iter().filter_map(|r| r.cost));
+    let status_w = status_width(inner.width, &widths);
+    let rows: Vec<Row> = shown
         .into_iter()
         .enumerate()
         .map(|(i, row)| {
-            let r = row_cells(row, wide, theme);
+            let r = row_cells(row, wide, theme, status_w, money_decimals);
             if offset + i == selected {
                 r.style(theme.selected)
             } else {

@@ -6,7 +6,7 @@ use crate::query::{LogFilter, TimeWindow};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, Loadable, LogsData, Query, Slot};
 use crate::tui::screens::{Cx, Nav, single_line, text_area};
-use crate::tui::selection::{Resync, Selection};
+use crate::tui::selection::{Move, Resync, Selection};
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent};
 use tui_textarea::TextArea;
@@ -75,7 +75,9 @@ impl LogsState {
 
     fn ask(&mut self, generation: u64, cx: &mut Cx) {
         let pattern = single_line(&self.search);
-        let window = TimeWindow::last(Duration::days(30), cx.now + Duration::seconds(1));
+        let window = cx
+            .fixed_window
+            .unwrap_or_else(|| TimeWindow::last(Duration::days(30), cx.now + Duration::seconds(1)));
         if !matches!(self.data, Loadable::Ready(_)) {
             self.data = Loadable::Loading;
         }
@@ -131,6 +133,10 @@ impl LogsState {
 
     /// An action in the logs view.
     pub fn on_action(&mut self, action: Action, cx: &mut Cx) -> bool {
+        if let Some(movement) = Move::from_action(action) {
+            self.move_selection(|s, ids| s.apply(movement, ids));
+            return true;
+        }
         match action {
             Action::Filter | Action::NextPane | Action::PrevPane => self.search_focused = true,
             Action::CycleLevel => {
@@ -160,14 +166,6 @@ impl LogsState {
                 } else {
                     cx.go(Nav::PickModule(modules));
                 }
-            }
-            Action::Down => self.move_selection(|s, ids| s.step(ids, 1)),
-            Action::Up => self.move_selection(|s, ids| s.step(ids, -1)),
-            Action::PageDown => self.move_selection(|s, ids| s.step(ids, 10)),
-            Action::PageUp => self.move_selection(|s, ids| s.step(ids, -10)),
-            Action::Top => self.move_selection(|s, ids| s.select_row(ids, 0)),
-            Action::Bottom => {
-                self.move_selection(|s, ids| s.select_row(ids, ids.len().saturating_sub(1)))
             }
             Action::Drill => match self.selected_line() {
                 Some(line) => match line.trace_id.clone() {

@@ -35,9 +35,20 @@ pub struct TraceState {
     pub search: String,
     /// When the detail shown was read.
     pub as_of: Option<Timestamp>,
+    /// The detail pane as last drawn, with what it was drawn from (see
+    /// [`TraceState::detail_key`]): pretty-printing payloads on every frame
+    /// would cost more than the rest of the frame.
+    pub detail_memo: std::cell::RefCell<Option<DetailMemo>>,
     detail_slot: Slot,
     audit_slot: Slot,
 }
+
+/// What the detail pane was drawn from: the selected row, the answers
+/// (by generation), the search and the theme.
+pub type DetailKey = (usize, u64, u64, String, String);
+
+/// The detail pane built for a [`DetailKey`]: its title and lines.
+pub type DetailMemo = (DetailKey, String, Vec<ratatui::text::Line<'static>>);
 
 /// The id of each waterfall row, in the delegation chain's order (see
 /// [`TraceDetail::chain_rows`]).
@@ -60,6 +71,7 @@ impl TraceState {
             focus: TracePane::Waterfall,
             search: String::new(),
             as_of: None,
+            detail_memo: Default::default(),
             detail_slot: Slot::default(),
             audit_slot: Slot::default(),
         };
@@ -85,6 +97,17 @@ impl TraceState {
             generation: self.audit_slot.again(),
             trace_id: self.trace_id.clone(),
         });
+    }
+
+    /// What the detail pane shows now (changes when any of it changes).
+    pub fn detail_key(&self, theme: &str) -> DetailKey {
+        (
+            self.selected,
+            self.detail_slot.applied(),
+            self.audit_slot.applied(),
+            self.search.clone(),
+            theme.to_string(),
+        )
     }
 
     /// Number of waterfall rows (task rows + events).

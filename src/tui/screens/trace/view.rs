@@ -726,11 +726,27 @@ fn draw_detail(
 ) {
     let theme = &app.theme;
     let focused = trace.focus == TracePane::Detail;
-    let (title, lines) = detail_lines(theme, trace, detail, items);
-    let lines: Vec<Line<'static>> = lines
-        .into_iter()
-        .map(|l| highlight(l, &trace.search, found_style(theme)))
-        .collect();
+    // the detail (pretty-printed payloads) is built once per selection,
+    // answer and look, not on every frame
+    let key = trace.detail_key(&theme.name);
+    let cached = trace
+        .detail_memo
+        .borrow()
+        .as_ref()
+        .filter(|(k, ..)| *k == key)
+        .cloned();
+    let (title, lines) = match cached {
+        Some((_, title, lines)) => (title, lines),
+        None => {
+            let (title, lines) = detail_lines(theme, trace, detail, items);
+            let lines: Vec<Line<'static>> = lines
+                .into_iter()
+                .map(|l| highlight(l, &trace.search, found_style(theme)))
+                .collect();
+            *trace.detail_memo.borrow_mut() = Some((key, title.clone(), lines.clone()));
+            (title, lines)
+        }
+    };
     let block = panel(
         theme,
         format!(
