@@ -12,8 +12,11 @@
 //!
 //! Every route needs `Authorization: Bearer TOKEN` (see [`super::tokens`]);
 //! a missing, unknown or expired token gets 401 with a one-line reason, a
-//! user-scoped token asking for another user's data gets 403. Connections
-//! per token are bounded (429 beyond).
+//! user-scoped token asking for another user's data gets 403. Streams per
+//! token are bounded (429 beyond); a stream's slot is held by its response
+//! body, so it is free the moment the connection ends. An open stream
+//! re-checks its token every [`TOKEN_RECHECK`] and ends once it is revoked
+//! or expired.
 
 use super::hub::{Entry, Hub};
 use super::tokens::{Scope, TokenStore};
@@ -26,13 +29,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::{Bytes, BytesMut};
-use futures::SinkExt;
-use futures::channel::mpsc;
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::mpsc;
 
 /// Server settings.
 #[derive(Debug, Clone)]
@@ -291,25 +295,45 @@ async fn stream(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respons
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.trim().parse::<u64>().ok());
-    let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(QUEUED_CHUNKS);
-    tokio::spawn(feed_client(app.clone(), after, scope, tx, slot));
+    let (tx, rx) = mpsc::channel::<Bytes>(QUEUED_CHUNKS);
+    tokio::spawn(feed_client(app.clone(), after, token, scope, tx));
     (
         [
             (header::CONTENT_TYPE, "text/event-stream"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        axum::body::Body::from_stream(rx),
+        axum::body::Body::from_stream(StreamBody { rx, _slot: slot }),
     )
         .into_response()
 }
 
-/// Push one client's events until it goes away, lags, or the source ends.
+/// The body of one stream. It owns the token's connection slot, so the
+/// slot is free the moment the connection ends (hyper drops the body when
+/// the client goes away), not when the feeder next tries to write.
+struct StreamBody {
+    rx: mpsc::Receiver<Bytes>,
+    _slot: ConnectionSlot,
+}
+
+impl futures::Stream for StreamBody {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx).map(|chunk| chunk.map(Ok))
+    }
+}
+
+/// How often an open stream re-checks its token (revocation, expiry).
+const TOKEN_RECHECK: Duration = Duration::from_millis(500);
+
+/// Push one client's events until it goes away, lags, its token stops
+/// being valid, or the source ends.
 async fn feed_client(
     app: Arc<AppState>,
     after: Option<u64>,
+    token: String,
     scope: Scope,
-    mut tx: mpsc::Sender<Result<Bytes, Infallible>>,
-    _slot: ConnectionSlot,
+    tx: mpsc::Sender<Bytes>,
 ) {
     let write_timeout = app.config.write_timeout;
     let mut out = BytesMut::new();
@@ -319,7 +343,7 @@ async fn feed_client(
         () => {
             if !out.is_empty() {
                 let chunk = out.split().freeze();
-                match tokio::time::timeout(write_timeout, tx.send(Ok(chunk))).await {
+                match tokio::time::timeout(write_timeout, tx.send(chunk)).await {
                     Ok(Ok(())) => {}
                     _ => return,
                 }
@@ -375,6 +399,9 @@ async fn feed_client(
     let mut heartbeat = tokio::time::interval(app.config.heartbeat);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     heartbeat.tick().await;
+    let mut recheck = tokio::time::interval(TOKEN_RECHECK);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    recheck.tick().await;
     let mut done = app.hub.done();
     let mut finished = app.config.close_when_done && *done.borrow();
     loop {
@@ -412,6 +439,15 @@ async fn feed_client(
                     finished = changed.is_err() || *done.borrow();
                     None
                 }
+                _ = recheck.tick() => {
+                    if app.tokens.check(Some(&token)).is_err() {
+                        // Revoked or expired: end the stream; the client's
+                        // reconnect gets the 401 with the reason.
+                        return;
+                    }
+                    None
+                }
+                _ = tx.closed() => return,
             }
         };
         if let Some(missed) = lagged {
@@ -425,7 +461,7 @@ async fn feed_client(
             };
             write_control(&mut out, &gap);
             let chunk = out.split().freeze();
-            let _ = tokio::time::timeout(write_timeout, tx.send(Ok(chunk))).await;
+            let _ = tokio::time::timeout(write_timeout, tx.send(chunk)).await;
             return;
         }
     }

