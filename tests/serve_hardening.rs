@@ -116,7 +116,6 @@ fn client(url: &str, token: &str) -> ClientConfig {
 }
 
 /// One raw HTTP/1.1 exchange: `(status, body)`; the connection is closed.
-#[allow(dead_code)]
 async fn http(
     addr: &str,
     method: &str,
@@ -170,7 +169,6 @@ async fn open_stream(addr: &str, token: &str) -> (u16, TcpStream) {
 }
 
 /// Wait until a stream's connection is closed by the server (EOF or error).
-#[allow(dead_code)]
 async fn closed_by_server(conn: &mut TcpStream, within: Duration) -> bool {
     let mut buf = [0u8; 4096];
     let deadline = tokio::time::Instant::now() + within;
@@ -323,4 +321,166 @@ async fn a_closed_stream_frees_its_slot_at_once() {
         assert_eq!(second, 429, "a second stream is over the limit");
         drop(conn);
     }
+}
+
+#[tokio::test]
+async fn half_open_connections_time_out_and_cannot_lock_out_clients() {
+    use tracetop::sse::remote::RemoteEngine;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(dir.path());
+    let server = Server::start(
+        &db.url,
+        &tokens,
+        dir.path(),
+        &["--header-timeout", "1s", "--max-connections", "20"],
+    );
+    server.wait_ready().await;
+    // twenty connections that never finish their request head: silent ones
+    // and one stuck mid-header
+    let mut idle = Vec::new();
+    for i in 0..20 {
+        let mut conn = TcpStream::connect(server.addr()).await.unwrap();
+        if i % 2 == 0 {
+            conn.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nAuthor")
+                .await
+                .unwrap();
+        }
+        idle.push(conn);
+    }
+    // one more is over the cap: told so, not left hanging
+    let (status, body) = http(&server.addr(), "GET", "/api/v1/health", Some(ALL), "").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("--max-connections"), "{body}");
+    // every half-open connection is closed by the server
+    for (i, conn) in idle.iter_mut().enumerate() {
+        assert!(
+            closed_by_server(conn, Duration::from_secs(20)).await,
+            "half-open connection {i} still open"
+        );
+    }
+    // and a real client gets in
+    RemoteEngine::connect(&server.url(), Some(ALL.into()))
+        .await
+        .expect("a real client after the half-open ones timed out");
+}
+
+async fn insert_logs(db: &support::TestDb, n: u32, user: Option<&str>) {
+    let user = user.map(|u| format!("'{u}'")).unwrap_or("NULL".into());
+    db.exec(&format!(
+        "INSERT INTO logs (id, level, module, message, user_id)
+         SELECT 'log-' || i, 'INFO', 'm', 'x', {user} FROM generate_series(1, {n}) AS i"
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn a_query_gets_at_most_max_rows_and_a_huge_limit_is_refused() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    insert_logs(&db, 30, Some("bob")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(dir.path());
+    let server = Server::start(&db.url, &tokens, dir.path(), &["--max-rows", "10"]);
+    server.wait_ready().await;
+    let ask = |limit: u64| {
+        format!(
+            r#"{{"method":"log_search","filter":{{"pattern":null,"level":null,"module":null,"trace_id":null,"window":null,"limit":{limit}}}}}"#
+        )
+    };
+    let (status, body) = http(
+        &server.addr(),
+        "POST",
+        "/api/v1/query",
+        Some(ALL),
+        &ask(100_000_000),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("cap of 10 rows") && body.contains("--max-rows"),
+        "{body}"
+    );
+    let (status, body) = http(&server.addr(), "POST", "/api/v1/query", Some(ALL), &ask(0)).await;
+    assert_eq!(status, 200, "{body}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(rows.len(), 10, "limit 0 is clamped to the cap");
+    let (status, body) = http(&server.addr(), "POST", "/api/v1/query", Some(ALL), &ask(7)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Vec<serde_json::Value>>(&body)
+            .unwrap()
+            .len(),
+        7
+    );
+}
+
+#[tokio::test]
+async fn query_bodies_are_bounded_and_queries_per_token_are_counted() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(dir.path());
+    let server = Server::start(
+        &db.url,
+        &tokens,
+        dir.path(),
+        &["--max-body-bytes", "4096", "--max-queries-per-token", "1"],
+    );
+    server.wait_ready().await;
+    let big = format!(
+        r#"{{"method":"audit_lookup","prefix":"{}"}}"#,
+        "a".repeat(10_000)
+    );
+    let (status, body) = http(&server.addr(), "POST", "/api/v1/query", Some(ALL), &big).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("--max-body-bytes"), "{body}");
+    // a query whose body is still arriving holds this token's one slot
+    let mut slow = TcpStream::connect(server.addr()).await.unwrap();
+    slow.write_all(
+        format!("POST /api/v1/query HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ALL}\r\nContent-Length: 100\r\n\r\n{{").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let overview = r#"{"method":"overview","now":"2026-01-01T00:00:00Z"}"#;
+    let mut refused = (0, String::new());
+    for _ in 0..50 {
+        refused = http(&server.addr(), "POST", "/api/v1/query", Some(ALL), overview).await;
+        if refused.0 == 429 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(refused.0, 429, "{}", refused.1);
+    assert!(
+        refused.1.contains("--max-queries-per-token"),
+        "{}",
+        refused.1
+    );
+    // another token is not affected
+    let (status, body) = http(
+        &server.addr(),
+        "POST",
+        "/api/v1/query",
+        Some(ALICE),
+        r#"{"method":"traces","filter":{"limit":5}}"#,
+    )
+    .await;
+    assert_ne!(status, 429, "{body}");
+    drop(slow);
+    let mut answered = 0;
+    for _ in 0..50 {
+        answered = http(&server.addr(), "POST", "/api/v1/query", Some(ALL), overview)
+            .await
+            .0;
+        if answered == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        answered, 200,
+        "the slot is free once the slow query is gone"
+    );
 }

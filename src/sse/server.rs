@@ -20,7 +20,7 @@
 
 use super::hub::{Entry, Hub};
 use super::tokens::{Scope, TokenStore};
-use super::wire::{QueryCall, WireError, execute, execute_review};
+use super::wire::{QueryCall, WireError, cap_rows, execute, execute_review};
 use crate::model::Event;
 use crate::query::{QueryEngine, ReviewStore};
 use axum::Router;
@@ -36,7 +36,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 /// Server settings.
 #[derive(Debug, Clone)]
@@ -45,6 +45,13 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// Concurrent streams per token (default 8).
     pub max_connections_per_token: usize,
+    /// Concurrent `/api/v1/query` calls per token (default 4; 429 beyond).
+    pub max_queries_per_token: usize,
+    /// Largest query request body in bytes (default 64 KiB; 413 beyond).
+    pub max_body_bytes: usize,
+    /// Most rows one query may return (default 10 000): `limit: 0` is
+    /// clamped to it, a larger limit is refused with 400.
+    pub max_rows: usize,
     /// A client that accepts no bytes for this long is dropped (default 10 s).
     pub write_timeout: Duration,
     /// End streams once the source has finished and the client has
@@ -57,6 +64,9 @@ impl Default for ServerConfig {
         ServerConfig {
             heartbeat: Duration::from_secs(15),
             max_connections_per_token: 8,
+            max_queries_per_token: 4,
+            max_body_bytes: 64 << 10,
+            max_rows: 10_000,
             write_timeout: Duration::from_secs(10),
             close_when_done: false,
         }
@@ -73,6 +83,7 @@ pub struct AppState {
     pub reviews: Option<Arc<dyn ReviewStore>>,
     pub config: ServerConfig,
     connections: Mutex<HashMap<String, usize>>,
+    query_slots: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
 impl AppState {
@@ -91,6 +102,7 @@ impl AppState {
             reviews,
             config,
             connections: Mutex::new(HashMap::new()),
+            query_slots: Mutex::new(HashMap::new()),
         })
     }
 }
@@ -185,19 +197,65 @@ async fn health(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respons
     .into_response()
 }
 
+/// A permit for one running query of `token`, if it is under its limit.
+fn query_permit(app: &AppState, token: &str) -> Option<OwnedSemaphorePermit> {
+    let semaphore = {
+        let mut slots = match app.query_slots.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        // Forget idle tokens' semaphores (revoked tokens must not pile up).
+        if slots.len() > 1024 {
+            slots.retain(|_, s| s.available_permits() < app.config.max_queries_per_token);
+        }
+        slots
+            .entry(token.to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(app.config.max_queries_per_token.max(1))))
+            .clone()
+    };
+    semaphore.try_acquire_owned().ok()
+}
+
 async fn query(
     State(app): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Response {
-    let (_, scope) = match authorize(&app, &headers) {
+    let (token, scope) = match authorize(&app, &headers) {
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let call: QueryCall = match serde_json::from_slice(&body) {
+    let Some(_permit) = query_permit(&app, &token) else {
+        return error_response(
+            429,
+            "remote",
+            &format!(
+                "too many queries running for this token (limit {}, serve --max-queries-per-token); wait for one to finish",
+                app.config.max_queries_per_token
+            ),
+        );
+    };
+    let max_body = app.config.max_body_bytes;
+    let body = match axum::body::to_bytes(body, max_body).await {
+        Ok(b) => b,
+        Err(_) => {
+            return error_response(
+                413,
+                "input",
+                &format!(
+                    "query request body over {max_body} bytes (serve --max-body-bytes), or cut short"
+                ),
+            );
+        }
+    };
+    let mut call: QueryCall = match serde_json::from_slice(&body) {
         Ok(c) => c,
         Err(e) => return error_response(400, "input", &format!("invalid query request: {e}")),
     };
+    if let Err(e) = cap_rows(&mut call, app.config.max_rows) {
+        let (status, wire) = WireError::from_error(&e);
+        return error_response(status, &wire.kind, &wire.error);
+    }
     let answer = if matches!(
         call,
         QueryCall::RecordReview { .. } | QueryCall::Reviews { .. }

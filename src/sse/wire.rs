@@ -204,6 +204,37 @@ fn trace_owned_by(detail: &TraceDetail, user: &str) -> bool {
     all && (any || task_owner.is_some())
 }
 
+/// Bound the rows one call may return: a `limit` of 0 ("as many as
+/// there are") becomes `max_rows`; a larger limit is refused with the cap
+/// named, so no call can read a whole table.
+pub fn cap_rows(call: &mut QueryCall, max_rows: usize) -> Result<()> {
+    let max_rows = max_rows.max(1);
+    let limit = match call {
+        QueryCall::TopUsers { limit, .. }
+        | QueryCall::TopAgents { limit, .. }
+        | QueryCall::TopTools { limit, .. }
+        | QueryCall::Tools { limit, .. }
+        | QueryCall::Traffic { limit, .. }
+        | QueryCall::Content { limit, .. }
+        | QueryCall::Conversations { limit, .. } => limit,
+        QueryCall::Traces { filter } => &mut filter.limit,
+        QueryCall::LogSearch { filter } => &mut filter.limit,
+        QueryCall::ToolExecutions { filter } => &mut filter.limit,
+        QueryCall::AiRequests { filter } => &mut filter.limit,
+        QueryCall::Reviews { filter } => &mut filter.limit,
+        _ => return Ok(()),
+    };
+    if *limit == 0 {
+        *limit = max_rows;
+    } else if *limit > max_rows {
+        return Err(Error::input(format!(
+            "limit {} is over this server's cap of {max_rows} rows per query (serve --max-rows); ask for fewer rows or a narrower window",
+            *limit
+        )));
+    }
+    Ok(())
+}
+
 /// Run one call on `engine` within `scope`.
 pub async fn execute(
     engine: &dyn QueryEngine,
