@@ -484,3 +484,183 @@ async fn query_bodies_are_bounded_and_queries_per_token_are_counted() {
         "the slot is free once the slow query is gone"
     );
 }
+
+/// POST one query with `token`: `(status, body)`.
+async fn query(server: &Server, token: &str, call: serde_json::Value) -> (u16, String) {
+    http(
+        &server.addr(),
+        "POST",
+        "/api/v1/query",
+        Some(token),
+        &call.to_string(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_user_token_sees_only_its_rows_and_not_yours_looks_like_not_found() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    db.exec(
+        "INSERT INTO agent_tasks (task_id, status, user_id, trace_id, error_message)
+           VALUES ('task-nobody-1', 'TASK_STATE_FAILED', NULL, 'trace-nobody', 'nobody-secret-error'),
+                  ('task-alice-1', 'TASK_STATE_COMPLETED', 'alice', 'trace-alice', NULL);
+         INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, trace_id, error_message)
+           VALUES ('req-shared-alice', 'req-shared-alice', 'alice', 'openai', 'gpt-4o', 'completed', 'trace-alice', NULL),
+                  ('req-shared-bob', 'req-shared-bob', 'bob', 'openai', 'gpt-4o', 'failed', 'trace-bob', 'bob-secret-error');
+         INSERT INTO logs (id, level, module, message, user_id, trace_id)
+           VALUES ('log-nobody', 'ERROR', 'm', 'nobody-secret-log', NULL, 'trace-mixed'),
+                  ('log-alice', 'INFO', 'm', 'alice log', 'alice', 'trace-mixed');",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(dir.path());
+    let server = Server::start(&db.url, &tokens, dir.path(), &[]);
+    server.wait_ready().await;
+    let lookup = |prefix: &str| serde_json::json!({"method": "audit_lookup", "prefix": prefix});
+    let trace = |id: &str| serde_json::json!({"method": "trace_detail", "trace_id": id});
+
+    // the all-users token sees the NULL-user task
+    let (status, body) = query(&server, ALL, lookup("task-nobody")).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("nobody-secret-error"), "{body}");
+
+    // alice: a NULL-user task, bob's request, a trace with a NULL-user log,
+    // bob's trace and ids that exist nowhere all look the same
+    let mut answers = Vec::new();
+    for (call, shown) in [
+        (lookup("task-nobody"), "task-nobody"),
+        (lookup("req-shared-bob"), "req-shared-bob"),
+        (lookup("zzzz-no-such-id"), "zzzz-no-such-id"),
+        (trace("trace-nobody"), "trace-nobody"),
+        (trace("trace-mixed"), "trace-mixed"),
+        (trace("trace-bob"), "trace-bob"),
+        (trace("trace-no-such"), "trace-no-such"),
+    ] {
+        let (status, body) = query(&server, ALICE, call).await;
+        assert_eq!(status, 404, "{shown}: {body}");
+        assert!(!body.contains("secret"), "{shown}: {body}");
+        let wire: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(wire["kind"], "not_found", "{body}");
+        answers.push(wire["error"].as_str().unwrap().replace(shown, "ID"));
+    }
+    assert!(
+        answers[..3].iter().all(|a| *a == answers[0]),
+        "{answers:#?}"
+    );
+    assert!(
+        answers[3..].iter().all(|a| *a == answers[3]),
+        "{answers:#?}"
+    );
+
+    // a prefix shared with bob resolves to alice's own request, not
+    // "ambiguous" (which would say bob's exists)
+    let (status, body) = query(&server, ALICE, lookup("req-shared")).await;
+    assert_eq!(status, 200, "{body}");
+    let found: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(found["resolution"], "found", "{body}");
+    assert_eq!(found["matched_id"], "req-shared-alice", "{body}");
+    assert!(!body.contains("bob"), "{body}");
+    // her own trace and task are hers
+    let (status, body) = query(&server, ALICE, trace("trace-alice")).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = query(&server, ALICE, lookup("task-alice")).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn error_bodies_never_name_the_database() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(dir.path());
+    let server = Server::start(&db.url, &tokens, dir.path(), &[]);
+    server.wait_ready().await;
+    // what would name it: the URL, its host part (socket directory or
+    // host:port) and the database name
+    let host = db
+        .url
+        .split_once('@')
+        .map(|(_, rest)| rest.rsplit_once('/').map_or(rest, |(h, _)| h))
+        .unwrap()
+        .to_string();
+    let names = [
+        db.url.clone(),
+        host,
+        db.name.clone(),
+        "postgres://".to_string(),
+    ];
+    let check = |what: &str, body: &str| {
+        for name in &names {
+            assert!(
+                !body.contains(name.as_str()),
+                "{what} names the database ({name}): {body}"
+            );
+        }
+    };
+    let (status, body) = query(
+        &server,
+        ALL,
+        serde_json::json!({"method": "trace_detail", "trace_id": "no-such-trace"}),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("no trace"), "{body}");
+    check("not found", &body);
+    let (status, body) = query(
+        &server,
+        ALL,
+        serde_json::json!({"method": "audit_lookup", "prefix": "zzzz-missing"}),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    check("audit not found", &body);
+    // the database fails under the server: one generic line, cause in the log
+    db.exec("DROP TABLE logs").await;
+    let (status, body) = query(
+        &server,
+        ALL,
+        serde_json::json!({"method": "log_search", "filter": {"limit": 5}}),
+    )
+    .await;
+    assert!(status >= 500, "{status} {body}");
+    check("database failure", &body);
+    assert!(body.contains("serve's log"), "{body}");
+    assert!(
+        server.stderr().contains("a query failed"),
+        "{}",
+        server.stderr()
+    );
+}
+
+#[tokio::test]
+async fn a_password_with_slash_hash_or_question_mark_is_never_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(dir.path());
+    for password in ["pa/ss-w0rd", "pa#ss-w0rd", "pa?ss-w0rd", "p/a?s#s@w0rd"] {
+        let url = format!("postgres://ro:{password}@127.0.0.1:1/prod");
+        for args in [
+            vec![
+                "serve",
+                "--token-file",
+                tokens.to_str().unwrap(),
+                "--database-url",
+                &url,
+            ],
+            vec!["logs", "search", "x", "--database-url", &url],
+        ] {
+            let out = Command::new(env!("CARGO_BIN_EXE_tracetop"))
+                .args(&args)
+                .env_remove("DATABASE_URL")
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{args:?}");
+            assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+            for piece in ["pa/ss", "pa#ss", "pa?ss", "ss-w0rd", "s@w0rd", "w0rd"] {
+                assert!(!stderr.contains(piece), "{args:?} echoed {piece}: {stderr}");
+            }
+            assert!(stderr.contains("ro:***@"), "{args:?}: {stderr}");
+        }
+    }
+}

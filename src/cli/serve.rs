@@ -109,7 +109,10 @@ async fn review_store_for(url: &str) -> Option<Arc<dyn ReviewStore>> {
     match crate::pg::PgReviewStore::connect(url).await {
         Ok(store) => Some(Arc::new(store)),
         Err(e) => {
-            eprintln!("tracetop serve: audit verdicts disabled: {e}");
+            eprintln!(
+                "tracetop serve: audit verdicts disabled: {}",
+                crate::error::redact_urls_in(&e.to_string())
+            );
             None
         }
     }
@@ -196,6 +199,11 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         max_queries_per_token: args.max_queries_per_token.max(1),
         max_body_bytes: args.max_body_bytes.max(1024),
         max_rows: args.max_rows.max(1),
+        hidden_in_errors: args
+            .database_url
+            .iter()
+            .flat_map(|url| [url.clone(), crate::error::redact_url(url)])
+            .collect(),
         close_when_done: args.close_when_done,
         ..ServerConfig::default()
     };
@@ -228,11 +236,15 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                     retry_in_ms,
                     reason,
                 }) => eprintln!(
-                    "tracetop serve: source lost ({reason}); retrying in {:.1} s",
+                    "tracetop serve: source lost ({}); retrying in {:.1} s",
+                    crate::error::redact_urls_in(&reason),
                     retry_in_ms as f64 / 1000.0
                 ),
                 SourceUpdate::State(SourceState::Stopped { reason }) => {
-                    eprintln!("tracetop serve: source stopped: {reason}");
+                    eprintln!(
+                        "tracetop serve: source stopped: {}",
+                        crate::error::redact_urls_in(&reason)
+                    );
                     pump_hub.finish();
                 }
                 _ => {}

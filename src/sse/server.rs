@@ -21,6 +21,7 @@
 use super::hub::{Entry, Hub};
 use super::tokens::{Scope, TokenStore};
 use super::wire::{QueryCall, WireError, cap_rows, execute, execute_review};
+use crate::error::Error;
 use crate::model::Event;
 use crate::query::{QueryEngine, ReviewStore};
 use axum::Router;
@@ -54,6 +55,9 @@ pub struct ServerConfig {
     pub max_rows: usize,
     /// A client that accepts no bytes for this long is dropped (default 10 s).
     pub write_timeout: Duration,
+    /// Strings that never reach an error body: the database URL in the
+    /// forms it appears in messages (raw and redacted).
+    pub hidden_in_errors: Vec<String>,
     /// End streams once the source has finished and the client has
     /// everything (for replays and benchmarks).
     pub close_when_done: bool,
@@ -68,6 +72,7 @@ impl Default for ServerConfig {
             max_body_bytes: 64 << 10,
             max_rows: 10_000,
             write_timeout: Duration::from_secs(10),
+            hidden_in_errors: Vec::new(),
             close_when_done: false,
         }
     }
@@ -123,6 +128,56 @@ fn error_response(status: u16, kind: &str, message: &str) -> Response {
         kind: kind.to_string(),
     };
     (status, axum::Json(body)).into_response()
+}
+
+/// What a remote caller is told about a failed query. Failures of the
+/// server itself (database, schema, I/O) get one generic line and the cause
+/// goes to the server's stderr; other messages keep their words but never
+/// name the database (host, port, socket path or URL).
+fn public_error(app: &AppState, e: &Error) -> Response {
+    let (status, wire) = WireError::from_error(e);
+    let message = match e {
+        Error::Database(_) | Error::Schema(_) | Error::Io(_) | Error::Other(_) => {
+            eprintln!(
+                "tracetop serve: a query failed: {}",
+                crate::error::redact_urls_in(&e.to_string())
+            );
+            "the server could not answer this query; its operator can see why in serve's log"
+                .to_string()
+        }
+        _ => hide_database(&wire.error, &app.config.hidden_in_errors),
+    };
+    error_response(status, &wire.kind, &message)
+}
+
+/// `text` with every `hidden` string and every `postgres://…` word
+/// replaced by "the server's database".
+fn hide_database(text: &str, hidden: &[String]) -> String {
+    const NAME: &str = "the server's database";
+    let mut out = text.to_string();
+    for h in hidden.iter().filter(|h| h.len() >= 4) {
+        out = out.replace(h.as_str(), NAME);
+    }
+    let mut search_from = 0;
+    while let Some(pos) = ["postgres://", "postgresql://"]
+        .iter()
+        .filter_map(|scheme| out[search_from..].find(scheme))
+        .min()
+    {
+        let start = search_from + pos;
+        let word_end = out[start..]
+            .find(char::is_whitespace)
+            .map(|i| start + i)
+            .unwrap_or(out.len());
+        // keep the punctuation that ends the sentence around the URL
+        let end = out[..word_end]
+            .trim_end_matches([':', ',', ';', ')', '.'])
+            .len()
+            .max(start);
+        out.replace_range(start..end, NAME);
+        search_from = start + NAME.len();
+    }
+    out
 }
 
 fn authorize(app: &AppState, headers: &HeaderMap) -> Result<(String, Scope), Box<Response>> {
@@ -253,8 +308,7 @@ async fn query(
         Err(e) => return error_response(400, "input", &format!("invalid query request: {e}")),
     };
     if let Err(e) = cap_rows(&mut call, app.config.max_rows) {
-        let (status, wire) = WireError::from_error(&e);
-        return error_response(status, &wire.kind, &wire.error);
+        return public_error(&app, &e);
     }
     let answer = if matches!(
         call,
@@ -280,10 +334,7 @@ async fn query(
     };
     match answer {
         Ok(value) => axum::Json(value).into_response(),
-        Err(e) => {
-            let (status, wire) = WireError::from_error(&e);
-            error_response(status, &wire.kind, &wire.error)
-        }
+        Err(e) => public_error(&app, &e),
     }
 }
 
