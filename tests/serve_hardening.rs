@@ -664,3 +664,102 @@ async fn a_password_with_slash_hash_or_question_mark_is_never_echoed() {
         }
     }
 }
+
+/// Characters a terminal would act on: a right-to-left override (which
+/// reverses the rest of the line), an isolate, a C1 CSI and DEL.
+const HOSTILE: [char; 4] = ['\u{202e}', '\u{2067}', '\u{9b}', '\u{7f}'];
+
+fn hostile_text() -> String {
+    format!(
+        "reply {}0.01$ dir-rev {}iso {}31m del{} end",
+        HOSTILE[0], HOSTILE[1], HOSTILE[2], HOSTILE[3]
+    )
+}
+
+fn assert_no_hostile(what: &str, text: &str) {
+    for c in HOSTILE {
+        assert!(
+            !text.contains(c),
+            "{what} prints U+{:04X} raw: {text:?}",
+            c as u32
+        );
+    }
+}
+
+#[tokio::test]
+async fn bidi_and_c1_characters_in_a_model_reply_never_reach_the_terminal() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let reply = hostile_text();
+    db.exec(&format!(
+        "INSERT INTO ai_requests (id, request_id, user_id, provider, model, status, trace_id)
+           VALUES ('req-bidi-1', 'req-bidi-1', 'alice', 'openai', 'gpt-4o', 'completed', 'trace-bidi');
+         INSERT INTO ai_request_messages (request_id, role, content, sequence_number)
+           VALUES ('req-bidi-1', 'assistant', '{reply}', 0);"
+    ))
+    .await;
+    // local reports, every format
+    for format in ["table", "json", "csv"] {
+        for args in [
+            vec!["audit", "req-bidi-1", "--format", format],
+            vec!["trace", "trace-bidi", "--format", format],
+        ] {
+            let out = Command::new(env!("CARGO_BIN_EXE_tracetop"))
+                .args(&args)
+                .env("DATABASE_URL", &db.url)
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8(out.stdout).unwrap();
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_no_hostile(&format!("{args:?}"), &stdout);
+            if format == "json" && args[0] == "audit" {
+                assert!(
+                    stdout.contains("\\u202e") && stdout.contains("\\u009b"),
+                    "{stdout}"
+                );
+                // the value itself is intact for a JSON reader
+                let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+                assert!(value.to_string().contains(&reply));
+            }
+        }
+    }
+    // live through serve: tail as JSON lines and as text
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(dir.path());
+    let server = Server::start(&db.url, &tokens, dir.path(), &[]);
+    server.wait_ready().await;
+    let client_token = dir.path().join("client-token");
+    std::fs::write(&client_token, ALL).unwrap();
+    let mut tails = Vec::new();
+    for format in ["jsonl", "text"] {
+        tails.push((
+            format,
+            Command::new(env!("CARGO_BIN_EXE_tracetop"))
+                .args(["tail", "--remote", &server.url(), "--token-file"])
+                .arg(&client_token)
+                .args(["--format", format, "--kind", "log", "--count", "1"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        ));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    db.exec(&format!(
+        "INSERT INTO logs (id, level, module, message, user_id) VALUES ('log-bidi', 'WARN', 'gw', '{reply}', 'alice')"
+    ))
+    .await;
+    for (format, child) in tails {
+        let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(stdout.contains("dir-rev"), "tail {format}: {stdout:?}");
+        assert_no_hostile(&format!("tail --format {format}"), &stdout);
+    }
+}

@@ -215,8 +215,7 @@ fn print(anomalies: &[Anomaly], open_count: usize, format: AnomalyFormat) -> Res
                     anomaly: a,
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &listed)?;
-            out.push(b'\n');
+            crate::output::json::write(&mut out, &listed)?;
         }
         AnomalyFormat::Table => {
             if anomalies.is_empty() {

@@ -449,8 +449,10 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
                     for event in events.iter().filter(|e| wanted(e)) {
                         line.clear();
                         match format {
-                            StreamFormat::Jsonl => serde_json::to_writer(&mut line, event)
-                                .map_err(std::io::Error::other)?,
+                            StreamFormat::Jsonl => {
+                                crate::output::json::to_writer_compact(&mut line, event)
+                                    .map_err(std::io::Error::other)?
+                            }
                             StreamFormat::Text => {
                                 line.extend_from_slice(format_text(event).as_bytes())
                             }

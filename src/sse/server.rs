@@ -381,7 +381,7 @@ fn write_control(out: &mut BytesMut, event: &Event) {
         out,
         None,
         event.kind(),
-        &serde_json::to_string(event).unwrap_or_default(),
+        &crate::output::json::to_string_compact(event).unwrap_or_default(),
     );
 }
 
