@@ -421,6 +421,9 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
     let mut line = Vec::with_capacity(4096);
     let mut was_lost = false;
     let mut source_ended = false;
+    // Bad lines or events the source skipped, said once at the end.
+    let mut skipped = 0u64;
+    let mut stop_reason: Option<String> = None;
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
     let outcome: std::io::Result<()> = async {
@@ -484,7 +487,9 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
                     was_lost = false;
                     eprintln!("tracetop: source connected again");
                 }
-                SourceUpdate::State(_) | SourceUpdate::Counters(_) => {}
+                SourceUpdate::State(SourceState::Stopped { reason }) => stop_reason = Some(reason),
+                SourceUpdate::Counters(counters) => skipped = counters.skipped,
+                SourceUpdate::State(_) => {}
             }
             // Write out once caught up with the source: one write per burst
             // of a busy stream, and at once for a quiet one.
@@ -508,9 +513,14 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
     // The source ended by itself (end of replay, refused token, failure):
     // report its error, if any.
     if source_ended {
-        return source
+        let result = source
             .await
             .unwrap_or_else(|e| Err(Error::Other(format!("the source task failed: {e}"))));
+        if result.is_ok() && skipped > 0 {
+            let said = stop_reason.unwrap_or_else(|| format!("{skipped} malformed events skipped"));
+            eprintln!("tracetop: {}", crate::sanitize::clean(&said));
+        }
+        return result;
     }
     source.abort();
     Ok(())
