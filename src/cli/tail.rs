@@ -391,6 +391,28 @@ impl<W: Write> CountedLines<W> {
     }
 }
 
+/// Resolves once stdout is a pipe (or socket) whose reader has gone, so a
+/// quiet stream ends with `| head -1` without waiting for its next event
+/// to hit the closed pipe. On Linux the write end of a pipe reports
+/// EPOLLERR as soon as its last reader closes; the descriptor is only
+/// watched (registered with the reactor), never read or written here. A
+/// terminal or a regular file (which epoll refuses) is never "gone".
+async fn stdout_closed() {
+    #[cfg(unix)]
+    if !std::io::stdout().is_terminal()
+        && let Ok(watched) = std::os::fd::AsFd::as_fd(&std::io::stdout()).try_clone_to_owned()
+        // SAFETY: the descriptor is our own duplicate, owned by the AsyncFd:
+        // it stays open and the same for the AsyncFd's whole life.
+        && let Ok(watch) = unsafe {
+            tokio::io::unix::AsyncFd::register_with_interest(watched, tokio::io::Interest::ERROR)
+        }
+        && watch.ready(tokio::io::Interest::ERROR).await.is_ok()
+    {
+        return;
+    }
+    std::future::pending::<()>().await
+}
+
 /// Print a source's events to stdout until it ends, `--count` is reached,
 /// Ctrl-C, or stdout closes. State changes go to stderr.
 pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()> {
@@ -426,6 +448,8 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
     let mut stop_reason: Option<String> = None;
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
+    let stdout_gone = stdout_closed();
+    tokio::pin!(stdout_gone);
     let outcome: std::io::Result<()> = async {
         loop {
             let update = tokio::select! {
@@ -437,6 +461,8 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
                     }
                 },
                 _ = &mut interrupted => break,
+                // `tail | head -1`: the reader left while no event came
+                _ = &mut stdout_gone => return Err(std::io::ErrorKind::BrokenPipe.into()),
             };
             match update {
                 SourceUpdate::Events(events) => {
