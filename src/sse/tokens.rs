@@ -67,15 +67,24 @@ pub fn parse_tokens(text: &str, path: &Path) -> Result<Vec<TokenEntry>> {
             } else if let Some(when) = attr.strip_prefix("expires:") {
                 let t = chrono::DateTime::parse_from_rfc3339(when).map_err(|_| {
                     Error::input(format!(
-                        "{} line {}: expires:{when} is not an RFC 3339 time (e.g. expires:2026-12-31T00:00:00Z)",
+                        "{} line {}: the expires: value is not an RFC 3339 time (e.g. expires:2026-12-31T00:00:00Z)",
                         path.display(),
                         n + 1
                     ))
                 })?;
                 expires = Some(t.with_timezone(&chrono::Utc));
             } else {
+                // Never echo the word: it may be a second token (two
+                // pasted on one line). A short `name:` is safe to show.
+                let shown = match attr.split_once(':') {
+                    Some((name, _)) if name.len() <= 12 => {
+                        format!("unknown attribute `{name}:…`")
+                    }
+                    _ => "unexpected word after the token (not shown: it may be a secret)"
+                        .to_string(),
+                };
                 return Err(Error::input(format!(
-                    "{} line {}: unknown attribute {attr:?}; expected `TOKEN [user:USER_ID] [expires:RFC3339]`",
+                    "{} line {}: {shown}; expected `TOKEN [user:USER_ID] [expires:RFC3339]`",
                     path.display(),
                     n + 1
                 )));
@@ -266,9 +275,17 @@ mod tests {
         let err = parse_tokens("tiny9\n", p).unwrap_err().to_string();
         assert!(err.contains("line 1"), "{err}");
         assert!(!err.contains("tiny9"), "token echoed: {err}");
-        let err = parse_tokens("0123456789abcdef bogus\n", p)
+        let err = parse_tokens("0123456789abcdef usr:x\n", p)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("unknown attribute"), "{err}");
+        assert!(err.contains("unknown attribute `usr:…`"), "{err}");
+        // two tokens pasted on one line: the second is never echoed
+        let err = parse_tokens("0123456789abcdef fedcba9876543210fedcba\n", p)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unexpected word") && !err.contains("fedcba98"),
+            "{err}"
+        );
     }
 }
