@@ -14,11 +14,13 @@ fuzz_target!(|data: &[u8]| {
         Ok(entries) => assert!(entries.iter().all(|e| e.token.len() >= 16)),
         Err(e) => {
             let message = e.to_string();
+            // words of the messages' own examples are not echoes
+            let examples = "expires:2026-12-31T00:00:00Z `openssl rand -hex 32` `TOKEN [user:USER_ID] [expires:RFC3339]` (`TOKEN` or `TOKEN user:USER_ID`)";
             for line in text.lines() {
                 let Some(token) = line.split_whitespace().next() else {
                     continue;
                 };
-                if token.len() >= 16 && !token.starts_with('#') && !"tokens".contains(token) {
+                if token.len() >= 16 && !token.starts_with('#') && !examples.contains(token) {
                     assert!(!message.contains(token), "token echoed: {message}");
                 }
             }
