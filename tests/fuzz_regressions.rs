@@ -71,7 +71,9 @@ fn a_duration_ending_in_a_multibyte_character_is_an_error_not_a_panic() {
         let err = tracetop::query::window::parse_span(text).unwrap_err();
         assert!(err.to_string().contains("invalid duration"), "{err}");
         assert!(tracetop::pg::tail::parse_interval(text).is_err());
-        assert!(tracetop::cli::common::window_since(Some(text)).is_err());
+        let now = chrono::Utc::now();
+        assert!(tracetop::query::window::parse_instant(text, now).is_err());
+        assert!(tracetop::query::window::resolve_window(Some(text), None, None, now).is_err());
     }
     assert!(tracetop::query::window::parse_span("7d").is_ok());
     // and through the real binary: exit 2, one line
