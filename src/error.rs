@@ -74,23 +74,31 @@ impl From<serde_json::Error> for Error {
     }
 }
 
-/// Replace the password (and any `password=` query parameter) in a URL-like
-/// string with `***`. Works on strings that are not valid URLs too, so it is
-/// safe to call on anything a user typed.
+/// Mask the credentials of a URL-like string: everything between `://`
+/// and the *last* `@` is hidden except a plain user name (`user:***@host`),
+/// so a password holding an unencoded `/`, `#`, `?` or `@` is hidden whole;
+/// `password=`, `sslpassword=` and `token=` parameters become `***` too.
+/// (The placeholder `user:password` of our own messages is left alone.)
+/// Works on strings that are not valid URLs, so it is safe on anything a
+/// user typed; messages that may hold a URL among other words go through
+/// [`redact_urls_in`].
 pub fn redact_url(raw: &str) -> String {
     let mut out = raw.to_string();
     if let Some(scheme_end) = out.find("://") {
         let rest_start = scheme_end + 3;
-        let authority_end = out[rest_start..]
-            .find(['/', '?', '#'])
-            .map(|i| rest_start + i)
-            .unwrap_or(out.len());
-        if let Some(at) = out[rest_start..authority_end].rfind('@') {
+        if let Some(at) = out[rest_start..].rfind('@') {
             let at = rest_start + at;
-            if let Some(colon) = out[rest_start..at].find(':') {
-                let colon = rest_start + colon;
-                out.replace_range(colon + 1..at, "***");
-            }
+            let userinfo = &out[rest_start..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            let plain_user = !user.contains(['/', '?', '#']);
+            let masked = match (userinfo.contains(':'), plain_user) {
+                // the placeholder of our own help texts is no secret
+                _ if userinfo == "user:password" => userinfo.to_string(),
+                (true, true) => format!("{user}:***"),
+                (false, true) => user.to_string(),
+                (_, false) => "***".to_string(),
+            };
+            out.replace_range(rest_start..at, &masked);
         }
     }
     for key in ["password=", "sslpassword=", "token="] {
@@ -105,6 +113,28 @@ pub fn redact_url(raw: &str) -> String {
             search_from = value_start + 3;
         }
     }
+    out
+}
+
+/// [`redact_url`] applied to every URL-looking word (`scheme://…` up to the
+/// next whitespace) of a free-text message, e.g. a driver's error.
+pub fn redact_urls_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("://") {
+        let scheme_start = rest[..pos]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map(|i| i + rest[i..].chars().next().map_or(1, char::len_utf8))
+            .unwrap_or(0);
+        let word_end = rest[pos..]
+            .find(char::is_whitespace)
+            .map(|i| pos + i)
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..scheme_start]);
+        out.push_str(&redact_url(&rest[scheme_start..word_end]));
+        rest = &rest[word_end..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -141,6 +171,33 @@ mod tests {
     fn leaves_urls_without_password_alone() {
         assert_eq!(redact_url("postgres://ro@db/prod"), "postgres://ro@db/prod");
         assert_eq!(redact_url("not a url"), "not a url");
+    }
+
+    #[test]
+    fn password_with_slash_hash_or_question_mark_is_fully_hidden() {
+        for password in [
+            "pa/ss",
+            "pa#ss",
+            "pa?ss",
+            "p/a#s?s@x",
+            "/leading",
+            "trailing/",
+        ] {
+            let url = format!("postgres://ro:{password}@db:5432/prod");
+            let r = redact_url(&url);
+            assert_eq!(r, "postgres://ro:***@db:5432/prod", "{url}");
+            let msg = format!("invalid database URL {url}: bad port");
+            let r = redact_urls_in(&msg);
+            assert!(!r.contains(password), "{r}");
+            assert!(r.contains("postgres://ro:***@db:5432/prod"), "{r}");
+        }
+        // a user name that cannot be one is hidden with the password
+        assert_eq!(redact_url("postgres://a/b:c@h/d"), "postgres://***@h/d");
+        assert_eq!(
+            redact_urls_in("x postgres://u:p/w@h/d, y https://t:k@e/s"),
+            "x postgres://u:***@h/d, y https://t:***@e/s"
+        );
+        assert_eq!(redact_urls_in("no url here"), "no url here");
     }
 
     #[test]

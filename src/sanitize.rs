@@ -2,8 +2,13 @@
 //!
 //! Everything that came from data (LLM output, tool input, log messages) may
 //! hold ANSI escape sequences or control characters. [`clean`] removes them
-//! (CSI, OSC, DCS and lone ESC sequences, C0/C1 controls except tab→space and
-//! newline on request) and [`truncate_width`] cuts to a display width.
+//! (CSI, OSC, DCS and lone ESC sequences, C0/C1 controls and DEL except
+//! tab→space and newline on request), and also the invisible format
+//! characters of [`is_invisible_format`]: bidi controls, which would let a
+//! model reply reverse the rest of a table row (cost and id columns
+//! included), zero-width characters and tag characters. [`truncate_width`]
+//! cuts to a display width. Tables, CSV and the console all clean through
+//! here; JSON escapes the same characters instead (`crate::output::json`).
 
 use unicode_width::UnicodeWidthChar;
 
@@ -20,11 +25,44 @@ pub fn clean_text(input: &str, keep_newlines: bool) -> String {
             '\n' if keep_newlines => out.push('\n'),
             '\n' | '\t' => out.push(' '),
             '\r' => {}
-            c if c.is_control() => {}
+            c if c.is_control() || is_invisible_format(c) => {}
             c => out.push(c),
         }
     }
     out
+}
+
+/// Invisible characters that change how text around them is shown:
+/// the bidi controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069
+/// isolates, U+200E/U+200F marks, U+061C), zero-width characters
+/// (U+200B–U+200D, U+2060–U+2064 word joiner and invisible operators,
+/// U+FEFF), the deprecated U+206A–U+206F, U+00AD soft hyphen, U+180E,
+/// interlinear annotation U+FFF9–U+FFFB, musical and hieroglyph/shorthand
+/// format controls, and the tag characters U+E0000–U+E007F (which can
+/// smuggle invisible ASCII).
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{061c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e007f}'
+    )
+}
+
+/// Whether terminal-safe JSON writes `c` as a `\u` escape on top of what
+/// JSON itself escapes: DEL, C1 controls and [`is_invisible_format`].
+pub fn needs_json_escape(c: char) -> bool {
+    c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || is_invisible_format(c)
 }
 
 /// [`clean_text`] with newlines flattened: for single-line cells.
@@ -131,6 +169,36 @@ mod tests {
         assert_eq!(clean("a\u{9b}31mb\u{0}c\u{7}d\re"), "abcde");
         assert_eq!(clean("a\nb\tc"), "a b c");
         assert_eq!(clean_text("a\nb", true), "a\nb");
+    }
+
+    #[test]
+    fn strips_bidi_controls_and_invisible_format_characters() {
+        // a reply that would reverse the rest of the row
+        assert_eq!(clean("ok \u{202e}$0.01 req-1"), "ok $0.01 req-1");
+        for c in [
+            '\u{202a}',
+            '\u{202b}',
+            '\u{202c}',
+            '\u{202d}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{2067}',
+            '\u{2068}',
+            '\u{2069}',
+            '\u{200e}',
+            '\u{200f}',
+            '\u{061c}',
+            '\u{200b}',
+            '\u{feff}',
+            '\u{2060}',
+            '\u{e0041}',
+            '\u{7f}',
+            '\u{85}',
+        ] {
+            assert_eq!(clean(&format!("a{c}b")), "ab", "U+{:04X}", c as u32);
+        }
+        // visible text of every script stays
+        assert_eq!(clean("שלום مرحبا 日本"), "שלום مرحبا 日本");
     }
 
     #[test]

@@ -214,8 +214,7 @@ fn print(
                     anomaly: a,
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &listed)?;
-            out.push(b'\n');
+            crate::output::json::write(&mut out, &listed)?;
         }
         AnomalyFormat::Table => {
             let _ = writeln!(out, "{}", window_title("Anomalies", window));

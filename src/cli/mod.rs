@@ -110,7 +110,8 @@ pub fn main() -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("tracetop: {e}");
+            // every message passes the redaction, whatever built it
+            eprintln!("tracetop: {}", crate::error::redact_urls_in(&e.to_string()));
             e.exit_code()
         }
     }

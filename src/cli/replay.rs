@@ -2,7 +2,9 @@
 //! record` as if it were live (same output as `tail`), at real time, N times
 //! faster, or as fast as possible (`--speed 0`). Pauses longer than
 //! [`crate::sse::source::MAX_REPLAY_PAUSE`] are shortened to it. The console
-//! replays the same file through `SourceSpec::Replay`.
+//! replays the same file through `SourceSpec::Replay`. Bad lines are skipped
+//! and counted, and said once at the end on stderr; a file with no valid
+//! event is refused with exit 2 (see [`crate::sse::recording`]).
 
 use super::tail::{PrintArgs, print_stream};
 use crate::error::Result;

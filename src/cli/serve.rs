@@ -8,12 +8,21 @@
 //! tail backfills `--backfill` (10 min by default) into the ring, so clients
 //! of a restarted server resume by `Last-Event-ID` without a gap.
 //! `--replay FILE` serves a recording instead (no query API).
+//!
+//! Limits, all flags with defaults: `--header-timeout` (10 s for a whole
+//! request head), `--max-connections` (512 open at once, 503 beyond),
+//! `--max-connections-per-token` (8 streams, 429 beyond),
+//! `--max-queries-per-token` (4 running queries, 429 beyond),
+//! `--max-body-bytes` (64 KiB per query request, 413 beyond) and
+//! `--max-rows` (10 000 rows per query: `limit` 0 means the cap, more is a
+//! 400).
 
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::pg::tail::{TailConfig, parse_interval};
 use crate::query::{QueryEngine, ReviewStore};
 use crate::sse::hub::{Hub, HubLimits};
+use crate::sse::listen::ListenLimits;
 use crate::sse::server::{AppState, ServerConfig, router};
 use crate::sse::source::{SourceSpec, spawn_source};
 use crate::sse::tokens::TokenStore;
@@ -53,9 +62,27 @@ pub struct ServeArgs {
     /// How many events a live client may fall behind before it is dropped.
     #[arg(long, default_value_t = 8192)]
     pub client_buffer: usize,
-    /// Concurrent streams per token.
-    #[arg(long, default_value_t = 8)]
+    /// Concurrent streams per token (429 beyond; a closed stream frees its
+    /// slot at once).
+    #[arg(long, default_value_t = 8, value_name = "N")]
     pub max_connections_per_token: usize,
+    /// Connections open at once, with or without a token (503 beyond).
+    #[arg(long, default_value_t = 512, value_name = "N")]
+    pub max_connections: usize,
+    /// A connection that has not sent a whole request head within this
+    /// time (half-open, slow, or idle keep-alive) is closed.
+    #[arg(long, default_value = "10s", value_name = "DURATION")]
+    pub header_timeout: String,
+    /// Query API calls running at once per token (429 beyond).
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub max_queries_per_token: usize,
+    /// Largest query API request body, in bytes (413 beyond).
+    #[arg(long, default_value_t = 65_536, value_name = "BYTES")]
+    pub max_body_bytes: usize,
+    /// Most rows one query may return: `limit` 0 means this many, a larger
+    /// limit is refused with a one-line error (400).
+    #[arg(long, default_value_t = 10_000, value_name = "ROWS")]
+    pub max_rows: usize,
     /// Tail backfill on start (fills the ring so restarted clients resume).
     #[arg(long, default_value = "10m", value_name = "DURATION")]
     pub backfill: String,
@@ -82,7 +109,10 @@ async fn review_store_for(url: &str) -> Option<Arc<dyn ReviewStore>> {
     match crate::pg::PgReviewStore::connect(url).await {
         Ok(store) => Some(Arc::new(store)),
         Err(e) => {
-            eprintln!("tracetop serve: audit verdicts disabled: {e}");
+            eprintln!(
+                "tracetop serve: audit verdicts disabled: {}",
+                crate::error::redact_urls_in(&e.to_string())
+            );
             None
         }
     }
@@ -108,6 +138,11 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         ))
     })?;
     let heartbeat = parse_interval(&args.heartbeat)?.max(std::time::Duration::from_millis(50));
+    let listen_limits = ListenLimits {
+        header_timeout: parse_interval(&args.header_timeout)?
+            .max(std::time::Duration::from_millis(100)),
+        max_connections: args.max_connections.max(1),
+    };
     let backfill = parse_interval(&args.backfill)?;
     let thresholds = super::anomalies::load_thresholds(args.config.as_deref())?;
     let (spec, engine, reviews, lost_up_to) = if let Some(path) = &args.replay {
@@ -163,6 +198,14 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let config = ServerConfig {
         heartbeat,
         max_connections_per_token: args.max_connections_per_token.max(1),
+        max_queries_per_token: args.max_queries_per_token.max(1),
+        max_body_bytes: args.max_body_bytes.max(1024),
+        max_rows: args.max_rows.max(1),
+        hidden_in_errors: args
+            .database_url
+            .iter()
+            .flat_map(|url| [url.clone(), crate::error::redact_url(url)])
+            .collect(),
         close_when_done: args.close_when_done,
         ..ServerConfig::default()
     };
@@ -195,11 +238,15 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                     retry_in_ms,
                     reason,
                 }) => eprintln!(
-                    "tracetop serve: source lost ({reason}); retrying in {:.1} s",
+                    "tracetop serve: source lost ({}); retrying in {:.1} s",
+                    crate::error::redact_urls_in(&reason),
                     retry_in_ms as f64 / 1000.0
                 ),
                 SourceUpdate::State(SourceState::Stopped { reason }) => {
-                    eprintln!("tracetop serve: source stopped: {reason}");
+                    eprintln!(
+                        "tracetop serve: source stopped: {}",
+                        crate::error::redact_urls_in(&reason)
+                    );
                     pump_hub.finish();
                 }
                 _ => {}
@@ -212,14 +259,13 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         "tracetop serve: listening on http://{} (stream: /api/v1/stream)",
         listener.local_addr().unwrap_or(listen)
     );
-    let server = axum::serve(listener, app);
-    let result = tokio::select! {
-        r = server => r.map_err(|e| Error::Io(format!("server failed: {e}"))),
-        _ = shutdown_signal() => Ok(()),
+    tokio::select! {
+        _ = crate::sse::listen::serve(listener, app, listen_limits) => {}
+        _ = shutdown_signal() => {}
     };
     source.abort();
     pump.abort();
-    result
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -396,6 +396,28 @@ impl<W: Write> CountedLines<W> {
     }
 }
 
+/// Resolves once stdout is a pipe (or socket) whose reader has gone, so a
+/// quiet stream ends with `| head -1` without waiting for its next event
+/// to hit the closed pipe. On Linux the write end of a pipe reports
+/// EPOLLERR as soon as its last reader closes; the descriptor is only
+/// watched (registered with the reactor), never read or written here. A
+/// terminal or a regular file (which epoll refuses) is never "gone".
+async fn stdout_closed() {
+    #[cfg(unix)]
+    if !std::io::stdout().is_terminal()
+        && let Ok(watched) = std::os::fd::AsFd::as_fd(&std::io::stdout()).try_clone_to_owned()
+        // SAFETY: the descriptor is our own duplicate, owned by the AsyncFd:
+        // it stays open and the same for the AsyncFd's whole life.
+        && let Ok(watch) = unsafe {
+            tokio::io::unix::AsyncFd::register_with_interest(watched, tokio::io::Interest::ERROR)
+        }
+        && watch.ready(tokio::io::Interest::ERROR).await.is_ok()
+    {
+        return;
+    }
+    std::future::pending::<()>().await
+}
+
 /// Print a source's events to stdout until it ends, `--count` is reached,
 /// Ctrl-C, or stdout closes. State changes go to stderr.
 pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()> {
@@ -426,8 +448,13 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
     let mut line = Vec::with_capacity(4096);
     let mut was_lost = false;
     let mut source_ended = false;
+    // Bad lines or events the source skipped, said once at the end.
+    let mut skipped = 0u64;
+    let mut stop_reason: Option<String> = None;
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
+    let stdout_gone = stdout_closed();
+    tokio::pin!(stdout_gone);
     let outcome: std::io::Result<()> = async {
         loop {
             let update = tokio::select! {
@@ -439,6 +466,8 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
                     }
                 },
                 _ = &mut interrupted => break,
+                // `tail | head -1`: the reader left while no event came
+                _ = &mut stdout_gone => return Err(std::io::ErrorKind::BrokenPipe.into()),
             };
             match update {
                 SourceUpdate::Events(events) => {
@@ -454,8 +483,10 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
                     for event in events.iter().filter(|e| wanted(e)) {
                         line.clear();
                         match format {
-                            StreamFormat::Jsonl => serde_json::to_writer(&mut line, event)
-                                .map_err(std::io::Error::other)?,
+                            StreamFormat::Jsonl => {
+                                crate::output::json::to_writer_compact(&mut line, event)
+                                    .map_err(std::io::Error::other)?
+                            }
                             StreamFormat::Text => {
                                 line.extend_from_slice(format_text(event).as_bytes())
                             }
@@ -487,7 +518,9 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
                     was_lost = false;
                     eprintln!("tracetop: source connected again");
                 }
-                SourceUpdate::State(_) | SourceUpdate::Counters(_) => {}
+                SourceUpdate::State(SourceState::Stopped { reason }) => stop_reason = Some(reason),
+                SourceUpdate::Counters(counters) => skipped = counters.skipped,
+                SourceUpdate::State(_) => {}
             }
             // Write out once caught up with the source: one write per burst
             // of a busy stream, and at once for a quiet one.
@@ -511,9 +544,14 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
     // The source ended by itself (end of replay, refused token, failure):
     // report its error, if any.
     if source_ended {
-        return source
+        let result = source
             .await
             .unwrap_or_else(|e| Err(Error::Other(format!("the source task failed: {e}"))));
+        if result.is_ok() && skipped > 0 {
+            let said = stop_reason.unwrap_or_else(|| format!("{skipped} malformed events skipped"));
+            eprintln!("tracetop: {}", crate::sanitize::clean(&said));
+        }
+        return result;
     }
     source.abort();
     Ok(())

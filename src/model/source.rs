@@ -66,7 +66,9 @@ impl SourceUpdate {
 
 /// One event as the JSON text its source sent, checked to be the wire
 /// format of [`Event`] closely enough to be written out unchanged: one line,
-/// one JSON object (syntax checked), whose leading `type` is a kind we know.
+/// one JSON object (syntax checked), whose leading `type` is a kind we know,
+/// holding nothing that terminal-safe JSON escapes (DEL, C1, bidi controls
+/// as raw characters).
 /// `gap` and `unknown` are never raw (their contents matter to the reader).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawEvent {
@@ -85,6 +87,10 @@ impl RawEvent {
             .iter()
             .find(|k| **k == name && !matches!(**k, "gap" | "unknown"))?;
         if memchr::memchr2(b'\n', b'\r', &json).is_some() {
+            return None;
+        }
+        // Text a terminal would act on (C1, DEL, bidi) is re-encoded escaped.
+        if json.iter().any(|&b| b >= 0x7f) && text.chars().any(crate::sanitize::needs_json_escape) {
             return None;
         }
         serde_json::from_str::<serde::de::IgnoredAny>(text).ok()?;

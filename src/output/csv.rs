@@ -3,6 +3,13 @@
 //! header row of the JSON field names. Values are raw units: integer
 //! microdollars, RFC 3339 UTC times, rates as fractions.
 //!
+//! Text fields keep their newlines (quoted) and lose exactly what a table
+//! cell loses ([`crate::sanitize::clean_text`]): ANSI escape sequences, C0
+//! and C1 controls and DEL (tab → space, CR dropped), bidi controls
+//! (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C), zero-width and
+//! other invisible format characters and tag characters
+//! ([`crate::sanitize::is_invisible_format`]). Nothing else is changed.
+//!
 //! Reports that hold several lists are flattened into one table with a
 //! leading `dimension` column (traffic: `source`/`client`/`device`/
 //! `country`; content: `landing_page`/`referrer`; log summary:
@@ -79,6 +86,13 @@ mod tests {
         let set = RowSet::new(vec![Column::text("m", "m")])
             .with_rows([vec![Cell::text("\u{1b}[31mred\u{1b}[0m")]]);
         assert_eq!(to_string(&set), "m\nred\n");
+    }
+
+    #[test]
+    fn bidi_and_c1_characters_are_removed() {
+        let set = RowSet::new(vec![Column::text("m", "m")])
+            .with_rows([vec![Cell::text("a\u{202e}b\u{85}c\u{7f}d\u{2066}e")]]);
+        assert_eq!(to_string(&set), "m\nabcde\n");
     }
 
     #[test]

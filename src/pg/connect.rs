@@ -50,9 +50,9 @@ pub fn parse_url(url: &str) -> Result<PgConnectOptions> {
             .ok()
             .and_then(|u| u.password().map(str::to_string));
         Error::input(format!(
-            "invalid database URL {}: {}; expected postgres://user:password@host:port/database",
+            "invalid database URL {}: {}; expected postgres://user:password@host:port/database (a `/`, `#`, `?` or `@` in the password must be percent-encoded, e.g. `/` as %2F)",
             redact_url(url),
-            scrub_secret(&e.to_string(), password.as_deref())
+            crate::error::redact_urls_in(&scrub_secret(&e.to_string(), password.as_deref()))
         ))
     })
 }

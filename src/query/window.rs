@@ -159,7 +159,9 @@ pub fn parse_span(text: &str) -> Result<Duration> {
     if text.len() < 2 {
         return Err(bad());
     }
-    let (number, unit) = text.split_at(text.len() - 1);
+    // the unit is the last character, which need not be one byte
+    let unit_at = text.char_indices().last().map_or(0, |(i, _)| i);
+    let (number, unit) = text.split_at(unit_at);
     let n: i64 = number.parse().map_err(|_| bad())?;
     if n <= 0 {
         return Err(bad());

@@ -231,15 +231,20 @@ impl SseGuard {
                 return;
             }
         }
-        if self.event.len() + self.line.len() + 1 > self.limits.max_event {
+        // Repair first, then measure: each invalid byte becomes a 3-byte
+        // U+FFFD, so the cap must hold for the repaired line.
+        let repaired = match std::str::from_utf8(&self.line) {
+            Ok(_) => None,
+            Err(_) => Some(String::from_utf8_lossy(&self.line).into_owned()),
+        };
+        let len = repaired.as_ref().map_or(self.line.len(), String::len);
+        if self.event.len() + len + 1 > self.limits.max_event {
             self.drop_event();
             return;
         }
-        match std::str::from_utf8(&self.line) {
-            Ok(_) => self.event.extend_from_slice(&self.line),
-            Err(_) => self
-                .event
-                .extend_from_slice(String::from_utf8_lossy(&self.line).as_bytes()),
+        match &repaired {
+            None => self.event.extend_from_slice(&self.line),
+            Some(text) => self.event.extend_from_slice(text.as_bytes()),
         }
         self.event.extend_from_slice(b"\n");
         self.line.clear();

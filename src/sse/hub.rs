@@ -135,7 +135,7 @@ impl Hub {
             if matches!(event, Event::Heartbeat { .. }) {
                 continue;
             }
-            let json = match serde_json::to_string(&event) {
+            let json = match crate::output::json::to_string_compact(&event) {
                 Ok(j) => j,
                 Err(_) => continue,
             };

@@ -9,8 +9,11 @@
 //! * [`hub`]: cursors, the replay ring and fan-out for `serve`.
 //! * [`tokens`]: `serve`'s token file and scopes.
 //! * [`server`]: the axum routes of `serve` (stream, query, health).
+//! * [`listen`]: `serve`'s accept loop (header timeout, connection cap).
 //! * [`wire`]: the query API's JSON format, shared by server and client.
 //! * [`remote`]: [`remote::RemoteEngine`], `QueryEngine` over HTTP.
+//! * [`recording`]: the reader of `tracetop record` files (bounded lines,
+//!   bad lines counted).
 //! * [`source`]: open any source (Postgres, remote, replay) as a stream of
 //!   `SourceUpdate`s.
 
@@ -19,6 +22,8 @@ pub mod decode;
 pub mod frame;
 pub mod guard;
 pub mod hub;
+pub mod listen;
+pub mod recording;
 pub mod remote;
 pub mod server;
 pub mod source;

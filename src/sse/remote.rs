@@ -77,6 +77,9 @@ impl RemoteEngine {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(120))
+            // `serve` closes a connection idle for its --header-timeout
+            // (10 s by default): drop idle ones well before that
+            .pool_idle_timeout(Duration::from_secs(4))
             .build()
             .map_err(|e| Error::Remote(format!("cannot build the HTTP client: {e}")))?;
         let engine = RemoteEngine {

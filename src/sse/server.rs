@@ -12,12 +12,16 @@
 //!
 //! Every route needs `Authorization: Bearer TOKEN` (see [`super::tokens`]);
 //! a missing, unknown or expired token gets 401 with a one-line reason, a
-//! user-scoped token asking for another user's data gets 403. Connections
-//! per token are bounded (429 beyond).
+//! user-scoped token asking for another user's data gets 403. Streams per
+//! token are bounded (429 beyond); a stream's slot is held by its response
+//! body, so it is free the moment the connection ends. An open stream
+//! re-checks its token every [`TOKEN_RECHECK`] and ends once it is revoked
+//! or expired.
 
 use super::hub::{Entry, Hub};
 use super::tokens::{Scope, TokenStore};
-use super::wire::{QueryCall, WireError, execute, execute_review};
+use super::wire::{QueryCall, WireError, cap_rows, execute, execute_review};
+use crate::error::Error;
 use crate::model::Event;
 use crate::query::{QueryEngine, ReviewStore};
 use axum::Router;
@@ -26,13 +30,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::{Bytes, BytesMut};
-use futures::SinkExt;
-use futures::channel::mpsc;
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 /// Server settings.
 #[derive(Debug, Clone)]
@@ -41,8 +46,18 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// Concurrent streams per token (default 8).
     pub max_connections_per_token: usize,
+    /// Concurrent `/api/v1/query` calls per token (default 4; 429 beyond).
+    pub max_queries_per_token: usize,
+    /// Largest query request body in bytes (default 64 KiB; 413 beyond).
+    pub max_body_bytes: usize,
+    /// Most rows one query may return (default 10 000): `limit: 0` is
+    /// clamped to it, a larger limit is refused with 400.
+    pub max_rows: usize,
     /// A client that accepts no bytes for this long is dropped (default 10 s).
     pub write_timeout: Duration,
+    /// Strings that never reach an error body: the database URL in the
+    /// forms it appears in messages (raw and redacted).
+    pub hidden_in_errors: Vec<String>,
     /// End streams once the source has finished and the client has
     /// everything (for replays and benchmarks).
     pub close_when_done: bool,
@@ -53,7 +68,11 @@ impl Default for ServerConfig {
         ServerConfig {
             heartbeat: Duration::from_secs(15),
             max_connections_per_token: 8,
+            max_queries_per_token: 4,
+            max_body_bytes: 64 << 10,
+            max_rows: 10_000,
             write_timeout: Duration::from_secs(10),
+            hidden_in_errors: Vec::new(),
             close_when_done: false,
         }
     }
@@ -69,6 +88,7 @@ pub struct AppState {
     pub reviews: Option<Arc<dyn ReviewStore>>,
     pub config: ServerConfig,
     connections: Mutex<HashMap<String, usize>>,
+    query_slots: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
 impl AppState {
@@ -87,6 +107,7 @@ impl AppState {
             reviews,
             config,
             connections: Mutex::new(HashMap::new()),
+            query_slots: Mutex::new(HashMap::new()),
         })
     }
 }
@@ -107,6 +128,56 @@ fn error_response(status: u16, kind: &str, message: &str) -> Response {
         kind: kind.to_string(),
     };
     (status, axum::Json(body)).into_response()
+}
+
+/// What a remote caller is told about a failed query. Failures of the
+/// server itself (database, schema, I/O) get one generic line and the cause
+/// goes to the server's stderr; other messages keep their words but never
+/// name the database (host, port, socket path or URL).
+fn public_error(app: &AppState, e: &Error) -> Response {
+    let (status, wire) = WireError::from_error(e);
+    let message = match e {
+        Error::Database(_) | Error::Schema(_) | Error::Io(_) | Error::Other(_) => {
+            eprintln!(
+                "tracetop serve: a query failed: {}",
+                crate::error::redact_urls_in(&e.to_string())
+            );
+            "the server could not answer this query; its operator can see why in serve's log"
+                .to_string()
+        }
+        _ => hide_database(&wire.error, &app.config.hidden_in_errors),
+    };
+    error_response(status, &wire.kind, &message)
+}
+
+/// `text` with every `hidden` string and every `postgres://…` word
+/// replaced by "the server's database".
+fn hide_database(text: &str, hidden: &[String]) -> String {
+    const NAME: &str = "the server's database";
+    let mut out = text.to_string();
+    for h in hidden.iter().filter(|h| h.len() >= 4) {
+        out = out.replace(h.as_str(), NAME);
+    }
+    let mut search_from = 0;
+    while let Some(pos) = ["postgres://", "postgresql://"]
+        .iter()
+        .filter_map(|scheme| out[search_from..].find(scheme))
+        .min()
+    {
+        let start = search_from + pos;
+        let word_end = out[start..]
+            .find(char::is_whitespace)
+            .map(|i| start + i)
+            .unwrap_or(out.len());
+        // keep the punctuation that ends the sentence around the URL
+        let end = out[..word_end]
+            .trim_end_matches([':', ',', ';', ')', '.'])
+            .len()
+            .max(start);
+        out.replace_range(start..end, NAME);
+        search_from = start + NAME.len();
+    }
+    out
 }
 
 fn authorize(app: &AppState, headers: &HeaderMap) -> Result<(String, Scope), Box<Response>> {
@@ -181,19 +252,64 @@ async fn health(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respons
     .into_response()
 }
 
+/// A permit for one running query of `token`, if it is under its limit.
+fn query_permit(app: &AppState, token: &str) -> Option<OwnedSemaphorePermit> {
+    let semaphore = {
+        let mut slots = match app.query_slots.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        // Forget idle tokens' semaphores (revoked tokens must not pile up).
+        if slots.len() > 1024 {
+            slots.retain(|_, s| s.available_permits() < app.config.max_queries_per_token);
+        }
+        slots
+            .entry(token.to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(app.config.max_queries_per_token.max(1))))
+            .clone()
+    };
+    semaphore.try_acquire_owned().ok()
+}
+
 async fn query(
     State(app): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Response {
-    let (_, scope) = match authorize(&app, &headers) {
+    let (token, scope) = match authorize(&app, &headers) {
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let call: QueryCall = match serde_json::from_slice(&body) {
+    let Some(_permit) = query_permit(&app, &token) else {
+        return error_response(
+            429,
+            "remote",
+            &format!(
+                "too many queries running for this token (limit {}, serve --max-queries-per-token); wait for one to finish",
+                app.config.max_queries_per_token
+            ),
+        );
+    };
+    let max_body = app.config.max_body_bytes;
+    let body = match axum::body::to_bytes(body, max_body).await {
+        Ok(b) => b,
+        Err(_) => {
+            return error_response(
+                413,
+                "input",
+                &format!(
+                    "query request body over {max_body} bytes (serve --max-body-bytes), or cut short"
+                ),
+            );
+        }
+    };
+    let mut call: QueryCall = match serde_json::from_slice(&body) {
         Ok(c) => c,
         Err(e) => return error_response(400, "input", &format!("invalid query request: {e}")),
     };
+    if let Err(e) = cap_rows(&mut call, app.config.max_rows) {
+        return public_error(&app, &e);
+    }
     let answer = if matches!(
         call,
         QueryCall::RecordReview { .. } | QueryCall::Reviews { .. }
@@ -218,10 +334,7 @@ async fn query(
     };
     match answer {
         Ok(value) => axum::Json(value).into_response(),
-        Err(e) => {
-            let (status, wire) = WireError::from_error(&e);
-            error_response(status, &wire.kind, &wire.error)
-        }
+        Err(e) => public_error(&app, &e),
     }
 }
 
@@ -268,7 +381,7 @@ fn write_control(out: &mut BytesMut, event: &Event) {
         out,
         None,
         event.kind(),
-        &serde_json::to_string(event).unwrap_or_default(),
+        &crate::output::json::to_string_compact(event).unwrap_or_default(),
     );
 }
 
@@ -291,25 +404,45 @@ async fn stream(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respons
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.trim().parse::<u64>().ok());
-    let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(QUEUED_CHUNKS);
-    tokio::spawn(feed_client(app.clone(), after, scope, tx, slot));
+    let (tx, rx) = mpsc::channel::<Bytes>(QUEUED_CHUNKS);
+    tokio::spawn(feed_client(app.clone(), after, token, scope, tx));
     (
         [
             (header::CONTENT_TYPE, "text/event-stream"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        axum::body::Body::from_stream(rx),
+        axum::body::Body::from_stream(StreamBody { rx, _slot: slot }),
     )
         .into_response()
 }
 
-/// Push one client's events until it goes away, lags, or the source ends.
+/// The body of one stream. It owns the token's connection slot, so the
+/// slot is free the moment the connection ends (hyper drops the body when
+/// the client goes away), not when the feeder next tries to write.
+struct StreamBody {
+    rx: mpsc::Receiver<Bytes>,
+    _slot: ConnectionSlot,
+}
+
+impl futures::Stream for StreamBody {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx).map(|chunk| chunk.map(Ok))
+    }
+}
+
+/// How often an open stream re-checks its token (revocation, expiry).
+const TOKEN_RECHECK: Duration = Duration::from_millis(500);
+
+/// Push one client's events until it goes away, lags, its token stops
+/// being valid, or the source ends.
 async fn feed_client(
     app: Arc<AppState>,
     after: Option<u64>,
+    token: String,
     scope: Scope,
-    mut tx: mpsc::Sender<Result<Bytes, Infallible>>,
-    _slot: ConnectionSlot,
+    tx: mpsc::Sender<Bytes>,
 ) {
     let write_timeout = app.config.write_timeout;
     let mut out = BytesMut::new();
@@ -319,7 +452,7 @@ async fn feed_client(
         () => {
             if !out.is_empty() {
                 let chunk = out.split().freeze();
-                match tokio::time::timeout(write_timeout, tx.send(Ok(chunk))).await {
+                match tokio::time::timeout(write_timeout, tx.send(chunk)).await {
                     Ok(Ok(())) => {}
                     _ => return,
                 }
@@ -375,6 +508,9 @@ async fn feed_client(
     let mut heartbeat = tokio::time::interval(app.config.heartbeat);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     heartbeat.tick().await;
+    let mut recheck = tokio::time::interval(TOKEN_RECHECK);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    recheck.tick().await;
     let mut done = app.hub.done();
     let mut finished = app.config.close_when_done && *done.borrow();
     loop {
@@ -412,6 +548,15 @@ async fn feed_client(
                     finished = changed.is_err() || *done.borrow();
                     None
                 }
+                _ = recheck.tick() => {
+                    if app.tokens.check(Some(&token)).is_err() {
+                        // Revoked or expired: end the stream; the client's
+                        // reconnect gets the 401 with the reason.
+                        return;
+                    }
+                    None
+                }
+                _ = tx.closed() => return,
             }
         };
         if let Some(missed) = lagged {
@@ -425,7 +570,7 @@ async fn feed_client(
             };
             write_control(&mut out, &gap);
             let chunk = out.split().freeze();
-            let _ = tokio::time::timeout(write_timeout, tx.send(Ok(chunk))).await;
+            let _ = tokio::time::timeout(write_timeout, tx.send(chunk)).await;
             return;
         }
     }

@@ -3,12 +3,12 @@
 //! speed. `tail`, `record`, `serve` and the console all start sources here.
 
 use super::client::{self, ClientConfig};
+use super::recording::RecordingReader;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::pg::tail::{PgTail, TailConfig};
 use std::path::PathBuf;
 use std::time::Duration;
-use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
 /// Where live events come from.
@@ -66,7 +66,7 @@ async fn replay(path: PathBuf, speed: f64, tx: mpsc::Sender<SourceUpdate>) -> Re
     let file = tokio::fs::File::open(&path)
         .await
         .map_err(|e| Error::input(format!("cannot open replay file {}: {e}", path.display())))?;
-    let mut lines = tokio::io::BufReader::with_capacity(1 << 20, file).lines();
+    let mut reader = RecordingReader::new(tokio::io::BufReader::with_capacity(1 << 20, file));
     if tx
         .send(SourceUpdate::State(SourceState::Connected))
         .await
@@ -77,32 +77,20 @@ async fn replay(path: PathBuf, speed: f64, tx: mpsc::Sender<SourceUpdate>) -> Re
     let mut counters = SourceCounters::default();
     let mut batch: Vec<Event> = Vec::new();
     let mut previous: Option<Timestamp> = None;
-    let mut line_no = 0u64;
     loop {
-        let line = match lines.next_line().await {
-            Ok(Some(l)) => l,
+        let event = match reader.next_event().await {
+            Ok(Some(event)) => event,
             Ok(None) => break,
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                // Not UTF-8: the line is unreadable; count it and go on.
-                counters.skipped += 1;
-                continue;
-            }
             Err(e) => {
                 return Err(Error::Io(format!(
                     "reading replay file {} at line {}: {e}",
                     path.display(),
-                    line_no + 1
+                    reader.stats.lines + 1
                 )));
             }
         };
-        line_no += 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let event = Event::from_json(&line);
-        if matches!(event, Event::Unknown { .. }) {
-            counters.unknown += 1;
-        }
+        counters.unknown = reader.stats.unknown;
+        counters.skipped = reader.stats.bad;
         if speed > 0.0
             && let Some(at) = event.occurred_at()
         {
@@ -125,14 +113,39 @@ async fn replay(path: PathBuf, speed: f64, tx: mpsc::Sender<SourceUpdate>) -> Re
             return Ok(());
         }
     }
+    counters.unknown = reader.stats.unknown;
+    counters.skipped = reader.stats.bad;
     if !flush(&tx, &mut batch, &mut counters).await {
         return Ok(());
     }
-    let reason = format!(
-        "end of replay {} ({} events)",
-        path.display(),
-        counters.received
-    );
+    let stats = &reader.stats;
+    if stats.events == 0 {
+        let held = match (stats.lines, stats.unknown, stats.bad_summary()) {
+            (0, _, _) => "it is empty".to_string(),
+            (_, 0, None) => "only blank lines".to_string(),
+            (_, 0, Some(bad)) => bad,
+            (_, unknown, Some(bad)) => format!("{unknown} of unknown types, {bad}"),
+            (_, unknown, None) => format!("{unknown} events of unknown types only"),
+        };
+        return Err(Error::input(format!(
+            "replay file {} holds no valid event ({held}): give a file written by `tracetop record --out FILE`",
+            path.display()
+        )));
+    }
+    // Bad lines are said at the end (the reason of the stop carries them).
+    let _ = tx.send(SourceUpdate::Counters(counters.clone())).await;
+    let reason = match stats.bad_summary() {
+        Some(bad) => format!(
+            "end of replay {} ({} events; {bad})",
+            path.display(),
+            counters.received
+        ),
+        None => format!(
+            "end of replay {} ({} events)",
+            path.display(),
+            counters.received
+        ),
+    };
     let _ = tx
         .send(SourceUpdate::State(SourceState::Stopped { reason }))
         .await;

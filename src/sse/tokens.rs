@@ -11,14 +11,19 @@
 //! 5c1a44…0e  user:u_bob  expires:2026-12-31T00:00:00Z
 //! ```
 //!
-//! The file is re-read when its modification time changes, so a token is
-//! revoked by deleting its line, without restarting the server.
+//! The file is re-read when it changes (and its text at least every
+//! second), without restarting the server. Each change is applied as a
+//! whole: deleting a line revokes that token; a file that is emptied,
+//! deleted, left with only comments or saved with a typo revokes *every*
+//! token until it is fixed, and `serve` says so on stderr. Open streams of a
+//! token that stops being valid (revoked or expired) are closed within a
+//! second or two (see [`super::server`]).
 
 use crate::error::{Error, Result};
 use crate::model::Timestamp;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 /// What a token may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,15 +67,24 @@ pub fn parse_tokens(text: &str, path: &Path) -> Result<Vec<TokenEntry>> {
             } else if let Some(when) = attr.strip_prefix("expires:") {
                 let t = chrono::DateTime::parse_from_rfc3339(when).map_err(|_| {
                     Error::input(format!(
-                        "{} line {}: expires:{when} is not an RFC 3339 time (e.g. expires:2026-12-31T00:00:00Z)",
+                        "{} line {}: the expires: value is not an RFC 3339 time (e.g. expires:2026-12-31T00:00:00Z)",
                         path.display(),
                         n + 1
                     ))
                 })?;
                 expires = Some(t.with_timezone(&chrono::Utc));
             } else {
+                // Never echo the word: it may be a second token (two
+                // pasted on one line). A short `name:` is safe to show.
+                let shown = match attr.split_once(':') {
+                    Some((name, _)) if name.len() <= 12 => {
+                        format!("unknown attribute `{name}:…`")
+                    }
+                    _ => "unexpected word after the token (not shown: it may be a secret)"
+                        .to_string(),
+                };
                 return Err(Error::input(format!(
-                    "{} line {}: unknown attribute {attr:?}; expected `TOKEN [user:USER_ID] [expires:RFC3339]`",
+                    "{} line {}: {shown}; expected `TOKEN [user:USER_ID] [expires:RFC3339]`",
                     path.display(),
                     n + 1
                 )));
@@ -112,10 +126,48 @@ impl Refusal {
     }
 }
 
-/// The token file, re-read when it changes.
+/// How the file looked when it was last read: a change of any of these
+/// (or of its text, read again at least every [`REREAD_EVERY`]) reloads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&meta),
+        })
+    }
+}
+
+/// The text is read again at least this often even when the file's stamp
+/// looks unchanged (an edit within one timestamp tick keeping its size).
+const REREAD_EVERY: Duration = Duration::from_secs(1);
+
+/// What the store currently believes, and what it last told the operator.
+struct TokenState {
+    stamp: Option<FileStamp>,
+    /// The text last read (None: unreadable or missing).
+    text: Option<String>,
+    read_at: Instant,
+    entries: Vec<TokenEntry>,
+}
+
+/// The token file, re-read when it changes. Every change is applied as a
+/// whole: a file that is empty, missing, unreadable or has any bad line
+/// means no token is valid until it is fixed (fail closed), and the reason
+/// goes to stderr once per change.
 pub struct TokenStore {
     path: PathBuf,
-    state: Mutex<(Option<SystemTime>, Vec<TokenEntry>)>,
+    state: Mutex<TokenState>,
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -123,40 +175,77 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl TokenStore {
-    /// Load the file; an unreadable or invalid file is an error.
+    /// Load the file; an unreadable or invalid file is an error (the server
+    /// does not start without a valid token file).
     pub fn load(path: &Path) -> Result<TokenStore> {
-        let (mtime, entries) = Self::read(path)?;
+        let stamp = FileStamp::of(path);
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::input(format!("cannot read token file {}: {e}", path.display())))?;
+        let entries = parse_tokens(&text, path)?;
         Ok(TokenStore {
             path: path.to_path_buf(),
-            state: Mutex::new((mtime, entries)),
+            state: Mutex::new(TokenState {
+                stamp,
+                text: Some(text),
+                read_at: Instant::now(),
+                entries,
+            }),
         })
     }
 
-    fn read(path: &Path) -> Result<(Option<SystemTime>, Vec<TokenEntry>)> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::input(format!("cannot read token file {}: {e}", path.display())))?;
-        let mtime = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-        Ok((mtime, parse_tokens(&text, path)?))
+    /// Re-read the file if it may have changed; a changed file replaces
+    /// every token at once.
+    fn refresh(&self, state: &mut TokenState) {
+        let stamp = FileStamp::of(&self.path);
+        if stamp == state.stamp && state.read_at.elapsed() < REREAD_EVERY {
+            return;
+        }
+        state.stamp = stamp;
+        state.read_at = Instant::now();
+        let text = std::fs::read_to_string(&self.path);
+        let text = match text {
+            Ok(t) => Some(t),
+            Err(e) => {
+                if state.text.is_some() {
+                    eprintln!(
+                        "tracetop serve: cannot read token file {}: {e}; no token is valid until it is restored",
+                        self.path.display()
+                    );
+                }
+                None
+            }
+        };
+        if text == state.text {
+            return;
+        }
+        state.entries = match text.as_deref().map(|t| parse_tokens(t, &self.path)) {
+            None => Vec::new(),
+            Some(Ok(entries)) => {
+                eprintln!(
+                    "tracetop serve: token file {} reloaded: {} token(s)",
+                    self.path.display(),
+                    entries.len()
+                );
+                entries
+            }
+            Some(Err(e)) => {
+                eprintln!("tracetop serve: {e}; no token is valid until it is fixed");
+                Vec::new()
+            }
+        };
+        state.text = text;
     }
 
-    /// Check a presented token; returns its scope.
+    /// Check a presented token; returns it and its scope.
     pub fn check(&self, presented: Option<&str>) -> std::result::Result<(String, Scope), Refusal> {
         let presented = presented.ok_or(Refusal::Missing)?;
         let mut state = match self.state.lock() {
             Ok(s) => s,
             Err(p) => p.into_inner(),
         };
-        let mtime = std::fs::metadata(&self.path)
-            .and_then(|m| m.modified())
-            .ok();
-        if mtime != state.0 {
-            // Keep the old tokens if the new file is broken mid-edit.
-            if let Ok(fresh) = Self::read(&self.path) {
-                *state = fresh;
-            }
-        }
+        self.refresh(&mut state);
         let entry = state
-            .1
+            .entries
             .iter()
             .find(|e| constant_time_eq(e.token.as_bytes(), presented.as_bytes()))
             .ok_or(Refusal::Unknown)?;
@@ -186,9 +275,17 @@ mod tests {
         let err = parse_tokens("tiny9\n", p).unwrap_err().to_string();
         assert!(err.contains("line 1"), "{err}");
         assert!(!err.contains("tiny9"), "token echoed: {err}");
-        let err = parse_tokens("0123456789abcdef bogus\n", p)
+        let err = parse_tokens("0123456789abcdef usr:x\n", p)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("unknown attribute"), "{err}");
+        assert!(err.contains("unknown attribute `usr:…`"), "{err}");
+        // two tokens pasted on one line: the second is never echoed
+        let err = parse_tokens("0123456789abcdef fedcba9876543210fedcba\n", p)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unexpected word") && !err.contains("fedcba98"),
+            "{err}"
+        );
     }
 }

@@ -5,8 +5,10 @@
 //! answer is the method's result type as JSON. [`execute`] runs a call on
 //! any engine and enforces a token's [`Scope`]: a user-scoped token may list
 //! its own traces and requests, open a trace or audit record that is wholly
-//! its user's, and nothing else (aggregates span every user, so they need an
-//! all-users token).
+//! its user's (every row with a user column is that user's; a NULL user is
+//! nobody's), and nothing else (aggregates span every user, so they need an
+//! all-users token). A trace or id that is another user's is answered
+//! exactly like one that does not exist (404, same words).
 
 use super::tokens::Scope;
 use crate::error::{Error, Result};
@@ -197,26 +199,129 @@ fn forbidden(user: &str, what: &str) -> Error {
     ))
 }
 
-/// Whether every user-bearing row of a trace belongs to `user` (and at
-/// least one does).
+/// What a user-scoped token is told about a trace that is missing *or* not
+/// its user's: the same words either way, so ids cannot be enumerated.
+fn no_trace(id: &TraceId) -> Error {
+    Error::not_found(format!(
+        "no trace '{}': check the id, or search with `tracetop traces`",
+        crate::sanitize::clean(id.as_str())
+    ))
+}
+
+/// The same for an audit prefix.
+fn no_audit_match(prefix: &str) -> Error {
+    Error::not_found(format!(
+        "no request, task or trace id starts with '{}': check the id, or list recent traces with `tracetop traces`",
+        crate::sanitize::clean(prefix.trim())
+    ))
+}
+
+/// Whether a row's user column is `user` (NULL is nobody's).
+fn is_users(owner: Option<&UserId>, user: &str) -> bool {
+    owner.is_some_and(|o| o.as_str() == user)
+}
+
+/// Whether a whole trace is `user`'s: every row with a user column is
+/// theirs (a NULL user is nobody's), its task (if any) is theirs, its
+/// execution steps come with a task of theirs, and it has at least one row.
 fn trace_owned_by(detail: &TraceDetail, user: &str) -> bool {
-    let mut owners = detail.events.iter().filter_map(|e| match e {
-        TraceEvent::Log(l) => l.user_id.as_ref().map(|u| u.as_str()),
-        TraceEvent::AiRequest(r) => Some(r.user_id.as_str()),
-        TraceEvent::McpExecution(m) => m.user_id.as_ref().map(|u| u.as_str()),
-        TraceEvent::Step(_) => None,
-    });
-    let task_owner = detail
+    let task_ok = detail
         .task
         .as_ref()
-        .and_then(|t| t.user_id.as_ref())
-        .map(|u| u.as_str());
-    let mut any = false;
-    let all = owners.all(|o| {
-        any = true;
-        o == user
-    }) && task_owner.is_none_or(|o| o == user);
-    all && (any || task_owner.is_some())
+        .is_none_or(|t| is_users(t.user_id.as_ref(), user));
+    let rows_ok = detail.events.iter().all(|e| match e {
+        TraceEvent::Log(l) => is_users(l.user_id.as_ref(), user),
+        TraceEvent::AiRequest(r) => r.user_id.as_str() == user,
+        TraceEvent::McpExecution(m) => is_users(m.user_id.as_ref(), user),
+        TraceEvent::Step(_) => detail.task.is_some(),
+    });
+    task_ok && rows_ok && (!detail.events.is_empty() || detail.task.is_some())
+}
+
+/// Whether an audit record is wholly `user`'s (same rule as a trace).
+fn audit_owned_by(record: &AuditRecord, user: &str) -> bool {
+    let task_ok = record
+        .task
+        .as_ref()
+        .is_none_or(|t| is_users(t.user_id.as_ref(), user));
+    let requests_ok = record.requests.iter().all(|r| {
+        r.request.user_id.as_str() == user
+            && r.mcp_executions
+                .iter()
+                .all(|m| is_users(m.user_id.as_ref(), user))
+    });
+    task_ok && requests_ok && (record.task.is_some() || !record.requests.is_empty())
+}
+
+/// Resolve `prefix` for a user-scoped token: only ids whose record is
+/// wholly the user's count, so another user's id is as absent as a missing
+/// one (and an ambiguous prefix lists only the user's candidates).
+async fn scoped_audit_lookup(
+    engine: &dyn QueryEngine,
+    prefix: &str,
+    user: &str,
+) -> Result<AuditResolution> {
+    let found = match engine.audit_lookup(prefix).await {
+        Ok(found) => found,
+        Err(Error::NotFound(_)) => return Err(no_audit_match(prefix)),
+        Err(e) => return Err(e),
+    };
+    match found {
+        AuditResolution::Found(record) if audit_owned_by(&record, user) => {
+            Ok(AuditResolution::Found(record))
+        }
+        AuditResolution::Found(_) => Err(no_audit_match(prefix)),
+        AuditResolution::Ambiguous { prefix, candidates } => {
+            let mut mine = Vec::new();
+            for candidate in candidates {
+                if let Ok(AuditResolution::Found(record)) = engine.audit_lookup(&candidate.id).await
+                    && record.matched_kind == candidate.kind
+                    && audit_owned_by(&record, user)
+                {
+                    mine.push((candidate, record));
+                }
+            }
+            match mine.len() {
+                0 => Err(no_audit_match(&prefix)),
+                1 => Ok(AuditResolution::Found(mine.remove(0).1)),
+                _ => Ok(AuditResolution::Ambiguous {
+                    prefix,
+                    candidates: mine.into_iter().map(|(c, _)| c).collect(),
+                }),
+            }
+        }
+    }
+}
+
+/// Bound the rows one call may return: a `limit` of 0 ("as many as
+/// there are") becomes `max_rows`; a larger limit is refused with the cap
+/// named, so no call can read a whole table.
+pub fn cap_rows(call: &mut QueryCall, max_rows: usize) -> Result<()> {
+    let max_rows = max_rows.max(1);
+    let limit = match call {
+        QueryCall::TopUsers { limit, .. }
+        | QueryCall::TopAgents { limit, .. }
+        | QueryCall::TopTools { limit, .. }
+        | QueryCall::Tools { limit, .. }
+        | QueryCall::Traffic { limit, .. }
+        | QueryCall::Content { limit, .. }
+        | QueryCall::Conversations { limit, .. } => limit,
+        QueryCall::Traces { filter } => &mut filter.limit,
+        QueryCall::LogSearch { filter } => &mut filter.limit,
+        QueryCall::ToolExecutions { filter } => &mut filter.limit,
+        QueryCall::AiRequests { filter } => &mut filter.limit,
+        QueryCall::Reviews { filter } => &mut filter.limit,
+        _ => return Ok(()),
+    };
+    if *limit == 0 {
+        *limit = max_rows;
+    } else if *limit > max_rows {
+        return Err(Error::input(format!(
+            "limit {} is over this server's cap of {max_rows} rows per query (serve --max-rows); ask for fewer rows or a narrower window",
+            *limit
+        )));
+    }
+    Ok(())
 }
 
 /// Run one call on `engine` within `scope`.
@@ -229,69 +334,28 @@ pub async fn execute(
         Scope::AllUsers => None,
         Scope::User(u) => Some(u.as_str()),
     };
+    let Some(u) = user else {
+        return execute_unscoped(engine, call).await;
+    };
     match call {
         QueryCall::Traces { mut filter } => {
-            if let Some(u) = user {
-                filter.user = Some(UserId::new(u));
-            }
+            filter.user = Some(UserId::new(u));
             json(&engine.traces(&filter).await?)
         }
         QueryCall::AiRequests { mut filter } => {
-            if let Some(u) = user {
-                filter.user_id = Some(UserId::new(u));
-            }
+            filter.user_id = Some(UserId::new(u));
             json(&engine.ai_requests(&filter).await?)
         }
-        QueryCall::TraceDetail { trace_id } => {
-            let detail = engine.trace_detail(&trace_id).await?;
-            if let Some(u) = user
-                && !trace_owned_by(&detail, u)
-            {
-                return Err(forbidden(
-                    u,
-                    &format!("trace {trace_id} belongs to another user"),
-                ));
-            }
-            json(&detail)
-        }
-        QueryCall::AuditLookup { prefix } => {
-            let found = engine.audit_lookup(&prefix).await?;
-            if let Some(u) = user {
-                match &found {
-                    AuditResolution::Found(record) => {
-                        let task_ok = record
-                            .task
-                            .as_ref()
-                            .and_then(|t| t.user_id.as_ref())
-                            .is_none_or(|o| o.as_str() == u);
-                        let requests_ok = record
-                            .requests
-                            .iter()
-                            .all(|r| r.request.user_id.as_str() == u);
-                        if !(task_ok && requests_ok)
-                            || (record.requests.is_empty() && record.task.is_none())
-                        {
-                            return Err(forbidden(u, &format!("{prefix} belongs to another user")));
-                        }
-                    }
-                    AuditResolution::Ambiguous { .. } => {
-                        return Err(Error::input(format!(
-                            "{prefix} is ambiguous; give a longer prefix (candidates are not listed for user-scoped tokens)"
-                        )));
-                    }
-                }
-            }
-            json(&found)
-        }
-        other => {
-            if let Some(u) = user {
-                return Err(forbidden(
-                    u,
-                    &format!("{} covers every user", other.method()),
-                ));
-            }
-            execute_unscoped(engine, other).await
-        }
+        QueryCall::TraceDetail { trace_id } => match engine.trace_detail(&trace_id).await {
+            Ok(detail) if trace_owned_by(&detail, u) => json(&detail),
+            Ok(_) | Err(Error::NotFound(_)) => Err(no_trace(&trace_id)),
+            Err(e) => Err(e),
+        },
+        QueryCall::AuditLookup { prefix } => json(&scoped_audit_lookup(engine, &prefix, u).await?),
+        other => Err(forbidden(
+            u,
+            &format!("{} covers every user", other.method()),
+        )),
     }
 }
 
