@@ -580,11 +580,13 @@ async fn first_frame_shows_the_backfilled_recent_past() {
             ),
             "Enter",
         ]);
-        // the first capture that shows the console at all
+        // the first capture that shows a whole frame of the console (its
+        // bottom line, written last, is there)
         let deadline = Instant::now() + Duration::from_secs(20);
         let first = loop {
             let screen = tmux.capture();
-            if screen.contains("Feed ·") || Instant::now() > deadline {
+            let whole = screen.contains("Feed ·") && screen.contains("q quit");
+            if whole || Instant::now() > deadline {
                 break screen;
             }
             std::thread::sleep(Duration::from_millis(5));

@@ -254,6 +254,10 @@ async fn start_source(
     });
     match tokio::time::timeout(FIRST_FRAME_BUDGET, &mut first).await {
         Ok(Ok((pg_tail, Ok(events)))) => {
+            // the database answered: say so on the first frame too
+            app.update(Msg::Source(SourceUpdate::State(
+                crate::model::SourceState::Connected,
+            )));
             if !events.is_empty() {
                 live.ingest(&events);
                 app.update(Msg::Source(SourceUpdate::Events(events)));
