@@ -156,6 +156,33 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// Take the answer of `generation` into `data` when `slot` accepts it. A
+/// failure keeps data already on screen and says what failed (`what:
+/// cause`); with nothing shown yet the failure is shown. True when new data
+/// arrived (the caller finds its cursors again).
+pub fn take_answer<T>(
+    slot: &mut super::msg::Slot,
+    data: &mut super::msg::Loadable<T>,
+    generation: u64,
+    answer: super::msg::Answer<T>,
+    what: &str,
+    cx: &mut Cx,
+) -> bool {
+    use super::msg::Loadable;
+    if !slot.accept(generation) {
+        return false;
+    }
+    match answer {
+        Ok(value) => {
+            *data = Loadable::Ready(value);
+            return true;
+        }
+        Err(e) if matches!(data, Loadable::Ready(_)) => cx.say(format!("{what}: {e}")),
+        Err(e) => *data = Loadable::Failed(e.message),
+    }
+    false
+}
+
 /// A one-line text box with a placeholder.
 pub fn text_area(placeholder: &str) -> Box<TextArea<'static>> {
     let mut t = TextArea::default();

@@ -4,7 +4,7 @@
 use crate::query::{CostBreakdownRow, TraceListFilter};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, CostsData, Loadable, Query, Slot};
-use crate::tui::screens::{CostWindow, Cx, Nav};
+use crate::tui::screens::{CostWindow, Cx, Nav, take_answer};
 use crate::tui::selection::{Move, Selection};
 
 /// Which breakdown table has focus.
@@ -159,21 +159,19 @@ impl CostsState {
 
     /// The data answered.
     pub fn on_reply(&mut self, generation: u64, answer: Answer<Box<CostsData>>, cx: &mut Cx) {
-        if !self.slot.accept(generation) {
-            return;
-        }
-        match answer {
-            Ok(d) => {
-                self.data = Loadable::Ready(d);
-                for pane in [CostsPane::Model, CostsPane::Provider, CostsPane::Agent] {
-                    let keys: Vec<String> = self.rows(pane).iter().map(|r| r.key.clone()).collect();
-                    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-                    self.selections[pane as usize].resync(&keys);
-                }
+        if take_answer(
+            &mut self.slot,
+            &mut self.data,
+            generation,
+            answer,
+            "costs",
+            cx,
+        ) {
+            for pane in [CostsPane::Model, CostsPane::Provider, CostsPane::Agent] {
+                let keys: Vec<String> = self.rows(pane).iter().map(|r| r.key.clone()).collect();
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                self.selections[pane as usize].resync(&keys);
             }
-            // keep the last data on screen, say what failed
-            Err(e) if matches!(self.data, Loadable::Ready(_)) => cx.say(format!("costs: {e}")),
-            Err(e) => self.data = Loadable::Failed(e.message),
         }
     }
 }

@@ -4,7 +4,7 @@
 use crate::query::{ToolSort, ToolStats, TraceListFilter};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Answer, LeadersData, Loadable, Query, Slot};
-use crate::tui::screens::{CostWindow, Cx, Nav};
+use crate::tui::screens::{CostWindow, Cx, Nav, take_answer};
 use crate::tui::selection::{Move, Selection};
 
 /// Which pane has focus.
@@ -257,27 +257,24 @@ impl LeadersState {
 
     /// The data answered.
     pub fn on_reply(&mut self, generation: u64, answer: Answer<Box<LeadersData>>, cx: &mut Cx) {
-        if !self.slot.accept(generation) {
-            return;
-        }
-        match answer {
-            Ok(d) => {
-                self.data = Loadable::Ready(d);
-                for pane in [
-                    LeadersPane::Users,
-                    LeadersPane::Agents,
-                    LeadersPane::TopTools,
-                    LeadersPane::Tools,
-                ] {
-                    let keys = self.pane_keys(pane);
-                    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-                    self.pane_selection_mut(pane).resync(&keys);
-                }
+        if take_answer(
+            &mut self.slot,
+            &mut self.data,
+            generation,
+            answer,
+            "leaderboards",
+            cx,
+        ) {
+            for pane in [
+                LeadersPane::Users,
+                LeadersPane::Agents,
+                LeadersPane::TopTools,
+                LeadersPane::Tools,
+            ] {
+                let keys = self.pane_keys(pane);
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                self.pane_selection_mut(pane).resync(&keys);
             }
-            Err(e) if matches!(self.data, Loadable::Ready(_)) => {
-                cx.say(format!("leaderboards: {e}"))
-            }
-            Err(e) => self.data = Loadable::Failed(e.message),
         }
     }
 }
