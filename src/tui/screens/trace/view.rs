@@ -481,6 +481,17 @@ fn kv(theme: &Theme, key: &str, value: impl Into<String>) -> Line<'static> {
     ])
 }
 
+/// A titled block holding a payload as pretty JSON (cleaned, capped).
+fn push_json_block(lines: &mut Vec<Line<'static>>, theme: &Theme, title: &str, payload: &str) {
+    push_block(
+        lines,
+        theme,
+        title,
+        &pretty_json(payload, MAX_PAYLOAD_BYTES),
+        theme.base,
+    );
+}
+
 fn push_block(
     lines: &mut Vec<Line<'static>>,
     theme: &Theme,
@@ -563,12 +574,11 @@ pub fn request_lines(
                 );
             }
             for c in &a.tool_calls {
-                push_block(
+                push_json_block(
                     &mut lines,
                     theme,
                     &format!("tool call {}", clean(&c.tool_name)),
-                    &pretty_json(&c.tool_input, MAX_PAYLOAD_BYTES),
-                    theme.base,
+                    &c.tool_input,
                 );
             }
             for m in &a.mcp_executions {
@@ -601,21 +611,9 @@ pub fn mcp_lines(theme: &Theme, m: &McpExecutionRecord) -> Vec<Line<'static>> {
         ),
     ];
     lines.extend(m.error_message.as_deref().map(|e| error_line(theme, e)));
-    push_block(
-        &mut lines,
-        theme,
-        "input",
-        &pretty_json(&m.input, MAX_PAYLOAD_BYTES),
-        theme.base,
-    );
+    push_json_block(&mut lines, theme, "input", &m.input);
     if let Some(out) = &m.output {
-        push_block(
-            &mut lines,
-            theme,
-            "output",
-            &pretty_json(out, MAX_PAYLOAD_BYTES),
-            theme.base,
-        );
+        push_json_block(&mut lines, theme, "output", out);
     }
     lines
 }
@@ -679,13 +677,7 @@ pub fn detail_lines(
             ));
             lines.extend(s.error_message.as_deref().map(|e| error_line(theme, e)));
             if let Some(c) = &s.content {
-                push_block(
-                    &mut lines,
-                    theme,
-                    "content",
-                    &pretty_json(c, MAX_PAYLOAD_BYTES),
-                    theme.base,
-                );
+                push_json_block(&mut lines, theme, "content", c);
             }
             "Step".to_string()
         }
@@ -702,13 +694,7 @@ pub fn detail_lines(
                 theme.base,
             );
             if let Some(m) = &l.metadata {
-                push_block(
-                    &mut lines,
-                    theme,
-                    "metadata",
-                    &pretty_json(m, MAX_PAYLOAD_BYTES),
-                    theme.base,
-                );
+                push_json_block(&mut lines, theme, "metadata", m);
             }
             "Log".to_string()
         }
