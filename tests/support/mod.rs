@@ -203,6 +203,40 @@ fn migrations_hash(shape: Shape) -> String {
     format!("{:x}", h.finish())
 }
 
+/// Seconds since the Unix epoch, in each per-test database's name.
+fn unix_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Per-test databases are never dropped by their tests (a test may still
+/// be reading when it fails): drop those of runs more than an hour old, so
+/// a long-lived development cluster does not fill the disk. Names carry
+/// their creation time (`t_SECS_UUID`); names of the older form are swept
+/// when nobody is connected to them.
+async fn sweep_old_databases(c: &mut sqlx::PgConnection) {
+    let old: Vec<String> = sqlx::query_scalar(
+        "SELECT datname FROM pg_database d
+          WHERE (datname ~ '^[te]_[0-9]+_[0-9a-f]{32}$'
+                 AND split_part(datname, '_', 2)::bigint < extract(epoch FROM now()) - 3600)
+             OR (datname ~ '^[te]_[0-9a-f]{32}$'
+                 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname))",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .unwrap_or_default();
+    for name in old {
+        // a database still in use stays (the drop fails); nothing else to do
+        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS \"{name}\""
+        )))
+        .execute(&mut *c)
+        .await;
+    }
+}
+
 async fn ensure_template(admin: &str, shape: Shape) -> String {
     let name = format!("tracetop_tpl_{}_{}", shape.tag(), migrations_hash(shape));
     let mut c = sqlx::PgConnection::connect(admin)
@@ -213,6 +247,7 @@ async fn ensure_template(admin: &str, shape: Shape) -> String {
         .execute(&mut c)
         .await
         .unwrap();
+    sweep_old_databases(&mut c).await;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
             .bind(&name)
@@ -277,7 +312,7 @@ pub async fn fresh_real_db() -> TestDb {
 pub async fn fresh_db_shaped(shape: Shape) -> TestDb {
     let admin = admin_url();
     let template = ensure_template(&admin, shape).await;
-    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let name = format!("t_{}_{}", unix_secs(), uuid::Uuid::new_v4().simple());
     let mut c = sqlx::PgConnection::connect(&admin)
         .await
         .expect("connect to test cluster");
@@ -297,7 +332,7 @@ pub async fn fresh_db_shaped(shape: Shape) -> TestDb {
 /// A fresh database with no tables at all (for missing-schema tests).
 pub async fn empty_db() -> TestDb {
     let admin = admin_url();
-    let name = format!("e_{}", uuid::Uuid::new_v4().simple());
+    let name = format!("e_{}_{}", unix_secs(), uuid::Uuid::new_v4().simple());
     let mut c = sqlx::PgConnection::connect(&admin)
         .await
         .expect("connect to test cluster");
