@@ -85,3 +85,40 @@ fn bad_lines_are_skipped_counted_and_reported_at_the_end() {
     );
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
 }
+
+#[test]
+fn record_writes_c1_and_bidi_controls_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.jsonl");
+    // a log message holding C1 NEL, DEL and a right-to-left override, as
+    // JSON escapes (the source file itself is plain ASCII)
+    std::fs::write(
+        &source,
+        log_line("c1").replace("hello c1", r"hello \u0085\u007f\u202e c1") + "\n",
+    )
+    .unwrap();
+    let out_path = dir.path().join("out.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_tracetop"))
+        .arg("record")
+        .arg("--replay")
+        .arg(&source)
+        .args(["--speed", "0", "--count", "1", "--out"])
+        .arg(&out_path)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&out_path).unwrap();
+    assert!(
+        !written.contains(['\u{85}', '\u{7f}', '\u{202e}']),
+        "raw controls in the recording: {written:?}"
+    );
+    assert!(written.contains(r"\u0085"), "{written}");
+    // and the recording reads back to the same text
+    let back = replay(&out_path, "jsonl");
+    assert!(String::from_utf8_lossy(&back.stdout).contains(r"\u202e"));
+}

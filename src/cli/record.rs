@@ -105,7 +105,8 @@ pub async fn run(args: RecordArgs) -> Result<()> {
                         .filter(|e| !matches!(e, Event::Heartbeat { .. }))
                     {
                         line.clear();
-                        serde_json::to_writer(&mut line, event).map_err(std::io::Error::other)?;
+                        crate::output::json::to_writer_compact(&mut line, event)
+                            .map_err(std::io::Error::other)?;
                         if lines.line(&line)? {
                             return Ok(());
                         }
