@@ -189,6 +189,16 @@ pub enum Bucket {
 }
 
 impl Bucket {
+    /// The bucket a trend over `span` reads best in: hours up to two days,
+    /// days beyond.
+    pub fn for_span(span: Duration) -> Bucket {
+        if span <= Duration::days(2) {
+            Bucket::Hour
+        } else {
+            Bucket::Day
+        }
+    }
+
     /// Postgres `date_trunc` unit.
     pub fn pg_unit(self) -> &'static str {
         match self {

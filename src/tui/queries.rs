@@ -80,11 +80,7 @@ pub async fn execute(
             window,
             sort,
         } => {
-            let bucket = if window.span() <= chrono::Duration::days(2) {
-                Bucket::Hour
-            } else {
-                Bucket::Day
-            };
+            let bucket = Bucket::for_span(window.span());
             let answer = futures::try_join!(
                 history.top_users(&window, TOP_LIMIT),
                 history.top_agents(&window, TOP_LIMIT),

@@ -49,10 +49,7 @@ impl CostWindow {
 
     /// Trend bucket for the window.
     pub fn bucket(self) -> Bucket {
-        match self {
-            CostWindow::Day => Bucket::Hour,
-            _ => Bucket::Day,
-        }
+        Bucket::for_span(self.span())
     }
 
     /// The next window `t` cycles to.

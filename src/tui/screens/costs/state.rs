@@ -76,8 +76,7 @@ impl CostsState {
             generation,
             window: cx.report_window(self.window.span()),
             bucket: match cx.fixed_window {
-                Some(w) if w.span() <= chrono::Duration::days(2) => crate::query::Bucket::Hour,
-                Some(_) => crate::query::Bucket::Day,
+                Some(w) => crate::query::Bucket::for_span(w.span()),
                 None => self.window.bucket(),
             },
             now: cx.now,
