@@ -17,6 +17,16 @@ use crate::tui::views::*;
 const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 const LABEL_WIDTH: usize = 34;
 
+/// " ✗N" in the error style beside a count, nothing when none failed.
+fn failed_span(theme: &Theme, failed: i64) -> Span<'static> {
+    let text = if failed > 0 {
+        format!(" ✗{failed}")
+    } else {
+        String::new()
+    };
+    Span::styled(text, theme.error)
+}
+
 /// " · /text 2 of 5" when a search is on.
 fn search_note(trace: &TraceState) -> String {
     if trace.search.is_empty() {
@@ -315,42 +325,21 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: 
         ),
         Span::styled("  requests ", theme.muted),
         Span::styled(format!("{}", a.request_count), bold),
-        Span::styled(
-            if a.failed_count > 0 {
-                format!(" ✗{}", a.failed_count)
-            } else {
-                String::new()
-            },
-            theme.error,
-        ),
+        failed_span(theme, a.failed_count),
         Span::styled("  Σ latency ", theme.muted),
         Span::styled(fmt_ms(a.total_latency_ms), bold),
     ]);
     let line3 = Line::from(vec![
         Span::styled("tool calls ", theme.muted),
         Span::styled(format!("{}", m.execution_count), bold),
-        Span::styled(
-            if m.failed_count > 0 {
-                format!(" ✗{}", m.failed_count)
-            } else {
-                String::new()
-            },
-            theme.error,
-        ),
+        failed_span(theme, m.failed_count),
         Span::styled(
             format!(" ({})", fmt_ms(m.total_execution_time_ms)),
             theme.muted,
         ),
         Span::styled("  steps ", theme.muted),
         Span::styled(format!("{}", s.step_count), bold),
-        Span::styled(
-            if s.failed_count > 0 {
-                format!(" ✗{}", s.failed_count)
-            } else {
-                String::new()
-            },
-            theme.error,
-        ),
+        failed_span(theme, s.failed_count),
         Span::styled("  events ", theme.muted),
         Span::styled(format!("{}", d.events.len()), bold),
         Span::styled(
