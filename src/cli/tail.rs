@@ -9,9 +9,9 @@
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::pg::tail::{TailConfig, parse_interval};
+use crate::source::{SourceSpec, spawn_source};
 use crate::sse::client::{ClientConfig, load_token};
 use crate::sse::remote::stream_url;
-use crate::sse::source::{SourceSpec, spawn_source};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use tokio::sync::mpsc;

@@ -12,10 +12,9 @@
 //! * [`listen`]: `serve`'s accept loop (header timeout, connection cap).
 //! * [`wire`]: the query API's JSON format, shared by server and client.
 //! * [`remote`]: [`remote::RemoteEngine`], `QueryEngine` over HTTP.
-//! * [`recording`]: the reader of `tracetop record` files (bounded lines,
-//!   bad lines counted).
-//! * [`source`]: open any source (Postgres, remote, replay) as a stream of
-//!   `SourceUpdate`s.
+//!
+//! Opening a source (Postgres tail, this SSE client, a recording) is
+//! [`crate::source`]'s job.
 
 pub mod client;
 pub mod decode;
@@ -23,9 +22,7 @@ pub mod frame;
 pub mod guard;
 pub mod hub;
 pub mod listen;
-pub mod recording;
 pub mod remote;
 pub mod server;
-pub mod source;
 pub mod tokens;
 pub mod wire;

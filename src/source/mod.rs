@@ -1,9 +1,13 @@
 //! Open any live source as a stream of [`SourceUpdate`]s: a Postgres tail, a
 //! remote SSE stream, or a recorded JSON-lines file replayed at a chosen
-//! speed. `tail`, `record`, `serve` and the console all start sources here.
+//! speed. `tail`, `record`, `serve` and the console all start sources here;
+//! the sources themselves live with what they read (`pg::tail`, `sse::client`,
+//! [`recording`]), so neither `pg` nor `sse` depends on the other.
 
-use super::client::{self, ClientConfig};
-use super::recording::RecordingReader;
+use crate::sse::client::{self, ClientConfig};
+use recording::RecordingReader;
+
+pub mod recording;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::pg::tail::{PgTail, TailConfig};
