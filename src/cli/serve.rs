@@ -19,8 +19,8 @@
 
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::pg::tail::{TailConfig, parse_interval};
 use crate::query::{QueryEngine, ReviewStore};
+use crate::source::postgres::{TailConfig, parse_interval};
 use crate::source::{SourceSpec, spawn_source};
 use crate::sse::hub::{Hub, HubLimits};
 use crate::sse::listen::ListenLimits;

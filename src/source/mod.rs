@@ -1,16 +1,25 @@
-//! Open any live source as a stream of [`SourceUpdate`]s: a Postgres tail, a
-//! remote SSE stream, or a recorded JSON-lines file replayed at a chosen
-//! speed. `tail`, `record`, `serve` and the console all start sources here;
-//! the sources themselves live with what they read (`pg::tail`, `sse::client`,
-//! [`recording`]), so neither `pg` nor `sse` depends on the other.
+//! Every live event source, and one way to open any of them as a stream of
+//! [`SourceUpdate`]s (`tail`, `record`, `serve` and the console all start
+//! sources here):
+//!
+//! * [`postgres`]: the watermark tail of a Postgres database (and its
+//!   cold-start backfill);
+//! * [`sse_client`]: the reconnecting SSE client (our stream or
+//!   systemprompt's), on top of `sse`'s guard, framing and decoding;
+//! * [`recording`]: the reader of `tracetop record` files, replayed at a
+//!   chosen speed;
+//! * [`demo`]: endless synthetic traffic for `demo` and `simulate --live`.
 
-use crate::sse::client::{self, ClientConfig};
 use recording::RecordingReader;
+use sse_client::ClientConfig;
 
+pub mod demo;
+pub mod postgres;
 pub mod recording;
+pub mod sse_client;
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::pg::tail::{PgTail, TailConfig};
+use crate::source::postgres::{PgTail, TailConfig};
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -48,7 +57,7 @@ pub async fn run_source(spec: SourceSpec, tx: mpsc::Sender<SourceUpdate>) -> Res
             Ok(tail) => tail.run(tx.clone()).await,
             Err(e) => Err(e),
         },
-        SourceSpec::Remote(config) => client::run(config, tx.clone()).await,
+        SourceSpec::Remote(config) => sse_client::run(config, tx.clone()).await,
         SourceSpec::Replay { path, speed } => replay(path, speed, tx.clone()).await,
     };
     if let Err(e) = &result {

@@ -3,7 +3,6 @@
 //! * [`guard`]: the byte-level guard in front of the SSE parser.
 //! * [`frame`]: the fields of one guarded event (fast plain path, else
 //!   eventsource-stream).
-//! * [`client`]: the reconnecting SSE client (our stream or systemprompt's).
 //! * [`decode`]: one SSE event as an `Event` (ours, or a systemprompt
 //!   analytics stream's flat payloads).
 //! * [`hub`]: cursors, the replay ring and fan-out for `serve`.
@@ -13,10 +12,9 @@
 //! * [`wire`]: the query API's JSON format, shared by server and client.
 //! * [`remote`]: [`remote::RemoteEngine`], `QueryEngine` over HTTP.
 //!
-//! Opening a source (Postgres tail, this SSE client, a recording) is
-//! [`crate::source`]'s job.
+//! The SSE client that reads a stream, like every other source, is in
+//! [`crate::source`].
 
-pub mod client;
 pub mod decode;
 pub mod frame;
 pub mod guard;

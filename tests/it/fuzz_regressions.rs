@@ -70,7 +70,7 @@ fn a_duration_ending_in_a_multibyte_character_is_an_error_not_a_panic() {
     for text in [found.as_str(), "羅", "5羅", "é", "1ß", "10µs"] {
         let err = tracetop::query::window::parse_span(text).unwrap_err();
         assert!(err.to_string().contains("invalid duration"), "{err}");
-        assert!(tracetop::pg::tail::parse_interval(text).is_err());
+        assert!(tracetop::source::postgres::parse_interval(text).is_err());
         let now = chrono::Utc::now();
         assert!(tracetop::query::window::parse_instant(text, now).is_err());
         assert!(tracetop::query::window::resolve_window(Some(text), None, None, now).is_err());

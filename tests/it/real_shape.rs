@@ -11,8 +11,8 @@ use support::{REAL_SHAPE_DDL, Shape};
 use tracetop::model::*;
 use tracetop::pg::PgEngine;
 use tracetop::pg::columns::OPTIONAL_COLUMNS;
-use tracetop::pg::tail::{PgTail, TailConfig};
 use tracetop::query::{AiRequestFilter, QueryEngine};
+use tracetop::source::postgres::{PgTail, TailConfig};
 
 /// Every column (type, nullability, default) and every constraint of the
 /// audited tables, one line each, sorted.

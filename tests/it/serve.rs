@@ -15,8 +15,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tracetop::model::*;
-use tracetop::sse::client::ClientConfig;
-use tracetop::sse::source::{SourceSpec, spawn_source};
+use tracetop::source::sse_client::ClientConfig;
+use tracetop::source::{SourceSpec, spawn_source};
 
 const ALL: &str = "all-users-token-0123456789";
 const ALICE: &str = "alice-only-token-0123456789";

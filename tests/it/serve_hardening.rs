@@ -19,8 +19,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tracetop::model::*;
-use tracetop::sse::client::ClientConfig;
-use tracetop::sse::source::{SourceSpec, spawn_source};
+use tracetop::source::sse_client::ClientConfig;
+use tracetop::source::{SourceSpec, spawn_source};
 
 const ALL: &str = "all-users-token-0123456789";
 const ALICE: &str = "alice-only-token-0123456789";

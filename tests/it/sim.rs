@@ -11,7 +11,8 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, HashSet};
 use tracetop::model::*;
 use tracetop::sim::prices::PriceTable;
-use tracetop::sim::{self, IncidentPlan, LiveGenerator, SimConfig, Workload};
+use tracetop::sim::{self, IncidentPlan, SimConfig, Workload};
+use tracetop::source::demo::LiveGenerator;
 
 fn at(s: &str) -> Timestamp {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -8,8 +8,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tracetop::model::*;
-use tracetop::sse::client::ClientConfig;
-use tracetop::sse::source::{SourceSpec, spawn_source};
+use tracetop::source::sse_client::ClientConfig;
+use tracetop::source::{SourceSpec, spawn_source};
 
 /// What the raw server answers on the n-th connection: full response bytes
 /// and whether to hold the connection open afterwards.

@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tracetop::model::*;
-use tracetop::sse::client::ClientConfig;
-use tracetop::sse::source::{SourceSpec, spawn_source};
+use tracetop::source::sse_client::ClientConfig;
+use tracetop::source::{SourceSpec, spawn_source};
 
 /// One step of a scripted stream body.
 #[derive(Clone)]

@@ -10,7 +10,7 @@ use support::Shape;
 
 use std::time::Duration;
 use tracetop::model::*;
-use tracetop::pg::tail::{PgTail, TailConfig};
+use tracetop::source::postgres::{PgTail, TailConfig};
 
 fn config() -> TailConfig {
     TailConfig {

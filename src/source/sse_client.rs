@@ -17,11 +17,11 @@
 //! a silent hole. State and counters are sent alongside the events as
 //! [`SourceUpdate`]s.
 
-use super::decode::decode_sse;
-use super::frame::{FrameOutcome, read_frame};
-use super::guard::{GuardLimits, SseGuard};
 use crate::error::{Error, Result, redact_url};
 use crate::model::*;
+use crate::sse::decode::decode_sse;
+use crate::sse::frame::{FrameOutcome, read_frame};
+use crate::sse::guard::{GuardLimits, SseGuard};
 use bytes::Bytes;
 use futures::{FutureExt, StreamExt};
 use rand::{Rng, SeedableRng};

@@ -13,13 +13,13 @@
 //! server (2 min), a 2 MB tool payload, an ANSI-laden reply, a behavioural
 //! bot (12 sessions from one fingerprint).
 
-use super::catalog;
-use super::events::draft_events;
-use super::generate::{Planted, UserProfile, agent_pick, user_profile};
-use super::prices::PriceTable;
-use super::rng::{SimRng, Stream};
-use super::trace::{self, Actor, Conditions, ErrorBurst, SlowServer, TraceKind};
 use crate::model::*;
+use crate::sim::catalog;
+use crate::sim::events::draft_events;
+use crate::sim::generate::{Planted, UserProfile, agent_pick, user_profile};
+use crate::sim::prices::PriceTable;
+use crate::sim::rng::{SimRng, Stream};
+use crate::sim::trace::{self, Actor, Conditions, ErrorBurst, SlowServer, TraceKind};
 use chrono::Duration;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -211,10 +211,10 @@ impl LiveGenerator {
     }
 
     fn open_session(&mut self, at: Timestamp, user: usize) -> usize {
-        let mut scratch = super::Workload::default();
+        let mut scratch = crate::sim::Workload::default();
         // draw the session's attributes with the bulk generator's rules
         let profile = self.users[user].clone();
-        super::generate::human_session(
+        crate::sim::generate::human_session(
             &mut self.rng,
             &profile,
             at,
@@ -357,7 +357,7 @@ impl LiveGenerator {
             0 => {
                 self.cond.error_bursts.retain(|b| b.end > at);
                 self.cond.error_bursts.push(ErrorBurst {
-                    provider: super::generate::BURST_PROVIDER,
+                    provider: crate::sim::generate::BURST_PROVIDER,
                     start: at,
                     end: at + Duration::seconds(60),
                     failure_rate: 0.4,
@@ -396,7 +396,7 @@ impl LiveGenerator {
             3 => {
                 self.cond.slow_servers.retain(|s| s.end > at);
                 self.cond.slow_servers.push(SlowServer {
-                    server: super::generate::SLOW_SERVER,
+                    server: crate::sim::generate::SLOW_SERVER,
                     start: at,
                     end: at + Duration::seconds(120),
                 });
@@ -415,9 +415,9 @@ impl LiveGenerator {
                 let fingerprint = format!("fp_{}", self.rng.hex(32));
                 for k in 0..12 {
                     let t = at + Duration::seconds(k * 5);
-                    let mut scratch = super::Workload::default();
+                    let mut scratch = crate::sim::Workload::default();
                     let profile = self.users[0].clone();
-                    super::generate::human_session(
+                    crate::sim::generate::human_session(
                         &mut self.rng,
                         &profile,
                         t,
