@@ -290,12 +290,13 @@ async fn overview_requests_sessions_traffic_content_conversations_agents(shape: 
         (previous_end, previous_end - previous_start),
         (start, end - start)
     );
-    // the last 24h hold every fixture row but req-old-0004; the 24h before, none
+    // the last 24h hold every fixture row but req-old-0004; the 24h before,
+    // none. The counters count clean traffic: s2 (bot) and s3 (scanner) out.
     assert_eq!(
         v,
         serde_json::json!({
-            "total_users": 2, "active_users_24h": 2, "active_users_7d": 2,
-            "total_sessions": 3, "active_sessions": 1, "total_contexts": 2,
+            "total_users": 2, "active_users_24h": 1, "active_users_7d": 1,
+            "total_sessions": 1, "active_sessions": 1, "total_contexts": 2,
             "total_tasks": 2, "total_ai_requests": 4,
             "sessions": 3, "previous_sessions": 0, "sessions_change_percent": null,
             "contexts": 2, "previous_contexts": 0, "contexts_change_percent": null,
@@ -304,6 +305,18 @@ async fn overview_requests_sessions_traffic_content_conversations_agents(shape: 
             "tool_executions": 2, "previous_tool_executions": 0,
             "tool_executions_change_percent": null
         })
+    );
+    // --include-bots counts u2's bot session (s2) and the scanner (s3);
+    // neither is active (s2 ended, s3 idle for an hour)
+    let all = json(&db.url, &["analytics", "overview", "--include-bots"]);
+    assert_eq!(
+        (
+            &all["active_users_24h"],
+            &all["active_users_7d"],
+            &all["total_sessions"],
+            &all["active_sessions"]
+        ),
+        (&2.into(), &2.into(), &3.into(), &1.into())
     );
     let records = csv_records(&ok(&db.url, &["analytics", "overview", "--format", "csv"]));
     assert_eq!(records.len(), 2);
@@ -324,7 +337,7 @@ async fn overview_requests_sessions_traffic_content_conversations_agents(shape: 
             "total_ai_requests"
         ]
     );
-    assert_eq!(records[1][4..12], ["2", "2", "2", "3", "1", "2", "2", "4"]);
+    assert_eq!(records[1][4..12], ["2", "1", "1", "1", "1", "2", "2", "4"]);
     assert_eq!(
         records[0][12..15],
         ["sessions", "previous_sessions", "sessions_change_percent"]

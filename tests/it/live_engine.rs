@@ -28,10 +28,13 @@ async fn overview_counts_rows_and_activity_relative_to_now() {
         PlatformOverview {
             // u1, u2 and u3 (seen 30 days ago, active only days ago)
             total_users: 3,
-            active_users_24h: 2,
-            active_users_7d: 3,
-            total_sessions: 4,
-            active_sessions: 1,
+            // clean traffic: sess-2 (u2, bot) and sess-3 (scanner) are out,
+            // leaving sess-1 (u1, today) and sess-4 (u3, two days ago)
+            active_users_24h: 1,
+            active_users_7d: 2,
+            total_sessions: 2,
+            // sess-2 was the only open one
+            active_sessions: 0,
             total_contexts: 2,
             total_tasks: 3,
             total_ai_requests: 5,

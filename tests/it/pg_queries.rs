@@ -62,6 +62,9 @@ INSERT INTO user_sessions (session_id, user_id, started_at, last_activity_at, en
  ('s7', 'u4', '2026-11-22 11:00Z', '2026-11-22 12:00Z', NULL),
  ('s8', 'u5', '2026-11-22 11:00Z', '2026-11-22 11:59:59Z', NULL),
  ('s9', 'u1', '2026-11-23 11:00Z', '2026-11-23 11:30Z', NULL);
+INSERT INTO users (id, name, email, status) VALUES ('u6', 'Fay', 'fay@example.test', 'deleted');
+INSERT INTO user_sessions (session_id, user_id, started_at, last_activity_at, ended_at, is_behavioral_bot) VALUES
+ ('s10', 'u5', '2026-11-23 11:00Z', '2026-11-23 11:55Z', NULL, true);
 INSERT INTO user_contexts (context_id, user_id, name) VALUES ('c1', 'u1', 'one'), ('c2', 'u2', 'two');
 INSERT INTO agent_tasks (task_id, context_id) VALUES ('t1', 'c1');
 INSERT INTO ai_requests (id, request_id, user_id, provider, model, context_id, actor_kind, actor_id) VALUES
@@ -75,12 +78,14 @@ async fn overview_counts_the_eight_platform_figures(shape: Shape) {
     assert_eq!(
         o,
         PlatformOverview {
+            // u6 is deleted
             total_users: 5,
             // last_activity >= 11-22 12:00: s1,s2,s9 (u1) s3 (u2) s5 (no user)
             // s7 (u4, exactly on the boundary) → {u1,u2,u4}
             active_users_24h: 3,
             // + s4 (u3, 3 days ago) + s8 (u5, one second outside 24h)
             active_users_7d: 5,
+            // s10 is a behavioural bot: clean traffic leaves it out
             total_sessions: 9,
             // open and last_activity >= 11:30: s1 (11:50), s5 (11:59),
             // s9 (exactly 11:30); s2 is ended, s3 too old
@@ -88,6 +93,21 @@ async fn overview_counts_the_eight_platform_figures(shape: Shape) {
             total_contexts: 2,
             total_tasks: 1,
             total_ai_requests: 4,
+        }
+    );
+    // Counting bots: s10 (u5, open, 11:55) adds u5 to the last 24 hours
+    // (already in the 7 days), one session and one active session.
+    let everything = engine
+        .overview_counting(now(), Counting::EVERYTHING)
+        .await
+        .unwrap();
+    assert_eq!(
+        everything,
+        PlatformOverview {
+            active_users_24h: 4,
+            total_sessions: 10,
+            active_sessions: 4,
+            ..o
         }
     );
 }

@@ -136,8 +136,12 @@ impl Store {
 
 #[async_trait]
 impl QueryEngine for LiveEngine {
-    async fn overview(&self, now: Timestamp) -> Result<PlatformOverview> {
-        Ok(self.read().store.overview(now))
+    async fn overview_counting(
+        &self,
+        now: Timestamp,
+        counting: Counting,
+    ) -> Result<PlatformOverview> {
+        Ok(self.read().store.overview(now, counting))
     }
     async fn activity_trend(
         &self,

@@ -3,14 +3,20 @@
 use super::*;
 
 impl Store {
-    pub(in crate::live) fn overview(&self, now: Timestamp) -> PlatformOverview {
+    pub(in crate::live) fn overview(&self, now: Timestamp, counting: Counting) -> PlatformOverview {
         let since_24h = now - Duration::hours(24);
         let since_7d = now - Duration::days(7);
         let since_active = now - Duration::minutes(ACTIVE_SESSION_MINUTES);
         let mut users_24h = HashSet::new();
         let mut users_7d = HashSet::new();
         let mut active_sessions = 0;
-        for s in self.sessions.iter() {
+        let mut total_sessions = 0;
+        for s in self
+            .sessions
+            .iter()
+            .filter(|s| counted_session(s, counting))
+        {
+            total_sessions += 1;
             if let Some(user) = &s.user_id {
                 if s.last_activity_at >= since_24h {
                     users_24h.insert(user.as_str());
@@ -24,10 +30,14 @@ impl Store {
             }
         }
         PlatformOverview {
-            total_users: self.users.len() as i64,
+            total_users: self
+                .users
+                .iter()
+                .filter(|u| u.status != DELETED_USER)
+                .count() as i64,
             active_users_24h: users_24h.len() as i64,
             active_users_7d: users_7d.len() as i64,
-            total_sessions: self.sessions.len() as i64,
+            total_sessions,
             active_sessions,
             total_contexts: self.contexts.len() as i64,
             total_tasks: self.tasks.len() as i64,
