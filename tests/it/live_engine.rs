@@ -88,6 +88,7 @@ async fn cost_summary_breakdowns_trend_and_overview() {
             cache_creation_tokens: 0,
             cached_input_share: 0.0,
             synthetic_requests_excluded: 0,
+            no_model_requests_excluded: 0,
         }
     );
 

@@ -85,9 +85,10 @@ fn is_synthetic(r: &AiRequestRecord) -> bool {
     r.synthetic.unwrap_or(false)
 }
 
-/// Whether a cost report counts this request.
+/// Whether a cost report counts this request: it has a model and a
+/// provider, and it is real traffic unless synthetic rows are counted.
 fn counted_request(r: &AiRequestRecord, counting: Counting) -> bool {
-    counting.include_synthetic || !is_synthetic(r)
+    has_model_and_provider(r) && (counting.include_synthetic || !is_synthetic(r))
 }
 
 /// Whether a session report counts this session.

@@ -309,6 +309,7 @@ pub fn costs_data() -> CostsData {
             cache_creation_tokens: 49_360,
             cached_input_share: 0.3,
             synthetic_requests_excluded: 12,
+            no_model_requests_excluded: 0,
         },
         overview: CostOverview {
             cost_24h_microdollars: Microdollars(12_345_678),
