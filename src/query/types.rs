@@ -880,10 +880,13 @@ pub struct NewReview {
 }
 
 /// Which verdicts to read.
-/// Newest first (`created_at`, then id, descending).
+/// Newest first (`created_at`, then id, descending); `window` (half-open,
+/// on `created_at`) keeps the verdicts given in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewFilter {
     pub target_kind: Option<String>,
     pub target_id: Option<String>,
     pub limit: usize,
+    #[serde(default)]
+    pub window: Option<TimeWindow>,
 }

@@ -1032,6 +1032,18 @@ async fn audit_export_reads_the_recorded_verdicts(shape: Shape) {
     assert_eq!(v[0]["target_id"], "req-1");
     assert_eq!(v[0]["verdict"], "ok");
     assert_eq!(v[0]["note"], Value::Null);
+
+    // a window on when the verdict was given (the fixture's are 1 h and 2 h
+    // old): the last 90 minutes hold the newer, three hours both, a window
+    // that ended in 2000 none
+    let all = json(&db.url, &["audit", "export"]);
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    assert_eq!(json(&db.url, &["audit", "export", "--since", "3h"]), all);
+    let recent = json(&db.url, &["audit", "export", "--since", "90m"]);
+    assert_eq!(recent, serde_json::json!([all[0].clone()]));
+    assert_eq!(all[0]["target_id"], "trace-9");
+    let none = json(&db.url, &["audit", "export", "--until", "2000-01-01"]);
+    assert_eq!(none, serde_json::json!([]));
 }
 
 /// Sources that cannot be opened: one line naming the input and what to

@@ -475,6 +475,7 @@ async fn all_users_token_records_and_reads_verdicts_through_the_server(shape: Sh
             target_kind: Some("request".into()),
             target_id: Some("req-a".into()),
             limit: 0,
+            ..Default::default()
         })
         .await
         .unwrap();
