@@ -100,10 +100,11 @@ pub enum Query {
         generation: u64,
         id: String,
     },
+    /// The matching lines and the summary of every match (the filter's
+    /// window is always set).
     Logs {
         generation: u64,
         filter: LogFilter,
-        window: TimeWindow,
     },
 }
 

@@ -140,15 +140,14 @@ pub async fn execute(
             let answer = history.audit_lookup(&id).await.map_err(text);
             Reply::AuditRecord(generation, id, answer)
         }
-        Query::Logs {
-            generation,
-            filter,
-            window,
-        } => {
-            let answer =
-                futures::try_join!(history.log_search(&filter), history.log_summary(&window))
-                    .map(|(lines, summary)| LogsData { lines, summary })
-                    .map_err(text);
+        Query::Logs { generation, filter } => {
+            // the summary counts what the filter matches, not only the lines shown
+            let answer = futures::try_join!(
+                history.log_search(&filter),
+                history.log_summary_filtered(&filter)
+            )
+            .map(|(lines, summary)| LogsData { lines, summary })
+            .map_err(text);
             Reply::Logs(generation, answer)
         }
     }

@@ -560,7 +560,17 @@ async fn assert_conformant(
         ];
         for f in &log_filters {
             same!(pg, live, label("log_search"), |e| e.log_search(f));
+            same!(pg, live, label("log_summary_filtered"), |e| e
+                .log_summary_filtered(f));
         }
+        let module_filter = LogFilter {
+            window: Some(*w),
+            module: Some(picks.log_module.clone()),
+            pattern: Some(picks.log_pattern.clone()),
+            ..Default::default()
+        };
+        same!(pg, live, label("log_summary_filtered module"), |e| e
+            .log_summary_filtered(&module_filter));
         let tool_filter = ToolExecutionFilter {
             window: Some(*w),
             limit: 50,

@@ -1601,7 +1601,14 @@ fn palette_window_fixes_every_reports_window() {
             .filter_map(|e| match e {
                 Effect::Query(Query::Leaders { window, .. })
                 | Effect::Query(Query::AuditQueue { window, .. })
-                | Effect::Query(Query::Logs { window, .. }) => Some(window),
+                | Effect::Query(Query::Logs {
+                    filter:
+                        LogFilter {
+                            window: Some(window),
+                            ..
+                        },
+                    ..
+                }) => Some(window),
                 _ => None,
             })
             .collect();

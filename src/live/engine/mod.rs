@@ -206,8 +206,8 @@ impl QueryEngine for LiveEngine {
     async fn log_search(&self, filter: &LogFilter) -> Result<Vec<LogRecord>> {
         Ok(self.read().store.log_search(filter))
     }
-    async fn log_summary(&self, window: &TimeWindow) -> Result<LogSummary> {
-        Ok(self.read().store.log_summary(window))
+    async fn log_summary_filtered(&self, filter: &LogFilter) -> Result<LogSummary> {
+        Ok(self.read().store.log_summary(filter))
     }
     async fn tool_executions(
         &self,
