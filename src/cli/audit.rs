@@ -59,8 +59,9 @@ pub struct ExportArgs {
     /// Only verdicts on this target id.
     #[arg(long, value_name = "ID")]
     pub target_id: Option<String>,
-    /// Most verdicts to export.
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    /// Most verdicts to export (the newest); the default is the most a
+    /// `tracetop serve` returns per query unless its --max-rows is raised.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub limit: usize,
     /// Only verdicts given in this window [default: all time].
     #[command(flatten)]
@@ -390,6 +391,12 @@ async fn run_export(args: ExportArgs) -> Result<()> {
         window: args.window.optional_window()?,
     };
     let reviews = export_reviews(&args.source, &filter).await?;
+    if reviews.len() == filter.limit {
+        eprintln!(
+            "tracetop: exported the newest {} verdicts; there may be more: narrow --since/--until or raise --limit",
+            filter.limit
+        );
+    }
     let set = review_rows(&reviews);
     output::emit(
         format,

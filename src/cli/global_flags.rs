@@ -17,6 +17,13 @@ use std::ffi::OsString;
 /// Ids of the top-level flags that reach every subcommand.
 pub const GLOBAL_SOURCE_FLAGS: [&str; 3] = ["database_url", "remote", "token_file"];
 
+/// The global source flags as (id, long name, value name).
+pub const GLOBAL_SOURCE_FLAG_NAMES: [(&str, &str, &str); 3] = [
+    ("database_url", "database-url", "URL"),
+    ("remote", "remote", "URL"),
+    ("token_file", "token-file", "FILE"),
+];
+
 /// Refuse what the parse would otherwise drop without a word:
 /// * a global source flag the chosen subcommand does not take;
 /// * a global source flag given more than once (before and after the
@@ -26,9 +33,19 @@ pub const GLOBAL_SOURCE_FLAGS: [&str; 3] = ["database_url", "remote", "token_fil
 /// `definition` is the unbuilt command tree (`Cli::command()`), `matches`
 /// the parse of `argv` (the arguments after the program name).
 pub fn check(definition: &Command, matches: &ArgMatches, argv: &[OsString]) -> Result<()> {
-    let Some((path, leaf)) = chosen_subcommand(definition, matches) else {
+    let Some((path, leaf, leaf_matches)) = chosen_subcommand(definition, matches) else {
         return Ok(());
     };
+    // after the name of a leaf that does not take it, a global source flag
+    // lands in the hidden flag of that name (see `crate::cli::command`)
+    for (id, long, _) in GLOBAL_SOURCE_FLAG_NAMES {
+        let taken = leaf.get_arguments().any(|a| a.get_id() == id);
+        if !taken && leaf_matches.try_get_raw(id).is_ok_and(|raw| raw.is_some()) {
+            return Err(Error::input(format!(
+                "--{long} is not used by `tracetop {path}`: leave it out"
+            )));
+        }
+    }
     for arg in definition.get_arguments() {
         let id = arg.get_id().as_str();
         if matches.value_source(id) != Some(ValueSource::CommandLine) {
@@ -57,10 +74,10 @@ pub fn check(definition: &Command, matches: &ArgMatches, argv: &[OsString]) -> R
 
 /// The chosen subcommand's path (`analytics overview`) and its own
 /// definition (without the globals clap copies into it at build time).
-fn chosen_subcommand<'a>(
+fn chosen_subcommand<'a, 'm>(
     definition: &'a Command,
-    matches: &ArgMatches,
-) -> Option<(String, &'a Command)> {
+    matches: &'m ArgMatches,
+) -> Option<(String, &'a Command, &'m ArgMatches)> {
     let mut path = Vec::new();
     let mut command = definition;
     let mut current = matches;
@@ -69,7 +86,7 @@ fn chosen_subcommand<'a>(
         path.push(name);
         current = sub_matches;
     }
-    (!path.is_empty()).then(|| (path.join(" "), command))
+    (!path.is_empty()).then(|| (path.join(" "), command, current))
 }
 
 /// How often `flag` (as `--flag VALUE` or `--flag=VALUE`) appears before a
@@ -92,7 +109,7 @@ mod tests {
     fn check_line(line: &[&str]) -> Result<()> {
         let argv: Vec<OsString> = line.iter().map(OsString::from).collect();
         let definition = Cli::command();
-        let matches = Cli::command()
+        let matches = crate::cli::command()
             .try_get_matches_from(std::iter::once(OsString::from("tracetop")).chain(argv.clone()))
             .expect("parses");
         check(&definition, &matches, &argv)
@@ -109,7 +126,11 @@ mod tests {
 
     #[test]
     fn what_would_be_dropped_is_refused_in_one_line() {
-        let cases: [(&[&str], &str); 5] = [
+        let cases: [(&[&str], &str); 6] = [
+            (
+                &["anomalies", "--remote", "https://x/api/v1/stream"],
+                "--remote is not used by `tracetop anomalies`: leave it out",
+            ),
             (
                 &["--database-url", "postgres://a/b", "demo"],
                 "--database-url is not used by `tracetop demo`: leave it out",

@@ -122,9 +122,47 @@ pub fn main() -> i32 {
 fn parse() -> crate::error::Result<Cli> {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let definition = Cli::command();
-    let matches = Cli::command().get_matches();
+    let matches = command().get_matches();
     global_flags::check(&definition, &matches, &argv)?;
     Ok(Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
+}
+
+/// The command tree as it is parsed and shown: a leaf subcommand that has
+/// no use for a global source flag (`--database-url`, `--remote`,
+/// `--token-file`) gets a hidden flag of that name instead of the global
+/// one, so its `--help` does not offer it (a command's help offers
+/// `--remote` only when it answers through a server) and
+/// [`global_flags::check`] refuses it in one line wherever it is given.
+pub fn command() -> clap::Command {
+    hide_unused_globals(Cli::command())
+}
+
+fn hide_unused_globals(mut command: clap::Command) -> clap::Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        command = command.mut_subcommand(name, |mut sub| {
+            if sub.has_subcommands() {
+                // a parent passes the globals on to its leaves
+                return hide_unused_globals(sub);
+            }
+            for (id, long, value) in global_flags::GLOBAL_SOURCE_FLAG_NAMES {
+                if !sub.get_arguments().any(|a| a.get_id() == id) {
+                    sub = sub.arg(
+                        clap::Arg::new(id)
+                            .long(long)
+                            .value_name(value)
+                            .num_args(1)
+                            .hide(true),
+                    );
+                }
+            }
+            sub
+        });
+    }
+    command
 }
 
 async fn dispatch(cli: Cli) -> crate::error::Result<()> {

@@ -1,7 +1,8 @@
 //! `tracetop simulate`: fill a database with the deterministic synthetic
 //! workload (see `crate::sim`), through COPY in one transaction, then
 //! optionally keep writing live traffic (`--live --rate R`) until Ctrl-C or
-//! SIGTERM. Runs the migrations first, refuses a database that already
+//! SIGTERM (a database restart pauses the writes, it does not end them:
+//! a batch is retried while the server is away). Runs the migrations first, refuses a database that already
 //! holds audit rows unless `--append`, never prints the password.
 
 use crate::error::{Error, Result, redact_url};

@@ -65,6 +65,7 @@ pub async fn run(args: TracesArgs) -> Result<()> {
         limit: check_limit(args.limit)?,
         model: args.model.clone(),
         provider: args.provider.clone(),
+        sole_user: None,
     };
     let engine = open_engine(&args.source).await?;
     let traces = engine.traces(&filter).await?;

@@ -56,7 +56,8 @@ pub(crate) async fn traces(
                     min(r.created_at) AS first_at, max(r.created_at) AS last_at,
                     (array_agg(r.user_id ORDER BY r.created_at, r.id))[1] AS first_user,
                     coalesce(bool_or(r.model = $9), false) AS has_model,
-                    coalesce(bool_or(r.provider = $10), false) AS has_provider
+                    coalesce(bool_or(r.provider = $10), false) AS has_provider,
+                    count(*) FILTER (WHERE r.user_id IS DISTINCT FROM $11) AS foreign_rows
              FROM ai_requests r WHERE r.trace_id = ANY (ARRAY(SELECT trace_id FROM cand))
              GROUP BY r.trace_id),
          mcp AS (
@@ -66,7 +67,8 @@ pub(crate) async fn traces(
                     min(m.created_at) AS first_at, max(m.created_at) AS last_at,
                     (array_agg(m.user_id ORDER BY m.created_at, m.mcp_execution_id)
                         FILTER (WHERE m.user_id IS NOT NULL))[1] AS first_user,
-                    coalesce(bool_or(m.tool_name = $5), false) AS has_tool
+                    coalesce(bool_or(m.tool_name = $5), false) AS has_tool,
+                    count(*) FILTER (WHERE m.user_id IS DISTINCT FROM $11) AS foreign_rows
              FROM mcp_tool_executions m WHERE m.trace_id = ANY (ARRAY(SELECT trace_id FROM cand))
              GROUP BY m.trace_id),
          tsk AS (
@@ -75,7 +77,8 @@ pub(crate) async fn traces(
                     (array_agg(t.status ORDER BY t.created_at, t.task_id))[1] AS first_status,
                     (array_agg(t.agent_name ORDER BY t.created_at, t.task_id))[1] AS first_agent,
                     (array_agg(t.user_id ORDER BY t.created_at, t.task_id))[1] AS first_user,
-                    coalesce(bool_or(t.agent_name = $3), false) AS has_agent
+                    coalesce(bool_or(t.agent_name = $3), false) AS has_agent,
+                    count(*) FILTER (WHERE t.user_id IS DISTINCT FROM $11) AS foreign_rows
              FROM agent_tasks t WHERE t.trace_id = ANY (ARRAY(SELECT trace_id FROM cand))
              GROUP BY t.trace_id),
          listed AS (
@@ -100,7 +103,9 @@ pub(crate) async fn traces(
                     coalesce(tsk.has_agent, false) AS has_agent,
                     coalesce(mcp.has_tool, false) AS has_tool,
                     coalesce(req.has_model, false) AS has_model,
-                    coalesce(req.has_provider, false) AS has_provider
+                    coalesce(req.has_provider, false) AS has_provider,
+                    coalesce(req.foreign_rows, 0) + coalesce(mcp.foreign_rows, 0)
+                        + coalesce(tsk.foreign_rows, 0) AS foreign_rows
              FROM cand c
              LEFT JOIN req ON req.trace_id = c.trace_id
              LEFT JOIN mcp ON mcp.trace_id = c.trace_id
@@ -115,6 +120,7 @@ pub(crate) async fn traces(
            AND ($7::text IS NULL OR user_id = $7)
            AND ($9::text IS NULL OR has_model)
            AND ($10::text IS NULL OR has_provider)
+           AND ($11::text IS NULL OR (foreign_rows = 0 AND user_id = $11))
          ORDER BY started_at DESC, trace_id COLLATE \"C\"
          LIMIT $8",
     )
@@ -128,6 +134,7 @@ pub(crate) async fn traces(
     .bind(limit(filter.limit))
     .bind(filter.model.as_deref())
     .bind(filter.provider.as_deref())
+    .bind(filter.sole_user.as_ref().map(|u| u.as_str()))
     .fetch_all(engine.pool())
     .await
     .map_err(|e| engine.err(e))?;

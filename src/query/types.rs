@@ -314,6 +314,12 @@ pub struct TraceListFilter {
     /// Exact provider of an AI request in the trace.
     #[serde(default)]
     pub provider: Option<String>,
+    /// Only traces every AI request, MCP execution and task of which
+    /// belongs to this user (a NULL user is nobody's), so every count and
+    /// sum of a listed row is computed from this user's rows only. `serve`
+    /// sets it for a user-scoped token.
+    #[serde(default)]
+    pub sole_user: Option<UserId>,
 }
 
 /// One row of the trace list.

@@ -149,6 +149,20 @@ pub(crate) fn draft_events(w: Workload) -> Vec<(Timestamp, Event)> {
         push_task(&mut timed, task);
     }
     for step in w.steps {
+        // a long step is written when it starts (in progress) and again when
+        // it ends, as a gateway does: written only at its end, its
+        // `started_at` would be older than a tail's re-read window
+        if step
+            .completed_at
+            .is_some_and(|done| done - step.started_at >= chrono::Duration::seconds(2))
+        {
+            timed.push((
+                step.started_at,
+                Event::ExecutionStep {
+                    step: super::trace::in_progress_step(&step),
+                },
+            ));
+        }
         timed.push((
             step.completed_at.unwrap_or(step.started_at),
             Event::ExecutionStep { step },

@@ -69,8 +69,15 @@ pub async fn write_live(
             _ = tick.tick() => {
                 let events = generator.advance(now_ms(), cfg.rate);
                 if !events.is_empty() {
-                    if let Err(e) = writer.apply(&pool, &events).await {
-                        break Err(Error::Database(format!("{e} ({})", redact_url(url))));
+                    let written = tokio::select! {
+                        _ = &mut stop => break Ok(total),
+                        written = writer.apply_retrying(&pool, &events) => written,
+                    };
+                    if let Err(e) = written {
+                        break Err(Error::Database(format!(
+                            "writing live rows failed: {e} ({})",
+                            redact_url(url)
+                        )));
                     }
                     total += events.len() as u64;
                 }
@@ -195,13 +202,43 @@ impl LiveWriter {
 
     /// Upsert the rows `events` describe, in one transaction.
     pub(crate) async fn apply(&self, pool: &PgPool, events: &[Event]) -> Result<()> {
-        let db = |e: sqlx::Error| Error::Database(format!("writing live rows failed: {e}"));
-        let mut tx = pool.begin().await.map_err(db)?;
-        for event in events {
-            self.apply_one(&mut tx, event).await.map_err(db)?;
+        self.apply_once(pool, events)
+            .await
+            .map_err(|e| Error::Database(format!("writing live rows failed: {e}")))
+    }
+
+    /// [`Self::apply`], retried while the database is away (a restart, a
+    /// dropped connection) for up to [`RETRY_FOR`]: the transaction rolled
+    /// back, so the same events are written again, whole. Any other error
+    /// (a constraint, a missing column) is returned at once.
+    async fn apply_retrying(
+        &self,
+        pool: &PgPool,
+        events: &[Event],
+    ) -> std::result::Result<(), sqlx::Error> {
+        let started = std::time::Instant::now();
+        let mut delay = Duration::from_millis(100);
+        loop {
+            match self.apply_once(pool, events).await {
+                Err(e) if is_transient(&e) && started.elapsed() < RETRY_FOR => {
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(1));
+                }
+                done => return done,
+            }
         }
-        tx.commit().await.map_err(db)?;
-        Ok(())
+    }
+
+    async fn apply_once(
+        &self,
+        pool: &PgPool,
+        events: &[Event],
+    ) -> std::result::Result<(), sqlx::Error> {
+        let mut tx = pool.begin().await?;
+        for event in events {
+            self.apply_one(&mut tx, event).await?;
+        }
+        tx.commit().await
     }
 
     async fn apply_one(
@@ -386,6 +423,28 @@ impl LiveWriter {
             };
         }
         q.execute(&mut **tx).await.map(|_| ())
+    }
+}
+
+/// How long [`write_live`] keeps retrying a batch while the database is
+/// unreachable before it gives up.
+const RETRY_FOR: Duration = Duration::from_secs(60);
+
+/// Whether `e` says the database is (momentarily) away rather than that
+/// the statement is wrong: I/O, pool and protocol errors, and the SQLSTATE
+/// classes 08 (connection exception) and 57 (operator intervention, e.g.
+/// a shutdown or restart).
+fn is_transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
+        _ => false,
     }
 }
 

@@ -348,7 +348,9 @@ pub async fn execute(
     };
     match call {
         QueryCall::Traces { mut filter } => {
+            // only traces wholly the user's: no figure from another's rows
             filter.user = Some(UserId::new(u));
+            filter.sole_user = Some(UserId::new(u));
             json(&engine.traces(&filter).await?)
         }
         QueryCall::AiRequests { mut filter } => {

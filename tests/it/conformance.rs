@@ -521,6 +521,13 @@ async fn assert_conformant(
             },
             TraceListFilter {
                 window: Some(*w),
+                user: Some(picks.user.clone()),
+                sole_user: Some(picks.user.clone()),
+                limit: 50,
+                ..Default::default()
+            },
+            TraceListFilter {
+                window: Some(*w),
                 model: Some(picks.model.clone()),
                 limit: 50,
                 ..Default::default()

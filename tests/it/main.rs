@@ -25,6 +25,7 @@ mod pg_queries;
 mod pg_reviews_errors;
 mod real_shape;
 mod recordings;
+mod remote_parity;
 mod serve;
 mod serve_hardening;
 mod sim;

@@ -149,8 +149,29 @@ impl Store {
                         .any(|r| r.record.provider == provider)
                 })
             })
+            .filter(|id| {
+                filter.sole_user.as_ref().is_none_or(|u| {
+                    self.requests
+                        .lookup(request_ix::TRACE, id)
+                        .all(|r| &r.record.user_id == u)
+                        && self
+                            .mcp
+                            .lookup(mcp_ix::TRACE, id)
+                            .all(|m| m.user_id.as_ref() == Some(u))
+                        && self
+                            .tasks
+                            .lookup(task_ix::TRACE, id)
+                            .all(|t| t.user_id.as_ref() == Some(u))
+                })
+            })
             .filter_map(|id| self.trace_item(id))
             .filter(|item| wanted_status.as_deref().is_none_or(|s| item.status == s))
+            .filter(|item| {
+                filter
+                    .sole_user
+                    .as_ref()
+                    .is_none_or(|u| item.user_id.as_ref() == Some(u))
+            })
             .filter(|item| {
                 filter
                     .user

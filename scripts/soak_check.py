@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""The verdict of scripts/soak.sh: every tail's events against the database.
+
+A row is comparable when it was written during the run (its creation time
+is at or after --since). Each row's *final* state (status, or open/ended for
+a session) must have reached every tail exactly once; no (row, state) pair
+may reach a tail twice (a pending request seen once and then its completion
+once is right; the completion twice is a duplicate); no tail may get a gap.
+Serve's RSS samples ("pid seconds rss_kb") must stay flat on the last
+instance once it has warmed up. Prints the figures and PASS or FAIL.
+"""
+import argparse
+import collections
+import json
+import subprocess
+import sys
+
+# table: (id column, state expression, creation time column)
+TABLES = {
+    "logs": ("id", "''", "timestamp"),
+    "ai_requests": ("id", "status", "created_at"),
+    "mcp_tool_executions": ("mcp_execution_id", "status", "created_at"),
+    "agent_tasks": ("task_id", "status", "created_at"),
+    "task_execution_steps": ("step_id", "status", "started_at"),
+    "user_sessions": ("session_id", "CASE WHEN ended_at IS NULL THEN 'open' ELSE 'ended' END", "started_at"),
+    "user_contexts": ("context_id", "''", "created_at"),
+    "users": ("id", "''", "created_at"),
+}
+
+
+def event_key(event):
+    """(table, id, state) of a row event, else None."""
+    kind = event.get("type")
+    if kind == "log":
+        return "logs", event["log"]["id"], ""
+    if kind in ("ai_request_started", "ai_request_completed", "ai_request_failed"):
+        r = event["request"]
+        return "ai_requests", r["id"], r["status"]
+    if kind == "mcp_execution":
+        m = event["execution"]
+        return "mcp_tool_executions", m["mcp_execution_id"], m["status"]
+    if kind == "task_updated":
+        t = event["task"]
+        return "agent_tasks", t["task_id"], t["status"]
+    if kind == "execution_step":
+        s = event["step"]
+        return "task_execution_steps", s["step_id"], s["status"]
+    if kind == "session_started":
+        return "user_sessions", event["session"]["session_id"], "open"
+    if kind == "session_ended":
+        return "user_sessions", event["session"]["session_id"], "ended"
+    if kind == "user_seen":
+        return "users", event["user"]["id"], ""
+    if kind == "context_created":
+        return "user_contexts", event["context"]["context_id"], ""
+    return None
+
+
+def database_rows(psql, url, since):
+    rows = {}
+    for table, (id_col, state, time_col) in TABLES.items():
+        sql = f"SELECT {id_col}, {state} FROM {table} WHERE {time_col} >= '{since}'::timestamptz"
+        out = subprocess.run([psql, url, "-At", "-F", "\t", "-c", sql], check=True,
+                             capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            row_id, _, final = line.partition("\t")
+            rows[(table, row_id)] = final
+    return rows
+
+
+def check_tail(path, rows):
+    seen = collections.Counter()
+    gaps = 0
+    bad_lines = 0
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                bad_lines += 1
+                continue
+            if event.get("type") == "gap":
+                gaps += 1
+                continue
+            key = event_key(event)
+            if key is not None:
+                seen[key] += 1
+    duplicates = sum(n - 1 for n in seen.values() if n > 1)
+    lost = [(t, i, s) for (t, i), s in rows.items() if seen[(t, i, s)] == 0]
+    return sum(seen.values()), duplicates, lost, gaps, bad_lines, seen
+
+
+def rss_verdict(path):
+    by_pid = collections.OrderedDict()
+    try:
+        with open(path) as f:
+            for line in f:
+                pid, t, rss = line.split()
+                by_pid.setdefault(pid, []).append((int(t), int(rss)))
+    except FileNotFoundError:
+        return False, "no RSS samples"
+    if not by_pid:
+        return False, "no RSS samples"
+    lines = []
+    for n, samples in enumerate(by_pid.values(), 1):
+        values = [r for _, r in samples]
+        lines.append(f"  serve instance {n}: {len(values)} samples over {samples[-1][0] - samples[0][0]} s, "
+                     f"RSS first {values[0] / 1024:.1f} MB, last {values[-1] / 1024:.1f} MB, max {max(values) / 1024:.1f} MB")
+    last = list(by_pid.values())[-1]
+    warm = [r for t, r in last if t >= last[0][0] + 20] or [r for _, r in last]
+    base, end = warm[0], warm[-1]
+    flat = end <= base * 1.2 + 8 * 1024
+    lines.append(f"  last instance after 20 s warm-up: {base / 1024:.1f} MB -> {end / 1024:.1f} MB "
+                 f"({'flat' if flat else 'GROWING'}; allowed +20 % + 8 MB)")
+    return flat, "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--psql", required=True)
+    ap.add_argument("--database-url", required=True)
+    ap.add_argument("--since", required=True)
+    ap.add_argument("--rss", required=True)
+    ap.add_argument("--pg-restarts", type=int, default=0)
+    ap.add_argument("--serve-restarts", type=int, default=0)
+    ap.add_argument("tails", nargs="+")
+    a = ap.parse_args()
+    rows = database_rows(a.psql, a.database_url, a.since)
+    per_table = collections.Counter(t for t, _ in rows)
+    ok = True
+    total_events = total_dups = total_lost = total_gaps = 0
+    examples = []
+    for path in a.tails:
+        events, dups, lost, gaps, bad, seen = check_tail(path, rows)
+        total_events += events
+        total_dups += dups
+        total_lost += len(lost)
+        total_gaps += gaps
+        if dups or lost or gaps or bad:
+            ok = False
+            if len(examples) < 5:
+                dup_keys = [k for k, n in seen.items() if n > 1][:3]
+                examples.append(f"  {path}: {dups} duplicate(s) {dup_keys}, {len(lost)} lost {lost[:3]}, "
+                                f"{gaps} gap(s), {bad} bad line(s)")
+    rss_ok, rss_text = rss_verdict(a.rss)
+    ok = ok and rss_ok and len(rows) > 0
+    print(f"soak: {len(a.tails)} tails, {a.pg_restarts} Postgres restarts, {a.serve_restarts} serve restarts")
+    print(f"  rows written during the run: {len(rows)} ("
+          + ", ".join(f"{t} {n}" for t, n in sorted(per_table.items())) + ")")
+    print(f"  row events received: {total_events} in all, {total_events // max(1, len(a.tails))} per tail")
+    print(f"  duplicates: {total_dups}, losses: {total_lost}, gaps: {total_gaps}")
+    for line in examples:
+        print(line)
+    print(rss_text)
+    print("soak: PASS" if ok else "soak: FAIL")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
