@@ -16,6 +16,7 @@ use sse_client::ClientConfig;
 pub mod demo;
 pub mod postgres;
 pub mod recording;
+pub mod resume;
 pub mod sse_client;
 use crate::error::{Error, Result};
 use crate::model::*;

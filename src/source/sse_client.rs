@@ -5,8 +5,10 @@
 //! caps, invalid UTF-8), then [`read_frame`] reads each complete event (our
 //! plain shape directly, anything else with eventsource-stream). The client
 //! reconnects on its own: exponential backoff with jitter, `Last-Event-ID`
-//! resume (events at or below the last numeric cursor are dropped, so a
-//! server replaying its ring never produces a duplicate), a heartbeat
+//! resume (a little before the last numeric cursor, and of the events at or
+//! below it only row states not delivered yet pass: see [`super::resume`];
+//! so neither a server replaying its ring nor a restarted one produces a
+//! duplicate or a loss), a heartbeat
 //! watchdog (no bytes for three heartbeat intervals → reconnect; any
 //! heartbeat event keeps a quiet stream alive), 5xx and connection resets
 //! retried, 401/403 reported once and the source stopped, 429 (too many
@@ -19,6 +21,7 @@
 
 use crate::error::{Error, Result, redact_url};
 use crate::model::*;
+use super::resume::{DeliveredHistory, ReplayFilter};
 use crate::sse::decode::decode_sse;
 use crate::sse::frame::{FrameOutcome, read_frame};
 use crate::sse::guard::{GuardLimits, SseGuard};
@@ -127,6 +130,7 @@ pub async fn run(config: ClientConfig, tx: mpsc::Sender<SourceUpdate>) -> Result
         counters: SourceCounters::default(),
         guard_skipped: 0,
         last_current: None,
+        history: DeliveredHistory::default(),
     };
     let mut backoff = config.initial_backoff;
     if tx
@@ -144,7 +148,16 @@ pub async fn run(config: ClientConfig, tx: mpsc::Sender<SourceUpdate>) -> Result
             request = request.bearer_auth(token);
         }
         if let Some(id) = &state.last_event_id {
-            request = request.header("Last-Event-ID", id.as_str());
+            // after events of our own, resume a little earlier (see
+            // `super::resume`): what a restarted server numbered below
+            // our cursor still arrives, what we had is dropped
+            let resume = match id.parse::<u64>() {
+                Ok(last) if !state.history.is_empty() => {
+                    state.history.resume_cursor(last).to_string()
+                }
+                _ => id.clone(),
+            };
+            request = request.header("Last-Event-ID", resume);
         }
         let ended = match request.send().await {
             Err(e) => Ended::Retry(format!("cannot reach {shown_url}: {}", describe(&e))),
@@ -261,6 +274,8 @@ struct StreamState {
     /// when a connection opened or its latest bytes arrived. `None` before
     /// the first connection.
     last_current: Option<Timestamp>,
+    /// Frames delivered lately, to recognise them in a resumed replay.
+    history: DeliveredHistory,
 }
 
 impl StreamState {
@@ -302,6 +317,7 @@ async fn follow(
     let base_skipped = state.guard_skipped;
     let mut reader = FrameReader {
         last_cursor: state.last_event_id.as_deref().and_then(|s| s.parse().ok()),
+        replay: (!state.history.is_empty()).then(|| state.history.replay_filter()),
         connection_id: Bytes::new(),
         raw_json: config.raw_json,
     };
@@ -420,6 +436,9 @@ impl Batch {
 struct FrameReader {
     /// The highest numeric cursor delivered.
     last_cursor: Option<u64>,
+    /// On a resumed connection: which replayed events (at or below
+    /// `last_cursor`) are still news.
+    replay: Option<ReplayFilter>,
     /// The last `id:` seen on this connection.
     connection_id: Bytes,
     raw_json: bool,
@@ -439,11 +458,23 @@ impl FrameReader {
             self.connection_id = frame.id.clone();
             if let Ok(cursor) = frame.id_str().parse::<u64>() {
                 if self.last_cursor.is_some_and(|last| cursor <= last) {
-                    return; // already delivered before a reconnect
+                    // replayed: delivered before a reconnect, unless it is
+                    // a row state a restarted server numbered lower
+                    let news = self
+                        .replay
+                        .as_mut()
+                        .is_some_and(|f| f.is_news(frame.event_str(), frame.data_str()));
+                    if !news {
+                        return;
+                    }
+                } else {
+                    self.last_cursor = Some(cursor);
+                    state.last_event_id = Some(frame.id_str().to_string());
                 }
-                self.last_cursor = Some(cursor);
+                state.history.remember(cursor, &frame.event, &frame.data);
+            } else {
+                state.last_event_id = Some(frame.id_str().to_string());
             }
-            state.last_event_id = Some(frame.id_str().to_string());
         }
         // Heartbeats are decoded, never raw: a systemprompt server's
         // (`{"type":"heartbeat"}`) is not in our wire format.
@@ -480,6 +511,7 @@ mod tests {
             counters: SourceCounters::default(),
             guard_skipped: 0,
             last_current: None,
+            history: DeliveredHistory::default(),
         };
         assert_eq!(
             state.reconnected_without_id(at("2026-11-23T10:00:00Z")),
