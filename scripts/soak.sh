@@ -107,14 +107,14 @@ while :; do
   if [ "$t" -ge "$next_pg" ]; then
     "${PG_AS[@]}" "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -m fast -w restart >/dev/null
     PG_RESTARTS=$((PG_RESTARTS + 1)); next_pg=$((next_pg + 60))
-    echo "soak: t=${t}s Postgres restarted ($PG_RESTARTS)"
+    echo "soak: t=${t}s $(date -u +%T) Postgres restarted ($PG_RESTARTS)"
   fi
   if { [ "$t" -ge "$S1" ] && [ "$SERVE_RESTARTS" = 0 ]; } || { [ "$t" -ge "$S2" ] && [ "$SERVE_RESTARTS" = 1 ]; }; then
     kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
     start_serve
     echo "$SERVE_PID" >"$WORK/serve.pid"
     SERVE_RESTARTS=$((SERVE_RESTARTS + 1))
-    echo "soak: t=${t}s serve restarted ($SERVE_RESTARTS)"
+    echo "soak: t=${t}s $(date -u +%T) serve restarted ($SERVE_RESTARTS)"
   fi
   sleep 1
 done
@@ -133,7 +133,7 @@ kill "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
 set +e
 echo "soak: simulate was started $(grep -c "^writing live traffic" "$WORK/simulate.log") time(s) (1 = it rode out every Postgres restart)"
 python3 scripts/soak_check.py --psql "$PG_BINDIR/psql" --database-url "$DB_URL" --since "$START_ISO" \
-  --rss "$WORK/rss.txt" --pg-restarts "$PG_RESTARTS" --serve-restarts "$SERVE_RESTARTS" "$WORK"/tail-*.jsonl
+  --rss "$WORK/rss.txt" --lost-out "$WORK/lost.txt" --pg-restarts "$PG_RESTARTS" --serve-restarts "$SERVE_RESTARTS" "$WORK"/tail-*.jsonl
 rc=$?
 set -e
 if [ "$rc" != 0 ]; then

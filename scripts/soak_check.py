@@ -123,6 +123,7 @@ def main():
     ap.add_argument("--rss", required=True)
     ap.add_argument("--pg-restarts", type=int, default=0)
     ap.add_argument("--serve-restarts", type=int, default=0)
+    ap.add_argument("--lost-out", help="write the lost rows (as JSON) to this file")
     ap.add_argument("tails", nargs="+")
     a = ap.parse_args()
     rows = database_rows(a.psql, a.database_url, a.since)
@@ -130,11 +131,13 @@ def main():
     ok = True
     total_events = total_dups = total_lost = total_gaps = 0
     examples = []
+    lost_all = set()
     for path in a.tails:
         events, dups, lost, gaps, bad, seen = check_tail(path, rows)
         total_events += events
         total_dups += dups
         total_lost += len(lost)
+        lost_all.update(lost)
         total_gaps += gaps
         if dups or lost or gaps or bad:
             ok = False
@@ -142,6 +145,18 @@ def main():
                 dup_keys = [k for k, n in seen.items() if n > 1][:3]
                 examples.append(f"  {path}: {dups} duplicate(s) {dup_keys}, {len(lost)} lost {lost[:3]}, "
                                 f"{gaps} gap(s), {bad} bad line(s)")
+    if lost_all:
+        by_table = collections.Counter(t for t, _, _ in lost_all)
+        print("  rows lost by some tail: " + ", ".join(f"{t} {n}" for t, n in sorted(by_table.items())))
+        if a.lost_out:
+            with open(a.lost_out, "w") as out:
+                for table, row_id, state in sorted(lost_all):
+                    id_col = TABLES[table][0]
+                    sql = f"SELECT row_to_json(x) FROM {table} x WHERE {id_col} = '{row_id}'"
+                    row = subprocess.run([a.psql, a.database_url, "-At", "-c", sql], check=True,
+                                         capture_output=True, text=True).stdout.strip()
+                    out.write(f"{table}\t{state}\t{row}\n")
+            print(f"  the lost rows as the database holds them: {a.lost_out}")
     rss_ok, rss_text = rss_verdict(a.rss)
     ok = ok and rss_ok and len(rows) > 0
     print(f"soak: {len(a.tails)} tails, {a.pg_restarts} Postgres restarts, {a.serve_restarts} serve restarts")

@@ -9,9 +9,10 @@
 //! `id → version` (the status, or "ended" for a session) and a row whose
 //! version changed is re-emitted as an update (a pending AI request becomes
 //! `AiRequestCompleted` with its messages and tool calls). Rows still pending
-//! (AI requests, MCP executions, steps) are also re-read by primary key each
-//! poll, so a writer that changes a status without touching the polled
-//! column is still seen.
+//! (AI requests, MCP executions, steps, sessions not ended) are also re-read
+//! by primary key each poll, so a writer that changes a status without
+//! touching the polled column is still seen (a session ended by setting
+//! `ended_at` alone, its `last_activity_at` minutes old).
 //!
 //! An event is emitted only when its own time is inside the lookback of the
 //! watermark (or it is a state change of a row we hold): that rule lets the
@@ -147,6 +148,7 @@ const TABLES: [TableSpec; 8] = [
         id_col: "id",
     },
 ];
+const T_SESSIONS: usize = 1;
 const T_STEPS: usize = 4;
 const T_AI: usize = 5;
 const T_MCP: usize = 6;
@@ -230,6 +232,7 @@ impl TailRow {
             TailRow::Ai(r) => r.status == request_status::PENDING,
             TailRow::Mcp(m) => m.status == mcp_status::PENDING || m.completed_at.is_none(),
             TailRow::Step(s) => s.completed_at.is_none(),
+            TailRow::Session(s) => s.ended_at.is_none(),
             _ => false,
         }
     }
@@ -613,7 +616,7 @@ async fn fetch_by_ids(
     spec: &TableSpec,
     ids: &[String],
 ) -> std::result::Result<Vec<TailRow>, sqlx::Error> {
-    if !matches!(index, T_AI | T_MCP | T_STEPS) {
+    if !matches!(index, T_SESSIONS | T_AI | T_MCP | T_STEPS) {
         return Ok(Vec::new());
     }
     let sql = format!(

@@ -166,7 +166,10 @@ mod tests {
         assert!(!filter.is_news("log", std::str::from_utf8(&a).unwrap()));
         assert!(filter.is_news("log", std::str::from_utf8(&late).unwrap()));
         assert!(!filter.is_news("log", std::str::from_utf8(&late).unwrap()));
-        assert!(!filter.is_news("heartbeat", r#"{"type":"heartbeat","at":"2026-11-23T10:00:00Z"}"#));
+        assert!(!filter.is_news(
+            "heartbeat",
+            r#"{"type":"heartbeat","at":"2026-11-23T10:00:00Z"}"#
+        ));
     }
 
     #[test]

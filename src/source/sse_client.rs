@@ -19,9 +19,9 @@
 //! a silent hole. State and counters are sent alongside the events as
 //! [`SourceUpdate`]s.
 
+use super::resume::{DeliveredHistory, ReplayFilter};
 use crate::error::{Error, Result, redact_url};
 use crate::model::*;
-use super::resume::{DeliveredHistory, ReplayFilter};
 use crate::sse::decode::decode_sse;
 use crate::sse::frame::{FrameOutcome, read_frame};
 use crate::sse::guard::{GuardLimits, SseGuard};

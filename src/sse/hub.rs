@@ -5,8 +5,10 @@
 //! µs since the epoch)`. Because they derive from the data, a restarted
 //! `serve` that backfills the same rows assigns the same cursors, so a
 //! client resuming with `Last-Event-ID` after a server restart gets neither
-//! a gap nor a duplicate (the one exception, documented in the README, is a
-//! row committed out of order at the instant of the crash).
+//! a gap nor a duplicate. A row committed out of order at the instant of
+//! the restart is numbered below the client's cursor by the new server;
+//! the client resumes a little earlier and keeps only what it had not
+//! delivered (`crate::source::resume`).
 //!
 //! The ring is bounded by event count and bytes; the oldest entries are
 //! evicted and the newest evicted cursor remembered, so a client asking for

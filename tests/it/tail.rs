@@ -457,7 +457,48 @@ fn record_then_replay_round_trips_and_a_closed_pipe_is_clean() {
     assert!(!String::from_utf8_lossy(&status.stderr).contains("panick"));
 }
 
+/// A session ended by setting `ended_at` alone, long after its last
+/// activity (the polled column stays old), still ends on the stream: open
+/// sessions are re-read by id (found by scripts/soak.sh).
+async fn a_session_ended_without_new_activity_is_reported(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
+    let mut tail = PgTail::connect(
+        &db.url,
+        TailConfig {
+            lookback: Duration::from_millis(200),
+            ..config()
+        },
+    )
+    .await
+    .unwrap();
+    db.exec(
+        "INSERT INTO users (id, name, email) VALUES ('u1', 'ada', 'ada@example.test');
+         INSERT INTO user_sessions (session_id, user_id) VALUES ('s-quiet', 'u1')",
+    )
+    .await;
+    assert_eq!(
+        summary(&tail.poll_once().await.unwrap()),
+        vec!["session+ s-quiet"]
+    );
+    // a newer session moves the watermark far past the quiet one's activity
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    db.exec("INSERT INTO user_sessions (session_id, user_id) VALUES ('s-busy', 'u1')")
+        .await;
+    assert_eq!(
+        summary(&tail.poll_once().await.unwrap()),
+        vec!["session+ s-busy"]
+    );
+    db.exec("UPDATE user_sessions SET ended_at = now() WHERE session_id = 's-quiet'")
+        .await;
+    assert_eq!(
+        summary(&tail.poll_once().await.unwrap()),
+        vec!["session- s-quiet"]
+    );
+    assert!(tail.poll_once().await.unwrap().is_empty());
+}
+
 both_shapes!(
+    a_session_ended_without_new_activity_is_reported,
     new_rows_once_and_status_changes_as_updates,
     out_of_order_commit_inside_lookback_is_caught,
     backfill_reports_recent_history_in_time_order,
