@@ -472,7 +472,7 @@ async fn a_session_ended_without_new_activity_is_reported(shape: Shape) {
     .await
     .unwrap();
     db.exec(
-        "INSERT INTO users (id, name, email) VALUES ('u1', 'ada', 'ada@example.test');
+        "INSERT INTO users (id, name, email, created_at) VALUES ('u1', 'ada', 'ada@example.test', now() - interval '1 day');
          INSERT INTO user_sessions (session_id, user_id) VALUES ('s-quiet', 'u1')",
     )
     .await;
