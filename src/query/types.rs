@@ -895,6 +895,22 @@ pub struct NewReview {
     pub reviewer: String,
 }
 
+impl NewReview {
+    /// Check a verdict before it is written (by any store): non-empty
+    /// target and reviewer (its kind and verdict are typed, so known).
+    pub fn validate(&self) -> crate::error::Result<()> {
+        if self.target_id.trim().is_empty() {
+            return Err(crate::error::Error::input(
+                "a review needs the id of what was reviewed",
+            ));
+        }
+        if self.reviewer.trim().is_empty() {
+            return Err(crate::error::Error::input("a review needs a reviewer name"));
+        }
+        Ok(())
+    }
+}
+
 /// Which verdicts to read.
 /// Newest first (`created_at`, then id, descending); `window` (half-open,
 /// on `created_at`) keeps the verdicts given in it.
