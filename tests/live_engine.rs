@@ -1308,6 +1308,7 @@ fn rates_over_a_synthetic_minute() {
             message: "x".into(),
             raised_at: now,
             trace_id: None,
+            budget: None,
         },
     });
 
@@ -1356,6 +1357,7 @@ fn anomalies_are_listed_open_first() {
         message: String::new(),
         raised_at: at(secs),
         trace_id: None,
+        budget: None,
     };
     e.ingest(&Event::AnomalyRaised {
         anomaly: mk("a", Severity::Warning, 1),

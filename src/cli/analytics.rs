@@ -58,7 +58,7 @@ pub enum Report {
     Content(TrafficArgs),
     /// Sessions by source, client, device and country, with bot/scanner share.
     Traffic(TrafficArgs),
-    /// Spend: summary and 24h/7d/30d overview, or --by model|provider|agent, or --trend hour|day.
+    /// Spend: summary and 24h/7d/30d overview, or --by model|provider|agent|user, or --trend hour|day.
     Costs(CostsArgs),
 }
 
@@ -116,7 +116,7 @@ pub struct CostsArgs {
     /// they are left out, and the header says how many).
     #[arg(long)]
     pub include_synthetic: bool,
-    /// Break the window's cost down by model, provider or agent.
+    /// Break the window's cost down by model, provider, agent or user.
     #[arg(long, value_enum, conflicts_with = "trend")]
     pub by: Option<CostDimension>,
     /// Cost per hour or day bucket over the window.

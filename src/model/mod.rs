@@ -2,6 +2,7 @@
 //! audited table, and the [`Event`] that carries live changes.
 
 pub mod analytics;
+pub mod budget;
 pub mod event;
 pub mod ids;
 pub mod money;
@@ -9,6 +10,7 @@ pub mod records;
 pub mod source;
 
 pub use analytics::*;
+pub use budget::*;
 pub use event::*;
 pub use ids::*;
 pub use money::Microdollars;
