@@ -18,6 +18,8 @@ use crate::query::*;
 use serde::Serialize;
 use std::sync::Arc;
 
+mod burn;
+pub use burn::{ZoneArgs, burn_rate_blocks, burn_rate_fields};
 mod change;
 pub use change::{
     ActivityChange, OverviewArgs, OverviewReport, PreviousCosts, activity_change_rows,
@@ -122,6 +124,8 @@ pub struct CostsArgs {
     /// Cost per hour or day bucket over the window.
     #[arg(long, value_enum)]
     pub trend: Option<Bucket>,
+    #[command(flatten)]
+    pub zone: ZoneArgs,
 }
 
 /// What every report needs once its arguments are checked.
@@ -818,6 +822,9 @@ pub struct CostReport {
     /// The previous window of the same length and the change.
     #[serde(flatten)]
     pub previous: PreviousCosts,
+    /// Spend now, today and this month at `window_end`, with projections.
+    #[serde(flatten)]
+    pub burn_rate: crate::model::BurnRate,
 }
 
 /// The cost report as one flat record (CSV and table): window figures
@@ -905,6 +912,7 @@ const COST_WINDOW_FIELDS: usize = 12;
 const COST_ROLLING_FIELDS: usize = 6;
 
 async fn costs(args: CostsArgs) -> Result<()> {
+    let zone = args.zone.zone()?;
     let p = prepare(&args.common).await?;
     let counting = Counting {
         include_synthetic: args.include_synthetic,
@@ -961,9 +969,10 @@ async fn costs(args: CostsArgs) -> Result<()> {
             synthetic_line(summary.synthetic_requests_excluded),
         );
     }
-    let (compared, overview) = futures::try_join!(
+    let (compared, overview, burn_rate) = futures::try_join!(
         cost_change_counting(p.engine.as_ref(), &p.window, counting),
-        p.engine.cost_overview(p.window.end)
+        p.engine.cost_overview(p.window.end),
+        crate::budget::burn_rate(p.engine.as_ref(), p.window.end, zone)
     )?;
     let report = CostReport {
         window_start: p.window.start,
@@ -971,12 +980,17 @@ async fn costs(args: CostsArgs) -> Result<()> {
         previous: PreviousCosts::from(&compared),
         summary: compared.current,
         overview,
+        burn_rate,
     };
     let fields = cost_report_fields(&report);
     output::emit(
         p.format,
         &report,
-        || output::record_rows(&fields),
+        || {
+            let mut all = fields.clone();
+            all.extend(burn_rate_fields(&report.burn_rate));
+            output::record_rows(&all)
+        },
         || {
             let rolling_end = COST_WINDOW_FIELDS + COST_ROLLING_FIELDS;
             let previous = TimeWindow {
@@ -992,6 +1006,7 @@ async fn costs(args: CostsArgs) -> Result<()> {
                 Block::Heading("Rolling".into()),
                 output::record_block(&fields[COST_WINDOW_FIELDS..rolling_end]),
             ]);
+            doc.extend(burn_rate_blocks(&report.burn_rate));
             doc
         },
     )
