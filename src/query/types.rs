@@ -54,11 +54,16 @@ pub fn percentile_disc(sorted: &[i64], p: f64) -> Option<i64> {
 
 /// The eight platform counters.
 ///
+/// * `total_users`: users whose `status` is not `deleted`.
+/// * the session-based counters count clean traffic: sessions with any bot
+///   flag (see [`is_bot_session`]) are left out unless the question's
+///   [`Counting`] includes bots, as the platform's own overview does.
 /// * `active_users_24h` / `_7d`: distinct `user_sessions.user_id` with
 ///   `last_activity_at >= now - span`.
 /// * `active_sessions`: sessions with `ended_at IS NULL` and
 ///   `last_activity_at >= now - 30 min`.
-/// * the `total_*` counters count every row of their table.
+/// * `total_sessions`: counted sessions; the other `total_*` counters count
+///   every row of their table.
 /// * `active_*` have no upper bound (rows after `now` count too).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlatformOverview {
@@ -750,6 +755,9 @@ pub struct SessionStats {
     pub ai_crawler_sessions: i64,
     pub bot_share: f64,
 }
+
+/// The `users.status` of a deleted account, which the user total leaves out.
+pub const DELETED_USER: &str = "deleted";
 
 /// A bot session as the platform's clean-traffic views define it: any of
 /// `is_bot`, `is_ai_crawler`, `is_scanner`, `is_behavioral_bot`.
