@@ -12,6 +12,7 @@ mod tui_fixtures;
 // Test areas.
 mod anomaly;
 mod audit_queue_pg;
+mod budgets;
 mod cli;
 mod cli_fidelity;
 mod cli_windows;
