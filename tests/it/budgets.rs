@@ -23,9 +23,9 @@
 //! Rate window [11:30, 12:30): r5 + r6 = 6.6 $/h, 0.11 $/min.
 //! UTC: today r4+r5+r6 = 10.6 $, + 6.6 × 11.5 h = 86.5 $ projected;
 //! month r2..r6 = 15.6 $, + 6.6 × 35.5 h = 249.9 $.
-//! Berlin (UTC+1): the day starts 02-27 23:00Z, so r3 is today: 13.6 $,
-//! + 6.6 × 10.5 h = 82.9 $; the month starts 01-31 23:00Z, so r1 counts:
-//! 16.6 $, + 6.6 × 34.5 h = 244.3 $.
+//! Berlin (UTC+1): the day starts 02-27 23:00Z, so r3 is today: 13.6 $
+//! plus 6.6 × 10.5 h = 82.9 $; the month starts 01-31 23:00Z, so r1
+//! counts: 16.6 $ plus 6.6 × 34.5 h = 244.3 $.
 
 use crate::support;
 use serde_json::{Value, json};
