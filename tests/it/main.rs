@@ -27,6 +27,7 @@ mod pg_reviews_errors;
 mod real_shape;
 mod recordings;
 mod serve;
+mod serve_budgets;
 mod serve_hardening;
 mod sim;
 mod sse;
