@@ -35,5 +35,6 @@ mod sse_systemprompt;
 mod tail;
 mod tail_pipe;
 mod tui_perf;
+mod tui_spend;
 mod tui_update;
 mod tui_views;
