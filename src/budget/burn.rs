@@ -43,14 +43,10 @@ pub async fn burn_rate(engine: &dyn QueryEngine, at: Timestamp, zone: Tz) -> Res
         start: month_start,
         end: at,
     };
-    let (pace, today_sum, month_sum) = futures::try_join!(
-        engine.cost_summary(&window),
-        engine.cost_summary(&today),
-        engine.cost_summary(&month),
-    )?;
-    let pace = pace.total_cost_microdollars;
-    let today = today_sum.total_cost_microdollars;
-    let month = month_sum.total_cost_microdollars;
+    // one after another: a remote server caps the queries a token runs at once
+    let pace = engine.cost_summary(&window).await?.total_cost_microdollars;
+    let today = engine.cost_summary(&today).await?.total_cost_microdollars;
+    let month = engine.cost_summary(&month).await?.total_cost_microdollars;
     Ok(BurnRate {
         burn_rate_at: at,
         timezone: zone.name().to_string(),

@@ -202,3 +202,135 @@ pub fn watch_budgets(
     });
     rx
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+            + chrono::Duration::minutes(minute)
+    }
+
+    fn status(name: &str, minute: i64, spent: i64, projected: i64) -> BudgetStatus {
+        let limit = 100;
+        let state = if spent.max(projected) >= limit {
+            BudgetState::Over
+        } else if spent.max(projected) >= 80 {
+            BudgetState::Warn
+        } else {
+            BudgetState::Ok
+        };
+        BudgetStatus {
+            name: name.into(),
+            scope: BudgetScope::User,
+            pattern: Some("alice".into()),
+            period: BudgetPeriod::Day,
+            timezone: "UTC".into(),
+            period_start: at(-600),
+            period_end: at(840),
+            at: at(minute),
+            limit_microdollars: Microdollars(limit),
+            warn_at: 0.8,
+            spent_microdollars: Microdollars(spent),
+            spent_percent: spent as f64,
+            rate_window_microdollars: Microdollars(0),
+            projected_microdollars: Microdollars(projected),
+            projected_percent: projected as f64,
+            state,
+            state_basis: (state != BudgetState::Ok).then_some(if spent >= 80 {
+                StateBasis::Spent
+            } else {
+                StateBasis::Projected
+            }),
+        }
+    }
+
+    /// (event kind, rule, severity, raised at minute)
+    fn summary(events: &[Event]) -> Vec<(&'static str, String, Severity, DateTime<Utc>)> {
+        events
+            .iter()
+            .map(|e| match e {
+                Event::AnomalyRaised { anomaly }
+                | Event::AnomalyEscalated { anomaly }
+                | Event::AnomalyCleared { anomaly } => (
+                    e.kind(),
+                    anomaly.rule.clone(),
+                    anomaly.severity,
+                    anomaly.raised_at,
+                ),
+                other => panic!("not an anomaly: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn warn_then_over_then_a_new_period_clears() {
+        let mut m = BudgetMonitor::new();
+        assert!(m.judge(&[status("a", 0, 10, 50)]).is_empty(), "ok: nothing");
+        let raised = m.judge(&[status("a", 1, 10, 85)]);
+        assert_eq!(
+            summary(&raised),
+            vec![(
+                "anomaly_raised",
+                BUDGET_WARNING.into(),
+                Severity::Warning,
+                at(1)
+            )]
+        );
+        if let Event::AnomalyRaised { anomaly } = &raised[0] {
+            assert_eq!(anomaly.id, "budget:a");
+            assert_eq!(anomaly.value, 0.85);
+            assert_eq!(anomaly.threshold, 0.8);
+            assert!(
+                anomaly.message.contains("projected past its warning level"),
+                "{}",
+                anomaly.message
+            );
+        }
+        assert!(
+            m.judge(&[status("a", 2, 20, 90)]).is_empty(),
+            "still warn: quiet"
+        );
+        let escalated = m.judge(&[status("a", 3, 100, 150)]);
+        assert_eq!(
+            summary(&escalated),
+            vec![(
+                "anomaly_escalated",
+                BUDGET_EXCEEDED.into(),
+                Severity::Critical,
+                at(1)
+            )]
+        );
+        // a falling projection does not de-escalate
+        assert!(m.judge(&[status("a", 4, 85, 85)]).is_empty());
+        assert_eq!(m.open()[0].severity, Severity::Critical);
+        let cleared = m.judge(&[status("a", 5, 0, 0)]);
+        assert_eq!(summary(&cleared)[0].0, "anomaly_cleared");
+        assert!(m.open().is_empty());
+        // straight to over raises budget_exceeded
+        let over = m.judge(&[status("a", 6, 120, 120)]);
+        assert_eq!(
+            summary(&over),
+            vec![(
+                "anomaly_raised",
+                BUDGET_EXCEEDED.into(),
+                Severity::Critical,
+                at(6)
+            )]
+        );
+    }
+
+    #[test]
+    fn a_budget_no_longer_configured_clears() {
+        let mut m = BudgetMonitor::new();
+        m.judge(&[status("a", 0, 90, 90), status("b", 0, 90, 90)]);
+        let events = m.judge(&[status("b", 1, 90, 90)]);
+        assert_eq!(summary(&events)[0].0, "anomaly_cleared");
+        assert_eq!(m.open().len(), 1);
+        assert_eq!(m.open()[0].id, "budget:b");
+    }
+}
