@@ -76,9 +76,9 @@ pub fn describe(s: &BudgetStatus) -> String {
         (BudgetState::Warn, _) => "projected past its warning level",
         (BudgetState::Ok, _) => "within its limit",
     };
+    // the budget's name is the anomaly's subject, shown beside this line
     format!(
-        "budget {} ({scope}, {}) is {why}: spent {} of {} ({:.1}%), projected {} at period end",
-        s.name,
+        "{scope} budget per {}: {why}: spent {} of {} ({:.1}%), projected {} at period end",
         s.period.name(),
         s.spent_microdollars,
         s.limit_microdollars,
@@ -151,10 +151,7 @@ impl BudgetMonitor {
             .collect();
         for id in gone {
             if let Some(mut anomaly) = self.open.remove(&id) {
-                anomaly.message = format!(
-                    "cleared: budget {} is no longer configured",
-                    anomaly.subject
-                );
+                anomaly.message = "cleared: the budget is no longer configured".to_string();
                 out.push(Event::AnomalyCleared { anomaly });
             }
         }

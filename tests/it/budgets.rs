@@ -451,7 +451,7 @@ async fn budget_anomalies_are_listed_by_tracetop_anomalies(shape: Shape) {
         claude["message"]
             .as_str()
             .unwrap()
-            .contains("is over its limit: spent $8.00 of $8.00 (100.0%), projected $221.00"),
+            .contains("model claude-* budget per month: over its limit: spent $8.00 of $8.00 (100.0%), projected $221.00 at period end"),
         "{claude}"
     );
     let table = stdout_of(&db.url, &["anomalies", "--config", &config, "--until", AT]);
