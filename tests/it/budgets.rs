@@ -461,6 +461,132 @@ async fn budget_anomalies_are_listed_by_tracetop_anomalies(shape: Shape) {
     );
 }
 
+/// On the in-memory engine (demo, remote streams), at a 31-day month's
+/// last evening: 2026-12-31T22:00:00Z, two hours before the month, the
+/// day and the year end in UTC; in America/New_York (UTC−5) it is 17:00
+/// on the 31st, seven hours before its midnight.
+///
+/// | request | created at UTC  | µ$        | user  |
+/// |---------|-----------------|-----------|-------|
+/// | m1      | 11-30 23:00     | 5,000,000 | carol |  November in UTC, but Nov 30 18:00 in New York
+/// | m2      | 12-01 04:59     | 1,000,000 | carol |  December in UTC, Nov 30 23:59 in New York
+/// | m3      | 12-31 04:00     | 2,000,000 | dave  |  the 31st in UTC, the 30th 23:00 in New York
+/// | m4      | 12-31 21:15     |   400,000 | carol |  in the rate window
+/// | m5      | 12-31 21:45     |   200,000 | dave  |  in the rate window
+#[tokio::test]
+async fn burn_rate_and_budgets_at_a_31_day_month_end_in_memory_and_in_new_york() {
+    use crate::live_fixture::request;
+    use tracetop::budget::{SpendConfig, burn_rate, evaluate};
+    use tracetop::live::{LiveEngine, LiveLimits};
+    use tracetop::model::*;
+    let t = |s: &str| -> Timestamp { s.parse().unwrap() };
+    let live = LiveEngine::new(LiveLimits::default());
+    for (id, user, at, cost) in [
+        ("m1", "carol", "2026-11-30T23:00:00Z", 5_000_000),
+        ("m2", "carol", "2026-12-01T04:59:00Z", 1_000_000),
+        ("m3", "dave", "2026-12-31T04:00:00Z", 2_000_000),
+        ("m4", "carol", "2026-12-31T21:15:00Z", 400_000),
+        ("m5", "dave", "2026-12-31T21:45:00Z", 200_000),
+    ] {
+        let r = request(
+            id,
+            user,
+            None,
+            None,
+            None,
+            "openai",
+            "gpt-4o",
+            Some((1, 1)),
+            cost,
+            Some(10),
+            "completed",
+            t(at),
+        );
+        live.ingest(&Event::AiRequestCompleted {
+            request: r,
+            messages: vec![],
+            tool_calls: vec![],
+        });
+    }
+    let at = t("2026-12-31T22:00:00Z");
+    let utc = burn_rate(&live, at, chrono_tz::Tz::UTC).await.unwrap();
+    assert_eq!(utc.rate_window_microdollars, Microdollars(600_000));
+    assert_eq!(utc.spend_per_minute_microdollars, Microdollars(10_000));
+    // today m3 + m4 + m5 = 2.6, + 0.6 × 2 h
+    assert_eq!(utc.today_microdollars, Microdollars(2_600_000));
+    assert_eq!(utc.projected_day_microdollars, Microdollars(3_800_000));
+    // December m2..m5 = 3.6, the month ends at the same midnight
+    assert_eq!(utc.month_start, t("2026-12-01T00:00:00Z"));
+    assert_eq!(utc.month_end, t("2027-01-01T00:00:00Z"));
+    assert_eq!(utc.month_to_date_microdollars, Microdollars(3_600_000));
+    assert_eq!(utc.projected_month_microdollars, Microdollars(4_800_000));
+
+    let ny = burn_rate(&live, at, chrono_tz::America::New_York)
+        .await
+        .unwrap();
+    assert_eq!(ny.day_start, t("2026-12-31T05:00:00Z"));
+    assert_eq!(ny.day_end, t("2027-01-01T05:00:00Z"));
+    // New York's 31st holds m4 + m5 only: 0.6, + 0.6 × 7 h = 4.8
+    assert_eq!(ny.today_microdollars, Microdollars(600_000));
+    assert_eq!(ny.projected_day_microdollars, Microdollars(4_800_000));
+    // its December starts 12-01 05:00Z: m3 + m4 + m5 = 2.6 (m1, m2 are November there)
+    assert_eq!(ny.month_start, t("2026-12-01T05:00:00Z"));
+    assert_eq!(ny.month_to_date_microdollars, Microdollars(2_600_000));
+    assert_eq!(ny.projected_month_microdollars, Microdollars(6_800_000));
+
+    let config = SpendConfig::from_config_toml(
+        r#"
+timezone = "America/New_York"
+[[budget]]
+name = "carol-month"
+scope = "user"
+match = "carol"
+period = "month"
+limit_usd = 1.5
+[[budget]]
+name = "carol-month-utc"
+scope = "user"
+match = "carol"
+period = "month"
+limit_usd = 1.5
+timezone = "UTC"
+[[budget]]
+name = "d-users-week"
+scope = "user"
+match = "d*"
+period = "week"
+limit_usd = 10
+"#,
+    )
+    .unwrap();
+    let statuses = evaluate(&live, &config.budgets, at).await.unwrap();
+    let got: Vec<(&str, i64, i64, BudgetState)> = statuses
+        .iter()
+        .map(|s| {
+            (
+                s.name.as_str(),
+                s.spent_microdollars.get(),
+                s.projected_microdollars.get(),
+                s.state,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            // New York's December: m4 only (m2 is Nov 30 there); 0.4 + 0.4 × 7 h = 3.2 ≥ 1.5
+            ("carol-month", 400_000, 3_200_000, BudgetState::Over),
+            // UTC's December: m2 + m4 = 1.4 ≥ 1.2 (warn), + 0.4 × 2 h = 2.2 ≥ 1.5
+            ("carol-month-utc", 1_400_000, 2_200_000, BudgetState::Over),
+            // the week of Monday 12-28 (New York): m3 (Dec 30 23:00 there) + m5 = 2.2,
+            // + 0.2 × (Jan 4 05:00Z − Dec 31 22:00Z = 79 h) = 18
+            ("d-users-week", 2_200_000, 18_000_000, BudgetState::Over),
+        ]
+    );
+    assert_eq!(statuses[2].period_start, t("2026-12-28T05:00:00Z"));
+    assert_eq!(statuses[1].state_basis, Some(StateBasis::Projected));
+}
+
 /// Invalid entries: one line naming the entry, exit 2, before any
 /// connection (the URL points nowhere).
 #[test]
@@ -492,6 +618,34 @@ fn invalid_budgets_are_refused_with_one_line_naming_the_entry() {
             assert!(err.contains(want), "{args:?}: {err:?} should say {want:?}");
             assert_eq!(err.trim_end().lines().count(), 1, "{err:?}");
         }
+    }
+    // the console and serve refuse the same file before they start
+    let config = config_file(
+        &dir,
+        "[[budget]]\nname = \"research-agents\"\nscope = \"agent\"\nmatch = \"r*\"\nperiod = \"fortnight\"\nlimit_usd = 5\n",
+    );
+    let tokens = dir.path().join("tokens");
+    std::fs::write(&tokens, "all-users-token-0123456789\n").unwrap();
+    for args in [
+        vec!["--config", config.as_str()],
+        vec![
+            "serve",
+            "--config",
+            config.as_str(),
+            "--token-file",
+            tokens.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:1",
+        ],
+    ] {
+        let out = tracetop("postgres://nobody@127.0.0.1:1/none", &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("budget \"research-agents\": period \"fortnight\""),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err:?}");
     }
     // and without budgets, `budgets` says how to add them
     let config = config_file(&dir, "theme = \"dark\"\n");
