@@ -82,8 +82,8 @@ impl QueryEngine for PgEngine {
     async fn log_search(&self, filter: &LogFilter) -> Result<Vec<LogRecord>> {
         logs::log_search(self, filter).await
     }
-    async fn log_summary(&self, window: &TimeWindow) -> Result<LogSummary> {
-        logs::log_summary(self, window).await
+    async fn log_summary_filtered(&self, filter: &LogFilter) -> Result<LogSummary> {
+        logs::log_summary(self, filter).await
     }
     async fn tool_executions(
         &self,

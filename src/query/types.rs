@@ -97,10 +97,14 @@ pub struct ActivityBucket {
 }
 
 /// AI spend over a window (every `ai_requests` row with `created_at` in
-/// it, synthetic rows left out unless [`Counting::include_synthetic`]).
-/// Tokens are `coalesce(tokens_used, 0)` etc.; `cached_input_share` is
-/// [`cached_share`] of the sums. `synthetic_requests_excluded` counts the
-/// synthetic rows in the window that were left out (0 when included).
+/// it and a model and provider, synthetic rows left out unless
+/// [`Counting::include_synthetic`]). Tokens are `coalesce(tokens_used, 0)`
+/// etc.; `cached_input_share` is [`cached_share`] of the sums.
+/// `no_model_requests_excluded` counts the rows in the window without a
+/// model or provider (NULL or empty: the platform's rejected requests),
+/// which no cost figure counts, as the platform's own reports skip them;
+/// `synthetic_requests_excluded` counts the other, synthetic rows that were
+/// left out (0 when included).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CostSummary {
     pub request_count: i64,
@@ -117,6 +121,14 @@ pub struct CostSummary {
     pub cached_input_share: f64,
     #[serde(default)]
     pub synthetic_requests_excluded: i64,
+    #[serde(default)]
+    pub no_model_requests_excluded: i64,
+}
+
+/// Whether a request can carry spend: the platform's cost reports skip
+/// rows without a model or provider (only a rejected request has none).
+pub fn has_model_and_provider(r: &AiRequestRecord) -> bool {
+    !r.model.is_empty() && !r.provider.is_empty()
 }
 
 /// Share of input tokens read from the provider's prompt cache: cache read
@@ -299,6 +311,12 @@ pub struct TraceListFilter {
     pub has_mcp: Option<bool>,
     pub user: Option<UserId>,
     pub limit: usize,
+    /// Exact (served) model of an AI request in the trace.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Exact provider of an AI request in the trace.
+    #[serde(default)]
+    pub provider: Option<String>,
 }
 
 /// One row of the trace list.
@@ -871,10 +889,13 @@ pub struct NewReview {
 }
 
 /// Which verdicts to read.
-/// Newest first (`created_at`, then id, descending).
+/// Newest first (`created_at`, then id, descending); `window` (half-open,
+/// on `created_at`) keeps the verdicts given in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewFilter {
     pub target_kind: Option<String>,
     pub target_id: Option<String>,
     pub limit: usize,
+    #[serde(default)]
+    pub window: Option<TimeWindow>,
 }

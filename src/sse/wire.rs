@@ -81,6 +81,9 @@ pub enum QueryCall {
     LogSummary {
         window: TimeWindow,
     },
+    LogSummaryFiltered {
+        filter: LogFilter,
+    },
     ToolExecutions {
         filter: ToolExecutionFilter,
     },
@@ -421,6 +424,9 @@ async fn execute_unscoped(engine: &dyn QueryEngine, call: QueryCall) -> Result<s
         QueryCall::AuditLookup { prefix } => json(&engine.audit_lookup(&prefix).await?),
         QueryCall::LogSearch { filter } => json(&engine.log_search(&filter).await?),
         QueryCall::LogSummary { window } => json(&engine.log_summary(&window).await?),
+        QueryCall::LogSummaryFiltered { filter } => {
+            json(&engine.log_summary_filtered(&filter).await?)
+        }
         QueryCall::ToolExecutions { filter } => json(&engine.tool_executions(&filter).await?),
         QueryCall::AiRequests { filter } => json(&engine.ai_requests(&filter).await?),
         QueryCall::RequestStats { window } => json(&engine.request_stats(&window).await?),

@@ -100,10 +100,11 @@ pub enum Query {
         generation: u64,
         id: String,
     },
+    /// The matching lines and the summary of every match (the filter's
+    /// window is always set).
     Logs {
         generation: u64,
         filter: LogFilter,
-        window: TimeWindow,
     },
     /// The burn rate and the budgets' states at `now`.
     Spend {
@@ -178,6 +179,8 @@ impl std::fmt::Display for Failure {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CostsData {
     pub summary: CostSummary,
+    /// The same figures over the window before (for ↑/↓).
+    pub previous: CostSummary,
     pub overview: CostOverview,
     pub by_model: Vec<CostBreakdownRow>,
     pub by_provider: Vec<CostBreakdownRow>,

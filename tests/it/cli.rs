@@ -690,6 +690,28 @@ async fn traces_tools_and_logs_filters(shape: Shape) {
             vec!["module", "billing", "1"],
         ]
     );
+    // the summary counts what the filters match: gateway lines (log-1 ERROR,
+    // log-2 INFO); warn and worse (log-1, log-3); a text in log-1 only
+    let v = json(&db.url, &["logs", "summary", "--module", "gateway"]);
+    assert_eq!(
+        (&v["total"], &v["by_level"]),
+        (
+            &2.into(),
+            &serde_json::json!([{"level": "ERROR", "count": 1}, {"level": "INFO", "count": 1}])
+        )
+    );
+    let v = json(&db.url, &["logs", "summary", "--level", "error,warn"]);
+    assert_eq!(
+        v["top_modules"],
+        serde_json::json!([{"module": "billing", "count": 1}, {"module": "gateway", "count": 1}])
+    );
+    let v = json(&db.url, &["logs", "summary", "--grep", "50%_"]);
+    assert_eq!((&v["total"], &v["first_at"]), (&1.into(), &v["last_at"]));
+    let v = json(&db.url, &["logs", "summary", "--trace", "trace-none"]);
+    assert_eq!(
+        (&v["total"], &v["by_level"]),
+        (&0.into(), &serde_json::json!([]))
+    );
 }
 
 async fn audit_resolves_prefixes_and_refuses_to_guess(shape: Shape) {
@@ -1032,6 +1054,18 @@ async fn audit_export_reads_the_recorded_verdicts(shape: Shape) {
     assert_eq!(v[0]["target_id"], "req-1");
     assert_eq!(v[0]["verdict"], "ok");
     assert_eq!(v[0]["note"], Value::Null);
+
+    // a window on when the verdict was given (the fixture's are 1 h and 2 h
+    // old): the last 90 minutes hold the newer, three hours both, a window
+    // that ended in 2000 none
+    let all = json(&db.url, &["audit", "export"]);
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    assert_eq!(json(&db.url, &["audit", "export", "--since", "3h"]), all);
+    let recent = json(&db.url, &["audit", "export", "--since", "90m"]);
+    assert_eq!(recent, serde_json::json!([all[0].clone()]));
+    assert_eq!(all[0]["target_id"], "trace-9");
+    let none = json(&db.url, &["audit", "export", "--until", "2000-01-01"]);
+    assert_eq!(none, serde_json::json!([]));
 }
 
 /// Sources that cannot be opened: one line naming the input and what to

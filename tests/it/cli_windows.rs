@@ -136,7 +136,7 @@ async fn costs_in_a_past_window_with_the_previous_one(shape: Shape) {
         json!({"request_count": 3, "input_tokens": 180, "output_tokens": 120, "total_tokens": 300,
                "total_cost_microdollars": 6000, "avg_cost_per_request_microdollars": 2000,
                "cache_read_tokens": 0, "cache_creation_tokens": 0, "cached_input_share": 0.0,
-               "synthetic_requests_excluded": 0})
+               "synthetic_requests_excluded": 0, "no_model_requests_excluded": 0})
     );
     assert_eq!(v["previous_window_start"], "2026-11-09T00:00:00Z");
     assert_eq!(v["previous_window_end"], "2026-11-10T00:00:00Z");

@@ -88,6 +88,7 @@ async fn cost_summary_breakdowns_trend_and_overview() {
             cache_creation_tokens: 0,
             cached_input_share: 0.0,
             synthetic_requests_excluded: 0,
+            no_model_requests_excluded: 0,
         }
     );
 
@@ -424,6 +425,30 @@ async fn trace_list_rows_and_filters() {
         .await,
         ["trace-010", "trace-01"]
     );
+    // by a request's served model or provider: trace-01 asked gpt-4o
+    // (openai) and claude-sonnet (anthropic), trace-02 gpt-4o, trace-04
+    // gpt-4o-mini (openai); trace-010 has no request
+    for (model, provider, want) in [
+        (Some("gpt-4o"), None, vec!["trace-02", "trace-01"]),
+        (Some("gpt-4o-mini"), None, vec!["trace-04"]),
+        (None, Some("anthropic"), vec!["trace-01"]),
+        (
+            None,
+            Some("openai"),
+            vec!["trace-04", "trace-02", "trace-01"],
+        ),
+        (Some("claude-sonnet"), Some("openai"), vec!["trace-01"]),
+        (Some("gpt-4o"), Some("anthropic"), vec!["trace-01"]),
+        (Some("nope"), None, vec![]),
+    ] {
+        let got = ids(TraceListFilter {
+            model: model.map(String::from),
+            provider: provider.map(String::from),
+            ..base.clone()
+        })
+        .await;
+        assert_eq!(got, want, "model {model:?} provider {provider:?}");
+    }
     assert_eq!(
         ids(TraceListFilter {
             limit: 2,
@@ -1116,7 +1141,12 @@ async fn session_end_and_task_update_replace_their_rows() {
     s2.last_activity_at = min(70);
     s2.is_bot = true;
     e.ingest(&Event::SessionEnded { session: s2 });
-    let o = e.overview(now()).await.unwrap();
+    // the ended session replaced its row: still four rows, none active
+    // (counting the bot and scanner sessions too)
+    let o = e
+        .overview_counting(now(), Counting::EVERYTHING)
+        .await
+        .unwrap();
     assert_eq!((o.total_sessions, o.active_sessions), (4, 0));
 }
 

@@ -234,8 +234,61 @@ async fn cost_summary_sums_the_window(shape: Shape) {
             cache_creation_tokens: 0,
             cached_input_share: 0.0,
             synthetic_requests_excluded: 0,
+            no_model_requests_excluded: 0,
         }
     );
+}
+
+/// A rejected request carries no model or provider (NULL on the real
+/// shape, which allows it only for `rejected`; empty on ours, which has
+/// them NOT NULL): no cost figure counts it, the summary says how many.
+async fn costs_skip_requests_without_a_model_or_provider(shape: Shape) {
+    let missing = match shape {
+        Shape::Real => "NULL",
+        Shape::Ours => "''",
+    };
+    let sql = format!(
+        "{COST_FIXTURE}
+INSERT INTO ai_requests (id, request_id, user_id, provider, model, input_tokens, output_tokens,
+    tokens_used, cost_microdollars, status, created_at, context_id, actor_kind, actor_id) VALUES
+ ('r10', 'q10', 'u2', {missing}, {missing}, 5, 0, 5, 777, 'rejected', '2026-11-23 10:30Z', 'ctx-none', 'user', 'u2'),
+ ('r11', 'q11', 'u2', 'openai', {missing}, 5, 0, 5, 888, 'rejected', '2026-11-23 10:40Z', 'ctx-none', 'user', 'u2');"
+    );
+    let (_db, engine) = engine_with(shape, &sql).await;
+    let s = engine.cost_summary(&last_day()).await.unwrap();
+    // as cost_summary_sums_the_window: r10 and r11 are left out and counted
+    assert_eq!(
+        (
+            s.request_count,
+            s.total_cost_microdollars,
+            s.no_model_requests_excluded
+        ),
+        (5, Microdollars(6501), 2)
+    );
+    let by_provider = engine
+        .cost_breakdown(&last_day(), CostDimension::Provider)
+        .await
+        .unwrap();
+    assert!(
+        by_provider.iter().all(|r| !r.key.is_empty()),
+        "{by_provider:?}"
+    );
+    assert_eq!(
+        by_provider.iter().map(|r| r.request_count).sum::<i64>(),
+        5,
+        "{by_provider:?}"
+    );
+    let trend = engine.cost_trend(&last_day(), Bucket::Day).await.unwrap();
+    assert_eq!(
+        trend
+            .iter()
+            .map(|b| b.total_cost_microdollars.get())
+            .sum::<i64>(),
+        6501
+    );
+    let rolling = engine.cost_overview(now()).await.unwrap();
+    let without = engine_with(shape, COST_FIXTURE).await;
+    assert_eq!(rolling, without.1.cost_overview(now()).await.unwrap());
 }
 
 fn breakdown_keys(rows: &[CostBreakdownRow]) -> Vec<(String, i64, i64, i64)> {
@@ -1533,6 +1586,7 @@ both_shapes!(
     overview_counts_the_eight_platform_figures,
     activity_trend_has_every_bucket_and_half_open_windows,
     cost_summary_sums_the_window,
+    costs_skip_requests_without_a_model_or_provider,
     cost_breakdown_by_model_provider_and_agent,
     cost_trend_fills_empty_buckets,
     cost_overview_relative_to_now,

@@ -7,7 +7,7 @@ use crate::support;
 use tracetop::error::Error;
 use tracetop::pg::cluster::TempCluster;
 use tracetop::pg::{PgEngine, PgReviewStore};
-use tracetop::query::{NewReview, ReviewFilter, ReviewStore};
+use tracetop::query::{NewReview, ReviewFilter, ReviewStore, TimeWindow};
 
 fn review(kind: &str, id: &str, verdict: &str, note: Option<&str>) -> NewReview {
     NewReview {
@@ -52,6 +52,7 @@ async fn reviews_are_appended_and_read_newest_first() {
             target_kind: Some("trace".into()),
             target_id: Some("tr-1".into()),
             limit: 0,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -71,6 +72,21 @@ async fn reviews_are_appended_and_read_newest_first() {
         .await
         .unwrap();
     assert_eq!(one[0].target_id, "r-9");
+    // a window on created_at, half-open: [first, second) holds only first
+    let in_window = store
+        .reviews(&ReviewFilter {
+            window: Some(TimeWindow {
+                start: first.created_at,
+                end: second.created_at,
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        in_window.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [first.id]
+    );
 
     // bad verdicts are refused before reaching the database
     let err = store

@@ -1467,30 +1467,63 @@ fn enter_on_a_leaderboard_row_lists_its_traces_and_opens_one() {
 }
 
 #[test]
-fn enter_on_a_cost_row_drills_by_agent_or_model() {
+fn enter_on_a_cost_row_lists_the_traces_of_that_model_provider_or_agent() {
     let mut app = app(120, 40);
     app.update(ch('3'));
     app.update(Msg::Reply(Reply::Costs(
         app.costs.generation(),
         Ok(Box::new(costs_data())),
     )));
-    let model = costs_data().by_model[0].key.clone();
-    app.update(key(KeyCode::Enter));
-    assert_eq!(app.view, ViewId::Live);
-    assert_eq!(
-        app.live.feed.filter().model.as_deref(),
-        Some(model.to_lowercase().as_str())
-    );
-    app.update(ch('3'));
-    app.update(key(KeyCode::Tab));
-    app.update(key(KeyCode::Tab));
-    assert_eq!(app.costs.focus, CostsPane::Agent);
-    app.drain_effects();
-    app.update(key(KeyCode::Enter));
-    assert!(app.drain_effects().iter().any(|e| matches!(
-        e,
-        Effect::Query(Query::Traces { filter, .. }) if filter.agent.is_some()
-    )));
+    let data = costs_data();
+    // (pane, the filter's model, provider, agent): the first row of each
+    let panes = [
+        (
+            CostsPane::Model,
+            Some(data.by_model[0].key.clone()),
+            None,
+            None,
+        ),
+        (
+            CostsPane::Provider,
+            None,
+            Some(data.by_provider[0].key.clone()),
+            None,
+        ),
+        (
+            CostsPane::Agent,
+            None,
+            None,
+            Some(data.by_agent[0].key.clone()),
+        ),
+    ];
+    for (pane, model, provider, agent) in panes {
+        assert_eq!(app.costs.focus, pane);
+        app.drain_effects();
+        app.update(key(KeyCode::Enter));
+        let generation = match app.drain_effects().as_slice() {
+            [Effect::Query(Query::Traces { generation, filter })] => {
+                assert_eq!(
+                    (&filter.model, &filter.provider, &filter.agent),
+                    (&model, &provider, &agent),
+                    "{pane:?}"
+                );
+                assert!(filter.window.is_some());
+                *generation
+            }
+            other => panic!("{pane:?}: {other:?}"),
+        };
+        let key_shown = model.or(provider).or(agent).unwrap();
+        assert!(screen(&app).contains(&key_shown), "{pane:?}");
+        app.update(Msg::Reply(Reply::Traces(
+            generation,
+            Ok(vec![trace_list_item("trace-1")]),
+        )));
+        app.update(key(KeyCode::Enter));
+        assert_eq!(app.view, ViewId::Trace);
+        app.update(key(KeyCode::Esc));
+        assert_eq!(app.view, ViewId::Costs, "back where the drill started");
+        app.update(key(KeyCode::Tab));
+    }
 }
 
 #[test]
@@ -1568,7 +1601,14 @@ fn palette_window_fixes_every_reports_window() {
             .filter_map(|e| match e {
                 Effect::Query(Query::Leaders { window, .. })
                 | Effect::Query(Query::AuditQueue { window, .. })
-                | Effect::Query(Query::Logs { window, .. }) => Some(window),
+                | Effect::Query(Query::Logs {
+                    filter:
+                        LogFilter {
+                            window: Some(window),
+                            ..
+                        },
+                    ..
+                }) => Some(window),
                 _ => None,
             })
             .collect();

@@ -10,9 +10,11 @@ impl Store {
         counting: Counting,
     ) -> CostSummary {
         let mut sums = Sums::default();
-        let mut synthetic = 0;
+        let (mut synthetic, mut no_model) = (0, 0);
         for r in self.requests_in(window) {
-            if counted_request(r, counting) {
+            if !has_model_and_provider(r) {
+                no_model += 1;
+            } else if counted_request(r, counting) {
                 sums.add(r);
             } else {
                 synthetic += 1;
@@ -29,6 +31,7 @@ impl Store {
             cache_creation_tokens: sums.cache_write,
             cached_input_share: cached_share(sums.cache_read, sums.input),
             synthetic_requests_excluded: synthetic,
+            no_model_requests_excluded: no_model,
         }
     }
 

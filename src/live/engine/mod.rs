@@ -85,9 +85,10 @@ fn is_synthetic(r: &AiRequestRecord) -> bool {
     r.synthetic.unwrap_or(false)
 }
 
-/// Whether a cost report counts this request.
+/// Whether a cost report counts this request: it has a model and a
+/// provider, and it is real traffic unless synthetic rows are counted.
 fn counted_request(r: &AiRequestRecord, counting: Counting) -> bool {
-    counting.include_synthetic || !is_synthetic(r)
+    has_model_and_provider(r) && (counting.include_synthetic || !is_synthetic(r))
 }
 
 /// Whether a session report counts this session.
@@ -205,8 +206,8 @@ impl QueryEngine for LiveEngine {
     async fn log_search(&self, filter: &LogFilter) -> Result<Vec<LogRecord>> {
         Ok(self.read().store.log_search(filter))
     }
-    async fn log_summary(&self, window: &TimeWindow) -> Result<LogSummary> {
-        Ok(self.read().store.log_summary(window))
+    async fn log_summary_filtered(&self, filter: &LogFilter) -> Result<LogSummary> {
+        Ok(self.read().store.log_summary(filter))
     }
     async fn tool_executions(
         &self,
