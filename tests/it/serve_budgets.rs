@@ -3,7 +3,8 @@
 //! and streams `budget_exceeded` anomaly events; an all-users token gets
 //! every budget, a token scoped to alice only the user budgets whose match
 //! takes "alice" (exact, or a glob), never bob's, the platform's or an
-//! agent's.
+//! agent's. The server's query API gives a remote console the same burn
+//! rate and budget states as the database.
 
 use crate::support;
 
@@ -204,6 +205,28 @@ async fn budget_alerts_stream_to_remote_consoles_scoped_by_user(shape: Shape) {
     assert_eq!(alice_budgets, want_alice);
     all_task.abort();
     alice_task.abort();
+
+    // a remote console asks the server's query API the same questions:
+    // same burn rate and budget states as the database gives directly
+    use tracetop::budget::{SpendConfig, burn_rate, evaluate};
+    let remote = tracetop::sse::remote::RemoteEngine::connect(&url, Some(ALL.to_string()))
+        .await
+        .expect("remote engine");
+    let pg = tracetop::pg::PgEngine::connect(&db.url).await.unwrap();
+    let budgets = SpendConfig::from_config_toml(BUDGETS).unwrap().budgets;
+    let at = chrono::Utc::now();
+    for zone in [chrono_tz::Tz::UTC, chrono_tz::Asia::Tokyo] {
+        assert_eq!(
+            burn_rate(&remote, at, zone).await.unwrap(),
+            burn_rate(&pg, at, zone).await.unwrap()
+        );
+    }
+    let through_server = evaluate(&remote, &budgets, at).await.unwrap();
+    assert_eq!(through_server, evaluate(&pg, &budgets, at).await.unwrap());
+    assert_eq!(
+        through_server[3].spent_microdollars,
+        Microdollars(3_000_000)
+    );
 }
 
 both_shapes!(budget_alerts_stream_to_remote_consoles_scoped_by_user);
