@@ -58,12 +58,6 @@ impl Budget {
             (None, _) => true,
         }
     }
-
-    /// Whether a user-scoped token for `user` may see this budget: user
-    /// budgets whose match takes the user.
-    pub fn visible_to_user(&self, user: &str) -> bool {
-        self.scope == BudgetScope::User && self.pattern.as_ref().is_some_and(|p| p.matches(user))
-    }
 }
 
 const KEYS: [&str; 7] = [
