@@ -204,7 +204,12 @@ fn ribbon_shows_spend_now_today_and_month_with_projections() {
     for (w, h) in SIZES {
         let app = answered(spend_app(w, h));
         let text = screen(&app);
-        assert!(text.contains("spend/h $6.60"), "{w}x{h}:\n{text}");
+        let want = if w < 100 {
+            "$6.60/h  today $12.34 → $104.74  month $310.00 → $1,510.00 proj"
+        } else {
+            "spend/h $6.60  today $12.34 → $104.74 proj  month $310.00 → $1,510.00 proj"
+        };
+        assert!(text.contains(want), "{w}x{h}:\n{text}");
         insta::assert_snapshot!(format!("live_spend_{w}x{h}"), text);
     }
 }

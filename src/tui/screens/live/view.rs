@@ -176,8 +176,8 @@ fn draw_ribbon(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// The burn rate on the ribbon: spend per hour now, today and this month
-/// so far, each with its projection (`→ … proj`); nothing until the first
-/// answer.
+/// so far, each with its projection (`→ …`, labelled `proj`); nothing
+/// until the first answer. Narrow terminals get the short labels.
 fn spend_spans(app: &App) -> Vec<Span<'static>> {
     let theme = &app.theme;
     let Some(b) = app.spend.data.as_ref().map(|d| &d.burn) else {
@@ -185,19 +185,25 @@ fn spend_spans(app: &App) -> Vec<Span<'static>> {
     };
     let money =
         |m: Microdollars| Span::styled(m.to_string(), theme.cost.add_modifier(Modifier::BOLD));
+    let narrow = app.size.0 < 100;
+    let (each, last) = if narrow {
+        ("", " proj")
+    } else {
+        (" proj", " proj")
+    };
     vec![
-        Span::styled("   spend/h ", theme.muted),
+        Span::styled(if narrow { "  " } else { "   spend/h " }, theme.muted),
         money(b.spend_per_hour_microdollars),
-        Span::styled("  today ", theme.muted),
+        Span::styled(if narrow { "/h  today " } else { "  today " }, theme.muted),
         money(b.today_microdollars),
         Span::styled(
-            format!(" → {} proj", b.projected_day_microdollars),
+            format!(" → {}{each}", b.projected_day_microdollars),
             theme.muted,
         ),
         Span::styled("  month ", theme.muted),
         money(b.month_to_date_microdollars),
         Span::styled(
-            format!(" → {} proj", b.projected_month_microdollars),
+            format!(" → {}{last}", b.projected_month_microdollars),
             theme.muted,
         ),
     ]
