@@ -159,6 +159,32 @@ impl SpendConfig {
     }
 }
 
+/// The top-level `timezone` of the default config file, UTC when the file
+/// or the key is absent (for reports without a `--config` flag).
+pub fn configured_zone() -> Result<Tz> {
+    let Some(path) = crate::tui::config::default_path() else {
+        return Ok(Tz::UTC);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Tz::UTC),
+        Err(e) => {
+            return Err(Error::input(format!(
+                "cannot read config file {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    #[derive(serde::Deserialize)]
+    struct File {
+        timezone: Option<String>,
+    }
+    let file: File = toml::from_str(&text)
+        .map_err(|e| Error::input(format!("config file {}: {}", path.display(), e.message())))?;
+    parse_default_zone(file.timezone.as_deref())
+        .map_err(|e| Error::input(format!("config file {}: {e}", path.display())))
+}
+
 fn parse_entry(entry: &toml::Table, index: usize, default_zone: Tz) -> Result<Budget> {
     let name = match entry.get("name") {
         Some(toml::Value::String(s))

@@ -227,6 +227,30 @@ async fn burn_rate_by_hand_in_utc_and_in_a_zone(shape: Shape) {
     assert_eq!(berlin["projected_month_microdollars"], 244_300_000);
     assert_eq!(berlin["spend_per_hour_microdollars"], 6_600_000);
 
+    // without the flag, the config file's `timezone` is the zone
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("tracetop")).unwrap();
+    std::fs::write(
+        home.path().join("tracetop/config.toml"),
+        "timezone = \"Europe/Berlin\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tracetop"))
+        .args(["analytics", "costs", "--until", AT, "--format", "json"])
+        .env("DATABASE_URL", &db.url)
+        .env("XDG_CONFIG_HOME", home.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let configured: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(configured["timezone"], "Europe/Berlin");
+    assert_eq!(configured["today_microdollars"], 13_600_000);
+
     // the table labels the projections as projections
     let table = stdout_of(&db.url, &["analytics", "costs", "--until", AT]);
     assert!(

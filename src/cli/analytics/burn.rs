@@ -11,20 +11,20 @@ use crate::output::{Block, Cell, Field};
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ZoneArgs {
     /// IANA time zone of the burn rate's day and month (e.g. Europe/Berlin)
-    /// [default: UTC]
+    /// [default: the config file's `timezone`, else UTC]
     #[arg(long, value_name = "ZONE")]
     pub timezone: Option<String>,
 }
 
 impl ZoneArgs {
-    /// The zone, checked (one line naming the value when unknown).
+    /// The zone: the flag, else the config file's `timezone`, else UTC
+    /// (one line naming the value when unknown).
     pub fn zone(&self) -> crate::error::Result<chrono_tz::Tz> {
-        crate::budget::parse_default_zone(self.timezone.as_deref()).map_err(|e| {
-            crate::error::Error::input(format!(
-                "--{}",
-                e.to_string().trim_start_matches("config: ")
-            ))
-        })
+        match self.timezone.as_deref() {
+            Some(text) => crate::budget::period::parse_zone(text)
+                .map_err(|e| crate::error::Error::input(format!("--{e}"))),
+            None => crate::budget::config::configured_zone(),
+        }
     }
 }
 
