@@ -163,16 +163,20 @@ impl BudgetMonitor {
 /// same updates, plus a batch of budget anomaly events whenever an
 /// evaluation (every `interval`, the first at once) changes a state. An
 /// evaluation that fails (the database is away) is skipped and tried
-/// again at the next interval. The stage ends when either side goes away.
+/// again at the next interval; `say` hears the first failure and the
+/// recovery (one line each, never once per interval). The stage ends when
+/// either side goes away.
 pub fn watch_budgets(
     mut source: mpsc::Receiver<SourceUpdate>,
     budgets: Arc<[Budget]>,
     engine: Arc<dyn QueryEngine>,
     interval: Duration,
+    say: impl Fn(String) + Send + 'static,
 ) -> mpsc::Receiver<SourceUpdate> {
     let (tx, rx) = mpsc::channel(source.max_capacity().max(16));
     tokio::spawn(async move {
         let mut monitor = BudgetMonitor::new();
+        let mut failing = false;
         let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(100)));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
@@ -185,9 +189,20 @@ pub fn watch_budgets(
                 }
                 _ = ticker.tick(), if !budgets.is_empty() => {
                     let at = chrono::Utc::now();
-                    let Ok(statuses) = evaluate(engine.as_ref(), &budgets, at).await else {
-                        continue;
+                    let statuses = match evaluate(engine.as_ref(), &budgets, at).await {
+                        Ok(statuses) => statuses,
+                        Err(e) => {
+                            if !failing {
+                                say(format!("budgets not evaluated: {e}; retrying every {interval:?}"));
+                            }
+                            failing = true;
+                            continue;
+                        }
                     };
+                    if failing {
+                        say("budgets evaluated again".to_string());
+                        failing = false;
+                    }
                     let events = monitor.judge(&statuses);
                     if !events.is_empty() && tx.send(SourceUpdate::Events(events)).await.is_err() {
                         break;

@@ -307,6 +307,8 @@ pub async fn run_opened(
                 app.spend.budgets(),
                 opened.history.clone(),
                 crate::budget::monitor::DEFAULT_INTERVAL,
+                // the costs view's panel says why; stderr would tear the screen
+                |_| {},
             ),
             None => rx,
         },

@@ -139,6 +139,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         app.spend.budgets(),
         history.clone(),
         crate::budget::monitor::DEFAULT_INTERVAL,
+        |_| {},
     );
     let console = Console {
         live,

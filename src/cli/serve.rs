@@ -238,7 +238,13 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         rx
     };
     if detect && let Some(engine) = engine.clone() {
-        rx = crate::budget::watch_budgets(rx, spend.budgets.into(), engine, budget_interval);
+        rx = crate::budget::watch_budgets(
+            rx,
+            spend.budgets.into(),
+            engine,
+            budget_interval,
+            |line| eprintln!("tracetop serve: {}", crate::error::redact_urls_in(&line)),
+        );
     }
     let pump_hub = hub.clone();
     let pump = tokio::spawn(async move {

@@ -611,6 +611,70 @@ limit_usd = 10
     assert_eq!(statuses[1].state_basis, Some(StateBasis::Projected));
 }
 
+/// The live stage on a real database that goes away: the first failed
+/// evaluation is said once (not every interval) and no alert is made up;
+/// once the table is back the budget's alert comes, and the recovery is
+/// said.
+async fn watched_budgets_survive_a_failing_database(shape: Shape) {
+    use std::sync::{Arc, Mutex};
+    use tracetop::budget::{SpendConfig, watch_budgets};
+    use tracetop::model::*;
+    let db = support::fresh_db_shaped(shape).await;
+    db.exec(
+        "INSERT INTO ai_requests (id, request_id, user_id, context_id, actor_kind, actor_id, provider, model,
+                                  status, cost_microdollars, created_at, updated_at)
+         VALUES ('w1', 'w1', 'u', 'c', 'user', 'u', 'openai', 'gpt-4o', 'completed', 2000000,
+                 now() - interval '1 minute', now() - interval '1 minute')",
+    )
+    .await;
+    let engine = Arc::new(tracetop::pg::PgEngine::connect(&db.url).await.unwrap());
+    db.exec("ALTER TABLE ai_requests RENAME TO ai_requests_away")
+        .await;
+    let budgets = SpendConfig::from_config_toml(
+        "[[budget]]\nname = \"all\"\nscope = \"platform\"\nperiod = \"day\"\nlimit_usd = 1\n",
+    )
+    .unwrap()
+    .budgets;
+    let said = Arc::new(Mutex::new(Vec::<String>::new()));
+    let heard = said.clone();
+    let (_tx, rx) = tokio::sync::mpsc::channel(16);
+    let mut out = watch_budgets(
+        rx,
+        budgets.into(),
+        engine,
+        std::time::Duration::from_millis(100),
+        move |line| heard.lock().unwrap().push(line),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert!(out.try_recv().is_err(), "no alert while the table is away");
+    {
+        let lines = said.lock().unwrap();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].starts_with("budgets not evaluated: "), "{lines:?}");
+    }
+    db.exec("ALTER TABLE ai_requests_away RENAME TO ai_requests")
+        .await;
+    let update = tokio::time::timeout(std::time::Duration::from_secs(20), out.recv())
+        .await
+        .expect("an alert once the table is back")
+        .expect("the stage runs");
+    match update {
+        SourceUpdate::Events(events) => match events.as_slice() {
+            [Event::AnomalyRaised { anomaly }] => {
+                assert_eq!(
+                    (anomaly.id.as_str(), anomaly.rule.as_str()),
+                    ("budget:all", "budget_exceeded")
+                )
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    let lines = said.lock().unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[1], "budgets evaluated again");
+}
+
 /// Invalid entries: one line naming the entry, exit 2, before any
 /// connection (the URL points nowhere).
 #[test]
@@ -685,4 +749,5 @@ both_shapes!(
     burn_rate_by_hand_in_utc_and_in_a_zone,
     every_budget_state_by_hand,
     budget_anomalies_are_listed_by_tracetop_anomalies,
+    watched_budgets_survive_a_failing_database,
 );
