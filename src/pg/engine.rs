@@ -127,4 +127,14 @@ impl QueryEngine for PgEngine {
     ) -> Result<Vec<ConversationRow>> {
         analytics::conversations(self, window, limit).await
     }
+    async fn users(&self, limit: usize) -> Result<Vec<UserRecord>> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM users u ORDER BY u.created_at DESC, u.id COLLATE \"C\" LIMIT $1",
+            self.selects().user
+        )))
+        .bind(super::columns::limit(limit))
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.err(e))
+    }
 }

@@ -185,6 +185,9 @@ pub trait QueryEngine: Send + Sync {
         window: &TimeWindow,
         limit: usize,
     ) -> Result<Vec<ConversationRow>>;
+    /// The user directory (id, name, …): newest `created_at` first, then
+    /// id; a `limit` of zero means no limit. The console shows names with it.
+    async fn users(&self, limit: usize) -> Result<Vec<UserRecord>>;
 }
 
 /// The console's own writable state: audit verdicts in `tracetop_reviews`.

@@ -358,6 +358,9 @@ impl QueryEngine for RemoteEngine {
         })
         .await
     }
+    async fn users(&self, limit: usize) -> Result<Vec<UserRecord>> {
+        self.call(QueryCall::Users { limit }).await
+    }
 }
 
 /// Verdicts recorded from a remote console go to the server's review store

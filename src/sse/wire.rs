@@ -110,6 +110,9 @@ pub enum QueryCall {
         #[serde(default)]
         counting: Counting,
     },
+    Users {
+        limit: usize,
+    },
     Conversations {
         window: TimeWindow,
         limit: usize,
@@ -310,7 +313,8 @@ pub fn cap_rows(call: &mut QueryCall, max_rows: usize) -> Result<()> {
         | QueryCall::Tools { limit, .. }
         | QueryCall::Traffic { limit, .. }
         | QueryCall::Content { limit, .. }
-        | QueryCall::Conversations { limit, .. } => limit,
+        | QueryCall::Conversations { limit, .. }
+        | QueryCall::Users { limit } => limit,
         QueryCall::Traces { filter } => &mut filter.limit,
         QueryCall::LogSearch { filter } => &mut filter.limit,
         QueryCall::ToolExecutions { filter } => &mut filter.limit,
@@ -357,6 +361,13 @@ pub async fn execute(
             Err(e) => Err(e),
         },
         QueryCall::AuditLookup { prefix } => json(&scoped_audit_lookup(engine, &prefix, u).await?),
+        // a user-scoped token knows only its own user
+        QueryCall::Users { limit } => {
+            let mut own = engine.users(0).await?;
+            own.retain(|user| user.id.as_str() == u);
+            own.truncate(limit.max(1));
+            json(&own)
+        }
         other => Err(forbidden(
             u,
             &format!("{} covers every user", other.method()),
@@ -443,6 +454,7 @@ async fn execute_unscoped(engine: &dyn QueryEngine, call: QueryCall) -> Result<s
             limit,
             counting,
         } => json(&engine.content_counting(&window, limit, counting).await?),
+        QueryCall::Users { limit } => json(&engine.users(limit).await?),
         QueryCall::Conversations { window, limit } => {
             json(&engine.conversations(&window, limit).await?)
         }

@@ -32,6 +32,7 @@ pub mod screens;
 pub mod selection;
 pub mod spend;
 pub mod theme;
+pub mod users;
 pub mod views;
 
 pub use app::{App, Effect, Msg, Query, Reply};

@@ -53,6 +53,8 @@ pub enum Effect {
 /// that asked.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Query {
+    /// The user directory (names for ids), whole answers only.
+    Users,
     Overview {
         generation: u64,
         now: Timestamp,
@@ -219,6 +221,7 @@ pub struct QueueData {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
     Overview(u64, Answer<PlatformOverview>),
+    Users(Answer<Vec<UserRecord>>),
     Trace(u64, TraceId, Answer<Box<TraceDetail>>),
     TraceAudit(u64, TraceId, Answer<AuditResolution>),
     TraceResolved(u64, String, Answer<AuditResolution>),

@@ -25,6 +25,12 @@ pub async fn execute(
     reviews: Arc<dyn ReviewStore>,
 ) -> Reply {
     match query {
+        Query::Users => Reply::Users(
+            history
+                .users(crate::tui::users::MAX_USERS)
+                .await
+                .map_err(text),
+        ),
         Query::Overview { generation, now } => {
             Reply::Overview(generation, history.overview(now).await.map_err(text))
         }

@@ -426,6 +426,8 @@ async fn assert_conformant(
         },
     ];
     same!(pg, live, "overview", |e| e.overview(now));
+    same!(pg, live, "users", |e| e.users(0));
+    same!(pg, live, "users (limit 3)", |e| e.users(3));
     same!(pg, live, "cost_overview", |e| e.cost_overview(now));
     spend_control_is_conformant(pg, live, now, picks).await;
     for (i, w) in windows.iter().enumerate() {

@@ -419,6 +419,59 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
             .unwrap()
             .bots_included
     );
+    // every other report question answers over the server as locally
+    assert_eq!(
+        remote
+            .overview_counting(now, Counting::EVERYTHING)
+            .await
+            .unwrap(),
+        local
+            .overview_counting(now, Counting::EVERYTHING)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        remote.users(0).await.unwrap(),
+        local.users(0).await.unwrap()
+    );
+    assert_eq!(remote.users(0).await.unwrap().len(), 2);
+    let gateway_logs = LogFilter {
+        window: Some(window),
+        module: Some("gw".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        remote.log_summary_filtered(&gateway_logs).await.unwrap(),
+        local.log_summary_filtered(&gateway_logs).await.unwrap()
+    );
+    assert_eq!(
+        remote.log_summary(&window).await.unwrap(),
+        local.log_summary(&window).await.unwrap()
+    );
+    let by_model = TraceListFilter {
+        window: Some(window),
+        model: Some("claude".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        remote.traces(&by_model).await.unwrap(),
+        local.traces(&by_model).await.unwrap()
+    );
+    for report in [
+        remote.activity_trend(&window, Bucket::Hour).await.unwrap()
+            == local.activity_trend(&window, Bucket::Hour).await.unwrap(),
+        remote.cost_trend(&window, Bucket::Hour).await.unwrap()
+            == local.cost_trend(&window, Bucket::Hour).await.unwrap(),
+        remote.top_users(&window, 10).await.unwrap() == local.top_users(&window, 10).await.unwrap(),
+        remote.top_agents(&window, 10).await.unwrap()
+            == local.top_agents(&window, 10).await.unwrap(),
+        remote.conversations(&window, 10).await.unwrap()
+            == local.conversations(&window, 10).await.unwrap(),
+        remote.cost_overview(now).await.unwrap() == local.cost_overview(now).await.unwrap(),
+    ] {
+        assert!(report);
+    }
     let trace = TraceId::new("trace-alice");
     let detail = remote.trace_detail(&trace).await.unwrap();
     assert_eq!(detail, local.trace_detail(&trace).await.unwrap());
@@ -452,6 +505,12 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
         "{refused}"
     );
     assert!(refused.to_string().contains("no trace"), "{refused}");
+    // the directory: only her own user
+    let own = alice.users(0).await.unwrap();
+    assert_eq!(
+        own.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        ["alice"]
+    );
     let refused = alice.cost_summary(&window).await.unwrap_err();
     assert!(
         refused.to_string().contains("covers every user"),

@@ -255,6 +255,59 @@ fn filter_as_you_type_and_esc_clears() {
     assert_eq!(app.live.feed.visible_len(), 13);
 }
 
+fn user(id: &str, name: &str) -> UserRecord {
+    UserRecord {
+        id: UserId::new(id),
+        name: name.into(),
+        email: None,
+        status: "active".into(),
+        roles: vec![],
+        created_at: now(),
+    }
+}
+
+#[test]
+fn users_are_shown_by_name_everywhere_and_user_filters_match_names() {
+    let mut app = app(120, 40);
+    // the directory was asked with the first refresh (the fixture's
+    // start), and is asked again only every few minutes
+    let asked = |app: &mut App| {
+        app.drain_effects()
+            .iter()
+            .any(|e| matches!(e, Effect::Query(Query::Users)))
+    };
+    let later = |secs: i64| now() + chrono::Duration::seconds(secs);
+    app.start();
+    assert!(!asked(&mut app), "a forced refresh does not re-ask");
+    app.update(Msg::Tick(later(6)));
+    assert!(!asked(&mut app), "not again within {USER_DIRECTORY_SECS} s");
+    app.update(Msg::Tick(later(USER_DIRECTORY_SECS + 20)));
+    assert!(asked(&mut app), "asked again after {USER_DIRECTORY_SECS} s");
+    assert!(screen(&app).contains("alice"), "ids until names are known");
+    app.update(Msg::Reply(Reply::Users(Ok(vec![
+        user("alice", "Ada"),
+        user("bob", "Bo Stone"),
+    ]))));
+    let shown = screen(&app);
+    assert!(
+        shown.contains("Bo Stone") && shown.contains("Ada"),
+        "{shown}"
+    );
+    assert!(!shown.contains(" alice "), "{shown}");
+    // `user:` matches a name (bob's id has no "stone" in it)
+    app.update(ch('/'));
+    type_text(&mut app, "user:stone");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.live.feed.visible_len(), 3, "requests 1, 3, 5");
+    // a second "ada": both are told apart by a short id; a user_seen event
+    // teaches the directory too
+    app.update(Msg::Source(SourceUpdate::Events(vec![Event::UserSeen {
+        user: user("carol", "ada"),
+    }])));
+    app.update(key(KeyCode::Esc));
+    assert!(screen(&app).contains("Ada·alice"), "{}", screen(&app));
+}
+
 fn audit_ready() -> App {
     let mut app = app(120, 40);
     app.reviewer = "dana".into();

@@ -251,4 +251,13 @@ impl QueryEngine for LiveEngine {
     ) -> Result<Vec<ConversationRow>> {
         Ok(self.read().store.conversations(window, limit))
     }
+    async fn users(&self, limit: usize) -> Result<Vec<UserRecord>> {
+        let mut users: Vec<UserRecord> = self.read().store.users.iter().cloned().collect();
+        users.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(take(users, limit))
+    }
 }
