@@ -285,6 +285,11 @@ fn parse_entry(entry: &toml::Table, index: usize, default_zone: Tz) -> Result<Bu
         )));
     }
     let limit = Microdollars((limit_usd * 1e6).round() as i64);
+    if limit.get() < 1 {
+        return Err(fail(format!(
+            "limit_usd {limit_usd} is under one microdollar ($0.000001); give a real limit"
+        )));
+    }
     let warn_at = number("warn_at")?.unwrap_or(DEFAULT_WARN_AT);
     if !(warn_at > 0.0 && warn_at <= 1.0) {
         return Err(fail(format!(
@@ -382,6 +387,10 @@ timezone = "Asia/Tokyo"
             (
                 "[[budget]]\nname = \"x\"\nscope = \"platform\"\nperiod = \"day\"\nlimit_usd = -3",
                 "budget \"x\": limit_usd -3 must be a positive",
+            ),
+            (
+                "[[budget]]\nname = \"x\"\nscope = \"platform\"\nperiod = \"day\"\nlimit_usd = 0.0000001",
+                "budget \"x\": limit_usd 0.0000001 is under one microdollar",
             ),
             (
                 "[[budget]]\nname = \"x\"\nscope = \"platform\"\nperiod = \"day\"\nlimit_usd = \"5\"",
