@@ -130,7 +130,9 @@ pub struct Subscription {
 }
 
 /// The user an event belongs to, for user-scoped tokens. Events with no
-/// user (steps, stats, anomalies) are only shown to all-users tokens.
+/// user (steps, stats, anomalies) are only shown to all-users tokens, but
+/// for a user budget's anomaly, shown to the users its match takes (see
+/// [`event_user_match`]).
 pub fn event_user(event: &Event) -> Option<&str> {
     Some(match event {
         Event::AiRequestStarted { request }
