@@ -278,24 +278,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     );
     tokio::select! {
         _ = crate::sse::listen::serve(listener, app, listen_limits) => {}
-        _ = shutdown_signal() => {}
+        _ = super::common::shutdown_signal() => {}
     };
     source.abort();
     pump.abort();
     Ok(())
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
