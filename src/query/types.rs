@@ -147,6 +147,8 @@ pub enum CostDimension {
     /// `ai_requests` joined to `agent_tasks` on `task_id`; requests without
     /// a task (or a task without agent name) fall under [`NO_AGENT`].
     Agent,
+    /// `ai_requests.user_id`.
+    User,
 }
 
 impl CostDimension {
@@ -156,6 +158,7 @@ impl CostDimension {
             CostDimension::Model => "model",
             CostDimension::Provider => "provider",
             CostDimension::Agent => "agent",
+            CostDimension::User => "user_id",
         }
     }
 }
