@@ -56,7 +56,7 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// Defaults for `url`: 15 s heartbeat, 1 MiB lines, 4 MiB events,
+    /// Defaults for `url`: 15 s heartbeat, 4 MiB lines and events,
     /// backoff 250 ms … 30 s, 30 s after a 429.
     pub fn new(url: impl Into<String>, token: Option<String>) -> Self {
         ClientConfig {

@@ -19,7 +19,9 @@ use bytes::{Bytes, BytesMut};
 /// Size caps of the guard.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardLimits {
-    /// Longest accepted line, in bytes (default 1 MiB).
+    /// Longest accepted line, in bytes (default 4 MiB, the event cap: a
+    /// `serve` event is one `data:` line, and a 2 MB tool payload is a
+    /// real event, found dropped by scripts/soak.sh at 1 MiB).
     pub max_line: usize,
     /// Largest accepted event (all its lines), in bytes (default 4 MiB).
     pub max_event: usize,
@@ -28,7 +30,7 @@ pub struct GuardLimits {
 impl Default for GuardLimits {
     fn default() -> Self {
         GuardLimits {
-            max_line: 1 << 20,
+            max_line: 4 << 20,
             max_event: 4 << 20,
         }
     }

@@ -237,6 +237,26 @@ async fn every_read_command_answers_the_same_through_serve_as_locally() {
         "analytics costs",
         with_window(&["analytics", "costs", "--include-synthetic"]),
     ));
+    cases.push((
+        "analytics costs",
+        with_window(&["analytics", "costs", "--by", "user"]),
+    ));
+    cases.push((
+        "analytics costs",
+        with_window(&["analytics", "costs", "--timezone", "Europe/Berlin"]),
+    ));
+    let budgets = dir.path().join("budgets.toml");
+    std::fs::write(
+        &budgets,
+        "[[budget]]\nname = \"platform\"\nscope = \"platform\"\nperiod = \"day\"\nlimit_usd = 1\n\n\
+         [[budget]]\nname = \"per-model\"\nscope = \"model\"\nmatch = \"*\"\nperiod = \"month\"\nlimit_usd = 500\n",
+    )
+    .unwrap();
+    let budgets = budgets.display().to_string();
+    cases.push((
+        "budgets",
+        strings(&["budgets", "--config", &budgets, "--at", UNTIL]),
+    ));
     cases.push(("traces", with_window(&["traces"])));
     cases.push(("traces", with_window(&["traces", "--status", "failed"])));
     cases.push(("traces", with_window(&["traces", "--model", &model])));

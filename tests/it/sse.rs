@@ -211,8 +211,11 @@ async fn malformed_stream_case(raw_json: bool) {
             .contains("authorization: bearer 0123456789abcdef")
     );
     assert!(!heads[0].to_ascii_lowercase().contains("last-event-id"));
+    // the resume asks from a little before the last cursor (here the
+    // oldest one remembered, 1: see tracetop::source::resume); what was
+    // delivered already is recognised and dropped
     assert!(
-        heads[1].to_ascii_lowercase().contains("last-event-id: 3"),
+        heads[1].to_ascii_lowercase().contains("last-event-id: 1"),
         "resume header: {}",
         heads[1]
     );
