@@ -69,9 +69,14 @@ pub async fn write_live(
             _ = tick.tick() => {
                 let events = generator.advance(now_ms(), cfg.rate);
                 if !events.is_empty() {
-                    let written = tokio::select! {
-                        _ = &mut stop => break Ok(total),
-                        written = writer.apply_retrying(&pool, &events) => written,
+                    // a write under way completes; only the waits for a
+                    // database that went away end at `stop`
+                    let written = match writer.apply_once(&pool, &events).await {
+                        Err(e) if is_transient(&e) => tokio::select! {
+                            _ = &mut stop => break Ok(total),
+                            written = writer.apply_retrying(&pool, &events) => written,
+                        },
+                        done => done,
                     };
                     if let Err(e) = written {
                         break Err(Error::Database(format!(
