@@ -16,7 +16,7 @@
 use super::catalog;
 use super::events::draft_events;
 use super::generate::{Planted, UserProfile, agent_pick, user_profile};
-use super::prices::PriceTable;
+use super::prices::GatewayBilling;
 use super::rng::{SimRng, Stream};
 use super::trace::{self, Actor, Conditions, ErrorBurst, SlowServer, TraceKind};
 use crate::model::*;
@@ -103,7 +103,7 @@ impl LiveGenerator {
             budget: 0.0,
             events_per_run: 30.0,
             cond: Conditions {
-                prices: PriceTable::list(),
+                prices: GatewayBilling::list(),
                 error_bursts: Vec::new(),
                 slow_servers: Vec::new(),
             },
