@@ -19,10 +19,12 @@ use serde::Serialize;
 use std::sync::Arc;
 
 mod change;
+mod reprice;
 pub use change::{
     ActivityChange, OverviewArgs, OverviewReport, PreviousCosts, activity_change_rows,
     activity_trend_rows, previous_cost_fields,
 };
+pub use reprice::{RepriceOutput, price_table, reprice_rows};
 
 /// Default `--since` of the analytics reports.
 pub const DEFAULT_SINCE: &str = "24h";
@@ -122,6 +124,21 @@ pub struct CostsArgs {
     /// Cost per hour or day bucket over the window.
     #[arg(long, value_enum)]
     pub trend: Option<Bucket>,
+    /// Price every completed request from its tokens at the price table in
+    /// force at its time and compare with the stored cost, per model.
+    #[arg(long, conflicts_with_all = ["by", "trend"])]
+    pub reprice: bool,
+    /// With --reprice: estimate MODEL's requests at OTHER's prices
+    /// (repeatable), e.g. --as gpt-4o=gpt-4o-mini.
+    #[arg(long = "as", value_name = "MODEL=OTHER", requires = "reprice")]
+    pub as_model: Vec<String>,
+    /// With --reprice: worst requests listed per model [default: 5; with --as: 0]
+    #[arg(long, value_name = "N", requires = "reprice")]
+    pub worst: Option<usize>,
+    /// Price table: tracetop TOML or LiteLLM's model_prices_and_context_window.json
+    /// [default: config `prices`, else the shipped table]
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<std::path::PathBuf>,
 }
 
 /// What every report needs once its arguments are checked.
@@ -905,6 +922,9 @@ const COST_WINDOW_FIELDS: usize = 12;
 const COST_ROLLING_FIELDS: usize = 6;
 
 async fn costs(args: CostsArgs) -> Result<()> {
+    if args.reprice {
+        return reprice::run(args).await;
+    }
     let p = prepare(&args.common).await?;
     let counting = Counting {
         include_synthetic: args.include_synthetic,

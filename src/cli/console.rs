@@ -72,6 +72,10 @@ pub struct ConsoleArgs {
     /// never on the command line).
     #[arg(long, value_name = "FILE", global = true)]
     pub token_file: Option<PathBuf>,
+    /// Price table for re-pricing (tracetop TOML or LiteLLM JSON)
+    /// [default: config `prices`, else the shipped table]
+    #[arg(long, value_name = "FILE", global = true)]
+    pub prices: Option<PathBuf>,
     /// Replay a file written by `tracetop record` into the console.
     #[arg(long, value_name = "FILE")]
     pub replay: Option<PathBuf>,

@@ -15,7 +15,7 @@ use clap::{ArgMatches, Command};
 use std::ffi::OsString;
 
 /// Ids of the top-level flags that reach every subcommand.
-pub const GLOBAL_SOURCE_FLAGS: [&str; 3] = ["database_url", "remote", "token_file"];
+pub const GLOBAL_SOURCE_FLAGS: [&str; 4] = ["database_url", "remote", "token_file", "prices"];
 
 /// Refuse what the parse would otherwise drop without a word:
 /// * a global source flag the chosen subcommand does not take;

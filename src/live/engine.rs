@@ -1333,6 +1333,9 @@ impl Store {
 
 #[async_trait]
 impl QueryEngine for LiveEngine {
+    async fn reprice(&self, query: &RepriceQuery) -> Result<RepriceReport> {
+        Ok(self.read().store.reprice(query))
+    }
     async fn overview(&self, now: Timestamp) -> Result<PlatformOverview> {
         Ok(self.read().store.overview(now))
     }
