@@ -58,8 +58,10 @@ impl RateCard {
                 });
             }
         }
+        // every what-if reads the table as it is, never another what-if
+        let original = rows.clone();
         for (from, to) in what_if {
-            let target: Vec<RateRow> = rows.iter().filter(|r| r.name == *to).cloned().collect();
+            let target: Vec<RateRow> = original.iter().filter(|r| r.name == *to).cloned().collect();
             if target.is_empty() {
                 return Err(Error::input(format!(
                     "--as {from}={to}: the price table ({}) has no model or alias {to}",
@@ -67,11 +69,11 @@ impl RateCard {
                 )));
             }
             // `from` and every name of the same table model
-            let canonical: Option<String> = rows
+            let canonical: Option<String> = original
                 .iter()
                 .find(|r| r.name == *from)
                 .map(|r| r.priced_as.clone());
-            let mut names: Vec<String> = rows
+            let mut names: Vec<String> = original
                 .iter()
                 .filter(|r| r.name == *from || Some(&r.priced_as) == canonical.as_ref())
                 .map(|r| r.name.clone())
