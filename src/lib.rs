@@ -16,5 +16,6 @@ pub mod prices;
 pub mod query;
 pub mod sanitize;
 pub mod sim;
+pub mod source;
 pub mod sse;
 pub mod tui;

@@ -8,10 +8,10 @@
 
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::pg::tail::{TailConfig, parse_interval};
-use crate::sse::client::{ClientConfig, load_token};
+use crate::source::postgres::{TailConfig, parse_interval};
+use crate::source::sse_client::{ClientConfig, load_token};
+use crate::source::{SourceSpec, spawn_source};
 use crate::sse::remote::stream_url;
-use crate::sse::source::{SourceSpec, spawn_source};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use tokio::sync::mpsc;
@@ -95,7 +95,7 @@ impl LiveSourceArgs {
             interval,
             lookback: parse_interval(&self.lookback)?,
             backfill: match self.backfill.as_deref() {
-                Some(text) => crate::pg::tail::parse_backfill(text)?,
+                Some(text) => crate::source::postgres::parse_backfill(text)?,
                 None => None,
             },
             ..TailConfig::default()

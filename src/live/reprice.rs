@@ -5,6 +5,7 @@
 use super::store::Store;
 use crate::model::{AiRequestRecord, Microdollars, request_status};
 use crate::prices::Usage;
+use crate::query::has_model_and_provider;
 use crate::query::{DriftedRequest, RepriceQuery, RepriceReport, RepricedModel, UnpricedModel};
 use std::collections::BTreeMap;
 
@@ -25,6 +26,7 @@ impl Store {
         let counted = self.requests.iter().map(|row| &row.record).filter(|r| {
             q.window.contains(r.created_at)
                 && r.status == request_status::COMPLETED
+                && has_model_and_provider(r)
                 && (q.counting.include_synthetic || !r.synthetic.unwrap_or(false))
         });
         for r in counted {

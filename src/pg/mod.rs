@@ -21,7 +21,7 @@ pub mod migrate;
 pub mod overview;
 pub mod reprice;
 pub mod reviews;
-pub mod tail;
+
 pub mod traces;
 
 pub use columns::escape_like;

@@ -44,7 +44,7 @@ pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
                        greatest({write}, 0)::bigint AS cache_write
                 FROM ai_requests r
                 WHERE r.created_at >= $1 AND r.created_at < $2
-                  AND r.status = 'completed' AND ($3 OR NOT {synthetic})
+                  AND r.status = 'completed' AND {has_model} AND ($3 OR NOT {synthetic})
             ) u
             LEFT JOIN card c
               ON c.name = u.model AND u.created_at >= c.valid_from AND u.created_at < c.valid_to
@@ -61,6 +61,7 @@ pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
                FROM priced p WHERE $12 > 0 AND priced <> stored) w
          WHERE rank <= $12",
         synthetic = engine.synthetic_sql("r"),
+        has_model = engine.has_model_sql("r"),
     )
 }
 

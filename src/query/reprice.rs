@@ -3,8 +3,9 @@
 //! --reprice`, the costs view's drift line).
 //!
 //! Counted: completed requests created in the window (a failed, rejected
-//! or pending request has no billed usage), synthetic ones left out
-//! unless the [`Counting`] includes them. Each is priced by the rate card
+//! or pending request has no billed usage) with a model and provider (as
+//! every cost figure), synthetic ones left out unless the [`Counting`]
+//! includes them. Each is priced by the rate card
 //! row for its served `model` (aliases resolved) in force at its
 //! `created_at`, by the rule of [`crate::prices`] (each request rounded
 //! half up to a microdollar). `drift = stored − priced`: positive means

@@ -123,6 +123,8 @@ pub async fn execute(
                 target_kind: None,
                 target_id: None,
                 limit: REVIEWS_LIMIT,
+                // a verdict counts whenever it was given
+                window: None,
             };
             let requests = history.ai_requests(&request_filter);
             let verdicts = reviews.reviews(&review_filter);

@@ -194,16 +194,27 @@ fn cache_line(app: &App, s: &crate::query::CostSummary) -> Line<'static> {
     ])
 }
 
-/// How many synthetic requests the figures leave out (empty when none).
+/// How many synthetic requests, and requests without a model or provider,
+/// the figures leave out (empty when none).
 fn synthetic_line(app: &App, s: &crate::query::CostSummary) -> Line<'static> {
-    if s.synthetic_requests_excluded == 0 {
+    let mut parts = Vec::new();
+    if s.synthetic_requests_excluded > 0 {
+        parts.push(format!(
+            "{} synthetic",
+            fmt_count(s.synthetic_requests_excluded)
+        ));
+    }
+    if s.no_model_requests_excluded > 0 {
+        parts.push(format!(
+            "{} model-less",
+            fmt_count(s.no_model_requests_excluded)
+        ));
+    }
+    if parts.is_empty() {
         return Line::default();
     }
     Line::from(Span::styled(
-        format!(
-            "{} synthetic requests left out",
-            fmt_count(s.synthetic_requests_excluded)
-        ),
+        format!("{} requests left out", parts.join(" and ")),
         app.theme.muted,
     ))
 }
