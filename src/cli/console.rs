@@ -125,6 +125,19 @@ pub fn app_from_config(look: &LookArgs, config: &ConsoleConfig, source_label: &s
     Ok(app)
 }
 
+/// The rate card of the costs view's drift line: `--prices`, else the
+/// config's `prices`; `None`: the shipped table (the app's default).
+pub fn configured_prices(
+    flag: Option<&std::path::Path>,
+    config: &ConsoleConfig,
+) -> Result<Option<Arc<crate::prices::RateCard>>> {
+    let Some(path) = flag.or(config.prices.as_deref()) else {
+        return Ok(None);
+    };
+    let table = crate::prices::PriceTable::load(path)?;
+    Ok(Some(Arc::new(crate::prices::RateCard::new(&table, &[])?)))
+}
+
 /// Who verdicts are recorded as: `reviewer =` in the config, else the
 /// login name (`$USER`, `$LOGNAME`, else the name of this process's uid in
 /// /etc/passwd, else `uid N`): always the real person or account, never a
@@ -313,6 +326,7 @@ pub async fn run_opened(
 /// Run the console.
 pub async fn run(args: ConsoleArgs) -> Result<()> {
     let config = ConsoleConfig::load(args.look.config.as_deref())?;
+    let prices = configured_prices(args.prices.as_deref(), &config)?;
     let remote = args.remote.clone().or(config.source.remote.clone());
     let token_file = args.token_file.clone().or(config.source.token_file.clone());
     let database_url = args
@@ -373,6 +387,9 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         ));
     };
     require_terminal()?;
-    let app = app_from_config(&args.look, &config, &opened.label)?;
+    let mut app = app_from_config(&args.look, &config, &opened.label)?;
+    if let Some(card) = prices {
+        app.prices = card;
+    }
     run_opened(opened, app, detect_locally.then(|| config.anomaly.clone())).await
 }

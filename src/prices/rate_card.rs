@@ -102,6 +102,16 @@ impl RateCard {
         })
     }
 
+    /// The card of the shipped table without what-ifs (built once).
+    pub fn shipped() -> std::sync::Arc<RateCard> {
+        static SHIPPED: std::sync::OnceLock<std::sync::Arc<RateCard>> = std::sync::OnceLock::new();
+        SHIPPED
+            .get_or_init(|| {
+                std::sync::Arc::new(RateCard::new(&PriceTable::shipped(), &[]).unwrap_or_default())
+            })
+            .clone()
+    }
+
     /// Every row.
     pub fn rows(&self) -> &[RateRow] {
         &self.rows
