@@ -4,19 +4,20 @@
 //! `bigint` arithmetic by the rule of [`crate::prices`], summed per model,
 //! with the worst drifting requests of each model beside the sums.
 //!
-//! The statement: `card` (the unnested rows) LEFT JOINed to the requests
-//! (`priced`, one row per request, `NULL` price when no row matches);
-//! aggregated per model and "has a price"; UNION ALL the `worst` rows
-//! (`row_number()` over the drifting requests of each model, skipped
-//! entirely when no list is asked for). A product or sum beyond 64 bits
-//! is a Postgres error, never a wrapped number. Cache tokens read 0 where
+//! The statement: the requests of the window LEFT JOINed to `card` (the
+//! unnested rows; `NULL` price when none matches), priced per row and
+//! aggregated per model and "has a price" in one pass; the drifting rows
+//! of each group are gathered by a filtered `array_agg` (only when a
+//! worst list is asked for, and only rows that drift), and a LATERAL keeps
+//! the `$12` worst of them. So the table is scanned once and nothing is
+//! materialised but the drifting rows. A product or sum beyond 64 bits is
+//! a Postgres error, never a wrapped number. Cache tokens read 0 where
 //! the columns are absent.
 
 use super::PgEngine;
 use crate::error::Result;
 use crate::model::{Microdollars, Timestamp};
 use crate::query::{DriftedRequest, RepriceQuery, RepriceReport, RepricedModel, UnpricedModel};
-use std::collections::BTreeMap;
 
 /// The statement, rendered for this database's columns.
 pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
@@ -28,38 +29,44 @@ pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
                                  $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
                 AS c(name, priced_as, valid_from, valid_to, input_rate, output_rate, read_rate, write_rate)
          ),
-         priced AS (
-            SELECT u.id, u.created_at, u.model, u.stored, c.priced_as,
-                   CASE WHEN c.name IS NOT NULL THEN
-                     (greatest(u.input - u.cache_read - u.cache_write, 0) * c.input_rate
-                      + u.cache_read * c.read_rate + u.cache_write * c.write_rate
-                      + u.output * c.output_rate + 500000) / 1000000
-                   END AS priced
+         per_model AS (
+            SELECT model, min(priced_as) AS priced_as, count(*) AS n,
+                   sum(stored)::bigint AS stored, sum(priced)::bigint AS priced,
+                   count(*) FILTER (WHERE priced <> stored) AS drifted,
+                   min(created_at) AS first_at, max(created_at) AS last_at,
+                   array_agg(id) FILTER (WHERE $12 > 0 AND priced <> stored) AS drift_ids,
+                   array_agg(created_at) FILTER (WHERE $12 > 0 AND priced <> stored) AS drift_at,
+                   array_agg(stored) FILTER (WHERE $12 > 0 AND priced <> stored) AS drift_stored,
+                   array_agg(priced) FILTER (WHERE $12 > 0 AND priced <> stored) AS drift_priced
             FROM (
-                SELECT r.id::text AS id, r.created_at, coalesce(r.model::text, '') AS model,
-                       r.cost_microdollars::bigint AS stored,
-                       greatest(coalesce(r.input_tokens, 0), 0)::bigint AS input,
-                       greatest(coalesce(r.output_tokens, 0), 0)::bigint AS output,
-                       greatest({read}, 0)::bigint AS cache_read,
-                       greatest({write}, 0)::bigint AS cache_write
+                SELECT r.id, r.created_at, r.model::text AS model,
+                       r.cost_microdollars::bigint AS stored, c.priced_as,
+                       CASE WHEN c.name IS NOT NULL THEN
+                         (greatest(greatest(coalesce(r.input_tokens, 0), 0)::bigint
+                                   - greatest({read}, 0) - greatest({write}, 0), 0) * c.input_rate
+                          + greatest({read}, 0)::bigint * c.read_rate
+                          + greatest({write}, 0)::bigint * c.write_rate
+                          + greatest(coalesce(r.output_tokens, 0), 0)::bigint * c.output_rate
+                          + 500000) / 1000000
+                       END AS priced
                 FROM ai_requests r
+                LEFT JOIN card c ON c.name = r.model
+                     AND r.created_at >= c.valid_from AND r.created_at < c.valid_to
                 WHERE r.created_at >= $1 AND r.created_at < $2
                   AND r.status = 'completed' AND {has_model} AND ($3 OR NOT {synthetic})
-            ) u
-            LEFT JOIN card c
-              ON c.name = u.model AND u.created_at >= c.valid_from AND u.created_at < c.valid_to
+            ) p
+            GROUP BY model, priced IS NULL
          )
-         SELECT false AS is_worst, model, min(priced_as) AS priced_as, count(*) AS n,
-                sum(stored)::bigint AS stored, sum(priced)::bigint AS priced,
-                count(*) FILTER (WHERE priced <> stored) AS drifted,
-                min(created_at) AS first_at, max(created_at) AS last_at, NULL::text AS id
-         FROM priced GROUP BY model, priced IS NULL
-         UNION ALL
-         SELECT true, model, priced_as, 1, stored, priced, 1, created_at, created_at, id
-         FROM (SELECT p.*, row_number() OVER (PARTITION BY model
-                                              ORDER BY abs(stored - priced) DESC, id COLLATE \"C\") AS rank
-               FROM priced p WHERE $12 > 0 AND priced <> stored) w
-         WHERE rank <= $12",
+         SELECT m.model, m.priced_as, m.n, m.stored, m.priced, m.drifted, m.first_at, m.last_at,
+                w.ids AS worst_ids, w.ats AS worst_at, w.stored AS worst_stored, w.priced AS worst_priced
+         FROM per_model m
+         LEFT JOIN LATERAL (
+            SELECT array_agg(x.id::text ORDER BY x.rank) AS ids, array_agg(x.at ORDER BY x.rank) AS ats,
+                   array_agg(x.stored ORDER BY x.rank) AS stored, array_agg(x.priced ORDER BY x.rank) AS priced
+            FROM (SELECT d.*, row_number() OVER (ORDER BY abs(d.stored - d.priced) DESC, d.id::text COLLATE \"C\") AS rank
+                  FROM unnest(m.drift_ids, m.drift_at, m.drift_stored, m.drift_priced) AS d(id, at, stored, priced)) x
+            WHERE x.rank <= $12
+         ) w ON true",
         synthetic = engine.synthetic_sql("r"),
         has_model = engine.has_model_sql("r"),
     )
@@ -67,7 +74,6 @@ pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    is_worst: bool,
     model: String,
     priced_as: Option<String>,
     n: i64,
@@ -76,7 +82,10 @@ struct Row {
     drifted: i64,
     first_at: Timestamp,
     last_at: Timestamp,
-    id: Option<String>,
+    worst_ids: Option<Vec<String>>,
+    worst_at: Option<Vec<Timestamp>>,
+    worst_stored: Option<Vec<i64>>,
+    worst_priced: Option<Vec<i64>>,
 }
 
 pub(crate) async fn reprice(engine: &PgEngine, q: &RepriceQuery) -> Result<RepriceReport> {
@@ -98,40 +107,37 @@ pub(crate) async fn reprice(engine: &PgEngine, q: &RepriceQuery) -> Result<Repri
         .fetch_all(engine.pool())
         .await
         .map_err(|e| engine.err(e))?;
-    let mut models: BTreeMap<String, RepricedModel> = BTreeMap::new();
+    let mut models = Vec::new();
     let mut unpriced = Vec::new();
-    let mut worst = Vec::new();
     for row in found {
         let stored = Microdollars(row.stored.unwrap_or(0));
-        if row.is_worst {
-            let priced = Microdollars(row.priced.unwrap_or(0));
-            worst.push((
-                row.model,
-                DriftedRequest {
-                    id: row.id.unwrap_or_default(),
-                    created_at: row.first_at,
-                    stored_microdollars: stored,
-                    priced_microdollars: priced,
-                    drift_microdollars: Microdollars(stored.get() - priced.get()),
-                },
-            ));
-            continue;
-        }
         match (row.priced, row.priced_as) {
             (Some(priced), Some(priced_as)) => {
-                models.insert(
-                    row.model.clone(),
-                    RepricedModel {
-                        model: row.model,
-                        priced_as,
-                        request_count: row.n,
-                        stored_microdollars: stored,
+                let worst = row
+                    .worst_ids
+                    .unwrap_or_default()
+                    .into_iter()
+                    .zip(row.worst_at.unwrap_or_default())
+                    .zip(row.worst_stored.unwrap_or_default())
+                    .zip(row.worst_priced.unwrap_or_default())
+                    .map(|(((id, created_at), stored), priced)| DriftedRequest {
+                        id,
+                        created_at,
+                        stored_microdollars: Microdollars(stored),
                         priced_microdollars: Microdollars(priced),
-                        drift_microdollars: Microdollars(stored.get().saturating_sub(priced)),
-                        drifted_requests: row.drifted,
-                        worst_requests: Vec::new(),
-                    },
-                );
+                        drift_microdollars: Microdollars(stored.saturating_sub(priced)),
+                    })
+                    .collect();
+                models.push(RepricedModel {
+                    model: row.model,
+                    priced_as,
+                    request_count: row.n,
+                    stored_microdollars: stored,
+                    priced_microdollars: Microdollars(priced),
+                    drift_microdollars: Microdollars(stored.get().saturating_sub(priced)),
+                    drifted_requests: row.drifted,
+                    worst_requests: worst,
+                });
             }
             _ => unpriced.push(UnpricedModel {
                 model: row.model,
@@ -142,14 +148,5 @@ pub(crate) async fn reprice(engine: &PgEngine, q: &RepriceQuery) -> Result<Repri
             }),
         }
     }
-    for (model, request) in worst {
-        if let Some(m) = models.get_mut(&model) {
-            m.worst_requests.push(request);
-        }
-    }
-    Ok(RepriceReport::assemble(
-        &q.card,
-        models.into_values().collect(),
-        unpriced,
-    ))
+    Ok(RepriceReport::assemble(&q.card, models, unpriced))
 }

@@ -46,9 +46,11 @@ pub const SHIPPED_TOML: &str = include_str!("../../data/prices.toml");
 /// Name of the shipped table in reports.
 pub const SHIPPED_SOURCE: &str = "shipped";
 
-/// Largest accepted rate: $100 000 per million tokens (a typo guard, and
-/// keeps every product of a 32-bit token count and a rate inside `i64`).
-pub const MAX_RATE: i64 = 100_000_000_000;
+/// Largest accepted rate: $10 000 per million tokens (a typo guard). It
+/// keeps a request's cost inside PgEngine's `bigint` arithmetic for any
+/// request under ~200 million tokens; beyond that Postgres reports an
+/// overflow, never a wrong number (LiveEngine computes in 128 bits).
+pub const MAX_RATE: i64 = 10_000_000_000;
 
 /// Microdollars per million tokens of each kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -170,7 +172,7 @@ impl PriceTable {
                 .any(|&v| !(0..=MAX_RATE).contains(&v))
             {
                 return Err(Error::input(format!(
-                    "{}: a price is negative or above $100000 per million tokens",
+                    "{}: a price is negative or above $10000 per million tokens",
                     e.model
                 )));
             }

@@ -199,6 +199,37 @@ output_usd_per_mtok = 3
     }
 
     #[test]
+    fn what_ifs_read_the_table_never_each_other() {
+        let now = chrono::Utc::now();
+        let u = Usage {
+            input: 1000,
+            output: 100,
+            ..Usage::default()
+        };
+        // small → big and big → small swap, whatever the order
+        let card = RateCard::new(
+            &table(),
+            &[
+                ("small".into(), "big".into()),
+                ("big".into(), "small".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            card.price("small", now, u),
+            Some(("big", Microdollars(13_000)))
+        );
+        assert_eq!(
+            card.price("big", now, u),
+            Some(("small", Microdollars(1_300)))
+        );
+        assert_eq!(
+            card.price("big-2026", now, u),
+            Some(("small", Microdollars(1_300)))
+        );
+    }
+
+    #[test]
     fn what_if_flags_are_model_equals_other() {
         assert_eq!(
             parse_what_if("gpt-4o=gpt-4o-mini").unwrap(),
