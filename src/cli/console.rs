@@ -10,7 +10,10 @@
 //! for none) in the past, capped per table; the first poll is read before
 //! the first frame when it takes less than [`FIRST_FRAME_BUDGET`] (so the
 //! feed and the ribbon's rates are right on it), and streams in behind
-//! the first frame when the database is slower.
+//! the first frame when the database is slower. On a `tracetop serve`
+//! stream the same span is asked of the server's replay ring (its cursors
+//! are event times, so a `Last-Event-ID` just before the span replays it);
+//! a ring that no longer reaches back says so with a gap line.
 
 use crate::error::redact_url;
 use crate::error::{Error, Result};
@@ -20,6 +23,7 @@ use crate::query::{QueryEngine, ReviewStore};
 use crate::source::postgres::{PgTail, TailConfig, parse_backfill};
 use crate::source::sse_client::{ClientConfig, load_token};
 use crate::source::{SourceSpec, spawn_source};
+use crate::sse::hub::backfill_cursor;
 use crate::sse::remote::{RemoteEngine, is_analytics_stream, stream_url};
 use crate::tui::app::App;
 use crate::tui::config::ConsoleConfig;
@@ -82,8 +86,9 @@ pub struct ConsoleArgs {
     /// Replay speed: 1 = real time, 10 = ten times faster, 0 = as fast as possible.
     #[arg(long, default_value_t = 1.0, value_name = "N")]
     pub speed: f64,
-    /// On a database, open on the recent past: the feed starts this far
-    /// back (e.g. 15m, 1h; 0 for none) [default: config `backfill`, else 15m]
+    /// Open on the recent past: the feed starts this far back (e.g. 15m, 1h;
+    /// 0 for none) on a database, or as far as a `tracetop serve` stream's
+    /// replay ring reaches [default: config `backfill`, else 15m]
     #[arg(long, value_name = "DURATION")]
     pub backfill: Option<String>,
     #[command(flatten)]
@@ -369,12 +374,16 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
             }
         } else {
             let engine = Arc::new(RemoteEngine::connect(&url, token.clone()).await?);
+            // open on the recent past: the server's ring replays the span
+            let mut client = ClientConfig::new(stream, token);
+            client.last_event_id = backfill_span(args.backfill.as_deref(), &config)?
+                .map(|span| backfill_cursor(span, chrono::Utc::now()));
             OpenedSource {
-                label: redact_url(&stream),
+                label: redact_url(&client.url),
                 live: Arc::new(LiveEngine::new(RIBBON_LIMITS)),
                 history: engine.clone(),
                 reviews: engine,
-                spec: SourceSpec::Remote(ClientConfig::new(stream, token)),
+                spec: SourceSpec::Remote(client),
             }
         }
     } else if let Some(url) = database_url {

@@ -6,18 +6,21 @@
 //!
 //! The statement: the requests of the window LEFT JOINed to `card` (the
 //! unnested rows; `NULL` price when none matches), priced per row and
-//! aggregated per model and "has a price" in one pass; the drifting rows
-//! of each group are gathered by a filtered `array_agg` (only when a
-//! worst list is asked for, and only rows that drift), and a LATERAL keeps
-//! the `$12` worst of them. So the table is scanned once and nothing is
-//! materialised but the drifting rows. A product or sum beyond 64 bits is
-//! a Postgres error, never a wrapped number. Cache tokens read 0 where
-//! the columns are absent.
+//! hash-aggregated in one scan into `groups`: per model and "has a
+//! price", with every request that drifts in a group of its own (its id
+//! is part of the key only when a worst list is asked for). The groups are
+//! few (one per model, plus one per drifting request), so summing them per
+//! model and ranking the drifting ones (`row_number()`, the `$12` worst of
+//! each model) costs next to nothing beside the scan: the work grows with
+//! the requests that drift, not with the window. A product or sum beyond
+//! 64 bits is a Postgres error, never a wrapped number. Cache tokens read
+//! 0 where the columns are absent.
 
 use super::PgEngine;
 use crate::error::Result;
 use crate::model::{Microdollars, Timestamp};
 use crate::query::{DriftedRequest, RepriceQuery, RepriceReport, RepricedModel, UnpricedModel};
+use std::collections::BTreeMap;
 
 /// The statement, rendered for this database's columns.
 pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
@@ -29,17 +32,15 @@ pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
                                  $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
                 AS c(name, priced_as, valid_from, valid_to, input_rate, output_rate, read_rate, write_rate)
          ),
-         per_model AS (
-            SELECT model, min(priced_as) AS priced_as, count(*) AS n,
-                   sum(stored)::bigint AS stored, sum(priced)::bigint AS priced,
+         groups AS (
+            SELECT model, priced IS NULL AS unpriced,
+                   CASE WHEN $12 > 0 AND priced <> stored THEN id END AS drift_id,
+                   min(priced_as) AS priced_as, count(*) AS n,
+                   sum(stored) AS stored, sum(priced) AS priced,
                    count(*) FILTER (WHERE priced <> stored) AS drifted,
-                   min(created_at) AS first_at, max(created_at) AS last_at,
-                   array_agg(id) FILTER (WHERE $12 > 0 AND priced <> stored) AS drift_ids,
-                   array_agg(created_at) FILTER (WHERE $12 > 0 AND priced <> stored) AS drift_at,
-                   array_agg(stored) FILTER (WHERE $12 > 0 AND priced <> stored) AS drift_stored,
-                   array_agg(priced) FILTER (WHERE $12 > 0 AND priced <> stored) AS drift_priced
+                   min(created_at) AS first_at, max(created_at) AS last_at
             FROM (
-                SELECT r.id, r.created_at, r.model::text AS model,
+                SELECT r.id::text AS id, r.created_at, r.model::text AS model,
                        r.cost_microdollars::bigint AS stored, c.priced_as,
                        CASE WHEN c.name IS NOT NULL THEN
                          (greatest(greatest(coalesce(r.input_tokens, 0), 0)::bigint
@@ -55,18 +56,19 @@ pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
                 WHERE r.created_at >= $1 AND r.created_at < $2
                   AND r.status = 'completed' AND {has_model} AND ($3 OR NOT {synthetic})
             ) p
-            GROUP BY model, priced IS NULL
+            GROUP BY 1, 2, 3
          )
-         SELECT m.model, m.priced_as, m.n, m.stored, m.priced, m.drifted, m.first_at, m.last_at,
-                w.ids AS worst_ids, w.ats AS worst_at, w.stored AS worst_stored, w.priced AS worst_priced
-         FROM per_model m
-         LEFT JOIN LATERAL (
-            SELECT array_agg(x.id::text ORDER BY x.rank) AS ids, array_agg(x.at ORDER BY x.rank) AS ats,
-                   array_agg(x.stored ORDER BY x.rank) AS stored, array_agg(x.priced ORDER BY x.rank) AS priced
-            FROM (SELECT d.*, row_number() OVER (ORDER BY abs(d.stored - d.priced) DESC, d.id::text COLLATE \"C\") AS rank
-                  FROM unnest(m.drift_ids, m.drift_at, m.drift_stored, m.drift_priced) AS d(id, at, stored, priced)) x
-            WHERE x.rank <= $12
-         ) w ON true",
+         SELECT false AS is_worst, model, min(priced_as) AS priced_as, sum(n)::bigint AS n,
+                sum(stored)::bigint AS stored, sum(priced)::bigint AS priced,
+                sum(drifted)::bigint AS drifted, min(first_at) AS first_at, max(last_at) AS last_at,
+                NULL::text AS id
+         FROM groups GROUP BY model, unpriced
+         UNION ALL
+         SELECT true, model, priced_as, 1, stored::bigint, priced::bigint, 1, first_at, first_at, drift_id
+         FROM (SELECT g.*, row_number() OVER (PARTITION BY model
+                                              ORDER BY abs(stored - priced) DESC, drift_id COLLATE \"C\") AS rank
+               FROM groups g WHERE drift_id IS NOT NULL) w
+         WHERE rank <= $12",
         synthetic = engine.synthetic_sql("r"),
         has_model = engine.has_model_sql("r"),
     )
@@ -74,6 +76,7 @@ pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
 
 #[derive(sqlx::FromRow)]
 struct Row {
+    is_worst: bool,
     model: String,
     priced_as: Option<String>,
     n: i64,
@@ -82,10 +85,7 @@ struct Row {
     drifted: i64,
     first_at: Timestamp,
     last_at: Timestamp,
-    worst_ids: Option<Vec<String>>,
-    worst_at: Option<Vec<Timestamp>>,
-    worst_stored: Option<Vec<i64>>,
-    worst_priced: Option<Vec<i64>>,
+    id: Option<String>,
 }
 
 pub(crate) async fn reprice(engine: &PgEngine, q: &RepriceQuery) -> Result<RepriceReport> {
@@ -107,37 +107,40 @@ pub(crate) async fn reprice(engine: &PgEngine, q: &RepriceQuery) -> Result<Repri
         .fetch_all(engine.pool())
         .await
         .map_err(|e| engine.err(e))?;
-    let mut models = Vec::new();
+    let mut models: BTreeMap<String, RepricedModel> = BTreeMap::new();
     let mut unpriced = Vec::new();
+    let mut worst = Vec::new();
     for row in found {
         let stored = Microdollars(row.stored.unwrap_or(0));
+        if row.is_worst {
+            let priced = Microdollars(row.priced.unwrap_or(0));
+            worst.push((
+                row.model,
+                DriftedRequest {
+                    id: row.id.unwrap_or_default(),
+                    created_at: row.first_at,
+                    stored_microdollars: stored,
+                    priced_microdollars: priced,
+                    drift_microdollars: Microdollars(stored.get().saturating_sub(priced.get())),
+                },
+            ));
+            continue;
+        }
         match (row.priced, row.priced_as) {
             (Some(priced), Some(priced_as)) => {
-                let worst = row
-                    .worst_ids
-                    .unwrap_or_default()
-                    .into_iter()
-                    .zip(row.worst_at.unwrap_or_default())
-                    .zip(row.worst_stored.unwrap_or_default())
-                    .zip(row.worst_priced.unwrap_or_default())
-                    .map(|(((id, created_at), stored), priced)| DriftedRequest {
-                        id,
-                        created_at,
-                        stored_microdollars: Microdollars(stored),
+                models.insert(
+                    row.model.clone(),
+                    RepricedModel {
+                        model: row.model,
+                        priced_as,
+                        request_count: row.n,
+                        stored_microdollars: stored,
                         priced_microdollars: Microdollars(priced),
-                        drift_microdollars: Microdollars(stored.saturating_sub(priced)),
-                    })
-                    .collect();
-                models.push(RepricedModel {
-                    model: row.model,
-                    priced_as,
-                    request_count: row.n,
-                    stored_microdollars: stored,
-                    priced_microdollars: Microdollars(priced),
-                    drift_microdollars: Microdollars(stored.get().saturating_sub(priced)),
-                    drifted_requests: row.drifted,
-                    worst_requests: worst,
-                });
+                        drift_microdollars: Microdollars(stored.get().saturating_sub(priced)),
+                        drifted_requests: row.drifted,
+                        worst_requests: Vec::new(),
+                    },
+                );
             }
             _ => unpriced.push(UnpricedModel {
                 model: row.model,
@@ -148,5 +151,14 @@ pub(crate) async fn reprice(engine: &PgEngine, q: &RepriceQuery) -> Result<Repri
             }),
         }
     }
-    Ok(RepriceReport::assemble(&q.card, models, unpriced))
+    for (model, request) in worst {
+        if let Some(m) = models.get_mut(&model) {
+            m.worst_requests.push(request);
+        }
+    }
+    Ok(RepriceReport::assemble(
+        &q.card,
+        models.into_values().collect(),
+        unpriced,
+    ))
 }

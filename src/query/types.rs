@@ -308,6 +308,12 @@ pub struct TraceListFilter {
     pub has_mcp: Option<bool>,
     pub user: Option<UserId>,
     pub limit: usize,
+    /// Exact (served) model of an AI request in the trace.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Exact provider of an AI request in the trace.
+    #[serde(default)]
+    pub provider: Option<String>,
 }
 
 /// One row of the trace list.

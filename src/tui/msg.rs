@@ -53,6 +53,8 @@ pub enum Effect {
 /// that asked.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Query {
+    /// The user directory (names for ids), whole answers only.
+    Users,
     Overview {
         generation: u64,
         now: Timestamp,
@@ -100,10 +102,11 @@ pub enum Query {
         generation: u64,
         id: String,
     },
+    /// The matching lines and the summary of every match (the filter's
+    /// window is always set).
     Logs {
         generation: u64,
         filter: LogFilter,
-        window: TimeWindow,
     },
 }
 
@@ -171,6 +174,8 @@ impl std::fmt::Display for Failure {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CostsData {
     pub summary: CostSummary,
+    /// The same figures over the window before (for ↑/↓).
+    pub previous: CostSummary,
     pub overview: CostOverview,
     pub by_model: Vec<CostBreakdownRow>,
     pub by_provider: Vec<CostBreakdownRow>,
@@ -212,6 +217,7 @@ pub struct QueueData {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
     Overview(u64, Answer<PlatformOverview>),
+    Users(Answer<Vec<UserRecord>>),
     Trace(u64, TraceId, Answer<Box<TraceDetail>>),
     TraceAudit(u64, TraceId, Answer<AuditResolution>),
     TraceResolved(u64, String, Answer<AuditResolution>),

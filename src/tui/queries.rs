@@ -26,6 +26,12 @@ pub async fn execute(
     prices: Arc<crate::prices::RateCard>,
 ) -> Reply {
     match query {
+        Query::Users => Reply::Users(
+            history
+                .users(crate::tui::users::MAX_USERS)
+                .await
+                .map_err(text),
+        ),
         Query::Overview { generation, now } => {
             Reply::Overview(generation, history.overview(now).await.map_err(text))
         }
@@ -61,10 +67,12 @@ pub async fn execute(
                 card: prices,
                 worst: 0,
             };
+            let previous_window = window.previous();
             let (figures, drift) = futures::join!(
                 async {
                     futures::try_join!(
                         history.cost_summary(&window),
+                        history.cost_summary(&previous_window),
                         history.cost_overview(now),
                         history.cost_breakdown(&window, CostDimension::Model),
                         history.cost_breakdown(&window, CostDimension::Provider),
@@ -77,9 +85,10 @@ pub async fn execute(
             let drift = drift.ok();
             let answer = figures
                 .map(
-                    |(summary, overview, by_model, by_provider, by_agent, trend)| {
+                    |(summary, previous, overview, by_model, by_provider, by_agent, trend)| {
                         Box::new(CostsData {
                             summary,
+                            previous,
                             overview,
                             by_model,
                             by_provider,
@@ -154,15 +163,14 @@ pub async fn execute(
             let answer = history.audit_lookup(&id).await.map_err(text);
             Reply::AuditRecord(generation, id, answer)
         }
-        Query::Logs {
-            generation,
-            filter,
-            window,
-        } => {
-            let answer =
-                futures::try_join!(history.log_search(&filter), history.log_summary(&window))
-                    .map(|(lines, summary)| LogsData { lines, summary })
-                    .map_err(text);
+        Query::Logs { generation, filter } => {
+            // the summary counts what the filter matches, not only the lines shown
+            let answer = futures::try_join!(
+                history.log_search(&filter),
+                history.log_summary_filtered(&filter)
+            )
+            .map(|(lines, summary)| LogsData { lines, summary })
+            .map_err(text);
             Reply::Logs(generation, answer)
         }
     }

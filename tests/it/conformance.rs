@@ -384,6 +384,7 @@ struct Picks {
     /// Another user, for the AI request filter.
     other_user: UserId,
     model: String,
+    provider: String,
     log_pattern: String,
     log_module: String,
     tool_status: String,
@@ -398,6 +399,7 @@ impl Picks {
             user: "u1".into(),
             other_user: "u2".into(),
             model: "gpt-4o".into(),
+            provider: "openai".into(),
             log_pattern: "PLANNER".into(),
             log_module: "agent".into(),
             tool_status: "timeout".into(),
@@ -425,6 +427,8 @@ async fn assert_conformant(
         },
     ];
     same!(pg, live, "overview", |e| e.overview(now));
+    same!(pg, live, "users", |e| e.users(0));
+    same!(pg, live, "users (limit 3)", |e| e.users(3));
     same!(pg, live, "cost_overview", |e| e.cost_overview(now));
     for (i, w) in windows.iter().enumerate() {
         let label = |what: &str| format!("{what} (window {i})");
@@ -539,6 +543,18 @@ async fn assert_conformant(
                 limit: 2,
                 ..Default::default()
             },
+            TraceListFilter {
+                window: Some(*w),
+                model: Some(picks.model.clone()),
+                limit: 50,
+                ..Default::default()
+            },
+            TraceListFilter {
+                window: Some(*w),
+                provider: Some(picks.provider.clone()),
+                limit: 50,
+                ..Default::default()
+            },
         ];
         for f in &trace_filters {
             same!(pg, live, label("traces"), |e| e.traces(f));
@@ -570,7 +586,17 @@ async fn assert_conformant(
         ];
         for f in &log_filters {
             same!(pg, live, label("log_search"), |e| e.log_search(f));
+            same!(pg, live, label("log_summary_filtered"), |e| e
+                .log_summary_filtered(f));
         }
+        let module_filter = LogFilter {
+            window: Some(*w),
+            module: Some(picks.log_module.clone()),
+            pattern: Some(picks.log_pattern.clone()),
+            ..Default::default()
+        };
+        same!(pg, live, label("log_summary_filtered module"), |e| e
+            .log_summary_filtered(&module_filter));
         let tool_filter = ToolExecutionFilter {
             window: Some(*w),
             limit: 50,
@@ -710,6 +736,20 @@ async fn cost_breakdown_by_agent_answers_the_same(shape: Shape) {
 
 /// The most frequent value of `values` (ties: the smallest), so a pick
 /// selects many rows.
+/// The value seen least often (ties: the first by name).
+fn least_common<'a>(values: impl Iterator<Item = &'a str>) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for v in values {
+        *counts.entry(v).or_default() += 1;
+    }
+    let fewest = counts.values().copied().min().expect("some values");
+    counts
+        .into_iter()
+        .find(|(_, n)| *n == fewest)
+        .map(|(v, _)| v.to_string())
+        .unwrap()
+}
+
 fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> String {
     let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
     for v in values {
@@ -787,6 +827,8 @@ async fn simulated_workload_answers_the_same_in_postgres_and_in_memory(shape: Sh
         user: user.as_str().into(),
         other_user: other_user.as_str().into(),
         model: most_common(workload.ai_requests.iter().map(|r| r.model.as_str())),
+        // the least common provider, so its filter leaves traces out
+        provider: least_common(workload.ai_requests.iter().map(|r| r.provider.as_str())),
         // a word of the most common message, upper-cased: matched
         // case-insensitively
         log_pattern: most_common(workload.logs.iter().map(|l| l.message.as_str()))

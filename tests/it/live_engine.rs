@@ -425,6 +425,30 @@ async fn trace_list_rows_and_filters() {
         .await,
         ["trace-010", "trace-01"]
     );
+    // by a request's served model or provider: trace-01 asked gpt-4o
+    // (openai) and claude-sonnet (anthropic), trace-02 gpt-4o, trace-04
+    // gpt-4o-mini (openai); trace-010 has no request
+    for (model, provider, want) in [
+        (Some("gpt-4o"), None, vec!["trace-02", "trace-01"]),
+        (Some("gpt-4o-mini"), None, vec!["trace-04"]),
+        (None, Some("anthropic"), vec!["trace-01"]),
+        (
+            None,
+            Some("openai"),
+            vec!["trace-04", "trace-02", "trace-01"],
+        ),
+        (Some("claude-sonnet"), Some("openai"), vec!["trace-01"]),
+        (Some("gpt-4o"), Some("anthropic"), vec!["trace-01"]),
+        (Some("nope"), None, vec![]),
+    ] {
+        let got = ids(TraceListFilter {
+            model: model.map(String::from),
+            provider: provider.map(String::from),
+            ..base.clone()
+        })
+        .await;
+        assert_eq!(got, want, "model {model:?} provider {provider:?}");
+    }
     assert_eq!(
         ids(TraceListFilter {
             limit: 2,

@@ -141,6 +141,80 @@ async fn collect_logs(rx: &mut mpsc::Receiver<SourceUpdate>, want: usize, into: 
     }
 }
 
+/// `tracetop tail --remote URL` with the given extra flags: the log ids of
+/// the events it prints within `wait`, then the process is stopped.
+fn tail_remote_log_ids(server: &Server, extra: &[&str], wait: Duration) -> Vec<String> {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tracetop"))
+        .args(["tail", "--remote", &server.url(), "--format", "jsonl"])
+        .args(extra)
+        .env("TRACETOP_TOKEN", ALL)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tracetop tail");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + wait;
+    let mut ids = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                let v: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
+                if let Some(id) = v["log"]["id"].as_str() {
+                    ids.push(id.to_string());
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    ids
+}
+
+/// A client that connects late opens on the recent past: `--backfill`
+/// asks the server's ring for the span (its cursors are event times), so
+/// rows relayed before the client connected arrive, and only those inside
+/// the span. Without it the client starts live.
+#[tokio::test]
+async fn late_client_backfills_the_recent_past_from_the_ring() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = support::fresh_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = token_file(&dir);
+    let server = Server::start(&db.url, &tokens, free_port());
+    server.wait_ready().await;
+    // a first client makes sure the server has relayed the rows
+    let (tx, mut rx) = mpsc::channel(256);
+    let first = spawn_source(SourceSpec::Remote(client(&server.url(), ALL)), tx);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    insert_logs(&db, 0..5, "bob").await;
+    collect_logs(&mut rx, 5, &mut Vec::new()).await;
+    first.abort();
+    let expected: Vec<String> = (0..5).map(|i| format!("log-{i:03}")).collect();
+
+    let wait = Duration::from_secs(3);
+    let backfilled = tail_remote_log_ids(&server, &["--backfill", "15m"], wait);
+    assert_eq!(backfilled, expected);
+    let live_only = tail_remote_log_ids(&server, &[], wait);
+    assert_eq!(live_only, Vec::<String>::new());
+    // a span shorter than the rows' age holds none of them
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let too_short = tail_remote_log_ids(&server, &["--backfill", "1s"], wait);
+    assert_eq!(too_short, Vec::<String>::new());
+}
+
 #[tokio::test]
 async fn restarted_server_resumes_without_loss_or_duplicate() {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -345,6 +419,59 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
             .unwrap()
             .bots_included
     );
+    // every other report question answers over the server as locally
+    assert_eq!(
+        remote
+            .overview_counting(now, Counting::EVERYTHING)
+            .await
+            .unwrap(),
+        local
+            .overview_counting(now, Counting::EVERYTHING)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        remote.users(0).await.unwrap(),
+        local.users(0).await.unwrap()
+    );
+    assert_eq!(remote.users(0).await.unwrap().len(), 2);
+    let gateway_logs = LogFilter {
+        window: Some(window),
+        module: Some("gw".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        remote.log_summary_filtered(&gateway_logs).await.unwrap(),
+        local.log_summary_filtered(&gateway_logs).await.unwrap()
+    );
+    assert_eq!(
+        remote.log_summary(&window).await.unwrap(),
+        local.log_summary(&window).await.unwrap()
+    );
+    let by_model = TraceListFilter {
+        window: Some(window),
+        model: Some("claude".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        remote.traces(&by_model).await.unwrap(),
+        local.traces(&by_model).await.unwrap()
+    );
+    for report in [
+        remote.activity_trend(&window, Bucket::Hour).await.unwrap()
+            == local.activity_trend(&window, Bucket::Hour).await.unwrap(),
+        remote.cost_trend(&window, Bucket::Hour).await.unwrap()
+            == local.cost_trend(&window, Bucket::Hour).await.unwrap(),
+        remote.top_users(&window, 10).await.unwrap() == local.top_users(&window, 10).await.unwrap(),
+        remote.top_agents(&window, 10).await.unwrap()
+            == local.top_agents(&window, 10).await.unwrap(),
+        remote.conversations(&window, 10).await.unwrap()
+            == local.conversations(&window, 10).await.unwrap(),
+        remote.cost_overview(now).await.unwrap() == local.cost_overview(now).await.unwrap(),
+    ] {
+        assert!(report);
+    }
     let trace = TraceId::new("trace-alice");
     let detail = remote.trace_detail(&trace).await.unwrap();
     assert_eq!(detail, local.trace_detail(&trace).await.unwrap());
@@ -378,6 +505,12 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
         "{refused}"
     );
     assert!(refused.to_string().contains("no trace"), "{refused}");
+    // the directory: only her own user
+    let own = alice.users(0).await.unwrap();
+    assert_eq!(
+        own.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        ["alice"]
+    );
     let refused = alice.cost_summary(&window).await.unwrap_err();
     assert!(
         refused.to_string().contains("covers every user"),

@@ -255,6 +255,59 @@ fn filter_as_you_type_and_esc_clears() {
     assert_eq!(app.live.feed.visible_len(), 13);
 }
 
+fn user(id: &str, name: &str) -> UserRecord {
+    UserRecord {
+        id: UserId::new(id),
+        name: name.into(),
+        email: None,
+        status: "active".into(),
+        roles: vec![],
+        created_at: now(),
+    }
+}
+
+#[test]
+fn users_are_shown_by_name_everywhere_and_user_filters_match_names() {
+    let mut app = app(120, 40);
+    // the directory was asked with the first refresh (the fixture's
+    // start), and is asked again only every few minutes
+    let asked = |app: &mut App| {
+        app.drain_effects()
+            .iter()
+            .any(|e| matches!(e, Effect::Query(Query::Users)))
+    };
+    let later = |secs: i64| now() + chrono::Duration::seconds(secs);
+    app.start();
+    assert!(!asked(&mut app), "a forced refresh does not re-ask");
+    app.update(Msg::Tick(later(6)));
+    assert!(!asked(&mut app), "not again within {USER_DIRECTORY_SECS} s");
+    app.update(Msg::Tick(later(USER_DIRECTORY_SECS + 20)));
+    assert!(asked(&mut app), "asked again after {USER_DIRECTORY_SECS} s");
+    assert!(screen(&app).contains("alice"), "ids until names are known");
+    app.update(Msg::Reply(Reply::Users(Ok(vec![
+        user("alice", "Ada"),
+        user("bob", "Bo Stone"),
+    ]))));
+    let shown = screen(&app);
+    assert!(
+        shown.contains("Bo Stone") && shown.contains("Ada"),
+        "{shown}"
+    );
+    assert!(!shown.contains(" alice "), "{shown}");
+    // `user:` matches a name (bob's id has no "stone" in it)
+    app.update(ch('/'));
+    type_text(&mut app, "user:stone");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.live.feed.visible_len(), 3, "requests 1, 3, 5");
+    // a second "ada": both are told apart by a short id; a user_seen event
+    // teaches the directory too
+    app.update(Msg::Source(SourceUpdate::Events(vec![Event::UserSeen {
+        user: user("carol", "ada"),
+    }])));
+    app.update(key(KeyCode::Esc));
+    assert!(screen(&app).contains("Ada·alice"), "{}", screen(&app));
+}
+
 fn audit_ready() -> App {
     let mut app = app(120, 40);
     app.reviewer = "dana".into();
@@ -1467,30 +1520,63 @@ fn enter_on_a_leaderboard_row_lists_its_traces_and_opens_one() {
 }
 
 #[test]
-fn enter_on_a_cost_row_drills_by_agent_or_model() {
+fn enter_on_a_cost_row_lists_the_traces_of_that_model_provider_or_agent() {
     let mut app = app(120, 40);
     app.update(ch('3'));
     app.update(Msg::Reply(Reply::Costs(
         app.costs.generation(),
         Ok(Box::new(costs_data())),
     )));
-    let model = costs_data().by_model[0].key.clone();
-    app.update(key(KeyCode::Enter));
-    assert_eq!(app.view, ViewId::Live);
-    assert_eq!(
-        app.live.feed.filter().model.as_deref(),
-        Some(model.to_lowercase().as_str())
-    );
-    app.update(ch('3'));
-    app.update(key(KeyCode::Tab));
-    app.update(key(KeyCode::Tab));
-    assert_eq!(app.costs.focus, CostsPane::Agent);
-    app.drain_effects();
-    app.update(key(KeyCode::Enter));
-    assert!(app.drain_effects().iter().any(|e| matches!(
-        e,
-        Effect::Query(Query::Traces { filter, .. }) if filter.agent.is_some()
-    )));
+    let data = costs_data();
+    // (pane, the filter's model, provider, agent): the first row of each
+    let panes = [
+        (
+            CostsPane::Model,
+            Some(data.by_model[0].key.clone()),
+            None,
+            None,
+        ),
+        (
+            CostsPane::Provider,
+            None,
+            Some(data.by_provider[0].key.clone()),
+            None,
+        ),
+        (
+            CostsPane::Agent,
+            None,
+            None,
+            Some(data.by_agent[0].key.clone()),
+        ),
+    ];
+    for (pane, model, provider, agent) in panes {
+        assert_eq!(app.costs.focus, pane);
+        app.drain_effects();
+        app.update(key(KeyCode::Enter));
+        let generation = match app.drain_effects().as_slice() {
+            [Effect::Query(Query::Traces { generation, filter })] => {
+                assert_eq!(
+                    (&filter.model, &filter.provider, &filter.agent),
+                    (&model, &provider, &agent),
+                    "{pane:?}"
+                );
+                assert!(filter.window.is_some());
+                *generation
+            }
+            other => panic!("{pane:?}: {other:?}"),
+        };
+        let key_shown = model.or(provider).or(agent).unwrap();
+        assert!(screen(&app).contains(&key_shown), "{pane:?}");
+        app.update(Msg::Reply(Reply::Traces(
+            generation,
+            Ok(vec![trace_list_item("trace-1")]),
+        )));
+        app.update(key(KeyCode::Enter));
+        assert_eq!(app.view, ViewId::Trace);
+        app.update(key(KeyCode::Esc));
+        assert_eq!(app.view, ViewId::Costs, "back where the drill started");
+        app.update(key(KeyCode::Tab));
+    }
 }
 
 #[test]
@@ -1568,7 +1654,14 @@ fn palette_window_fixes_every_reports_window() {
             .filter_map(|e| match e {
                 Effect::Query(Query::Leaders { window, .. })
                 | Effect::Query(Query::AuditQueue { window, .. })
-                | Effect::Query(Query::Logs { window, .. }) => Some(window),
+                | Effect::Query(Query::Logs {
+                    filter:
+                        LogFilter {
+                            window: Some(window),
+                            ..
+                        },
+                    ..
+                }) => Some(window),
                 _ => None,
             })
             .collect();

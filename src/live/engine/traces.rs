@@ -135,6 +135,20 @@ impl Store {
                     .has_mcp
                     .is_none_or(|want| self.mcp.has_key(mcp_ix::TRACE, id) == want)
             })
+            .filter(|id| {
+                filter.model.as_deref().is_none_or(|model| {
+                    self.requests
+                        .lookup(request_ix::TRACE, id)
+                        .any(|r| r.record.model == model)
+                })
+            })
+            .filter(|id| {
+                filter.provider.as_deref().is_none_or(|provider| {
+                    self.requests
+                        .lookup(request_ix::TRACE, id)
+                        .any(|r| r.record.provider == provider)
+                })
+            })
             .filter_map(|id| self.trace_item(id))
             .filter(|item| wanted_status.as_deref().is_none_or(|s| item.status == s))
             .filter(|item| {

@@ -311,6 +311,12 @@ pub fn costs_data() -> CostsData {
             synthetic_requests_excluded: 12,
             no_model_requests_excluded: 0,
         },
+        // the day before: $10.00 over 1,300 requests (cost ↑24%: 23.5 rounds up; requests ↓5%)
+        previous: CostSummary {
+            request_count: 1300,
+            total_cost_microdollars: Microdollars(10_000_000),
+            ..CostSummary::default()
+        },
         overview: CostOverview {
             cost_24h_microdollars: Microdollars(12_345_678),
             cost_7d_microdollars: Microdollars(80_000_000),

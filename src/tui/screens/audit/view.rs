@@ -197,7 +197,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                         Cell::from(v).style(own(vstyle)),
                         Cell::from(fmt_time(Some(r.created_at))),
                         Cell::from(truncate_width(&clean(r.id.as_str()), 14)),
-                        Cell::from(truncate_width(&clean(r.user_id.as_str()), 12)),
+                        Cell::from(truncate_width(&app.user_label(r.user_id.as_str()), 12)),
                         Cell::from(truncate_width(&clean(&r.model), 18)),
                         Cell::from(
                             Line::from(if r.status == request_status::PENDING {

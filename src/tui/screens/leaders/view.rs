@@ -76,7 +76,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .enumerate()
         .map(|(i, x)| {
             let row = Row::new(vec![
-                Cell::from(clean(x.user_name.as_deref().unwrap_or(x.user_id.as_str()))),
+                Cell::from(user_cell(app, x)),
                 right(fmt_compact(x.request_count)),
                 right(x.total_cost_microdollars.with_decimals(user_decimals)),
             ]);
@@ -266,16 +266,6 @@ fn spark(values: &[i64]) -> String {
         .collect()
 }
 
-/// "↑ 12%" / "↓ 3%" / "–" (nothing before to compare with).
-fn change(current: i64, previous: i64) -> String {
-    match crate::query::change_percent(current, previous) {
-        Some(p) if p > 0.0 => format!("↑{p:.0}%"),
-        Some(p) if p < 0.0 => format!("↓{:.0}%", -p),
-        Some(_) => "=".to_string(),
-        None => "–".to_string(),
-    }
-}
-
 /// What changed: the five activity dimensions over the window, each with
 /// its count, the change against the window before and its trend.
 fn draw_activity(app: &App, frame: &mut Frame, area: Rect, data: &LeadersData) {
@@ -343,7 +333,7 @@ fn draw_activity(app: &App, frame: &mut Frame, area: Rect, data: &LeadersData) {
             let mut spans = Vec::new();
             for (label, now, before, values) in chunk {
                 let tail = &values[values.len().saturating_sub(spark_w)..];
-                let delta = change(*now, *before);
+                let delta = fmt_change(*now, *before);
                 let style = if delta.starts_with('↓') {
                     theme.warn
                 } else {
@@ -369,4 +359,14 @@ fn draw_activity(app: &App, frame: &mut Frame, area: Rect, data: &LeadersData) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A leaderboard user as every view shows users; the engine's name when
+/// the directory does not know the user yet.
+fn user_cell(app: &App, x: &crate::query::UserLeader) -> String {
+    let label = app.user_label(x.user_id.as_str());
+    match &x.user_name {
+        Some(name) if app.live.feed.users().name(x.user_id.as_str()).is_none() => clean(name),
+        _ => label.into_owned(),
+    }
 }

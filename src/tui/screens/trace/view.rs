@@ -286,13 +286,12 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect, trace: &TraceState, d: 
         Span::raw("  "),
         Span::styled("user ", theme.muted),
         Span::styled(
-            clean(
-                d.task
-                    .as_ref()
-                    .and_then(|t| t.user_id.as_ref())
-                    .map(|u| u.as_str())
-                    .unwrap_or("–"),
-            ),
+            d.task
+                .as_ref()
+                .and_then(|t| t.user_id.as_ref())
+                .map_or("–".to_string(), |u| {
+                    app.user_label(u.as_str()).into_owned()
+                }),
             bold,
         ),
         Span::styled(
