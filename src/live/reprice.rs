@@ -31,7 +31,7 @@ impl Store {
         });
         for r in counted {
             let stored = r.cost_microdollars;
-            let Some((priced_as, priced)) = q.card.price(&r.model, r.created_at, usage(r)) else {
+            let Some((_, priced)) = q.card.price(&r.model, r.created_at, usage(r)) else {
                 let u = unpriced.entry(r.model.as_str()).or_insert(UnpricedModel {
                     model: r.model.clone(),
                     request_count: 0,
@@ -48,7 +48,7 @@ impl Store {
             };
             let m = models.entry(r.model.as_str()).or_insert(RepricedModel {
                 model: r.model.clone(),
-                priced_as: priced_as.to_string(),
+                priced_as: q.card.priced_as(&r.model).unwrap_or(&r.model).to_string(),
                 request_count: 0,
                 stored_microdollars: Microdollars::ZERO,
                 priced_microdollars: Microdollars::ZERO,
@@ -56,11 +56,6 @@ impl Store {
                 drifted_requests: 0,
                 worst_requests: Vec::new(),
             });
-            // one model's requests may span entries of different names
-            // only through an alias; the smallest name is reported, as SQL's min()
-            if priced_as < m.priced_as.as_str() {
-                m.priced_as = priced_as.to_string();
-            }
             m.request_count += 1;
             m.stored_microdollars =
                 Microdollars(m.stored_microdollars.get().saturating_add(stored.get()));

@@ -4,88 +4,99 @@
 //! `bigint` arithmetic by the rule of [`crate::prices`], summed per model,
 //! with the worst drifting requests of each model beside the sums.
 //!
-//! The statement: the requests of the window LEFT JOINed to `card` (the
-//! unnested rows; `NULL` price when none matches), priced per row and
-//! hash-aggregated in one scan into `groups`: per model and "has a
-//! price", with every request that drifts in a group of its own (its id
-//! is part of the key only when a worst list is asked for). The groups are
-//! few (one per model, plus one per drifting request), so summing them per
-//! model and ranking the drifting ones (`row_number()`, the `$12` worst of
-//! each model) costs next to nothing beside the scan: the work grows with
-//! the requests that drift, not with the window. A product or sum beyond
-//! 64 bits is a Postgres error, never a wrapped number. Cache tokens read
-//! 0 where the columns are absent.
+//! The statement has two parts:
+//!
+//! * `m`: the requests of the window LEFT JOINed to the card (`NULL` price
+//!   when no row matches), priced per row and hash-aggregated per model,
+//!   "has a price" and "drifts" (about twenty groups): counts, sums and
+//!   the first and last request of each group. This is the scan, and it
+//!   runs as Postgres' parallel partial aggregate, like a hand-written
+//!   join of the prices as a VALUES list;
+//! * `w`: for each group that drifts, a LATERAL lookup of its worst `$12`
+//!   requests, bounded to that model and to the span between the group's
+//!   first and last drifting request (the `created_at` index), so a
+//!   mispriced window costs a look at that window only. Skipped when no
+//!   list is asked for.
+//!
+//! The card is `unnest`ed inline in both parts (a CTE would make the scan
+//! parallel-restricted). A product or sum beyond 64 bits is a Postgres
+//! error, never a wrapped number. Cache tokens read 0 where the columns
+//! are absent.
 
 use super::PgEngine;
 use crate::error::Result;
 use crate::model::{Microdollars, Timestamp};
 use crate::query::{DriftedRequest, RepriceQuery, RepriceReport, RepricedModel, UnpricedModel};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// The statement, rendered for this database's columns.
+/// The statement, rendered for this database's columns (names only: every
+/// value is a bound parameter).
 pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
     let read = engine.optional_column("ai_requests", "r", "cache_read_tokens", "0");
     let write = engine.optional_column("ai_requests", "r", "cache_creation_tokens", "0");
+    let card = "(SELECT * FROM unnest($4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[],
+                                  $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
+                 AS u(name, priced_as, valid_from, valid_to, input_rate, output_rate, read_rate, write_rate)) c
+              ON c.name = r.model AND r.created_at >= c.valid_from AND r.created_at < c.valid_to";
+    let price = format!(
+        "CASE WHEN c.name IS NOT NULL THEN
+           (greatest(greatest(coalesce(r.input_tokens, 0), 0)::bigint
+                     - greatest({read}, 0) - greatest({write}, 0), 0) * c.input_rate
+            + greatest({read}, 0)::bigint * c.read_rate
+            + greatest({write}, 0)::bigint * c.write_rate
+            + greatest(coalesce(r.output_tokens, 0), 0)::bigint * c.output_rate
+            + 500000) / 1000000
+         END"
+    );
+    let counted = format!(
+        "r.created_at >= $1 AND r.created_at < $2 AND r.status = 'completed'
+         AND {has_model} AND ($3 OR NOT {synthetic})",
+        has_model = engine.has_model_sql("r"),
+        synthetic = engine.synthetic_sql("r"),
+    );
     format!(
-        "WITH card AS (
-            SELECT * FROM unnest($4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[],
-                                 $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
-                AS c(name, priced_as, valid_from, valid_to, input_rate, output_rate, read_rate, write_rate)
-         ),
-         groups AS (
-            SELECT model, priced IS NULL AS unpriced,
-                   CASE WHEN $12 > 0 AND priced <> stored THEN id END AS drift_id,
-                   min(priced_as) AS priced_as, count(*) AS n,
-                   sum(stored) AS stored, sum(priced) AS priced,
-                   count(*) FILTER (WHERE priced <> stored) AS drifted,
+        "SELECT m.model, m.has_price, m.drifts, m.n, m.stored, m.priced, m.first_at, m.last_at,
+                w.id AS worst_id, w.created_at AS worst_at, w.stored AS worst_stored,
+                w.priced AS worst_priced
+         FROM (
+            SELECT model, has_price, priced <> stored AS drifts, count(*) AS n,
+                   sum(stored)::bigint AS stored, sum(priced)::bigint AS priced,
                    min(created_at) AS first_at, max(created_at) AS last_at
             FROM (
-                SELECT r.id::text AS id, r.created_at, r.model::text AS model,
-                       r.cost_microdollars::bigint AS stored, c.priced_as,
-                       CASE WHEN c.name IS NOT NULL THEN
-                         (greatest(greatest(coalesce(r.input_tokens, 0), 0)::bigint
-                                   - greatest({read}, 0) - greatest({write}, 0), 0) * c.input_rate
-                          + greatest({read}, 0)::bigint * c.read_rate
-                          + greatest({write}, 0)::bigint * c.write_rate
-                          + greatest(coalesce(r.output_tokens, 0), 0)::bigint * c.output_rate
-                          + 500000) / 1000000
-                       END AS priced
-                FROM ai_requests r
-                LEFT JOIN card c ON c.name = r.model
-                     AND r.created_at >= c.valid_from AND r.created_at < c.valid_to
-                WHERE r.created_at >= $1 AND r.created_at < $2
-                  AND r.status = 'completed' AND {has_model} AND ($3 OR NOT {synthetic})
+                SELECT r.model::text AS model, r.created_at, r.cost_microdollars::bigint AS stored,
+                       c.name IS NOT NULL AS has_price, {price} AS priced
+                FROM ai_requests r LEFT JOIN {card}
+                WHERE {counted}
             ) p
             GROUP BY 1, 2, 3
-         )
-         SELECT false AS is_worst, model, min(priced_as) AS priced_as, sum(n)::bigint AS n,
-                sum(stored)::bigint AS stored, sum(priced)::bigint AS priced,
-                sum(drifted)::bigint AS drifted, min(first_at) AS first_at, max(last_at) AS last_at,
-                NULL::text AS id
-         FROM groups GROUP BY model, unpriced
-         UNION ALL
-         SELECT true, model, priced_as, 1, stored::bigint, priced::bigint, 1, first_at, first_at, drift_id
-         FROM (SELECT g.*, row_number() OVER (PARTITION BY model
-                                              ORDER BY abs(stored - priced) DESC, drift_id COLLATE \"C\") AS rank
-               FROM groups g WHERE drift_id IS NOT NULL) w
-         WHERE rank <= $12",
-        synthetic = engine.synthetic_sql("r"),
-        has_model = engine.has_model_sql("r"),
+         ) m
+         LEFT JOIN LATERAL (
+            SELECT r.id::text AS id, r.created_at, r.cost_microdollars::bigint AS stored,
+                   {price} AS priced
+            FROM ai_requests r JOIN {card}
+            WHERE m.drifts AND $12 > 0 AND r.model = m.model
+              AND r.created_at >= m.first_at AND r.created_at <= m.last_at
+              AND {counted} AND {price} <> r.cost_microdollars
+            ORDER BY abs(r.cost_microdollars - {price}) DESC, r.id::text COLLATE \"C\"
+            LIMIT $12
+         ) w ON true"
     )
 }
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    is_worst: bool,
     model: String,
-    priced_as: Option<String>,
+    has_price: bool,
+    drifts: Option<bool>,
     n: i64,
     stored: Option<i64>,
     priced: Option<i64>,
-    drifted: i64,
     first_at: Timestamp,
     last_at: Timestamp,
-    id: Option<String>,
+    worst_id: Option<String>,
+    worst_at: Option<Timestamp>,
+    worst_stored: Option<i64>,
+    worst_priced: Option<i64>,
 }
 
 pub(crate) async fn reprice(engine: &PgEngine, q: &RepriceQuery) -> Result<RepriceReport> {
@@ -109,51 +120,68 @@ pub(crate) async fn reprice(engine: &PgEngine, q: &RepriceQuery) -> Result<Repri
         .map_err(|e| engine.err(e))?;
     let mut models: BTreeMap<String, RepricedModel> = BTreeMap::new();
     let mut unpriced = Vec::new();
-    let mut worst = Vec::new();
+    // a group with worst requests comes once per request: count it once
+    let mut seen: BTreeSet<(String, bool, Option<bool>)> = BTreeSet::new();
     for row in found {
         let stored = Microdollars(row.stored.unwrap_or(0));
-        if row.is_worst {
-            let priced = Microdollars(row.priced.unwrap_or(0));
-            worst.push((
-                row.model,
-                DriftedRequest {
-                    id: row.id.unwrap_or_default(),
-                    created_at: row.first_at,
-                    stored_microdollars: stored,
-                    priced_microdollars: priced,
-                    drift_microdollars: Microdollars(stored.get().saturating_sub(priced.get())),
-                },
-            ));
-            continue;
-        }
-        match (row.priced, row.priced_as) {
-            (Some(priced), Some(priced_as)) => {
-                models.insert(
-                    row.model.clone(),
-                    RepricedModel {
-                        model: row.model,
-                        priced_as,
-                        request_count: row.n,
-                        stored_microdollars: stored,
-                        priced_microdollars: Microdollars(priced),
-                        drift_microdollars: Microdollars(stored.get().saturating_sub(priced)),
-                        drifted_requests: row.drifted,
+        if seen.insert((row.model.clone(), row.has_price, row.drifts)) {
+            if row.has_price {
+                let m = models
+                    .entry(row.model.clone())
+                    .or_insert_with(|| RepricedModel {
+                        model: row.model.clone(),
+                        priced_as: q
+                            .card
+                            .priced_as(&row.model)
+                            .unwrap_or(&row.model)
+                            .to_string(),
+                        request_count: 0,
+                        stored_microdollars: Microdollars::ZERO,
+                        priced_microdollars: Microdollars::ZERO,
+                        drift_microdollars: Microdollars::ZERO,
+                        drifted_requests: 0,
                         worst_requests: Vec::new(),
-                    },
+                    });
+                m.request_count += row.n;
+                m.stored_microdollars =
+                    Microdollars(m.stored_microdollars.get().saturating_add(stored.get()));
+                m.priced_microdollars = Microdollars(
+                    m.priced_microdollars
+                        .get()
+                        .saturating_add(row.priced.unwrap_or(0)),
                 );
+                m.drift_microdollars = Microdollars(
+                    m.stored_microdollars
+                        .get()
+                        .saturating_sub(m.priced_microdollars.get()),
+                );
+                if row.drifts == Some(true) {
+                    m.drifted_requests += row.n;
+                }
+            } else {
+                unpriced.push(UnpricedModel {
+                    model: row.model.clone(),
+                    request_count: row.n,
+                    stored_microdollars: stored,
+                    first_request_at: row.first_at,
+                    last_request_at: row.last_at,
+                });
             }
-            _ => unpriced.push(UnpricedModel {
-                model: row.model,
-                request_count: row.n,
-                stored_microdollars: stored,
-                first_request_at: row.first_at,
-                last_request_at: row.last_at,
-            }),
         }
-    }
-    for (model, request) in worst {
-        if let Some(m) = models.get_mut(&model) {
-            m.worst_requests.push(request);
+        if let (Some(id), Some(at), Some(stored), Some(priced)) = (
+            row.worst_id,
+            row.worst_at,
+            row.worst_stored,
+            row.worst_priced,
+        ) && let Some(m) = models.get_mut(&row.model)
+        {
+            m.worst_requests.push(DriftedRequest {
+                id,
+                created_at: at,
+                stored_microdollars: Microdollars(stored),
+                priced_microdollars: Microdollars(priced),
+                drift_microdollars: Microdollars(stored.saturating_sub(priced)),
+            });
         }
     }
     Ok(RepriceReport::assemble(

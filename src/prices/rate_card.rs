@@ -122,6 +122,16 @@ impl RateCard {
         &self.what_if
     }
 
+    /// Whose prices requests on `name` are priced at (the smallest table
+    /// model name when an alias spans several); `None` for an unknown name.
+    pub fn priced_as(&self, name: &str) -> Option<&str> {
+        self.by_name
+            .get(name)?
+            .iter()
+            .map(|&i| self.rows[i].priced_as.as_str())
+            .min()
+    }
+
     /// The row pricing a request on `model` created at `at`.
     pub fn row_for(&self, model: &str, at: Timestamp) -> Option<&RateRow> {
         self.by_name

@@ -53,7 +53,7 @@ pub struct RepricedModel {
     /// The served model as the requests record it.
     pub model: String,
     /// The table model whose prices were used (differs for an alias or
-    /// with `--as`).
+    /// with `--as`; the smallest name when an alias changed hands).
     pub priced_as: String,
     pub request_count: i64,
     pub stored_microdollars: Microdollars,
