@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 pub use super::msg::*;
 pub use super::screens::CostWindow;
 pub use super::screens::audit::{
-    AUDIT_QUEUE_LIMIT, AuditFocus, AuditState, QueueFilter, ReviewSubject, Verdict,
+    AUDIT_QUEUE_LIMIT, AuditFocus, AuditState, QueueFilter, ReviewSubject, ShownVerdict,
 };
 pub use super::screens::costs::{CostsPane, CostsState};
 pub use super::screens::leaders::{LeadersPane, LeadersState};
@@ -352,7 +352,7 @@ impl App {
                 self.dirty = true;
                 match answer {
                     Ok(theme) => {
-                        self.theme = theme;
+                        self.theme = *theme;
                         self.say(if self.no_color {
                             format!("theme {name}, without colour: NO_COLOR is set and wins")
                         } else {

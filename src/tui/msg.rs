@@ -27,7 +27,7 @@ pub enum Msg {
     /// Something to say in the footer (an effect that failed).
     Notice(String),
     /// A theme asked for with `:theme NAME`, loaded (or why not).
-    ThemeLoaded(String, std::result::Result<Theme, String>),
+    ThemeLoaded(String, std::result::Result<Box<Theme>, String>),
 }
 
 /// Work for the event loop.

@@ -532,9 +532,9 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
 
 fn review(target_id: &str, verdict: &str, note: Option<&str>) -> tracetop::query::NewReview {
     tracetop::query::NewReview {
-        target_kind: "request".into(),
+        target_kind: ReviewTarget::Request,
         target_id: target_id.into(),
-        verdict: verdict.into(),
+        verdict: verdict.parse().unwrap(),
         note: note.map(str::to_string),
         reviewer: "auditor@example.com".into(),
     }
@@ -552,7 +552,6 @@ async fn review_rows(db: &support::TestDb) -> Vec<ReviewRecord> {
 }
 
 async fn all_users_token_records_and_reads_verdicts_through_the_server(shape: Shape) {
-    use tracetop::error::Error;
     use tracetop::query::{ReviewFilter, ReviewStore};
     use tracetop::sse::remote::RemoteEngine;
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -605,7 +604,7 @@ async fn all_users_token_records_and_reads_verdicts_through_the_server(shape: Sh
     assert_eq!(all, vec![other.clone(), cleared.clone(), flagged.clone()]);
     let for_a = store
         .reviews(&ReviewFilter {
-            target_kind: Some("request".into()),
+            target_kind: Some(ReviewTarget::Request),
             target_id: Some("req-a".into()),
             limit: 0,
             ..Default::default()
@@ -622,13 +621,23 @@ async fn all_users_token_records_and_reads_verdicts_through_the_server(shape: Sh
         .unwrap();
     assert_eq!(newest, vec![other]);
 
-    // an unknown verdict is refused before it reaches the table
-    let refused = store
-        .record_review(&review("req-a", "maybe", None))
+    // an unknown verdict sent by hand is refused before it reaches the table
+    let response = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{}/api/v1/query", server.port))
+        .bearer_auth(ALL)
+        .header("content-type", "application/json")
+        .body(
+            r#"{"method":"record_review","review":{"target_kind":"request","target_id":"req-a","verdict":"maybe","note":null,"reviewer":"x"}}"#,
+        )
+        .send()
         .await
-        .unwrap_err();
-    assert!(matches!(refused, Error::Input(_)), "{refused:?}");
-    assert!(refused.to_string().contains("\"maybe\""), "{refused}");
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("maybe") && body.contains("ok, flag, escalate"),
+        "{body}"
+    );
     assert_eq!(review_rows(&db).await.len(), 3);
 }
 

@@ -349,16 +349,16 @@ fn review_marks_emit_verdicts_and_show_them() {
     let mut app = audit_ready();
     // queue newest first: req-0005 (already ok by carol), req-0004, ...
     assert_eq!(app.selected_id().as_deref(), Some("req-0005-aaaa"));
-    assert_eq!(app.audit.verdicts["req-0005-aaaa"].verdict, "ok");
+    assert_eq!(app.audit.verdicts["req-0005-aaaa"].verdict.as_str(), "ok");
     app.update(ch('j'));
     app.update(ch('e'));
     let effects = app.drain_effects();
     assert_eq!(
         verdicts_of(effects),
         vec![NewReview {
-            target_kind: "request".into(),
+            target_kind: ReviewTarget::Request,
             target_id: "req-0004-aaaa".into(),
-            verdict: "escalate".into(),
+            verdict: Verdict::Escalate,
             note: None,
             reviewer: "dana".into(),
         }]
@@ -367,9 +367,9 @@ fn review_marks_emit_verdicts_and_show_them() {
     assert_eq!((v.verdict.as_str(), v.pending), ("escalate", true));
     let stored = ReviewRecord {
         id: 2,
-        target_kind: "request".into(),
+        target_kind: ReviewTarget::Request,
         target_id: "req-0004-aaaa".into(),
-        verdict: "escalate".into(),
+        verdict: Verdict::Escalate,
         note: None,
         reviewer: "dana".into(),
         created_at: now(),
@@ -410,7 +410,7 @@ fn note_is_recorded_with_the_next_verdict() {
     app.update(ch('f'));
     match app.drain_effects().as_slice() {
         [Effect::RecordReview(r)] => {
-            assert_eq!(r.verdict, "flag");
+            assert_eq!(r.verdict.as_str(), "flag");
             assert_eq!(r.note.as_deref(), Some("needs a look"));
         }
         other => panic!("unexpected effects {other:?}"),
@@ -831,7 +831,7 @@ fn a_looked_up_record_is_what_the_keys_mark() {
     let record = trace_audit();
     assert_eq!(marked.len(), 1);
     assert_eq!(marked[0].target_id, record.matched_id);
-    assert_eq!(marked[0].target_kind, record.matched_kind.as_str());
+    assert_eq!(marked[0].target_kind, record.matched_kind.into());
 }
 
 #[test]
@@ -844,9 +844,9 @@ fn stored_verdicts_show_in_the_record_and_saving_says_so() {
     app.update(ch('f'));
     let stored = ReviewRecord {
         id: 2,
-        target_kind: "request".into(),
+        target_kind: ReviewTarget::Request,
         target_id: "req-0004-aaaa".into(),
-        verdict: "flag".into(),
+        verdict: Verdict::Flag,
         note: None,
         reviewer: "dana".into(),
         created_at: now(),
