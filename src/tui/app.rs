@@ -139,6 +139,8 @@ pub struct App {
     /// `:window FROM..TO`: every report answers for this window.
     pub fixed_window: Option<TimeWindow>,
     pub costs: CostsState,
+    /// Burn rate and budgets (the ribbon, the costs view).
+    pub spend: super::spend::SpendState,
     pub leaders: LeadersState,
     pub audit: AuditState,
     pub logs: LogsState,
@@ -231,6 +233,7 @@ impl App {
             trace_return: None,
             fixed_window: None,
             costs: CostsState::default(),
+            spend: super::spend::SpendState::default(),
             leaders: LeadersState::default(),
             audit: AuditState::default(),
             logs: LogsState::default(),
@@ -418,6 +421,9 @@ impl App {
             generation: self.overview_slot.again(),
             now: self.now,
         }));
+        if let Some(query) = self.spend.ask_if_due(self.now, force_view) {
+            self.effects.push(Effect::Query(query));
+        }
         if self
             .users_asked_at
             .is_none_or(|at| self.now - at >= chrono::Duration::seconds(USER_DIRECTORY_SECS))
@@ -620,6 +626,11 @@ impl App {
             }
             Reply::Review(target, answer) => {
                 with_cx!(self, cx => self.audit.on_review(target, answer, &mut cx))
+            }
+            Reply::Spend(generation, answer) => {
+                if self.spend.on_reply(generation, answer) {
+                    self.dirty = true;
+                }
             }
         }
     }

@@ -16,6 +16,10 @@
 //! token_file = "~/.tt"
 //! # and at the top level: prices = "~/prices.toml"  (or LiteLLM's JSON)
 //! ```
+//!
+//! Spend control adds a top-level `timezone` (period boundaries of the
+//! burn rate and budgets, default UTC) and `[[budget]]` entries, checked
+//! by [`crate::budget::config`].
 
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -47,6 +51,14 @@ pub struct ConsoleConfig {
     /// Price table file (tracetop TOML or LiteLLM JSON) for re-pricing
     /// and the costs view's drift line (default: the shipped table).
     pub prices: Option<PathBuf>,
+    /// IANA zone of day / week / month boundaries (default UTC).
+    pub timezone: Option<String>,
+    /// The `[[budget]]` entries as written; checked into [`Self::budgets`].
+    #[serde(default)]
+    pub budget: Vec<toml::Table>,
+    /// The checked budgets (filled by [`ConsoleConfig::parse`]).
+    #[serde(skip)]
+    pub budgets: Vec<crate::budget::Budget>,
 }
 
 /// Display thresholds: rows beyond them are marked in the feed.
@@ -112,10 +124,16 @@ impl ConsoleConfig {
 
     /// Parse config text.
     pub fn parse(text: &str) -> Result<ConsoleConfig> {
-        let config: ConsoleConfig =
+        let mut config: ConsoleConfig =
             toml::from_str(text).map_err(|e| Error::input(e.message().to_string()))?;
         config.anomaly.validate()?;
+        config.budgets = crate::budget::parse_budgets(&config.budget, config.zone()?)?;
         Ok(config)
+    }
+
+    /// The configured `timezone`, UTC when absent.
+    pub fn zone(&self) -> Result<chrono_tz::Tz> {
+        crate::budget::parse_default_zone(self.timezone.as_deref())
     }
 }
 
