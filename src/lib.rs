@@ -13,6 +13,7 @@ pub mod live;
 pub mod model;
 pub mod output;
 pub mod pg;
+pub mod prices;
 pub mod query;
 pub mod sanitize;
 pub mod sim;

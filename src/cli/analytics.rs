@@ -22,6 +22,7 @@ mod burn;
 pub use burn::{ZoneArgs, burn_rate_blocks, burn_rate_fields};
 mod change;
 mod leaders;
+mod reprice;
 mod requests;
 mod traffic;
 pub use change::{
@@ -30,6 +31,7 @@ pub use change::{
 };
 pub use leaders::tool_stats_rows;
 use leaders::{agents, conversations, tools, users};
+pub use reprice::{RepriceOutput, price_table, reprice_rows};
 use requests::requests;
 pub use requests::{ALL_KEY, request_stats_rows};
 use traffic::{content, sessions, traffic};
@@ -133,6 +135,21 @@ pub struct CostsArgs {
     /// Cost per hour or day bucket over the window.
     #[arg(long, value_enum)]
     pub trend: Option<Bucket>,
+    /// Price every completed request from its tokens at the price table in
+    /// force at its time and compare with the stored cost, per model.
+    #[arg(long, conflicts_with_all = ["by", "trend"])]
+    pub reprice: bool,
+    /// With --reprice: estimate MODEL's requests at OTHER's prices
+    /// (repeatable), e.g. --as gpt-4o=gpt-4o-mini.
+    #[arg(long = "as", value_name = "MODEL=OTHER", requires = "reprice")]
+    pub as_model: Vec<String>,
+    /// With --reprice: worst requests listed per model [default: 5; with --as: 0]
+    #[arg(long, value_name = "N", requires = "reprice")]
+    pub worst: Option<usize>,
+    /// Price table: tracetop TOML or LiteLLM's model_prices_and_context_window.json
+    /// [default: config `prices`, else the shipped table]
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub zone: ZoneArgs,
 }
@@ -422,6 +439,9 @@ const COST_WINDOW_FIELDS: usize = 13;
 const COST_ROLLING_FIELDS: usize = 6;
 
 async fn costs(args: CostsArgs) -> Result<()> {
+    if args.reprice {
+        return reprice::run(args).await;
+    }
     let zone = args.zone.zone()?;
     let p = prepare(&args.common).await?;
     let counting = Counting {

@@ -76,6 +76,10 @@ pub struct ConsoleArgs {
     /// never on the command line).
     #[arg(long, value_name = "FILE", global = true)]
     pub token_file: Option<PathBuf>,
+    /// Price table for re-pricing (tracetop TOML or LiteLLM JSON)
+    /// [default: config `prices`, else the shipped table]
+    #[arg(long, value_name = "FILE", global = true)]
+    pub prices: Option<PathBuf>,
     /// Replay a file written by `tracetop record` into the console.
     #[arg(long, value_name = "FILE")]
     pub replay: Option<PathBuf>,
@@ -125,6 +129,19 @@ pub fn app_from_config(look: &LookArgs, config: &ConsoleConfig, source_label: &s
     app.reviewer = reviewer_name(config.reviewer.as_deref())?;
     app.spend = crate::tui::spend::SpendState::new(config.budgets.clone().into(), config.zone()?);
     Ok(app)
+}
+
+/// The rate card of the costs view's drift line: `--prices`, else the
+/// config's `prices`; `None`: the shipped table (the app's default).
+pub fn configured_prices(
+    flag: Option<&std::path::Path>,
+    config: &ConsoleConfig,
+) -> Result<Option<Arc<crate::prices::RateCard>>> {
+    let Some(path) = flag.or(config.prices.as_deref()) else {
+        return Ok(None);
+    };
+    let table = crate::prices::PriceTable::load(path)?;
+    Ok(Some(Arc::new(crate::prices::RateCard::new(&table, &[])?)))
 }
 
 /// Who verdicts are recorded as: `reviewer =` in the config, else the
@@ -322,6 +339,7 @@ pub async fn run_opened(
 /// Run the console.
 pub async fn run(args: ConsoleArgs) -> Result<()> {
     let config = ConsoleConfig::load(args.look.config.as_deref())?;
+    let prices = configured_prices(args.prices.as_deref(), &config)?;
     let remote = args.remote.clone().or(config.source.remote.clone());
     let token_file = args.token_file.clone().or(config.source.token_file.clone());
     let database_url = args
@@ -386,6 +404,9 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         ));
     };
     require_terminal()?;
-    let app = app_from_config(&args.look, &config, &opened.label)?;
+    let mut app = app_from_config(&args.look, &config, &opened.label)?;
+    if let Some(card) = prices {
+        app.prices = card;
+    }
     run_opened(opened, app, detect_locally.then(|| config.anomaly.clone())).await
 }

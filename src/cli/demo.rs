@@ -128,6 +128,9 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         return run_postgres(args, rate).await;
     }
     let (mut app, config) = build_app(&args.look, "demo")?;
+    if let Some(card) = super::console::configured_prices(None, &config)? {
+        app.prices = card;
+    }
     let (live, history) = demo_engine();
     let generator = demo_generator(args.seed, chrono::Utc::now());
     require_terminal()?;

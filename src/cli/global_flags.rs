@@ -15,7 +15,7 @@ use clap::{ArgMatches, Command};
 use std::ffi::OsString;
 
 /// Ids of the top-level flags that reach every subcommand.
-pub const GLOBAL_SOURCE_FLAGS: [&str; 3] = ["database_url", "remote", "token_file"];
+pub const GLOBAL_SOURCE_FLAGS: [&str; 4] = ["database_url", "remote", "token_file", "prices"];
 
 /// The global source flags as (id, long name, value name).
 pub const GLOBAL_SOURCE_FLAG_NAMES: [(&str, &str, &str); 3] = [

@@ -18,6 +18,7 @@ pub mod decode;
 mod engine;
 mod indexes;
 mod jsonb;
+mod reprice;
 mod rolling;
 mod store;
 

@@ -2,7 +2,7 @@
 //! query file of its area (overview, costs, leaderboards, traces, audit,
 //! logs, analytics).
 
-use super::{PgEngine, analytics, audit, costs, leaderboards, logs, overview, traces};
+use super::{PgEngine, analytics, audit, costs, leaderboards, logs, overview, reprice, traces};
 use crate::error::Result;
 use crate::model::*;
 use crate::query::*;
@@ -52,6 +52,9 @@ impl QueryEngine for PgEngine {
     }
     async fn cost_overview(&self, now: Timestamp) -> Result<CostOverview> {
         costs::cost_overview(self, now).await
+    }
+    async fn reprice(&self, query: &RepriceQuery) -> Result<RepriceReport> {
+        reprice::reprice(self, query).await
     }
     async fn top_users(&self, window: &TimeWindow, limit: usize) -> Result<Vec<UserLeader>> {
         leaderboards::top_users(self, window, limit).await

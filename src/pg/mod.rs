@@ -19,6 +19,7 @@ pub mod leaderboards;
 pub mod logs;
 pub mod migrate;
 pub mod overview;
+pub mod reprice;
 pub mod reviews;
 
 pub mod traces;

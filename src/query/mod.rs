@@ -8,11 +8,13 @@
 
 pub mod change;
 pub mod counting;
+pub mod reprice;
 pub mod types;
 pub mod window;
 
 pub use change::*;
 pub use counting::*;
+pub use reprice::*;
 pub use types::*;
 pub use window::*;
 
@@ -96,6 +98,15 @@ pub trait QueryEngine: Send + Sync {
     }
     /// Cost over the last 24h, 7d, 30d, all time, and average per request.
     async fn cost_overview(&self, now: Timestamp) -> Result<CostOverview>;
+    /// The window's completed AI requests re-priced at a rate card, per
+    /// served model, against their stored cost (see [`reprice`]). A
+    /// source that holds no requests (a remote console) says so.
+    async fn reprice(&self, query: &RepriceQuery) -> Result<RepriceReport> {
+        let _ = query;
+        Err(crate::error::Error::input(
+            "re-pricing reads every request of the window: run `tracetop analytics costs --reprice` with --database-url, not --remote",
+        ))
+    }
 
     /// Users by AI spend (then requests) in the window.
     async fn top_users(&self, window: &TimeWindow, limit: usize) -> Result<Vec<UserLeader>>;

@@ -6,7 +6,7 @@
 use super::catalog::{self, AgentSpec, ModelSpec};
 use super::rng::{SimRng, Stream};
 use super::trace::{self, Actor, Conditions, ErrorBurst, SlowServer, TraceKind};
-use super::{SimConfig, Workload, prices::PriceTable};
+use super::{SimConfig, Workload, prices::GatewayBilling};
 use crate::model::*;
 use chrono::{Datelike, Duration, DurationRound, Weekday};
 
@@ -41,7 +41,10 @@ pub struct IncidentPlan {
     pub big_payload_at: Timestamp,
     pub ansi_reply_at: Timestamp,
     pub behavioral_bot_at: Timestamp,
-    pub price_change_at: Option<Timestamp>,
+    /// `[start, end)` where `claude-sonnet-4-5` is billed at opus prices.
+    pub mispriced_window: (Timestamp, Timestamp),
+    /// `[start, end)` where haiku requests are served by the unpriced preview.
+    pub unpriced_window: (Timestamp, Timestamp),
 }
 
 /// Provider that fails during the error burst.
@@ -68,6 +71,7 @@ impl IncidentPlan {
         let minute = |t: Timestamp| t.duration_trunc(Duration::minutes(1)).unwrap_or(t);
         let burst = minute(at(0.35));
         let slow = at(0.60).duration_trunc(Duration::hours(1)).unwrap_or(start);
+        let billing = GatewayBilling::for_window(start, until);
         IncidentPlan {
             error_burst: (burst, burst + Duration::minutes(10)),
             slow_server: (slow, slow + Duration::hours(1)),
@@ -76,14 +80,15 @@ impl IncidentPlan {
             big_payload_at: minute(at(0.70)),
             ansi_reply_at: minute(at(0.15)),
             behavioral_bot_at: minute(at(0.40)),
-            price_change_at: PriceTable::for_window(start, until).change_instant(),
+            mispriced_window: billing.misprice_window().unwrap_or((start, start)),
+            unpriced_window: billing.unpriced_window().unwrap_or((start, start)),
         }
     }
 
     pub(crate) fn conditions(&self, cfg: &SimConfig) -> Conditions {
         let (start, until) = window(cfg);
         Conditions {
-            prices: PriceTable::for_window(start, until),
+            prices: GatewayBilling::for_window(start, until),
             error_bursts: vec![ErrorBurst {
                 provider: BURST_PROVIDER,
                 start: self.error_burst.0,

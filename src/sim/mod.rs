@@ -1,7 +1,8 @@
 //! The deterministic synthetic workload behind `tracetop simulate`, the
 //! demo and the tests: a platform with users, sessions (people, crawlers,
 //! scanners, behavioural bots), conversations, agent runs with execution
-//! steps, AI requests across three providers priced from a dated table,
+//! steps, AI requests across three providers billed from the shipped price
+//! table (`data/prices.toml`),
 //! tool calls and the MCP executions they caused, and logs at every level,
 //! every row of one agent run joined by one trace id.
 //!
@@ -27,7 +28,8 @@
 //! | 2 MB tool payload | `until − 0.7·W` | one `filesystem/read_file` execution whose `output` is > 2 MiB |
 //! | ANSI in a model reply | `until − 0.15·W` | an assistant message containing [`trace::ANSI_REPLY`] (colour, clear screen, cursor up, OSC title) |
 //! | behavioural bot | `until − 0.4·W`, 3 h | 40 sessions from fingerprint [`BEHAVIORAL_BOT_FINGERPRINT`], `is_behavioral_bot` |
-//! | price change | window midpoint (to the hour) | `gpt-4o` 20% cheaper from then on (`prices.rs`) |
+//! | mispriced window | `until − 0.55·W` (to the hour), 3 h | `claude-sonnet-4-5` billed at `claude-opus-4-1`'s prices (`prices.rs`); `analytics costs --reprice` finds the drift |
+//! | model without a price | `until − 0.45·W` (to the hour), 3 h | `claude-haiku-4-5` requests served by `claude-haiku-5-preview`, which the shipped table does not know |
 //!
 //! Volume: about 17 AI requests and 80 log lines per user and day, so
 //! `--users 2000 --days 30` is ≈1M requests and ≈5M logs. [`generate`] holds

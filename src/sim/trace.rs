@@ -19,9 +19,10 @@
 use super::Workload;
 use super::catalog::{self, AgentSpec, ModelSpec, ToolSpec};
 use super::gateway::{GatewayRequest, GatewayTrace};
-use super::prices::PriceTable;
+use super::prices::GatewayBilling;
 use super::rng::{SimRng, Stream};
 use crate::model::*;
+use crate::prices::Usage;
 use chrono::Duration;
 use serde_json::json;
 
@@ -78,7 +79,7 @@ pub(crate) struct SlowServer {
 /// What the world is like while a trace runs.
 #[derive(Debug, Clone)]
 pub(crate) struct Conditions {
-    pub prices: PriceTable,
+    pub prices: GatewayBilling,
     pub error_bursts: Vec<ErrorBurst>,
     pub slow_servers: Vec<SlowServer>,
 }
@@ -333,7 +334,7 @@ impl TraceBuilder {
                         trace_id: Some(self.trace_id.clone()),
                         mcp_execution_id: None,
                         provider: model.provider.to_string(),
-                        model: model.model.to_string(),
+                        model: cond.prices.served_model(model.model, created).to_string(),
                         tokens_used: Some(context_tokens as i32),
                         input_tokens: Some(context_tokens as i32),
                         output_tokens: Some(0),
@@ -414,13 +415,6 @@ impl TraceBuilder {
                 }
                 let latency = (latency as i64).clamp(40, 120_000);
                 let completed = created + ms(latency);
-                let cost = cond.prices.cost(
-                    model.model,
-                    created,
-                    context_tokens,
-                    output_tokens,
-                    cache_hit,
-                );
                 let tokens = context_tokens + output_tokens;
                 total_tokens += tokens;
 
@@ -476,6 +470,16 @@ impl TraceBuilder {
                     requests == 1,
                     true,
                 );
+                let cost = cond.prices.cost(
+                    model.model,
+                    created,
+                    Usage {
+                        input: context_tokens,
+                        output: output_tokens,
+                        cache_read: gw.cache_read_tokens.map_or(0, i64::from),
+                        cache_write: gw.cache_creation_tokens.map_or(0, i64::from),
+                    },
+                );
                 self.w.ai_requests.push(AiRequestRecord {
                     id: request_uuid.clone(),
                     request_id: request_id.clone(),
@@ -486,7 +490,7 @@ impl TraceBuilder {
                     trace_id: Some(self.trace_id.clone()),
                     mcp_execution_id: None,
                     provider: model.provider.to_string(),
-                    model: model.model.to_string(),
+                    model: cond.prices.served_model(model.model, created).to_string(),
                     tokens_used: Some(tokens as i32),
                     input_tokens: Some(context_tokens as i32),
                     output_tokens: Some(output_tokens as i32),

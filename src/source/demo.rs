@@ -17,7 +17,7 @@ use crate::model::*;
 use crate::sim::catalog;
 use crate::sim::events::draft_events;
 use crate::sim::generate::{Planted, UserProfile, agent_pick, user_profile};
-use crate::sim::prices::PriceTable;
+use crate::sim::prices::GatewayBilling;
 use crate::sim::rng::{SimRng, Stream};
 use crate::sim::trace::{self, Actor, Conditions, ErrorBurst, SlowServer, TraceKind};
 use chrono::Duration;
@@ -103,7 +103,7 @@ impl LiveGenerator {
             budget: 0.0,
             events_per_run: 30.0,
             cond: Conditions {
-                prices: PriceTable::list(),
+                prices: GatewayBilling::list(),
                 error_bursts: Vec::new(),
                 slow_servers: Vec::new(),
             },

@@ -148,6 +148,10 @@ pub struct App {
     pub status: Option<(String, Timestamp)>,
     /// Who verdicts are recorded as (`$USER`, or `reviewer =` in the config).
     pub reviewer: String,
+    /// The prices the costs view re-prices at to show drift (`--prices`,
+    /// config `prices`, else the shipped table). Data only: the queries
+    /// that use it run in the event loop.
+    pub prices: std::sync::Arc<crate::prices::RateCard>,
     /// Said in the audit view when verdicts are not kept durably (demo and
     /// replay keep them in memory; a database without the verdict table
     /// refuses them).
@@ -235,6 +239,7 @@ impl App {
             logs: LogsState::default(),
             status: None,
             reviewer: "tracetop".to_string(),
+            prices: crate::prices::RateCard::shipped(),
             review_store_note: None,
             palette_history: Vec::new(),
             palette_recall: None,

@@ -14,6 +14,7 @@
 //! database_url = "postgres://ro@db/prod"   # or:
 //! remote = "https://ops.example/api/v1/stream"
 //! token_file = "~/.tt"
+//! # and at the top level: prices = "~/prices.toml"  (or LiteLLM's JSON)
 //! ```
 //!
 //! Spend control adds a top-level `timezone` (period boundaries of the
@@ -47,6 +48,9 @@ pub struct ConsoleConfig {
     /// `tracetop anomalies`).
     #[serde(default)]
     pub anomaly: crate::anomaly::Thresholds,
+    /// Price table file (tracetop TOML or LiteLLM JSON) for re-pricing
+    /// and the costs view's drift line (default: the shipped table).
+    pub prices: Option<PathBuf>,
     /// IANA zone of day / week / month boundaries (default UTC).
     pub timezone: Option<String>,
     /// The `[[budget]]` entries as written; checked into [`Self::budgets`].

@@ -177,9 +177,10 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                 Effect::Query(query) => {
                     let history = console.history.clone();
                     let reviews = console.reviews.clone();
+                    let prices = app.prices.clone();
                     let tx = reply_tx.clone();
                     tokio::spawn(async move {
-                        let reply = queries::execute(query, history, reviews).await;
+                        let reply = queries::execute(query, history, reviews, prices).await;
                         let _ = tx.send(Msg::Reply(reply)).await;
                     });
                 }

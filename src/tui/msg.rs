@@ -188,6 +188,9 @@ pub struct CostsData {
     pub by_provider: Vec<CostBreakdownRow>,
     pub by_agent: Vec<CostBreakdownRow>,
     pub trend: Vec<CostTrendBucket>,
+    /// The window re-priced at the console's price table (`None`: the
+    /// source cannot re-price, e.g. a remote console).
+    pub drift: Option<crate::query::RepriceReport>,
 }
 
 /// Leaderboards view data.

@@ -23,6 +23,7 @@ pub async fn execute(
     query: Query,
     history: Arc<dyn QueryEngine>,
     reviews: Arc<dyn ReviewStore>,
+    prices: Arc<crate::prices::RateCard>,
 ) -> Reply {
     match query {
         Query::Users => Reply::Users(
@@ -58,30 +59,46 @@ pub async fn execute(
             bucket,
             now,
         } => {
+            // drift beside the figures: a source that cannot re-price (a
+            // remote console) or a failed re-price leaves it out, never the view
+            let reprice = RepriceQuery {
+                window,
+                counting: Counting::PLATFORM,
+                card: prices,
+                worst: 0,
+            };
             let previous_window = window.previous();
-            let answer = futures::try_join!(
-                history.cost_summary(&window),
-                history.cost_summary(&previous_window),
-                history.cost_overview(now),
-                history.cost_breakdown(&window, CostDimension::Model),
-                history.cost_breakdown(&window, CostDimension::Provider),
-                history.cost_breakdown(&window, CostDimension::Agent),
-                history.cost_trend(&window, bucket),
-            )
-            .map(
-                |(summary, previous, overview, by_model, by_provider, by_agent, trend)| {
-                    Box::new(CostsData {
-                        summary,
-                        previous,
-                        overview,
-                        by_model,
-                        by_provider,
-                        by_agent,
-                        trend,
-                    })
+            let (figures, drift) = futures::join!(
+                async {
+                    futures::try_join!(
+                        history.cost_summary(&window),
+                        history.cost_summary(&previous_window),
+                        history.cost_overview(now),
+                        history.cost_breakdown(&window, CostDimension::Model),
+                        history.cost_breakdown(&window, CostDimension::Provider),
+                        history.cost_breakdown(&window, CostDimension::Agent),
+                        history.cost_trend(&window, bucket),
+                    )
                 },
-            )
-            .map_err(text);
+                history.reprice(&reprice)
+            );
+            let drift = drift.ok();
+            let answer = figures
+                .map(
+                    |(summary, previous, overview, by_model, by_provider, by_agent, trend)| {
+                        Box::new(CostsData {
+                            summary,
+                            previous,
+                            overview,
+                            by_model,
+                            by_provider,
+                            by_agent,
+                            trend,
+                            drift,
+                        })
+                    },
+                )
+                .map_err(text);
             Reply::Costs(generation, answer)
         }
         Query::Leaders {

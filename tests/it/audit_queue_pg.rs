@@ -36,7 +36,13 @@ impl Harness {
             for effect in effects {
                 let reply = match effect {
                     Effect::Query(q) => {
-                        queries::execute(q, self.history.clone(), self.reviews.clone()).await
+                        queries::execute(
+                            q,
+                            self.history.clone(),
+                            self.reviews.clone(),
+                            tracetop::prices::RateCard::shipped(),
+                        )
+                        .await
                     }
                     Effect::RecordReview(r) => {
                         queries::record_review(r, self.reviews.clone()).await

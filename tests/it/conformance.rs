@@ -19,6 +19,7 @@ use sqlx::Connection;
 use tracetop::live::{LiveEngine, LiveLimits, jsonb_text};
 use tracetop::model::*;
 use tracetop::pg::PgEngine;
+use tracetop::prices::{PriceTable, RateCard};
 use tracetop::query::*;
 use tracetop::sim::{self, SimConfig};
 
@@ -467,6 +468,29 @@ async fn assert_conformant(
             same!(pg, live, label("tools"), |e| e.tools(w, sort, 10));
         }
         same!(pg, live, label("log_summary"), |e| e.log_summary(w));
+        // re-pricing at the shipped table, with the worst requests, and a
+        // what-if (synthetic rows included once)
+        let plain = std::sync::Arc::new(RateCard::new(&PriceTable::shipped(), &[]).unwrap());
+        let what_if = std::sync::Arc::new(
+            RateCard::new(
+                &PriceTable::shipped(),
+                &[("claude-sonnet-4-5".into(), "claude-haiku-4-5".into())],
+            )
+            .unwrap(),
+        );
+        for (card, worst, counting) in [
+            (&plain, 3, Counting::PLATFORM),
+            (&plain, 0, Counting::EVERYTHING),
+            (&what_if, 2, Counting::PLATFORM),
+        ] {
+            let q = RepriceQuery {
+                window: *w,
+                counting,
+                card: card.clone(),
+                worst,
+            };
+            same!(pg, live, label("reprice"), |e| e.reprice(&q));
+        }
         same!(pg, live, label("request_stats"), |e| e.request_stats(w));
         same!(pg, live, label("session_stats"), |e| e.session_stats(w));
         // and counted with bots and synthetic rows included

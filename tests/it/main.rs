@@ -27,6 +27,7 @@ mod pg_reviews_errors;
 mod real_shape;
 mod recordings;
 mod remote_parity;
+mod reprice;
 mod serve;
 mod serve_budgets;
 mod serve_hardening;

@@ -10,7 +10,10 @@ use support::Shape;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, HashSet};
 use tracetop::model::*;
-use tracetop::sim::prices::PriceTable;
+use tracetop::prices::{PriceTable, Usage};
+use tracetop::sim::prices::{
+    GatewayBilling, MISPRICED_AS, MISPRICED_MODEL, UNPRICED_FROM, UNPRICED_MODEL,
+};
 use tracetop::sim::{self, IncidentPlan, SimConfig, Workload};
 use tracetop::source::demo::LiveGenerator;
 
@@ -285,53 +288,91 @@ fn planted_incidents_are_findable() {
 }
 
 #[test]
-fn costs_follow_the_dated_price_table() {
+fn costs_follow_the_shipped_price_table_except_where_planted() {
     let w = workload();
     let c = cfg(7);
-    let table = PriceTable::for_window(c.until - Duration::days(2), c.until);
-    let change = table.change_instant().unwrap();
-    assert_eq!(change, at("2026-11-19T12:00:00Z"));
+    let billing = GatewayBilling::for_window(c.until - Duration::days(2), c.until);
+    let (m_start, m_end) = billing.misprice_window().unwrap();
+    assert_eq!(
+        (m_start, m_end),
+        (at("2026-11-19T09:00:00Z"), at("2026-11-19T12:00:00Z"))
+    );
+    let plan = IncidentPlan::for_config(&c);
+    assert_eq!(plan.mispriced_window, (m_start, m_end));
+    let table = PriceTable::shipped();
+    let usage = |r: &AiRequestRecord| Usage {
+        input: i64::from(r.input_tokens.unwrap_or(0)),
+        output: i64::from(r.output_tokens.unwrap_or(0)),
+        cache_read: i64::from(r.cache_read_tokens.unwrap_or(0)),
+        cache_write: i64::from(r.cache_creation_tokens.unwrap_or(0)),
+    };
+    let (mut mispriced, mut unpriced) = (0, 0);
     for r in &w.ai_requests {
-        let expected = if r.status == request_status::COMPLETED {
-            table.cost(
-                &r.model,
-                r.created_at,
-                i64::from(r.input_tokens.unwrap()),
-                i64::from(r.output_tokens.unwrap()),
-                r.cache_hit,
-            )
+        if r.status != request_status::COMPLETED {
+            assert_eq!(r.cost_microdollars, Microdollars::ZERO, "{}", r.id);
+            continue;
+        }
+        let in_misprice =
+            r.model == MISPRICED_MODEL && r.created_at >= m_start && r.created_at < m_end;
+        if r.model == UNPRICED_MODEL {
+            unpriced += 1;
+            assert!(table.price_at(&r.model, r.created_at).is_none());
+            assert_eq!(r.requested_model.as_deref(), Some(UNPRICED_FROM));
+            // billed at the model it stands in for
+            assert_eq!(
+                Some(r.cost_microdollars),
+                table.cost(UNPRICED_FROM, r.created_at, usage(r)),
+                "{}",
+                r.id
+            );
+        } else if in_misprice {
+            mispriced += 1;
+            assert_eq!(
+                Some(r.cost_microdollars),
+                table.cost(MISPRICED_AS, r.created_at, usage(r))
+            );
         } else {
-            Microdollars::ZERO
-        };
-        assert_eq!(r.cost_microdollars, expected, "{}", r.id);
+            assert_eq!(
+                Some(r.cost_microdollars),
+                table.cost(&r.model, r.created_at, usage(r)),
+                "{}",
+                r.id
+            );
+        }
     }
-    // one request by hand: sonnet without cache hit costs input × 3 + output × 15 µ$
+    assert!(mispriced > 0 && unpriced > 0, "{mispriced} {unpriced}");
+    // one request by hand: sonnet without cache tokens costs input × 3 + output × 15 µ$
     let r = w
         .ai_requests
         .iter()
-        .find(|r| r.model == "claude-sonnet-4-5" && r.status == "completed" && !r.cache_hit)
+        .find(|r| {
+            r.model == "claude-sonnet-4-5"
+                && r.status == "completed"
+                && r.cache_read_tokens == Some(0)
+                && r.cache_creation_tokens == Some(0)
+                && r.created_at < m_start
+        })
         .unwrap();
     let by_hand = i64::from(r.input_tokens.unwrap()) * 3 + i64::from(r.output_tokens.unwrap()) * 15;
     assert_eq!(r.cost_microdollars.0, by_hand);
-    // gpt-4o before and after the change
-    let gpt: Vec<_> = w
+    // and one with cache reads: (input − read) × 3 + read × 0.3 + output × 15, rounded half up
+    let r = w
         .ai_requests
         .iter()
-        .filter(|r| r.model == "gpt-4o" && r.status == "completed" && !r.cache_hit)
-        .collect();
-    let before = gpt.iter().find(|r| r.created_at < change).unwrap();
-    let after = gpt.iter().find(|r| r.created_at >= change).unwrap();
-    let hand = |r: &AiRequestRecord, input: i64, output: i64| {
-        (i64::from(r.input_tokens.unwrap()) * input
-            + i64::from(r.output_tokens.unwrap()) * output
-            + 500_000)
-            / 1_000_000
-    };
-    assert_eq!(
-        before.cost_microdollars.0,
-        hand(before, 2_500_000, 10_000_000)
+        .find(|r| {
+            r.model == "claude-sonnet-4-5"
+                && r.status == "completed"
+                && r.cache_read_tokens.unwrap_or(0) > 0
+                && r.created_at < m_start
+        })
+        .unwrap();
+    let (input, read, output) = (
+        i64::from(r.input_tokens.unwrap()),
+        i64::from(r.cache_read_tokens.unwrap()),
+        i64::from(r.output_tokens.unwrap()),
     );
-    assert_eq!(after.cost_microdollars.0, hand(after, 2_000_000, 8_000_000));
+    let tenths = (input - read) * 30 + read * 3 + output * 150;
+    assert_eq!(r.cost_microdollars.0, (tenths + 5) / 10);
 }
 
 #[test]

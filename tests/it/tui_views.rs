@@ -182,6 +182,30 @@ fn costs_view() {
 }
 
 #[test]
+fn costs_view_says_drift_and_unpriced_models_in_the_by_model_title() {
+    let mut app = app(160, 40);
+    app.update(ch('3'));
+    let mut data = costs_data();
+    let card = tracetop::prices::RateCard::default();
+    let mut drift = tracetop::query::RepriceReport::assemble(&card, Vec::new(), Vec::new());
+    drift.drifted_requests = 8;
+    drift.drift_microdollars = Microdollars(277_915);
+    drift.unpriced_request_count = 5;
+    data.drift = Some(drift);
+    app.update(Msg::Reply(Reply::Costs(
+        app.costs.generation(),
+        Ok(Box::new(data)),
+    )));
+    let shown = screen(&app);
+    assert!(
+        shown.contains("By model · drift +$0.28 in 8 req · 5 unpriced"),
+        "{shown}"
+    );
+    // without drift the title is plain
+    assert!(!screen(&costs_app(160, 40)).contains("drift"));
+}
+
+#[test]
 fn leaderboards_view() {
     for (w, h) in SIZES {
         insta::assert_snapshot!(format!("leaders_{w}x{h}"), screen(&leaders_app(w, h)));

@@ -138,6 +138,9 @@ impl Store {
 
 #[async_trait]
 impl QueryEngine for LiveEngine {
+    async fn reprice(&self, query: &RepriceQuery) -> Result<RepriceReport> {
+        Ok(self.read().store.reprice(query))
+    }
     async fn overview_counting(
         &self,
         now: Timestamp,

@@ -344,6 +344,7 @@ pub fn costs_data() -> CostsData {
             ),
             breakdown(CostDimension::Agent, NO_AGENT, 234, 2_345_678, 0.19),
         ],
+        drift: None,
         trend: (0..24)
             .map(|h| CostTrendBucket {
                 bucket_start: Bucket::Hour.truncate(now()) - Duration::hours(23 - h),

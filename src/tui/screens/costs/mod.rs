@@ -2,6 +2,7 @@
 //! its trend, and the burn rate and budgets panel.
 
 pub mod budgets;
+pub mod drift;
 pub mod state;
 pub mod view;
 

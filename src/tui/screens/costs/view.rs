@@ -145,7 +145,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         app,
         frame,
         m,
-        "By model",
+        &super::drift::model_title(data.drift.as_ref()),
         &data.by_model,
         app.costs.cursor_in(CostsPane::Model),
     );
