@@ -294,6 +294,21 @@ async fn every_read_command_answers_the_same_through_serve_as_locally() {
             "tracetop {args:?}: --remote answers differently from --database-url"
         );
     }
+    // re-pricing reads every request of the window: local only, and the
+    // remote form is refused in one line naming the way out
+    let reprice = with_window(&["analytics", "costs", "--reprice"]);
+    run_json(&local, &reprice);
+    let refused = Command::new(env!("CARGO_BIN_EXE_tracetop"))
+        .args(&reprice)
+        .args(&remote)
+        .args(["--format", "json"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--database-url"), "{stderr}");
     // live sources, not query commands: covered by the tail and serve tests
     let live = BTreeSet::from(["tail".to_string(), "record".to_string()]);
     let offered = commands_offering_remote();
