@@ -6,7 +6,7 @@ is at or after --since). Each row's *final* state (status, or open/ended for
 a session) must have reached every tail exactly once; no (row, state) pair
 may reach a tail twice (a pending request seen once and then its completion
 once is right; the completion twice is a duplicate); no tail may get a gap.
-Serve's RSS samples ("pid seconds rss_kb") must stay flat on the last
+Serve's RSS samples ("pid seconds rss_kb") must stay flat on every
 instance once it has warmed up. Prints the figures and PASS or FAIL.
 """
 import argparse
@@ -106,12 +106,16 @@ def rss_verdict(path):
         values = [r for _, r in samples]
         lines.append(f"  serve instance {n}: {len(values)} samples over {samples[-1][0] - samples[0][0]} s, "
                      f"RSS first {values[0] / 1024:.1f} MB, last {values[-1] / 1024:.1f} MB, max {max(values) / 1024:.1f} MB")
-    last = list(by_pid.values())[-1]
-    warm = [r for t, r in last if t >= last[0][0] + 20] or [r for _, r in last]
-    base, end = warm[0], warm[-1]
-    flat = end <= base * 1.2 + 8 * 1024
-    lines.append(f"  last instance after 20 s warm-up: {base / 1024:.1f} MB -> {end / 1024:.1f} MB "
-                 f"({'flat' if flat else 'GROWING'}; allowed +20 % + 8 MB)")
+    flat = True
+    for n, samples in enumerate(by_pid.values(), 1):
+        warm = [r for t, r in samples if t >= samples[0][0] + 20]
+        if len(warm) < 2:
+            continue
+        base, end = warm[0], warm[-1]
+        ok = end <= base * 1.2 + 8 * 1024
+        flat = flat and ok
+        lines.append(f"  instance {n} after 20 s warm-up: {base / 1024:.1f} MB -> {end / 1024:.1f} MB "
+                     f"({'flat' if ok else 'GROWING'}; allowed +20 % + 8 MB)")
     return flat, "\n".join(lines)
 
 
