@@ -16,4 +16,5 @@ pub mod query;
 pub mod sanitize;
 pub mod sim;
 pub mod sse;
+pub mod timetravel;
 pub mod tui;

@@ -28,4 +28,5 @@ pub mod remote;
 pub mod server;
 pub mod source;
 pub mod tokens;
+mod window_route;
 pub mod wire;

@@ -1,0 +1,226 @@
+//! The replay buffer: the events of a window read so far, in replay
+//! order, and how far the replay clock has released them. Pure data (the
+//! console's event loop owns one while a replay runs): moving the clock
+//! forward releases the next events, moving it back starts over from the
+//! first buffered event so the live engine can be rebuilt as it was then.
+//!
+//! The buffer is bounded: past `limit` events the oldest are evicted
+//! (counted, and the replay says so); the reader is held back while the
+//! events not yet released fill half of it, so eviction only ever drops
+//! events already replayed.
+
+use super::{Replayed, is_error_or_anomaly};
+use crate::model::*;
+use std::collections::VecDeque;
+
+/// What moving the clock releases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Release {
+    /// The engine and the feed start over before taking `events` (the
+    /// clock went back).
+    pub reset: bool,
+    pub events: Vec<Event>,
+}
+
+/// See the module docs.
+#[derive(Debug, Clone)]
+pub struct ReplayBuffer {
+    items: VecDeque<Replayed>,
+    /// Items released so far (a prefix of `items`).
+    released: usize,
+    /// The instant released up to.
+    position: Option<Timestamp>,
+    limit: usize,
+    evicted: u64,
+    loaded: u64,
+    marks: Vec<Timestamp>,
+}
+
+impl ReplayBuffer {
+    /// An empty buffer of at most `limit` events (at least 1).
+    pub fn new(limit: usize) -> Self {
+        ReplayBuffer {
+            items: VecDeque::new(),
+            released: 0,
+            position: None,
+            limit: limit.max(1),
+            evicted: 0,
+            loaded: 0,
+            marks: Vec::new(),
+        }
+    }
+
+    /// Take in a batch read from the source (in replay order); returns the
+    /// instants of the errors and anomalies in it.
+    pub fn push(&mut self, batch: Vec<Replayed>) -> Vec<Timestamp> {
+        let mut marks = Vec::new();
+        for item in batch {
+            if is_error_or_anomaly(&item.event) {
+                marks.push(item.at);
+            }
+            self.loaded += 1;
+            self.items.push_back(item);
+        }
+        while self.items.len() > self.limit {
+            self.items.pop_front();
+            self.evicted += 1;
+            self.released = self.released.saturating_sub(1);
+        }
+        self.marks.extend(marks.iter().copied());
+        if let Some(first) = self.first_at() {
+            let keep_from = self.marks.partition_point(|m| *m < first);
+            self.marks.drain(..keep_from);
+        }
+        marks
+    }
+
+    /// Events read so far (evicted ones included).
+    pub fn loaded(&self) -> u64 {
+        self.loaded
+    }
+
+    /// Events evicted to stay within the limit.
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    /// Events held.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Events held and not yet released.
+    pub fn unreleased(&self) -> usize {
+        self.items.len() - self.released
+    }
+
+    /// Whether the reader may send more: the unreleased events fill less
+    /// than half the buffer.
+    pub fn wants_more(&self) -> bool {
+        self.unreleased() < self.limit / 2 + 1
+    }
+
+    /// The instant of the oldest event held.
+    pub fn first_at(&self) -> Option<Timestamp> {
+        self.items.front().map(|i| i.at)
+    }
+
+    /// The instant of the newest event read.
+    pub fn loaded_until(&self) -> Option<Timestamp> {
+        self.items.back().map(|i| i.at)
+    }
+
+    /// The instants of the errors and anomalies held, in order.
+    pub fn marks(&self) -> &[Timestamp] {
+        &self.marks
+    }
+
+    /// Move the clock to `position`: the events up to it (inclusive) not
+    /// yet released, or, when the clock went back, every held event up to
+    /// it with `reset`.
+    pub fn release_to(&mut self, position: Timestamp) -> Release {
+        let reset = self.position.is_some_and(|p| position < p);
+        if reset {
+            self.released = 0;
+        }
+        self.position = Some(position);
+        let start = self.released;
+        let end = start
+            + self
+                .items
+                .range(start..)
+                .take_while(|i| i.at <= position)
+                .count();
+        self.released = end;
+        Release {
+            reset,
+            events: self
+                .items
+                .range(start..end)
+                .map(|i| i.event.clone())
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn log(id: &str, sec: u32, level: &str) -> Replayed {
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 24, 3, 0, sec)
+            .unwrap();
+        Replayed {
+            at,
+            event: Event::Log {
+                log: LogRecord {
+                    id: id.into(),
+                    timestamp: at,
+                    level: level.into(),
+                    module: "m".into(),
+                    message: "x".into(),
+                    metadata: None,
+                    user_id: None,
+                    session_id: None,
+                    task_id: None,
+                    trace_id: None,
+                    context_id: None,
+                    client_id: None,
+                    gateway_conversation_id: None,
+                    provider_request_id: None,
+                },
+            },
+        }
+    }
+
+    fn ids(release: &Release) -> Vec<String> {
+        release
+            .events
+            .iter()
+            .map(|e| match e {
+                Event::Log { log } => log.id.to_string(),
+                _ => String::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn forward_releases_once_and_back_starts_over() {
+        let mut buffer = ReplayBuffer::new(100);
+        let marks = buffer.push(vec![
+            log("a", 0, "INFO"),
+            log("b", 10, "ERROR"),
+            log("c", 20, "INFO"),
+        ]);
+        assert_eq!(marks.len(), 1);
+        let at = |s| chrono::Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, s).unwrap();
+        let first = buffer.release_to(at(10));
+        assert_eq!(
+            (first.reset, ids(&first)),
+            (false, vec!["a".into(), "b".into()])
+        );
+        assert!(buffer.release_to(at(15)).events.is_empty());
+        assert_eq!(ids(&buffer.release_to(at(30))), vec!["c".to_string()]);
+        let back = buffer.release_to(at(5));
+        assert_eq!((back.reset, ids(&back)), (true, vec!["a".into()]));
+    }
+
+    #[test]
+    fn the_oldest_are_evicted_past_the_limit() {
+        let mut buffer = ReplayBuffer::new(2);
+        buffer.push(vec![
+            log("a", 0, "ERROR"),
+            log("b", 1, "INFO"),
+            log("c", 2, "INFO"),
+        ]);
+        assert_eq!((buffer.len(), buffer.evicted(), buffer.loaded()), (2, 1, 3));
+        assert!(buffer.marks().is_empty(), "the evicted error is no mark");
+    }
+}
