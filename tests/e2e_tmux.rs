@@ -730,3 +730,55 @@ fn e_opens_the_selected_row_in_the_pager_and_the_console_comes_back() {
     tmux.send(&["q"]);
     tmux.wait_for("exit=0");
 }
+
+/// Time travel end to end: open the console on a past hour, pause, step,
+/// jump to the next error and go back to live.
+#[tokio::test]
+async fn console_replays_a_past_window_pauses_steps_jumps_and_returns_to_live() {
+    if !have_tmux() {
+        println!("note: tmux not installed, skipping the time-travel console test");
+        return;
+    }
+    let db = support::fresh_db().await;
+    db.exec(
+        "INSERT INTO logs (id, timestamp, level, module, message) VALUES
+           ('past-1', '2026-11-24T03:00:30Z', 'INFO', 'gateway', 'past-first-line'),
+           ('past-2', '2026-11-24T03:01:00Z', 'INFO', 'gateway', 'past-after-a-minute'),
+           ('past-err', '2026-11-24T03:20:00Z', 'ERROR', 'gateway', 'past-the-error'),
+           ('past-3', '2026-11-24T03:40:00Z', 'INFO', 'gateway', 'past-later'),
+           ('now-1', now() - interval '1 minute', 'INFO', 'gateway', 'live-right-now')",
+    )
+    .await;
+    let bin = env!("CARGO_BIN_EXE_tracetop");
+    let tmux = Tmux::start("tracetop-e2e-timetravel");
+    tmux.send(&[
+        &format!(
+            "NO_COLOR=1 {bin} --database-url '{}' --at 2026-11-24T03:00 --window 1h --speed 1; echo exit=$?",
+            db.url
+        ),
+        "Enter",
+    ]);
+    let screen = tmux.wait_for("REPLAY 2026-11-24 03:00–04:00 · 1×");
+    assert!(!screen.contains("live-right-now"), "{screen}");
+    tmux.send(&["Space"]);
+    tmux.wait_for("⏸ PAUSED");
+    // one minute on: the lines of the first minute are on screen, not later ones
+    tmux.send(&["S-Right"]);
+    let screen = tmux.wait_for("past-after-a-minute");
+    assert!(screen.contains("past-first-line"), "{screen}");
+    assert!(!screen.contains("past-the-error"), "{screen}");
+    tmux.send(&["Right"]);
+    tmux.wait_for(" 03:01:");
+    // the next error
+    tmux.send(&["]"]);
+    let screen = tmux.wait_for("past-the-error");
+    assert!(screen.contains(" 03:20:00 "), "{screen}");
+    assert!(!screen.contains("past-later"), "{screen}");
+    // back to live: the live feed, no replay banner
+    tmux.send(&["G"]);
+    tmux.wait_gone("REPLAY");
+    let screen = tmux.wait_for("live-right-now");
+    assert!(!screen.contains("past-the-error"), "{screen}");
+    tmux.send(&["q"]);
+    tmux.wait_for("exit=0");
+}
