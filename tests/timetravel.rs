@@ -341,3 +341,99 @@ async fn serve_answers_windows_with_the_tokens_scope() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A window larger than the live engine's limit streams through: the
+/// reader is held back while unreleased events fill the buffer, every
+/// event is released once and in order, the oldest are evicted, and the
+/// replay says how many.
+#[tokio::test]
+async fn a_window_over_the_limit_streams_through_with_the_oldest_evicted() {
+    use tracetop::tui::msg::{Msg, ReplayMsg};
+    use tracetop::tui::replay_driver::ReplayDriver;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("busy.jsonl");
+    let start: Timestamp = "2026-11-24T03:00:00Z".parse().unwrap();
+    let mut text = String::new();
+    for i in 0..100 {
+        let event = Event::Log {
+            log: LogRecord {
+                id: LogId::new(format!("l-{i:03}")),
+                timestamp: start + chrono::Duration::seconds(i),
+                level: "INFO".into(),
+                module: "m".into(),
+                message: "x".into(),
+                metadata: None,
+                user_id: None,
+                session_id: None,
+                task_id: None,
+                trace_id: None,
+                context_id: None,
+                client_id: None,
+                gateway_conversation_id: None,
+                provider_request_id: None,
+            },
+        };
+        text.push_str(&serde_json::to_string(&event).unwrap());
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    let (file, window) = FileWindow::open(&path).await.unwrap();
+    let limits = tracetop::live::LiveLimits {
+        max_events: 40,
+        max_bytes: 64 << 20,
+    };
+    let mut driver = ReplayDriver::new(Some(std::sync::Arc::new(file)), limits, None);
+    driver.start(1, window);
+    let mut released = Vec::new();
+    let mut evicted = 0;
+    let mut until = window.start;
+    let mut done = false;
+    let mut steps = 0;
+    while !done || until < window.end {
+        steps += 1;
+        assert!(steps < 10_000, "the replay streams to its end");
+        if driver.wants_read() {
+            let read = driver.next_read().await;
+            for msg in driver.on_read(read) {
+                match msg {
+                    Msg::Replay(ReplayMsg::Progress {
+                        evicted: e,
+                        loaded_until,
+                        ..
+                    }) => {
+                        evicted = e;
+                        assert!(loaded_until.is_some());
+                    }
+                    Msg::Replay(ReplayMsg::Done { error, .. }) => {
+                        assert_eq!(error, None);
+                        done = true;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            // the clock moves on ten seconds at a time
+            until += chrono::Duration::seconds(10);
+            for msg in driver.release_to(1, until) {
+                match msg {
+                    Msg::Replay(ReplayMsg::Events { reset, events, .. }) => {
+                        assert!(!reset);
+                        released.extend(events.into_iter().map(|e| match e {
+                            Event::Log { log } => log.id.to_string(),
+                            other => other.kind().to_string(),
+                        }));
+                    }
+                    Msg::Replay(ReplayMsg::Progress { evicted: e, .. }) => evicted = e,
+                    _ => {}
+                }
+            }
+        }
+    }
+    let expected: Vec<String> = (0..100).map(|i| format!("l-{i:03}")).collect();
+    assert_eq!(released, expected, "every event once, in order");
+    assert!(
+        evicted >= 60,
+        "the oldest were evicted and said so: {evicted}"
+    );
+    assert!(driver.engine().unwrap().stats().rows <= 20);
+}

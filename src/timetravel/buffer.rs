@@ -4,10 +4,10 @@
 //! forward releases the next events, moving it back starts over from the
 //! first buffered event so the live engine can be rebuilt as it was then.
 //!
-//! The buffer is bounded: past `limit` events the oldest are evicted
-//! (counted, and the replay says so); the reader is held back while the
-//! events not yet released fill half of it, so eviction only ever drops
-//! events already replayed.
+//! The buffer is bounded: past `limit` events the oldest released ones
+//! are evicted (counted, and the replay says so). Events not yet released
+//! are never evicted: what does not fit waits outside the buffer until the
+//! clock releases room, and the reader is held back meanwhile.
 
 use super::{Replayed, is_error_or_anomaly};
 use crate::model::*;
@@ -26,6 +26,8 @@ pub struct Release {
 #[derive(Debug, Clone)]
 pub struct ReplayBuffer {
     items: VecDeque<Replayed>,
+    /// Read but not yet admitted (the buffer was full of unreleased ones).
+    waiting: VecDeque<Replayed>,
     /// Items released so far (a prefix of `items`).
     released: usize,
     /// The instant released up to.
@@ -34,6 +36,8 @@ pub struct ReplayBuffer {
     evicted: u64,
     loaded: u64,
     marks: Vec<Timestamp>,
+    /// Marks admitted since [`ReplayBuffer::take_new_marks`].
+    new_marks: Vec<Timestamp>,
 }
 
 impl ReplayBuffer {
@@ -41,40 +45,58 @@ impl ReplayBuffer {
     pub fn new(limit: usize) -> Self {
         ReplayBuffer {
             items: VecDeque::new(),
+            waiting: VecDeque::new(),
             released: 0,
             position: None,
             limit: limit.max(1),
             evicted: 0,
             loaded: 0,
             marks: Vec::new(),
+            new_marks: Vec::new(),
         }
     }
 
-    /// Take in a batch read from the source (in replay order); returns the
-    /// instants of the errors and anomalies in it.
-    pub fn push(&mut self, batch: Vec<Replayed>) -> Vec<Timestamp> {
-        let mut marks = Vec::new();
-        for item in batch {
+    /// Take in a batch read from the source (in replay order).
+    pub fn push(&mut self, batch: Vec<Replayed>) {
+        self.waiting.extend(batch);
+        self.admit();
+    }
+
+    /// Move waiting events in while there is room, evicting released ones;
+    /// true when any came in.
+    fn admit(&mut self) -> bool {
+        let mut admitted = false;
+        while let Some(item) = self.waiting.pop_front() {
+            if self.items.len() >= self.limit {
+                if self.released == 0 {
+                    self.waiting.push_front(item);
+                    break;
+                }
+                self.items.pop_front();
+                self.released -= 1;
+                self.evicted += 1;
+            }
             if is_error_or_anomaly(&item.event) {
-                marks.push(item.at);
+                self.marks.push(item.at);
+                self.new_marks.push(item.at);
             }
             self.loaded += 1;
             self.items.push_back(item);
+            admitted = true;
         }
-        while self.items.len() > self.limit {
-            self.items.pop_front();
-            self.evicted += 1;
-            self.released = self.released.saturating_sub(1);
-        }
-        self.marks.extend(marks.iter().copied());
         if let Some(first) = self.first_at() {
             let keep_from = self.marks.partition_point(|m| *m < first);
             self.marks.drain(..keep_from);
         }
-        marks
+        admitted
     }
 
-    /// Events read so far (evicted ones included).
+    /// The errors and anomalies admitted since the last call.
+    pub fn take_new_marks(&mut self) -> Vec<Timestamp> {
+        std::mem::take(&mut self.new_marks)
+    }
+
+    /// Events admitted so far (evicted ones included).
     pub fn loaded(&self) -> u64 {
         self.loaded
     }
@@ -99,10 +121,10 @@ impl ReplayBuffer {
         self.items.len() - self.released
     }
 
-    /// Whether the reader may send more: the unreleased events fill less
-    /// than half the buffer.
+    /// Whether the reader may send more: nothing waits, and the unreleased
+    /// events fill less than half the buffer.
     pub fn wants_more(&self) -> bool {
-        self.unreleased() < self.limit / 2 + 1
+        self.waiting.is_empty() && self.unreleased() < self.limit / 2 + 1
     }
 
     /// The instant of the oldest event held.
@@ -110,7 +132,7 @@ impl ReplayBuffer {
         self.items.front().map(|i| i.at)
     }
 
-    /// The instant of the newest event read.
+    /// The instant of the newest event admitted.
     pub fn loaded_until(&self) -> Option<Timestamp> {
         self.items.back().map(|i| i.at)
     }
@@ -129,22 +151,23 @@ impl ReplayBuffer {
             self.released = 0;
         }
         self.position = Some(position);
-        let start = self.released;
-        let end = start
-            + self
+        let mut events = Vec::new();
+        loop {
+            let start = self.released;
+            let due = self
                 .items
                 .range(start..)
                 .take_while(|i| i.at <= position)
                 .count();
-        self.released = end;
-        Release {
-            reset,
-            events: self
-                .items
-                .range(start..end)
-                .map(|i| i.event.clone())
-                .collect(),
+            let end = start + due;
+            self.released = end;
+            events.extend(self.items.range(start..end).map(|i| i.event.clone()));
+            // room was made: what waited comes in, and may be due too
+            if due == 0 || !self.admit() {
+                break;
+            }
         }
+        Release { reset, events }
     }
 }
 
@@ -194,12 +217,12 @@ mod tests {
     #[test]
     fn forward_releases_once_and_back_starts_over() {
         let mut buffer = ReplayBuffer::new(100);
-        let marks = buffer.push(vec![
+        buffer.push(vec![
             log("a", 0, "INFO"),
             log("b", 10, "ERROR"),
             log("c", 20, "INFO"),
         ]);
-        assert_eq!(marks.len(), 1);
+        assert_eq!(buffer.take_new_marks().len(), 1);
         let at = |s| chrono::Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, s).unwrap();
         let first = buffer.release_to(at(10));
         assert_eq!(
@@ -213,13 +236,17 @@ mod tests {
     }
 
     #[test]
-    fn the_oldest_are_evicted_past_the_limit() {
+    fn the_oldest_released_are_evicted_past_the_limit_never_the_unreleased() {
         let mut buffer = ReplayBuffer::new(2);
         buffer.push(vec![
             log("a", 0, "ERROR"),
             log("b", 1, "INFO"),
             log("c", 2, "INFO"),
         ]);
+        assert_eq!((buffer.len(), buffer.evicted(), buffer.loaded()), (2, 0, 2));
+        assert!(!buffer.wants_more(), "c waits: the reader is held back");
+        let at = |s| chrono::Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, s).unwrap();
+        assert_eq!(ids(&buffer.release_to(at(5))), vec!["a", "b", "c"]);
         assert_eq!((buffer.len(), buffer.evicted(), buffer.loaded()), (2, 1, 3));
         assert!(buffer.marks().is_empty(), "the evicted error is no mark");
     }

@@ -240,7 +240,7 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                     app.urgent = true;
                 }
                 Effect::Replay(effect) => {
-                    let msg = match effect {
+                    let msgs = match effect {
                         super::msg::ReplayEffect::Start { generation, window } => {
                             replay.start(generation, window)
                         }
@@ -250,10 +250,10 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                         } => replay.release_to(generation, position),
                         super::msg::ReplayEffect::Stop => {
                             replay.stop();
-                            None
+                            Vec::new()
                         }
                     };
-                    if let Some(msg) = msg {
+                    for msg in msgs {
                         app.update(msg);
                     }
                     if replay.engine().is_some() {

@@ -77,13 +77,13 @@ impl ReplayDriver {
 
     /// Start reading `window` for replay `generation` (any running replay
     /// stops).
-    pub fn start(&mut self, generation: u64, window: TimeWindow) -> Option<Msg> {
+    pub fn start(&mut self, generation: u64, window: TimeWindow) -> Vec<Msg> {
         self.active = None;
         let Some(source) = self.windows.clone() else {
-            return Some(Msg::Replay(ReplayMsg::Done {
+            return vec![Msg::Replay(ReplayMsg::Done {
                 generation,
                 error: Some("this source has no past to read".into()),
-            }));
+            })];
         };
         let (tx, rx) = mpsc::channel(2);
         let thresholds = self.thresholds.clone();
@@ -98,7 +98,7 @@ impl ReplayDriver {
             reading: true,
             position: None,
         });
-        None
+        Vec::new()
     }
 
     /// Stop replaying.
@@ -140,19 +140,11 @@ impl ReplayDriver {
         let generation = a.generation;
         match read {
             Some(ReadMsg::Batch(batch)) => {
-                let marks = a.buffer.push(batch);
-                let mut out = vec![Msg::Replay(ReplayMsg::Progress {
-                    generation,
-                    loaded: a.buffer.loaded(),
-                    loaded_until: a.buffer.loaded_until(),
-                    marks,
-                    evicted: a.buffer.evicted() + a.engine.evicted(),
-                })];
+                a.buffer.push(batch);
+                let mut out = vec![Self::progress(a)];
                 // the clock may be waiting for these
-                if let Some(p) = a.position
-                    && let Some(msg) = Self::release(a, p)
-                {
-                    out.push(msg);
+                if let Some(p) = a.position {
+                    out.extend(Self::release(a, p));
                 }
                 out
             }
@@ -170,30 +162,47 @@ impl ReplayDriver {
         }
     }
 
-    /// The app moved the clock of replay `generation` to `position`.
-    pub fn release_to(&mut self, generation: u64, position: Timestamp) -> Option<Msg> {
-        let a = self
-            .active
-            .as_mut()
-            .filter(|a| a.generation == generation)?;
+    /// The app moved the clock of replay `generation` to `position`:
+    /// the events released (and the progress, when the room made let more
+    /// in).
+    pub fn release_to(&mut self, generation: u64, position: Timestamp) -> Vec<Msg> {
+        let Some(a) = self.active.as_mut().filter(|a| a.generation == generation) else {
+            return Vec::new();
+        };
         a.position = Some(position);
         Self::release(a, position)
     }
 
-    fn release(a: &mut Active, position: Timestamp) -> Option<Msg> {
+    fn progress(a: &mut Active) -> Msg {
+        Msg::Replay(ReplayMsg::Progress {
+            generation: a.generation,
+            loaded: a.buffer.loaded(),
+            loaded_until: a.buffer.loaded_until(),
+            marks: a.buffer.take_new_marks(),
+            evicted: a.buffer.evicted() + a.engine.evicted(),
+        })
+    }
+
+    fn release(a: &mut Active, position: Timestamp) -> Vec<Msg> {
+        let loaded = a.buffer.loaded();
         let release = a.buffer.release_to(position);
         if release.reset {
             a.engine = Arc::new(LiveEngine::new(a.limits));
         }
+        let mut out = Vec::new();
         if release.events.is_empty() && !release.reset {
-            return None;
+            return out;
         }
         a.engine.ingest_all(&release.events);
-        Some(Msg::Replay(ReplayMsg::Events {
+        out.push(Msg::Replay(ReplayMsg::Events {
             generation: a.generation,
             reset: release.reset,
             events: release.events,
-        }))
+        }));
+        if a.buffer.loaded() != loaded {
+            out.push(Self::progress(a));
+        }
+        out
     }
 }
 
