@@ -316,6 +316,8 @@ pub async fn run_opened(
 ) -> Result<()> {
     let (tx, rx) = mpsc::channel(1024);
     let source = match opened.spec {
+        // opening on the past: the live backfill need not be on the first frame
+        Some(spec) if opened.start_at.is_some() => spawn_source(spec, tx),
         Some(spec) => start_source(spec, tx, &mut app, opened.live.as_ref()).await,
         None => {
             // a recording: no live source, the replay is all there is
