@@ -101,12 +101,9 @@ async fn main() {
     ] {
         let filter = TraceListFilter {
             window: Some(TimeWindow::last(chrono::Duration::hours(hours), now)),
-            agent: None,
             status: status.map(str::to_string),
-            tool: None,
-            has_mcp: None,
-            user: None,
             limit: 50,
+            ..TraceListFilter::default()
         };
         let mut ms = Vec::new();
         for _ in 0..5 {

@@ -15,6 +15,7 @@ pub mod pg;
 pub mod query;
 pub mod sanitize;
 pub mod sim;
+pub mod source;
 pub mod sse;
 pub mod timetravel;
 pub mod tui;

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use tracetop::model::Event;
-use tracetop::sse::recording::RecordingReader;
+use tracetop::source::recording::RecordingReader;
 
 fuzz_target!(|data: &[u8]| {
     let mut reader = RecordingReader::new(data);

@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = tracetop::query::window::parse_span(text);
-    let _ = tracetop::pg::tail::parse_interval(text);
+    let _ = tracetop::source::postgres::parse_interval(text);
     let now = chrono::Utc::now();
     let _ = tracetop::query::window::parse_instant(text, now);
     let (since, until) = text.split_once(' ').unwrap_or((text, ""));

@@ -556,12 +556,23 @@ fn bots_line(included: bool, bot_sessions: i64, bot_share: f64) -> Block {
 
 /// The line under a cost report's header that says how many synthetic
 /// requests were left out.
-fn synthetic_line(excluded: i64) -> Option<Block> {
-    (excluded > 0).then(|| {
-        Block::Line(format!(
-            "{excluded} synthetic requests left out; --include-synthetic counts them"
-        ))
-    })
+/// The rows a cost report leaves out, said in one line (none when nothing
+/// was left out).
+fn excluded_line(summary: &CostSummary) -> Option<Block> {
+    let mut parts = Vec::new();
+    if summary.synthetic_requests_excluded > 0 {
+        parts.push(format!(
+            "{} synthetic requests left out; --include-synthetic counts them",
+            summary.synthetic_requests_excluded
+        ));
+    }
+    if summary.no_model_requests_excluded > 0 {
+        parts.push(format!(
+            "{} requests without a model or provider left out (rejected, no spend)",
+            summary.no_model_requests_excluded
+        ));
+    }
+    (!parts.is_empty()).then(|| Block::Line(parts.join("; ")))
 }
 
 async fn sessions(args: TrafficArgs) -> Result<()> {
@@ -863,6 +874,11 @@ pub fn cost_report_fields(r: &CostReport) -> Vec<Field> {
             Cell::Int(s.synthetic_requests_excluded),
         ),
         Field::new(
+            "no_model_requests_excluded",
+            "no model, left out",
+            Cell::Int(s.no_model_requests_excluded),
+        ),
+        Field::new(
             "cost_24h_microdollars",
             "last 24h",
             Cell::Money(o.cost_24h_microdollars),
@@ -899,9 +915,9 @@ pub fn cost_report_fields(r: &CostReport) -> Vec<Field> {
 }
 
 /// Fields of the cost record before the rolling figures (the window, its
-/// figures with cache tokens and the synthetic count), and the rolling
+/// figures with cache tokens and the two left-out counts), and the rolling
 /// ones before the previous window's.
-const COST_WINDOW_FIELDS: usize = 12;
+const COST_WINDOW_FIELDS: usize = 13;
 const COST_ROLLING_FIELDS: usize = 6;
 
 async fn costs(args: CostsArgs) -> Result<()> {
@@ -926,7 +942,7 @@ async fn costs(args: CostsArgs) -> Result<()> {
             &p.window,
             &rows,
             set,
-            synthetic_line(summary.synthetic_requests_excluded),
+            excluded_line(&summary),
         );
     }
     if let Some(bucket) = args.trend {
@@ -958,7 +974,7 @@ async fn costs(args: CostsArgs) -> Result<()> {
             &p.window,
             &rows,
             set,
-            synthetic_line(summary.synthetic_requests_excluded),
+            excluded_line(&summary),
         );
     }
     let (compared, overview) = futures::try_join!(
@@ -984,7 +1000,7 @@ async fn costs(args: CostsArgs) -> Result<()> {
                 end: report.previous.previous_window_end,
             };
             let mut doc = vec![heading("Costs", Some(&p.window))];
-            doc.extend(synthetic_line(report.summary.synthetic_requests_excluded));
+            doc.extend(excluded_line(&report.summary));
             doc.extend([
                 output::record_block(&fields[2..COST_WINDOW_FIELDS]),
                 heading("Previous window", Some(&previous)),

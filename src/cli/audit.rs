@@ -8,7 +8,9 @@
 //! (`resolution: found|ambiguous`, with the resolved ids). CSV is one row
 //! per AI request (with the resolved ids on every row), or the candidates.
 
-use super::common::{FormatArgs, SourceArgs, check_limit, open_engine, open_review_store};
+use super::common::{
+    FormatArgs, SourceArgs, WindowArgs, check_limit, open_engine, open_review_store,
+};
 use crate::error::{Error, Result};
 use crate::model::ReviewRecord;
 use crate::output::cell::group_thousands;
@@ -60,6 +62,9 @@ pub struct ExportArgs {
     /// Most verdicts to export.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub limit: usize,
+    /// Only verdicts given in this window [default: all time].
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 /// Run `tracetop audit`.
@@ -382,6 +387,7 @@ async fn run_export(args: ExportArgs) -> Result<()> {
         target_kind: args.target_kind.clone(),
         target_id: args.target_id.clone(),
         limit: check_limit(args.limit)?,
+        window: args.window.optional_window()?,
     };
     let reviews = export_reviews(&args.source, &filter).await?;
     let set = review_rows(&reviews);

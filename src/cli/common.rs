@@ -12,7 +12,7 @@ use crate::model::Timestamp;
 use crate::output::{Block, Format};
 use crate::pg::{PgEngine, PgReviewStore};
 use crate::query::{QueryEngine, ReviewStore, TimeWindow, parse_span, resolve_window};
-use crate::sse::client::load_token;
+use crate::source::sse_client::load_token;
 use crate::sse::remote::RemoteEngine;
 use chrono::Utc;
 use std::path::PathBuf;

@@ -10,7 +10,10 @@
 //! for none) in the past, capped per table; the first poll is read before
 //! the first frame when it takes less than [`FIRST_FRAME_BUDGET`] (so the
 //! feed and the ribbon's rates are right on it), and streams in behind
-//! the first frame when the database is slower.
+//! the first frame when the database is slower. On a `tracetop serve`
+//! stream the same span is asked of the server's replay ring (its cursors
+//! are event times, so a `Last-Event-ID` just before the span replays it);
+//! a ring that no longer reaches back says so with a gap line.
 //!
 //! Time travel: `--at TIME [--window 1h] [--speed N]` opens the console on
 //! a replay of that past window (database or `--remote`), `--replay FILE`
@@ -21,11 +24,12 @@ use crate::error::redact_url;
 use crate::error::{Error, Result};
 use crate::live::{LiveEngine, LiveLimits};
 use crate::model::SourceUpdate;
-use crate::pg::tail::{PgTail, TailConfig, parse_backfill};
 use crate::query::{QueryEngine, ReviewStore};
-use crate::sse::client::{ClientConfig, load_token};
+use crate::source::postgres::{PgTail, TailConfig, parse_backfill};
+use crate::source::sse_client::{ClientConfig, load_token};
+use crate::source::{SourceSpec, spawn_source};
+use crate::sse::hub::backfill_cursor;
 use crate::sse::remote::{RemoteEngine, is_analytics_stream, stream_url};
-use crate::sse::source::{SourceSpec, spawn_source};
 use crate::tui::app::App;
 use crate::tui::config::ConsoleConfig;
 use crate::tui::event_loop::{Console, LiveFeed};
@@ -91,8 +95,9 @@ pub struct ConsoleArgs {
     /// Length of the `--at` window (e.g. 1h, 15m, 2d).
     #[arg(long, default_value = "1h", value_name = "SPAN")]
     pub window: String,
-    /// On a database, open on the recent past: the feed starts this far
-    /// back (e.g. 15m, 1h; 0 for none) [default: config `backfill`, else 15m]
+    /// Open on the recent past: the feed starts this far back (e.g. 15m, 1h;
+    /// 0 for none) on a database, or as far as a `tracetop serve` stream's
+    /// replay ring reaches [default: config `backfill`, else 15m]
     #[arg(long, value_name = "DURATION")]
     pub backfill: Option<String>,
     #[command(flatten)]
@@ -437,12 +442,16 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         } else {
             let engine = Arc::new(RemoteEngine::connect(&url, token.clone()).await?);
             let windows = crate::timetravel::remote::RemoteWindow::new(&url, token.clone())?;
+            // open on the recent past: the server's ring replays the span
+            let mut client = ClientConfig::new(stream, token);
+            client.last_event_id = backfill_span(args.backfill.as_deref(), &config)?
+                .map(|span| backfill_cursor(span, chrono::Utc::now()));
             OpenedSource {
-                label: redact_url(&stream),
+                label: redact_url(&client.url),
                 live: Arc::new(LiveEngine::new(RIBBON_LIMITS)),
                 history: engine.clone(),
                 reviews: engine,
-                spec: Some(SourceSpec::Remote(ClientConfig::new(stream, token))),
+                spec: Some(SourceSpec::Remote(client)),
                 windows: Some(Arc::new(windows)),
                 replay_answers: false,
                 start_at: None,

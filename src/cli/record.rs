@@ -15,8 +15,8 @@
 use super::tail::{CountedLines, LiveSourceArgs};
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::pg::tail::parse_interval;
-use crate::sse::source::{SourceSpec, spawn_source};
+use crate::source::postgres::parse_interval;
+use crate::source::{SourceSpec, spawn_source};
 use std::path::PathBuf;
 use tokio::sync::mpsc;
 

@@ -23,7 +23,7 @@ pub async fn window_source(source: &LiveSourceArgs) -> Result<Arc<dyn WindowSour
         ));
     }
     if let Some(url) = &source.remote {
-        let token = crate::sse::client::load_token(source.token_file.as_deref())?;
+        let token = crate::source::sse_client::load_token(source.token_file.as_deref())?;
         return Ok(Arc::new(crate::timetravel::remote::RemoteWindow::new(
             url, token,
         )?));

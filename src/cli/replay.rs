@@ -1,14 +1,14 @@
 //! `tracetop replay FILE [--speed N]`: print a file written by `tracetop
 //! record` as if it were live (same output as `tail`), at real time, N times
 //! faster, or as fast as possible (`--speed 0`). Pauses longer than
-//! [`crate::sse::source::MAX_REPLAY_PAUSE`] are shortened to it. The console
+//! [`crate::source::MAX_REPLAY_PAUSE`] are shortened to it. The console
 //! replays the same file through `SourceSpec::Replay`. Bad lines are skipped
 //! and counted, and said once at the end on stderr; a file with no valid
-//! event is refused with exit 2 (see [`crate::sse::recording`]).
+//! event is refused with exit 2 (see [`crate::source::recording`]).
 
 use super::tail::{PrintArgs, print_stream};
 use crate::error::Result;
-use crate::sse::source::SourceSpec;
+use crate::source::SourceSpec;
 use std::path::PathBuf;
 
 /// Arguments of `tracetop replay`.

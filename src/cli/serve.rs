@@ -19,12 +19,12 @@
 
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::pg::tail::{TailConfig, parse_interval};
 use crate::query::{QueryEngine, ReviewStore};
+use crate::source::postgres::{TailConfig, parse_interval};
+use crate::source::{SourceSpec, spawn_source};
 use crate::sse::hub::{Hub, HubLimits};
 use crate::sse::listen::ListenLimits;
 use crate::sse::server::{AppState, ServerConfig, router};
-use crate::sse::source::{SourceSpec, spawn_source};
 use crate::sse::tokens::TokenStore;
 use std::net::SocketAddr;
 use std::path::PathBuf;

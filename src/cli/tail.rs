@@ -8,10 +8,11 @@
 
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::pg::tail::{TailConfig, parse_interval};
-use crate::sse::client::{ClientConfig, load_token};
+use crate::source::postgres::{TailConfig, parse_interval};
+use crate::source::sse_client::{ClientConfig, load_token};
+use crate::source::{SourceSpec, spawn_source};
+use crate::sse::hub::backfill_cursor;
 use crate::sse::remote::stream_url;
-use crate::sse::source::{SourceSpec, spawn_source};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use tokio::sync::mpsc;
@@ -41,9 +42,10 @@ pub struct LiveSourceArgs {
     /// How far back each Postgres poll re-reads (out-of-order commits).
     #[arg(long, default_value = "5s", value_name = "DURATION")]
     pub lookback: String,
-    /// Start this far in the past instead of now (Postgres), e.g. 15m; at
+    /// Start this far in the past instead of now, e.g. 15m. Postgres: at
     /// most 5 000 rows per table (a `gap` line says when older rows are
-    /// left out).
+    /// left out). A `tracetop serve` stream: what its replay ring still
+    /// holds of that span (a `gap` line says when it no longer reaches back).
     #[arg(long, value_name = "DURATION")]
     pub backfill: Option<String>,
     /// The remote server's heartbeat interval (3 missed → reconnect).
@@ -69,7 +71,17 @@ impl LiveSourceArgs {
                 ClientConfig::new(stream_url(url)?, load_token(self.token_file.as_deref())?);
             config.heartbeat =
                 parse_interval(&self.heartbeat)?.max(std::time::Duration::from_millis(100));
-            config.last_event_id = self.from_cursor.map(|c| c.to_string());
+            config.last_event_id = match (self.from_cursor, self.backfill.as_deref()) {
+                (Some(_), Some(_)) => {
+                    return Err(Error::input(
+                        "--from-cursor and --backfill both say where to start: give one",
+                    ));
+                }
+                (Some(cursor), None) => Some(cursor.to_string()),
+                (None, Some(text)) => crate::source::postgres::parse_backfill(text)?
+                    .map(|span| backfill_cursor(span, chrono::Utc::now())),
+                (None, None) => None,
+            };
             return Ok(SourceSpec::Remote(config));
         }
         if let Some(url) = &self.database_url {
@@ -95,7 +107,7 @@ impl LiveSourceArgs {
             interval,
             lookback: parse_interval(&self.lookback)?,
             backfill: match self.backfill.as_deref() {
-                Some(text) => crate::pg::tail::parse_backfill(text)?,
+                Some(text) => crate::source::postgres::parse_backfill(text)?,
                 None => None,
             },
             ..TailConfig::default()

@@ -35,6 +35,12 @@ pub struct TracesArgs {
     /// Only traces of this user.
     #[arg(long)]
     pub user: Option<String>,
+    /// Only traces with an AI request served by this model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Only traces with an AI request to this provider.
+    #[arg(long)]
+    pub provider: Option<String>,
     #[command(flatten)]
     pub window: WindowArgs,
     /// Most traces to list.
@@ -57,6 +63,8 @@ pub async fn run(args: TracesArgs) -> Result<()> {
         },
         user: args.user.as_deref().map(UserId::new),
         limit: check_limit(args.limit)?,
+        model: args.model.clone(),
+        provider: args.provider.clone(),
     };
     let engine = open_engine(&args.source).await?;
     let traces = engine.traces(&filter).await?;

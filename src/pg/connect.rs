@@ -213,6 +213,14 @@ impl PgEngine {
         self.optional_column("ai_requests", alias, "synthetic", "false")
     }
 
+    /// A boolean SQL expression: the `ai_requests` row (alias `alias`) has
+    /// a model and a provider, without which no cost report counts it (see
+    /// [`crate::query::has_model_and_provider`]; NULL and empty alike, as
+    /// records decode NULL to an empty string).
+    pub(crate) fn has_model_sql(&self, alias: &str) -> String {
+        format!("(coalesce({alias}.model, '') <> '' AND coalesce({alias}.provider, '') <> '')")
+    }
+
     /// A boolean SQL expression: the `user_sessions` row (alias `alias`)
     /// carries any bot flag (see [`crate::query::is_bot_session`]).
     pub(crate) fn bot_session_sql(&self, alias: &str) -> String {

@@ -5,7 +5,8 @@
 //! buckets are `date_trunc` in the session time zone, which the engine's
 //! sessions fix to UTC.
 //!
-//! Synthetic rows are left out unless the caller's [`Counting`] includes
+//! Rows without a model or provider are never counted (the platform's
+//! cost reports skip them); synthetic rows are left out unless the caller's [`Counting`] includes
 //! them (bound as a parameter: `$N OR NOT synthetic`); on a database
 //! without the `synthetic` column every row is real. Cache tokens read
 //! `0` where the column is absent.
@@ -53,20 +54,28 @@ pub(crate) async fn cost_summary(
     window: &TimeWindow,
     counting: Counting,
 ) -> Result<CostSummary> {
-    // One scan: the counted rows' sums and the number of synthetic rows.
+    // One scan: the counted rows' sums, the number of synthetic rows and of
+    // rows without a model or provider.
     let synthetic = engine.synthetic_sql("r");
+    let has_model = engine.has_model_sql("r");
     let sql = format!(
-        "SELECT {sums}, count(*) FILTER (WHERE {synthetic}) AS synthetic
+        "SELECT {sums}, count(*) FILTER (WHERE {has_model} AND {synthetic}) AS synthetic,
+                count(*) FILTER (WHERE NOT {has_model}) AS no_model
          FROM ai_requests r WHERE r.created_at >= $1 AND r.created_at < $2",
-        sums = sums_sql(engine, &format!("$3 OR NOT {synthetic}")),
+        sums = sums_sql(engine, &format!("{has_model} AND ($3 OR NOT {synthetic})")),
     );
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         sums: SumsRow,
         synthetic: i64,
+        no_model: i64,
     }
-    let Row { sums: s, synthetic } = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let Row {
+        sums: s,
+        synthetic,
+        no_model,
+    } = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(window.start)
         .bind(window.end)
         .bind(counting.include_synthetic)
@@ -89,6 +98,7 @@ pub(crate) async fn cost_summary(
         } else {
             synthetic
         },
+        no_model_requests_excluded: no_model,
     })
 }
 
@@ -112,9 +122,11 @@ pub(crate) async fn cost_breakdown(
     let sql = format!(
         "SELECT {key} AS key, {sums} FROM {from}
          WHERE r.created_at >= $1 AND r.created_at < $2 AND ($3 OR NOT {synthetic})
+           AND {has_model}
          GROUP BY 1 ORDER BY cost DESC, {key} COLLATE \"C\"",
         sums = sums_sql(engine, "true"),
         synthetic = engine.synthetic_sql("r"),
+        has_model = engine.has_model_sql("r"),
     );
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -164,9 +176,10 @@ pub(crate) async fn cost_trend(
                 coalesce(sum(coalesce(r.tokens_used, 0)), 0)::bigint,
                 coalesce(sum(r.cost_microdollars), 0)::bigint
          FROM ai_requests r
-         WHERE r.created_at >= $1 AND r.created_at < $2 AND ($4 OR NOT {})
+         WHERE r.created_at >= $1 AND r.created_at < $2 AND ($4 OR NOT {}) AND {}
          GROUP BY b",
-        engine.synthetic_sql("r")
+        engine.synthetic_sql("r"),
+        engine.has_model_sql("r")
     );
     let rows: Vec<(Timestamp, i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(window.start)
@@ -208,8 +221,9 @@ pub(crate) async fn cost_overview(engine: &PgEngine, now: Timestamp) -> Result<C
                 coalesce(sum(cost_microdollars) FILTER (WHERE created_at >= $4), 0)::bigint,
                 coalesce(sum(cost_microdollars), 0)::bigint,
                 count(*)
-         FROM ai_requests r WHERE r.created_at < $1 AND NOT {}",
-        engine.synthetic_sql("r")
+         FROM ai_requests r WHERE r.created_at < $1 AND NOT {} AND {}",
+        engine.synthetic_sql("r"),
+        engine.has_model_sql("r")
     );
     let (c24, c7, c30, total, requests): (i64, i64, i64, i64, i64) =
         sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -10,8 +10,12 @@ use async_trait::async_trait;
 
 #[async_trait]
 impl QueryEngine for PgEngine {
-    async fn overview(&self, now: Timestamp) -> Result<PlatformOverview> {
-        overview::overview(self, now).await
+    async fn overview_counting(
+        &self,
+        now: Timestamp,
+        counting: Counting,
+    ) -> Result<PlatformOverview> {
+        overview::overview(self, now, counting).await
     }
     async fn activity_trend(
         &self,

@@ -20,7 +20,7 @@ pub mod logs;
 pub mod migrate;
 pub mod overview;
 pub mod reviews;
-pub mod tail;
+
 pub mod traces;
 
 pub use columns::escape_like;

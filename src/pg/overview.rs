@@ -9,29 +9,42 @@ use super::PgEngine;
 use crate::error::Result;
 use crate::model::Timestamp;
 use crate::query::{
-    ACTIVE_SESSION_MINUTES, ActivityBucket, ActivityTotals, Bucket, PlatformOverview, TimeWindow,
+    ACTIVE_SESSION_MINUTES, ActivityBucket, ActivityTotals, Bucket, Counting, DELETED_USER,
+    PlatformOverview, TimeWindow,
 };
 use chrono::Duration;
 use std::collections::BTreeMap;
 
-pub(crate) async fn overview(engine: &PgEngine, now: Timestamp) -> Result<PlatformOverview> {
-    let row: (i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT
-            (SELECT count(*) FROM users),
-            (SELECT count(DISTINCT user_id) FROM user_sessions WHERE last_activity_at >= $1),
-            (SELECT count(DISTINCT user_id) FROM user_sessions WHERE last_activity_at >= $2),
-            (SELECT count(*) FROM user_sessions),
-            (SELECT count(*) FROM user_sessions WHERE ended_at IS NULL AND last_activity_at >= $3),
+pub(crate) async fn overview(
+    engine: &PgEngine,
+    now: Timestamp,
+    counting: Counting,
+) -> Result<PlatformOverview> {
+    // Clean traffic unless asked otherwise: $5 says whether bot sessions
+    // count; the flag expression is built from the columns this database has.
+    let sql = format!(
+        "WITH s AS (SELECT user_id, last_activity_at, ended_at FROM user_sessions s
+                     WHERE $5 OR NOT {bot})
+         SELECT
+            (SELECT count(*) FROM users WHERE status <> $4),
+            (SELECT count(DISTINCT user_id) FROM s WHERE last_activity_at >= $1),
+            (SELECT count(DISTINCT user_id) FROM s WHERE last_activity_at >= $2),
+            (SELECT count(*) FROM s),
+            (SELECT count(*) FROM s WHERE ended_at IS NULL AND last_activity_at >= $3),
             (SELECT count(*) FROM user_contexts),
             (SELECT count(*) FROM agent_tasks),
             (SELECT count(*) FROM ai_requests)",
-    )
-    .bind(now - Duration::hours(24))
-    .bind(now - Duration::days(7))
-    .bind(now - Duration::minutes(ACTIVE_SESSION_MINUTES))
-    .fetch_one(engine.pool())
-    .await
-    .map_err(|e| engine.err(e))?;
+        bot = engine.bot_session_sql("s")
+    );
+    let row: (i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(now - Duration::hours(24))
+        .bind(now - Duration::days(7))
+        .bind(now - Duration::minutes(ACTIVE_SESSION_MINUTES))
+        .bind(DELETED_USER)
+        .bind(counting.include_bots)
+        .fetch_one(engine.pool())
+        .await
+        .map_err(|e| engine.err(e))?;
     Ok(PlatformOverview {
         total_users: row.0,
         active_users_24h: row.1,

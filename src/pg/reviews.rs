@@ -122,12 +122,16 @@ impl ReviewStore for PgReviewStore {
              FROM tracetop_reviews
              WHERE ($1::text IS NULL OR target_kind = $1)
                AND ($2::text IS NULL OR target_id = $2)
+               AND ($4::timestamptz IS NULL OR created_at >= $4)
+               AND ($5::timestamptz IS NULL OR created_at < $5)
              ORDER BY created_at DESC, id DESC
              LIMIT $3",
         )
         .bind(filter.target_kind.as_deref())
         .bind(filter.target_id.as_deref())
         .bind(super::columns::limit(filter.limit))
+        .bind(filter.window.map(|w| w.start))
+        .bind(filter.window.map(|w| w.end))
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.err(e))

@@ -54,7 +54,9 @@ pub(crate) async fn traces(
                     count(*) FILTER (WHERE r.status = 'failed') AS failed,
                     count(*) FILTER (WHERE r.status = 'pending') AS pending,
                     min(r.created_at) AS first_at, max(r.created_at) AS last_at,
-                    (array_agg(r.user_id ORDER BY r.created_at, r.id))[1] AS first_user
+                    (array_agg(r.user_id ORDER BY r.created_at, r.id))[1] AS first_user,
+                    coalesce(bool_or(r.model = $9), false) AS has_model,
+                    coalesce(bool_or(r.provider = $10), false) AS has_provider
              FROM ai_requests r WHERE r.trace_id = ANY (ARRAY(SELECT trace_id FROM cand))
              GROUP BY r.trace_id),
          mcp AS (
@@ -96,7 +98,9 @@ pub(crate) async fn traces(
                     coalesce(mcp.n, 0) AS mcp_count,
                     coalesce(req.failed, 0) + coalesce(mcp.failed, 0) AS error_count,
                     coalesce(tsk.has_agent, false) AS has_agent,
-                    coalesce(mcp.has_tool, false) AS has_tool
+                    coalesce(mcp.has_tool, false) AS has_tool,
+                    coalesce(req.has_model, false) AS has_model,
+                    coalesce(req.has_provider, false) AS has_provider
              FROM cand c
              LEFT JOIN req ON req.trace_id = c.trace_id
              LEFT JOIN mcp ON mcp.trace_id = c.trace_id
@@ -109,6 +113,8 @@ pub(crate) async fn traces(
            AND ($5::text IS NULL OR has_tool)
            AND ($6::boolean IS NULL OR (mcp_count > 0) = $6)
            AND ($7::text IS NULL OR user_id = $7)
+           AND ($9::text IS NULL OR has_model)
+           AND ($10::text IS NULL OR has_provider)
          ORDER BY started_at DESC, trace_id COLLATE \"C\"
          LIMIT $8",
     )
@@ -120,6 +126,8 @@ pub(crate) async fn traces(
     .bind(filter.has_mcp)
     .bind(filter.user.as_ref().map(|u| u.as_str()))
     .bind(limit(filter.limit))
+    .bind(filter.model.as_deref())
+    .bind(filter.provider.as_deref())
     .fetch_all(engine.pool())
     .await
     .map_err(|e| engine.err(e))?;

@@ -23,8 +23,18 @@ use async_trait::async_trait;
 /// Every read the console and the CLI need.
 #[async_trait]
 pub trait QueryEngine: Send + Sync {
-    /// The eight platform counters, relative to `now`.
-    async fn overview(&self, now: Timestamp) -> Result<PlatformOverview>;
+    /// The eight platform counters, relative to `now`, counted as
+    /// `counting` (bot sessions out of the user and session counters unless
+    /// `include_bots`).
+    async fn overview_counting(
+        &self,
+        now: Timestamp,
+        counting: Counting,
+    ) -> Result<PlatformOverview>;
+    /// [`Self::overview_counting`] as the platform counts.
+    async fn overview(&self, now: Timestamp) -> Result<PlatformOverview> {
+        self.overview_counting(now, Counting::PLATFORM).await
+    }
     /// Daily (or hourly) counts of sessions, contexts, tasks, AI requests and
     /// tool executions.
     async fn activity_trend(

@@ -54,11 +54,16 @@ pub fn percentile_disc(sorted: &[i64], p: f64) -> Option<i64> {
 
 /// The eight platform counters.
 ///
+/// * `total_users`: users whose `status` is not `deleted`.
+/// * the session-based counters count clean traffic: sessions with any bot
+///   flag (see [`is_bot_session`]) are left out unless the question's
+///   [`Counting`] includes bots, as the platform's own overview does.
 /// * `active_users_24h` / `_7d`: distinct `user_sessions.user_id` with
 ///   `last_activity_at >= now - span`.
 /// * `active_sessions`: sessions with `ended_at IS NULL` and
 ///   `last_activity_at >= now - 30 min`.
-/// * the `total_*` counters count every row of their table.
+/// * `total_sessions`: counted sessions; the other `total_*` counters count
+///   every row of their table.
 /// * `active_*` have no upper bound (rows after `now` count too).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlatformOverview {
@@ -92,10 +97,14 @@ pub struct ActivityBucket {
 }
 
 /// AI spend over a window (every `ai_requests` row with `created_at` in
-/// it, synthetic rows left out unless [`Counting::include_synthetic`]).
-/// Tokens are `coalesce(tokens_used, 0)` etc.; `cached_input_share` is
-/// [`cached_share`] of the sums. `synthetic_requests_excluded` counts the
-/// synthetic rows in the window that were left out (0 when included).
+/// it and a model and provider, synthetic rows left out unless
+/// [`Counting::include_synthetic`]). Tokens are `coalesce(tokens_used, 0)`
+/// etc.; `cached_input_share` is [`cached_share`] of the sums.
+/// `no_model_requests_excluded` counts the rows in the window without a
+/// model or provider (NULL or empty: the platform's rejected requests),
+/// which no cost figure counts, as the platform's own reports skip them;
+/// `synthetic_requests_excluded` counts the other, synthetic rows that were
+/// left out (0 when included).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CostSummary {
     pub request_count: i64,
@@ -112,6 +121,14 @@ pub struct CostSummary {
     pub cached_input_share: f64,
     #[serde(default)]
     pub synthetic_requests_excluded: i64,
+    #[serde(default)]
+    pub no_model_requests_excluded: i64,
+}
+
+/// Whether a request can carry spend: the platform's cost reports skip
+/// rows without a model or provider (only a rejected request has none).
+pub fn has_model_and_provider(r: &AiRequestRecord) -> bool {
+    !r.model.is_empty() && !r.provider.is_empty()
 }
 
 /// Share of input tokens read from the provider's prompt cache: cache read
@@ -291,6 +308,12 @@ pub struct TraceListFilter {
     pub has_mcp: Option<bool>,
     pub user: Option<UserId>,
     pub limit: usize,
+    /// Exact (served) model of an AI request in the trace.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Exact provider of an AI request in the trace.
+    #[serde(default)]
+    pub provider: Option<String>,
 }
 
 /// One row of the trace list.
@@ -748,6 +771,9 @@ pub struct SessionStats {
     pub bot_share: f64,
 }
 
+/// The `users.status` of a deleted account, which the user total leaves out.
+pub const DELETED_USER: &str = "deleted";
+
 /// A bot session as the platform's clean-traffic views define it: any of
 /// `is_bot`, `is_ai_crawler`, `is_scanner`, `is_behavioral_bot`.
 pub fn is_bot_session(s: &SessionRecord) -> bool {
@@ -860,10 +886,13 @@ pub struct NewReview {
 }
 
 /// Which verdicts to read.
-/// Newest first (`created_at`, then id, descending).
+/// Newest first (`created_at`, then id, descending); `window` (half-open,
+/// on `created_at`) keeps the verdicts given in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewFilter {
     pub target_kind: Option<String>,
     pub target_id: Option<String>,
     pub limit: usize,
+    #[serde(default)]
+    pub window: Option<TimeWindow>,
 }

@@ -39,7 +39,7 @@ pub(crate) mod copy;
 pub mod events;
 pub(crate) mod gateway;
 pub mod generate;
-pub mod live;
+
 pub mod load;
 pub mod prices;
 pub(crate) mod rng;
@@ -51,7 +51,7 @@ pub use generate::{
     BEHAVIORAL_BOT_FINGERPRINT, BEHAVIORAL_BOT_SESSIONS, BURST_PROVIDER, CREDENTIAL_CALLS,
     IncidentPlan, RUNAWAY_ITERATIONS, SLOW_SERVER,
 };
-pub use live::LiveGenerator;
+
 pub use load::load_config;
 pub use load::{LoadStats, apply_events, load};
 pub use trace::{ANSI_REPLY, BIG_PAYLOAD_BYTES};

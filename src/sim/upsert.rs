@@ -57,7 +57,8 @@ pub async fn write_live(
         .await
         .map_err(|e| map_sqlx_error(e, url))?;
     let writer = LiveWriter::new(&columns);
-    let mut generator = super::LiveGenerator::with_users(cfg.seed, now_ms(), cfg.users.max(1));
+    let mut generator =
+        crate::source::demo::LiveGenerator::with_users(cfg.seed, now_ms(), cfg.users.max(1));
     let mut tick = tokio::time::interval(LIVE_STEP);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut total = 0u64;

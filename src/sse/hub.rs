@@ -20,6 +20,27 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, watch};
 
+/// The `Last-Event-ID` that asks a `tracetop serve` stream for every event
+/// from `since` on: cursors are event times in µs (see the module docs), so
+/// the cursor just before `since` replays the ring from there, and a ring
+/// that no longer reaches back that far answers with a `gap` event first.
+pub fn cursor_before(since: Timestamp) -> String {
+    since
+        .timestamp_micros()
+        .saturating_sub(1)
+        .max(0)
+        .to_string()
+}
+
+/// [`cursor_before`] the time `span` before `now`: a client's backfill.
+pub fn backfill_cursor(span: std::time::Duration, now: Timestamp) -> String {
+    let since = chrono::Duration::from_std(span)
+        .ok()
+        .and_then(|span| now.checked_sub_signed(span))
+        .unwrap_or(chrono::DateTime::UNIX_EPOCH);
+    cursor_before(since)
+}
+
 /// One event as it sits in the ring, serialized once.
 #[derive(Debug)]
 pub struct Entry {

@@ -3,7 +3,6 @@
 //! * [`guard`]: the byte-level guard in front of the SSE parser.
 //! * [`frame`]: the fields of one guarded event (fast plain path, else
 //!   eventsource-stream).
-//! * [`client`]: the reconnecting SSE client (our stream or systemprompt's).
 //! * [`decode`]: one SSE event as an `Event` (ours, or a systemprompt
 //!   analytics stream's flat payloads).
 //! * [`hub`]: cursors, the replay ring and fan-out for `serve`.
@@ -12,21 +11,17 @@
 //! * [`listen`]: `serve`'s accept loop (header timeout, connection cap).
 //! * [`wire`]: the query API's JSON format, shared by server and client.
 //! * [`remote`]: [`remote::RemoteEngine`], `QueryEngine` over HTTP.
-//! * [`recording`]: the reader of `tracetop record` files (bounded lines,
-//!   bad lines counted).
-//! * [`source`]: open any source (Postgres, remote, replay) as a stream of
-//!   `SourceUpdate`s.
+//!
+//! The SSE client that reads a stream, like every other source, is in
+//! [`crate::source`].
 
-pub mod client;
 pub mod decode;
 pub mod frame;
 pub mod guard;
 pub mod hub;
 pub mod listen;
-pub mod recording;
 pub mod remote;
 pub mod server;
-pub mod source;
 pub mod tokens;
 mod window_route;
 pub mod wire;

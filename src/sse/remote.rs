@@ -167,8 +167,12 @@ impl RemoteEngine {
 
 #[async_trait]
 impl QueryEngine for RemoteEngine {
-    async fn overview(&self, now: Timestamp) -> Result<PlatformOverview> {
-        self.call(QueryCall::Overview { now }).await
+    async fn overview_counting(
+        &self,
+        now: Timestamp,
+        counting: Counting,
+    ) -> Result<PlatformOverview> {
+        self.call(QueryCall::Overview { now, counting }).await
     }
     async fn activity_trend(
         &self,

@@ -22,6 +22,8 @@ use serde::{Deserialize, Serialize};
 pub enum QueryCall {
     Overview {
         now: Timestamp,
+        #[serde(default)]
+        counting: Counting,
     },
     ActivityTrend {
         window: TimeWindow,
@@ -361,7 +363,9 @@ pub async fn execute(
 
 async fn execute_unscoped(engine: &dyn QueryEngine, call: QueryCall) -> Result<serde_json::Value> {
     match call {
-        QueryCall::Overview { now } => json(&engine.overview(now).await?),
+        QueryCall::Overview { now, counting } => {
+            json(&engine.overview_counting(now, counting).await?)
+        }
         QueryCall::ActivityTrend { window, bucket } => {
             json(&engine.activity_trend(&window, bucket).await?)
         }

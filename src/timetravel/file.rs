@@ -1,14 +1,14 @@
 //! A recording (`tracetop record --out FILE`) as a window: its span is
 //! that of its events, and it replays with the same scrub keys as a
 //! window of the database. Bad lines are skipped and counted as in
-//! `tracetop replay` ([`crate::sse::recording`]); a file without a valid
+//! `tracetop replay` ([`crate::source::recording`]); a file without a valid
 //! event is refused up front.
 
 use super::{MonotonicClock, Replayed, WindowSource};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::query::TimeWindow;
-use crate::sse::recording::{RecordingReader, RecordingStats};
+use crate::source::recording::{RecordingReader, RecordingStats};
 use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 

@@ -1,5 +1,5 @@
 //! A past window read from Postgres, through the tail's own select lists
-//! and decoding ([`crate::pg::tail`]): the same rows become the same
+//! and decoding ([`crate::source::postgres`]): the same rows become the same
 //! events the tail would have emitted for them, final state only (a
 //! request completed inside the window is one `ai.done` with its messages
 //! and tool calls).
@@ -16,8 +16,8 @@
 use super::{Replayed, WindowSource};
 use crate::error::Result;
 use crate::pg::PgEngine;
-use crate::pg::tail::{TABLES, TailRow, rows_to_events};
 use crate::query::TimeWindow;
+use crate::source::postgres::{TABLES, TailRow, rows_to_events};
 use chrono::Duration;
 use tokio::sync::mpsc;
 

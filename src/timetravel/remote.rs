@@ -1,12 +1,12 @@
 //! A past window read from a remote `tracetop serve`
 //! (`GET /api/v1/window`, JSON lines, the token's scope applied by the
 //! server). Lines are judged as a recording's are
-//! ([`crate::sse::recording::classify_line`]): bad ones are skipped.
+//! ([`crate::source::recording::classify_line`]): bad ones are skipped.
 
 use super::{MonotonicClock, Replayed, WindowSource};
 use crate::error::{Error, Result, redact_url};
 use crate::query::{TimeWindow, rfc3339};
-use crate::sse::recording::{Line, MAX_LINE, classify_line};
+use crate::source::recording::{Line, MAX_LINE, classify_line};
 use crate::sse::wire::WireError;
 use futures::StreamExt;
 use std::time::Duration;

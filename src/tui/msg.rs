@@ -219,6 +219,8 @@ impl std::fmt::Display for Failure {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CostsData {
     pub summary: CostSummary,
+    /// The same figures over the window before (for ↑/↓).
+    pub previous: CostSummary,
     pub overview: CostOverview,
     pub by_model: Vec<CostBreakdownRow>,
     pub by_provider: Vec<CostBreakdownRow>,

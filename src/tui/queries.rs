@@ -52,8 +52,10 @@ pub async fn execute(
             bucket,
             now,
         } => {
+            let previous_window = window.previous();
             let answer = futures::try_join!(
                 history.cost_summary(&window),
+                history.cost_summary(&previous_window),
                 history.cost_overview(now),
                 history.cost_breakdown(&window, CostDimension::Model),
                 history.cost_breakdown(&window, CostDimension::Provider),
@@ -61,9 +63,10 @@ pub async fn execute(
                 history.cost_trend(&window, bucket),
             )
             .map(
-                |(summary, overview, by_model, by_provider, by_agent, trend)| {
+                |(summary, previous, overview, by_model, by_provider, by_agent, trend)| {
                     Box::new(CostsData {
                         summary,
+                        previous,
                         overview,
                         by_model,
                         by_provider,
@@ -123,6 +126,8 @@ pub async fn execute(
                 target_kind: None,
                 target_id: None,
                 limit: REVIEWS_LIMIT,
+                // a verdict counts whenever it was given
+                window: None,
             };
             let requests = history.ai_requests(&request_filter);
             let verdicts = reviews.reviews(&review_filter);

@@ -63,6 +63,7 @@ impl ReviewStore for MemoryReviewStore {
                     .is_none_or(|k| &r.target_kind == k)
             })
             .filter(|r| filter.target_id.as_ref().is_none_or(|t| &r.target_id == t))
+            .filter(|r| filter.window.is_none_or(|w| w.contains(r.created_at)))
             .take(limit)
             .cloned()
             .collect())

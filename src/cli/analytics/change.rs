@@ -11,6 +11,7 @@ use crate::cli::common::heading;
 use crate::error::Result;
 use crate::model::{Microdollars, Timestamp};
 use crate::output::{self, Block, Cell, Column, Field, RowSet};
+use crate::query::Counting;
 use crate::query::{
     ActivityBucket, ActivityTotals, Bucket, Compared, CostSummary, PlatformOverview,
     activity_change, change_percent,
@@ -26,6 +27,11 @@ pub struct OverviewArgs {
     /// tool executions per day or hour of the window.
     #[arg(long, value_enum)]
     pub trend: Option<Bucket>,
+    /// Count sessions flagged as bots, AI crawlers, scanners or behavioural
+    /// bots in the user and session counters (left out by default, as the
+    /// platform's own overview does).
+    #[arg(long)]
+    pub include_bots: bool,
 }
 
 /// `analytics overview` as JSON: the window and the previous one, the
@@ -116,7 +122,13 @@ pub(super) async fn overview(args: OverviewArgs) -> Result<()> {
         );
     }
     let (counters, activity) = futures::try_join!(
-        p.engine.overview(p.window.end),
+        p.engine.overview_counting(
+            p.window.end,
+            Counting {
+                include_bots: args.include_bots,
+                ..Counting::PLATFORM
+            }
+        ),
         activity_change(p.engine.as_ref(), &p.window)
     )?;
     let report = OverviewReport {

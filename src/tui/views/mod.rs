@@ -261,6 +261,17 @@ pub fn fmt_compact(n: i64) -> String {
 }
 
 /// `340ms`, `1.2s`, `2m05s`.
+/// "↑12%" / "↓3%" / "=" / "–" (nothing before to compare with): a figure
+/// against the same figure of the window before.
+pub fn fmt_change(current: i64, previous: i64) -> String {
+    match crate::query::change_percent(current, previous) {
+        Some(p) if p > 0.0 => format!("↑{p:.0}%"),
+        Some(p) if p < 0.0 => format!("↓{:.0}%", -p),
+        Some(_) => "=".to_string(),
+        None => "–".to_string(),
+    }
+}
+
 pub fn fmt_ms(ms: i64) -> String {
     if ms < 1000 {
         format!("{ms}ms")

@@ -107,8 +107,8 @@ impl CostsState {
         change(&mut self.selections[pane as usize], &keys);
     }
 
-    /// Enter on a breakdown row: the traces of that agent; the feed of
-    /// that model (traces are not listed by model or provider yet).
+    /// Enter on a breakdown row: the traces in the window of that agent,
+    /// model or provider.
     fn drill(&self, cx: &mut Cx) {
         let Some(row) = self
             .cursor_in(self.focus)
@@ -117,22 +117,36 @@ impl CostsState {
         else {
             return cx.say("nothing selected: j / k pick a row");
         };
-        match self.focus {
-            CostsPane::Agent => cx.go(Nav::Traces {
-                title: format!("Traces of agent {} · {}", row.key, self.window.label()),
-                filter: TraceListFilter {
-                    window: Some(cx.report_window(self.window.span())),
-                    agent: Some(row.key.clone()),
-                    limit: crate::tui::screens::leaders::TRACE_LIST_LIMIT,
-                    ..TraceListFilter::default()
-                },
-            }),
-            CostsPane::Model => cx.go(Nav::FeedWith(format!("model:{}", row.key))),
-            CostsPane::Provider => cx.say(format!(
-                "traces are not listed by provider yet: try the model rows of {}",
-                crate::sanitize::clean(&row.key)
-            )),
-        }
+        let mut filter = TraceListFilter {
+            window: Some(cx.report_window(self.window.span())),
+            limit: crate::tui::screens::leaders::TRACE_LIST_LIMIT,
+            ..TraceListFilter::default()
+        };
+        let what = match self.focus {
+            CostsPane::Agent => {
+                if row.key == crate::query::NO_AGENT {
+                    return cx.say("requests without an agent have no traces to list by agent");
+                }
+                filter.agent = Some(row.key.clone());
+                "agent"
+            }
+            CostsPane::Model => {
+                filter.model = Some(row.key.clone());
+                "model"
+            }
+            CostsPane::Provider => {
+                filter.provider = Some(row.key.clone());
+                "provider"
+            }
+        };
+        cx.go(Nav::Traces {
+            title: format!(
+                "Traces of {what} {} · {}",
+                crate::sanitize::clean(&row.key),
+                self.window.label()
+            ),
+            filter,
+        });
     }
 
     /// An action in the costs view.

@@ -40,21 +40,53 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
     let bold = theme.base.add_modifier(Modifier::BOLD);
     let s = &data.summary;
+    let before = &data.previous;
+    // spend going up is the thing to look at; fewer requests is not
+    let change = |now: i64, then: i64, up_is_bad: bool| {
+        let text = fmt_change(now, then);
+        let style = match (text.starts_with('↑'), text.starts_with('↓')) {
+            (true, _) if up_is_bad => theme.warn,
+            (_, true) if !up_is_bad => theme.warn,
+            _ => theme.muted,
+        };
+        Span::styled(format!(" {text}"), style)
+    };
+    let mut first = vec![
+        Span::styled("cost ", theme.muted),
+        Span::styled(
+            s.total_cost_microdollars.to_string(),
+            theme.cost.add_modifier(Modifier::BOLD),
+        ),
+        change(
+            s.total_cost_microdollars.get(),
+            before.total_cost_microdollars.get(),
+            true,
+        ),
+        Span::styled("  requests ", theme.muted),
+        Span::styled(fmt_count(s.request_count), bold),
+        change(s.request_count, before.request_count, false),
+    ];
+    // the average only where it fits beside them (the Spend panel has the
+    // all-time one)
+    if summary_area.width >= 60 {
+        first.push(Span::styled("  avg ", theme.muted));
+        first.push(Span::styled(
+            s.avg_cost_per_request_microdollars.to_string(),
+            bold,
+        ));
+    }
     let summary = vec![
-        Line::from(vec![
-            Span::styled("cost ", theme.muted),
-            Span::styled(
-                s.total_cost_microdollars.to_string(),
-                theme.cost.add_modifier(Modifier::BOLD),
-            ),
-            Span::styled("  requests ", theme.muted),
-            Span::styled(fmt_count(s.request_count), bold),
-            Span::styled("  avg ", theme.muted),
-            Span::styled(s.avg_cost_per_request_microdollars.to_string(), bold),
-        ]),
+        Line::from(first),
         Line::from(vec![
             Span::styled("tokens ", theme.muted),
-            Span::styled(fmt_count(s.total_tokens), bold),
+            Span::styled(
+                if summary_area.width >= 60 {
+                    fmt_count(s.total_tokens)
+                } else {
+                    fmt_compact(s.total_tokens)
+                },
+                bold,
+            ),
             Span::styled(
                 format!(
                     " ({} in / {} out)",
@@ -67,7 +99,15 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         cache_line(app, s),
     ];
     frame.render_widget(
-        Paragraph::new(summary).block(panel(theme, format!("Window {window} (t cycles)"), true)),
+        Paragraph::new(summary).block(panel(
+            theme,
+            if summary_area.width >= 56 {
+                format!("Window {window} · ↑↓ vs the one before (t cycles)")
+            } else {
+                format!("Window {window} · ↑↓ vs before")
+            },
+            true,
+        )),
         summary_area,
     );
     let o = &data.overview;
@@ -194,16 +234,27 @@ fn cache_line(app: &App, s: &crate::query::CostSummary) -> Line<'static> {
     ])
 }
 
-/// How many synthetic requests the figures leave out (empty when none).
+/// How many synthetic requests, and requests without a model or provider,
+/// the figures leave out (empty when none).
 fn synthetic_line(app: &App, s: &crate::query::CostSummary) -> Line<'static> {
-    if s.synthetic_requests_excluded == 0 {
+    let mut parts = Vec::new();
+    if s.synthetic_requests_excluded > 0 {
+        parts.push(format!(
+            "{} synthetic",
+            fmt_count(s.synthetic_requests_excluded)
+        ));
+    }
+    if s.no_model_requests_excluded > 0 {
+        parts.push(format!(
+            "{} model-less",
+            fmt_count(s.no_model_requests_excluded)
+        ));
+    }
+    if parts.is_empty() {
         return Line::default();
     }
     Line::from(Span::styled(
-        format!(
-            "{} synthetic requests left out",
-            fmt_count(s.synthetic_requests_excluded)
-        ),
+        format!("{} requests left out", parts.join(" and ")),
         app.theme.muted,
     ))
 }

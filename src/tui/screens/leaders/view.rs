@@ -266,16 +266,6 @@ fn spark(values: &[i64]) -> String {
         .collect()
 }
 
-/// "↑ 12%" / "↓ 3%" / "–" (nothing before to compare with).
-fn change(current: i64, previous: i64) -> String {
-    match crate::query::change_percent(current, previous) {
-        Some(p) if p > 0.0 => format!("↑{p:.0}%"),
-        Some(p) if p < 0.0 => format!("↓{:.0}%", -p),
-        Some(_) => "=".to_string(),
-        None => "–".to_string(),
-    }
-}
-
 /// What changed: the five activity dimensions over the window, each with
 /// its count, the change against the window before and its trend.
 fn draw_activity(app: &App, frame: &mut Frame, area: Rect, data: &LeadersData) {
@@ -343,7 +333,7 @@ fn draw_activity(app: &App, frame: &mut Frame, area: Rect, data: &LeadersData) {
             let mut spans = Vec::new();
             for (label, now, before, values) in chunk {
                 let tail = &values[values.len().saturating_sub(spark_w)..];
-                let delta = change(*now, *before);
+                let delta = fmt_change(*now, *before);
                 let style = if delta.starts_with('↓') {
                     theme.warn
                 } else {
