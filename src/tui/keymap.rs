@@ -211,7 +211,7 @@ impl Action {
             Action::Quit => "quit (restores the terminal)",
             Action::Help => "this help",
             Action::Palette => {
-                "command palette (:trace ID, :audit PREFIX, :costs, :theme NAME, :q)"
+                "command palette (:trace ID, :audit PREFIX, :goto TIME, :window A..B, :q)"
             }
             Action::Filter => "filter the feed / focus the search box",
             Action::Drill => "open the selected row (trace, record)",
