@@ -1852,3 +1852,43 @@ fn window_replays_on_a_source_with_a_past_and_scrub_keys_remap() {
     app.run_command("goto yesterday-ish");
     assert!(app.status.as_ref().unwrap().0.contains("goto TIME [SPAN]"));
 }
+
+#[test]
+fn every_report_answers_for_the_replayed_window() {
+    let mut app = app(120, 30);
+    app.can_time_travel = true;
+    app.run_command("goto 2026-11-24T03:00 1h");
+    let start: Timestamp = "2026-11-24T03:00:00Z".parse().unwrap();
+    let window = TimeWindow {
+        start,
+        end: start + chrono::Duration::hours(1),
+    };
+    app.drain_effects();
+    for (digit, view) in [
+        ('3', "costs"),
+        ('4', "leaders"),
+        ('5', "audit"),
+        ('6', "logs"),
+    ] {
+        app.update(ch(digit));
+        let windows: Vec<TimeWindow> = app
+            .drain_effects()
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Query(
+                    Query::Costs { window, .. }
+                    | Query::Leaders { window, .. }
+                    | Query::AuditQueue { window, .. }
+                    | Query::Logs { window, .. },
+                ) => Some(window),
+                _ => None,
+            })
+            .collect();
+        assert!(!windows.is_empty(), "{view} asks for its data");
+        assert!(windows.iter().all(|w| *w == window), "{view}: {windows:?}");
+        assert!(
+            screen(&app).contains("REPLAY 2026-11-24 03:00–04:00"),
+            "{view} says it is the past"
+        );
+    }
+}
