@@ -399,6 +399,13 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         .database_url
         .clone()
         .or(config.source.database_url.clone());
+    // bad flags are said before anything is opened
+    let at = args
+        .at
+        .as_deref()
+        .map(|at| at_window(at, &args.window, chrono::Utc::now()))
+        .transpose()?;
+    check_speed(args.speed)?;
     // a remote server runs the anomaly rules itself; other sources get them here
     let detect_locally = remote.is_none() || args.replay.is_some();
     let opened = if let Some(path) = args.replay.clone() {
@@ -467,15 +474,15 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         ));
     };
     let mut opened = opened;
-    if let Some(at) = args.at.as_deref() {
+    if let Some(window) = at {
         if opened.windows.is_none() || args.replay.is_some() {
             return Err(Error::input(
-                "--at needs a database (--database-url) or a tracetop serve (--remote):                  a recording replays its own span, a systemprompt stream has no past",
+                "--at needs a database (--database-url) or a tracetop serve (--remote): a \
+                 recording replays its own span, a systemprompt stream has no past",
             ));
         }
-        opened.start_at = Some(at_window(at, &args.window, chrono::Utc::now())?);
+        opened.start_at = Some(window);
     }
-    check_speed(args.speed)?;
     require_terminal()?;
     let mut app = app_from_config(&args.look, &config, &opened.label)?;
     app.replay_speed = args.speed;
