@@ -145,7 +145,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     };
     let backfill = parse_interval(&args.backfill)?;
     let thresholds = super::anomalies::load_thresholds(args.config.as_deref())?;
-    let mut windows: Option<Arc<dyn crate::timetravel::WindowSource>> = None;
+    let windows: Option<Arc<dyn crate::timetravel::WindowSource>>;
     let (spec, engine, reviews, lost_up_to) = if let Some(path) = &args.replay {
         if !path.is_file() {
             return Err(Error::input(format!(
@@ -153,6 +153,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 path.display()
             )));
         }
+        // remote consoles may travel inside the recording too
+        let (file, _) = crate::timetravel::file::FileWindow::open(path).await?;
+        windows = Some(Arc::new(file));
         (
             SourceSpec::Replay {
                 path: path.clone(),

@@ -36,11 +36,7 @@ pub(super) async fn window(
         Err(r) => return *r,
     };
     let Some(windows) = app.windows.clone() else {
-        return error_response(
-            503,
-            "remote",
-            "this server reads no past windows (it relays a replay, not a database)",
-        );
+        return error_response(503, "remote", "this server reads no past windows");
     };
     let Some(since) = params.since.as_deref() else {
         return error_response(400, "input", "window needs since=TIME (and until=TIME)");
