@@ -12,7 +12,7 @@ use super::common::{
     FormatArgs, SourceArgs, WindowArgs, check_limit, open_engine, open_review_store,
 };
 use crate::error::{Error, Result};
-use crate::model::ReviewRecord;
+use crate::model::{ReviewRecord, ReviewTarget};
 use crate::output::cell::group_thousands;
 use crate::output::{self, Block, Cell, Column, Document, RowSet};
 use crate::query::{
@@ -55,7 +55,7 @@ pub struct ExportArgs {
     pub output: FormatArgs,
     /// Only verdicts on this kind of target (request, task, trace, mcp_execution, log, anomaly).
     #[arg(long, value_name = "KIND")]
-    pub target_kind: Option<String>,
+    pub target_kind: Option<ReviewTarget>,
     /// Only verdicts on this target id.
     #[arg(long, value_name = "ID")]
     pub target_id: Option<String>,
@@ -384,7 +384,7 @@ fn request_blocks(doc: &mut Document, audit: &AuditRequest) {
 async fn run_export(args: ExportArgs) -> Result<()> {
     let format = args.output.format()?;
     let filter = ReviewFilter {
-        target_kind: args.target_kind.clone(),
+        target_kind: args.target_kind,
         target_id: args.target_id.clone(),
         limit: check_limit(args.limit)?,
         window: args.window.optional_window()?,
@@ -428,9 +428,9 @@ pub fn review_rows(reviews: &[ReviewRecord]) -> RowSet {
         vec![
             Cell::Int(r.id),
             Cell::Time(r.created_at),
-            Cell::text(&r.target_kind),
+            Cell::text(r.target_kind.as_str()),
             Cell::text(&r.target_id),
-            Cell::text(&r.verdict),
+            Cell::text(r.verdict.as_str()),
             Cell::text(&r.reviewer),
             Cell::opt_text(r.note.as_ref()),
         ]

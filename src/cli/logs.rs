@@ -1,6 +1,7 @@
 //! `tracetop logs search PATTERN` (case-insensitive literal substring of
 //! the message, newest first, with level/module/trace/time filters) and
-//! `tracetop logs summary` (counts by level, top modules, time range).
+//! `tracetop logs summary` (counts by level, top modules, time range, of
+//! the lines the same filters match).
 //!
 //! The summary's CSV is one table with a `dimension` column: a `total` row,
 //! then `level` rows in severity order, then `module` rows.
@@ -45,7 +46,20 @@ pub struct SearchArgs {
     pub source: SourceArgs,
     #[command(flatten)]
     pub output: FormatArgs,
-    /// Only this level (error, warn, info, debug, trace).
+    #[command(flatten)]
+    pub only: LineFilterArgs,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Most lines to show.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT)]
+    pub limit: usize,
+}
+
+/// The line filters `search` and `summary` share.
+#[derive(Debug, clap::Args)]
+pub struct LineFilterArgs {
+    /// Only this level (error, warn, info, debug, trace), or a comma set
+    /// (error,warn).
     #[arg(long)]
     pub level: Option<String>,
     /// Only this module.
@@ -54,11 +68,6 @@ pub struct SearchArgs {
     /// Only lines of this trace.
     #[arg(long, value_name = "ID")]
     pub trace: Option<String>,
-    #[command(flatten)]
-    pub window: WindowArgs,
-    /// Most lines to show.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT)]
-    pub limit: usize,
 }
 
 /// Arguments of `tracetop logs summary`.
@@ -68,6 +77,12 @@ pub struct SummaryArgs {
     pub source: SourceArgs,
     #[command(flatten)]
     pub output: FormatArgs,
+    /// Count only lines whose message contains this text (case-insensitive,
+    /// literal).
+    #[arg(long, value_name = "PATTERN")]
+    pub grep: Option<String>,
+    #[command(flatten)]
+    pub only: LineFilterArgs,
     #[command(flatten)]
     pub window: WindowArgs,
 }
@@ -84,9 +99,9 @@ async fn search(args: SearchArgs) -> Result<()> {
     let format = args.output.format()?;
     let filter = LogFilter {
         pattern: Some(args.pattern.clone()).filter(|p| !p.is_empty()),
-        level: args.level.clone(),
-        module: args.module.clone(),
-        trace_id: args.trace.as_deref().map(TraceId::new),
+        level: args.only.level.clone(),
+        module: args.only.module.clone(),
+        trace_id: args.only.trace.as_deref().map(TraceId::new),
         window: args.window.optional_window()?,
         limit: check_limit(args.limit)?,
     };
@@ -149,8 +164,16 @@ pub fn summary_rows(s: &LogSummary) -> RowSet {
 async fn summary(args: SummaryArgs) -> Result<()> {
     let format = args.output.format()?;
     let window = args.window.window_or(SUMMARY_DEFAULT_SINCE)?;
+    let filter = LogFilter {
+        pattern: args.grep.clone().filter(|p| !p.is_empty()),
+        level: args.only.level.clone(),
+        module: args.only.module.clone(),
+        trace_id: args.only.trace.as_deref().map(TraceId::new),
+        window: Some(window),
+        limit: 0,
+    };
     let engine = open_engine(&args.source).await?;
-    let s = engine.log_summary(&window).await?;
+    let s = engine.log_summary_filtered(&filter).await?;
     output::emit(
         format,
         &Windowed::new(&window, &s),

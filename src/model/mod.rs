@@ -7,6 +7,7 @@ pub mod ids;
 pub mod money;
 pub mod records;
 pub mod source;
+mod text_enum;
 
 pub use analytics::*;
 pub use event::*;

@@ -298,20 +298,34 @@ pub struct LogRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ReviewRecord {
     pub id: i64,
-    pub target_kind: String,
+    pub target_kind: ReviewTarget,
     pub target_id: String,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub note: Option<String>,
     pub reviewer: String,
     pub created_at: Timestamp,
 }
 
-/// Review verdicts.
-pub mod verdict {
-    pub const OK: &str = "ok";
-    pub const FLAG: &str = "flag";
-    pub const ESCALATE: &str = "escalate";
-}
+super::text_enum::text_enum!(
+    /// An audit verdict.
+    Verdict, "verdict", {
+        Ok => "ok",
+        Flag => "flag",
+        Escalate => "escalate",
+    }
+);
+
+super::text_enum::text_enum!(
+    /// What a verdict is about (the `tracetop_reviews.target_kind` CHECK).
+    ReviewTarget, "review target kind", {
+        Request => "request",
+        Task => "task",
+        Trace => "trace",
+        McpExecution => "mcp_execution",
+        Log => "log",
+        Anomaly => "anomaly",
+    }
+);
 
 /// A log level, most severe first (the `logs.level` CHECK allows these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

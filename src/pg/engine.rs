@@ -82,8 +82,8 @@ impl QueryEngine for PgEngine {
     async fn log_search(&self, filter: &LogFilter) -> Result<Vec<LogRecord>> {
         logs::log_search(self, filter).await
     }
-    async fn log_summary(&self, window: &TimeWindow) -> Result<LogSummary> {
-        logs::log_summary(self, window).await
+    async fn log_summary_filtered(&self, filter: &LogFilter) -> Result<LogSummary> {
+        logs::log_summary(self, filter).await
     }
     async fn tool_executions(
         &self,
@@ -126,5 +126,15 @@ impl QueryEngine for PgEngine {
         limit: usize,
     ) -> Result<Vec<ConversationRow>> {
         analytics::conversations(self, window, limit).await
+    }
+    async fn users(&self, limit: usize) -> Result<Vec<UserRecord>> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM users u ORDER BY u.created_at DESC, u.id COLLATE \"C\" LIMIT $1",
+            self.selects().user
+        )))
+        .bind(super::columns::limit(limit))
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.err(e))
     }
 }

@@ -5,21 +5,11 @@
 
 use super::connect::{map_sqlx_error, parse_url};
 use crate::error::{Error, Result, redact_url};
-use crate::model::{ReviewRecord, verdict};
+use crate::model::ReviewRecord;
 use crate::query::{NewReview, ReviewFilter, ReviewStore};
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
-
-/// Target kinds a verdict may be about (the table's CHECK constraint).
-pub const REVIEW_TARGET_KINDS: &[&str] = &[
-    "request",
-    "task",
-    "trace",
-    "mcp_execution",
-    "log",
-    "anomaly",
-];
 
 /// Audit verdicts in `tracetop_reviews`, on their own read-write pool.
 #[derive(Debug, Clone)]
@@ -72,22 +62,9 @@ impl PgReviewStore {
     }
 }
 
-/// Check a verdict before it is written: known kind and verdict, non-empty
-/// target and reviewer.
+/// Check a verdict before it is written: non-empty target and reviewer
+/// (its kind and verdict are typed, so always known).
 pub fn validate_review(review: &NewReview) -> Result<()> {
-    if !REVIEW_TARGET_KINDS.contains(&review.target_kind.as_str()) {
-        return Err(Error::input(format!(
-            "unknown review target kind {:?}: use one of {}",
-            review.target_kind,
-            REVIEW_TARGET_KINDS.join(", ")
-        )));
-    }
-    if ![verdict::OK, verdict::FLAG, verdict::ESCALATE].contains(&review.verdict.as_str()) {
-        return Err(Error::input(format!(
-            "unknown verdict {:?}: use ok, flag or escalate",
-            review.verdict
-        )));
-    }
     if review.target_id.trim().is_empty() {
         return Err(Error::input("a review needs the id of what was reviewed"));
     }
@@ -106,9 +83,9 @@ impl ReviewStore for PgReviewStore {
              VALUES ($1, $2, $3, $4, $5)
              RETURNING id, target_kind, target_id, verdict, note, reviewer, created_at",
         )
-        .bind(&review.target_kind)
+        .bind(review.target_kind)
         .bind(&review.target_id)
-        .bind(&review.verdict)
+        .bind(review.verdict)
         .bind(review.note.as_deref())
         .bind(&review.reviewer)
         .fetch_one(&self.pool)
@@ -127,7 +104,7 @@ impl ReviewStore for PgReviewStore {
              ORDER BY created_at DESC, id DESC
              LIMIT $3",
         )
-        .bind(filter.target_kind.as_deref())
+        .bind(filter.target_kind)
         .bind(filter.target_id.as_deref())
         .bind(super::columns::limit(filter.limit))
         .bind(filter.window.map(|w| w.start))

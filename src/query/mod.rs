@@ -121,8 +121,17 @@ pub trait QueryEngine: Send + Sync {
 
     /// Log lines matching the filter, newest first.
     async fn log_search(&self, filter: &LogFilter) -> Result<Vec<LogRecord>>;
-    /// Counts by level, top modules and time range of logs in the window.
-    async fn log_summary(&self, window: &TimeWindow) -> Result<LogSummary>;
+    /// Counts by level, top modules and time range of the log lines that
+    /// match the filter (its `limit` does not apply: every match counts).
+    async fn log_summary_filtered(&self, filter: &LogFilter) -> Result<LogSummary>;
+    /// [`Self::log_summary_filtered`] of every log line in the window.
+    async fn log_summary(&self, window: &TimeWindow) -> Result<LogSummary> {
+        self.log_summary_filtered(&LogFilter {
+            window: Some(*window),
+            ..LogFilter::default()
+        })
+        .await
+    }
     /// MCP tool executions matching the filter, newest first.
     async fn tool_executions(
         &self,
@@ -176,6 +185,9 @@ pub trait QueryEngine: Send + Sync {
         window: &TimeWindow,
         limit: usize,
     ) -> Result<Vec<ConversationRow>>;
+    /// The user directory (id, name, …): newest `created_at` first, then
+    /// id; a `limit` of zero means no limit. The console shows names with it.
+    async fn users(&self, limit: usize) -> Result<Vec<UserRecord>>;
 }
 
 /// The console's own writable state: audit verdicts in `tracetop_reviews`.

@@ -551,6 +551,16 @@ pub enum IdKind {
     Trace,
 }
 
+impl From<IdKind> for ReviewTarget {
+    fn from(kind: IdKind) -> Self {
+        match kind {
+            IdKind::Request => ReviewTarget::Request,
+            IdKind::Task => ReviewTarget::Task,
+            IdKind::Trace => ReviewTarget::Trace,
+        }
+    }
+}
+
 impl IdKind {
     /// Lower-case name.
     pub fn as_str(self) -> &'static str {
@@ -878,9 +888,9 @@ pub struct ConversationRow {
 /// A verdict to append.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewReview {
-    pub target_kind: String,
+    pub target_kind: ReviewTarget,
     pub target_id: String,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub note: Option<String>,
     pub reviewer: String,
 }
@@ -890,7 +900,7 @@ pub struct NewReview {
 /// on `created_at`) keeps the verdicts given in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewFilter {
-    pub target_kind: Option<String>,
+    pub target_kind: Option<ReviewTarget>,
     pub target_id: Option<String>,
     pub limit: usize,
     #[serde(default)]

@@ -286,6 +286,12 @@ impl QueryEngine for RemoteEngine {
     async fn log_summary(&self, window: &TimeWindow) -> Result<LogSummary> {
         self.call(QueryCall::LogSummary { window: *window }).await
     }
+    async fn log_summary_filtered(&self, filter: &LogFilter) -> Result<LogSummary> {
+        self.call(QueryCall::LogSummaryFiltered {
+            filter: filter.clone(),
+        })
+        .await
+    }
     async fn tool_executions(
         &self,
         filter: &ToolExecutionFilter,
@@ -351,6 +357,9 @@ impl QueryEngine for RemoteEngine {
             limit,
         })
         .await
+    }
+    async fn users(&self, limit: usize) -> Result<Vec<UserRecord>> {
+        self.call(QueryCall::Users { limit }).await
     }
 }
 

@@ -81,6 +81,9 @@ pub enum QueryCall {
     LogSummary {
         window: TimeWindow,
     },
+    LogSummaryFiltered {
+        filter: LogFilter,
+    },
     ToolExecutions {
         filter: ToolExecutionFilter,
     },
@@ -106,6 +109,9 @@ pub enum QueryCall {
         limit: usize,
         #[serde(default)]
         counting: Counting,
+    },
+    Users {
+        limit: usize,
     },
     Conversations {
         window: TimeWindow,
@@ -307,7 +313,8 @@ pub fn cap_rows(call: &mut QueryCall, max_rows: usize) -> Result<()> {
         | QueryCall::Tools { limit, .. }
         | QueryCall::Traffic { limit, .. }
         | QueryCall::Content { limit, .. }
-        | QueryCall::Conversations { limit, .. } => limit,
+        | QueryCall::Conversations { limit, .. }
+        | QueryCall::Users { limit } => limit,
         QueryCall::Traces { filter } => &mut filter.limit,
         QueryCall::LogSearch { filter } => &mut filter.limit,
         QueryCall::ToolExecutions { filter } => &mut filter.limit,
@@ -354,6 +361,13 @@ pub async fn execute(
             Err(e) => Err(e),
         },
         QueryCall::AuditLookup { prefix } => json(&scoped_audit_lookup(engine, &prefix, u).await?),
+        // a user-scoped token knows only its own user
+        QueryCall::Users { limit } => {
+            let mut own = engine.users(0).await?;
+            own.retain(|user| user.id.as_str() == u);
+            own.truncate(limit.max(1));
+            json(&own)
+        }
         other => Err(forbidden(
             u,
             &format!("{} covers every user", other.method()),
@@ -421,6 +435,9 @@ async fn execute_unscoped(engine: &dyn QueryEngine, call: QueryCall) -> Result<s
         QueryCall::AuditLookup { prefix } => json(&engine.audit_lookup(&prefix).await?),
         QueryCall::LogSearch { filter } => json(&engine.log_search(&filter).await?),
         QueryCall::LogSummary { window } => json(&engine.log_summary(&window).await?),
+        QueryCall::LogSummaryFiltered { filter } => {
+            json(&engine.log_summary_filtered(&filter).await?)
+        }
         QueryCall::ToolExecutions { filter } => json(&engine.tool_executions(&filter).await?),
         QueryCall::AiRequests { filter } => json(&engine.ai_requests(&filter).await?),
         QueryCall::RequestStats { window } => json(&engine.request_stats(&window).await?),
@@ -437,6 +454,7 @@ async fn execute_unscoped(engine: &dyn QueryEngine, call: QueryCall) -> Result<s
             limit,
             counting,
         } => json(&engine.content_counting(&window, limit, counting).await?),
+        QueryCall::Users { limit } => json(&engine.users(limit).await?),
         QueryCall::Conversations { window, limit } => {
             json(&engine.conversations(&window, limit).await?)
         }

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 pub use super::msg::*;
 pub use super::screens::CostWindow;
 pub use super::screens::audit::{
-    AUDIT_QUEUE_LIMIT, AuditFocus, AuditState, QueueFilter, ReviewSubject, Verdict,
+    AUDIT_QUEUE_LIMIT, AuditFocus, AuditState, QueueFilter, ReviewSubject, ShownVerdict,
 };
 pub use super::screens::costs::{CostsPane, CostsState};
 pub use super::screens::leaders::{LeadersPane, LeadersState};
@@ -121,6 +121,8 @@ pub struct App {
     pub counters: SourceCounters,
     pub overview: Option<PlatformOverview>,
     overview_slot: Slot,
+    /// When the user directory was last asked for (names for user ids).
+    users_asked_at: Option<Timestamp>,
     /// `:trace PREFIX` lookups.
     trace_lookup_slot: Slot,
     /// Trace lists of drill-downs.
@@ -196,7 +198,21 @@ mod overlays;
 mod replay;
 mod selected;
 
+/// How often the console re-reads the user directory, in seconds.
+pub const USER_DIRECTORY_SECS: i64 = 300;
+
 impl App {
+    /// How a user is shown everywhere: the name (with a short id when two
+    /// users share it), else the id; cleaned for the terminal.
+    pub fn user_label<'a>(&'a self, id: &'a str) -> std::borrow::Cow<'a, str> {
+        match self.live.feed.users().label(id) {
+            std::borrow::Cow::Borrowed(known) if known == id => {
+                std::borrow::Cow::Owned(crate::sanitize::clean(id))
+            }
+            other => other,
+        }
+    }
+
     /// A fresh console at `now` with the given look and keys.
     pub fn new(theme: Theme, keymap: Keymap, thresholds: Thresholds, now: Timestamp) -> App {
         App {
@@ -214,6 +230,7 @@ impl App {
             counters: SourceCounters::default(),
             overview: None,
             overview_slot: Slot::default(),
+            users_asked_at: None,
             trace_lookup_slot: Slot::default(),
             traces_slot: Slot::default(),
             rates: LiveRates::default(),
@@ -352,7 +369,7 @@ impl App {
                 self.dirty = true;
                 match answer {
                     Ok(theme) => {
-                        self.theme = theme;
+                        self.theme = *theme;
                         self.say(if self.no_color {
                             format!("theme {name}, without colour: NO_COLOR is set and wins")
                         } else {
@@ -449,6 +466,13 @@ impl App {
             generation: self.overview_slot.again(),
             now: self.clock(),
         }));
+        if self
+            .users_asked_at
+            .is_none_or(|at| self.now - at >= chrono::Duration::seconds(USER_DIRECTORY_SECS))
+        {
+            self.users_asked_at = Some(self.now);
+            self.effects.push(Effect::Query(Query::Users));
+        }
         with_cx!(self, cx => match self.view {
             ViewId::Costs => self.costs.refresh(&mut cx),
             ViewId::Leaderboards => self.leaders.refresh(&mut cx),
@@ -589,6 +613,13 @@ impl App {
     /// Hand a reply to the screen that asked.
     fn on_reply(&mut self, reply: Reply) {
         match reply {
+            // names are a nicety: a source without a directory keeps ids
+            Reply::Users(answer) => {
+                if let Ok(users) = answer {
+                    self.live.feed.learn_users(&users);
+                    self.dirty = true;
+                }
+            }
             Reply::Overview(generation, answer) => {
                 if self.overview_slot.accept(generation) {
                     match answer {

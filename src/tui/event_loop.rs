@@ -263,8 +263,9 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                 }
                 Effect::LoadTheme { name, no_color } => {
                     // a theme file is small: read it here, between frames
-                    let loaded =
-                        super::theme::Theme::load(&name, no_color).map_err(|e| e.to_string());
+                    let loaded = super::theme::Theme::load(&name, no_color)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string());
                     app.update(Msg::ThemeLoaded(name, loaded));
                 }
             }

@@ -8,6 +8,7 @@
 //! 100k rows costs the same per frame as an unfiltered one.
 
 use super::config::Thresholds;
+use super::users::UserDirectory;
 use crate::model::*;
 use crate::sanitize;
 use std::collections::{HashMap, VecDeque};
@@ -122,8 +123,9 @@ impl FeedFilter {
             && self.agent.is_none()
     }
 
-    /// Whether `row` passes the filter.
-    pub fn matches(&self, row: &FeedRow) -> bool {
+    /// Whether `row` passes the filter; `user:` matches the row's user id
+    /// or, through `users`, its name.
+    pub fn matches(&self, row: &FeedRow, users: &UserDirectory) -> bool {
         fn has(hay: &str, needle: &str) -> bool {
             hay.to_lowercase().contains(needle)
         }
@@ -139,7 +141,7 @@ impl FeedFilter {
             }
         }
         if let Some(user) = &self.user
-            && !has(&row.user, user)
+            && !users.matches(&row.user, user)
         {
             return false;
         }
@@ -201,6 +203,8 @@ pub struct Feed {
     pub evicted: u64,
     /// Agent name per task id, learned from task events (bounded).
     agents: HashMap<TaskId, String>,
+    /// User names, from `user_seen` events and the history's directory.
+    users: UserDirectory,
 }
 
 const MAX_AGENT_CACHE: usize = 50_000;
@@ -216,6 +220,23 @@ impl Feed {
             matching: None,
             evicted: 0,
             agents: HashMap::new(),
+            users: UserDirectory::default(),
+        }
+    }
+
+    /// The user directory the feed shows and filters users with.
+    pub fn users(&self) -> &UserDirectory {
+        &self.users
+    }
+
+    /// Learn users from the history's directory; a `user:` filter is
+    /// matched again, since a name may now match rows it did not.
+    pub fn learn_users(&mut self, users: &[UserRecord]) {
+        for user in users {
+            self.users.insert(user.id.as_str(), &user.name);
+        }
+        if self.filter.user.is_some() {
+            self.set_filter(self.filter.clone());
         }
     }
 
@@ -255,7 +276,7 @@ impl Feed {
             Some(
                 self.rows
                     .iter()
-                    .filter(|r| filter.matches(r))
+                    .filter(|r| filter.matches(r, &self.users))
                     .map(|r| r.seq)
                     .collect(),
             )
@@ -273,6 +294,9 @@ impl Feed {
     pub fn push_events_with(&mut self, events: &[Event], thresholds: &Thresholds) -> usize {
         let mut added = 0;
         for event in events {
+            if let Event::UserSeen { user } = event {
+                self.users.insert(user.id.as_str(), &user.name);
+            }
             if let Event::TaskUpdated { task } = event
                 && let Some(agent) = &task.agent_name
             {
@@ -317,7 +341,7 @@ impl Feed {
             }
         }
         if let Some(m) = &mut self.matching
-            && self.filter.matches(&row)
+            && self.filter.matches(&row, &self.users)
         {
             m.push_back(row.seq);
         }

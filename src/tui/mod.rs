@@ -32,6 +32,7 @@ pub mod reviews;
 pub mod screens;
 pub mod selection;
 pub mod theme;
+pub mod users;
 pub mod views;
 
 pub use app::{App, Effect, Msg, Query, Reply};

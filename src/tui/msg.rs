@@ -27,7 +27,7 @@ pub enum Msg {
     /// Something to say in the footer (an effect that failed).
     Notice(String),
     /// A theme asked for with `:theme NAME`, loaded (or why not).
-    ThemeLoaded(String, std::result::Result<Theme, String>),
+    ThemeLoaded(String, std::result::Result<Box<Theme>, String>),
     /// From the time-travel reader and the replay buffer.
     Replay(ReplayMsg),
 }
@@ -101,6 +101,8 @@ pub enum Effect {
 /// that asked.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Query {
+    /// The user directory (names for ids), whole answers only.
+    Users,
     Overview {
         generation: u64,
         now: Timestamp,
@@ -148,10 +150,11 @@ pub enum Query {
         generation: u64,
         id: String,
     },
+    /// The matching lines and the summary of every match (the filter's
+    /// window is always set).
     Logs {
         generation: u64,
         filter: LogFilter,
-        window: TimeWindow,
     },
 }
 
@@ -259,6 +262,7 @@ pub struct QueueData {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
     Overview(u64, Answer<PlatformOverview>),
+    Users(Answer<Vec<UserRecord>>),
     Trace(u64, TraceId, Answer<Box<TraceDetail>>),
     TraceAudit(u64, TraceId, Answer<AuditResolution>),
     TraceResolved(u64, String, Answer<AuditResolution>),

@@ -25,6 +25,12 @@ pub async fn execute(
     reviews: Arc<dyn ReviewStore>,
 ) -> Reply {
     match query {
+        Query::Users => Reply::Users(
+            history
+                .users(crate::tui::users::MAX_USERS)
+                .await
+                .map_err(text),
+        ),
         Query::Overview { generation, now } => {
             Reply::Overview(generation, history.overview(now).await.map_err(text))
         }
@@ -140,15 +146,14 @@ pub async fn execute(
             let answer = history.audit_lookup(&id).await.map_err(text);
             Reply::AuditRecord(generation, id, answer)
         }
-        Query::Logs {
-            generation,
-            filter,
-            window,
-        } => {
-            let answer =
-                futures::try_join!(history.log_search(&filter), history.log_summary(&window))
-                    .map(|(lines, summary)| LogsData { lines, summary })
-                    .map_err(text);
+        Query::Logs { generation, filter } => {
+            // the summary counts what the filter matches, not only the lines shown
+            let answer = futures::try_join!(
+                history.log_search(&filter),
+                history.log_summary_filtered(&filter)
+            )
+            .map(|(lines, summary)| LogsData { lines, summary })
+            .map_err(text);
             Reply::Logs(generation, answer)
         }
     }

@@ -32,9 +32,9 @@ impl ReviewStore for MemoryReviewStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let record = ReviewRecord {
             id: records.len() as i64 + 1,
-            target_kind: review.target_kind.clone(),
+            target_kind: review.target_kind,
             target_id: review.target_id.clone(),
-            verdict: review.verdict.clone(),
+            verdict: review.verdict,
             note: review.note.clone(),
             reviewer: review.reviewer.clone(),
             created_at: chrono::Utc::now(),
@@ -81,12 +81,12 @@ mod tests {
     #[tokio::test]
     async fn appends_and_reads_newest_first() {
         let store = MemoryReviewStore::new();
-        for v in ["ok", "flag"] {
+        for v in [Verdict::Ok, Verdict::Flag] {
             store
                 .record_review(&NewReview {
-                    target_kind: "request".into(),
+                    target_kind: ReviewTarget::Request,
                     target_id: "req-1".into(),
-                    verdict: v.into(),
+                    verdict: v,
                     note: None,
                     reviewer: "me".into(),
                 })

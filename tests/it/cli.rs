@@ -690,6 +690,28 @@ async fn traces_tools_and_logs_filters(shape: Shape) {
             vec!["module", "billing", "1"],
         ]
     );
+    // the summary counts what the filters match: gateway lines (log-1 ERROR,
+    // log-2 INFO); warn and worse (log-1, log-3); a text in log-1 only
+    let v = json(&db.url, &["logs", "summary", "--module", "gateway"]);
+    assert_eq!(
+        (&v["total"], &v["by_level"]),
+        (
+            &2.into(),
+            &serde_json::json!([{"level": "ERROR", "count": 1}, {"level": "INFO", "count": 1}])
+        )
+    );
+    let v = json(&db.url, &["logs", "summary", "--level", "error,warn"]);
+    assert_eq!(
+        v["top_modules"],
+        serde_json::json!([{"module": "billing", "count": 1}, {"module": "gateway", "count": 1}])
+    );
+    let v = json(&db.url, &["logs", "summary", "--grep", "50%_"]);
+    assert_eq!((&v["total"], &v["first_at"]), (&1.into(), &v["last_at"]));
+    let v = json(&db.url, &["logs", "summary", "--trace", "trace-none"]);
+    assert_eq!(
+        (&v["total"], &v["by_level"]),
+        (&0.into(), &serde_json::json!([]))
+    );
 }
 
 async fn audit_resolves_prefixes_and_refuses_to_guess(shape: Shape) {

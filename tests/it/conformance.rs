@@ -426,6 +426,8 @@ async fn assert_conformant(
         },
     ];
     same!(pg, live, "overview", |e| e.overview(now));
+    same!(pg, live, "users", |e| e.users(0));
+    same!(pg, live, "users (limit 3)", |e| e.users(3));
     same!(pg, live, "cost_overview", |e| e.cost_overview(now));
     for (i, w) in windows.iter().enumerate() {
         let label = |what: &str| format!("{what} (window {i})");
@@ -560,7 +562,17 @@ async fn assert_conformant(
         ];
         for f in &log_filters {
             same!(pg, live, label("log_search"), |e| e.log_search(f));
+            same!(pg, live, label("log_summary_filtered"), |e| e
+                .log_summary_filtered(f));
         }
+        let module_filter = LogFilter {
+            window: Some(*w),
+            module: Some(picks.log_module.clone()),
+            pattern: Some(picks.log_pattern.clone()),
+            ..Default::default()
+        };
+        same!(pg, live, label("log_summary_filtered module"), |e| e
+            .log_summary_filtered(&module_filter));
         let tool_filter = ToolExecutionFilter {
             window: Some(*w),
             limit: 50,

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 /// Whether tmux is here. Under CI (`CI` set) it must be: `.ci/run`
 /// installs it, so a missing tmux there is a failure, not a skip.
-fn have_tmux() -> bool {
+pub(crate) fn have_tmux() -> bool {
     let present = Command::new("tmux")
         .arg("-V")
         .output()
@@ -24,13 +24,13 @@ fn have_tmux() -> bool {
     present
 }
 
-/// A tmux session of its own, killed on drop.
-struct Tmux {
+/// A tmux session of its own, killed on drop (shared by every terminal test).
+pub(crate) struct Tmux {
     name: String,
 }
 
 impl Tmux {
-    fn start(name: &str) -> Tmux {
+    pub(crate) fn start(name: &str) -> Tmux {
         let name = format!("{name}-{}", std::process::id());
         // a tmux server whose last session just ended may still be exiting:
         // try again briefly
@@ -69,13 +69,13 @@ impl Tmux {
         tmux
     }
 
-    fn send(&self, keys: &[&str]) {
+    pub(crate) fn send(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", &self.name];
         args.extend_from_slice(keys);
         assert!(Command::new("tmux").args(&args).status().unwrap().success());
     }
 
-    fn capture(&self) -> String {
+    pub(crate) fn capture(&self) -> String {
         let out = Command::new("tmux")
             .args(["capture-pane", "-p", "-t", &self.name])
             .output()
@@ -84,14 +84,14 @@ impl Tmux {
     }
 
     /// Wait until the screen contains `text` (or fail with the screen).
-    fn wait_for(&self, text: &str) -> String {
+    pub(crate) fn wait_for(&self, text: &str) -> String {
         self.wait_for_within(text, Duration::from_secs(20))
     }
 
     /// Wait until `text` is no longer on screen. Send the next key only
     /// then after an Escape: a key right behind it would reach the console
     /// as Alt+key (the terminal's meta prefix).
-    fn wait_gone(&self, text: &str) -> String {
+    pub(crate) fn wait_gone(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let screen = self.capture();
@@ -106,7 +106,7 @@ impl Tmux {
     }
 
     /// [`Self::wait_for`] with its own time limit.
-    fn wait_for_within(&self, text: &str, limit: Duration) -> String {
+    pub(crate) fn wait_for_within(&self, text: &str, limit: Duration) -> String {
         let deadline = Instant::now() + limit;
         loop {
             let screen = self.capture();
@@ -124,7 +124,7 @@ impl Tmux {
 impl Tmux {
     /// Capture until `part` of the screen is the same on two captures 300 ms
     /// apart (at most 10 s); return that screen.
-    fn settle<T: PartialEq>(&self, part: impl Fn(&str) -> T) -> String {
+    pub(crate) fn settle<T: PartialEq>(&self, part: impl Fn(&str) -> T) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut last = self.capture();
         loop {
@@ -139,7 +139,7 @@ impl Tmux {
 
     /// Wait until a line of the screen starts with `prefix` (output, not
     /// the echoed command line); return the screen.
-    fn wait_for_line(&self, prefix: &str) -> String {
+    pub(crate) fn wait_for_line(&self, prefix: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let screen = self.capture();
@@ -154,7 +154,7 @@ impl Tmux {
     }
 
     /// The pid of the command the pane's shell is running now.
-    fn foreground_pid(&self, program: &str) -> u32 {
+    pub(crate) fn foreground_pid(&self, program: &str) -> u32 {
         let out = Command::new("tmux")
             .args(["display-message", "-p", "-t", &self.name, "#{pane_pid}"])
             .output()

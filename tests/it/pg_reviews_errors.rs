@@ -5,15 +5,16 @@
 use crate::support;
 
 use tracetop::error::Error;
+use tracetop::model::{ReviewTarget, Verdict};
 use tracetop::pg::cluster::TempCluster;
 use tracetop::pg::{PgEngine, PgReviewStore};
 use tracetop::query::{NewReview, ReviewFilter, ReviewStore, TimeWindow};
 
 fn review(kind: &str, id: &str, verdict: &str, note: Option<&str>) -> NewReview {
     NewReview {
-        target_kind: kind.into(),
+        target_kind: kind.parse().unwrap(),
         target_id: id.into(),
-        verdict: verdict.into(),
+        verdict: verdict.parse().unwrap(),
         note: note.map(str::to_string),
         reviewer: "ann".into(),
     }
@@ -49,7 +50,7 @@ async fn reviews_are_appended_and_read_newest_first() {
 
     let for_trace = store
         .reviews(&ReviewFilter {
-            target_kind: Some("trace".into()),
+            target_kind: Some(ReviewTarget::Trace),
             target_id: Some("tr-1".into()),
             limit: 0,
             ..Default::default()
@@ -88,18 +89,27 @@ async fn reviews_are_appended_and_read_newest_first() {
         [first.id]
     );
 
-    // bad verdicts are refused before reaching the database
+    // unknown words never become a verdict (one line naming the choices);
+    // an empty target is refused before reaching the database
+    let err = "maybe".parse::<Verdict>().unwrap_err();
+    assert_eq!(
+        err,
+        "unknown verdict \"maybe\": use one of ok, flag, escalate"
+    );
+    let err = "user".parse::<ReviewTarget>().unwrap_err();
+    assert!(err.contains("mcp_execution, log, anomaly"), "{err}");
+    assert_eq!(" FLAG ".parse::<Verdict>(), Ok(Verdict::Flag));
     let err = store
-        .record_review(&review("trace", "tr-1", "maybe", None))
+        .record_review(&review("trace", " ", "ok", None))
         .await
-        .expect_err("unknown verdict");
+        .expect_err("no target id");
     assert!(matches!(err, Error::Input(_)), "{err:?}");
-    assert!(err.to_string().contains("ok, flag or escalate"), "{err}");
-    let err = store
-        .record_review(&review("user", "u1", "ok", None))
-        .await
-        .expect_err("unknown kind");
-    assert!(matches!(err, Error::Input(_)), "{err:?}");
+    // JSON spells them as the table does, and refuses other words
+    assert_eq!(
+        serde_json::to_string(&ReviewTarget::McpExecution).unwrap(),
+        "\"mcp_execution\""
+    );
+    assert!(serde_json::from_str::<Verdict>("\"maybe\"").is_err());
 }
 
 #[tokio::test]
@@ -123,7 +133,7 @@ async fn reviews_cannot_be_updated_or_deleted() {
     }
     let rows = store.reviews(&ReviewFilter::default()).await.unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].verdict, "flag");
+    assert_eq!(rows[0].verdict.as_str(), "flag");
 }
 
 #[tokio::test]

@@ -419,6 +419,59 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
             .unwrap()
             .bots_included
     );
+    // every other report question answers over the server as locally
+    assert_eq!(
+        remote
+            .overview_counting(now, Counting::EVERYTHING)
+            .await
+            .unwrap(),
+        local
+            .overview_counting(now, Counting::EVERYTHING)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        remote.users(0).await.unwrap(),
+        local.users(0).await.unwrap()
+    );
+    assert_eq!(remote.users(0).await.unwrap().len(), 2);
+    let gateway_logs = LogFilter {
+        window: Some(window),
+        module: Some("gw".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        remote.log_summary_filtered(&gateway_logs).await.unwrap(),
+        local.log_summary_filtered(&gateway_logs).await.unwrap()
+    );
+    assert_eq!(
+        remote.log_summary(&window).await.unwrap(),
+        local.log_summary(&window).await.unwrap()
+    );
+    let by_model = TraceListFilter {
+        window: Some(window),
+        model: Some("claude".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        remote.traces(&by_model).await.unwrap(),
+        local.traces(&by_model).await.unwrap()
+    );
+    for report in [
+        remote.activity_trend(&window, Bucket::Hour).await.unwrap()
+            == local.activity_trend(&window, Bucket::Hour).await.unwrap(),
+        remote.cost_trend(&window, Bucket::Hour).await.unwrap()
+            == local.cost_trend(&window, Bucket::Hour).await.unwrap(),
+        remote.top_users(&window, 10).await.unwrap() == local.top_users(&window, 10).await.unwrap(),
+        remote.top_agents(&window, 10).await.unwrap()
+            == local.top_agents(&window, 10).await.unwrap(),
+        remote.conversations(&window, 10).await.unwrap()
+            == local.conversations(&window, 10).await.unwrap(),
+        remote.cost_overview(now).await.unwrap() == local.cost_overview(now).await.unwrap(),
+    ] {
+        assert!(report);
+    }
     let trace = TraceId::new("trace-alice");
     let detail = remote.trace_detail(&trace).await.unwrap();
     assert_eq!(detail, local.trace_detail(&trace).await.unwrap());
@@ -452,6 +505,12 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
         "{refused}"
     );
     assert!(refused.to_string().contains("no trace"), "{refused}");
+    // the directory: only her own user
+    let own = alice.users(0).await.unwrap();
+    assert_eq!(
+        own.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        ["alice"]
+    );
     let refused = alice.cost_summary(&window).await.unwrap_err();
     assert!(
         refused.to_string().contains("covers every user"),
@@ -473,9 +532,9 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
 
 fn review(target_id: &str, verdict: &str, note: Option<&str>) -> tracetop::query::NewReview {
     tracetop::query::NewReview {
-        target_kind: "request".into(),
+        target_kind: ReviewTarget::Request,
         target_id: target_id.into(),
-        verdict: verdict.into(),
+        verdict: verdict.parse().unwrap(),
         note: note.map(str::to_string),
         reviewer: "auditor@example.com".into(),
     }
@@ -493,7 +552,6 @@ async fn review_rows(db: &support::TestDb) -> Vec<ReviewRecord> {
 }
 
 async fn all_users_token_records_and_reads_verdicts_through_the_server(shape: Shape) {
-    use tracetop::error::Error;
     use tracetop::query::{ReviewFilter, ReviewStore};
     use tracetop::sse::remote::RemoteEngine;
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -546,7 +604,7 @@ async fn all_users_token_records_and_reads_verdicts_through_the_server(shape: Sh
     assert_eq!(all, vec![other.clone(), cleared.clone(), flagged.clone()]);
     let for_a = store
         .reviews(&ReviewFilter {
-            target_kind: Some("request".into()),
+            target_kind: Some(ReviewTarget::Request),
             target_id: Some("req-a".into()),
             limit: 0,
             ..Default::default()
@@ -563,13 +621,23 @@ async fn all_users_token_records_and_reads_verdicts_through_the_server(shape: Sh
         .unwrap();
     assert_eq!(newest, vec![other]);
 
-    // an unknown verdict is refused before it reaches the table
-    let refused = store
-        .record_review(&review("req-a", "maybe", None))
+    // an unknown verdict sent by hand is refused before it reaches the table
+    let response = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{}/api/v1/query", server.port))
+        .bearer_auth(ALL)
+        .header("content-type", "application/json")
+        .body(
+            r#"{"method":"record_review","review":{"target_kind":"request","target_id":"req-a","verdict":"maybe","note":null,"reviewer":"x"}}"#,
+        )
+        .send()
         .await
-        .unwrap_err();
-    assert!(matches!(refused, Error::Input(_)), "{refused:?}");
-    assert!(refused.to_string().contains("\"maybe\""), "{refused}");
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("maybe") && body.contains("ok, flag, escalate"),
+        "{body}"
+    );
     assert_eq!(review_rows(&db).await.len(), 3);
 }
 

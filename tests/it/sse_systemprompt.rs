@@ -9,6 +9,7 @@
 //! ids (our `serve`) still resumes by `Last-Event-ID` without a gap; `tail`
 //! and the console (in tmux) show all of it.
 
+use crate::e2e_tmux::{Tmux, have_tmux};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -523,88 +524,17 @@ async fn tail_shows_the_events_and_the_gap() {
     }
 }
 
-/// A tmux session of its own (200×50), killed on drop.
-struct Tmux(String);
-
-impl Tmux {
-    fn start(name: &str) -> Option<Tmux> {
-        let name = format!("{name}-{}", std::process::id());
-        let started = std::process::Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-x",
-                "200",
-                "-y",
-                "50",
-                "-s",
-                &name,
-                "sh",
-            ])
-            .env("TERM", "xterm-256color")
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(
-            started || std::env::var_os("CI").is_none(),
-            "tmux is missing under CI"
-        );
-        let tmux = started.then_some(Tmux(name))?;
-        tmux.wait_for("");
-        Some(tmux)
-    }
-
-    fn send(&self, keys: &[&str]) {
-        let status = std::process::Command::new("tmux")
-            .args(["send-keys", "-t", &self.0])
-            .args(keys)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    fn capture(&self) -> String {
-        let out = std::process::Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Wait until the screen contains `text` (non-blank when empty).
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.capture();
-            if screen.contains(text) && !screen.trim().is_empty() {
-                return screen;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "timed out waiting for {text:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .status();
-    }
-}
-
 /// The console itself on that stream, in a real terminal: its feed shows
 /// the page view and the engagement update, its ribbon the server's
 /// counters, and after the cut the lost stretch in words.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_on_a_systemprompt_stream() {
     let (url, _server) = start(cut_then_resume).await;
-    let Some(tmux) = Tmux::start("tracetop-e2e-sp") else {
+    if !have_tmux() {
         println!("note: tmux not installed, skipping the console test");
         return;
-    };
+    }
+    let tmux = Tmux::start("tracetop-e2e-sp");
     let config = tempfile::tempdir().unwrap();
     tmux.send(&[
         &format!(
@@ -625,10 +555,10 @@ async fn console_on_a_systemprompt_stream() {
         "view session sess_1 from https://example.com/",
         "session sess_1 · desktop · Firefox · Linux",
     ] {
-        assert!(
-            screen.contains(expected),
-            "{expected:?} not on screen:\n{screen}"
-        );
+        // a capture can land between two frames: wait for each line
+        if !screen.contains(expected) {
+            tmux.wait_for(expected);
+        }
     }
     let screen = tmux.wait_for("session sess_1 · 4 pages · 17 requests");
     // The stream knows no user totals: shown as unknown, not as zeros.

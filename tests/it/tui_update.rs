@@ -255,6 +255,59 @@ fn filter_as_you_type_and_esc_clears() {
     assert_eq!(app.live.feed.visible_len(), 13);
 }
 
+fn user(id: &str, name: &str) -> UserRecord {
+    UserRecord {
+        id: UserId::new(id),
+        name: name.into(),
+        email: None,
+        status: "active".into(),
+        roles: vec![],
+        created_at: now(),
+    }
+}
+
+#[test]
+fn users_are_shown_by_name_everywhere_and_user_filters_match_names() {
+    let mut app = app(120, 40);
+    // the directory was asked with the first refresh (the fixture's
+    // start), and is asked again only every few minutes
+    let asked = |app: &mut App| {
+        app.drain_effects()
+            .iter()
+            .any(|e| matches!(e, Effect::Query(Query::Users)))
+    };
+    let later = |secs: i64| now() + chrono::Duration::seconds(secs);
+    app.start();
+    assert!(!asked(&mut app), "a forced refresh does not re-ask");
+    app.update(Msg::Tick(later(6)));
+    assert!(!asked(&mut app), "not again within {USER_DIRECTORY_SECS} s");
+    app.update(Msg::Tick(later(USER_DIRECTORY_SECS + 20)));
+    assert!(asked(&mut app), "asked again after {USER_DIRECTORY_SECS} s");
+    assert!(screen(&app).contains("alice"), "ids until names are known");
+    app.update(Msg::Reply(Reply::Users(Ok(vec![
+        user("alice", "Ada"),
+        user("bob", "Bo Stone"),
+    ]))));
+    let shown = screen(&app);
+    assert!(
+        shown.contains("Bo Stone") && shown.contains("Ada"),
+        "{shown}"
+    );
+    assert!(!shown.contains(" alice "), "{shown}");
+    // `user:` matches a name (bob's id has no "stone" in it)
+    app.update(ch('/'));
+    type_text(&mut app, "user:stone");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.live.feed.visible_len(), 3, "requests 1, 3, 5");
+    // a second "ada": both are told apart by a short id; a user_seen event
+    // teaches the directory too
+    app.update(Msg::Source(SourceUpdate::Events(vec![Event::UserSeen {
+        user: user("carol", "ada"),
+    }])));
+    app.update(key(KeyCode::Esc));
+    assert!(screen(&app).contains("Ada·alice"), "{}", screen(&app));
+}
+
 fn audit_ready() -> App {
     let mut app = app(120, 40);
     app.reviewer = "dana".into();
@@ -296,16 +349,16 @@ fn review_marks_emit_verdicts_and_show_them() {
     let mut app = audit_ready();
     // queue newest first: req-0005 (already ok by carol), req-0004, ...
     assert_eq!(app.selected_id().as_deref(), Some("req-0005-aaaa"));
-    assert_eq!(app.audit.verdicts["req-0005-aaaa"].verdict, "ok");
+    assert_eq!(app.audit.verdicts["req-0005-aaaa"].verdict.as_str(), "ok");
     app.update(ch('j'));
     app.update(ch('e'));
     let effects = app.drain_effects();
     assert_eq!(
         verdicts_of(effects),
         vec![NewReview {
-            target_kind: "request".into(),
+            target_kind: ReviewTarget::Request,
             target_id: "req-0004-aaaa".into(),
-            verdict: "escalate".into(),
+            verdict: Verdict::Escalate,
             note: None,
             reviewer: "dana".into(),
         }]
@@ -314,9 +367,9 @@ fn review_marks_emit_verdicts_and_show_them() {
     assert_eq!((v.verdict.as_str(), v.pending), ("escalate", true));
     let stored = ReviewRecord {
         id: 2,
-        target_kind: "request".into(),
+        target_kind: ReviewTarget::Request,
         target_id: "req-0004-aaaa".into(),
-        verdict: "escalate".into(),
+        verdict: Verdict::Escalate,
         note: None,
         reviewer: "dana".into(),
         created_at: now(),
@@ -357,7 +410,7 @@ fn note_is_recorded_with_the_next_verdict() {
     app.update(ch('f'));
     match app.drain_effects().as_slice() {
         [Effect::RecordReview(r)] => {
-            assert_eq!(r.verdict, "flag");
+            assert_eq!(r.verdict.as_str(), "flag");
             assert_eq!(r.note.as_deref(), Some("needs a look"));
         }
         other => panic!("unexpected effects {other:?}"),
@@ -778,7 +831,7 @@ fn a_looked_up_record_is_what_the_keys_mark() {
     let record = trace_audit();
     assert_eq!(marked.len(), 1);
     assert_eq!(marked[0].target_id, record.matched_id);
-    assert_eq!(marked[0].target_kind, record.matched_kind.as_str());
+    assert_eq!(marked[0].target_kind, record.matched_kind.into());
 }
 
 #[test]
@@ -791,9 +844,9 @@ fn stored_verdicts_show_in_the_record_and_saving_says_so() {
     app.update(ch('f'));
     let stored = ReviewRecord {
         id: 2,
-        target_kind: "request".into(),
+        target_kind: ReviewTarget::Request,
         target_id: "req-0004-aaaa".into(),
-        verdict: "flag".into(),
+        verdict: Verdict::Flag,
         note: None,
         reviewer: "dana".into(),
         created_at: now(),
@@ -1601,7 +1654,14 @@ fn palette_window_fixes_every_reports_window() {
             .filter_map(|e| match e {
                 Effect::Query(Query::Leaders { window, .. })
                 | Effect::Query(Query::AuditQueue { window, .. })
-                | Effect::Query(Query::Logs { window, .. }) => Some(window),
+                | Effect::Query(Query::Logs {
+                    filter:
+                        LogFilter {
+                            window: Some(window),
+                            ..
+                        },
+                    ..
+                }) => Some(window),
                 _ => None,
             })
             .collect();
@@ -1878,9 +1938,9 @@ fn every_report_answers_for_the_replayed_window() {
                 Effect::Query(
                     Query::Costs { window, .. }
                     | Query::Leaders { window, .. }
-                    | Query::AuditQueue { window, .. }
-                    | Query::Logs { window, .. },
+                    | Query::AuditQueue { window, .. },
                 ) => Some(window),
+                Effect::Query(Query::Logs { filter, .. }) => filter.window,
                 _ => None,
             })
             .collect();

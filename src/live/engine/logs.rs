@@ -1,9 +1,11 @@
-//! Log answers: the filtered search and the per-level summary.
+//! Log answers: the filtered search and the per-level summary of the same
+//! matches.
 
 use super::*;
 
 impl Store {
-    pub(in crate::live) fn log_search(&self, filter: &LogFilter) -> Vec<LogRecord> {
+    /// The log lines the filter keeps (in no order; its limit not applied).
+    fn matching_logs<'a>(&'a self, filter: &'a LogFilter) -> Vec<&'a LogRecord> {
         let pattern = filter.pattern.as_deref().map(str::to_lowercase);
         let keep = |l: &&LogRecord| {
             in_window(&filter.window, l.timestamp)
@@ -20,26 +22,29 @@ impl Store {
                     .as_deref()
                     .is_none_or(|p| contains_ci(&l.message, p))
         };
-        let mut rows: Vec<LogRecord> = match &filter.trace_id {
+        match &filter.trace_id {
             Some(t) => self
                 .logs
                 .lookup(log_ix::TRACE, t.as_str())
                 .filter(keep)
-                .cloned()
                 .collect(),
-            None => self.logs.iter().filter(keep).cloned().collect(),
-        };
+            None => self.logs.iter().filter(keep).collect(),
+        }
+    }
+
+    pub(in crate::live) fn log_search(&self, filter: &LogFilter) -> Vec<LogRecord> {
+        let mut rows: Vec<LogRecord> = self.matching_logs(filter).into_iter().cloned().collect();
         rows.sort_by(|a, b| b.timestamp.cmp(&a.timestamp).then_with(|| b.id.cmp(&a.id)));
         take(rows, filter.limit)
     }
 
-    pub(in crate::live) fn log_summary(&self, window: &TimeWindow) -> LogSummary {
+    pub(in crate::live) fn log_summary(&self, filter: &LogFilter) -> LogSummary {
         let mut total = 0i64;
         let mut levels: BTreeMap<&str, i64> = BTreeMap::new();
         let mut modules: BTreeMap<&str, i64> = BTreeMap::new();
         let mut first_at: Option<Timestamp> = None;
         let mut last_at: Option<Timestamp> = None;
-        for l in self.logs.iter().filter(|l| window.contains(l.timestamp)) {
+        for l in self.matching_logs(filter) {
             total += 1;
             *levels.entry(l.level.as_str()).or_default() += 1;
             *modules.entry(l.module.as_str()).or_default() += 1;

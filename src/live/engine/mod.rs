@@ -206,8 +206,8 @@ impl QueryEngine for LiveEngine {
     async fn log_search(&self, filter: &LogFilter) -> Result<Vec<LogRecord>> {
         Ok(self.read().store.log_search(filter))
     }
-    async fn log_summary(&self, window: &TimeWindow) -> Result<LogSummary> {
-        Ok(self.read().store.log_summary(window))
+    async fn log_summary_filtered(&self, filter: &LogFilter) -> Result<LogSummary> {
+        Ok(self.read().store.log_summary(filter))
     }
     async fn tool_executions(
         &self,
@@ -250,5 +250,14 @@ impl QueryEngine for LiveEngine {
         limit: usize,
     ) -> Result<Vec<ConversationRow>> {
         Ok(self.read().store.conversations(window, limit))
+    }
+    async fn users(&self, limit: usize) -> Result<Vec<UserRecord>> {
+        let mut users: Vec<UserRecord> = self.read().store.users.iter().cloned().collect();
+        users.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(take(users, limit))
     }
 }

@@ -162,9 +162,9 @@ pub fn draw_traces(app: &App, frame: &mut Frame, area: Rect, list: &crate::tui::
                 Cell::from(crate::sanitize::clean(
                     t.agent_name.as_deref().unwrap_or("–"),
                 )),
-                Cell::from(crate::sanitize::clean(
-                    t.user_id.as_ref().map(|u| u.as_str()).unwrap_or("–"),
-                )),
+                Cell::from(t.user_id.as_ref().map_or("–".to_string(), |u| {
+                    app.user_label(u.as_str()).into_owned()
+                })),
                 Cell::from(Line::from(fmt_count(t.request_count)).alignment(Alignment::Right)),
                 Cell::from(
                     Line::from(t.total_cost_microdollars.with_decimals(money_decimals))

@@ -47,6 +47,28 @@ impl TestDb {
     }
 }
 
+/// A test database is dropped when the test is done with it (in the
+/// background, so no test waits; `WITH (FORCE)` ends what a test left
+/// connected, e.g. a `serve` child). The sweep catches what a killed run
+/// leaves behind.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Ok(bin) = tracetop::pg::cluster::find_bin_dir() else {
+            return;
+        };
+        let drop_sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        let child = Command::new(bin.join("psql"))
+            .args(["-X", "-q", "-d", &admin_url(), "-c", &drop_sql])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        if let Ok(mut child) = child {
+            std::thread::spawn(move || child.wait());
+        }
+    }
+}
+
 fn url_for(admin: &str, db: &str) -> String {
     let (base, _) = admin.rsplit_once('/').expect("admin url has a database");
     format!("{base}/{db}")
@@ -211,8 +233,8 @@ fn unix_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// Per-test databases are never dropped by their tests (a test may still
-/// be reading when it fails): drop those of runs more than an hour old, so
+/// Per-test databases are dropped when their `TestDb` goes; a killed run
+/// leaves its own behind: drop those more than 20 minutes old, so
 /// a long-lived development cluster does not fill the disk. Names carry
 /// their creation time (`t_SECS_UUID`); names of the older form are swept
 /// when nobody is connected to them.
@@ -220,7 +242,7 @@ async fn sweep_old_databases(c: &mut sqlx::PgConnection) {
     let old: Vec<String> = sqlx::query_scalar(
         "SELECT datname FROM pg_database d
           WHERE (datname ~ '^[te]_[0-9]+_[0-9a-f]{32}$'
-                 AND split_part(datname, '_', 2)::bigint < extract(epoch FROM now()) - 3600)
+                 AND split_part(datname, '_', 2)::bigint < extract(epoch FROM now()) - 1200)
              OR (datname ~ '^[te]_[0-9a-f]{32}$'
                  AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname))",
     )

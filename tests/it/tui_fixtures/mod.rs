@@ -487,9 +487,9 @@ pub fn queue_data() -> QueueData {
             .collect(),
         reviews: vec![ReviewRecord {
             id: 1,
-            target_kind: "request".into(),
+            target_kind: ReviewTarget::Request,
             target_id: "req-0005-aaaa".into(),
-            verdict: "ok".into(),
+            verdict: Verdict::Ok,
             note: Some("looked fine".into()),
             reviewer: "carol".into(),
             created_at: at(100),
@@ -530,7 +530,9 @@ pub fn rates() -> LiveRates {
 pub fn load_themes(app: &mut App) {
     for effect in app.drain_effects() {
         if let Effect::LoadTheme { name, no_color } = effect {
-            let loaded = Theme::load(&name, no_color).map_err(|e| e.to_string());
+            let loaded = Theme::load(&name, no_color)
+                .map(Box::new)
+                .map_err(|e| e.to_string());
             app.update(Msg::ThemeLoaded(name, loaded));
         }
     }

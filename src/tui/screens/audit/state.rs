@@ -60,8 +60,8 @@ pub enum AuditFocus {
 
 /// The latest verdict on a target, as shown in the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
-    pub verdict: String,
+pub struct ShownVerdict {
+    pub verdict: Verdict,
     pub note: Option<String>,
     pub reviewer: String,
     /// True until the store confirmed it.
@@ -109,7 +109,7 @@ pub struct AuditState {
     /// The queue item under the cursor, by id.
     pub selection: Selection,
     /// Latest verdict per target id (the queue's verdict column).
-    pub verdicts: HashMap<String, Verdict>,
+    pub verdicts: HashMap<String, ShownVerdict>,
     /// Every stored verdict per target id, newest first.
     pub history: HashMap<String, Vec<ReviewRecord>>,
     /// Notes written but not yet recorded with a verdict.
@@ -370,9 +370,9 @@ impl AuditState {
             }
             (Action::NextUnreviewed, _) => self.jump_unreviewed(true, cx),
             (Action::PrevUnreviewed, _) => self.jump_unreviewed(false, cx),
-            (Action::MarkOk, _) => self.mark(verdict::OK, reviewer, cx),
-            (Action::MarkFlag, _) => self.mark(verdict::FLAG, reviewer, cx),
-            (Action::MarkEscalate, _) => self.mark(verdict::ESCALATE, reviewer, cx),
+            (Action::MarkOk, _) => self.mark(Verdict::Ok, reviewer, cx),
+            (Action::MarkFlag, _) => self.mark(Verdict::Flag, reviewer, cx),
+            (Action::MarkEscalate, _) => self.mark(Verdict::Escalate, reviewer, cx),
             (Action::Note, _) => match self.subject.clone() {
                 Some(target) => {
                     let existing = self.notes.get(&target.id).cloned().unwrap_or_default();
@@ -435,27 +435,27 @@ impl AuditState {
         }
     }
 
-    fn mark(&mut self, verdict_name: &str, reviewer: &str, cx: &mut Cx) {
+    fn mark(&mut self, verdict: Verdict, reviewer: &str, cx: &mut Cx) {
         let Some(target) = self.subject.clone() else {
             cx.say("nothing selected: pick a request in the queue first");
             return;
         };
         let note = self.notes.remove(&target.id);
-        self.record_verdict(target, verdict_name.to_string(), note, reviewer, cx);
+        self.record_verdict(target, verdict, note, reviewer, cx);
     }
 
     fn record_verdict(
         &mut self,
         target: ReviewSubject,
-        verdict_name: String,
+        verdict: Verdict,
         note: Option<String>,
         reviewer: &str,
         cx: &mut Cx,
     ) {
         self.verdicts.insert(
             target.id.clone(),
-            Verdict {
-                verdict: verdict_name.clone(),
+            ShownVerdict {
+                verdict,
                 note: note.clone(),
                 reviewer: reviewer.to_string(),
                 pending: true,
@@ -463,14 +463,14 @@ impl AuditState {
         );
         self.refilter();
         cx.say(format!(
-            "saving {verdict_name} on {} {}…",
+            "saving {verdict} on {} {}…",
             target.kind.as_str(),
             target.id
         ));
         cx.effect(Effect::RecordReview(NewReview {
-            target_kind: target.kind.as_str().to_string(),
+            target_kind: target.kind.into(),
             target_id: target.id,
-            verdict: verdict_name,
+            verdict,
             note,
             reviewer: reviewer.to_string(),
         }));
@@ -483,7 +483,7 @@ impl AuditState {
             cx.say("empty note discarded");
             return;
         }
-        match self.verdicts.get(&target.id).map(|v| v.verdict.clone()) {
+        match self.verdicts.get(&target.id).map(|v| v.verdict) {
             // already judged: append the same verdict with the note
             Some(existing) => self.record_verdict(target, existing, Some(note), reviewer, cx),
             None => {
@@ -517,8 +517,8 @@ impl AuditState {
         for review in data.reviews {
             latest
                 .entry(review.target_id.clone())
-                .or_insert_with(|| Verdict {
-                    verdict: review.verdict.clone(),
+                .or_insert_with(|| ShownVerdict {
+                    verdict: review.verdict,
                     note: review.note.clone(),
                     reviewer: review.reviewer.clone(),
                     pending: false,
@@ -600,8 +600,8 @@ impl AuditState {
                 ));
                 self.verdicts.insert(
                     record.target_id.clone(),
-                    Verdict {
-                        verdict: record.verdict.clone(),
+                    ShownVerdict {
+                        verdict: record.verdict,
                         note: record.note.clone(),
                         reviewer: record.reviewer.clone(),
                         pending: false,

@@ -2,7 +2,7 @@
 //! type, the review queue (all / errors / anomalies / unreviewed) with each
 //! item's verdict, and the full record of the selected item.
 
-use super::state::{AuditFocus, Verdict};
+use super::state::{AuditFocus, ShownVerdict};
 use crate::model::*;
 use crate::query::{AuditRecord, AuditResolution, IdKind};
 use crate::sanitize::{clean, truncate_width};
@@ -12,17 +12,16 @@ use crate::tui::theme::Theme;
 use crate::tui::views::*;
 use ratatui::widgets::{Cell, Row, Table};
 
-fn verdict_cell(theme: &Theme, v: Option<&Verdict>) -> (String, Style) {
+fn verdict_cell(theme: &Theme, v: Option<&ShownVerdict>) -> (String, Style) {
     match v {
         None => ("· todo".into(), theme.muted),
         Some(v) => {
             let pending = if v.pending { "…" } else { "" };
             let note = if v.note.is_some() { "✎" } else { "" };
-            match v.verdict.as_str() {
-                verdict::OK => (format!("✓ ok{note}{pending}"), theme.ok),
-                verdict::FLAG => (format!("⚑ flag{note}{pending}"), theme.warn),
-                verdict::ESCALATE => (format!("⇪ escal{note}{pending}"), theme.error),
-                other => (format!("{}{note}{pending}", clean(other)), theme.base),
+            match v.verdict {
+                Verdict::Ok => (format!("✓ ok{note}{pending}"), theme.ok),
+                Verdict::Flag => (format!("⚑ flag{note}{pending}"), theme.warn),
+                Verdict::Escalate => (format!("⇪ escal{note}{pending}"), theme.error),
             }
         }
     }
@@ -197,7 +196,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
                         Cell::from(v).style(own(vstyle)),
                         Cell::from(fmt_time(Some(r.created_at))),
                         Cell::from(truncate_width(&clean(r.id.as_str()), 14)),
-                        Cell::from(truncate_width(&clean(r.user_id.as_str()), 12)),
+                        Cell::from(truncate_width(&app.user_label(r.user_id.as_str()), 12)),
                         Cell::from(truncate_width(&clean(&r.model), 18)),
                         Cell::from(
                             Line::from(if r.status == request_status::PENDING {
@@ -283,8 +282,8 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
             _ => {}
         }
         for review in stored {
-            let v = Verdict {
-                verdict: review.verdict.clone(),
+            let v = ShownVerdict {
+                verdict: review.verdict,
                 note: review.note.clone(),
                 reviewer: review.reviewer.clone(),
                 pending: false,

@@ -76,7 +76,7 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
         .enumerate()
         .map(|(i, x)| {
             let row = Row::new(vec![
-                Cell::from(clean(x.user_name.as_deref().unwrap_or(x.user_id.as_str()))),
+                Cell::from(user_cell(app, x)),
                 right(fmt_compact(x.request_count)),
                 right(x.total_cost_microdollars.with_decimals(user_decimals)),
             ]);
@@ -359,4 +359,14 @@ fn draw_activity(app: &App, frame: &mut Frame, area: Rect, data: &LeadersData) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A leaderboard user as every view shows users; the engine's name when
+/// the directory does not know the user yet.
+fn user_cell(app: &App, x: &crate::query::UserLeader) -> String {
+    let label = app.user_label(x.user_id.as_str());
+    match &x.user_name {
+        Some(name) if app.live.feed.users().name(x.user_id.as_str()).is_none() => clean(name),
+        _ => label.into_owned(),
+    }
 }

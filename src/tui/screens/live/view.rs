@@ -218,6 +218,7 @@ fn fitted(text: &str, width: usize) -> Cell<'static> {
 
 fn row_cells(
     row: &FeedRow,
+    user: &str,
     wide: bool,
     theme: &Theme,
     status_w: usize,
@@ -228,7 +229,7 @@ fn row_cells(
         Cell::from(severity_marker(row.severity)),
         Cell::from(fmt_time(row.at)),
         Cell::from(row.kind),
-        fitted(&row.user, if wide { 14 } else { 10 }),
+        fitted(user, if wide { 14 } else { 10 }),
     ];
     if wide {
         cells.push(fitted(&row.agent, 14));
@@ -320,7 +321,8 @@ pub fn draw(app: &App, frame: &mut Frame, layout: &ScreenLayout) {
         .into_iter()
         .enumerate()
         .map(|(i, row)| {
-            let r = row_cells(row, wide, theme, status_w, money_decimals);
+            let user = app.user_label(&row.user);
+            let r = row_cells(row, &user, wide, theme, status_w, money_decimals);
             if offset + i == selected {
                 r.style(theme.selected)
             } else {

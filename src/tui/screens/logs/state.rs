@@ -91,7 +91,6 @@ impl LogsState {
                 window: Some(window),
                 limit: LOG_LIMIT,
             },
-            window,
         });
     }
 

@@ -1,5 +1,5 @@
 //! The logs view: a search box with level and module filters, the log
-//! summary for the window, and the matching lines.
+//! summary of every line the filters match, and the matching lines.
 
 use crate::sanitize::{clean, truncate_width};
 use crate::tui::app::App;
