@@ -84,7 +84,9 @@ async fn measure(window_source: Arc<PgWindow>, window: TimeWindow, connected_ms:
         Some(window_source),
         limits,
         Some(tracetop::anomaly::Thresholds::default()),
-    );
+    )
+    // as the console on a database: the panes ask Postgres
+    .rates_only(true);
     let t0 = Instant::now();
     driver.start(1, window);
     let mut first_ms = None;

@@ -20,6 +20,8 @@ pub struct Release {
     /// clock went back).
     pub reset: bool,
     pub events: Vec<Event>,
+    /// The replay instant of each of `events`.
+    pub times: Vec<Timestamp>,
 }
 
 /// See the module docs.
@@ -152,6 +154,7 @@ impl ReplayBuffer {
         }
         self.position = Some(position);
         let mut events = Vec::new();
+        let mut times = Vec::new();
         loop {
             let start = self.released;
             let due = self
@@ -162,12 +165,17 @@ impl ReplayBuffer {
             let end = start + due;
             self.released = end;
             events.extend(self.items.range(start..end).map(|i| i.event.clone()));
+            times.extend(self.items.range(start..end).map(|i| i.at));
             // room was made: what waited comes in, and may be due too
             if due == 0 || !self.admit() {
                 break;
             }
         }
-        Release { reset, events }
+        Release {
+            reset,
+            events,
+            times,
+        }
     }
 }
 

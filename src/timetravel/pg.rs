@@ -51,8 +51,8 @@ impl PgWindow {
     ) -> Result<Vec<Replayed>> {
         let pool = self.engine.pool();
         let selects = self.engine.selects();
-        let mut rows = Vec::new();
-        for (index, spec) in TABLES.iter().enumerate() {
+        // the eight tables at once, on the pool's connections
+        let pages = futures::future::try_join_all(TABLES.iter().map(|spec| {
             let sql = format!(
                 "SELECT {cols} FROM {table} {a} WHERE {a}.{time} >= $1 AND {a}.{time} < $2 \
                  ORDER BY {a}.{time}, {a}.{id}",
@@ -62,13 +62,19 @@ impl PgWindow {
                 time = spec.time_col,
                 id = spec.id_col
             );
-            let page = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(from)
-                .bind(to)
-                .fetch_all(pool)
-                .await
-                .map_err(|e| self.engine.err(e))?;
-            for row in &page {
+            async move {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(pool)
+                    .await
+            }
+        }))
+        .await
+        .map_err(|e| self.engine.err(e))?;
+        let mut rows = Vec::new();
+        for (index, page) in pages.iter().enumerate() {
+            for row in page {
                 rows.push(TailRow::decode(index, row).map_err(|e| self.engine.err(e))?);
             }
         }

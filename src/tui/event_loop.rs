@@ -181,7 +181,8 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
         console.windows.clone(),
         crate::live::LiveLimits::default(),
         console.replay_anomalies.clone(),
-    );
+    )
+    .rates_only(!console.replay_answers);
     if let Some(window) = console.start_at {
         app.start_replay(window);
     }

@@ -47,8 +47,16 @@ pub struct ReplayDriver {
     /// Bounds of the replay's engine; the buffer holds as many events.
     limits: LiveLimits,
     thresholds: Option<crate::anomaly::Thresholds>,
+    /// The replay's engine only answers the ribbon's rates (the panes ask
+    /// the history engine): a seek back rebuilds it from the last
+    /// [`RATES_SPAN`] before the clock only.
+    rates_only: bool,
     active: Option<Active>,
 }
+
+/// How far back the ribbon's rates look (active sessions: 30 minutes).
+pub const RATES_SPAN: chrono::Duration =
+    chrono::Duration::minutes(crate::query::ACTIVE_SESSION_MINUTES);
 
 impl ReplayDriver {
     /// A driver reading from `windows` (None: the source has no past),
@@ -66,8 +74,16 @@ impl ReplayDriver {
                 max_bytes: (limits.max_bytes / 2).max(1),
             },
             thresholds,
+            rates_only: false,
             active: None,
         }
+    }
+
+    /// The replay's engine feeds only the ribbon's rates (see
+    /// [`ReplayDriver::rates_only`]'s field).
+    pub fn rates_only(mut self, rates_only: bool) -> Self {
+        self.rates_only = rates_only;
+        self
     }
 
     /// Whether past windows can be read.
@@ -144,7 +160,7 @@ impl ReplayDriver {
                 let mut out = vec![Self::progress(a)];
                 // the clock may be waiting for these
                 if let Some(p) = a.position {
-                    out.extend(Self::release(a, p));
+                    out.extend(Self::release(a, p, self.rates_only));
                 }
                 out
             }
@@ -166,11 +182,12 @@ impl ReplayDriver {
     /// the events released (and the progress, when the room made let more
     /// in).
     pub fn release_to(&mut self, generation: u64, position: Timestamp) -> Vec<Msg> {
+        let rates_only = self.rates_only;
         let Some(a) = self.active.as_mut().filter(|a| a.generation == generation) else {
             return Vec::new();
         };
         a.position = Some(position);
-        Self::release(a, position)
+        Self::release(a, position, rates_only)
     }
 
     fn progress(a: &mut Active) -> Msg {
@@ -183,17 +200,25 @@ impl ReplayDriver {
         })
     }
 
-    fn release(a: &mut Active, position: Timestamp) -> Vec<Msg> {
+    fn release(a: &mut Active, position: Timestamp, rates_only: bool) -> Vec<Msg> {
         let loaded = a.buffer.loaded();
         let release = a.buffer.release_to(position);
-        if release.reset {
-            a.engine = Arc::new(LiveEngine::new(a.limits));
-        }
         let mut out = Vec::new();
         if release.events.is_empty() && !release.reset {
             return out;
         }
-        a.engine.ingest_all(&release.events);
+        if release.reset {
+            a.engine = Arc::new(LiveEngine::new(a.limits));
+            let from = if rates_only {
+                let since = position - RATES_SPAN;
+                release.times.partition_point(|t| *t < since)
+            } else {
+                0
+            };
+            a.engine.ingest_all(&release.events[from..]);
+        } else {
+            a.engine.ingest_all(&release.events);
+        }
         out.push(Msg::Replay(ReplayMsg::Events {
             generation: a.generation,
             reset: release.reset,
