@@ -6,6 +6,7 @@
 //! and the CLI only ever talk to that trait.
 
 pub mod anomaly;
+pub mod budget;
 pub mod cli;
 pub mod error;
 pub mod live;

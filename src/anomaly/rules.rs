@@ -561,6 +561,7 @@ impl AnomalyDetector {
             message: rule.describe(subject, value, threshold),
             raised_at: now,
             trace_id: trace,
+            budget: None,
         };
         out.push(Event::AnomalyRaised {
             anomaly: anomaly.clone(),

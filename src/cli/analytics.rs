@@ -18,6 +18,8 @@ use crate::query::*;
 use serde::Serialize;
 use std::sync::Arc;
 
+mod burn;
+pub use burn::{ZoneArgs, burn_rate_blocks, burn_rate_fields};
 mod change;
 mod leaders;
 mod requests;
@@ -67,7 +69,7 @@ pub enum Report {
     Content(TrafficArgs),
     /// Sessions by source, client, device and country, with bot/scanner share.
     Traffic(TrafficArgs),
-    /// Spend: summary and 24h/7d/30d overview, or --by model|provider|agent, or --trend hour|day.
+    /// Spend: summary and 24h/7d/30d overview, or --by model|provider|agent|user, or --trend hour|day.
     Costs(CostsArgs),
 }
 
@@ -125,12 +127,14 @@ pub struct CostsArgs {
     /// they are left out, and the header says how many).
     #[arg(long)]
     pub include_synthetic: bool,
-    /// Break the window's cost down by model, provider or agent.
+    /// Break the window's cost down by model, provider, agent or user.
     #[arg(long, value_enum, conflicts_with = "trend")]
     pub by: Option<CostDimension>,
     /// Cost per hour or day bucket over the window.
     #[arg(long, value_enum)]
     pub trend: Option<Bucket>,
+    #[command(flatten)]
+    pub zone: ZoneArgs,
 }
 
 /// What every report needs once its arguments are checked.
@@ -323,6 +327,9 @@ pub struct CostReport {
     /// The previous window of the same length and the change.
     #[serde(flatten)]
     pub previous: PreviousCosts,
+    /// Spend now, today and this month at `window_end`, with projections.
+    #[serde(flatten)]
+    pub burn_rate: crate::model::BurnRate,
 }
 
 /// The cost report as one flat record (CSV and table): window figures
@@ -415,6 +422,7 @@ const COST_WINDOW_FIELDS: usize = 13;
 const COST_ROLLING_FIELDS: usize = 6;
 
 async fn costs(args: CostsArgs) -> Result<()> {
+    let zone = args.zone.zone()?;
     let p = prepare(&args.common).await?;
     let counting = Counting {
         include_synthetic: args.include_synthetic,
@@ -473,20 +481,27 @@ async fn costs(args: CostsArgs) -> Result<()> {
     }
     let (compared, overview) = futures::try_join!(
         cost_change_counting(p.engine.as_ref(), &p.window, counting),
-        p.engine.cost_overview(p.window.end)
+        p.engine.cost_overview(p.window.end),
     )?;
+    // after, not beside: a remote server caps the queries a token runs at once
+    let burn_rate = crate::budget::burn_rate(p.engine.as_ref(), p.window.end, zone).await?;
     let report = CostReport {
         window_start: p.window.start,
         window_end: p.window.end,
         previous: PreviousCosts::from(&compared),
         summary: compared.current,
         overview,
+        burn_rate,
     };
     let fields = cost_report_fields(&report);
     output::emit(
         p.format,
         &report,
-        || output::record_rows(&fields),
+        || {
+            let mut all = fields.clone();
+            all.extend(burn_rate_fields(&report.burn_rate));
+            output::record_rows(&all)
+        },
         || {
             let rolling_end = COST_WINDOW_FIELDS + COST_ROLLING_FIELDS;
             let previous = TimeWindow {
@@ -502,6 +517,7 @@ async fn costs(args: CostsArgs) -> Result<()> {
                 Block::Heading("Rolling".into()),
                 output::record_block(&fields[COST_WINDOW_FIELDS..rolling_end]),
             ]);
+            doc.extend(burn_rate_blocks(&report.burn_rate));
             doc
         },
     )

@@ -9,6 +9,10 @@
 //! and a final tick at the end of the window lets quiet anomalies clear.
 //! The result is printed as a table (open first) or `--format json` (an
 //! array of anomaly objects, each with a `state` of `open` or `cleared`).
+//!
+//! The config file's `[[budget]]` entries are evaluated at the end of the
+//! window too: each budget in `warn` or `over` is listed as an open
+//! `budget_warning` / `budget_exceeded` anomaly with its figures.
 
 use crate::anomaly::{AnomalyDetector, Thresholds};
 use crate::cli::common::{WindowArgs, window_title};
@@ -61,10 +65,23 @@ struct Listed<'a> {
 pub async fn run(args: AnomaliesArgs) -> Result<()> {
     let window = args.window.window_or(DEFAULT_SINCE)?;
     let thresholds = load_thresholds(args.config.as_deref())?;
+    let spend = crate::budget::SpendConfig::load(args.config.as_deref())?;
     let url = super::common::require_database_url(args.database_url.as_deref())?;
     let engine = PgEngine::connect(url).await?;
     let events = recent_events(&engine, &window).await?;
-    let (anomalies, open_count) = detect(thresholds, &events, window.end);
+    let (mut anomalies, mut open_count) = detect(thresholds, &events, window.end);
+    if !spend.budgets.is_empty() {
+        let statuses = crate::budget::evaluate(&engine, &spend.budgets, window.end).await?;
+        let budget_open: Vec<Anomaly> = statuses
+            .iter()
+            .filter_map(crate::budget::monitor::anomaly_of)
+            .collect();
+        let mut open: Vec<Anomaly> = anomalies.drain(..open_count).chain(budget_open).collect();
+        sort_open(&mut open);
+        open_count = open.len();
+        open.append(&mut anomalies);
+        anomalies = open;
+    }
     print(&anomalies, open_count, &window, args.format)
 }
 
@@ -109,15 +126,20 @@ pub fn detect(thresholds: Thresholds, events: &[Event], end: Timestamp) -> (Vec<
     }
     keep(detector.tick(end));
     let mut open = detector.open();
+    sort_open(&mut open);
+    let open_count = open.len();
+    open.extend(cleared.into_iter().rev());
+    (open, open_count)
+}
+
+/// Open anomalies: critical before warning, latest raised first, then id.
+fn sort_open(open: &mut [Anomaly]) {
     open.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then(b.raised_at.cmp(&a.raised_at))
             .then_with(|| a.id.cmp(&b.id))
     });
-    let open_count = open.len();
-    open.extend(cleared.into_iter().rev());
-    (open, open_count)
 }
 
 /// The window's rows as live events, in time order.

@@ -199,6 +199,23 @@ pub fn check_limit(limit: usize) -> Result<usize> {
     }
 }
 
+/// Resolves on Ctrl-C or SIGTERM: how `serve`, `record` and `simulate
+/// --live` learn to stop (flushing what they hold first).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

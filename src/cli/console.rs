@@ -136,6 +136,7 @@ pub fn app_from_config(look: &LookArgs, config: &ConsoleConfig, source_label: &s
     app.no_color = no_color;
     app.source_label = crate::sanitize::clean(source_label);
     app.reviewer = reviewer_name(config.reviewer.as_deref())?;
+    app.spend = crate::tui::spend::SpendState::new(config.budgets.clone().into(), config.zone()?);
     Ok(app)
 }
 
@@ -311,9 +312,9 @@ async fn start_source(
 }
 
 /// Start the opened source and run the console on it until the user quits
-/// (or SIGTERM / SIGHUP). With `anomaly` thresholds, the anomaly rules run
-/// on the source's events here; without, the source already carries them
-/// (a remote server). The source task is stopped before returning.
+/// (or SIGTERM / SIGHUP). With `anomaly` thresholds, the anomaly rules and
+/// the app's budgets run on the source's events here; without, the source
+/// already carries them (a remote server). The source task is stopped before returning.
 pub async fn run_opened(
     opened: OpenedSource,
     mut app: App,
@@ -339,10 +340,17 @@ pub async fn run_opened(
     };
     let console = Console {
         live: opened.live,
-        history: opened.history,
+        history: opened.history.clone(),
         reviews: opened.reviews,
         updates: match anomaly.clone() {
-            Some(thresholds) => crate::anomaly::detect_anomalies(rx, thresholds),
+            Some(thresholds) => crate::budget::watch_budgets(
+                crate::anomaly::detect_anomalies(rx, thresholds),
+                app.spend.budgets(),
+                opened.history.clone(),
+                crate::budget::monitor::DEFAULT_INTERVAL,
+                // the costs view's panel says why; stderr would tear the screen
+                |_| {},
+            ),
             None => rx,
         },
         windows: opened.windows,

@@ -134,11 +134,18 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     app.source_label = format!("demo · seed {} · {rate} ev/s", args.seed);
     let (tx, rx) = mpsc::channel(256);
     let generator_task = tokio::spawn(run_generator(generator, rate, tx));
+    let updates = crate::budget::watch_budgets(
+        crate::anomaly::detect_anomalies(rx, config.anomaly.clone()),
+        app.spend.budgets(),
+        history.clone(),
+        crate::budget::monitor::DEFAULT_INTERVAL,
+        |_| {},
+    );
     let console = Console {
         live,
         history,
         reviews: Arc::new(MemoryReviewStore::new()),
-        updates: crate::anomaly::detect_anomalies(rx, config.anomaly.clone()),
+        updates,
         // the generator's traffic has no past to travel to
         windows: None,
         replay_answers: false,

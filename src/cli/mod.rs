@@ -6,6 +6,7 @@
 pub mod analytics;
 pub mod anomalies;
 pub mod audit;
+pub mod budgets;
 pub mod common;
 pub mod completions;
 pub mod console;
@@ -63,6 +64,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Detected anomalies.
     Anomalies(anomalies::AnomaliesArgs),
+    /// Spend against the configured budgets: spent, limit, projection, state.
+    Budgets(budgets::BudgetsArgs),
     /// Record a source's events to a JSON-lines file.
     Record(record::RecordArgs),
     /// Replay a recorded file as a live source.
@@ -143,6 +146,7 @@ async fn dispatch(cli: Cli) -> crate::error::Result<()> {
         Some(Command::Tail(a)) => tail::run(a).await,
         Some(Command::Serve(a)) => serve::run(a).await,
         Some(Command::Anomalies(a)) => anomalies::run(a).await,
+        Some(Command::Budgets(a)) => budgets::run(a).await,
         Some(Command::Record(a)) => record::run(a).await,
         Some(Command::Replay(a)) => replay::run(a).await,
         Some(Command::Completions(a)) => completions::run(a).await,

@@ -52,21 +52,6 @@ pub(super) fn partial_path(out: &std::path::Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-pub(super) async fn terminated() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
-}
-
 /// Run `tracetop record`.
 pub async fn run(args: RecordArgs) -> Result<()> {
     if args.out.exists() && !args.force {
@@ -98,7 +83,7 @@ pub async fn run(args: RecordArgs) -> Result<()> {
         }
     };
     tokio::pin!(deadline);
-    let stop = terminated();
+    let stop = super::common::shutdown_signal();
     tokio::pin!(stop);
     let mut source_ended = false;
     let write_result: std::io::Result<()> = async {

@@ -6,7 +6,8 @@
 //! a live recording: `FILE.partial` until the window is written, renamed
 //! on success; heartbeats are not recorded.
 
-use super::record::{RecordArgs, partial_path, terminated};
+use super::common::shutdown_signal;
+use super::record::{RecordArgs, partial_path};
 use super::tail::{CountedLines, LiveSourceArgs};
 use crate::error::{Error, Result};
 use crate::query::TimeWindow;
@@ -58,7 +59,7 @@ pub async fn run(args: RecordArgs) -> Result<()> {
     let mut lines = CountedLines::new(std::io::BufWriter::with_capacity(1 << 16, file), args.count);
     let (tx, mut rx) = mpsc::channel::<Vec<Replayed>>(4);
     let reader = tokio::spawn(async move { source.read(window, tx).await });
-    let stop = terminated();
+    let stop = shutdown_signal();
     tokio::pin!(stop);
     let mut line = Vec::with_capacity(4096);
     let mut interrupted = false;

@@ -100,6 +100,12 @@ pub struct ServeArgs {
     /// when it exists).
     #[arg(long, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
+    /// How often the config's `[[budget]]` entries are evaluated on a
+    /// database source (their warnings and overruns go out as anomaly
+    /// events; a user-scoped token gets only user budgets that match its
+    /// user).
+    #[arg(long, default_value = "30s", value_name = "DURATION")]
+    pub budget_interval: String,
 }
 
 /// Where remote consoles' verdicts go: the database's `tracetop_reviews`
@@ -146,6 +152,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let backfill = parse_interval(&args.backfill)?;
     let thresholds = super::anomalies::load_thresholds(args.config.as_deref())?;
     let windows: Option<Arc<dyn crate::timetravel::WindowSource>>;
+    let spend = crate::budget::SpendConfig::load(args.config.as_deref())?;
+    let budget_interval = parse_interval(&args.budget_interval)?;
     let (spec, engine, reviews, lost_up_to) = if let Some(path) = &args.replay {
         if !path.is_file() {
             return Err(Error::input(format!(
@@ -237,6 +245,15 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     } else {
         rx
     };
+    if detect && let Some(engine) = engine.clone() {
+        rx = crate::budget::watch_budgets(
+            rx,
+            spend.budgets.into(),
+            engine,
+            budget_interval,
+            |line| eprintln!("tracetop serve: {}", crate::error::redact_urls_in(&line)),
+        );
+    }
     let pump_hub = hub.clone();
     let pump = tokio::spawn(async move {
         while let Some(update) = rx.recv().await {
@@ -269,24 +286,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     );
     tokio::select! {
         _ = crate::sse::listen::serve(listener, app, listen_limits) => {}
-        _ = shutdown_signal() => {}
+        _ = super::common::shutdown_signal() => {}
     };
     source.abort();
     pump.abort();
     Ok(())
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -171,36 +171,18 @@ async fn live(url: &str, args: &SimulateArgs) -> Result<()> {
         rate: args.rate,
     };
     let mut last_report = Instant::now();
-    let total = sim::load::write_live(url, cfg, shutdown_signal(), |total, in_flight| {
-        if last_report.elapsed() >= Duration::from_secs(10) {
-            eprintln!("live: {total} events written, {in_flight} queued in flight");
-            last_report = Instant::now();
-        }
-    })
+    let total = sim::load::write_live(
+        url,
+        cfg,
+        super::common::shutdown_signal(),
+        |total, in_flight| {
+            if last_report.elapsed() >= Duration::from_secs(10) {
+                eprintln!("live: {total} events written, {in_flight} queued in flight");
+                last_report = Instant::now();
+            }
+        },
+    )
     .await?;
     eprintln!("stopped: {total} live events written; runs still in flight stay pending");
     Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

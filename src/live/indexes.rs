@@ -5,9 +5,16 @@
 //! estimates its memory so the store can hold to its byte limit. The index
 //! numbers are constants per table, used by the query code.
 
-use super::store::RequestRow;
 use crate::model::*;
 use std::mem::size_of;
+
+/// An AI request with the conversation and tool calls that came with it.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestRow {
+    pub record: AiRequestRecord,
+    pub messages: Vec<MessageRecord>,
+    pub tool_calls: Vec<ToolCallRecord>,
+}
 
 /// A record the store can hold.
 pub(crate) trait Row {

@@ -15,7 +15,7 @@
 //! a later write of the same row are skipped (and compacted away).
 
 use super::FastMap;
-use super::indexes::Row;
+use super::indexes::{RequestRow, Row};
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -239,14 +239,6 @@ enum TableTag {
     Requests,
     Mcp,
     Logs,
-}
-
-/// An AI request with the conversation and tool calls that came with it.
-#[derive(Debug, Clone)]
-pub(crate) struct RequestRow {
-    pub record: AiRequestRecord,
-    pub messages: Vec<MessageRecord>,
-    pub tool_calls: Vec<ToolCallRecord>,
 }
 
 /// Anomalies kept after they clear (most recent).

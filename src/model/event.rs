@@ -139,6 +139,10 @@ pub struct Anomaly {
     pub raised_at: DateTime<Utc>,
     #[serde(default)]
     pub trace_id: Option<super::ids::TraceId>,
+    /// The budget's figures when the anomaly is a budget's
+    /// (`budget_warning` / `budget_exceeded`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Box<super::budget::BudgetStatus>>,
 }
 
 /// The kind of an event, for `--kind` filters and feed columns.

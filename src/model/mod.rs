@@ -2,6 +2,7 @@
 //! audited table, and the [`Event`] that carries live changes.
 
 pub mod analytics;
+pub mod budget;
 pub mod event;
 pub mod ids;
 pub mod money;
@@ -10,6 +11,7 @@ pub mod source;
 mod text_enum;
 
 pub use analytics::*;
+pub use budget::*;
 pub use event::*;
 pub use ids::*;
 pub use money::Microdollars;

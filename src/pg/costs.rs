@@ -114,6 +114,7 @@ pub(crate) async fn cost_breakdown(
     let (key, from) = match by {
         CostDimension::Model => ("coalesce(r.model::text, '')", "ai_requests r"),
         CostDimension::Provider => ("coalesce(r.provider::text, '')", "ai_requests r"),
+        CostDimension::User => ("coalesce(r.user_id::text, '')", "ai_requests r"),
         CostDimension::Agent => (
             "coalesce(t.agent_name::text, $4)",
             "ai_requests r LEFT JOIN agent_tasks t ON t.task_id = r.task_id",

@@ -62,22 +62,10 @@ impl PgReviewStore {
     }
 }
 
-/// Check a verdict before it is written: non-empty target and reviewer
-/// (its kind and verdict are typed, so always known).
-pub fn validate_review(review: &NewReview) -> Result<()> {
-    if review.target_id.trim().is_empty() {
-        return Err(Error::input("a review needs the id of what was reviewed"));
-    }
-    if review.reviewer.trim().is_empty() {
-        return Err(Error::input("a review needs a reviewer name"));
-    }
-    Ok(())
-}
-
 #[async_trait]
 impl ReviewStore for PgReviewStore {
     async fn record_review(&self, review: &NewReview) -> Result<ReviewRecord> {
-        validate_review(review)?;
+        review.validate()?;
         sqlx::query_as(
             "INSERT INTO tracetop_reviews (target_kind, target_id, verdict, note, reviewer)
              VALUES ($1, $2, $3, $4, $5)

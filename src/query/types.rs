@@ -147,6 +147,8 @@ pub enum CostDimension {
     /// `ai_requests` joined to `agent_tasks` on `task_id`; requests without
     /// a task (or a task without agent name) fall under [`NO_AGENT`].
     Agent,
+    /// `ai_requests.user_id`.
+    User,
 }
 
 impl CostDimension {
@@ -156,6 +158,7 @@ impl CostDimension {
             CostDimension::Model => "model",
             CostDimension::Provider => "provider",
             CostDimension::Agent => "agent",
+            CostDimension::User => "user_id",
         }
     }
 }
@@ -893,6 +896,22 @@ pub struct NewReview {
     pub verdict: Verdict,
     pub note: Option<String>,
     pub reviewer: String,
+}
+
+impl NewReview {
+    /// Check a verdict before it is written (by any store): non-empty
+    /// target and reviewer (its kind and verdict are typed, so known).
+    pub fn validate(&self) -> crate::error::Result<()> {
+        if self.target_id.trim().is_empty() {
+            return Err(crate::error::Error::input(
+                "a review needs the id of what was reviewed",
+            ));
+        }
+        if self.reviewer.trim().is_empty() {
+            return Err(crate::error::Error::input("a review needs a reviewer name"));
+        }
+        Ok(())
+    }
 }
 
 /// Which verdicts to read.

@@ -148,36 +148,38 @@ pub fn rfc3339(t: Timestamp) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
-/// Parse a span like `90s`, `15m`, `24h`, `7d`, `2w`, `30d`.
-pub fn parse_span(text: &str) -> Result<Duration> {
-    let bad = || {
-        Error::input(format!(
-            "invalid duration {text:?}: use a number followed by s, m, h, d or w (e.g. 15m, 24h, 7d)"
-        ))
-    };
+/// The one duration syntax of every flag: a whole number and a unit, `ms`,
+/// `s`, `m`, `h`, `d` or `w` (`500ms`, `90s`, `15m`, `24h`, `7d`, `2w`), at
+/// most 100 years; `None` for anything else.
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
     let text = text.trim();
-    if text.len() < 2 {
-        return Err(bad());
-    }
-    // the unit is the last character, which need not be one byte
-    let unit_at = text.char_indices().last().map_or(0, |(i, _)| i);
-    let (number, unit) = text.split_at(unit_at);
-    let n: i64 = number.parse().map_err(|_| bad())?;
-    if n <= 0 {
-        return Err(bad());
-    }
-    let seconds = match unit {
-        "s" => n,
-        "m" => n.checked_mul(60).ok_or_else(bad)?,
-        "h" => n.checked_mul(3_600).ok_or_else(bad)?,
-        "d" => n.checked_mul(86_400).ok_or_else(bad)?,
-        "w" => n.checked_mul(604_800).ok_or_else(bad)?,
-        _ => return Err(bad()),
+    let digits = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(digits);
+    let n: u64 = number.parse().ok()?;
+    let unit_ms: u64 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 604_800_000,
+        _ => return None,
     };
-    if seconds > 100 * 365 * 86_400 {
-        return Err(bad());
-    }
-    Ok(Duration::seconds(seconds))
+    let ms = n.checked_mul(unit_ms)?;
+    (ms <= 100 * 365 * 86_400_000).then(|| std::time::Duration::from_millis(ms))
+}
+
+/// A report span (`90s`, `15m`, `24h`, `7d`, `2w`): a [`parse_duration`]
+/// longer than zero.
+pub fn parse_span(text: &str) -> Result<Duration> {
+    parse_duration(text)
+        .filter(|d| !d.is_zero())
+        .and_then(|d| Duration::from_std(d).ok())
+        .ok_or_else(|| {
+            Error::input(format!(
+                "invalid duration {text:?}: use a number followed by s, m, h, d or w (e.g. 15m, 24h, 7d)"
+            ))
+        })
 }
 
 /// Trend bucket width.

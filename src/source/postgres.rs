@@ -672,31 +672,17 @@ pub fn parse_backfill(text: &str) -> Result<Option<Duration>> {
     Ok((!span.is_zero()).then_some(span))
 }
 
-/// Parse an interval like `500ms`, `5s`, `2m`, `1h` (used by the live flags).
+/// Parse an interval like `500ms`, `5s`, `2m`, `1h` (used by the live
+/// flags): a [`crate::query::parse_duration`] of at most a year; zero is
+/// allowed (the callers that cannot take it say so).
 pub fn parse_interval(text: &str) -> Result<Duration> {
-    let bad = || {
-        Error::input(format!(
-            "invalid interval {text:?}: use a number followed by ms, s, m or h (e.g. 500ms, 5s, 10m)"
-        ))
-    };
-    let t = text.trim();
-    let (number, unit_ms) = if let Some(n) = t.strip_suffix("ms") {
-        (n, 1u64)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1_000)
-    } else if let Some(n) = t.strip_suffix('m') {
-        (n, 60_000)
-    } else if let Some(n) = t.strip_suffix('h') {
-        (n, 3_600_000)
-    } else {
-        return Err(bad());
-    };
-    let n: u64 = number.trim().parse().map_err(|_| bad())?;
-    let ms = n.checked_mul(unit_ms).ok_or_else(bad)?;
-    if ms > 365 * 86_400_000 {
-        return Err(bad());
-    }
-    Ok(Duration::from_millis(ms))
+    crate::query::parse_duration(text)
+        .filter(|d| *d <= Duration::from_secs(365 * 86_400))
+        .ok_or_else(|| {
+            Error::input(format!(
+                "invalid interval {text:?}: use a number followed by ms, s, m or h (e.g. 500ms, 5s, 10m)"
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -48,7 +48,36 @@ pub struct Entry {
     pub kind: &'static str,
     /// The user the event belongs to (for user-scoped tokens).
     pub user: Option<String>,
+    /// For a user budget's anomaly: the budget's `match`, so a user-scoped
+    /// token whose user it takes sees it too.
+    pub user_match: Option<crate::budget::glob::Pattern>,
     pub json: String,
+}
+
+impl Entry {
+    /// Whether a token scoped to `user` may see this event.
+    pub fn visible_to_user(&self, user: &str) -> bool {
+        self.user.as_deref() == Some(user)
+            || self.user_match.as_ref().is_some_and(|p| p.matches(user))
+    }
+}
+
+/// The `match` of a user budget's anomaly event (see [`Entry::user_match`]).
+pub fn event_user_match(event: &Event) -> Option<crate::budget::glob::Pattern> {
+    match event {
+        Event::AnomalyRaised { anomaly }
+        | Event::AnomalyEscalated { anomaly }
+        | Event::AnomalyCleared { anomaly } => {
+            let budget = anomaly.budget.as_ref()?;
+            (budget.scope == BudgetScope::User).then(|| {
+                budget
+                    .pattern
+                    .as_deref()
+                    .map(crate::budget::glob::Pattern::new)
+            })?
+        }
+        _ => None,
+    }
 }
 
 /// Sizes of the hub.
@@ -101,7 +130,9 @@ pub struct Subscription {
 }
 
 /// The user an event belongs to, for user-scoped tokens. Events with no
-/// user (steps, stats, anomalies) are only shown to all-users tokens.
+/// user (steps, stats, anomalies) are only shown to all-users tokens, but
+/// for a user budget's anomaly, shown to the users its match takes (see
+/// [`event_user_match`]).
 pub fn event_user(event: &Event) -> Option<&str> {
     Some(match event {
         Event::AiRequestStarted { request }
@@ -167,6 +198,7 @@ impl Hub {
                 cursor,
                 kind: event.kind(),
                 user: event_user(&event).map(str::to_string),
+                user_match: event_user_match(&event),
                 json,
             });
             ring.bytes += entry.json.len();

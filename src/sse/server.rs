@@ -351,7 +351,7 @@ async fn query(
 pub(super) fn visible(entry: &Entry, scope: &Scope) -> bool {
     match scope {
         Scope::AllUsers => true,
-        Scope::User(u) => entry.user.as_deref() == Some(u.as_str()),
+        Scope::User(u) => entry.visible_to_user(u),
     }
 }
 

@@ -6,7 +6,7 @@
 //! only its user's events. A read that fails after the first line ends the
 //! body with a `gap` event saying so (the status is already sent).
 
-use super::hub::{Entry, event_user};
+use super::hub::{Entry, event_user, event_user_match};
 use super::server::{AppState, authorize, error_response, public_error, query_permit, visible};
 use crate::model::Event;
 use crate::timetravel::Replayed;
@@ -74,6 +74,7 @@ pub(super) async fn window(
                     cursor: 0,
                     kind: item.event.kind(),
                     user: event_user(&item.event).map(str::to_string),
+                    user_match: event_user_match(&item.event),
                     json: String::new(),
                 };
                 if !visible(&entry, &scope) {

@@ -151,6 +151,8 @@ pub struct App {
     /// The speed replays start at (`--speed`).
     pub replay_speed: f64,
     pub costs: CostsState,
+    /// Burn rate and budgets (the ribbon, the costs view).
+    pub spend: super::spend::SpendState,
     pub leaders: LeadersState,
     pub audit: AuditState,
     pub logs: LogsState,
@@ -247,6 +249,7 @@ impl App {
             replay_only: false,
             replay_speed: 1.0,
             costs: CostsState::default(),
+            spend: super::spend::SpendState::default(),
             leaders: LeadersState::default(),
             audit: AuditState::default(),
             logs: LogsState::default(),
@@ -466,6 +469,9 @@ impl App {
             generation: self.overview_slot.again(),
             now: self.clock(),
         }));
+        if let Some(query) = self.spend.ask_if_due(self.now, force_view) {
+            self.effects.push(Effect::Query(query));
+        }
         if self
             .users_asked_at
             .is_none_or(|at| self.now - at >= chrono::Duration::seconds(USER_DIRECTORY_SECS))
@@ -673,6 +679,11 @@ impl App {
             }
             Reply::Review(target, answer) => {
                 with_cx!(self, cx => self.audit.on_review(target, answer, &mut cx))
+            }
+            Reply::Spend(generation, answer) => {
+                if self.spend.on_reply(generation, answer) {
+                    self.dirty = true;
+                }
             }
         }
     }

@@ -15,6 +15,10 @@
 //! remote = "https://ops.example/api/v1/stream"
 //! token_file = "~/.tt"
 //! ```
+//!
+//! Spend control adds a top-level `timezone` (period boundaries of the
+//! burn rate and budgets, default UTC) and `[[budget]]` entries, checked
+//! by [`crate::budget::config`].
 
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -43,6 +47,14 @@ pub struct ConsoleConfig {
     /// `tracetop anomalies`).
     #[serde(default)]
     pub anomaly: crate::anomaly::Thresholds,
+    /// IANA zone of day / week / month boundaries (default UTC).
+    pub timezone: Option<String>,
+    /// The `[[budget]]` entries as written; checked into [`Self::budgets`].
+    #[serde(default)]
+    pub budget: Vec<toml::Table>,
+    /// The checked budgets (filled by [`ConsoleConfig::parse`]).
+    #[serde(skip)]
+    pub budgets: Vec<crate::budget::Budget>,
 }
 
 /// Display thresholds: rows beyond them are marked in the feed.
@@ -108,10 +120,16 @@ impl ConsoleConfig {
 
     /// Parse config text.
     pub fn parse(text: &str) -> Result<ConsoleConfig> {
-        let config: ConsoleConfig =
+        let mut config: ConsoleConfig =
             toml::from_str(text).map_err(|e| Error::input(e.message().to_string()))?;
         config.anomaly.validate()?;
+        config.budgets = crate::budget::parse_budgets(&config.budget, config.zone()?)?;
         Ok(config)
+    }
+
+    /// The configured `timezone`, UTC when absent.
+    pub fn zone(&self) -> Result<chrono_tz::Tz> {
+        crate::budget::parse_default_zone(self.timezone.as_deref())
     }
 }
 

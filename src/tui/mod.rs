@@ -13,7 +13,8 @@
 //! * `keymap.rs`, `palette.rs`, `selection.rs`, `feed.rs`, `theme.rs`,
 //!   `config.rs`, `reviews.rs`: keys to actions, the command language,
 //!   cursors held by identity, the feed buffer, looks, the config file and
-//!   the in-memory verdict stores.
+//!   the in-memory verdict stores; `spend.rs`: the burn rate and budget
+//!   states the ribbon and the costs view show.
 
 mod analytics_rows;
 pub mod app;
@@ -31,6 +32,7 @@ pub mod replay_driver;
 pub mod reviews;
 pub mod screens;
 pub mod selection;
+pub mod spend;
 pub mod theme;
 pub mod users;
 pub mod views;

@@ -156,6 +156,13 @@ pub enum Query {
         generation: u64,
         filter: LogFilter,
     },
+    /// The burn rate and the budgets' states at `now`.
+    Spend {
+        generation: u64,
+        now: Timestamp,
+        budgets: std::sync::Arc<[crate::budget::Budget]>,
+        zone: chrono_tz::Tz,
+    },
 }
 
 /// An engine's answer: the value, or why not.
@@ -273,6 +280,7 @@ pub enum Reply {
     AuditQueue(u64, Answer<QueueData>),
     AuditRecord(u64, String, Answer<AuditResolution>),
     Logs(u64, Answer<LogsData>),
+    Spend(u64, Answer<Box<super::spend::SpendData>>),
     /// A verdict stored (or refused) for this target id.
     Review(String, Answer<ReviewRecord>),
 }

@@ -146,6 +146,18 @@ pub async fn execute(
             let answer = history.audit_lookup(&id).await.map_err(text);
             Reply::AuditRecord(generation, id, answer)
         }
+        Query::Spend {
+            generation,
+            now,
+            budgets,
+            zone,
+        } => {
+            let answer = super::spend::answer(history.as_ref(), &budgets, zone, now)
+                .await
+                .map(Box::new)
+                .map_err(text);
+            Reply::Spend(generation, answer)
+        }
         Query::Logs { generation, filter } => {
             // the summary counts what the filter matches, not only the lines shown
             let answer = futures::try_join!(

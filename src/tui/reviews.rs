@@ -25,7 +25,7 @@ impl MemoryReviewStore {
 #[async_trait]
 impl ReviewStore for MemoryReviewStore {
     async fn record_review(&self, review: &NewReview) -> Result<ReviewRecord> {
-        crate::pg::reviews::validate_review(review)?;
+        review.validate()?;
         let mut records = self
             .records
             .lock()

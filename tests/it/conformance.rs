@@ -429,6 +429,7 @@ async fn assert_conformant(
     same!(pg, live, "users", |e| e.users(0));
     same!(pg, live, "users (limit 3)", |e| e.users(3));
     same!(pg, live, "cost_overview", |e| e.cost_overview(now));
+    spend_control_is_conformant(pg, live, now, picks).await;
     for (i, w) in windows.iter().enumerate() {
         let label = |what: &str| format!("{what} (window {i})");
         for bucket in [Bucket::Hour, Bucket::Day] {
@@ -644,6 +645,89 @@ async fn assert_conformant(
     for prefix in prefixes {
         same!(pg, live, format!("audit_lookup {prefix:?}"), |e| e
             .audit_lookup(prefix));
+    }
+}
+
+/// Burn rate, spend by user and every budget scope (exact and glob, each
+/// period, a time zone) answer the same on both engines at `now` and at
+/// instants around it.
+async fn spend_control_is_conformant(
+    pg: &PgEngine,
+    live: &LiveEngine,
+    now: Timestamp,
+    picks: &Picks,
+) {
+    use tracetop::budget::{SpendConfig, burn_rate, evaluate};
+    let config = SpendConfig::from_config_toml(&format!(
+        r#"
+[[budget]]
+name = "platform-day"
+scope = "platform"
+period = "day"
+limit_usd = 0.5
+[[budget]]
+name = "user-week"
+scope = "user"
+match = "{user}"
+period = "week"
+limit_usd = 1
+[[budget]]
+name = "users-glob-month"
+scope = "user"
+match = "*{tail}"
+period = "month"
+limit_usd = 2
+timezone = "Asia/Kolkata"
+[[budget]]
+name = "agent"
+scope = "agent"
+match = "{agent}"
+period = "month"
+limit_usd = 0.01
+[[budget]]
+name = "every-agent"
+scope = "agent"
+match = "*"
+period = "day"
+limit_usd = 100
+warn_at = 0.5
+[[budget]]
+name = "model"
+scope = "model"
+match = "{model}"
+period = "day"
+limit_usd = 0.2
+[[budget]]
+name = "providers"
+scope = "provider"
+match = "?*"
+period = "week"
+limit_usd = 3
+timezone = "America/New_York"
+"#,
+        user = picks.user.as_str(),
+        tail = &picks.other_user.as_str()[picks.other_user.as_str().len().saturating_sub(1)..],
+        agent = picks.agent,
+        model = picks.model,
+    ))
+    .expect("budgets parse");
+    let zones = [chrono_tz::Tz::UTC, chrono_tz::Europe::Berlin];
+    for at in [now, now - Duration::minutes(37), now + Duration::hours(5)] {
+        for zone in zones {
+            same!(pg, live, format!("burn_rate at {at} in {zone}"), |e| {
+                burn_rate(*e, at, zone)
+            });
+        }
+        same!(pg, live, format!("budgets at {at}"), |e| evaluate(
+            *e,
+            &config.budgets,
+            at
+        ));
+        same!(pg, live, format!("cost_breakdown by user at {at}"), |e| e
+            .cost_breakdown(
+                &TimeWindow::last(Duration::days(3), at),
+                CostDimension::User
+            ));
     }
 }
 

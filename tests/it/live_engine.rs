@@ -1341,6 +1341,7 @@ fn rates_over_a_synthetic_minute() {
             message: "x".into(),
             raised_at: now,
             trace_id: None,
+            budget: None,
         },
     });
 
@@ -1389,6 +1390,7 @@ fn anomalies_are_listed_open_first() {
         message: String::new(),
         raised_at: at(secs),
         trace_id: None,
+        budget: None,
     };
     e.ingest(&Event::AnomalyRaised {
         anomaly: mk("a", Severity::Warning, 1),

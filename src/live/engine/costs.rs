@@ -51,6 +51,7 @@ impl Store {
                 CostDimension::Model => r.model.as_str(),
                 CostDimension::Provider => r.provider.as_str(),
                 CostDimension::Agent => self.agent_of(r).unwrap_or(NO_AGENT),
+                CostDimension::User => r.user_id.as_str(),
             };
             groups.entry(key).or_default().add(r);
             total = total.saturating_add(r.cost_microdollars.get());

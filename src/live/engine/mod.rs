@@ -18,8 +18,9 @@
 //! * a `limit` of zero means no limit (as PgEngine).
 
 use super::LiveEngine;
+use super::indexes::RequestRow;
 use super::indexes::{log_ix, mcp_ix, request_ix, step_ix, task_ix};
-use super::store::{RequestRow, Store};
+use super::store::Store;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::query::*;

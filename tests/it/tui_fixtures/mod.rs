@@ -143,6 +143,7 @@ pub fn anomaly() -> Anomaly {
         message: "40% of requests failing".into(),
         raised_at: at(300),
         trace_id: Some(TraceId::new("trace-err")),
+        budget: None,
     }
 }
 

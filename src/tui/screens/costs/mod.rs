@@ -1,6 +1,7 @@
 //! The costs screen: spend in the window, by model, provider and agent,
-//! and its trend.
+//! its trend, and the burn rate and budgets panel.
 
+pub mod budgets;
 pub mod state;
 pub mod view;
 

@@ -30,12 +30,14 @@ pub fn draw(app: &App, frame: &mut Frame, body: Rect) {
             return;
         }
     };
-    let [top, middle, bottom] = Layout::vertical([
+    let [top, spend, middle, bottom] = Layout::vertical([
         Constraint::Length(5),
+        Constraint::Length(super::budgets::height(app, body.height)),
         Constraint::Min(6),
         Constraint::Length(if body.height >= 30 { 10 } else { 6 }),
     ])
     .areas(body);
+    super::budgets::draw(app, frame, spend);
     let [summary_area, overview_area] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
     let bold = theme.base.add_modifier(Modifier::BOLD);

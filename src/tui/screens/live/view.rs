@@ -159,11 +159,13 @@ fn draw_ribbon(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled("0  ".to_string(), theme.base.add_modifier(Modifier::BOLD))
     });
     let lines = if area.height >= 4 {
+        let mut source = source_span(app);
+        source.extend(spend_spans(app));
         vec![
             Line::from(platform_a),
             Line::from(platform_b),
             Line::from(rates),
-            Line::from(source_span(app)),
+            Line::from(source),
         ]
     } else {
         let mut a = platform_a;
@@ -171,9 +173,44 @@ fn draw_ribbon(app: &App, frame: &mut Frame, area: Rect) {
         let mut b = rates;
         b.push(Span::raw("  "));
         b.extend(source_span(app));
+        b.extend(spend_spans(app));
         vec![Line::from(a), Line::from(b)]
     };
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The burn rate on the ribbon: spend per hour now, today and this month
+/// so far, each with its projection (`→ …`, labelled `proj`); nothing
+/// until the first answer. Narrow terminals get the short labels.
+fn spend_spans(app: &App) -> Vec<Span<'static>> {
+    let theme = &app.theme;
+    let Some(b) = app.spend.data.as_ref().map(|d| &d.burn) else {
+        return Vec::new();
+    };
+    let money =
+        |m: Microdollars| Span::styled(m.to_string(), theme.cost.add_modifier(Modifier::BOLD));
+    let narrow = app.size.0 < 100;
+    let (each, last) = if narrow {
+        ("", " proj")
+    } else {
+        (" proj", " proj")
+    };
+    vec![
+        Span::styled(if narrow { "  " } else { "   spend/h " }, theme.muted),
+        money(b.spend_per_hour_microdollars),
+        Span::styled(if narrow { "/h  today " } else { "  today " }, theme.muted),
+        money(b.today_microdollars),
+        Span::styled(
+            format!(" → {}{each}", b.projected_day_microdollars),
+            theme.muted,
+        ),
+        Span::styled("  month ", theme.muted),
+        money(b.month_to_date_microdollars),
+        Span::styled(
+            format!(" → {}{last}", b.projected_month_microdollars),
+            theme.muted,
+        ),
+    ]
 }
 
 /// Column widths for the feed at an inner width.
