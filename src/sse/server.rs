@@ -205,13 +205,13 @@ pub(super) fn authorize(
 }
 
 /// Held by a stream for its lifetime; frees the token's connection slot.
-struct ConnectionSlot {
+pub(super) struct ConnectionSlot {
     app: Arc<AppState>,
     token: String,
 }
 
 impl ConnectionSlot {
-    fn acquire(app: &Arc<AppState>, token: &str) -> Option<ConnectionSlot> {
+    pub(super) fn acquire(app: &Arc<AppState>, token: &str) -> Option<ConnectionSlot> {
         let mut map = match app.connections.lock() {
             Ok(m) => m,
             Err(p) => p.into_inner(),

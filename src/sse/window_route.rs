@@ -7,7 +7,7 @@
 //! body with a `gap` event saying so (the status is already sent).
 
 use super::hub::{Entry, event_user, event_user_match};
-use super::server::{AppState, authorize, error_response, public_error, query_permit, visible};
+use super::server::{AppState, ConnectionSlot, authorize, error_response, public_error, visible};
 use crate::model::Event;
 use crate::timetravel::Replayed;
 use axum::extract::{Query, State};
@@ -50,13 +50,15 @@ pub(super) async fn window(
         Ok(w) => w,
         Err(e) => return public_error(&app, &e),
     };
-    let Some(permit) = query_permit(&app, &token) else {
+    // a window is a long body, like a stream: it holds one of the token's
+    // stream slots (not a query slot) while it is written
+    let Some(permit) = ConnectionSlot::acquire(&app, &token) else {
         return error_response(
             429,
             "remote",
             &format!(
-                "too many queries running for this token (limit {}, serve --max-queries-per-token); wait for one to finish",
-                app.config.max_queries_per_token
+                "too many streams open for this token (limit {}, serve --max-connections-per-token); close one",
+                app.config.max_connections_per_token
             ),
         );
     };
@@ -64,7 +66,7 @@ pub(super) async fn window(
     let (body_tx, body_rx) = mpsc::channel::<Bytes>(4);
     let reader = tokio::spawn(async move { windows.read(window, items_tx).await });
     tokio::spawn(async move {
-        // the permit is held for as long as the body is written
+        // the slot is held for as long as the body is written
         let _permit = permit;
         let mut line = Vec::new();
         while let Some(batch) = items_rx.recv().await {
