@@ -19,4 +19,5 @@ pub mod sanitize;
 pub mod sim;
 pub mod source;
 pub mod sse;
+pub mod timetravel;
 pub mod tui;

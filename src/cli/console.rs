@@ -14,6 +14,11 @@
 //! stream the same span is asked of the server's replay ring (its cursors
 //! are event times, so a `Last-Event-ID` just before the span replays it);
 //! a ring that no longer reaches back says so with a gap line.
+//!
+//! Time travel: `--at TIME [--window 1h] [--speed N]` opens the console on
+//! a replay of that past window (database or `--remote`), `--replay FILE`
+//! on a replay of a recording; `:goto` / `:window` do the same from the
+//! console (see [`crate::timetravel`]).
 
 use crate::error::redact_url;
 use crate::error::{Error, Result};
@@ -86,6 +91,14 @@ pub struct ConsoleArgs {
     /// Replay speed: 1 = real time, 10 = ten times faster, 0 = as fast as possible.
     #[arg(long, default_value_t = 1.0, value_name = "N")]
     pub speed: f64,
+    /// Open on a replay of the past from TIME (a date, a time such as
+    /// 2026-11-24T03:00, or a duration back from now such as 2h); with a
+    /// database or --remote.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Length of the `--at` window (e.g. 1h, 15m, 2d).
+    #[arg(long, default_value = "1h", value_name = "SPAN")]
+    pub window: String,
     /// Open on the recent past: the feed starts this far back (e.g. 15m, 1h;
     /// 0 for none) on a database, or as far as a `tracetop serve` stream's
     /// replay ring reaches [default: config `backfill`, else 15m]
@@ -217,7 +230,14 @@ pub struct OpenedSource {
     pub live: Arc<dyn LiveFeed>,
     pub history: Arc<dyn QueryEngine>,
     pub reviews: Arc<dyn ReviewStore>,
-    pub spec: SourceSpec,
+    /// The live source (None: a recording, replayed as a window).
+    pub spec: Option<SourceSpec>,
+    /// Where past windows are read (None: no time travel).
+    pub windows: Option<Arc<dyn crate::timetravel::WindowSource>>,
+    /// While replaying, the panes ask the replay's engine.
+    pub replay_answers: bool,
+    /// Open on a replay of this window.
+    pub start_at: Option<crate::query::TimeWindow>,
 }
 
 /// Open a Postgres database as a console source: PgEngine (read-only) for
@@ -226,7 +246,9 @@ pub struct OpenedSource {
 /// the live source and a ribbon-sized LiveEngine as its feed. Labelled with
 /// the URL, password redacted. Shared by the console and `demo --postgres`.
 pub async fn open_database(url: &str, backfill: Option<Duration>) -> Result<OpenedSource> {
-    let history = Arc::new(crate::pg::PgEngine::connect(url).await?);
+    let engine = crate::pg::PgEngine::connect(url).await?;
+    let windows = Arc::new(crate::timetravel::pg::PgWindow::new(engine.clone()));
+    let history = Arc::new(engine);
     let reviews: Arc<dyn ReviewStore> = match crate::pg::PgReviewStore::connect(url).await {
         Ok(store) => Arc::new(store),
         // the panes work without the verdict table; marking says why not
@@ -238,13 +260,16 @@ pub async fn open_database(url: &str, backfill: Option<Duration>) -> Result<Open
         live: Arc::new(LiveEngine::new(RIBBON_LIMITS)),
         history,
         reviews,
-        spec: SourceSpec::Postgres {
+        spec: Some(SourceSpec::Postgres {
             url: url.to_string(),
             tail: TailConfig {
                 backfill,
                 ..TailConfig::default()
             },
-        },
+        }),
+        windows: Some(windows),
+        replay_answers: false,
+        start_at: None,
     })
 }
 
@@ -313,12 +338,28 @@ pub async fn run_opened(
     anomaly: Option<crate::anomaly::Thresholds>,
 ) -> Result<()> {
     let (tx, rx) = mpsc::channel(1024);
-    let source = start_source(opened.spec, tx, &mut app, opened.live.as_ref()).await;
+    let source = match opened.spec {
+        // opening on the past: the live backfill need not be on the first frame
+        Some(spec) if opened.start_at.is_some() => spawn_source(spec, tx),
+        Some(spec) => start_source(spec, tx, &mut app, opened.live.as_ref()).await,
+        None => {
+            // a recording: no live source, the replay is all there is
+            app.replay_only = true;
+            app.update(Msg::Source(SourceUpdate::State(
+                crate::model::SourceState::Connected,
+            )));
+            tokio::spawn(async move {
+                let _open = tx;
+                std::future::pending::<()>().await;
+                Ok(())
+            })
+        }
+    };
     let console = Console {
         live: opened.live,
         history: opened.history.clone(),
         reviews: opened.reviews,
-        updates: match anomaly {
+        updates: match anomaly.clone() {
             Some(thresholds) => crate::budget::watch_budgets(
                 crate::anomaly::detect_anomalies(rx, thresholds),
                 app.spend.budgets(),
@@ -329,11 +370,49 @@ pub async fn run_opened(
             ),
             None => rx,
         },
+        windows: opened.windows,
+        replay_answers: opened.replay_answers,
+        replay_anomalies: anomaly,
+        start_at: opened.start_at,
     };
     let result = crate::tui::event_loop::run(console, app).await;
     source.abort();
     let _ = source.await;
     result
+}
+
+/// The window `--at TIME --window SPAN` names: `[TIME, TIME + SPAN)`.
+pub fn at_window(
+    at: &str,
+    span: &str,
+    now: crate::model::Timestamp,
+) -> Result<crate::query::TimeWindow> {
+    let start = crate::query::parse_instant(at, now).map_err(|e| match e {
+        Error::Input(m) => Error::input(format!("--at {m}")),
+        other => other,
+    })?;
+    let span = crate::query::parse_span(span).map_err(|e| match e {
+        Error::Input(m) => Error::input(format!("--window {m}")),
+        other => other,
+    })?;
+    if span <= chrono::Duration::zero() {
+        return Err(Error::input("--window must be longer than zero, e.g. 1h"));
+    }
+    Ok(crate::query::TimeWindow {
+        start,
+        end: start + span,
+    })
+}
+
+/// `--speed` is 0 (as fast as possible) or a positive factor.
+fn check_speed(speed: f64) -> Result<()> {
+    if speed >= 0.0 && speed.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::input(format!(
+            "invalid --speed {speed}: use 0 (as fast as possible) or a positive factor (1 = real time)"
+        )))
+    }
 }
 
 /// Run the console.
@@ -346,6 +425,13 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         .database_url
         .clone()
         .or(config.source.database_url.clone());
+    // bad flags are said before anything is opened
+    let at = args
+        .at
+        .as_deref()
+        .map(|at| at_window(at, &args.window, chrono::Utc::now()))
+        .transpose()?;
+    check_speed(args.speed)?;
     // a remote server runs the anomaly rules itself; other sources get them here
     let detect_locally = remote.is_none() || args.replay.is_some();
     let opened = if let Some(path) = args.replay.clone() {
@@ -355,16 +441,18 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
                 path.display()
             )));
         }
-        let engine = Arc::new(LiveEngine::default());
+        let (file, window) = crate::timetravel::file::FileWindow::open(&path).await?;
+        // the panes ask the replay's engine; this one is never fed
+        let engine = Arc::new(LiveEngine::new(RIBBON_LIMITS));
         OpenedSource {
-            label: format!("replay {} ×{}", path.display(), args.speed),
+            label: format!("replay {}", path.display()),
             live: engine.clone(),
             history: engine,
             reviews: Arc::new(MemoryReviewStore::new()),
-            spec: SourceSpec::Replay {
-                path,
-                speed: args.speed,
-            },
+            spec: None,
+            windows: Some(Arc::new(file)),
+            replay_answers: true,
+            start_at: Some(window),
         }
     } else if let Some(url) = remote {
         let token = load_token(token_file.as_deref())?;
@@ -378,10 +466,15 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
                 live: engine.clone(),
                 history: engine,
                 reviews: Arc::new(MemoryReviewStore::new()),
-                spec: SourceSpec::Remote(ClientConfig::new(stream, token)),
+                spec: Some(SourceSpec::Remote(ClientConfig::new(stream, token))),
+                // a systemprompt stream has no window API
+                windows: None,
+                replay_answers: false,
+                start_at: None,
             }
         } else {
             let engine = Arc::new(RemoteEngine::connect(&url, token.clone()).await?);
+            let windows = crate::timetravel::remote::RemoteWindow::new(&url, token.clone())?;
             // open on the recent past: the server's ring replays the span
             let mut client = ClientConfig::new(stream, token);
             client.last_event_id = backfill_span(args.backfill.as_deref(), &config)?
@@ -391,7 +484,10 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
                 live: Arc::new(LiveEngine::new(RIBBON_LIMITS)),
                 history: engine.clone(),
                 reviews: engine,
-                spec: SourceSpec::Remote(client),
+                spec: Some(SourceSpec::Remote(client)),
+                windows: Some(Arc::new(windows)),
+                replay_answers: false,
+                start_at: None,
             }
         }
     } else if let Some(url) = database_url {
@@ -403,10 +499,21 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
              `tracetop demo` needs none",
         ));
     };
+    let mut opened = opened;
+    if let Some(window) = at {
+        if opened.windows.is_none() || args.replay.is_some() {
+            return Err(Error::input(
+                "--at needs a database (--database-url) or a tracetop serve (--remote): a \
+                 recording replays its own span, a systemprompt stream has no past",
+            ));
+        }
+        opened.start_at = Some(window);
+    }
     require_terminal()?;
     let mut app = app_from_config(&args.look, &config, &opened.label)?;
     if let Some(card) = prices {
         app.prices = card;
     }
+    app.replay_speed = args.speed;
     run_opened(opened, app, detect_locally.then(|| config.anomaly.clone())).await
 }

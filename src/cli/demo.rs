@@ -149,6 +149,11 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         history,
         reviews: Arc::new(MemoryReviewStore::new()),
         updates,
+        // the generator's traffic has no past to travel to
+        windows: None,
+        replay_answers: false,
+        replay_anomalies: None,
+        start_at: None,
     };
     let result = crate::tui::event_loop::run(console, app).await;
     generator_task.abort();

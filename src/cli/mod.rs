@@ -15,6 +15,7 @@ pub mod global_flags;
 pub mod logs;
 pub mod migrate;
 pub mod record;
+pub mod record_window;
 pub mod replay;
 pub mod serve;
 pub mod simulate;

@@ -7,6 +7,10 @@
 //! partial file is still valid JSON lines) and the file is renamed to FILE
 //! on a clean stop: Ctrl-C, SIGTERM, `--count`, `--duration`, or the source
 //! ending. Heartbeats are not recorded.
+//!
+//! With `--since` (and `--until`, default now) it records a past window
+//! instead of the live stream, read from the database or a `tracetop
+//! serve` (see [`super::record_window`]), and stops at its end.
 
 use super::tail::{CountedLines, LiveSourceArgs};
 use crate::error::{Error, Result};
@@ -33,9 +37,16 @@ pub struct RecordArgs {
     /// Stop after this long, e.g. 10m.
     #[arg(long, value_name = "DURATION")]
     pub duration: Option<String>,
+    /// Record the past window from this time instead of the live stream (a
+    /// duration back from now, a date or an RFC 3339 time).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// End of the `--since` window [default: now].
+    #[arg(long, value_name = "TIME", requires = "since")]
+    pub until: Option<String>,
 }
 
-fn partial_path(out: &std::path::Path) -> PathBuf {
+pub(super) fn partial_path(out: &std::path::Path) -> PathBuf {
     let mut name = out.as_os_str().to_owned();
     name.push(".partial");
     PathBuf::from(name)
@@ -48,6 +59,9 @@ pub async fn run(args: RecordArgs) -> Result<()> {
             "{} already exists: choose another --out or add --force",
             args.out.display()
         )));
+    }
+    if args.since.is_some() {
+        return super::record_window::run(args).await;
     }
     let duration = args.duration.as_deref().map(parse_interval).transpose()?;
     let mut spec = args.source.spec()?;

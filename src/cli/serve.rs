@@ -151,6 +151,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     };
     let backfill = parse_interval(&args.backfill)?;
     let thresholds = super::anomalies::load_thresholds(args.config.as_deref())?;
+    let windows: Option<Arc<dyn crate::timetravel::WindowSource>>;
     let spend = crate::budget::SpendConfig::load(args.config.as_deref())?;
     let budget_interval = parse_interval(&args.budget_interval)?;
     let (spec, engine, reviews, lost_up_to) = if let Some(path) = &args.replay {
@@ -160,6 +161,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
                 path.display()
             )));
         }
+        // remote consoles may travel inside the recording too
+        let (file, _) = crate::timetravel::file::FileWindow::open(path).await?;
+        windows = Some(Arc::new(file));
         (
             SourceSpec::Replay {
                 path: path.clone(),
@@ -172,6 +176,10 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     } else if let Some(url) = &args.database_url {
         let engine = query_engine_for(url).await?;
         let reviews = review_store_for(url).await;
+        // past windows for remote consoles' time travel (read-only)
+        windows = Some(Arc::new(
+            crate::timetravel::pg::PgWindow::connect(url).await?,
+        ));
         let tail = TailConfig {
             interval: parse_interval(&args.interval)?,
             lookback: parse_interval(&args.lookback)?,
@@ -271,7 +279,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         }
         pump_hub.finish();
     });
-    let app = router(AppState::new(hub, tokens, engine, reviews, config));
+    let app = router(AppState::new(hub, tokens, engine, reviews, windows, config));
     eprintln!(
         "tracetop serve: listening on http://{} (stream: /api/v1/stream)",
         listener.local_addr().unwrap_or(listen)

@@ -74,17 +74,17 @@ impl Default for TailConfig {
 }
 
 /// One polled table: what to select and the keyset it is polled on.
-struct TableSpec {
-    name: &'static str,
+pub(crate) struct TableSpec {
+    pub(crate) name: &'static str,
     /// The alias its select list in [`Selects`] uses.
-    alias: &'static str,
-    time_col: &'static str,
-    id_col: &'static str,
+    pub(crate) alias: &'static str,
+    pub(crate) time_col: &'static str,
+    pub(crate) id_col: &'static str,
 }
 
 impl TableSpec {
     /// This table's select list for the connected database.
-    fn cols<'a>(&self, selects: &'a Selects) -> &'a str {
+    pub(crate) fn cols<'a>(&self, selects: &'a Selects) -> &'a str {
         match self.name {
             "users" => &selects.user,
             "user_sessions" => &selects.session,
@@ -98,7 +98,8 @@ impl TableSpec {
     }
 }
 
-const TABLES: [TableSpec; 8] = [
+/// The polled tables, in the order their rows are merged at equal times.
+pub(crate) const TABLES: [TableSpec; 8] = [
     TableSpec {
         name: "users",
         alias: "u",
@@ -154,7 +155,7 @@ const T_AI: usize = 5;
 const T_MCP: usize = 6;
 
 /// A row decoded from one of the polled tables.
-enum TailRow {
+pub(crate) enum TailRow {
     User(UserRecord),
     Session(SessionRecord),
     Context(ContextRecord),
@@ -166,7 +167,7 @@ enum TailRow {
 }
 
 impl TailRow {
-    fn decode(table: usize, row: &PgRow) -> std::result::Result<TailRow, sqlx::Error> {
+    pub(crate) fn decode(table: usize, row: &PgRow) -> std::result::Result<TailRow, sqlx::Error> {
         use sqlx::FromRow;
         Ok(match table {
             0 => TailRow::User(UserRecord::from_row(row)?),
@@ -212,7 +213,7 @@ impl TailRow {
     }
 
     /// When the state this row is in began.
-    fn event_time(&self) -> Timestamp {
+    pub(crate) fn event_time(&self) -> Timestamp {
         match self {
             TailRow::User(u) => u.created_at,
             TailRow::Session(s) => s.ended_at.unwrap_or(s.started_at),
@@ -465,90 +466,13 @@ impl PgTail {
         Ok(out)
     }
 
-    /// Turn accepted rows into events; completed and failed AI requests get
-    /// their messages and tool calls.
+    /// Turn accepted rows into events (see [`rows_to_events`]).
     async fn to_events(
         &self,
         pool: &PgPool,
         rows: Vec<TailRow>,
     ) -> std::result::Result<Vec<(Timestamp, Event)>, sqlx::Error> {
-        let finished: Vec<String> = rows
-            .iter()
-            .filter_map(|r| match r {
-                TailRow::Ai(a) if a.status != request_status::PENDING => Some(a.id.0.clone()),
-                _ => None,
-            })
-            .collect();
-        let mut messages: HashMap<String, Vec<MessageRecord>> = HashMap::new();
-        let mut tool_calls: HashMap<String, Vec<ToolCallRecord>> = HashMap::new();
-        if !finished.is_empty() {
-            let selects = self.engine.selects();
-            let rows: Vec<MessageRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {} FROM ai_request_messages msg WHERE msg.request_id = ANY($1) \
-                 ORDER BY msg.request_id, msg.sequence_number, msg.id",
-                selects.message
-            )))
-            .bind(&finished)
-            .fetch_all(pool)
-            .await?;
-            for m in rows {
-                messages.entry(m.request_id.0.clone()).or_default().push(m);
-            }
-            let rows: Vec<ToolCallRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {} FROM ai_request_tool_calls tc WHERE tc.request_id = ANY($1) \
-                 ORDER BY tc.request_id, tc.sequence_number, tc.id",
-                selects.tool_call
-            )))
-            .bind(&finished)
-            .fetch_all(pool)
-            .await?;
-            for t in rows {
-                tool_calls
-                    .entry(t.request_id.0.clone())
-                    .or_default()
-                    .push(t);
-            }
-        }
-        let mut events: Vec<(Timestamp, Event)> = rows
-            .into_iter()
-            .map(|row| {
-                let at = row.event_time();
-                let event = match row {
-                    TailRow::User(user) => Event::UserSeen { user },
-                    TailRow::Session(session) if session.ended_at.is_some() => {
-                        Event::SessionEnded { session }
-                    }
-                    TailRow::Session(session) => Event::SessionStarted { session },
-                    TailRow::Context(context) => Event::ContextCreated { context },
-                    TailRow::Task(task) => Event::TaskUpdated { task },
-                    TailRow::Step(step) => Event::ExecutionStep { step },
-                    TailRow::Mcp(execution) => Event::McpExecution { execution },
-                    TailRow::Log(log) => Event::Log { log },
-                    TailRow::Ai(request) => {
-                        let msgs = messages.remove(request.id.as_str()).unwrap_or_default();
-                        let calls = tool_calls.remove(request.id.as_str()).unwrap_or_default();
-                        if request.status == request_status::PENDING {
-                            Event::AiRequestStarted { request }
-                        } else if request.status == request_status::FAILED {
-                            Event::AiRequestFailed {
-                                request,
-                                messages: msgs,
-                                tool_calls: calls,
-                            }
-                        } else {
-                            Event::AiRequestCompleted {
-                                request,
-                                messages: msgs,
-                                tool_calls: calls,
-                            }
-                        }
-                    }
-                };
-                (at, event)
-            })
-            .collect();
-        events.sort_by_key(|(at, _)| *at);
-        Ok(events)
+        rows_to_events(pool, self.engine.selects(), rows).await
     }
 
     /// Poll forever, sending events, state and counters to `tx`. A failed
@@ -607,6 +531,92 @@ impl PgTail {
             }
         }
     }
+}
+
+/// Turn rows into events, each with the time of its state, in time order;
+/// completed and failed AI requests get their messages and tool calls.
+/// Shared by the tail and the time-travel window reader.
+pub(crate) async fn rows_to_events(
+    pool: &PgPool,
+    selects: &Selects,
+    rows: Vec<TailRow>,
+) -> std::result::Result<Vec<(Timestamp, Event)>, sqlx::Error> {
+    let finished: Vec<String> = rows
+        .iter()
+        .filter_map(|r| match r {
+            TailRow::Ai(a) if a.status != request_status::PENDING => Some(a.id.0.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut messages: HashMap<String, Vec<MessageRecord>> = HashMap::new();
+    let mut tool_calls: HashMap<String, Vec<ToolCallRecord>> = HashMap::new();
+    if !finished.is_empty() {
+        let rows: Vec<MessageRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM ai_request_messages msg WHERE msg.request_id = ANY($1) \
+             ORDER BY msg.request_id, msg.sequence_number, msg.id",
+            selects.message
+        )))
+        .bind(&finished)
+        .fetch_all(pool)
+        .await?;
+        for m in rows {
+            messages.entry(m.request_id.0.clone()).or_default().push(m);
+        }
+        let rows: Vec<ToolCallRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM ai_request_tool_calls tc WHERE tc.request_id = ANY($1) \
+             ORDER BY tc.request_id, tc.sequence_number, tc.id",
+            selects.tool_call
+        )))
+        .bind(&finished)
+        .fetch_all(pool)
+        .await?;
+        for t in rows {
+            tool_calls
+                .entry(t.request_id.0.clone())
+                .or_default()
+                .push(t);
+        }
+    }
+    let mut events: Vec<(Timestamp, Event)> = rows
+        .into_iter()
+        .map(|row| {
+            let at = row.event_time();
+            let event = match row {
+                TailRow::User(user) => Event::UserSeen { user },
+                TailRow::Session(session) if session.ended_at.is_some() => {
+                    Event::SessionEnded { session }
+                }
+                TailRow::Session(session) => Event::SessionStarted { session },
+                TailRow::Context(context) => Event::ContextCreated { context },
+                TailRow::Task(task) => Event::TaskUpdated { task },
+                TailRow::Step(step) => Event::ExecutionStep { step },
+                TailRow::Mcp(execution) => Event::McpExecution { execution },
+                TailRow::Log(log) => Event::Log { log },
+                TailRow::Ai(request) => {
+                    let msgs = messages.remove(request.id.as_str()).unwrap_or_default();
+                    let calls = tool_calls.remove(request.id.as_str()).unwrap_or_default();
+                    if request.status == request_status::PENDING {
+                        Event::AiRequestStarted { request }
+                    } else if request.status == request_status::FAILED {
+                        Event::AiRequestFailed {
+                            request,
+                            messages: msgs,
+                            tool_calls: calls,
+                        }
+                    } else {
+                        Event::AiRequestCompleted {
+                            request,
+                            messages: msgs,
+                            tool_calls: calls,
+                        }
+                    }
+                }
+            };
+            (at, event)
+        })
+        .collect();
+    events.sort_by_key(|(at, _)| *at);
+    Ok(events)
 }
 
 async fn fetch_by_ids(

@@ -23,4 +23,5 @@ pub mod listen;
 pub mod remote;
 pub mod server;
 pub mod tokens;
+mod window_route;
 pub mod wire;

@@ -9,6 +9,8 @@
 //!   event and disconnected.
 //! * `POST /api/v1/query`: one [`QueryCall`] as JSON → its answer as JSON.
 //! * `GET /api/v1/health`: the caller's scope and the server's cursor.
+//! * `GET /api/v1/window?since=…&until=…`: a past window's events as JSON
+//!   lines, for remote consoles' time travel (see [`super::window_route`]).
 //!
 //! Every route needs `Authorization: Bearer TOKEN` (see [`super::tokens`]);
 //! a missing, unknown or expired token gets 401 with a one-line reason, a
@@ -86,6 +88,8 @@ pub struct AppState {
     pub engine: Option<Arc<dyn QueryEngine>>,
     /// Where remote consoles' audit verdicts go (None: refused with 503).
     pub reviews: Option<Arc<dyn ReviewStore>>,
+    /// What answers `/api/v1/window` (None: refused with 503).
+    pub windows: Option<Arc<dyn crate::timetravel::WindowSource>>,
     pub config: ServerConfig,
     connections: Mutex<HashMap<String, usize>>,
     query_slots: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -98,6 +102,7 @@ impl AppState {
         tokens: TokenStore,
         engine: Option<Arc<dyn QueryEngine>>,
         reviews: Option<Arc<dyn ReviewStore>>,
+        windows: Option<Arc<dyn crate::timetravel::WindowSource>>,
         config: ServerConfig,
     ) -> Arc<AppState> {
         Arc::new(AppState {
@@ -105,6 +110,7 @@ impl AppState {
             tokens,
             engine,
             reviews,
+            windows,
             config,
             connections: Mutex::new(HashMap::new()),
             query_slots: Mutex::new(HashMap::new()),
@@ -118,10 +124,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/stream", get(stream))
         .route("/api/v1/query", post(query))
         .route("/api/v1/health", get(health))
+        .route("/api/v1/window", get(super::window_route::window))
         .with_state(state)
 }
 
-fn error_response(status: u16, kind: &str, message: &str) -> Response {
+pub(super) fn error_response(status: u16, kind: &str, message: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = WireError {
         error: message.to_string(),
@@ -134,7 +141,7 @@ fn error_response(status: u16, kind: &str, message: &str) -> Response {
 /// server itself (database, schema, I/O) get one generic line and the cause
 /// goes to the server's stderr; other messages keep their words but never
 /// name the database (host, port, socket path or URL).
-fn public_error(app: &AppState, e: &Error) -> Response {
+pub(super) fn public_error(app: &AppState, e: &Error) -> Response {
     let (status, wire) = WireError::from_error(e);
     let message = match e {
         Error::Database(_) | Error::Schema(_) | Error::Io(_) | Error::Other(_) => {
@@ -180,7 +187,10 @@ fn hide_database(text: &str, hidden: &[String]) -> String {
     out
 }
 
-fn authorize(app: &AppState, headers: &HeaderMap) -> Result<(String, Scope), Box<Response>> {
+pub(super) fn authorize(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<(String, Scope), Box<Response>> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -195,13 +205,13 @@ fn authorize(app: &AppState, headers: &HeaderMap) -> Result<(String, Scope), Box
 }
 
 /// Held by a stream for its lifetime; frees the token's connection slot.
-struct ConnectionSlot {
+pub(super) struct ConnectionSlot {
     app: Arc<AppState>,
     token: String,
 }
 
 impl ConnectionSlot {
-    fn acquire(app: &Arc<AppState>, token: &str) -> Option<ConnectionSlot> {
+    pub(super) fn acquire(app: &Arc<AppState>, token: &str) -> Option<ConnectionSlot> {
         let mut map = match app.connections.lock() {
             Ok(m) => m,
             Err(p) => p.into_inner(),
@@ -253,7 +263,7 @@ async fn health(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respons
 }
 
 /// A permit for one running query of `token`, if it is under its limit.
-fn query_permit(app: &AppState, token: &str) -> Option<OwnedSemaphorePermit> {
+pub(super) fn query_permit(app: &AppState, token: &str) -> Option<OwnedSemaphorePermit> {
     let semaphore = {
         let mut slots = match app.query_slots.lock() {
             Ok(m) => m,
@@ -338,7 +348,7 @@ async fn query(
     }
 }
 
-fn visible(entry: &Entry, scope: &Scope) -> bool {
+pub(super) fn visible(entry: &Entry, scope: &Scope) -> bool {
     match scope {
         Scope::AllUsers => true,
         Scope::User(u) => entry.visible_to_user(u),

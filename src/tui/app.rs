@@ -138,6 +138,18 @@ pub struct App {
     pub trace_return: Option<ReturnPoint>,
     /// `:window FROM..TO`: every report answers for this window.
     pub fixed_window: Option<TimeWindow>,
+    /// The replay of a past window, while one runs (time travel).
+    pub replay: Option<crate::tui::replay::ReplayState>,
+    replay_generation: u64,
+    /// The live view kept aside while a replay runs.
+    pub live_aside: Option<Box<replay::LiveAside>>,
+    /// The source can read past windows (`:goto`, `:window` replay them;
+    /// without, `:window` only fixes the reports' window).
+    pub can_time_travel: bool,
+    /// The console replays a recording: there is no live to go back to.
+    pub replay_only: bool,
+    /// The speed replays start at (`--speed`).
+    pub replay_speed: f64,
     pub costs: CostsState,
     /// Burn rate and budgets (the ribbon, the costs view).
     pub spend: super::spend::SpendState,
@@ -173,7 +185,8 @@ pub struct App {
 /// footer, then carry out the navigation it asked for.
 macro_rules! with_cx {
     ($app:ident, $cx:ident => $body:expr) => {{
-        let mut $cx = Cx::new($app.now, &$app.layout, &mut $app.effects, &mut $app.status);
+        let clock = $app.clock();
+        let mut $cx = Cx::new(clock, &$app.layout, &mut $app.effects, &mut $app.status);
         $cx.fixed_window = $app.fixed_window;
         let result = $body;
         let nav = $cx.take_nav();
@@ -188,6 +201,7 @@ macro_rules! with_cx {
 mod mouse;
 mod navigation;
 mod overlays;
+mod replay;
 mod selected;
 
 /// How often the console re-reads the user directory, in seconds.
@@ -232,6 +246,12 @@ impl App {
             trace: None,
             trace_return: None,
             fixed_window: None,
+            replay: None,
+            replay_generation: 0,
+            live_aside: None,
+            can_time_travel: false,
+            replay_only: false,
+            replay_speed: 1.0,
             costs: CostsState::default(),
             spend: super::spend::SpendState::default(),
             leaders: LeadersState::default(),
@@ -329,6 +349,7 @@ impl App {
                     self.status = None;
                     self.dirty = true;
                 }
+                self.tick_replay(now);
                 let due = self
                     .last_refresh
                     .is_none_or(|t| now - t >= Duration::seconds(REFRESH_SECS));
@@ -337,6 +358,7 @@ impl App {
                 }
             }
             Msg::Source(update) => self.on_source(update),
+            Msg::Replay(msg) => self.on_replay(msg),
             Msg::Rates(rates) => {
                 if rates != self.rates {
                     self.rates = rates;
@@ -370,9 +392,53 @@ impl App {
 
     fn on_source(&mut self, update: SourceUpdate) {
         match update {
-            SourceUpdate::Events(events) => {
+            SourceUpdate::Events(events) => match self.live_aside.as_mut() {
+                // a replay runs: the live events go to the live view kept aside
+                Some(aside) => {
+                    for event in &events {
+                        match event {
+                            Event::AnomalyRaised { anomaly }
+                            | Event::AnomalyEscalated { anomaly } => {
+                                aside
+                                    .open_anomalies
+                                    .insert(anomaly.id.clone(), anomaly.clone());
+                            }
+                            Event::AnomalyCleared { anomaly } => {
+                                aside.open_anomalies.remove(&anomaly.id);
+                            }
+                            Event::StatsSnapshot { stats } => {
+                                aside.source_stats = Some(stats.clone());
+                            }
+                            _ => {}
+                        }
+                    }
+                    aside.live.feed.push_events_with(&events, &self.thresholds);
+                }
+                None => self.take_events(&events),
+            },
+            SourceUpdate::State(state) => {
+                if state != self.source_state {
+                    self.source_state = state;
+                    self.dirty = true;
+                }
+            }
+            SourceUpdate::Counters(counters) => {
+                if counters != self.counters {
+                    self.counters = counters;
+                    self.dirty = true;
+                }
+            }
+            raw @ SourceUpdate::Raw(_) => self.on_source(raw.decoded()),
+        }
+    }
+
+    /// Events into the live view: the feed, the open anomalies, the
+    /// source's own counters.
+    fn take_events(&mut self, events: &[Event]) {
+        {
+            {
                 let mut anomalies_changed = false;
-                for event in &events {
+                for event in events {
                     match event {
                         Event::AnomalyRaised { anomaly } | Event::AnomalyEscalated { anomaly } => {
                             self.open_anomalies
@@ -393,24 +459,11 @@ impl App {
                 if anomalies_changed {
                     self.audit.set_anomalies(&self.open_anomalies);
                 }
-                let added = self.live.feed.push_events_with(&events, &self.thresholds);
+                let added = self.live.feed.push_events_with(events, &self.thresholds);
                 if added > 0 {
                     self.dirty = true;
                 }
             }
-            SourceUpdate::State(state) => {
-                if state != self.source_state {
-                    self.source_state = state;
-                    self.dirty = true;
-                }
-            }
-            SourceUpdate::Counters(counters) => {
-                if counters != self.counters {
-                    self.counters = counters;
-                    self.dirty = true;
-                }
-            }
-            raw @ SourceUpdate::Raw(_) => self.on_source(raw.decoded()),
         }
     }
 
@@ -419,7 +472,7 @@ impl App {
         self.last_refresh = Some(self.now);
         self.effects.push(Effect::Query(Query::Overview {
             generation: self.overview_slot.again(),
-            now: self.now,
+            now: self.clock(),
         }));
         if let Some(query) = self.spend.ask_if_due(self.now, force_view) {
             self.effects.push(Effect::Query(query));
@@ -484,7 +537,11 @@ impl App {
             });
             return;
         }
-        let actions: Vec<Action> = self.keymap.actions_for(&key).to_vec();
+        let mut actions: Vec<Action> = self.keymap.actions_for(&key).to_vec();
+        if self.replay.is_some() && self.view == ViewId::Live {
+            // the scrub keys win in the live view while a replay runs
+            actions.sort_by_key(|a| !a.is_replay());
+        }
         for action in actions {
             if self.apply(action) {
                 return;
@@ -518,6 +575,7 @@ impl App {
                 None => self.say("nothing selected to copy"),
             },
             Action::Refresh => self.refresh(true),
+            a if a.is_replay() => return self.apply_replay(a),
             Action::CopyJson | Action::OpenPager => {
                 // screens first: `e` escalates in the audit view
                 if action == Action::OpenPager && self.apply_in_view(action) {

@@ -51,6 +51,16 @@ pub struct Console {
     pub reviews: Arc<dyn ReviewStore>,
     /// The live source.
     pub updates: mpsc::Receiver<SourceUpdate>,
+    /// Where past windows are read for time travel (None: no past).
+    pub windows: Option<Arc<dyn crate::timetravel::WindowSource>>,
+    /// While a replay runs, the panes are answered by the replay's engine
+    /// (the history engine has no past of its own: a recording, a
+    /// systemprompt stream).
+    pub replay_answers: bool,
+    /// The anomaly rules run over replayed windows (None: not run).
+    pub replay_anomalies: Option<crate::anomaly::Thresholds>,
+    /// Open on a replay of this window (`--at`, `--replay FILE`).
+    pub start_at: Option<crate::query::TimeWindow>,
 }
 
 /// Shortest time between two frames.
@@ -63,6 +73,8 @@ pub const DATA_FRAME_INTERVAL: Duration = Duration::from_millis(400);
 const IDLE_TICK: Duration = Duration::from_secs(1);
 /// How often the ribbon's rates are recomputed.
 const RATES_INTERVAL: Duration = Duration::from_secs(1);
+/// How often a running replay's clock moves.
+const REPLAY_TICK: Duration = Duration::from_millis(200);
 
 /// Puts the terminal back however the loop ends.
 struct TerminalGuard;
@@ -92,7 +104,8 @@ pub fn osc52(text: &str) -> String {
 /// When the loop wakes without input: when the pending frame may be drawn
 /// if something waits to be drawn, else the next idle tick.
 fn next_wake(app: &App, last_draw: Option<Instant>, last_tick: Instant) -> Instant {
-    let idle = last_tick + IDLE_TICK;
+    let replaying = app.replay.as_ref().is_some_and(|r| !r.paused);
+    let idle = last_tick + if replaying { REPLAY_TICK } else { IDLE_TICK };
     if !app.dirty {
         return idle;
     }
@@ -162,7 +175,17 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
     app.update(Msg::Resize(size.width, size.height));
     app.update(Msg::Tick(chrono::Utc::now()));
     app.review_store_note = console.reviews.durability_note();
+    app.can_time_travel = console.windows.is_some();
     app.start();
+    let mut replay = super::replay_driver::ReplayDriver::new(
+        console.windows.clone(),
+        crate::live::LiveLimits::default(),
+        console.replay_anomalies.clone(),
+    )
+    .rates_only(!console.replay_answers);
+    if let Some(window) = console.start_at {
+        app.start_replay(window);
+    }
 
     let (reply_tx, mut reply_rx) = mpsc::channel(256);
     let mut input = EventStream::new();
@@ -175,7 +198,10 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
         for effect in app.drain_effects() {
             match effect {
                 Effect::Query(query) => {
-                    let history = console.history.clone();
+                    let history: Arc<dyn QueryEngine> = match replay.engine() {
+                        Some(engine) if console.replay_answers => engine,
+                        _ => console.history.clone(),
+                    };
                     let reviews = console.reviews.clone();
                     let prices = app.prices.clone();
                     let tx = reply_tx.clone();
@@ -214,6 +240,28 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                     }
                     app.dirty = true;
                     app.urgent = true;
+                }
+                Effect::Replay(effect) => {
+                    let msgs = match effect {
+                        super::msg::ReplayEffect::Start { generation, window } => {
+                            replay.start(generation, window)
+                        }
+                        super::msg::ReplayEffect::ReleaseTo {
+                            generation,
+                            position,
+                        } => replay.release_to(generation, position),
+                        super::msg::ReplayEffect::Stop => {
+                            replay.stop();
+                            Vec::new()
+                        }
+                    };
+                    for msg in msgs {
+                        app.update(msg);
+                    }
+                    if replay.engine().is_some() {
+                        // the ribbon follows the replay clock
+                        app.update(Msg::Rates(replay.rates().unwrap_or_default()));
+                    }
                 }
                 Effect::LoadTheme { name, no_color } => {
                     // a theme file is small: read it here, between frames
@@ -271,13 +319,22 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                 }
             },
             Some(msg) = reply_rx.recv() => app.update(msg),
+            read = replay.next_read(), if replay.wants_read() => {
+                for msg in replay.on_read(read) {
+                    app.update(msg);
+                }
+            },
             _ = tokio::time::sleep_until(next_wake(&app, last_draw, last_tick).into()) => {
                 last_tick = Instant::now();
                 let now = chrono::Utc::now();
                 app.update(Msg::Tick(now));
                 if last_rates.is_none_or(|t| t.elapsed() >= RATES_INTERVAL) {
                     last_rates = Some(Instant::now());
-                    app.update(Msg::Rates(console.live.rates(now)));
+                    let rates = match replay.engine() {
+                        Some(_) => replay.rates().unwrap_or_default(),
+                        None => console.live.rates(now),
+                    };
+                    app.update(Msg::Rates(rates));
                 }
             },
             _ = sigterm.recv() => break,

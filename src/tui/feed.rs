@@ -240,6 +240,11 @@ impl Feed {
         }
     }
 
+    /// Most rows kept.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     /// Rows ever pushed (the next row's sequence number).
     pub fn pushed(&self) -> u64 {
         self.next_seq

@@ -53,6 +53,16 @@ pub enum Action {
     OpenPager,
     SearchNext,
     SearchPrev,
+    ReplayPause,
+    ReplayBack,
+    ReplayForward,
+    ReplayBackLong,
+    ReplayForwardLong,
+    ReplayFaster,
+    ReplaySlower,
+    ReplayPrevMark,
+    ReplayNextMark,
+    ReplayLive,
 }
 
 /// Help sections, in display order.
@@ -63,6 +73,7 @@ pub const SECTIONS: &[&str] = &[
     "Costs & leaders",
     "Audit",
     "Logs",
+    "Replay",
 ];
 
 impl Action {
@@ -108,7 +119,36 @@ impl Action {
         Action::OpenPager,
         Action::SearchNext,
         Action::SearchPrev,
+        // after the keys they share (`Space`, `[`, `]`, `G`): while a
+        // replay runs they go first in the live view (see `App::on_key`)
+        Action::ReplayPause,
+        Action::ReplayBack,
+        Action::ReplayForward,
+        Action::ReplayBackLong,
+        Action::ReplayForwardLong,
+        Action::ReplayFaster,
+        Action::ReplaySlower,
+        Action::ReplayPrevMark,
+        Action::ReplayNextMark,
+        Action::ReplayLive,
     ];
+
+    /// The scrub keys of a replay.
+    pub fn is_replay(self) -> bool {
+        matches!(
+            self,
+            Action::ReplayPause
+                | Action::ReplayBack
+                | Action::ReplayForward
+                | Action::ReplayBackLong
+                | Action::ReplayForwardLong
+                | Action::ReplayFaster
+                | Action::ReplaySlower
+                | Action::ReplayPrevMark
+                | Action::ReplayNextMark
+                | Action::ReplayLive
+        )
+    }
 
     /// The config-file name of the action (`[keymap] quit = ["q"]`).
     pub fn name(self) -> &'static str {
@@ -152,6 +192,16 @@ impl Action {
             Action::OpenPager => "open_pager",
             Action::SearchNext => "search_next",
             Action::SearchPrev => "search_prev",
+            Action::ReplayPause => "replay_pause",
+            Action::ReplayBack => "replay_back",
+            Action::ReplayForward => "replay_forward",
+            Action::ReplayBackLong => "replay_back_long",
+            Action::ReplayForwardLong => "replay_forward_long",
+            Action::ReplayFaster => "replay_faster",
+            Action::ReplaySlower => "replay_slower",
+            Action::ReplayPrevMark => "replay_prev_mark",
+            Action::ReplayNextMark => "replay_next_mark",
+            Action::ReplayLive => "replay_live",
         }
     }
 
@@ -161,7 +211,7 @@ impl Action {
             Action::Quit => "quit (restores the terminal)",
             Action::Help => "this help",
             Action::Palette => {
-                "command palette (:trace ID, :audit PREFIX, :costs, :theme NAME, :q)"
+                "command palette (:trace ID, :audit PREFIX, :goto TIME, :window A..B, :q)"
             }
             Action::Filter => "filter the feed / focus the search box",
             Action::Drill => "open the selected row (trace, record)",
@@ -199,6 +249,18 @@ impl Action {
             Action::OpenPager => "open the selected item in $PAGER (E in the audit view)",
             Action::SearchNext => "next match of the / search (trace view)",
             Action::SearchPrev => "previous match of the / search (trace view)",
+            Action::ReplayPause => "replay: pause / resume",
+            Action::ReplayBack => "replay: back 10 s",
+            Action::ReplayForward => "replay: forward 10 s",
+            Action::ReplayBackLong => "replay: back 1 min",
+            Action::ReplayForwardLong => "replay: forward 1 min",
+            Action::ReplayFaster => "replay: faster",
+            Action::ReplaySlower => "replay: slower",
+            Action::ReplayPrevMark => "replay: previous error or anomaly",
+            Action::ReplayNextMark => "replay: next error or anomaly",
+            Action::ReplayLive => {
+                "replay: back to live (:goto TIME [SPAN] or :window FROM..TO replays a past window; reports answer for it)"
+            }
         }
     }
 
@@ -240,6 +302,16 @@ impl Action {
             | Action::NextUnreviewed
             | Action::PrevUnreviewed => "Audit",
             Action::CycleLevel | Action::CycleModule => "Logs",
+            Action::ReplayPause
+            | Action::ReplayBack
+            | Action::ReplayForward
+            | Action::ReplayBackLong
+            | Action::ReplayForwardLong
+            | Action::ReplayFaster
+            | Action::ReplaySlower
+            | Action::ReplayPrevMark
+            | Action::ReplayNextMark
+            | Action::ReplayLive => "Replay",
         }
     }
 
@@ -289,6 +361,16 @@ impl Action {
             Action::OpenPager => &["e", "E"],
             Action::SearchNext => &["n"],
             Action::SearchPrev => &["N"],
+            Action::ReplayPause => &["space"],
+            Action::ReplayBack => &["left"],
+            Action::ReplayForward => &["right"],
+            Action::ReplayBackLong => &["shift-left"],
+            Action::ReplayForwardLong => &["shift-right"],
+            Action::ReplayFaster => &["+", "="],
+            Action::ReplaySlower => &["-"],
+            Action::ReplayPrevMark => &["["],
+            Action::ReplayNextMark => &["]"],
+            Action::ReplayLive => &["G"],
         }
     }
 }
@@ -314,6 +396,8 @@ pub enum KeyCodeKey {
     Down,
     Left,
     Right,
+    ShiftLeft,
+    ShiftRight,
     Home,
     End,
     PageUp,
@@ -334,6 +418,10 @@ impl KeyBinding {
             KeyCode::BackTab => KeyCodeKey::BackTab,
             KeyCode::Up => KeyCodeKey::Up,
             KeyCode::Down => KeyCodeKey::Down,
+            KeyCode::Left if event.modifiers.contains(KeyModifiers::SHIFT) => KeyCodeKey::ShiftLeft,
+            KeyCode::Right if event.modifiers.contains(KeyModifiers::SHIFT) => {
+                KeyCodeKey::ShiftRight
+            }
             KeyCode::Left => KeyCodeKey::Left,
             KeyCode::Right => KeyCodeKey::Right,
             KeyCode::Home => KeyCodeKey::Home,
@@ -356,7 +444,8 @@ impl KeyBinding {
         let bad = || {
             Error::input(format!(
                 "invalid key {text:?} in the keymap: use a character, ctrl-X, alt-X, or a name \
-                 (enter, esc, tab, backtab, space, up, down, left, right, home, end, pageup, \
+                 (enter, esc, tab, backtab, space, up, down, left, right, shift-left, shift-right, \
+                 home, end, pageup, \
                  pagedown, backspace, delete, f1..f12)"
             ))
         };
@@ -387,6 +476,8 @@ impl KeyBinding {
                 "down" => KeyCodeKey::Down,
                 "left" => KeyCodeKey::Left,
                 "right" => KeyCodeKey::Right,
+                "shift-left" => KeyCodeKey::ShiftLeft,
+                "shift-right" => KeyCodeKey::ShiftRight,
                 "home" => KeyCodeKey::Home,
                 "end" => KeyCodeKey::End,
                 "pageup" | "pgup" => KeyCodeKey::PageUp,
@@ -419,6 +510,10 @@ impl fmt::Display for KeyBinding {
             KeyCodeKey::Char(' ') => f.write_str("Space"),
             KeyCodeKey::Char(c) => write!(f, "{c}"),
             KeyCodeKey::F(n) => write!(f, "F{n}"),
+            KeyCodeKey::Left => f.write_str("←"),
+            KeyCodeKey::Right => f.write_str("→"),
+            KeyCodeKey::ShiftLeft => f.write_str("Shift-←"),
+            KeyCodeKey::ShiftRight => f.write_str("Shift-→"),
             other => write!(f, "{other:?}"),
         }
     }

@@ -27,6 +27,8 @@ pub mod layout;
 pub mod msg;
 pub mod palette;
 pub mod queries;
+pub mod replay;
+pub mod replay_driver;
 pub mod reviews;
 pub mod screens;
 pub mod selection;

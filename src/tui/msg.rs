@@ -28,6 +28,52 @@ pub enum Msg {
     Notice(String),
     /// A theme asked for with `:theme NAME`, loaded (or why not).
     ThemeLoaded(String, std::result::Result<Box<Theme>, String>),
+    /// From the time-travel reader and the replay buffer.
+    Replay(ReplayMsg),
+}
+
+/// What the event loop says about a replay (tagged with the replay's
+/// generation: a stopped replay's messages are dropped).
+#[derive(Debug, Clone)]
+pub enum ReplayMsg {
+    /// More of the window was read.
+    Progress {
+        generation: u64,
+        /// Events read so far.
+        loaded: u64,
+        /// The instant of the newest one.
+        loaded_until: Option<Timestamp>,
+        /// The errors and anomalies among those just read.
+        marks: Vec<Timestamp>,
+        /// Events evicted so far to stay within the live engine's limit.
+        evicted: u64,
+    },
+    /// The window is read to its end, or reading failed.
+    Done {
+        generation: u64,
+        error: Option<String>,
+    },
+    /// The events up to the replay clock; `reset`: the clock went back,
+    /// the feed starts over with them.
+    Events {
+        generation: u64,
+        reset: bool,
+        events: Vec<Event>,
+    },
+}
+
+/// What the app asks of the time-travel reader.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplayEffect {
+    /// Read `window` (a new replay; any running one stops).
+    Start { generation: u64, window: TimeWindow },
+    /// Release the events up to `position` into the live view.
+    ReleaseTo {
+        generation: u64,
+        position: Timestamp,
+    },
+    /// Stop replaying: the live view follows the live source again.
+    Stop,
 }
 
 /// Work for the event loop.
@@ -42,6 +88,8 @@ pub enum Effect {
         name: String,
         no_color: bool,
     },
+    /// Time travel.
+    Replay(ReplayEffect),
     /// Suspend the console and show `text` in `$PAGER`, then come back.
     Pager {
         title: String,

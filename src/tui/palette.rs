@@ -24,6 +24,8 @@ pub enum Command {
     /// `window FROM..TO` (or `FROM..`, to now): every report answers for
     /// that window; `window` alone goes back to the rolling windows.
     Window(Option<(String, Option<String>)>),
+    /// `goto TIME [SPAN]`: replay SPAN (default 1 h) from TIME.
+    Goto(String),
     /// Nothing typed.
     Nothing,
 }
@@ -33,8 +35,10 @@ pub const PALETTE_HINT: &str =
     "trace ID · audit PREFIX · costs · live · leaders · logs · theme NAME · q";
 
 /// The verbs, for completion.
-pub const VERBS: [&str; 11] = [
+pub const VERBS: [&str; 13] = [
     "trace",
+    "goto",
+    "window",
     "audit",
     "anomalies",
     "costs",
@@ -62,7 +66,7 @@ pub fn complete(text: &str) -> Result<String, Vec<&'static str>> {
         .collect();
     match choices.as_slice() {
         [one] => Ok(match *one {
-            "trace" | "audit" | "filter" | "theme" | "window" => format!("{one} "),
+            "trace" | "audit" | "filter" | "theme" | "window" | "goto" => format!("{one} "),
             other => other.to_string(),
         }),
         _ => Err(choices),
@@ -108,13 +112,18 @@ pub fn parse(text: &str) -> Result<Command, String> {
                     .to_string(),
             ),
         },
+        "goto" | "at" if arg.is_empty() => Err(
+            "goto needs a time: goto 2026-11-24T03:00 [1h] (a date, a time or a duration back from now)"
+                .to_string(),
+        ),
+        "goto" | "at" => Ok(Command::Goto(arg.to_string())),
         "theme" if arg.is_empty() => {
             Err("theme needs a name: theme dark|light|high-contrast|FILE".to_string())
         }
         "theme" => Ok(Command::Theme(arg.to_string())),
         _ => Err(format!(
             "unknown command {:?}: try trace ID, audit PREFIX, costs, live, leaders, logs, \
-             anomalies, filter TEXT, theme NAME, window FROM..TO, help, q",
+             anomalies, filter TEXT, theme NAME, window FROM..TO, goto TIME [SPAN], help, q",
             crate::sanitize::clean(text)
         )),
     }

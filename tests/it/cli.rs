@@ -1274,3 +1274,64 @@ both_shapes!(
     audit_export_reads_the_recorded_verdicts,
     database_url_before_the_subcommand_is_honoured,
 );
+
+/// Time travel's flags: bad input is one line naming the flag, exit 2,
+/// before anything is opened (the unreachable database is never dialled).
+#[test]
+fn time_travel_flags_say_what_is_wrong() {
+    let nowhere = "postgres://nobody@127.0.0.1:1/nothing";
+    let out = tracetop(&["--database-url", nowhere, "--at", "tuesday"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_line(&out).starts_with("tracetop: --at \"tuesday\" is not a time: use a duration"),
+        "{}",
+        stderr_line(&out)
+    );
+    let out = tracetop(
+        &[
+            "--database-url",
+            nowhere,
+            "--at",
+            "2026-11-24T03:00",
+            "--window",
+            "0s",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_line(&out).contains("--window"),
+        "{}",
+        stderr_line(&out)
+    );
+    let out = tracetop(
+        &["--database-url", nowhere, "--at", "2h", "--speed=-1"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_line(&out).contains("invalid --speed -1"),
+        "{}",
+        stderr_line(&out)
+    );
+    let out = tracetop(
+        &[
+            "record",
+            "--database-url",
+            nowhere,
+            "--since",
+            "2h",
+            "--until",
+            "3h",
+            "--out",
+            "/tmp/x.jsonl",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_line(&out).contains("the window must end after it starts"),
+        "{}",
+        stderr_line(&out)
+    );
+}

@@ -730,3 +730,117 @@ fn e_opens_the_selected_row_in_the_pager_and_the_console_comes_back() {
     tmux.send(&["q"]);
     tmux.wait_for("exit=0");
 }
+
+/// Time travel end to end: open the console on a past hour, pause, step,
+/// jump to the next error and go back to live.
+#[tokio::test]
+async fn console_replays_a_past_window_pauses_steps_jumps_and_returns_to_live() {
+    if !have_tmux() {
+        println!("note: tmux not installed, skipping the time-travel console test");
+        return;
+    }
+    let db = support::fresh_db().await;
+    db.exec(
+        "INSERT INTO logs (id, timestamp, level, module, message) VALUES
+           ('past-1', '2026-11-24T03:00:30Z', 'INFO', 'gateway', 'past-first-line'),
+           ('past-2', '2026-11-24T03:01:00Z', 'INFO', 'gateway', 'past-after-a-minute'),
+           ('past-err', '2026-11-24T03:20:00Z', 'ERROR', 'gateway', 'past-the-error'),
+           ('past-3', '2026-11-24T03:40:00Z', 'INFO', 'gateway', 'past-later'),
+           ('now-1', now() - interval '1 minute', 'INFO', 'gateway', 'live-right-now')",
+    )
+    .await;
+    let bin = env!("CARGO_BIN_EXE_tracetop");
+    let tmux = Tmux::start("tracetop-e2e-timetravel");
+    tmux.send(&[
+        &format!(
+            "NO_COLOR=1 {bin} --database-url '{}' --at 2026-11-24T03:00 --window 1h --speed 1; echo exit=$?",
+            db.url
+        ),
+        "Enter",
+    ]);
+    let screen = tmux.wait_for("REPLAY 2026-11-24 03:00–04:00 · 1×");
+    assert!(!screen.contains("live-right-now"), "{screen}");
+    tmux.send(&["Space"]);
+    tmux.wait_for("⏸ PAUSED");
+    // one minute on: the lines of the first minute are on screen, not later ones
+    tmux.send(&["S-Right"]);
+    let screen = tmux.wait_for("past-after-a-minute");
+    assert!(screen.contains("past-first-line"), "{screen}");
+    assert!(!screen.contains("past-the-error"), "{screen}");
+    tmux.send(&["Right"]);
+    tmux.wait_for(" 03:01:");
+    // the next error
+    tmux.send(&["]"]);
+    let screen = tmux.wait_for("past-the-error");
+    assert!(screen.contains(" 03:20:00 "), "{screen}");
+    assert!(!screen.contains("past-later"), "{screen}");
+    // back to live: the live feed, no replay banner
+    tmux.send(&["G"]);
+    tmux.wait_gone("REPLAY");
+    let screen = tmux.wait_for("live-right-now");
+    assert!(!screen.contains("past-the-error"), "{screen}");
+    tmux.send(&["q"]);
+    tmux.wait_for("exit=0");
+}
+
+/// Time travel over `--remote`: the console on a `tracetop serve` opens a
+/// past hour read through the server's window API, all at once with
+/// `--speed 0`.
+#[tokio::test]
+async fn remote_console_replays_a_past_window_through_serve() {
+    if !have_tmux() {
+        println!("note: tmux not installed, skipping the remote time-travel console test");
+        return;
+    }
+    let db = support::fresh_db().await;
+    db.exec(
+        "INSERT INTO logs (id, timestamp, level, module, message) VALUES
+           ('past-r1', '2026-11-24T03:05:00Z', 'INFO', 'gateway', 'remote-past-line'),
+           ('past-r2', '2026-11-24T03:45:00Z', 'ERROR', 'gateway', 'remote-past-error'),
+           ('past-r3', '2026-11-24T05:00:00Z', 'INFO', 'gateway', 'remote-outside')",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    let token = dir.path().join("token");
+    std::fs::write(&tokens, "remote-e2e-token-0123456789\n").unwrap();
+    std::fs::write(&token, "remote-e2e-token-0123456789\n").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bin = env!("CARGO_BIN_EXE_tracetop");
+    let mut serve = Command::new(bin)
+        .args(["serve", "--database-url", &db.url, "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--token-file")
+        .arg(&tokens)
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start tracetop serve");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let tmux = Tmux::start("tracetop-e2e-remote-timetravel");
+    tmux.send(&[
+        &format!(
+            "NO_COLOR=1 {bin} --remote http://127.0.0.1:{port}/api/v1/stream --token-file {} --at 2026-11-24T03:00 --speed 0; echo exit=$?",
+            token.display()
+        ),
+        "Enter",
+    ]);
+    tmux.wait_for("REPLAY 2026-11-24 03:00–04:00 · max");
+    let screen = tmux.wait_for("remote-past-error");
+    assert!(screen.contains("remote-past-line"), "{screen}");
+    assert!(screen.contains("■ END"), "{screen}");
+    assert!(!screen.contains("remote-outside"), "{screen}");
+    tmux.send(&["q"]);
+    tmux.wait_for("exit=0");
+    let _ = serve.kill();
+    let _ = serve.wait();
+}

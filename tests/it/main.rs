@@ -36,6 +36,7 @@ mod sse;
 mod sse_systemprompt;
 mod tail;
 mod tail_pipe;
+mod timetravel;
 mod tui_perf;
 mod tui_spend;
 mod tui_update;

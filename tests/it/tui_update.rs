@@ -1699,3 +1699,256 @@ fn the_detail_pane_is_built_once_and_rebuilt_when_its_data_changes() {
     )));
     assert!(screen(&app).contains("message after the refresh"));
 }
+
+// ------------------------------------------------------------ time travel
+
+fn replay_log(id: &str, at: Timestamp, level: &str) -> Event {
+    let mut record = log(0, level, Some("trace-replay"));
+    record.id = LogId::new(id);
+    record.timestamp = at;
+    Event::Log { log: record }
+}
+
+fn replay_effects(app: &mut App) -> Vec<ReplayEffect> {
+    app.drain_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Replay(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+fn released_to(effects: &[ReplayEffect]) -> Option<Timestamp> {
+    effects.iter().rev().find_map(|e| match e {
+        ReplayEffect::ReleaseTo { position, .. } => Some(*position),
+        _ => None,
+    })
+}
+
+#[test]
+fn scrub_keys_drive_the_replay_clock_and_g_goes_back_to_live() {
+    let mut app = app(120, 30);
+    app.can_time_travel = true;
+    app.replay_speed = 10.0;
+    let live_rows = app.live.feed.total();
+    assert!(live_rows > 0);
+    app.drain_effects();
+
+    app.run_command("goto 2026-11-24T03:00 1h");
+    let start: Timestamp = "2026-11-24T03:00:00Z".parse().unwrap();
+    let window = TimeWindow {
+        start,
+        end: start + chrono::Duration::hours(1),
+    };
+    let effects = app.drain_effects();
+    let generation = match effects.iter().find_map(|e| match e {
+        Effect::Replay(ReplayEffect::Start { generation, window }) => Some((*generation, *window)),
+        _ => None,
+    }) {
+        Some((g, w)) => {
+            assert_eq!(w, window);
+            g
+        }
+        None => panic!("goto starts reading the window: {effects:?}"),
+    };
+    // every report answers for the window, at the replay clock
+    assert_eq!(app.fixed_window, Some(window));
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::Query(Query::Overview { now, .. }) if *now == start
+    )));
+    assert_eq!(app.live.feed.total(), 0, "the feed shows the replay only");
+    let shown = screen(&app);
+    assert!(
+        shown.contains("REPLAY 2026-11-24 03:00–04:00 · 10×"),
+        "{shown}"
+    );
+
+    // the event loop read the window: two events, one error at 03:20
+    let error_at = start + chrono::Duration::minutes(20);
+    app.update(Msg::Replay(ReplayMsg::Progress {
+        generation,
+        loaded: 2,
+        loaded_until: Some(error_at),
+        marks: vec![error_at],
+        evicted: 0,
+    }));
+    app.update(Msg::Replay(ReplayMsg::Done {
+        generation,
+        error: None,
+    }));
+
+    // the clock runs at 10× the wall clock
+    let wall = now();
+    app.update(Msg::Tick(wall));
+    app.update(Msg::Tick(wall + chrono::Duration::seconds(2)));
+    let position = start + chrono::Duration::seconds(20);
+    assert_eq!(app.replay.as_ref().unwrap().position, position);
+    assert_eq!(released_to(&replay_effects(&mut app)), Some(position));
+
+    // Space pauses the replay (not the feed), and the clock stands still
+    app.update(ch(' '));
+    assert!(app.replay.as_ref().unwrap().paused);
+    assert!(app.live.follow, "Space is the replay's in the live view");
+    app.update(Msg::Tick(wall + chrono::Duration::seconds(10)));
+    assert_eq!(app.replay.as_ref().unwrap().position, position);
+
+    // → and Shift-→ step 10 s and 1 min, ← back
+    app.update(key(KeyCode::Right));
+    assert_eq!(
+        released_to(&replay_effects(&mut app)),
+        Some(position + chrono::Duration::seconds(10))
+    );
+    app.update(Msg::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Right,
+        crossterm::event::KeyModifiers::SHIFT,
+    )));
+    app.update(key(KeyCode::Left));
+    assert_eq!(
+        app.replay.as_ref().unwrap().position,
+        position + chrono::Duration::seconds(60)
+    );
+    app.drain_effects();
+
+    // + / - change the speed
+    app.update(ch('+'));
+    assert_eq!(app.replay.as_ref().unwrap().speed, 30.0);
+    app.update(ch('-'));
+    app.update(ch('-'));
+    assert_eq!(app.replay.as_ref().unwrap().speed, 5.0);
+
+    // ] jumps to the next error; the released events show in the feed
+    app.update(ch(']'));
+    assert_eq!(released_to(&replay_effects(&mut app)), Some(error_at));
+    app.update(Msg::Replay(ReplayMsg::Events {
+        generation,
+        reset: false,
+        events: vec![
+            replay_log("replayed-1", start + chrono::Duration::minutes(1), "INFO"),
+            replay_log("replayed-err", error_at, "ERROR"),
+        ],
+    }));
+    assert_eq!(app.live.feed.total(), 2);
+    assert_eq!(app.selected_feed_row().unwrap().id, "replayed-err");
+    app.update(ch('['));
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("no error or anomaly before"),
+        "{:?}",
+        app.status
+    );
+    // a seek back starts the feed over with what the event loop releases
+    app.update(key(KeyCode::Left));
+    app.update(Msg::Replay(ReplayMsg::Events {
+        generation,
+        reset: true,
+        events: vec![replay_log(
+            "replayed-1",
+            start + chrono::Duration::minutes(1),
+            "INFO",
+        )],
+    }));
+    assert_eq!(app.live.feed.total(), 1);
+    // answers of an older replay are dropped
+    app.update(Msg::Replay(ReplayMsg::Events {
+        generation: generation + 7,
+        reset: true,
+        events: Vec::new(),
+    }));
+    assert_eq!(app.live.feed.total(), 1);
+
+    // live events keep arriving into the live view kept aside
+    app.update(Msg::Source(SourceUpdate::Events(log_events(700..703, "t"))));
+    assert_eq!(app.live.feed.total(), 1, "the past is never mixed with now");
+
+    // G: back to live, the live view as it is by now
+    app.update(ch('G'));
+    assert!(app.replay.is_none());
+    assert_eq!(app.fixed_window, None);
+    assert_eq!(app.live.feed.total(), live_rows + 3);
+    assert!(replay_effects(&mut app).contains(&ReplayEffect::Stop));
+    assert!(!screen(&app).contains("REPLAY"));
+}
+
+#[test]
+fn window_replays_on_a_source_with_a_past_and_scrub_keys_remap() {
+    let mut overrides = BTreeMap::new();
+    overrides.insert("replay_pause".to_string(), vec!["p".to_string()]);
+    overrides.insert("replay_live".to_string(), vec!["L".to_string()]);
+    let mut app = app(120, 30);
+    app.keymap = Keymap::with_overrides(&overrides).unwrap();
+    // without a past (demo), :window only fixes the reports' window
+    app.run_command("window 2026-11-24T03:00..2026-11-24T05:00");
+    assert!(app.replay.is_none() && app.fixed_window.is_some());
+    app.run_command("window");
+    app.can_time_travel = true;
+    app.run_command("window 2026-11-24T03:00..2026-11-24T05:00");
+    let replay = app.replay.as_ref().expect(":window replays the window");
+    assert_eq!(replay.window.span(), chrono::Duration::hours(2));
+    app.update(ch('p'));
+    assert!(app.replay.as_ref().unwrap().paused);
+    app.update(ch(' '));
+    assert!(
+        app.replay.as_ref().unwrap().paused,
+        "Space is no longer bound"
+    );
+    app.update(ch('?'));
+    let help = screen(&app);
+    assert!(
+        help.contains("Replay (running: the past, not now)"),
+        "{help}"
+    );
+    assert!(
+        help.contains("  p               replay: pause / resume"),
+        "{help}"
+    );
+    app.update(key(KeyCode::Esc));
+    app.update(ch('L'));
+    assert!(app.replay.is_none());
+    app.run_command("goto yesterday-ish");
+    assert!(app.status.as_ref().unwrap().0.contains("goto TIME [SPAN]"));
+}
+
+#[test]
+fn every_report_answers_for_the_replayed_window() {
+    let mut app = app(120, 30);
+    app.can_time_travel = true;
+    app.run_command("goto 2026-11-24T03:00 1h");
+    let start: Timestamp = "2026-11-24T03:00:00Z".parse().unwrap();
+    let window = TimeWindow {
+        start,
+        end: start + chrono::Duration::hours(1),
+    };
+    app.drain_effects();
+    for (digit, view) in [
+        ('3', "costs"),
+        ('4', "leaders"),
+        ('5', "audit"),
+        ('6', "logs"),
+    ] {
+        app.update(ch(digit));
+        let windows: Vec<TimeWindow> = app
+            .drain_effects()
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Query(
+                    Query::Costs { window, .. }
+                    | Query::Leaders { window, .. }
+                    | Query::AuditQueue { window, .. },
+                ) => Some(window),
+                Effect::Query(Query::Logs { filter, .. }) => filter.window,
+                _ => None,
+            })
+            .collect();
+        assert!(!windows.is_empty(), "{view} asks for its data");
+        assert!(windows.iter().all(|w| *w == window), "{view}: {windows:?}");
+        assert!(
+            screen(&app).contains("REPLAY 2026-11-24 03:00–04:00"),
+            "{view} says it is the past"
+        );
+    }
+}

@@ -6,8 +6,39 @@ use super::*;
 use crate::tui::app::overlays::{ALL_MODULES, Picker, TraceList};
 
 impl App {
-    /// `:window FROM..TO`: fix every report's window (or go back to the
-    /// rolling windows), then ask the current view again.
+    /// `:window FROM..TO`: on a source with a past (database, remote
+    /// server, recording), replay that window (every report answers for
+    /// it); `:window` alone goes back to live and the rolling windows.
+    /// Elsewhere (demo), only fix every report's window.
+    pub(super) fn window_command(&mut self, range: Option<(String, Option<String>)>) {
+        if !self.can_time_travel {
+            return self.fix_window(range);
+        }
+        match range {
+            None => {
+                self.stop_replay();
+                if self.replay.is_none() {
+                    self.fixed_window = None;
+                    self.refresh(true);
+                }
+            }
+            Some((from, to)) => {
+                match crate::query::resolve_window(Some(&from), to.as_deref(), None, self.now) {
+                    Ok(window) => self.start_replay(window),
+                    Err(e) => {
+                        let text = e
+                            .to_string()
+                            .replace("--since", "FROM")
+                            .replace("--until", "TO");
+                        self.say(text)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `:window FROM..TO` without time travel: fix every report's window
+    /// (or go back to the rolling windows), then ask the current view again.
     pub(super) fn fix_window(&mut self, range: Option<(String, Option<String>)>) {
         match range {
             None => {

@@ -358,7 +358,8 @@ impl App {
                 name,
                 no_color: self.no_color,
             }),
-            Command::Window(range) => self.fix_window(range),
+            Command::Window(range) => self.window_command(range),
+            Command::Goto(text) => self.goto(&text),
             Command::Nothing => {}
         }
     }

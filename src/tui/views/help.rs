@@ -27,7 +27,14 @@ pub fn help_lines_matching(app: &App, filter: &str) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let needle = filter.to_lowercase();
     let first = section_of(app.view);
-    let sections = std::iter::once(first).chain(SECTIONS.iter().copied().filter(|s| *s != first));
+    // while a replay runs its scrub keys come first
+    let replay = app.replay.as_ref().map(|_| "Replay");
+    let sections = replay.into_iter().chain(std::iter::once(first)).chain(
+        SECTIONS
+            .iter()
+            .copied()
+            .filter(|s| *s != first && Some(*s) != replay),
+    );
     let mut lines = Vec::new();
     for section in sections {
         let mut bindings = Vec::new();
@@ -50,7 +57,9 @@ pub fn help_lines_matching(app: &App, filter: &str) -> Vec<Line<'static>> {
         if bindings.is_empty() {
             continue;
         }
-        let title = if section == first {
+        let title = if Some(section) == replay {
+            format!("{section} (running: the past, not now)")
+        } else if section == first {
             format!("{section} (this view)")
         } else {
             section.to_string()

@@ -97,15 +97,22 @@ fn draw_tabs(app: &App, frame: &mut Frame, area: Rect) {
     // the brand, and a fixed window before it (so nobody takes it for now);
     // when both do not fit, the window wins
     let plain = format!("tracetop · {} ", app.source_label);
-    let candidates: Vec<(String, Style)> = match &app.fixed_window {
-        Some(w) => {
+    let candidates: Vec<(String, Style)> = match (&app.replay, &app.fixed_window) {
+        (Some(replay), _) => {
+            let banner = replay.banner();
+            vec![
+                (format!("{banner} · {plain}"), theme.warn),
+                (format!("{banner} "), theme.warn),
+            ]
+        }
+        (None, Some(w)) => {
             let window = format!("WINDOW {}", super::app::window_label(w));
             vec![
                 (format!("{window} · {plain}"), theme.warn),
                 (format!("{window} "), theme.warn),
             ]
         }
-        None => vec![(plain, theme.title)],
+        (None, None) => vec![(plain, theme.title)],
     };
     if let Some((right, style)) = candidates
         .into_iter()
@@ -126,6 +133,17 @@ fn draw_footer(app: &App, frame: &mut Frame, area: Rect) {
         Some((text, _)) => Span::styled(format!(" {}", crate::sanitize::clean(text)), theme.accent),
         None => {
             let hints = match app.view {
+                ViewId::Live if app.replay.is_some() => format!(
+                    " {} pause · {}/{} 10s · {}/{} error · {}/{} speed · {} live",
+                    k(A::ReplayPause),
+                    k(A::ReplayBack),
+                    k(A::ReplayForward),
+                    k(A::ReplayPrevMark),
+                    k(A::ReplayNextMark),
+                    k(A::ReplaySlower),
+                    k(A::ReplayFaster),
+                    k(A::ReplayLive)
+                ),
                 ViewId::Live => format!(
                     " {} follow/pause · {} filter · {} trace · {} copy",
                     k(A::ToggleFollow),

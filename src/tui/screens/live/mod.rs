@@ -1,5 +1,6 @@
 //! The live screen: the stats ribbon over the event feed.
 
+pub mod scrub;
 pub mod state;
 pub mod view;
 

@@ -10,6 +10,10 @@ use crate::tui::views::*;
 use ratatui::widgets::{Cell, Row, Table};
 
 fn source_span(app: &App) -> Vec<Span<'static>> {
+    if let Some(replay) = &app.replay {
+        // the past is never taken for now: the scrub bar replaces the source
+        return super::scrub::spans(app, replay);
+    }
     let theme = &app.theme;
     // Room for the reason a source gave (a 429 names the URL and the cap).
     let reason_width = (app.size.0 as usize).saturating_sub(100).max(40);

@@ -1,0 +1,114 @@
+//! A past window read from Postgres, through the tail's own select lists
+//! and decoding ([`crate::source::postgres`]): the same rows become the same
+//! events the tail would have emitted for them, final state only (a
+//! request completed inside the window is one `ai.done` with its messages
+//! and tool calls).
+//!
+//! A row is in the window when the time the tail polls it on
+//! (`updated_at`, `created_at`, `timestamp`, `last_activity_at`,
+//! `started_at` by table) falls inside it. The window is read in slices
+//! (the first one short, so the console's first frame does not wait for
+//! the hour), each slice's rows merged across tables and replayed at their
+//! own time (the time of their state, as the tail orders them) kept inside
+//! the slice, so slices follow each other in time. Read-only: plain
+//! `SELECT`s with bound parameters on the engine's read-only pool.
+
+use super::{Replayed, WindowSource};
+use crate::error::Result;
+use crate::pg::PgEngine;
+use crate::query::TimeWindow;
+use crate::source::postgres::{TABLES, TailRow, rows_to_events};
+use chrono::Duration;
+use tokio::sync::mpsc;
+
+/// The first slice: short, for a quick first frame.
+pub const FIRST_SLICE: Duration = Duration::minutes(1);
+/// Every later slice.
+pub const SLICE: Duration = Duration::minutes(5);
+
+/// Reads windows from one database.
+#[derive(Clone)]
+pub struct PgWindow {
+    engine: PgEngine,
+}
+
+impl PgWindow {
+    /// On an engine already connected (read-only pool).
+    pub fn new(engine: PgEngine) -> Self {
+        PgWindow { engine }
+    }
+
+    /// Connect to `url` (read-only session).
+    pub async fn connect(url: &str) -> Result<Self> {
+        Ok(PgWindow::new(PgEngine::connect(url).await?))
+    }
+
+    /// The events of `[from, to)`, in replay order.
+    pub async fn read_slice(
+        &self,
+        from: crate::model::Timestamp,
+        to: crate::model::Timestamp,
+    ) -> Result<Vec<Replayed>> {
+        let pool = self.engine.pool();
+        let selects = self.engine.selects();
+        // the eight tables at once, on the pool's connections
+        let pages = futures::future::try_join_all(TABLES.iter().map(|spec| {
+            let sql = format!(
+                "SELECT {cols} FROM {table} {a} WHERE {a}.{time} >= $1 AND {a}.{time} < $2 \
+                 ORDER BY {a}.{time}, {a}.{id}",
+                cols = spec.cols(selects),
+                table = spec.name,
+                a = spec.alias,
+                time = spec.time_col,
+                id = spec.id_col
+            );
+            async move {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(pool)
+                    .await
+            }
+        }))
+        .await
+        .map_err(|e| self.engine.err(e))?;
+        let mut rows = Vec::new();
+        for (index, page) in pages.iter().enumerate() {
+            for row in page {
+                rows.push(TailRow::decode(index, row).map_err(|e| self.engine.err(e))?);
+            }
+        }
+        let events = rows_to_events(pool, selects, rows)
+            .await
+            .map_err(|e| self.engine.err(e))?;
+        let last = to - Duration::microseconds(1);
+        let mut items: Vec<Replayed> = events
+            .into_iter()
+            .map(|(at, event)| Replayed {
+                at: at.clamp(from, last),
+                event,
+            })
+            .collect();
+        // stable: equal instants keep the tail's order (table, then key)
+        items.sort_by_key(|i| i.at);
+        Ok(items)
+    }
+}
+
+#[async_trait::async_trait]
+impl WindowSource for PgWindow {
+    async fn read(&self, window: TimeWindow, tx: mpsc::Sender<Vec<Replayed>>) -> Result<()> {
+        let mut from = window.start;
+        let mut slice = FIRST_SLICE;
+        while from < window.end {
+            let to = (from + slice).min(window.end);
+            let items = self.read_slice(from, to).await?;
+            if !items.is_empty() && tx.send(items).await.is_err() {
+                return Ok(());
+            }
+            from = to;
+            slice = SLICE;
+        }
+        Ok(())
+    }
+}
