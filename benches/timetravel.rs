@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use tracetop::live::LiveLimits;
 use tracetop::query::TimeWindow;
-use tracetop::timetravel::pg::PgWindow;
+use tracetop::source::window::pg::PgWindow;
 use tracetop::tui::msg::{Msg, ReplayMsg};
 use tracetop::tui::replay_driver::ReplayDriver;
 

@@ -19,5 +19,4 @@ pub mod sanitize;
 pub mod sim;
 pub mod source;
 pub mod sse;
-pub mod timetravel;
 pub mod tui;

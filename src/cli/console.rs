@@ -18,7 +18,7 @@
 //! Time travel: `--at TIME [--window 1h] [--speed N]` opens the console on
 //! a replay of that past window (database or `--remote`), `--replay FILE`
 //! on a replay of a recording; `:goto` / `:window` do the same from the
-//! console (see [`crate::timetravel`]).
+//! console (see [`crate::source::window`]).
 
 use crate::error::redact_url;
 use crate::error::{Error, Result};
@@ -233,7 +233,7 @@ pub struct OpenedSource {
     /// The live source (None: a recording, replayed as a window).
     pub spec: Option<SourceSpec>,
     /// Where past windows are read (None: no time travel).
-    pub windows: Option<Arc<dyn crate::timetravel::WindowSource>>,
+    pub windows: Option<Arc<dyn crate::source::window::WindowSource>>,
     /// While replaying, the panes ask the replay's engine.
     pub replay_answers: bool,
     /// Open on a replay of this window.
@@ -247,7 +247,7 @@ pub struct OpenedSource {
 /// the URL, password redacted. Shared by the console and `demo --postgres`.
 pub async fn open_database(url: &str, backfill: Option<Duration>) -> Result<OpenedSource> {
     let engine = crate::pg::PgEngine::connect(url).await?;
-    let windows = Arc::new(crate::timetravel::pg::PgWindow::new(engine.clone()));
+    let windows = Arc::new(crate::source::window::pg::PgWindow::new(engine.clone()));
     let history = Arc::new(engine);
     let reviews: Arc<dyn ReviewStore> = match crate::pg::PgReviewStore::connect(url).await {
         Ok(store) => Arc::new(store),
@@ -441,7 +441,7 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
                 path.display()
             )));
         }
-        let (file, window) = crate::timetravel::file::FileWindow::open(&path).await?;
+        let (file, window) = crate::source::window::file::FileWindow::open(&path).await?;
         // the panes ask the replay's engine; this one is never fed
         let engine = Arc::new(LiveEngine::new(RIBBON_LIMITS));
         OpenedSource {
@@ -474,7 +474,7 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
             }
         } else {
             let engine = Arc::new(RemoteEngine::connect(&url, token.clone()).await?);
-            let windows = crate::timetravel::remote::RemoteWindow::new(&url, token.clone())?;
+            let windows = crate::source::window::remote::RemoteWindow::new(&url, token.clone())?;
             // open on the recent past: the server's ring replays the span
             let mut client = ClientConfig::new(stream, token);
             client.last_event_id = backfill_span(args.backfill.as_deref(), &config)?

@@ -11,7 +11,7 @@ use super::record::{RecordArgs, partial_path};
 use super::tail::{CountedLines, LiveSourceArgs};
 use crate::error::{Error, Result};
 use crate::query::TimeWindow;
-use crate::timetravel::{Replayed, WindowSource};
+use crate::source::window::{Replayed, WindowSource};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -25,13 +25,13 @@ pub async fn window_source(source: &LiveSourceArgs) -> Result<Arc<dyn WindowSour
     }
     if let Some(url) = &source.remote {
         let token = crate::source::sse_client::load_token(source.token_file.as_deref())?;
-        return Ok(Arc::new(crate::timetravel::remote::RemoteWindow::new(
+        return Ok(Arc::new(crate::source::window::remote::RemoteWindow::new(
             url, token,
         )?));
     }
     if let Some(url) = &source.database_url {
         return Ok(Arc::new(
-            crate::timetravel::pg::PgWindow::connect(url).await?,
+            crate::source::window::pg::PgWindow::connect(url).await?,
         ));
     }
     Err(Error::input(

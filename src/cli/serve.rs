@@ -151,7 +151,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     };
     let backfill = parse_interval(&args.backfill)?;
     let thresholds = super::anomalies::load_thresholds(args.config.as_deref())?;
-    let windows: Option<Arc<dyn crate::timetravel::WindowSource>>;
+    let windows: Option<Arc<dyn crate::source::window::WindowSource>>;
     let spend = crate::budget::SpendConfig::load(args.config.as_deref())?;
     let budget_interval = parse_interval(&args.budget_interval)?;
     let (spec, engine, reviews, lost_up_to) = if let Some(path) = &args.replay {
@@ -162,7 +162,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             )));
         }
         // remote consoles may travel inside the recording too
-        let (file, _) = crate::timetravel::file::FileWindow::open(path).await?;
+        let (file, _) = crate::source::window::file::FileWindow::open(path).await?;
         windows = Some(Arc::new(file));
         (
             SourceSpec::Replay {
@@ -178,7 +178,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         let reviews = review_store_for(url).await;
         // past windows for remote consoles' time travel (read-only)
         windows = Some(Arc::new(
-            crate::timetravel::pg::PgWindow::connect(url).await?,
+            crate::source::window::pg::PgWindow::connect(url).await?,
         ));
         let tail = TailConfig {
             interval: parse_interval(&args.interval)?,

@@ -8,7 +8,9 @@
 //!   systemprompt's), on top of `sse`'s guard, framing and decoding;
 //! * [`recording`]: the reader of `tracetop record` files, replayed at a
 //!   chosen speed;
-//! * [`demo`]: endless synthetic traffic for `demo` and `simulate --live`.
+//! * [`demo`]: endless synthetic traffic for `demo` and `simulate --live`;
+//! * [`window`]: any past window (database, `serve`, recording) as a
+//!   replayable stream (time travel).
 
 use recording::RecordingReader;
 use sse_client::ClientConfig;
@@ -18,6 +20,7 @@ pub mod postgres;
 pub mod recording;
 pub mod resume;
 pub mod sse_client;
+pub mod window;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::source::postgres::{PgTail, TailConfig};

@@ -89,7 +89,7 @@ pub struct AppState {
     /// Where remote consoles' audit verdicts go (None: refused with 503).
     pub reviews: Option<Arc<dyn ReviewStore>>,
     /// What answers `/api/v1/window` (None: refused with 503).
-    pub windows: Option<Arc<dyn crate::timetravel::WindowSource>>,
+    pub windows: Option<Arc<dyn crate::source::window::WindowSource>>,
     pub config: ServerConfig,
     connections: Mutex<HashMap<String, usize>>,
     query_slots: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -102,7 +102,7 @@ impl AppState {
         tokens: TokenStore,
         engine: Option<Arc<dyn QueryEngine>>,
         reviews: Option<Arc<dyn ReviewStore>>,
-        windows: Option<Arc<dyn crate::timetravel::WindowSource>>,
+        windows: Option<Arc<dyn crate::source::window::WindowSource>>,
         config: ServerConfig,
     ) -> Arc<AppState> {
         Arc::new(AppState {

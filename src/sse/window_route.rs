@@ -9,7 +9,7 @@
 use super::hub::{Entry, event_user, event_user_match};
 use super::server::{AppState, ConnectionSlot, authorize, error_response, public_error, visible};
 use crate::model::Event;
-use crate::timetravel::Replayed;
+use crate::source::window::Replayed;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};

@@ -52,7 +52,7 @@ pub struct Console {
     /// The live source.
     pub updates: mpsc::Receiver<SourceUpdate>,
     /// Where past windows are read for time travel (None: no past).
-    pub windows: Option<Arc<dyn crate::timetravel::WindowSource>>,
+    pub windows: Option<Arc<dyn crate::source::window::WindowSource>>,
     /// While a replay runs, the panes are answered by the replay's engine
     /// (the history engine has no past of its own: a recording, a
     /// systemprompt stream).

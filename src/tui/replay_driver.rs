@@ -12,8 +12,8 @@ use super::msg::{Msg, ReplayMsg};
 use crate::live::{LiveEngine, LiveLimits};
 use crate::model::*;
 use crate::query::TimeWindow;
-use crate::timetravel::buffer::ReplayBuffer;
-use crate::timetravel::{Replayed, WindowAnomalies, WindowSource};
+use crate::source::window::buffer::ReplayBuffer;
+use crate::source::window::{Replayed, WindowAnomalies, WindowSource};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 

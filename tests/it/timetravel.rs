@@ -17,10 +17,10 @@ use tracetop::model::*;
 use tracetop::query::TimeWindow;
 use tracetop::sim::{self, SimConfig};
 use tracetop::source::postgres::{PgTail, TailConfig};
-use tracetop::timetravel::buffer::ReplayBuffer;
-use tracetop::timetravel::file::FileWindow;
-use tracetop::timetravel::pg::PgWindow;
-use tracetop::timetravel::{Replayed, WindowSource};
+use tracetop::source::window::buffer::ReplayBuffer;
+use tracetop::source::window::file::FileWindow;
+use tracetop::source::window::pg::PgWindow;
+use tracetop::source::window::{Replayed, WindowSource};
 
 fn sim_config() -> SimConfig {
     SimConfig {
@@ -326,11 +326,11 @@ async fn serve_answers_windows_with_the_tokens_scope() {
             })
             .collect()
     };
-    let all = tracetop::timetravel::remote::RemoteWindow::new(&url, Some(ALL.into())).unwrap();
+    let all = tracetop::source::window::remote::RemoteWindow::new(&url, Some(ALL.into())).unwrap();
     assert_eq!(ids(read_all(&all, window).await), vec!["a-1", "b-1", "a-2"]);
-    let alice = tracetop::timetravel::remote::RemoteWindow::new(&url, Some(ALICE.into())).unwrap();
+    let alice = tracetop::source::window::remote::RemoteWindow::new(&url, Some(ALICE.into())).unwrap();
     assert_eq!(ids(read_all(&alice, window).await), vec!["a-1", "a-2"]);
-    let nobody = tracetop::timetravel::remote::RemoteWindow::new(
+    let nobody = tracetop::source::window::remote::RemoteWindow::new(
         &url,
         Some("wrong-token-0123456789".into()),
     )
