@@ -328,7 +328,8 @@ async fn serve_answers_windows_with_the_tokens_scope() {
     };
     let all = tracetop::source::window::remote::RemoteWindow::new(&url, Some(ALL.into())).unwrap();
     assert_eq!(ids(read_all(&all, window).await), vec!["a-1", "b-1", "a-2"]);
-    let alice = tracetop::source::window::remote::RemoteWindow::new(&url, Some(ALICE.into())).unwrap();
+    let alice =
+        tracetop::source::window::remote::RemoteWindow::new(&url, Some(ALICE.into())).unwrap();
     assert_eq!(ids(read_all(&alice, window).await), vec!["a-1", "a-2"]);
     let nobody = tracetop::source::window::remote::RemoteWindow::new(
         &url,
