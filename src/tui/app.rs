@@ -211,12 +211,7 @@ impl App {
     /// How a user is shown everywhere: the name (with a short id when two
     /// users share it), else the id; cleaned for the terminal.
     pub fn user_label<'a>(&'a self, id: &'a str) -> std::borrow::Cow<'a, str> {
-        match self.live.feed.users().label(id) {
-            std::borrow::Cow::Borrowed(known) if known == id => {
-                std::borrow::Cow::Owned(crate::sanitize::clean(id))
-            }
-            other => other,
-        }
+        self.live.feed.users().label(id)
     }
 
     /// A fresh console at `now` with the given look and keys.

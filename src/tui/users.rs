@@ -71,10 +71,10 @@ impl UserDirectory {
     }
 
     /// How a user is shown: `name`, `name·1a2b3c` when another user has the
-    /// same name, else the id itself.
+    /// same name, else the id itself (cleaned for the terminal, as names are).
     pub fn label<'a>(&'a self, id: &'a str) -> Cow<'a, str> {
         match self.names.get(id) {
-            None => Cow::Borrowed(id),
+            None => Cow::Owned(clean(id)),
             Some(name) if self.holders.get(&name.to_lowercase()).copied() > Some(1) => {
                 let short: String = id.chars().take(SHORT_ID).collect();
                 Cow::Owned(format!("{name}·{short}"))

@@ -364,9 +364,9 @@ fn draw_activity(app: &App, frame: &mut Frame, area: Rect, data: &LeadersData) {
 /// A leaderboard user as every view shows users; the engine's name when
 /// the directory does not know the user yet.
 fn user_cell(app: &App, x: &crate::query::UserLeader) -> String {
-    let label = app.user_label(x.user_id.as_str());
+    let id = x.user_id.as_str();
     match &x.user_name {
-        Some(name) if app.live.feed.users().name(x.user_id.as_str()).is_none() => clean(name),
-        _ => label.into_owned(),
+        Some(name) if app.live.feed.users().name(id).is_none() => clean(name),
+        _ => app.user_label(id).into_owned(),
     }
 }
