@@ -17,28 +17,42 @@
 #
 # Usage: scripts/bench-pg.sh  (USERS=200 DAYS=7 RUNS=5 for a quick run;
 #        SHAPE=real to load into a real deployment's tables,
-#        tests/shapes/systemprompt_v034.sql, instead of tracetop's own)
+#        tests/shapes/systemprompt_v034.sql, instead of tracetop's own;
+#        ONLY=audit for steps 1 and 4 only;
+#        PG_KEEP=DIR to keep the cluster and its loaded `bench` database in
+#        DIR, and reuse them on the next run with the same DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-USERS="${USERS:-2000}" DAYS="${DAYS:-30}" RUNS="${RUNS:-5}" SHAPE="${SHAPE:-ours}"
+USERS="${USERS:-2000}" DAYS="${DAYS:-30}" RUNS="${RUNS:-5}" SHAPE="${SHAPE:-ours}" ONLY="${ONLY:-}"
 COLLATION="${COLLATION:-C.UTF-8}"
 . scripts/pg-cluster.sh
 pg_start -c logging_collector=on -c log_destination=csvlog -c log_directory=log -c shared_buffers=1GB -c work_mem=64MB
 cargo build --release --quiet
 bin=target/release/tracetop
-"${PG_AS[@]}" "$PG_BINDIR/psql" -X -q -d "$PG_ADMIN_URL" \
-  -c "CREATE DATABASE bench TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE '$COLLATION' LC_CTYPE '$COLLATION'" >/dev/null
 url="${PG_ADMIN_URL%/postgres}/bench"
 out="${BENCH_OUT:-target/bench-pg}"
 mkdir -p "$out"
-if [ "$SHAPE" = real ]; then
-  psql -X -q -v ON_ERROR_STOP=1 -d "$url" -f tests/shapes/systemprompt_v034.sql >/dev/null
-fi
+loaded=$("$PG_BINDIR/psql" -X -At -d "$PG_ADMIN_URL" -c "SELECT count(*) FROM pg_database WHERE datname = 'bench'")
+if [ "$loaded" = 1 ]; then
+  echo "== reusing the bench database kept in $PG_DIR: $(psql -X -At -d "$url" -c "SELECT count(*) || ' ai_requests' FROM ai_requests")"
+else
+  "${PG_AS[@]}" "$PG_BINDIR/psql" -X -q -d "$PG_ADMIN_URL" \
+    -c "CREATE DATABASE bench TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE '$COLLATION' LC_CTYPE '$COLLATION'" >/dev/null
+  if [ "$SHAPE" = real ]; then
+    psql -X -q -v ON_ERROR_STOP=1 -d "$url" -f tests/shapes/systemprompt_v034.sql >/dev/null
+  fi
 
-echo "== simulate --users $USERS --days $DAYS ($SHAPE shape)"
-/usr/bin/time -f "simulate wall %e s, max RSS %M KB" "$bin" simulate --database-url "$url" --seed 42 --users "$USERS" --days "$DAYS"
-psql -X -q -d "$url" -c "VACUUM ANALYZE" >/dev/null
+  echo "== simulate --users $USERS --days $DAYS ($SHAPE shape)"
+  /usr/bin/time -f "simulate wall %e s, max RSS %M KB" "$bin" simulate --database-url "$url" --seed 42 --users "$USERS" --days "$DAYS"
+  psql -X -q -d "$url" -c "VACUUM ANALYZE" >/dev/null
+fi
 psql -X -At -d "$url" -c "SELECT 'rows: ai_requests=' || (SELECT count(*) FROM ai_requests) || ' logs=' || (SELECT count(*) FROM logs) || ' mcp=' || (SELECT count(*) FROM mcp_tool_executions)"
+
+if [ "$ONLY" = audit ]; then
+  echo "== audit PREFIX end to end vs psql's LIKE 'prefix%' (whole processes, median of $RUNS)"
+  PSQL="$PG_BINDIR/psql" python3 scripts/bench_audit.py "$bin" "$url" "$RUNS" 5
+  exit 0
+fi
 
 reports=(
   "overview" "conversations" "agents" "tools" "requests" "sessions" "content" "traffic"
