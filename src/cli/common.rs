@@ -63,6 +63,17 @@ pub async fn open_engine(source: &SourceArgs) -> Result<Arc<dyn QueryEngine>> {
     Ok(Arc::new(PgEngine::connect(url).await?))
 }
 
+/// [`open_engine`] for a command that asks one question, statement after
+/// statement (`tracetop audit`): a database is opened with
+/// [`PgEngine::connect_one_shot`], one connection and no warmed pool.
+pub async fn open_engine_one_shot(source: &SourceArgs) -> Result<Arc<dyn QueryEngine>> {
+    if let Some(remote) = source.remote.as_deref() {
+        return Ok(Arc::new(open_remote(remote, source).await?));
+    }
+    let url = database_url(source)?;
+    Ok(Arc::new(PgEngine::connect_one_shot(url).await?))
+}
+
 /// Open the store of audit verdicts (`tracetop_reviews`) the source names.
 pub async fn open_review_store(source: &SourceArgs) -> Result<Arc<dyn ReviewStore>> {
     if let Some(remote) = source.remote.as_deref() {

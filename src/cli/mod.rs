@@ -85,9 +85,10 @@ pub fn main() -> i32 {
     };
     // Stream printers are one pipeline (read, parse, print): on a single
     // thread they skip the cross-thread wake-ups that dominate a fast stream.
+    // An audit is one statement after another on one connection: the same.
     let single_pipeline = matches!(
         cli.command,
-        Some(Command::Tail(_) | Command::Record(_) | Command::Replay(_))
+        Some(Command::Tail(_) | Command::Record(_) | Command::Replay(_) | Command::Audit(_))
     );
     let built = if single_pipeline {
         tokio::runtime::Builder::new_current_thread()

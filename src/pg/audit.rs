@@ -17,6 +17,7 @@ use crate::query::{
     MIN_AUDIT_PREFIX,
 };
 use sqlx::PgConnection;
+use sqlx::types::Json;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn kind_of(text: &str) -> IdKind {
@@ -52,8 +53,19 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
     // handful of round trips cost less than the extra connections that
     // concurrent statements open (a pool connection goes back to the pool
     // asynchronously, so the next statement would open a new one).
-    let mut conn = engine.pool().acquire().await.map_err(|e| engine.err(e))?;
+    let mut conn = engine.session().await?;
+    let found = resolve(engine, &mut conn, prefix, &pattern, &shown).await;
+    conn.finish().await;
+    found
+}
 
+async fn resolve(
+    engine: &PgEngine,
+    conn: &mut PgConnection,
+    prefix: &str,
+    pattern: &str,
+    shown: &str,
+) -> Result<AuditResolution> {
     // One statement: every id starting
     // with the prefix (text_pattern_ops range scans; an exact id matches its
     // own prefix too), flagged when it is the whole id. Exact matches are
@@ -78,7 +90,7 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
              ORDER BY exact DESC, first_at DESC, kind, id COLLATE \"C\" LIMIT $3
          ) kept ORDER BY first_at DESC, kind, id COLLATE \"C\"",
     )
-    .bind(&pattern)
+    .bind(pattern)
     .bind(prefix)
     .bind((MAX_AUDIT_CANDIDATES + 1) as i64)
     .fetch_all(&mut *conn)
@@ -96,7 +108,7 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
     };
     if let Some(found) = chosen {
         return Ok(AuditResolution::Found(Box::new(
-            build_record(engine, &mut conn, found.kind, &found.id).await?,
+            build_record(engine, conn, found.kind, &found.id).await?,
         )));
     }
     if candidates.is_empty() {
@@ -112,6 +124,60 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
     })
 }
 
+/// The audit record's rows, fetched together (see [`record_sql`]).
+#[derive(sqlx::FromRow)]
+struct RecordRows {
+    requests: Option<Json<Vec<AiRequestRecord>>>,
+    task: Option<Json<AgentTaskRecord>>,
+    messages: Option<Json<Vec<MessageRecord>>>,
+    tool_calls: Option<Json<Vec<ToolCallRecord>>>,
+    mcps: Option<Json<Vec<McpExecutionRecord>>>,
+}
+
+/// One statement for everything an audit record holds, as one row of
+/// JSON arrays (each record's select list, so the fields decode as the
+/// records do elsewhere): the requests of the resolved id, its task, their
+/// messages and tool calls, and the MCP executions a request or one of its
+/// tool calls links. One round trip and one plan instead of five.
+fn record_sql(engine: &PgEngine, kind: IdKind) -> String {
+    let s = &engine.selects;
+    let (requests_of, task_of) = match kind {
+        IdKind::Request => (
+            "r.id = $1",
+            // the request's own task
+            "t.task_id = (SELECT task_id FROM req LIMIT 1)",
+        ),
+        IdKind::Task => ("r.task_id = $1", "t.task_id = $1"),
+        IdKind::Trace => (
+            "r.trace_id = $1",
+            // the trace's first task (the root of a delegation chain)
+            "t.trace_id = $1 ORDER BY t.created_at, t.task_id COLLATE \"C\" LIMIT 1",
+        ),
+    };
+    format!(
+        "WITH req AS (SELECT {request} FROM ai_requests r WHERE {requests_of}),
+              calls AS (SELECT {tool_call}, tc.id AS tool_call_order FROM ai_request_tool_calls tc
+                        WHERE tc.request_id IN (SELECT id FROM req))
+         SELECT
+           (SELECT json_agg(x ORDER BY x.created_at, x.id COLLATE \"C\") FROM req x) AS requests,
+           (SELECT to_json(x) FROM (SELECT {task} FROM agent_tasks t WHERE {task_of}) x) AS task,
+           (SELECT json_agg(x ORDER BY x.request_id, x.sequence_number, x.message_order)
+              FROM (SELECT {message}, msg.id AS message_order FROM ai_request_messages msg
+                    WHERE msg.request_id IN (SELECT id FROM req)) x) AS messages,
+           (SELECT json_agg(x ORDER BY x.request_id, x.sequence_number, x.tool_call_order)
+              FROM calls x) AS tool_calls,
+           (SELECT json_agg(x ORDER BY x.started_at, x.mcp_execution_id COLLATE \"C\")
+              FROM (SELECT {mcp} FROM mcp_tool_executions m
+                    WHERE m.mcp_execution_id IN (SELECT mcp_execution_id FROM req
+                                                 UNION SELECT mcp_execution_id FROM calls)) x) AS mcps",
+        request = s.ai_request,
+        tool_call = s.tool_call,
+        task = s.task,
+        message = s.message,
+        mcp = s.mcp,
+    )
+}
+
 /// Gather the audit record of one resolved id.
 async fn build_record(
     engine: &PgEngine,
@@ -119,91 +185,16 @@ async fn build_record(
     kind: IdKind,
     id: &str,
 ) -> Result<AuditRecord> {
-    let err = |e| engine.err(e);
-    let (requests, task): (Vec<AiRequestRecord>, Option<AgentTaskRecord>) = match kind {
-        IdKind::Request => {
-            let requests = sqlx::query_as::<_, AiRequestRecord>(sqlx::AssertSqlSafe(format!(
-                "SELECT {} FROM ai_requests r WHERE r.id = $1",
-                engine.selects.ai_request
-            )))
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(err)?;
-            let task = match requests.first().and_then(|r| r.task_id.clone()) {
-                Some(task_id) => {
-                    sqlx::query_as::<_, AgentTaskRecord>(sqlx::AssertSqlSafe(format!(
-                        "SELECT {} FROM agent_tasks t WHERE t.task_id = $1",
-                        engine.selects.task
-                    )))
-                    .bind(task_id.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await
-                    .map_err(err)?
-                }
-                None => None,
-            };
-            (requests, task)
-        }
-        IdKind::Task => {
-            let requests = sqlx::query_as::<_, AiRequestRecord>(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM ai_requests r WHERE r.task_id = $1 ORDER BY r.created_at, r.id COLLATE \"C\"",
-            engine.selects.ai_request
-        )))
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(err)?;
-            let task = sqlx::query_as::<_, AgentTaskRecord>(sqlx::AssertSqlSafe(format!(
-                "SELECT {} FROM agent_tasks t WHERE t.task_id = $1",
-                engine.selects.task
-            )))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(err)?;
-            (requests, task)
-        }
-        IdKind::Trace => {
-            let requests = sqlx::query_as::<_, AiRequestRecord>(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM ai_requests r WHERE r.trace_id = $1 ORDER BY r.created_at, r.id COLLATE \"C\"",
-            engine.selects.ai_request
-        )))
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(err)?;
-            let task = sqlx::query_as::<_, AgentTaskRecord>(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM agent_tasks t WHERE t.trace_id = $1 ORDER BY t.created_at, t.task_id COLLATE \"C\" LIMIT 1",
-            engine.selects.task
-        )))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(err)?;
-            (requests, task)
-        }
-    };
-
-    let request_ids: Vec<String> = requests.iter().map(|r| r.id.0.clone()).collect();
-    let messages = sqlx::query_as::<_, MessageRecord>(sqlx::AssertSqlSafe(format!(
-        "SELECT {} FROM ai_request_messages msg WHERE msg.request_id = ANY($1)
-          ORDER BY msg.request_id, msg.sequence_number, msg.id",
-        engine.selects.message
-    )))
-    .bind(&request_ids)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(err)?;
-    let tool_calls = sqlx::query_as::<_, ToolCallRecord>(sqlx::AssertSqlSafe(format!(
-        "SELECT {} FROM ai_request_tool_calls tc WHERE tc.request_id = ANY($1)
-          ORDER BY tc.request_id, tc.sequence_number, tc.id",
-        engine.selects.tool_call
-    )))
-    .bind(&request_ids)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(err)?;
+    let rows: RecordRows = sqlx::query_as(sqlx::AssertSqlSafe(record_sql(engine, kind)))
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| engine.err(e))?;
+    let requests = rows.requests.map(|j| j.0).unwrap_or_default();
+    let task = rows.task.map(|j| j.0);
+    let messages = rows.messages.map(|j| j.0).unwrap_or_default();
+    let tool_calls = rows.tool_calls.map(|j| j.0).unwrap_or_default();
+    let mcps = rows.mcps.map(|j| j.0).unwrap_or_default();
 
     // MCP executions linked by a tool call or by the request itself.
     let mut links: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -220,26 +211,6 @@ async fn build_record(
                 .insert(m.0.clone());
         }
     }
-    let mcp_ids: Vec<String> = links
-        .values()
-        .flatten()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mcps: Vec<McpExecutionRecord> = if mcp_ids.is_empty() {
-        Vec::new()
-    } else {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM mcp_tool_executions m WHERE m.mcp_execution_id = ANY($1)
-              ORDER BY m.started_at, m.mcp_execution_id COLLATE \"C\"",
-            engine.selects.mcp
-        )))
-        .bind(&mcp_ids)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(err)?
-    };
 
     let mut by_request_messages: BTreeMap<String, Vec<MessageRecord>> = BTreeMap::new();
     for m in messages {

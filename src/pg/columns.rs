@@ -246,6 +246,33 @@ pub const OPTIONAL_COLUMNS: &[(&str, &str)] = &[
     ("logs", "provider_request_id"),
 ];
 
+/// Columns whose type the engine reads at connect (JSON kept as `text` or
+/// `jsonb`), besides [`OPTIONAL_COLUMNS`].
+pub const TYPED_COLUMNS: &[(&str, &str)] = &[("logs", "metadata")];
+
+/// The statement of [`ColumnSet::probe`]: one row per table (is it there?)
+/// and per optional or typed column of it (its name and type, or NULLs).
+fn probe_sql(tables: &[&str]) -> String {
+    fn literal(name: &str) -> String {
+        debug_assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        format!("'{}'", name.replace('\'', "''"))
+    }
+    let mut pairs: Vec<String> = tables
+        .iter()
+        .map(|t| format!("({}, NULL::text)", literal(t)))
+        .collect();
+    for (t, c) in OPTIONAL_COLUMNS.iter().chain(TYPED_COLUMNS) {
+        pairs.push(format!("({}, {})", literal(t), literal(c)));
+    }
+    format!(
+        "SELECT p.tbl, to_regclass(p.tbl) IS NULL, a.attname::text, format_type(a.atttypid, a.atttypmod)
+         FROM (VALUES {}) AS p(tbl, col)
+         LEFT JOIN pg_attribute a ON a.attrelid = to_regclass(p.tbl) AND a.attname = p.col
+              AND a.attnum > 0 AND NOT a.attisdropped",
+        pairs.join(", ")
+    )
+}
+
 /// Which `(table, column)` pairs a database has, and their types, detected
 /// once at connect.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -282,6 +309,39 @@ impl ColumnSet {
         Ok(ColumnSet {
             present: rows.into_iter().map(|(t, c, ty)| ((t, c), ty)).collect(),
         })
+    }
+
+    /// What the query engine needs to know, in one statement over the
+    /// simple protocol (one round trip; its text is built from the names
+    /// above, never from input): which of `tables` this session cannot see
+    /// (sorted), and which [`OPTIONAL_COLUMNS`] and [`TYPED_COLUMNS`] exist,
+    /// with their types. Cheaper on a fresh backend than [`Self::detect`]:
+    /// index lookups of a few columns instead of every column of every
+    /// table.
+    pub async fn probe(
+        conn: &mut sqlx::PgConnection,
+        tables: &[&str],
+    ) -> Result<(ColumnSet, Vec<String>), sqlx::Error> {
+        use sqlx::Row;
+        let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(probe_sql(tables)))
+            .fetch_all(conn)
+            .await?;
+        let mut present = HashMap::new();
+        let mut missing = Vec::new();
+        for row in rows {
+            let table: String = row.try_get(0)?;
+            let absent: bool = row.try_get(1)?;
+            let column: Option<String> = row.try_get(2)?;
+            let ty: Option<String> = row.try_get(3)?;
+            if absent {
+                missing.push(table);
+            } else if let (Some(column), Some(ty)) = (column, ty) {
+                present.insert((table, column), ty);
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        Ok((ColumnSet { present }, missing))
     }
 
     /// Whether `table.column` exists.
@@ -494,6 +554,16 @@ mod tests {
                 .contains("us.is_ai_crawler::boolean AS is_ai_crawler")
         );
         assert!(with.ai_request.contains("NULL::text AS requested_model"));
+    }
+
+    #[test]
+    fn the_probe_asks_for_every_table_and_optional_column() {
+        let sql = probe_sql(&["users", "logs"]);
+        assert!(sql.contains("('users', NULL::text)"));
+        assert!(sql.contains("('logs', 'metadata')"));
+        for (t, c) in OPTIONAL_COLUMNS {
+            assert!(sql.contains(&format!("('{t}', '{c}')")), "{t}.{c}");
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@
 
 use super::columns::{ColumnSet, Selects};
 use crate::error::{Error, Result, redact_url, scrub_secret};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgSslMode, Postgres};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +36,77 @@ pub struct PgEngine {
     pub(crate) columns: Arc<ColumnSet>,
     /// Every record's select list, rendered for those columns.
     pub(crate) selects: Arc<Selects>,
+    /// The connection [`PgEngine::connect_one_shot`] checked the schema on,
+    /// until the first [`PgEngine::session`] takes it.
+    spare: Arc<std::sync::Mutex<Option<PgConnection>>>,
+}
+
+/// What [`PgEngine::open`] keeps ready for the first query.
+#[derive(Debug, Clone, Copy)]
+enum Warm {
+    /// A pooled connection, opened beside the direct one.
+    Pool,
+    /// The direct connection itself.
+    Spare,
+}
+
+/// A connection held for a run of statements: its own (kept from connect)
+/// or the pool's.
+pub(crate) enum Session {
+    Own(PgConnection),
+    Pooled(PoolConnection<Postgres>),
+}
+
+impl std::ops::Deref for Session {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        match self {
+            Session::Own(conn) => conn,
+            Session::Pooled(conn) => conn,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Session {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match self {
+            Session::Own(conn) => conn,
+            Session::Pooled(conn) => conn,
+        }
+    }
+}
+
+impl Session {
+    /// Done with it: an own connection is closed (with a Terminate, so the
+    /// server logs no lost client), a pooled one goes back to the pool.
+    pub(crate) async fn finish(self) {
+        if let Session::Own(conn) = self {
+            let _ = sqlx::Connection::close(conn).await;
+        }
+    }
+}
+
+/// The options of every tracetop session: read-only, UTC, named; over a
+/// unix socket without the TLS request (libpq ignores `sslmode` there too:
+/// a socket is local, and asking costs a round trip per connection).
+fn session_options(options: PgConnectOptions) -> PgConnectOptions {
+    let options = options
+        .options([("default_transaction_read_only", "on"), ("TimeZone", "UTC")])
+        .application_name("tracetop");
+    if options.get_socket().is_some() {
+        options.ssl_mode(PgSslMode::Disable)
+    } else {
+        options
+    }
+}
+
+/// The one line for a database that lacks some of the audit tables.
+fn missing_tables(display_url: &str, missing: &[String]) -> Error {
+    Error::Schema(format!(
+        "{display_url} has no {} table{}: run `tracetop migrate --database-url …` first, or point at a systemprompt database",
+        missing.join(", "),
+        if missing.len() > 1 { "s" } else { "" }
+    ))
 }
 
 /// Parse a database URL into connect options, with a clear error.
@@ -110,16 +182,24 @@ pub fn map_sqlx_error(err: sqlx::Error, url: &str) -> Error {
 impl PgEngine {
     /// Connect with a read-only pool and check the schema is there.
     pub async fn connect(url: &str) -> Result<PgEngine> {
-        let options = parse_url(url)?
-            .options([("default_transaction_read_only", "on"), ("TimeZone", "UTC")])
-            .application_name("tracetop");
-        // A direct connection beside the pool's: the pool retries refused
-        // connections until its timeout and then reports only "timed out",
-        // the direct one surfaces the real cause (refused, auth, missing
-        // database) at once, and answers the schema check. Both are opened
-        // at the same time (the server forks a backend for each), so a
-        // one-shot command (`tracetop audit`) waits for one connection, and
-        // finds the pool's idle when it starts querying.
+        Self::open(url, Warm::Pool).await
+    }
+
+    /// Connect for a one-shot lookup (`tracetop audit`): the connection
+    /// the schema was checked on is kept for the first [`Self::session`]
+    /// (which closes it cleanly when done) and the pool opens nothing
+    /// until it is asked. One backend and one connection set-up instead of
+    /// two.
+    pub async fn connect_one_shot(url: &str) -> Result<PgEngine> {
+        Self::open(url, Warm::Spare).await
+    }
+
+    async fn open(url: &str, warm: Warm) -> Result<PgEngine> {
+        let options = session_options(parse_url(url)?);
+        // The pool retries refused connections until its timeout and then
+        // reports only "timed out": the first connection is made directly,
+        // so the real cause (refused, auth, missing database) surfaces at
+        // once, and it answers the schema check.
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .min_connections(0)
@@ -137,35 +217,71 @@ impl PgEngine {
                 })
             })
             .connect_lazy_with(options.clone());
-        let (mut first, warm) = tokio::try_join!(
-            async {
-                sqlx::ConnectOptions::connect(&options)
-                    .await
-                    .map_err(|e| map_sqlx_error(e, url))
-            },
-            async { pool.acquire().await.map_err(|e| map_sqlx_error(e, url)) },
-        )?;
-        // back to the pool (asynchronously) while the schema is checked
-        drop(warm);
-        let mut engine = PgEngine {
-            pool,
-            display_url: redact_url(url),
-            columns: Arc::new(ColumnSet::default()),
-            selects: Arc::new(Selects::new(&ColumnSet::default())),
-        };
-        // the schema check and the column detection on the direct
-        // connection too: the pool's stays idle for the first query
-        let checked = match engine.check_schema(&mut first).await {
-            Ok(()) => ColumnSet::detect(&mut first, REQUIRED_TABLES)
+        let direct = async {
+            sqlx::ConnectOptions::connect(&options)
                 .await
-                .map_err(|e| engine.err(e)),
-            Err(e) => Err(e),
+                .map_err(|e| map_sqlx_error(e, url))
         };
-        let _ = sqlx::Connection::close(first).await;
-        let columns = checked?;
-        engine.selects = Arc::new(Selects::new(&columns));
-        engine.columns = Arc::new(columns);
-        Ok(engine)
+        let mut first = match warm {
+            // Both opened at the same time (the server forks a backend for
+            // each): a command's first query finds the pool's connection
+            // idle while the schema is checked on the direct one.
+            Warm::Pool => {
+                let (first, warmed) = tokio::try_join!(direct, async {
+                    pool.acquire().await.map_err(|e| map_sqlx_error(e, url))
+                })?;
+                // back to the pool (asynchronously) while the schema is checked
+                drop(warmed);
+                first
+            }
+            Warm::Spare => direct.await?,
+        };
+        let display_url = redact_url(url);
+        // the schema check and the column detection are one statement
+        let checked = ColumnSet::probe(&mut first, REQUIRED_TABLES)
+            .await
+            .map_err(|e| map_sqlx_error(e, &display_url))
+            .and_then(|(columns, missing)| {
+                if missing.is_empty() {
+                    Ok(columns)
+                } else {
+                    Err(missing_tables(&display_url, &missing))
+                }
+            });
+        let columns = match checked {
+            Ok(columns) => columns,
+            Err(e) => {
+                let _ = sqlx::Connection::close(first).await;
+                return Err(e);
+            }
+        };
+        let spare = match warm {
+            Warm::Spare => Some(first),
+            Warm::Pool => {
+                let _ = sqlx::Connection::close(first).await;
+                None
+            }
+        };
+        Ok(PgEngine {
+            pool,
+            display_url,
+            selects: Arc::new(Selects::new(&columns)),
+            columns: Arc::new(columns),
+            spare: Arc::new(std::sync::Mutex::new(spare)),
+        })
+    }
+
+    /// A connection for a run of statements: the one kept by
+    /// [`Self::connect_one_shot`] the first time, else one from the pool.
+    /// Hand it back with [`Session::finish`].
+    pub(crate) async fn session(&self) -> Result<Session> {
+        let kept = self.spare.lock().ok().and_then(|mut spare| spare.take());
+        match kept {
+            Some(conn) => Ok(Session::Own(conn)),
+            None => Ok(Session::Pooled(
+                self.pool.acquire().await.map_err(|e| self.err(e))?,
+            )),
+        }
     }
 
     /// The columns this database has (detected at connect): queries use an
@@ -248,25 +364,5 @@ impl PgEngine {
     /// Map a query error using this engine's (redacted) URL.
     pub fn err(&self, e: sqlx::Error) -> Error {
         map_sqlx_error(e, &self.display_url)
-    }
-
-    async fn check_schema(&self, conn: &mut sqlx::PgConnection) -> Result<()> {
-        let missing: Vec<String> = sqlx::query_scalar(
-            "SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NULL ORDER BY t",
-        )
-        .bind(REQUIRED_TABLES)
-        .fetch_all(conn)
-        .await
-        .map_err(|e| self.err(e))?;
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Schema(format!(
-                "{} has no {} table{}: run `tracetop migrate --database-url …` first, or point at a systemprompt database",
-                self.display_url,
-                missing.join(", "),
-                if missing.len() > 1 { "s" } else { "" }
-            )))
-        }
     }
 }
