@@ -7,11 +7,16 @@
 //! The statement has two parts:
 //!
 //! * `m`: the requests of the window LEFT JOINed to the card (`NULL` price
-//!   when no row matches), priced per row and hash-aggregated per model,
-//!   "has a price" and "drifts" (about twenty groups): counts, sums and
-//!   the first and last request of each group. This is the scan, and it
-//!   runs as Postgres' parallel partial aggregate, like a hand-written
-//!   join of the prices as a VALUES list;
+//!   when no row matches), hash-aggregated per model, "has a price" and
+//!   "drifts" (about twenty groups): counts, sums, and for the groups that
+//!   drift or have no price the first and last request. This is the scan,
+//!   and it runs as Postgres' parallel partial aggregate, like a
+//!   hand-written join of the prices as a VALUES list. Each row is priced
+//!   once, for the "drifts" key, below the aggregate; the aggregates read
+//!   that key rather than pricing again (a group that does not drift sums
+//!   its stored cost as its priced one, row for row the same), so a row
+//!   that does not drift costs no more than in the hand-written join but
+//!   the key;
 //! * `w`: for each group that drifts, a LATERAL lookup of its worst `$12`
 //!   requests, bounded to that model, to the span between the group's
 //!   first and last drifting request, and within it to the UTC days that
@@ -50,28 +55,34 @@ pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
             + 500000) / 1000000
          END"
     );
+    // NULL and '' alike have no model or provider (as the cost reports'
+    // `has_model_sql`), written without the coalesce
     let counted = format!(
         "r.created_at >= $1 AND r.created_at < $2 AND r.status = 'completed'
-         AND {has_model} AND ($3 OR NOT {synthetic})",
-        has_model = engine.has_model_sql("r"),
+         AND r.model <> '' AND r.provider <> '' AND ($3 OR NOT {synthetic})",
         synthetic = engine.synthetic_sql("r"),
     );
+    // `drifts` (NULL when unpriced) is the group key, computed once per row
+    // below the aggregate; the aggregates read it instead of pricing again:
+    // a group that does not drift has priced = stored row by row, and only
+    // drifting and unpriced groups need their span (and drifting ones their
+    // days), so the other rows skip those aggregates.
+    let drifts = format!("({price}) <> r.cost_microdollars");
     format!(
         "SELECT m.model, m.has_price, m.drifts, m.n, m.stored, m.priced, m.first_at, m.last_at,
                 w.id AS worst_id, w.created_at AS worst_at, w.stored AS worst_stored,
                 w.priced AS worst_priced
          FROM (
-            SELECT model, has_price, priced <> stored AS drifts, count(*) AS n,
-                   sum(stored)::bigint AS stored, sum(priced)::bigint AS priced,
-                   min(created_at) AS first_at, max(created_at) AS last_at,
-                   bit_or(1::bigint << (day % 64)::integer) AS day_mask
-            FROM (
-                SELECT r.model::text AS model, r.created_at, r.cost_microdollars::bigint AS stored,
-                       c.name IS NOT NULL AS has_price, {price} AS priced,
-                       floor(date_part('epoch', r.created_at) / 86400)::bigint AS day
-                FROM ai_requests r LEFT JOIN {card}
-                WHERE {counted}
-            ) p
+            SELECT r.model::text AS model, c.name IS NOT NULL AS has_price, {drifts} AS drifts,
+                   count(*) AS n, sum(r.cost_microdollars)::bigint AS stored,
+                   sum(CASE WHEN {drifts} THEN {price} ELSE r.cost_microdollars END)::bigint AS priced,
+                   min(CASE WHEN ({drifts}) IS NOT FALSE THEN r.created_at END) AS first_at,
+                   max(CASE WHEN ({drifts}) IS NOT FALSE THEN r.created_at END) AS last_at,
+                   bit_or(CASE WHEN {drifts} THEN
+                       1::bigint << (floor(date_part('epoch', r.created_at) / 86400)::bigint % 64)::integer
+                   END) AS day_mask
+            FROM ai_requests r LEFT JOIN {card}
+            WHERE {counted}
             GROUP BY 1, 2, 3
          ) m
          LEFT JOIN LATERAL (
@@ -99,8 +110,8 @@ struct Row {
     n: i64,
     stored: Option<i64>,
     priced: Option<i64>,
-    first_at: Timestamp,
-    last_at: Timestamp,
+    first_at: Option<Timestamp>,
+    last_at: Option<Timestamp>,
     worst_id: Option<String>,
     worst_at: Option<Timestamp>,
     worst_stored: Option<i64>,
@@ -179,8 +190,8 @@ pub(crate) async fn reprice(engine: &PgEngine, q: &RepriceQuery) -> Result<Repri
                     model: row.model.clone(),
                     request_count: row.n,
                     stored_microdollars: stored,
-                    first_request_at: row.first_at,
-                    last_request_at: row.last_at,
+                    first_request_at: row.first_at.unwrap_or_default(),
+                    last_request_at: row.last_at.unwrap_or_default(),
                 });
             }
         }
