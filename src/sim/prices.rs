@@ -15,8 +15,14 @@
 //!
 //! Cost of one request: [`crate::prices::Rates::cost`] on its input,
 //! output, cache read and cache write tokens (each request rounded half up
-//! to a microdollar). Failed requests are not billed. The live generator
-//! (demo) bills from the table without faults ([`GatewayBilling::list`]).
+//! to a microdollar). Failed requests are not billed.
+//!
+//! The live generator (the demo, `simulate --live`) plants the same stale
+//! routing table again and again ([`GatewayBilling::live`]): for
+//! [`LIVE_MISPRICE_SECS`] seconds every [`LIVE_MISPRICE_EVERY_SECS`],
+//! starting 30 s before it starts (so the first frame's warm-up traffic
+//! already holds some), `claude-sonnet-4-5` is billed at
+//! `claude-opus-4-1`'s prices, and the costs view shows drift.
 
 use crate::model::{Microdollars, Timestamp};
 use crate::prices::{PriceTable, Usage};
@@ -34,13 +40,21 @@ pub const UNPRICED_FROM: &str = "claude-haiku-4-5";
 pub const UNPRICED_MODEL: &str = "claude-haiku-5-preview";
 /// Length of the unpriced window.
 pub const UNPRICED_HOURS: i64 = 3;
+/// Length of each mispriced window of the live generator.
+pub const LIVE_MISPRICE_SECS: i64 = 120;
+/// Seconds between the starts of the live generator's mispriced windows.
+pub const LIVE_MISPRICE_EVERY_SECS: i64 = 900;
+/// How long before the live generator's start its first mispriced window opens.
+pub const LIVE_MISPRICE_LEAD_SECS: i64 = 30;
 
 /// The gateway's prices and planted faults.
 #[derive(Debug, Clone)]
 pub struct GatewayBilling {
     table: PriceTable,
-    /// `[start, end)` of the mispriced window.
+    /// `[start, end)` of the (first) mispriced window.
     misprice: Option<(Timestamp, Timestamp)>,
+    /// The mispriced window comes back this often (live traffic).
+    misprice_every: Option<Duration>,
     /// `[start, end)` of the window served by [`UNPRICED_MODEL`].
     unpriced: Option<(Timestamp, Timestamp)>,
 }
@@ -51,6 +65,19 @@ impl GatewayBilling {
         GatewayBilling {
             table: PriceTable::shipped(),
             misprice: None,
+            misprice_every: None,
+            unpriced: None,
+        }
+    }
+
+    /// The shipped table with the live generator's recurring mispriced
+    /// window (see the module docs), for traffic starting at `start`.
+    pub fn live(start: Timestamp) -> GatewayBilling {
+        let first = start - Duration::seconds(LIVE_MISPRICE_LEAD_SECS);
+        GatewayBilling {
+            table: PriceTable::shipped(),
+            misprice: Some((first, first + Duration::seconds(LIVE_MISPRICE_SECS))),
+            misprice_every: Some(Duration::seconds(LIVE_MISPRICE_EVERY_SECS)),
             unpriced: None,
         }
     }
@@ -68,13 +95,32 @@ impl GatewayBilling {
         GatewayBilling {
             table: PriceTable::shipped(),
             misprice: Some((m, m + Duration::hours(MISPRICE_HOURS))),
+            misprice_every: None,
             unpriced: Some((u, u + Duration::hours(UNPRICED_HOURS))),
         }
     }
 
-    /// The mispriced window, if planted.
+    /// The (first) mispriced window, if planted.
     pub fn misprice_window(&self) -> Option<(Timestamp, Timestamp)> {
         self.misprice
+    }
+
+    /// Whether [`MISPRICED_MODEL`] is billed at [`MISPRICED_AS`]'s prices
+    /// at `at`: inside the mispriced window, or one of its returns.
+    pub fn is_mispriced_at(&self, at: Timestamp) -> bool {
+        let Some((start, end)) = self.misprice else {
+            return false;
+        };
+        if at < start {
+            return false;
+        }
+        match self.misprice_every {
+            Some(every) if every > Duration::zero() => {
+                let into = (at - start).num_milliseconds() % every.num_milliseconds();
+                into < (end - start).num_milliseconds()
+            }
+            _ => at < end,
+        }
     }
 
     /// The window served by [`UNPRICED_MODEL`], if planted.
@@ -94,9 +140,10 @@ impl GatewayBilling {
     /// [`Self::served_model`]) at `at`: zero for a model it has no price
     /// for.
     pub fn cost(&self, model: &str, at: Timestamp, usage: Usage) -> Microdollars {
-        let billed_as = match self.misprice {
-            Some((s, e)) if model == MISPRICED_MODEL && at >= s && at < e => MISPRICED_AS,
-            _ => model,
+        let billed_as = if model == MISPRICED_MODEL && self.is_mispriced_at(at) {
+            MISPRICED_AS
+        } else {
+            model
         };
         self.table
             .cost(billed_as, at, usage)
@@ -171,5 +218,36 @@ mod tests {
                 .price_at(UNPRICED_MODEL, at("2026-11-19T09:00:00Z"))
                 .is_none()
         );
+    }
+
+    #[test]
+    fn the_live_misprice_opens_before_the_start_and_comes_back() {
+        let start = at("2026-11-23T10:00:00Z");
+        let b = GatewayBilling::live(start);
+        let u = Usage {
+            input: 1000,
+            output: 100,
+            ..Usage::default()
+        };
+        let sonnet = |t: &str| b.cost(MISPRICED_MODEL, at(t), u);
+        // opens 30 s before the start, lasts 2 minutes, back every 15
+        assert_eq!(sonnet("2026-11-23T09:59:29Z"), Microdollars(4_500));
+        assert_eq!(sonnet("2026-11-23T09:59:30Z"), Microdollars(22_500));
+        assert_eq!(sonnet("2026-11-23T10:01:29Z"), Microdollars(22_500));
+        assert_eq!(sonnet("2026-11-23T10:01:30Z"), Microdollars(4_500));
+        assert_eq!(sonnet("2026-11-23T10:14:29Z"), Microdollars(4_500));
+        assert_eq!(sonnet("2026-11-23T10:14:30Z"), Microdollars(22_500));
+        assert_eq!(sonnet("2026-11-23T10:16:30Z"), Microdollars(4_500));
+        // only that model
+        assert_eq!(
+            b.cost(MISPRICED_AS, at("2026-11-23T10:00:00Z"), u),
+            Microdollars(22_500)
+        );
+        assert_eq!(
+            b.cost("gpt-4o-mini", at("2026-11-23T10:00:00Z"), u),
+            GatewayBilling::list().cost("gpt-4o-mini", at("2026-11-23T10:00:00Z"), u)
+        );
+        assert!(!b.is_mispriced_at(at("2026-11-23T10:05:00Z")));
+        assert!(b.unpriced_window().is_none());
     }
 }

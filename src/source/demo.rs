@@ -11,7 +11,10 @@
 //! is planted in rotation: an `openai` error burst (60 s at 40%), a runaway
 //! loop, a credential-tool spike (55 calls in 2 min), a slow `postgres`
 //! server (2 min), a 2 MB tool payload, an ANSI-laden reply, a behavioural
-//! bot (12 sessions from one fingerprint).
+//! bot (12 sessions from one fingerprint). Billing has a stale routing
+//! table now and then ([`GatewayBilling::live`]: `claude-sonnet-4-5` billed
+//! at opus prices for 2 minutes every 15, from 30 s before `start`), so
+//! re-pricing, and the costs view, find drift.
 
 use crate::model::*;
 use crate::sim::catalog;
@@ -103,7 +106,7 @@ impl LiveGenerator {
             budget: 0.0,
             events_per_run: 30.0,
             cond: Conditions {
-                prices: GatewayBilling::list(),
+                prices: GatewayBilling::live(start),
                 error_bursts: Vec::new(),
                 slow_servers: Vec::new(),
             },

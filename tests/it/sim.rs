@@ -8,7 +8,7 @@ use crate::support;
 use support::Shape;
 
 use chrono::{DateTime, Duration, Utc};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use tracetop::model::*;
 use tracetop::prices::{PriceTable, Usage};
 use tracetop::sim::prices::{
@@ -540,6 +540,123 @@ fn live_generator_shows_everything_in_the_first_second() {
         }
     }
     assert!(completed_after_pending > 10);
+}
+
+/// Every AI request the live generator completes over `minutes`, from `start`.
+fn live_completed(seed: u64, start: Timestamp, minutes: i64) -> (Vec<Event>, Vec<AiRequestRecord>) {
+    let mut g = LiveGenerator::new(seed, start);
+    let (mut events, mut done) = (Vec::new(), Vec::new());
+    let mut t = start;
+    for _ in 0..minutes * 60 {
+        t += Duration::seconds(1);
+        for e in g.advance(t, 40.0) {
+            if let Event::AiRequestCompleted { request, .. } = &e {
+                done.push(request.clone());
+            }
+            events.push(e);
+        }
+    }
+    (events, done)
+}
+
+#[tokio::test]
+async fn live_generator_plants_drift_only_in_its_recurring_mispriced_windows() {
+    use tracetop::live::{LiveEngine, LiveLimits};
+    use tracetop::prices::RateCard;
+    use tracetop::query::{Counting, QueryEngine, RepriceQuery, TimeWindow};
+    let start = at("2026-11-23T10:00:00Z");
+    let billing = GatewayBilling::live(start);
+    let table = PriceTable::shipped();
+    let (events, done) = live_completed(5, start, 17);
+    let usage = |r: &AiRequestRecord| Usage {
+        input: i64::from(r.input_tokens.unwrap_or(0)),
+        output: i64::from(r.output_tokens.unwrap_or(0)),
+        cache_read: i64::from(r.cache_read_tokens.unwrap_or(0)),
+        cache_write: i64::from(r.cache_creation_tokens.unwrap_or(0)),
+    };
+    // the windows: 09:59:30-10:01:30, then 10:14:30-10:16:30
+    let first = (at("2026-11-23T09:59:30Z"), at("2026-11-23T10:01:30Z"));
+    let second = (at("2026-11-23T10:14:30Z"), at("2026-11-23T10:16:30Z"));
+    let inside = |t: Timestamp, (a, b): (Timestamp, Timestamp)| t >= a && t < b;
+    let (mut in_first, mut in_second, mut drifted) = (0, 0, BTreeSet::new());
+    for r in &done {
+        let listed = table.cost(&r.model, r.created_at, usage(r));
+        let mispriced = r.model == MISPRICED_MODEL && billing.is_mispriced_at(r.created_at);
+        assert_eq!(
+            mispriced,
+            r.model == MISPRICED_MODEL
+                && (inside(r.created_at, first) || inside(r.created_at, second)),
+            "{} at {}",
+            r.id,
+            r.created_at
+        );
+        if mispriced {
+            assert_eq!(
+                Some(r.cost_microdollars),
+                table.cost(MISPRICED_AS, r.created_at, usage(r)),
+                "{}",
+                r.id
+            );
+            if Some(r.cost_microdollars) != listed {
+                drifted.insert(r.id.0.clone());
+                if inside(r.created_at, first) {
+                    in_first += 1;
+                } else {
+                    in_second += 1;
+                }
+            }
+        } else {
+            assert_eq!(Some(r.cost_microdollars), listed, "{} {}", r.id, r.model);
+        }
+    }
+    assert!(in_first > 0 && in_second > 0, "{in_first} / {in_second}");
+    // the first frame's warm-up already holds some
+    assert!(
+        done.iter()
+            .any(|r| r.created_at < start && drifted.contains(&r.id.0)),
+        "no drift in the warm-up"
+    );
+
+    // re-pricing what the demo's console holds finds exactly those
+    let live = LiveEngine::new(LiveLimits::default());
+    live.ingest_all(&events);
+    let report = live
+        .reprice(&RepriceQuery {
+            window: TimeWindow {
+                start: start - Duration::minutes(5),
+                end: start + Duration::minutes(20),
+            },
+            counting: Counting::PLATFORM,
+            card: std::sync::Arc::new(RateCard::new(&table, &[]).unwrap()),
+            worst: 1000,
+        })
+        .await
+        .unwrap();
+    assert!(report.has_drift());
+    let found: BTreeSet<String> = report
+        .models
+        .iter()
+        .flat_map(|m| m.worst_requests.iter().map(|d| d.id.clone()))
+        .collect();
+    // (synthetic traffic is left out of cost reports)
+    let counted: BTreeSet<String> = done
+        .iter()
+        .filter(|r| drifted.contains(&r.id.0) && r.synthetic != Some(true))
+        .map(|r| r.id.0.clone())
+        .collect();
+    assert!(counted.len() < drifted.len(), "some drift is synthetic");
+    assert_eq!(found, counted);
+    assert_eq!(report.drifted_requests, counted.len() as i64);
+    assert!(report.unpriced_models.is_empty());
+
+    // deterministic: the same seed and start bill the same
+    let (_, again) = live_completed(5, start, 17);
+    let costs = |d: &[AiRequestRecord]| -> Vec<(String, i64)> {
+        d.iter()
+            .map(|r| (r.id.0.clone(), r.cost_microdollars.get()))
+            .collect()
+    };
+    assert_eq!(costs(&again), costs(&done));
 }
 
 async fn live_rows_go_pending_then_completed(shape: Shape) {
