@@ -7,6 +7,7 @@
 //! name = "research-agents"
 //! scope = "agent"          # platform | user | agent | model | provider
 //! match = "research-*"     # exact name or glob (* and ?); absent for platform
+//!                          # (a user budget's takes the user's id or name, any case)
 //! period = "month"         # day | week | month
 //! limit_usd = 500
 //! warn_at = 0.8            # default 0.8
@@ -50,13 +51,28 @@ impl Budget {
     }
 
     /// Whether a group key of the budget's scope is counted. Agent
-    /// budgets never count requests without an agent.
+    /// budgets never count requests without an agent; a user budget's key
+    /// is the user id, matched ignoring case (see [`Budget::counts_user`]).
     pub fn counts(&self, key: &str) -> bool {
         match (&self.pattern, self.scope) {
             (_, BudgetScope::Agent) if key == crate::query::NO_AGENT => false,
+            (Some(p), BudgetScope::User) => p.matches_ignoring_case(key),
             (Some(p), _) => p.matches(key),
             (None, _) => true,
         }
+    }
+
+    /// Whether a user budget counts this user: its `match` takes the
+    /// user's id or name, ignoring case (as the console's `user:` filter).
+    /// Budgets of other scopes count as [`Budget::counts`] says of `id`.
+    pub fn counts_user(&self, id: &str, name: Option<&str>) -> bool {
+        self.counts(id)
+            || (self.scope == BudgetScope::User
+                && self
+                    .pattern
+                    .as_ref()
+                    .zip(name)
+                    .is_some_and(|(p, name)| p.matches_ignoring_case(name)))
     }
 }
 

@@ -2,13 +2,17 @@
 //! characters, also none) and `?` (exactly one character). Nothing else is
 //! special (no classes, no escapes), so a name with `[` or `{` matches
 //! itself. Hand-written because two wildcards do not justify a regex
-//! engine; matching is linear-time backtracking over chars.
+//! engine; matching is linear-time backtracking over chars. A user
+//! budget's `match` ignores case ([`Pattern::matches_ignoring_case`]), as
+//! the console's `user:` filter does.
 
 /// A compiled `match` pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
     text: String,
     chars: Vec<char>,
+    /// `chars` lower-cased, for [`Pattern::matches_ignoring_case`].
+    lower: Vec<char>,
     wild: bool,
 }
 
@@ -18,6 +22,7 @@ impl Pattern {
         Pattern {
             text: text.to_string(),
             chars: text.chars().collect(),
+            lower: text.to_lowercase().chars().collect(),
             wild: text.contains(['*', '?']),
         }
     }
@@ -37,29 +42,42 @@ impl Pattern {
         if !self.wild {
             return name == self.text;
         }
-        let name: Vec<char> = name.chars().collect();
-        let p = &self.chars;
-        let (mut pi, mut ni) = (0usize, 0usize);
-        // where the last `*` was and which name char it has taken up to
-        let mut star: Option<(usize, usize)> = None;
-        while ni < name.len() {
-            if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == name[ni])) {
-                pi += 1;
-                ni += 1;
-            } else if pi < p.len() && p[pi] == '*' {
-                star = Some((pi, ni));
-                pi += 1;
-            } else if let Some((sp, sn)) = star {
-                // let the last `*` take one more char and retry
-                pi = sp + 1;
-                ni = sn + 1;
-                star = Some((sp, sn + 1));
-            } else {
-                return false;
-            }
-        }
-        p[pi..].iter().all(|&c| c == '*')
+        glob_match(&self.chars, &name.chars().collect::<Vec<char>>())
     }
+
+    /// Whether `name` matches the whole pattern, both lower-cased (a user
+    /// budget, as the console's `user:` filter: `Alice*` takes `alice-k`).
+    pub fn matches_ignoring_case(&self, name: &str) -> bool {
+        let name: Vec<char> = name.to_lowercase().chars().collect();
+        if !self.wild {
+            return name == self.lower;
+        }
+        glob_match(&self.lower, &name)
+    }
+}
+
+/// `*` and `?` matching of a whole name.
+fn glob_match(p: &[char], name: &[char]) -> bool {
+    let (mut pi, mut ni) = (0usize, 0usize);
+    // where the last `*` was and which name char it has taken up to
+    let mut star: Option<(usize, usize)> = None;
+    while ni < name.len() {
+        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == name[ni])) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ni));
+            pi += 1;
+        } else if let Some((sp, sn)) = star {
+            // let the last `*` take one more char and retry
+            pi = sp + 1;
+            ni = sn + 1;
+            star = Some((sp, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]
@@ -95,5 +113,18 @@ mod tests {
         assert!(m("*", ""));
         assert!(m("**", "anything"));
         assert!(m("é?", "éü"));
+    }
+
+    #[test]
+    fn ignoring_case_lowers_both_sides() {
+        let p = Pattern::new("Alice*");
+        assert!(!p.matches("alice-k"));
+        assert!(p.matches_ignoring_case("alice-k"));
+        assert!(p.matches_ignoring_case("ALICE"));
+        assert!(!p.matches_ignoring_case("bob-alice"));
+        let exact = Pattern::new("Ada Lovelace");
+        assert!(exact.matches_ignoring_case("ada lovelace"));
+        assert!(!exact.matches_ignoring_case("ada lovelace2"));
+        assert!(Pattern::new("Ä?").matches_ignoring_case("äx"));
     }
 }

@@ -2,7 +2,8 @@
 //! the rate window, the projection at period end and the state. Built on
 //! [`QueryEngine::cost_summary`] (platform) and
 //! [`QueryEngine::cost_breakdown`] (the group keys of the scope, matched by
-//! the budget's pattern), so every engine answers alike; one query per
+//! the budget's pattern; a user budget's by id or by name, through
+//! [`QueryEngine::users`]), so every engine answers alike; one query per
 //! distinct window and scope, however many budgets share them.
 
 use super::burn::{project, rate_window};
@@ -96,6 +97,8 @@ fn dimension(scope: BudgetScope) -> Option<CostDimension> {
 struct Spend {
     totals: HashMap<(Timestamp, Timestamp), Microdollars>,
     groups: HashMap<(Timestamp, Timestamp, CostDimension), Vec<CostBreakdownRow>>,
+    /// User ids to names, asked once for the first user budget.
+    user_names: Option<HashMap<String, String>>,
 }
 
 impl Spend {
@@ -114,6 +117,10 @@ impl Spend {
             self.totals.insert(key, total);
             return Ok(total);
         };
+        if by == CostDimension::User && self.user_names.is_none() {
+            let users = engine.users(0).await?;
+            self.user_names = Some(users.into_iter().map(|u| (u.id.0, u.name)).collect());
+        }
         let key = (window.start, window.end, by);
         let rows = match self.groups.entry(key) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -121,9 +128,13 @@ impl Spend {
                 e.insert(engine.cost_breakdown(&window, by).await?)
             }
         };
+        let names = self.user_names.as_ref();
         let sum = rows
             .iter()
-            .filter(|r| budget.counts(&r.key))
+            .filter(|r| {
+                let name = names.and_then(|n| n.get(&r.key)).map(String::as_str);
+                budget.counts_user(&r.key, name)
+            })
             .map(|r| r.total_cost_microdollars.get())
             .fold(0i64, i64::saturating_add);
         Ok(Microdollars(sum))

@@ -485,6 +485,71 @@ async fn budget_anomalies_are_listed_by_tracetop_anomalies(shape: Shape) {
     );
 }
 
+/// User budgets take a user by id or by name, ignoring case (as the
+/// console's `user:` filter): Carol's id shares nothing with her name.
+async fn user_budgets_match_ids_and_names_ignoring_case(shape: Shape) {
+    let db = fixture(shape).await;
+    db.exec(
+        "INSERT INTO users (id, name, email, created_at) VALUES
+          ('u-7f3a', 'Carol Danvers', 'carol@example.com', '2028-01-01T00:00:00Z');
+         INSERT INTO ai_requests (id, request_id, user_id, provider, model, tokens_used, input_tokens,
+             output_tokens, cost_microdollars, latency_ms, status, created_at, updated_at, completed_at,
+             context_id, actor_kind, actor_id, synthetic)
+         VALUES ('c1', 'xc1', 'u-7f3a', 'openai', 'gpt-4o', 10, 5, 5, 2500000, 100, 'completed',
+             '2028-02-28T10:00:00Z', '2028-02-28T10:00:00Z', '2028-02-28T10:00:00Z', 'ctx', 'user', 'u-7f3a', false)",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let budget = |name: &str, pattern: &str| {
+        format!(
+            "[[budget]]\nname = \"{name}\"\nscope = \"user\"\nmatch = \"{pattern}\"\nperiod = \"day\"\nlimit_usd = 100\n"
+        )
+    };
+    let config = config_file(
+        &dir,
+        &[
+            budget("carol-by-name", "CAROL*"),
+            budget("carol-exact-name", "carol danvers"),
+            budget("carol-by-id", "U-7F3A"),
+            budget("alice-by-name", "Alice"),
+            budget("a-or-c", "?a*"),
+            budget("nobody", "dave*"),
+        ]
+        .concat(),
+    );
+    let v = json_of(
+        &db.url,
+        &[
+            "budgets", "--config", &config, "--at", AT, "--format", "json",
+        ],
+    );
+    let spent: Vec<(String, i64)> = v
+        .as_array()
+        .expect("an array of budgets")
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap().to_string(),
+                b["spent_microdollars"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // today (UTC): c1 2.5 $ for Carol, r6 0.6 $ for Alice (r7 is at AT, r8 synthetic)
+    let want: Vec<(String, i64)> = [
+        ("carol-by-name", 2_500_000),
+        ("carol-exact-name", 2_500_000),
+        ("carol-by-id", 2_500_000),
+        ("alice-by-name", 600_000),
+        // "?a*": Carol by name ("Carol Danvers"), not Alice ("alice"), not Bob
+        ("a-or-c", 2_500_000),
+        ("nobody", 0),
+    ]
+    .into_iter()
+    .map(|(n, s)| (n.to_string(), s))
+    .collect();
+    assert_eq!(spent, want);
+}
+
 /// On the in-memory engine (demo, remote streams), at a 31-day month's
 /// last evening: 2026-12-31T22:00:00Z, two hours before the month, the
 /// day and the year end in UTC; in America/New_York (UTC−5) it is 17:00
@@ -609,6 +674,33 @@ limit_usd = 10
     );
     assert_eq!(statuses[2].period_start, t("2026-12-28T05:00:00Z"));
     assert_eq!(statuses[1].state_basis, Some(StateBasis::Projected));
+
+    // in memory too a user budget takes a name, ignoring case: dave is
+    // "Dave Lister" in the directory
+    live.ingest(&Event::UserSeen {
+        user: UserRecord {
+            id: UserId::from("dave"),
+            name: "Dave Lister".into(),
+            email: None,
+            status: "active".into(),
+            roles: vec![],
+            created_at: t("2026-01-01T00:00:00Z"),
+        },
+    });
+    let by_name = SpendConfig::from_config_toml(
+        r#"
+[[budget]]
+name = "lister-month"
+scope = "user"
+match = "*LISTER"
+period = "month"
+limit_usd = 10
+"#,
+    )
+    .unwrap();
+    let statuses = evaluate(&live, &by_name.budgets, at).await.unwrap();
+    // UTC's December for dave: m3 + m5
+    assert_eq!(statuses[0].spent_microdollars, Microdollars(2_200_000));
 }
 
 /// The live stage on a real database that goes away: the first failed
@@ -747,6 +839,7 @@ fn invalid_budgets_are_refused_with_one_line_naming_the_entry() {
 
 both_shapes!(
     burn_rate_by_hand_in_utc_and_in_a_zone,
+    user_budgets_match_ids_and_names_ignoring_case,
     every_budget_state_by_hand,
     budget_anomalies_are_listed_by_tracetop_anomalies,
     watched_budgets_survive_a_failing_database,
