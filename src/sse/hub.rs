@@ -57,10 +57,16 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Whether a token scoped to `user` may see this event.
+    /// Whether a token scoped to `user` may see this event. A user
+    /// budget's match takes the token's user id ignoring case, as the
+    /// budget counts it (a budget that takes the user by name only is
+    /// shown to all-users tokens: the hub knows no names).
     pub fn visible_to_user(&self, user: &str) -> bool {
         self.user.as_deref() == Some(user)
-            || self.user_match.as_ref().is_some_and(|p| p.matches(user))
+            || self
+                .user_match
+                .as_ref()
+                .is_some_and(|p| p.matches_ignoring_case(user))
     }
 }
 

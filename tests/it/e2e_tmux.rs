@@ -329,9 +329,10 @@ fn demo_follow_pause_drill_back_costs_audit_help_quit() {
         feed_rows(&after),
         "Esc returns to the same rows"
     );
-    // costs
+    // costs, with the drift the demo's stale routing table plants
     tmux.send(&["3"]);
     tmux.wait_for("Window 24h");
+    tmux.wait_for("By model · drift +$");
     // audit: mark the first queue item ok and see the verdict
     tmux.send(&["5"]);
     tmux.wait_for("Review queue");
