@@ -269,6 +269,7 @@ impl TraceBuilder {
     /// `created` and answered `latency_ms` later: who, where, the model
     /// asked for and the one served. `sent_tokens` are its input; it has no
     /// output, cost or cache use, and no status yet (the caller says).
+    #[allow(clippy::too_many_arguments)]
     fn request_row(
         &self,
         plan: &RunPlan<'_>,
