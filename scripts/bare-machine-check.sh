@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Does `scripts/test` work on a bare Debian machine (issue 14, item 11)?
-#   sudo scripts/bare-machine-check.sh [CARGO TEST FILTERS...]
+#   sudo scripts/bare-machine-check.sh [--all | CARGO TEST FILTERS...]
 # Needs root, unshare and network for apt-get. Nothing on this machine is
 # changed: in a private mount namespace a copy-on-write root (overlayfs of
 # / over a tmpfs) is made bare of what ensure-deps.sh installs (Postgres
 # server and client, tmux, procps, gcc), then, inside it, ensure_deps runs
 # as `nobody` (must say in one line what to install and fail) and
-# `scripts/test --test it -- FILTERS` as root (must install it and pass).
-# The worktree is bound in, so the build in target/ is reused. Default
+# `scripts/test --test it -- FILTERS` as root (must install it and pass;
+# with --all, `scripts/test` itself: fmt, clippy and every test). The
+# worktree is bound in, so the build in target/ is reused. Default
 # filters: the tests that need those packages (tail_pipe:: e2e_tmux::).
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "bare-machine-check: run it as root (it mounts an overlay root)" >&2; exit 2; }
@@ -42,9 +43,15 @@ cd "$REPO"
 echo "== as nobody: ensure_deps"
 runuser -u nobody -- bash -c '. scripts/ensure-deps.sh && ensure_deps'
 echo "   exit $? (1 expected)"
-echo "== as root: scripts/test --test it -- $FILTERS"
-scripts/test --test it -- $FILTERS 2>&1 | grep -E '^(installing|test |test result|error)'
-rc=${PIPESTATUS[0]}
+if [ "$FILTERS" = --all ]; then
+  echo "== as root: scripts/test"
+  scripts/test 2>&1 | grep -E '^(installing|test result|error|failures:|---- )|FAILED|panicked'
+  rc=${PIPESTATUS[0]}
+else
+  echo "== as root: scripts/test --test it -- $FILTERS"
+  scripts/test --test it -- $FILTERS 2>&1 | grep -E '^(installing|test |test result|error)'
+  rc=${PIPESTATUS[0]}
+fi
 echo "== scripts/test exit: $rc"
 exit "$rc"
 IN
