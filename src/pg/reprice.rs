@@ -21,9 +21,11 @@
 //!   requests, bounded to that model, to the span between the group's
 //!   first and last drifting request, and within it to the UTC days that
 //!   hold one (`day_mask`: bit `day mod 64` set for each such day, so a
-//!   day 64 days from one is looked at too), through the `created_at`
-//!   index: a mispriced window costs a look at its days only. Skipped when
-//!   no list is asked for.
+//!   day 64 days from one is looked at too) and within those to the UTC
+//!   hours of the day that hold one (`hour_mask`), through the
+//!   `created_at` index: a mispriced window costs a look at its hours only
+//!   (and a window that recurs at the same hours on far-apart days, at
+//!   those hours of those days). Skipped when no list is asked for.
 //!
 //! The card is `unnest`ed inline in both parts (a CTE would make the scan
 //! parallel-restricted). A product or sum beyond 64 bits is a Postgres
@@ -80,7 +82,10 @@ pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
                    max(CASE WHEN ({drifts}) IS NOT FALSE THEN r.created_at END) AS last_at,
                    bit_or(CASE WHEN {drifts} THEN
                        1::bigint << (floor(date_part('epoch', r.created_at) / 86400)::bigint % 64)::integer
-                   END) AS day_mask
+                   END) AS day_mask,
+                   bit_or(CASE WHEN {drifts} THEN
+                       1 << (floor(date_part('epoch', r.created_at) / 3600)::bigint % 24)::integer
+                   END) AS hour_mask
             FROM ai_requests r LEFT JOIN {card}
             WHERE {counted}
             GROUP BY 1, 2, 3
@@ -90,10 +95,13 @@ pub(crate) fn reprice_sql(engine: &PgEngine) -> String {
                    {price} AS priced
             FROM generate_series(floor(date_part('epoch', m.first_at) / 86400)::bigint,
                                  floor(date_part('epoch', m.last_at) / 86400)::bigint) AS d(day)
+            CROSS JOIN generate_series(0, 23) AS h(hour)
             JOIN ai_requests r
-              ON r.created_at >= to_timestamp(d.day * 86400) AND r.created_at < to_timestamp((d.day + 1) * 86400)
+              ON r.created_at >= to_timestamp(d.day * 86400 + h.hour * 3600)
+             AND r.created_at < to_timestamp(d.day * 86400 + (h.hour + 1) * 3600)
             JOIN {card}
             WHERE m.drifts AND $12 > 0 AND (m.day_mask >> (d.day % 64)::integer) & 1 = 1
+              AND (m.hour_mask >> h.hour) & 1 = 1
               AND r.model = m.model AND r.created_at >= m.first_at AND r.created_at <= m.last_at
               AND {counted} AND {price} <> r.cost_microdollars
             ORDER BY abs(r.cost_microdollars - {price}) DESC, r.id::text COLLATE \"C\"
