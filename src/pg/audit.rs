@@ -66,13 +66,115 @@ async fn resolve(
     pattern: &str,
     shown: &str,
 ) -> Result<AuditResolution> {
-    // One statement: every id starting
-    // with the prefix (text_pattern_ops range scans; an exact id matches its
-    // own prefix too), flagged when it is the whole id. Exact matches are
-    // kept through the LIMIT, then the list is in display order. A trace or
-    // task id seen in several tables is one candidate, dated by its first row.
-    let rows = sqlx::query_as::<_, LookupRow>(
-        "SELECT kind, id, first_at, exact FROM (
+    // One statement: every id starting with the prefix (text_pattern_ops
+    // range scans; an exact id matches its own prefix too), flagged when it
+    // is the whole id, and the record of the one it resolves to (see
+    // [`lookup_sql`]), so a found id costs one round trip.
+    let found: Resolved = sqlx::query_as(sqlx::AssertSqlSafe(lookup_sql(engine)))
+        .bind(pattern)
+        .bind(prefix)
+        .bind((MAX_AUDIT_CANDIDATES + 1) as i64)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| engine.err(e))?;
+    let rows: Vec<LookupRow> = found
+        .candidates
+        .map(|j| j.0)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|h| (h.kind, h.id, h.first_at, h.exact))
+        .collect();
+    let exact: Vec<AuditCandidate> = rows.iter().filter(|r| r.3).map(candidate).collect();
+    let mut candidates: Vec<AuditCandidate> = rows.iter().map(candidate).collect();
+
+    let chosen = if exact.len() == 1 {
+        exact.into_iter().next()
+    } else if exact.is_empty() && candidates.len() == 1 {
+        candidates.pop()
+    } else {
+        None
+    };
+    if let Some(chosen) = chosen {
+        // the statement resolved it by the same rule; were it ever to
+        // disagree, the record is asked for on its own
+        let record = if found.chosen_kind.as_deref() == Some(chosen.kind.as_str())
+            && found.chosen_id.as_deref() == Some(chosen.id.as_str())
+        {
+            assemble(chosen.kind, &chosen.id, found.record)
+        } else {
+            build_record(engine, conn, chosen.kind, &chosen.id).await?
+        };
+        return Ok(AuditResolution::Found(Box::new(record)));
+    }
+    if candidates.is_empty() {
+        return Err(Error::not_found(format!(
+            "no request, task or trace id starts with '{shown}' in {}: check the id, or list recent traces with `tracetop traces`",
+            engine.display_url()
+        )));
+    }
+    candidates.truncate(MAX_AUDIT_CANDIDATES);
+    Ok(AuditResolution::Ambiguous {
+        prefix: prefix.to_string(),
+        candidates,
+    })
+}
+
+/// The audit record's rows, fetched together (see [`record_parts`]).
+#[derive(sqlx::FromRow)]
+struct RecordRows {
+    requests: Option<Json<Vec<AiRequestRecord>>>,
+    task: Option<Json<AgentTaskRecord>>,
+    messages: Option<Json<Vec<MessageRecord>>>,
+    tool_calls: Option<Json<Vec<ToolCallRecord>>>,
+    mcps: Option<Json<Vec<McpExecutionRecord>>>,
+}
+
+/// One id the prefix matches.
+#[derive(serde::Deserialize)]
+struct Hit {
+    kind: String,
+    id: String,
+    first_at: Timestamp,
+    exact: bool,
+}
+
+/// The answer of [`lookup_sql`].
+#[derive(sqlx::FromRow)]
+struct Resolved {
+    candidates: Option<Json<Vec<Hit>>>,
+    chosen_kind: Option<String>,
+    chosen_id: Option<String>,
+    #[sqlx(flatten)]
+    record: RecordRows,
+}
+
+/// The lookup and the record in one statement. `found`: every id the
+/// prefix matches (a trace or task id seen in several tables is one
+/// candidate, dated by its first row), exact matches kept through the
+/// LIMIT; `chosen`: the one it resolves to, by the rule of
+/// [`resolve`] (the single exact match, else the single candidate), or
+/// none; then the record of `chosen` as [`record_parts`] gathers it (all
+/// empty when none). Candidates come back in display order.
+fn lookup_sql(engine: &PgEngine) -> String {
+    let chosen = |kind: &str| format!("(SELECT id FROM chosen WHERE kind = '{kind}')");
+    let (ctes, columns) = record_parts(
+        engine,
+        &format!(
+            "r.id = {} OR r.task_id = {} OR r.trace_id = {}",
+            chosen("request"),
+            chosen("task"),
+            chosen("trace")
+        ),
+        &format!(
+            "t.task_id = (SELECT task_id FROM req WHERE (SELECT kind FROM chosen) = 'request' LIMIT 1)
+             OR t.task_id = {} OR t.trace_id = {}
+             ORDER BY t.created_at, t.task_id COLLATE \"C\" LIMIT 1",
+            chosen("task"),
+            chosen("trace")
+        ),
+    );
+    format!(
+        "WITH found AS (
              SELECT kind, id, min(created_at) AS first_at, id = $2 AS exact FROM (
                  SELECT 'request' AS kind, id, created_at FROM ai_requests
                      WHERE id LIKE $1 ESCAPE '\\'
@@ -88,59 +190,26 @@ async fn resolve(
                      WHERE trace_id LIKE $1 ESCAPE '\\'
              ) hits GROUP BY kind, id
              ORDER BY exact DESC, first_at DESC, kind, id COLLATE \"C\" LIMIT $3
-         ) kept ORDER BY first_at DESC, kind, id COLLATE \"C\"",
+         ),
+         chosen AS (
+             SELECT kind, id FROM found
+             WHERE CASE (SELECT count(*) FROM found WHERE exact)
+                     WHEN 1 THEN exact
+                     WHEN 0 THEN (SELECT count(*) FROM found) = 1
+                     ELSE false
+                   END
+         ),
+         {ctes}
+         SELECT (SELECT json_agg(f ORDER BY f.first_at DESC, f.kind, f.id COLLATE \"C\") FROM found f)
+                    AS candidates,
+                (SELECT kind FROM chosen) AS chosen_kind, (SELECT id FROM chosen) AS chosen_id,
+                {columns}"
     )
-    .bind(pattern)
-    .bind(prefix)
-    .bind((MAX_AUDIT_CANDIDATES + 1) as i64)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(|e| engine.err(e))?;
-    let exact: Vec<AuditCandidate> = rows.iter().filter(|r| r.3).map(candidate).collect();
-    let mut candidates: Vec<AuditCandidate> = rows.iter().map(candidate).collect();
-
-    let chosen = if exact.len() == 1 {
-        exact.into_iter().next()
-    } else if exact.is_empty() && candidates.len() == 1 {
-        candidates.pop()
-    } else {
-        None
-    };
-    if let Some(found) = chosen {
-        return Ok(AuditResolution::Found(Box::new(
-            build_record(engine, conn, found.kind, &found.id).await?,
-        )));
-    }
-    if candidates.is_empty() {
-        return Err(Error::not_found(format!(
-            "no request, task or trace id starts with '{shown}' in {}: check the id, or list recent traces with `tracetop traces`",
-            engine.display_url()
-        )));
-    }
-    candidates.truncate(MAX_AUDIT_CANDIDATES);
-    Ok(AuditResolution::Ambiguous {
-        prefix: prefix.to_string(),
-        candidates,
-    })
 }
 
-/// The audit record's rows, fetched together (see [`record_sql`]).
-#[derive(sqlx::FromRow)]
-struct RecordRows {
-    requests: Option<Json<Vec<AiRequestRecord>>>,
-    task: Option<Json<AgentTaskRecord>>,
-    messages: Option<Json<Vec<MessageRecord>>>,
-    tool_calls: Option<Json<Vec<ToolCallRecord>>>,
-    mcps: Option<Json<Vec<McpExecutionRecord>>>,
-}
-
-/// One statement for everything an audit record holds, as one row of
-/// JSON arrays (each record's select list, so the fields decode as the
-/// records do elsewhere): the requests of the resolved id, its task, their
-/// messages and tool calls, and the MCP executions a request or one of its
-/// tool calls links. One round trip and one plan instead of five.
+/// The record of one resolved id in one statement (the fallback of
+/// [`lookup_sql`]).
 fn record_sql(engine: &PgEngine, kind: IdKind) -> String {
-    let s = &engine.selects;
     let (requests_of, task_of) = match kind {
         IdKind::Request => (
             "r.id = $1",
@@ -154,28 +223,42 @@ fn record_sql(engine: &PgEngine, kind: IdKind) -> String {
             "t.trace_id = $1 ORDER BY t.created_at, t.task_id COLLATE \"C\" LIMIT 1",
         ),
     };
-    format!(
-        "WITH req AS (SELECT {request} FROM ai_requests r WHERE {requests_of}),
-              calls AS (SELECT {tool_call}, tc.id AS tool_call_order FROM ai_request_tool_calls tc
-                        WHERE tc.request_id IN (SELECT id FROM req))
-         SELECT
-           (SELECT json_agg(x ORDER BY x.created_at, x.id COLLATE \"C\") FROM req x) AS requests,
-           (SELECT to_json(x) FROM (SELECT {task} FROM agent_tasks t WHERE {task_of}) x) AS task,
-           (SELECT json_agg(x ORDER BY x.request_id, x.sequence_number, x.message_order)
-              FROM (SELECT {message}, msg.id AS message_order FROM ai_request_messages msg
-                    WHERE msg.request_id IN (SELECT id FROM req)) x) AS messages,
-           (SELECT json_agg(x ORDER BY x.request_id, x.sequence_number, x.tool_call_order)
-              FROM calls x) AS tool_calls,
-           (SELECT json_agg(x ORDER BY x.started_at, x.mcp_execution_id COLLATE \"C\")
-              FROM (SELECT {mcp} FROM mcp_tool_executions m
-                    WHERE m.mcp_execution_id IN (SELECT mcp_execution_id FROM req
-                                                 UNION SELECT mcp_execution_id FROM calls)) x) AS mcps",
+    let (ctes, columns) = record_parts(engine, requests_of, task_of);
+    format!("WITH {ctes} SELECT {columns}")
+}
+
+/// Everything an audit record holds, as CTEs and one row of JSON arrays
+/// (each record's select list, so the fields decode as the records do
+/// elsewhere): the requests `requests_of` selects (alias `r`), the task
+/// `task_of` selects (alias `t`), their messages and tool calls, and the
+/// MCP executions a request or one of its tool calls links. One round
+/// trip and one plan instead of five.
+fn record_parts(engine: &PgEngine, requests_of: &str, task_of: &str) -> (String, String) {
+    let s = &engine.selects;
+    let ctes = format!(
+        "req AS (SELECT {request} FROM ai_requests r WHERE {requests_of}),
+         calls AS (SELECT {tool_call}, tc.id AS tool_call_order FROM ai_request_tool_calls tc
+                   WHERE tc.request_id IN (SELECT id FROM req))",
         request = s.ai_request,
         tool_call = s.tool_call,
+    );
+    let columns = format!(
+        "(SELECT json_agg(x ORDER BY x.created_at, x.id COLLATE \"C\") FROM req x) AS requests,
+         (SELECT to_json(x) FROM (SELECT {task} FROM agent_tasks t WHERE {task_of}) x) AS task,
+         (SELECT json_agg(x ORDER BY x.request_id, x.sequence_number, x.message_order)
+            FROM (SELECT {message}, msg.id AS message_order FROM ai_request_messages msg
+                  WHERE msg.request_id IN (SELECT id FROM req)) x) AS messages,
+         (SELECT json_agg(x ORDER BY x.request_id, x.sequence_number, x.tool_call_order)
+            FROM calls x) AS tool_calls,
+         (SELECT json_agg(x ORDER BY x.started_at, x.mcp_execution_id COLLATE \"C\")
+            FROM (SELECT {mcp} FROM mcp_tool_executions m
+                  WHERE m.mcp_execution_id IN (SELECT mcp_execution_id FROM req
+                                               UNION SELECT mcp_execution_id FROM calls)) x) AS mcps",
         task = s.task,
         message = s.message,
         mcp = s.mcp,
-    )
+    );
+    (ctes, columns)
 }
 
 /// Gather the audit record of one resolved id.
@@ -190,6 +273,11 @@ async fn build_record(
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| engine.err(e))?;
+    Ok(assemble(kind, id, rows))
+}
+
+/// The audit record of `id` from its rows.
+fn assemble(kind: IdKind, id: &str, rows: RecordRows) -> AuditRecord {
     let requests = rows.requests.map(|j| j.0).unwrap_or_default();
     let task = rows.task.map(|j| j.0);
     let messages = rows.messages.map(|j| j.0).unwrap_or_default();
@@ -261,7 +349,7 @@ async fn build_record(
         })
         .collect::<Vec<_>>();
 
-    Ok(AuditRecord {
+    AuditRecord {
         matched_kind: kind,
         matched_id: id.to_string(),
         trace_id,
@@ -272,5 +360,5 @@ async fn build_record(
             .collect(),
         task,
         requests: audit_requests,
-    })
+    }
 }
