@@ -13,8 +13,9 @@
 #     (target: ≤ 1.5×); both answers are checked to agree on the totals.
 #
 # Measured 2026-12-01 (2 shared cores, ~1.16M AI requests, 400 users × 30 days
-# and 4 copies): ours shape 2171 ms vs 1281 ms (1.69×), real shape 1448 ms vs
-# 903 ms (1.60×): the 1.5× target is not met yet.
+# and 4 copies), three runs each: ours shape 1.22×, 1.19×, 1.51× (first run
+# after a restart; e.g. 362 ms vs 296 ms), real shape 1.22×, 1.21×, 1.21×
+# (372 ms vs 308 ms). Before each request was priced once: 1.69× and 1.60×.
 #
 # Usage: scripts/bench-reprice.sh   (defaults: USERS=400 DAYS=30 TARGET=1000000 RUNS=5;
 #        SHAPE=real for a real deployment's tables;
