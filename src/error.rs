@@ -5,49 +5,193 @@
 //! redacted before they can reach a message: build messages with
 //! [`redact_url`] whenever a URL is involved.
 
+use std::error::Error as StdError;
 use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 /// Result alias used across tracetop.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// An operator-facing error: one line, input named, remedy given.
-#[derive(Debug, thiserror::Error)]
+/// The lower-level error an [`Error`] came from (a driver's, the OS's).
+pub type Cause = Arc<dyn StdError + Send + Sync + 'static>;
+
+/// An operator-facing line, with the error it came from kept beside it.
+///
+/// The line is what is shown; the cause is for programs (`source()`,
+/// `downcast_ref`), never printed by tracetop itself: a driver's own text
+/// may echo connection parameters, and the line already says what to do.
+#[derive(Clone)]
+pub struct Message {
+    text: String,
+    cause: Option<Cause>,
+}
+
+impl Message {
+    /// The line, without a cause.
+    pub fn new(text: impl Into<String>) -> Self {
+        Message {
+            text: text.into(),
+            cause: None,
+        }
+    }
+
+    /// The same line, remembering what caused it.
+    pub fn with_cause(mut self, cause: impl StdError + Send + Sync + 'static) -> Self {
+        self.cause = Some(Arc::new(cause));
+        self
+    }
+
+    /// The error this line was made from, if any.
+    pub fn cause(&self) -> Option<&(dyn StdError + Send + Sync + 'static)> {
+        self.cause.as_deref()
+    }
+
+    /// The line.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+// Debug shows whether there is a cause, not its text: a driver's text may
+// echo connection parameters, and `{:?}` ends up in logs and test output.
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Message")
+            .field("text", &self.text)
+            .field("has_cause", &self.cause.is_some())
+            .finish()
+    }
+}
+
+impl Deref for Message {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Self {
+        Message::new(text)
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Self {
+        Message::new(text)
+    }
+}
+
+/// An operator-facing error: one line, input named, remedy given; the
+/// variant says what kind of failure it is (so "not found" and "database
+/// down" are told apart), and [`StdError::source`] gives its cause.
+#[derive(Debug, Clone)]
 pub enum Error {
     /// Bad command-line or config input (a flag value, an id, a duration).
-    #[error("{0}")]
-    Input(String),
+    Input(Message),
     /// The database could not be reached or refused us.
-    #[error("{0}")]
-    Database(String),
+    Database(Message),
     /// The schema we rely on is missing or incompatible.
-    #[error("{0}")]
-    Schema(String),
+    Schema(Message),
     /// An id or prefix that matches nothing.
-    #[error("{0}")]
-    NotFound(String),
+    NotFound(Message),
     /// A remote stream or server problem.
-    #[error("{0}")]
-    Remote(String),
+    Remote(Message),
     /// Authentication refused (401/403, bad token).
-    #[error("{0}")]
-    Auth(String),
+    Auth(Message),
     /// Local I/O (files, terminal, pipes).
-    #[error("{0}")]
-    Io(String),
+    Io(Message),
     /// Anything else, already phrased for the operator.
-    #[error("{0}")]
-    Other(String),
+    Other(Message),
 }
 
 impl Error {
     /// Shorthand for an input error.
     pub fn input(msg: impl fmt::Display) -> Self {
-        Error::Input(msg.to_string())
+        Error::Input(msg.to_string().into())
     }
 
     /// Shorthand for a not-found error.
     pub fn not_found(msg: impl fmt::Display) -> Self {
-        Error::NotFound(msg.to_string())
+        Error::NotFound(msg.to_string().into())
+    }
+
+    /// Shorthand for a database error.
+    pub fn database(msg: impl fmt::Display) -> Self {
+        Error::Database(msg.to_string().into())
+    }
+
+    /// Shorthand for a schema error.
+    pub fn schema(msg: impl fmt::Display) -> Self {
+        Error::Schema(msg.to_string().into())
+    }
+
+    /// Shorthand for a remote error.
+    pub fn remote(msg: impl fmt::Display) -> Self {
+        Error::Remote(msg.to_string().into())
+    }
+
+    /// Shorthand for a refused-credentials error.
+    pub fn auth(msg: impl fmt::Display) -> Self {
+        Error::Auth(msg.to_string().into())
+    }
+
+    /// Shorthand for a local I/O error.
+    pub fn io(msg: impl fmt::Display) -> Self {
+        Error::Io(msg.to_string().into())
+    }
+
+    /// Shorthand for any other error.
+    pub fn other(msg: impl fmt::Display) -> Self {
+        Error::Other(msg.to_string().into())
+    }
+
+    /// The same error, remembering the lower-level error it came from.
+    pub fn caused_by(self, cause: impl StdError + Send + Sync + 'static) -> Self {
+        self.map_message(|m| m.with_cause(cause))
+    }
+
+    /// The same kind of error with its line rewritten (the cause is kept),
+    /// e.g. to name the flag an input error came from.
+    pub fn map_text(self, rewrite: impl FnOnce(&str) -> String) -> Self {
+        self.map_message(|m| {
+            let text = rewrite(&m.text);
+            Message { text, ..m }
+        })
+    }
+
+    fn map_message(self, change: impl FnOnce(Message) -> Message) -> Self {
+        match self {
+            Error::Input(m) => Error::Input(change(m)),
+            Error::Database(m) => Error::Database(change(m)),
+            Error::Schema(m) => Error::Schema(change(m)),
+            Error::NotFound(m) => Error::NotFound(change(m)),
+            Error::Remote(m) => Error::Remote(change(m)),
+            Error::Auth(m) => Error::Auth(change(m)),
+            Error::Io(m) => Error::Io(change(m)),
+            Error::Other(m) => Error::Other(change(m)),
+        }
+    }
+
+    /// The operator-facing line and its cause.
+    pub fn message(&self) -> &Message {
+        match self {
+            Error::Input(m)
+            | Error::Database(m)
+            | Error::Schema(m)
+            | Error::NotFound(m)
+            | Error::Remote(m)
+            | Error::Auth(m)
+            | Error::Io(m)
+            | Error::Other(m) => m,
+        }
     }
 
     /// The process exit code for this error: 2 for bad input, 3 for an id
@@ -62,15 +206,29 @@ impl Error {
     }
 }
 
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.message()
+            .cause()
+            .map(|c| c as &(dyn StdError + 'static))
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error::Io(format!("I/O error: {e}"))
+        Error::io(format!("I/O error: {e}")).caused_by(e)
     }
 }
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
-        Error::Other(format!("JSON error: {e}"))
+        Error::other(format!("JSON error: {e}")).caused_by(e)
     }
 }
 
@@ -150,6 +308,27 @@ pub fn scrub_secret(text: &str, secret: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn io_errors_keep_their_cause_through_rewording() {
+        let os = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let err = Error::from(os).map_text(|m| format!("--output {m}"));
+        assert!(matches!(err, Error::Io(_)));
+        assert_eq!(err.to_string(), "--output I/O error: denied");
+        let cause = err.source().expect("cause kept");
+        let io = cause
+            .downcast_ref::<std::io::Error>()
+            .expect("an io::Error");
+        assert_eq!(io.kind(), std::io::ErrorKind::PermissionDenied);
+        // a plain line has none, and Debug never prints a cause's text
+        assert!(Error::input("bad --since").source().is_none());
+        let debug = format!(
+            "{:?}",
+            Error::other("x").caused_by(std::io::Error::other("pw=s3cr3t"))
+        );
+        assert!(!debug.contains("s3cr3t"), "{debug}");
+        assert!(debug.contains("has_cause: true"), "{debug}");
+    }
 
     #[test]
     fn redacts_password_in_authority() {

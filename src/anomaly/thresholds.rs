@@ -117,6 +117,7 @@ impl Thresholds {
                 "invalid [anomaly] thresholds in the config file: {}; fix or remove the table",
                 e.message()
             ))
+            .caused_by(e)
         })?;
         let thresholds = file.anomaly.unwrap_or_default();
         thresholds.validate()?;

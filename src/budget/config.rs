@@ -127,6 +127,7 @@ impl SpendConfig {
                 "invalid budgets in the config file: {}; fix the [[budget]] entries",
                 e.message()
             ))
+            .caused_by(e)
         })?;
         let zone = parse_default_zone(file.timezone.as_deref())?;
         Ok(SpendConfig {
@@ -146,15 +147,17 @@ impl SpendConfig {
             },
         };
         match std::fs::read_to_string(&path) {
-            Ok(text) => SpendConfig::from_config_toml(&text)
-                .map_err(|e| Error::input(format!("config file {}: {e}", path.display()))),
+            Ok(text) => SpendConfig::from_config_toml(&text).map_err(|e| {
+                Error::input(format!("config file {}: {e}", path.display())).caused_by(e)
+            }),
             Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
                 Ok(SpendConfig::default())
             }
             Err(e) => Err(Error::input(format!(
                 "cannot read config file {}: {e}; check the path given to --config",
                 path.display()
-            ))),
+            ))
+            .caused_by(e)),
         }
     }
 }
@@ -169,20 +172,21 @@ pub fn configured_zone() -> Result<Tz> {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Tz::UTC),
         Err(e) => {
-            return Err(Error::input(format!(
-                "cannot read config file {}: {e}",
-                path.display()
-            )));
+            return Err(
+                Error::input(format!("cannot read config file {}: {e}", path.display()))
+                    .caused_by(e),
+            );
         }
     };
     #[derive(serde::Deserialize)]
     struct File {
         timezone: Option<String>,
     }
-    let file: File = toml::from_str(&text)
-        .map_err(|e| Error::input(format!("config file {}: {}", path.display(), e.message())))?;
+    let file: File = toml::from_str(&text).map_err(|e| {
+        Error::input(format!("config file {}: {}", path.display(), e.message())).caused_by(e)
+    })?;
     parse_default_zone(file.timezone.as_deref())
-        .map_err(|e| Error::input(format!("config file {}: {e}", path.display())))
+        .map_err(|e| Error::input(format!("config file {}: {e}", path.display())).caused_by(e))
 }
 
 fn parse_entry(entry: &toml::Table, index: usize, default_zone: Tz) -> Result<Budget> {

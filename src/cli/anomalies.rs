@@ -95,14 +95,15 @@ pub fn load_thresholds(path: Option<&std::path::Path>) -> Result<Thresholds> {
     };
     match std::fs::read_to_string(&path) {
         Ok(text) => Thresholds::from_config_toml(&text)
-            .map_err(|e| Error::input(format!("{}: {e}", path.display()))),
+            .map_err(|e| Error::input(format!("{}: {e}", path.display())).caused_by(e)),
         Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
             Ok(Thresholds::default())
         }
         Err(e) => Err(Error::input(format!(
             "cannot read config file {}: {e}; check the path given to --config",
             path.display()
-        ))),
+        ))
+        .caused_by(e)),
     }
 }
 

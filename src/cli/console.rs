@@ -318,7 +318,7 @@ async fn start_source(
         Err(_) => tokio::spawn(async move {
             let (pg_tail, events) = first
                 .await
-                .map_err(|e| Error::Other(format!("the backfill stopped: {e}")))?;
+                .map_err(|e| Error::other(format!("the backfill stopped: {e}")).caused_by(e))?;
             let events = events?;
             if !events.is_empty() && tx.send(SourceUpdate::Events(events)).await.is_err() {
                 return Ok(());
@@ -392,11 +392,11 @@ pub fn at_window(
     now: crate::model::Timestamp,
 ) -> Result<crate::query::TimeWindow> {
     let start = crate::query::parse_instant(at, now).map_err(|e| match e {
-        Error::Input(m) => Error::input(format!("--at {m}")),
+        e @ Error::Input(_) => e.map_text(|m| format!("--at {m}")),
         other => other,
     })?;
     let span = crate::query::parse_span(span).map_err(|e| match e {
-        Error::Input(m) => Error::input(format!("--window {m}")),
+        e @ Error::Input(_) => e.map_text(|m| format!("--window {m}")),
         other => other,
     })?;
     if span <= chrono::Duration::zero() {

@@ -176,7 +176,7 @@ const WRITER_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 fn interrupted() -> Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let watch = |kind: SignalKind, name: &str| {
-        signal(kind).map_err(|e| Error::Io(format!("cannot watch {name}: {e}")))
+        signal(kind).map_err(|e| Error::io(format!("cannot watch {name}: {e}")).caused_by(e))
     };
     let mut int = watch(SignalKind::interrupt(), "SIGINT")?;
     let mut term = watch(SignalKind::terminate(), "SIGTERM")?;
@@ -205,7 +205,7 @@ async fn prepare_database(cluster: &TempCluster, seed: u64) -> Result<String> {
     };
     let workload = tokio::task::spawn_blocking(move || sim::generate(&cfg))
         .await
-        .map_err(|e| Error::Other(format!("the workload generator stopped: {e}")))?;
+        .map_err(|e| Error::other(format!("the workload generator stopped: {e}")).caused_by(e))?;
     eprintln!(
         "loading {} rows of history ({PG_DEMO_USERS} users, {PG_DEMO_DAYS} day, seed {seed})…",
         workload.row_count()
@@ -229,8 +229,10 @@ async fn run_postgres(args: DemoArgs, rate: f64) -> Result<()> {
     eprintln!("starting a throwaway Postgres…");
     let cluster = tokio::task::spawn_blocking(TempCluster::start)
         .await
-        .map_err(|e| Error::Other(format!("starting Postgres stopped: {e}")))?
-        .map_err(|e| Error::Other(format!("cannot start a throwaway Postgres: {e}")))?;
+        .map_err(|e| Error::other(format!("starting Postgres stopped: {e}")).caused_by(e))?
+        .map_err(|e| {
+            Error::other(format!("cannot start a throwaway Postgres: {e}")).caused_by(e)
+        })?;
     // from here on, every way out drops `cluster`: stopped and removed
     eprintln!("cluster at {}", cluster.dir().display());
     let opened = tokio::select! {
@@ -240,8 +242,8 @@ async fn run_postgres(args: DemoArgs, rate: f64) -> Result<()> {
             Ok::<_, Error>((url, opened))
         } => opened,
         _ = &mut interrupted => {
-            return Err(Error::Other(
-                "interrupted while preparing the demo database".into(),
+            return Err(Error::other(
+                "interrupted while preparing the demo database",
             ));
         }
     };

@@ -57,7 +57,7 @@ pub async fn probe(url: &str) -> Result<()> {
     )
     .await
     .map_err(|_| {
-        Error::Database(format!(
+        Error::database(format!(
             "timed out connecting to {}; is the host reachable?",
             redact_url(url)
         ))

@@ -71,7 +71,7 @@ pub async fn run(args: RecordArgs) -> Result<()> {
     }
     let partial = partial_path(&args.out);
     let file = std::fs::File::create(&partial)
-        .map_err(|e| Error::Io(format!("cannot create {}: {e}", partial.display())))?;
+        .map_err(|e| Error::io(format!("cannot create {}: {e}", partial.display())).caused_by(e))?;
     let mut lines = CountedLines::new(std::io::BufWriter::with_capacity(1 << 16, file), args.count);
     let mut line = Vec::with_capacity(4096);
     let (tx, mut rx) = mpsc::channel(64);
@@ -131,34 +131,37 @@ pub async fn run(args: RecordArgs) -> Result<()> {
     drop(rx);
     let written = lines.written();
     let source_result = if source_ended {
-        source
-            .await
-            .unwrap_or_else(|e| Err(Error::Other(format!("the source task failed: {e}"))))
+        source.await.unwrap_or_else(|e| {
+            Err(Error::other(format!("the source task failed: {e}")).caused_by(e))
+        })
     } else {
         source.abort();
         Ok(())
     };
     if let Err(e) = write_result {
-        return Err(Error::Io(format!(
+        return Err(Error::io(format!(
             "cannot write {}: {e}; the events so far are in {}",
             args.out.display(),
             partial.display()
-        )));
+        ))
+        .caused_by(e));
     }
     if let Err(e) = source_result {
         // Keep what was captured, but under the .partial name: it is not a
         // clean recording.
-        return Err(Error::Other(format!(
+        return Err(Error::other(format!(
             "{e} (the {written} events captured are in {})",
             partial.display()
-        )));
+        ))
+        .caused_by(e));
     }
     std::fs::rename(&partial, &args.out).map_err(|e| {
-        Error::Io(format!(
+        Error::io(format!(
             "cannot rename {} to {}: {e}",
             partial.display(),
             args.out.display()
         ))
+        .caused_by(e)
     })?;
     eprintln!(
         "tracetop: recorded {written} events to {}",

@@ -55,7 +55,7 @@ pub async fn run(args: RecordArgs) -> Result<()> {
     let source = window_source(&args.source).await?;
     let partial = partial_path(&args.out);
     let file = std::fs::File::create(&partial)
-        .map_err(|e| Error::Io(format!("cannot create {}: {e}", partial.display())))?;
+        .map_err(|e| Error::io(format!("cannot create {}: {e}", partial.display())).caused_by(e))?;
     let mut lines = CountedLines::new(std::io::BufWriter::with_capacity(1 << 16, file), args.count);
     let (tx, mut rx) = mpsc::channel::<Vec<Replayed>>(4);
     let reader = tokio::spawn(async move { source.read(window, tx).await });
@@ -91,35 +91,38 @@ pub async fn run(args: RecordArgs) -> Result<()> {
         reader.abort();
         Ok(())
     } else {
-        reader
-            .await
-            .unwrap_or_else(|e| Err(Error::Other(format!("the window reader failed: {e}"))))
+        reader.await.unwrap_or_else(|e| {
+            Err(Error::other(format!("the window reader failed: {e}")).caused_by(e))
+        })
     };
     if let Err(e) = write_result {
-        return Err(Error::Io(format!(
+        return Err(Error::io(format!(
             "cannot write {}: {e}; the events so far are in {}",
             args.out.display(),
             partial.display()
-        )));
+        ))
+        .caused_by(e));
     }
     if let Err(e) = read_result {
-        return Err(Error::Other(format!(
+        return Err(Error::other(format!(
             "{e} (the {written} events read are in {})",
             partial.display()
-        )));
+        ))
+        .caused_by(e));
     }
     if interrupted {
-        return Err(Error::Other(format!(
+        return Err(Error::other(format!(
             "interrupted: the {written} events read so far are in {}",
             partial.display()
         )));
     }
     std::fs::rename(&partial, &args.out).map_err(|e| {
-        Error::Io(format!(
+        Error::io(format!(
             "cannot rename {} to {}: {e}",
             partial.display(),
             args.out.display()
         ))
+        .caused_by(e)
     })?;
     eprintln!(
         "tracetop: recorded {written} events of {} → {} to {}",

@@ -226,9 +226,10 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         ..ServerConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
-        Error::Io(format!(
+        Error::io(format!(
             "cannot listen on {listen}: {e}; pick another --listen port"
         ))
+        .caused_by(e)
     })?;
     if !listen.ip().is_loopback() {
         eprintln!(

@@ -547,7 +547,7 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
     match outcome {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-        Err(e) => return Err(Error::Io(format!("cannot write to stdout: {e}"))),
+        Err(e) => return Err(Error::io(format!("cannot write to stdout: {e}")).caused_by(e)),
     }
     if out.done() {
         source.abort();
@@ -556,9 +556,9 @@ pub async fn print_stream(mut spec: SourceSpec, print: &PrintArgs) -> Result<()>
     // The source ended by itself (end of replay, refused token, failure):
     // report its error, if any.
     if source_ended {
-        let result = source
-            .await
-            .unwrap_or_else(|e| Err(Error::Other(format!("the source task failed: {e}"))));
+        let result = source.await.unwrap_or_else(|e| {
+            Err(Error::other(format!("the source task failed: {e}")).caused_by(e))
+        });
         if result.is_ok() && skipped > 0 {
             let said = stop_reason.unwrap_or_else(|| format!("{skipped} malformed events skipped"));
             eprintln!("tracetop: {}", crate::sanitize::clean(&said));

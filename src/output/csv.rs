@@ -24,7 +24,7 @@ pub fn write<W: Write>(out: &mut W, set: &RowSet) -> Result<()> {
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(out);
-    let failed = |e: ::csv::Error| Error::Io(format!("cannot write CSV: {e}"));
+    let failed = |e: ::csv::Error| Error::io(format!("cannot write CSV: {e}")).caused_by(e);
     writer
         .write_record(set.columns.iter().map(|c| c.key))
         .map_err(failed)?;
@@ -35,7 +35,7 @@ pub fn write<W: Write>(out: &mut W, set: &RowSet) -> Result<()> {
     }
     writer
         .flush()
-        .map_err(|e| Error::Io(format!("cannot write CSV: {e}")))?;
+        .map_err(|e| Error::io(format!("cannot write CSV: {e}")).caused_by(e))?;
     Ok(())
 }
 

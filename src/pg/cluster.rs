@@ -28,7 +28,7 @@ pub fn find_bin_dir() -> Result<PathBuf> {
         if dir.join("initdb").exists() && dir.join("pg_ctl").exists() {
             return Ok(dir);
         }
-        return Err(Error::Other(format!(
+        return Err(Error::other(format!(
             "no Postgres server binaries (initdb, pg_ctl) in TRACETOP_PG_BINDIR={}: \
              install postgresql (apt-get install -y postgresql) or fix TRACETOP_PG_BINDIR",
             dir.display()
@@ -50,10 +50,9 @@ pub fn find_bin_dir() -> Result<PathBuf> {
         .into_iter()
         .find(|d| d.join("initdb").exists() && d.join("pg_ctl").exists())
         .ok_or_else(|| {
-            Error::Other(
+            Error::other(
                 "Postgres server binaries (initdb, pg_ctl) not found: install postgresql \
-                 (apt-get install -y postgresql) or set TRACETOP_PG_BINDIR"
-                    .into(),
+                 (apt-get install -y postgresql) or set TRACETOP_PG_BINDIR",
             )
         })
 }
@@ -80,8 +79,9 @@ impl TempCluster {
             std::process::id(),
             uuid::Uuid::new_v4().simple()
         ));
-        std::fs::create_dir_all(&base)
-            .map_err(|e| Error::Io(format!("cannot create {}: {e}", base.display())))?;
+        std::fs::create_dir_all(&base).map_err(|e| {
+            Error::io(format!("cannot create {}: {e}", base.display())).caused_by(e)
+        })?;
         let run_as = if is_root() {
             Some("postgres".to_string())
         } else {
@@ -92,9 +92,9 @@ impl TempCluster {
                 .args(["-R", user])
                 .arg(&base)
                 .status()
-                .map_err(|e| Error::Io(format!("chown {}: {e}", base.display())))?;
+                .map_err(|e| Error::io(format!("chown {}: {e}", base.display())).caused_by(e))?;
             if !status.success() {
-                return Err(Error::Io(format!(
+                return Err(Error::io(format!(
                     "chown {} to {user} failed",
                     base.display()
                 )));
@@ -131,11 +131,11 @@ impl TempCluster {
         let out = cmd
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| Error::Other(format!("{what}: {e}")))?;
+            .map_err(|e| Error::other(format!("{what}: {e}")).caused_by(e))?;
         if out.status.success() {
             Ok(())
         } else {
-            Err(Error::Other(format!(
+            Err(Error::other(format!(
                 "{what} failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
             )))
@@ -215,7 +215,9 @@ impl TempCluster {
         use sqlx::Connection;
         let mut admin = sqlx::PgConnection::connect(&self.url("postgres"))
             .await
-            .map_err(|e| Error::Database(format!("cannot reach the temp cluster: {e}")))?;
+            .map_err(|e| {
+                Error::database(format!("cannot reach the temp cluster: {e}")).caused_by(e)
+            })?;
         let sql = match template {
             Some(t) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{t}\""),
             None => format!("CREATE DATABASE \"{name}\""),
@@ -223,7 +225,7 @@ impl TempCluster {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(&mut admin)
             .await
-            .map_err(|e| Error::Database(format!("create database {name}: {e}")))?;
+            .map_err(|e| Error::database(format!("create database {name}: {e}")).caused_by(e))?;
         let _ = admin.close().await;
         Ok(self.url(name))
     }
@@ -239,7 +241,9 @@ impl TempCluster {
                     return Ok(());
                 }
                 Err(e) if Instant::now() > deadline => {
-                    return Err(Error::Database(format!("temp cluster not ready: {e}")));
+                    return Err(
+                        Error::database(format!("temp cluster not ready: {e}")).caused_by(e)
+                    );
                 }
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }

@@ -53,7 +53,7 @@ pub fn parse_url(url: &str) -> Result<PgConnectOptions> {
             "invalid database URL {}: {}; expected postgres://user:password@host:port/database (a `/`, `#`, `?` or `@` in the password must be percent-encoded, e.g. `/` as %2F)",
             redact_url(url),
             crate::error::redact_urls_in(&scrub_secret(&e.to_string(), password.as_deref()))
-        ))
+        )).caused_by(e)
     })
 }
 
@@ -64,47 +64,48 @@ pub fn map_sqlx_error(err: sqlx::Error, url: &str) -> Error {
         .ok()
         .and_then(|u| u.password().map(str::to_string));
     let scrub = |s: String| scrub_secret(&s, password.as_deref());
-    match &err {
+    let mapped = match &err {
         sqlx::Error::Database(db) => {
             let code = db.code().map(|c| c.to_string()).unwrap_or_default();
             let msg = scrub(db.message().to_string());
             match code.as_str() {
-                "28P01" | "28000" => Error::Auth(format!(
+                "28P01" | "28000" => Error::auth(format!(
                     "authentication failed for {shown}: {msg}; check the user name and password"
                 )),
-                "3D000" => Error::Database(format!(
+                "3D000" => Error::database(format!(
                     "database in {shown} does not exist: {msg}; check the database name"
                 )),
-                "42P01" => Error::Schema(format!(
+                "42P01" => Error::schema(format!(
                     "{msg} in {shown}: this database lacks the audit tables; run `tracetop migrate` or point at a systemprompt database"
                 )),
-                "25006" => Error::Database(format!(
+                "25006" => Error::database(format!(
                     "refused a write on the read-only session to {shown}: {msg}"
                 )),
-                "57014" => Error::Database(format!("query cancelled on {shown}: {msg}")),
-                _ => Error::Database(format!("query failed on {shown}: {msg} (SQLSTATE {code})")),
+                "57014" => Error::database(format!("query cancelled on {shown}: {msg}")),
+                _ => Error::database(format!("query failed on {shown}: {msg} (SQLSTATE {code})")),
             }
         }
-        sqlx::Error::Io(io) => Error::Database(format!(
+        sqlx::Error::Io(io) => Error::database(format!(
             "cannot connect to {shown}: {}; is Postgres running and is the host and port right?",
             scrub(io.to_string())
         )),
-        sqlx::Error::Tls(e) => Error::Database(format!(
+        sqlx::Error::Tls(e) => Error::database(format!(
             "TLS failed connecting to {shown}: {}; try sslmode=disable for a local server",
             scrub(e.to_string())
         )),
-        sqlx::Error::PoolTimedOut => Error::Database(format!(
+        sqlx::Error::PoolTimedOut => Error::database(format!(
             "timed out connecting to {shown}; is the host reachable?"
         )),
         sqlx::Error::Configuration(e) => Error::input(format!(
             "invalid database URL {shown}: {}",
             scrub(e.to_string())
         )),
-        other => Error::Database(format!(
+        other => Error::database(format!(
             "database error on {shown}: {}",
             scrub(other.to_string())
         )),
-    }
+    };
+    mapped.caused_by(err)
 }
 
 impl PgEngine {
@@ -261,7 +262,7 @@ impl PgEngine {
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(Error::Schema(format!(
+            Err(Error::schema(format!(
                 "{} has no {} table{}: run `tracetop migrate --database-url …` first, or point at a systemprompt database",
                 self.display_url,
                 missing.join(", "),

@@ -147,7 +147,7 @@ pub(crate) async fn cost_breakdown(
         .await
         .map_err(|e| engine.err(e))?;
     let total = Microdollars::checked_sum(rows.iter().map(|r| Microdollars(r.sums.cost)))
-        .ok_or_else(|| Error::Other("cost total overflows 64 bits".into()))?;
+        .ok_or_else(|| Error::other("cost total overflows 64 bits"))?;
     Ok(rows
         .into_iter()
         .map(|Row { key, sums: s }| CostBreakdownRow {

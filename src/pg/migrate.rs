@@ -20,7 +20,7 @@ pub async fn run(url: &str) -> Result<usize> {
         .map_err(|e| map_sqlx_error(e, url))?;
     let before: i64 = applied_count(&pool).await;
     MIGRATOR.run(&pool).await.map_err(|e| {
-        crate::error::Error::Database(format!(
+        crate::error::Error::database(format!(
             "migration failed on {}: {}",
             crate::error::redact_url(url),
             crate::error::scrub_secret(

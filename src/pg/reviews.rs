@@ -49,7 +49,7 @@ impl PgReviewStore {
                 .await
                 .map_err(|e| store.err(e))?;
         if !present {
-            return Err(Error::Schema(format!(
+            return Err(Error::schema(format!(
                 "{} has no tracetop_reviews table: run `tracetop migrate --database-url …` to create it",
                 store.display_url
             )));

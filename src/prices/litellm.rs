@@ -29,7 +29,7 @@ const SAMPLE_SPEC: &str = "sample_spec";
 /// Parse LiteLLM's JSON; `source` names it in the table.
 pub fn parse(text: &str, source: &str) -> Result<PriceTable> {
     let top: Map<String, Value> = serde_json::from_str(text)
-        .map_err(|e| Error::input(format!("not a JSON object of models: {e}")))?;
+        .map_err(|e| Error::input(format!("not a JSON object of models: {e}")).caused_by(e))?;
     let mut entries = Vec::new();
     for (key, value) in &top {
         if key == SAMPLE_SPEC {

@@ -215,7 +215,7 @@ impl PriceTable {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::input(format!(
                 "cannot read price file {shown}: {e}; check the path given to --prices or `prices =` in the config"
-            ))
+            )).caused_by(e)
         })?;
         let json = path
             .extension()
@@ -232,7 +232,7 @@ impl PriceTable {
             } else {
                 "tracetop TOML"
             };
-            Error::input(format!("price file {shown} ({kind}): {e}"))
+            Error::input(format!("price file {shown} ({kind}): {e}")).caused_by(e)
         })
     }
 

@@ -113,7 +113,7 @@ pub fn resolve_window(
     now: Timestamp,
 ) -> Result<TimeWindow> {
     let flag = |name: &str, e: Error| match e {
-        Error::Input(msg) => Error::input(format!("{name} {msg}")),
+        e @ Error::Input(_) => e.map_text(|msg| format!("{name} {msg}")),
         other => other,
     };
     let end = until

@@ -98,7 +98,7 @@ fn load_error(e: sqlx::Error, url: &str, table: &str, target_had_rows: bool) -> 
             } else {
                 ""
             };
-            return Error::Database(format!(
+            return Error::database(format!(
                 "loading {table} into {} failed: a row breaks {broken}{constraint}: {}{detail}{hint}",
                 redact_url(url),
                 db.message()
@@ -106,7 +106,7 @@ fn load_error(e: sqlx::Error, url: &str, table: &str, target_had_rows: bool) -> 
         }
     }
     match map_sqlx_error(e, url) {
-        Error::Database(m) => Error::Database(format!("loading {table}: {m}")),
+        e @ Error::Database(_) => e.map_text(|m| format!("loading {table}: {m}")),
         other => other,
     }
 }
@@ -242,7 +242,7 @@ pub async fn load_config(
     }
     producer
         .await
-        .map_err(|e| Error::Other(format!("the workload generator stopped: {e}")))?;
+        .map_err(|e| Error::other(format!("the workload generator stopped: {e}")).caused_by(e))?;
     if !dropped.is_empty() {
         sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
             .execute(&mut *tx)

@@ -26,8 +26,10 @@ use crate::prices::Usage;
 use chrono::Duration;
 use serde_json::json;
 
+mod request;
 mod states;
 mod texts;
+mod tools;
 pub(crate) use states::*;
 use texts::*;
 
@@ -151,6 +153,32 @@ struct TraceBuilder {
     side: SimRng,
 }
 
+/// What one run is: the agent, the model it talks to, the kind of run and
+/// the world around it.
+struct RunPlan<'a> {
+    agent: &'a AgentSpec,
+    model: &'static ModelSpec,
+    kind: TraceKind,
+    /// A planted incident shape (no random failures mixed in).
+    incident: bool,
+    cond: &'a Conditions,
+}
+
+/// The figures a run carries from request to request.
+struct RunState {
+    /// The run's clock: when the next thing happens.
+    t: Timestamp,
+    /// Tokens of the conversation so far (the next request's input).
+    context_tokens: i64,
+    /// The previous round's tool results, sent back to the model.
+    previous: Vec<ToolResult>,
+    requests: u32,
+    total_tokens: i64,
+}
+
+/// A message sent with a request: role, content, tool name, tool call id.
+type Message = (String, String, Option<String>, Option<String>);
+
 struct ToolResult {
     tool: &'static str,
     call_id: String,
@@ -239,7 +267,7 @@ impl TraceBuilder {
         );
         let plan_ms = (rng.lognormal(140.0, 0.6) as i64).clamp(8, 5_000);
         self.step(rng, "planning", "Plan the approach".into(), "completed", json!({"agent": agent.name, "plan": ["understand the request", "gather evidence", "answer"]}), started, plan_ms, None);
-        let mut t = started + ms(plan_ms);
+        let t = started + ms(plan_ms);
 
         let rounds: u32 = match kind {
             TraceKind::Normal => {
@@ -256,463 +284,29 @@ impl TraceBuilder {
         };
         let template = *rng.pick(agent.asks);
         let ask = fill(template, rng);
-        let mut context_tokens = rng.range(600, 2600);
-        let mut previous: Vec<ToolResult> = Vec::new();
-        let mut failure: Option<String> = None;
-        let mut requests = 0u32;
-        let mut total_tokens = 0i64;
+        let context_tokens = rng.range(600, 2600);
 
-        'rounds: for round in 0..rounds {
-            let final_round = round + 1 == rounds;
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                requests += 1;
-                let request_uuid = AiRequestId(rng.uuid());
-                let created = t;
-                // messages sent with this request
-                let mut seq = 0;
-                let mut messages = Vec::new();
-                if round == 0 {
-                    messages.push((
-                        String::from("system"),
-                        agent.system_prompt.to_string(),
-                        None,
-                        None,
-                    ));
-                    messages.push((String::from("user"), ask.clone(), None, None));
-                } else {
-                    for r in &previous {
-                        messages.push((
-                            String::from("tool"),
-                            r.summary.clone(),
-                            Some(r.tool.to_string()),
-                            Some(r.call_id.clone()),
-                        ));
-                    }
-                }
-                let burst = cond
-                    .error_bursts
-                    .iter()
-                    .find(|b| b.provider == model.provider && created >= b.start && created < b.end)
-                    .map(|b| b.failure_rate);
-                let error_p = if incident {
-                    0.0
-                } else {
-                    burst.unwrap_or(0.012)
-                };
-                self.log(
-                    rng,
-                    created,
-                    "DEBUG",
-                    MOD_AI,
-                    format!(
-                        "sending request provider={} model={} input_tokens={}",
-                        model.provider, model.model, context_tokens
-                    ),
-                    None,
-                );
-                if rng.chance(error_p) {
-                    let gw = GatewayRequest::draw(
-                        &mut self.side,
-                        model,
-                        context_tokens,
-                        false,
-                        requests == 1,
-                        false,
-                    );
-                    let (message, latency, retryable) =
-                        ai_error(rng, model.provider, burst.is_some());
-                    let completed = created + ms(latency);
-                    self.w.ai_requests.push(AiRequestRecord {
-                        id: request_uuid.clone(),
-                        request_id: format!("req_{}", rng.base62(24)),
-                        user_id: self.actor.user_id.clone(),
-                        session_id: Some(self.actor.session_id.clone()),
-                        task_id: Some(self.task_id.clone()),
-                        context_id: Some(self.actor.context_id.clone()),
-                        trace_id: Some(self.trace_id.clone()),
-                        mcp_execution_id: None,
-                        provider: model.provider.to_string(),
-                        model: cond.prices.served_model(model.model, created).to_string(),
-                        tokens_used: Some(context_tokens as i32),
-                        input_tokens: Some(context_tokens as i32),
-                        output_tokens: Some(0),
-                        cost_microdollars: Microdollars::ZERO,
-                        latency_ms: Some(latency as i32),
-                        cache_hit: false,
-                        status: request_status::FAILED.to_string(),
-                        error_message: Some(message.clone()),
-                        created_at: created,
-                        updated_at: completed,
-                        completed_at: Some(completed),
-                        requested_model: Some(gw.requested_model),
-                        cache_read_tokens: None,
-                        cache_creation_tokens: None,
-                        is_streaming: Some(gw.is_streaming),
-                        actor_kind: Some(self.gateway.actor_kind.to_string()),
-                        actor_id: Some(self.gateway.actor_id.clone()),
-                        synthetic: Some(self.gateway.synthetic),
-                        gateway_conversation_id: Some(self.gateway.conversation_id.clone()),
-                        provider_request_id: None,
-                    });
-                    total_tokens += context_tokens;
-                    for (role, content, name, call) in messages {
-                        self.push_message(&request_uuid, role, content, &mut seq, name, call);
-                    }
-                    self.step(
-                        rng,
-                        "ai_call",
-                        format!("Call {}", model.model),
-                        "failed",
-                        json!({"request_id": request_uuid, "model": model.model}),
-                        created,
-                        latency,
-                        Some(message.clone()),
-                    );
-                    self.log(rng, completed, "ERROR", &provider_module(model.provider), format!("ai request {} failed provider={} model={}: {}", request_uuid, model.provider, model.model, message), Some(json!({"provider": model.provider, "model": model.model, "latency_ms": latency}).to_string()));
-                    t = completed;
-                    if retryable && attempt < 3 {
-                        let backoff = 500 * (1 << attempt) + rng.range(0, 700);
-                        self.log(
-                            rng,
-                            t,
-                            "WARN",
-                            MOD_AI,
-                            format!(
-                                "retrying in {backoff} ms (attempt {}/3) after: {}",
-                                attempt + 1,
-                                message
-                            ),
-                            None,
-                        );
-                        t += ms(backoff);
-                        continue;
-                    }
-                    failure = Some(format!(
-                        "AI request failed after {attempt} attempt(s): {message}"
-                    ));
-                    break 'rounds;
-                }
-
-                // success
-                let output_tokens = match kind {
-                    TraceKind::Runaway { .. } | TraceKind::CredentialSpike { .. } => {
-                        rng.range(30, 90)
-                    }
-                    _ if final_round => (rng.lognormal(420.0, 0.6) as i64).clamp(20, 6_000),
-                    _ => (rng.lognormal(90.0, 0.5) as i64).clamp(8, 1_500),
-                };
-                let cache_hit = rng.chance(if round == 0 { 0.15 } else { 0.55 });
-                let mut latency = rng.lognormal(
-                    model.base_latency_ms + output_tokens as f64 * model.ms_per_output_token,
-                    0.45,
-                );
-                if matches!(kind, TraceKind::Runaway { .. }) {
-                    latency = rng.lognormal(520.0, 0.2);
-                } else if rng.chance(0.004) {
-                    latency *= 4.0 + rng.unit() * 8.0;
-                }
-                let latency = (latency as i64).clamp(40, 120_000);
-                let completed = created + ms(latency);
-                let tokens = context_tokens + output_tokens;
-                total_tokens += tokens;
-
-                // tool calls the model asks for
-                let wanted: Vec<&'static ToolSpec> = if final_round {
-                    Vec::new()
-                } else {
-                    match kind {
-                        TraceKind::Runaway { .. } => vec![catalog::tool("get_file_contents")],
-                        TraceKind::CredentialSpike { .. } => {
-                            vec![catalog::tool(if round % 3 == 2 {
-                                "get_api_token"
-                            } else {
-                                "get_secret"
-                            })]
-                        }
-                        TraceKind::BigPayload => vec![catalog::tool("read_file")],
-                        _ => {
-                            let k = *rng.weighted(&[(1usize, 75), (2, 20), (3, 5)]);
-                            (0..k)
-                                .map(|_| {
-                                    let name = *rng.weighted(agent.tools);
-                                    catalog::tool(name)
-                                })
-                                .collect()
-                        }
-                    }
-                };
-                let reply = if kind == TraceKind::AnsiReply {
-                    ANSI_REPLY.to_string()
-                } else if final_round {
-                    {
-                        let template = *rng.pick(catalog::REPLIES);
-                        fill(template, rng)
-                    }
-                } else {
-                    rng.pick(catalog::TOOL_INTROS).to_string()
-                };
-                messages.push((String::from("assistant"), reply, None, None));
-                for (role, content, name, call) in messages {
-                    self.push_message(&request_uuid, role, content, &mut seq, name, call);
-                }
-                let request_id = match model.provider {
-                    "anthropic" => format!("msg_01{}", rng.base62(22)),
-                    "openai" => format!("chatcmpl-{}", rng.base62(29)),
-                    _ => rng.base62(27),
-                };
-                let gw = GatewayRequest::draw(
-                    &mut self.side,
-                    model,
-                    context_tokens,
-                    cache_hit,
-                    requests == 1,
-                    true,
-                );
-                let cost = cond.prices.cost(
-                    model.model,
-                    created,
-                    Usage {
-                        input: context_tokens,
-                        output: output_tokens,
-                        cache_read: gw.cache_read_tokens.map_or(0, i64::from),
-                        cache_write: gw.cache_creation_tokens.map_or(0, i64::from),
-                    },
-                );
-                self.w.ai_requests.push(AiRequestRecord {
-                    id: request_uuid.clone(),
-                    request_id: request_id.clone(),
-                    user_id: self.actor.user_id.clone(),
-                    session_id: Some(self.actor.session_id.clone()),
-                    task_id: Some(self.task_id.clone()),
-                    context_id: Some(self.actor.context_id.clone()),
-                    trace_id: Some(self.trace_id.clone()),
-                    mcp_execution_id: None,
-                    provider: model.provider.to_string(),
-                    model: cond.prices.served_model(model.model, created).to_string(),
-                    tokens_used: Some(tokens as i32),
-                    input_tokens: Some(context_tokens as i32),
-                    output_tokens: Some(output_tokens as i32),
-                    cost_microdollars: cost,
-                    latency_ms: Some(latency as i32),
-                    cache_hit,
-                    status: request_status::COMPLETED.to_string(),
-                    error_message: None,
-                    created_at: created,
-                    updated_at: completed,
-                    completed_at: Some(completed),
-                    requested_model: Some(gw.requested_model),
-                    cache_read_tokens: gw.cache_read_tokens,
-                    cache_creation_tokens: gw.cache_creation_tokens,
-                    is_streaming: Some(gw.is_streaming),
-                    actor_kind: Some(self.gateway.actor_kind.to_string()),
-                    actor_id: Some(self.gateway.actor_id.clone()),
-                    synthetic: Some(self.gateway.synthetic),
-                    gateway_conversation_id: Some(self.gateway.conversation_id.clone()),
-                    provider_request_id: Some(request_id.clone()),
-                });
-                self.step(
-                    rng,
-                    "ai_call",
-                    format!("Call {}", model.model),
-                    "completed",
-                    json!({"request_id": request_uuid, "model": model.model, "tokens": tokens}),
-                    created,
-                    latency,
-                    None,
-                );
-                if rng.chance(0.3) {
-                    let chunk_bytes = rng.range(200, 4000);
-                    self.log(
-                        rng,
-                        created + ms(latency / 2),
-                        "TRACE",
-                        &provider_module(model.provider),
-                        format!(
-                            "stream chunk received request={} bytes={}",
-                            request_uuid, chunk_bytes
-                        ),
-                        None,
-                    );
-                }
-                self.log(rng, completed, "INFO", MOD_AI, format!("ai request completed provider={} model={} tokens={} latency_ms={} cost_microdollars={}{}", model.provider, model.model, tokens, latency, cost.get(), if cache_hit { " cache=hit" } else { "" }), Some(json!({"provider": model.provider, "model": model.model, "latency_ms": latency, "tokens": tokens}).to_string()));
-                if latency > 20_000 {
-                    self.log(
-                        rng,
-                        completed,
-                        "WARN",
-                        MOD_AI,
-                        format!(
-                            "slow ai request {} took {} ms (model {})",
-                            request_uuid, latency, model.model
-                        ),
-                        None,
-                    );
-                }
-                t = completed + ms(rng.range(5, 40));
-                context_tokens = (context_tokens + output_tokens).min(190_000);
-
-                // run the tools
-                previous.clear();
-                let mut tool_failed = None;
-                for (i, spec) in wanted.into_iter().enumerate() {
-                    let exec_id = McpExecutionId(rng.uuid());
-                    let call_id = match model.provider {
-                        "anthropic" => format!("toolu_01{}", rng.base62(22)),
-                        _ => format!("call_{}", rng.base62(24)),
-                    };
-                    let input = tool_input(rng, spec);
-                    self.w.tool_calls.push(ToolCallRecord {
-                        request_id: request_uuid.clone(),
-                        tool_name: spec.tool.to_string(),
-                        tool_input: input.clone(),
-                        mcp_execution_id: Some(exec_id.clone()),
-                        ai_tool_call_id: Some(call_id.clone()),
-                        sequence_number: i as i32,
-                    });
-                    let started = t;
-                    let slow = cond
-                        .slow_servers
-                        .iter()
-                        .any(|s| s.server == spec.server && started >= s.start && started < s.end);
-                    let roll = if incident { 0.0 } else { rng.unit() };
-                    let (status, mut duration, error) = if roll > 0.98 {
-                        (
-                            "timeout",
-                            30_000,
-                            Some("tool execution timed out after 30000 ms".to_string()),
-                        )
-                    } else if roll > 0.94 {
-                        (
-                            "failed",
-                            (rng.lognormal(spec.median_ms, 0.5) as i64).max(2),
-                            Some(tool_error(rng, spec)),
-                        )
-                    } else {
-                        (
-                            "success",
-                            (rng.lognormal(spec.median_ms, 0.7) as i64).max(1),
-                            None,
-                        )
-                    };
-                    if slow && status != "timeout" {
-                        duration = rng.range(5_000, 20_000);
-                    }
-                    let output = match status {
-                        "success" if kind == TraceKind::BigPayload => Some(big_payload()),
-                        "success" => Some(tool_output(rng, spec)),
-                        _ => None,
-                    };
-                    let completed = started + ms(duration);
-                    self.log(
-                        rng,
-                        started,
-                        "DEBUG",
-                        MOD_MCP,
-                        format!(
-                            "calling tool {}/{} execution={}",
-                            spec.server, spec.tool, exec_id
-                        ),
-                        None,
-                    );
-                    match status {
-                        "success" => self.log(
-                            rng,
-                            completed,
-                            "INFO",
-                            MOD_MCP,
-                            format!(
-                                "tool {}/{} succeeded in {} ms",
-                                spec.server, spec.tool, duration
-                            ),
-                            None,
-                        ),
-                        _ => self.log(
-                            rng,
-                            completed,
-                            "ERROR",
-                            MOD_MCP,
-                            format!(
-                                "tool {}/{} {}: {}",
-                                spec.server,
-                                spec.tool,
-                                status,
-                                error.as_deref().unwrap_or("")
-                            ),
-                            None,
-                        ),
-                    }
-                    if duration >= 5_000 {
-                        self.log(
-                            rng,
-                            completed,
-                            "WARN",
-                            MOD_MCP,
-                            format!(
-                                "slow tool execution {}/{} took {} ms",
-                                spec.server, spec.tool, duration
-                            ),
-                            None,
-                        );
-                    }
-                    let summary = match (&output, &error) {
-                        (Some(o), _) if o.len() > 4_000 => {
-                            format!("[tool output truncated: {} bytes]", o.len())
-                        }
-                        (Some(o), _) => o.clone(),
-                        (None, Some(e)) => format!("error: {e}"),
-                        (None, None) => String::new(),
-                    };
-                    context_tokens = (context_tokens + (summary.len() / 4) as i64).min(190_000);
-                    self.step(rng, "tool_execution", format!("{}/{}", spec.server, spec.tool), if status == "success" { "completed" } else { "failed" }, json!({"tool": spec.tool, "server": spec.server, "mcp_execution_id": exec_id}), started, duration, error.clone());
-                    if status != "success" {
-                        tool_failed = Some(format!(
-                            "tool {} {}: {}",
-                            spec.tool,
-                            status,
-                            error.as_deref().unwrap_or("")
-                        ));
-                    }
-                    self.w.mcp_executions.push(McpExecutionRecord {
-                        mcp_execution_id: exec_id,
-                        tool_name: spec.tool.to_string(),
-                        server_name: spec.server.to_string(),
-                        started_at: started,
-                        completed_at: Some(completed),
-                        execution_time_ms: Some(duration as i32),
-                        input,
-                        output,
-                        status: status.to_string(),
-                        error_message: error,
-                        user_id: Some(self.actor.user_id.clone()),
-                        session_id: Some(self.actor.session_id.clone()),
-                        context_id: Some(self.actor.context_id.clone()),
-                        task_id: Some(self.task_id.clone()),
-                        trace_id: Some(self.trace_id.clone()),
-                        created_at: started,
-                    });
-                    previous.push(ToolResult {
-                        tool: spec.tool,
-                        call_id,
-                        summary,
-                    });
-                    t = completed + ms(rng.range(3, 30));
-                }
-                if let TraceKind::CredentialSpike { calls, spread_ms } = kind {
-                    let gap = spread_ms / i64::from(calls.max(1));
-                    t += ms(rng.range(gap / 2, gap * 3 / 2 + 1));
-                }
-                if let Some(f) = tool_failed
-                    && rng.chance(0.25)
-                {
-                    failure = Some(f);
-                    break 'rounds;
-                }
-                break;
-            }
-        }
-
+        let plan = RunPlan {
+            agent,
+            model,
+            kind,
+            incident,
+            cond,
+        };
+        let mut state = RunState {
+            t,
+            context_tokens,
+            previous: Vec::new(),
+            requests: 0,
+            total_tokens: 0,
+        };
+        let failure = self.rounds(rng, &plan, &mut state, rounds, &ask);
+        let RunState {
+            mut t,
+            requests,
+            total_tokens,
+            ..
+        } = state;
         let (status, error) = match (kind, failure) {
             (TraceKind::Runaway { iterations }, _) => (
                 task_state::FAILED,
@@ -777,6 +371,102 @@ impl TraceBuilder {
             created_at: start,
             updated_at: t,
         });
+    }
+
+    /// The rounds of a run: a request (retried on retryable errors), then
+    /// the tools it asks for; the task error when the run gives up.
+    fn rounds(
+        &mut self,
+        rng: &mut SimRng,
+        plan: &RunPlan<'_>,
+        state: &mut RunState,
+        rounds: u32,
+        ask: &str,
+    ) -> Option<String> {
+        for round in 0..rounds {
+            let final_round = round + 1 == rounds;
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                state.requests += 1;
+                let request_uuid = AiRequestId(rng.uuid());
+                let created = state.t;
+                // messages sent with this request
+                let mut messages: Vec<Message> = Vec::new();
+                if round == 0 {
+                    messages.push((
+                        String::from("system"),
+                        plan.agent.system_prompt.to_string(),
+                        None,
+                        None,
+                    ));
+                    messages.push((String::from("user"), ask.to_string(), None, None));
+                } else {
+                    for r in &state.previous {
+                        messages.push((
+                            String::from("tool"),
+                            r.summary.clone(),
+                            Some(r.tool.to_string()),
+                            Some(r.call_id.clone()),
+                        ));
+                    }
+                }
+                let model = plan.model;
+                let burst = plan
+                    .cond
+                    .error_bursts
+                    .iter()
+                    .find(|b| b.provider == model.provider && created >= b.start && created < b.end)
+                    .map(|b| b.failure_rate);
+                let error_p = if plan.incident {
+                    0.0
+                } else {
+                    burst.unwrap_or(0.012)
+                };
+                self.log(
+                    rng,
+                    created,
+                    "DEBUG",
+                    MOD_AI,
+                    format!(
+                        "sending request provider={} model={} input_tokens={}",
+                        model.provider, model.model, state.context_tokens
+                    ),
+                    None,
+                );
+                if rng.chance(error_p) {
+                    let in_burst = burst.is_some();
+                    match self.failed_request(
+                        rng,
+                        plan,
+                        state,
+                        request_uuid,
+                        created,
+                        messages,
+                        in_burst,
+                        attempt,
+                    ) {
+                        request::AfterFailure::Retry => continue,
+                        request::AfterFailure::GiveUp(failure) => return Some(failure),
+                    }
+                }
+                let failure = self.completed_request(
+                    rng,
+                    plan,
+                    state,
+                    request_uuid,
+                    created,
+                    messages,
+                    round,
+                    final_round,
+                );
+                if failure.is_some() {
+                    return failure;
+                }
+                break;
+            }
+        }
+        None
     }
 
     /// Now and then ([`DELEGATION_SHARE`]), hand parts of the run to one or

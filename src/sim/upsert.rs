@@ -79,10 +79,10 @@ pub async fn write_live(
                         done => done,
                     };
                     if let Err(e) = written {
-                        break Err(Error::Database(format!(
+                        break Err(Error::database(format!(
                             "writing live rows failed: {e} ({})",
                             redact_url(url)
-                        )));
+                        )).caused_by(e));
                     }
                     total += events.len() as u64;
                 }
@@ -99,7 +99,9 @@ pub async fn write_live(
 pub async fn apply_events(pool: &PgPool, events: &[Event]) -> Result<()> {
     let columns = ColumnSet::detect(pool, REQUIRED_TABLES)
         .await
-        .map_err(|e| Error::Database(format!("reading the table columns failed: {e}")))?;
+        .map_err(|e| {
+            Error::database(format!("reading the table columns failed: {e}")).caused_by(e)
+        })?;
     LiveWriter::new(&columns).apply(pool, events).await
 }
 
@@ -209,7 +211,7 @@ impl LiveWriter {
     pub(crate) async fn apply(&self, pool: &PgPool, events: &[Event]) -> Result<()> {
         self.apply_once(pool, events)
             .await
-            .map_err(|e| Error::Database(format!("writing live rows failed: {e}")))
+            .map_err(|e| Error::database(format!("writing live rows failed: {e}")).caused_by(e))
     }
 
     /// [`Self::apply`], retried while the database is away (a restart, a

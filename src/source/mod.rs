@@ -80,9 +80,9 @@ async fn replay(path: PathBuf, speed: f64, tx: mpsc::Sender<SourceUpdate>) -> Re
             "invalid --speed {speed}: use 0 (as fast as possible) or a positive factor (1 = real time)"
         )));
     }
-    let file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|e| Error::input(format!("cannot open replay file {}: {e}", path.display())))?;
+    let file = tokio::fs::File::open(&path).await.map_err(|e| {
+        Error::input(format!("cannot open replay file {}: {e}", path.display())).caused_by(e)
+    })?;
     let mut reader = RecordingReader::new(tokio::io::BufReader::with_capacity(1 << 20, file));
     if tx
         .send(SourceUpdate::State(SourceState::Connected))
@@ -99,11 +99,12 @@ async fn replay(path: PathBuf, speed: f64, tx: mpsc::Sender<SourceUpdate>) -> Re
             Ok(Some(event)) => event,
             Ok(None) => break,
             Err(e) => {
-                return Err(Error::Io(format!(
+                return Err(Error::io(format!(
                     "reading replay file {} at line {}: {e}",
                     path.display(),
                     reader.stats.lines + 1
-                )));
+                ))
+                .caused_by(e));
             }
         };
         counters.unknown = reader.stats.unknown;

@@ -77,8 +77,9 @@ impl ClientConfig {
 /// Tokens are never taken from the command line (it shows in `ps`).
 pub fn load_token(token_file: Option<&std::path::Path>) -> Result<Option<String>> {
     if let Some(path) = token_file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::input(format!("cannot read token file {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::input(format!("cannot read token file {}: {e}", path.display())).caused_by(e)
+        })?;
         let token = text
             .lines()
             .map(str::trim)
@@ -119,7 +120,7 @@ pub async fn run(config: ClientConfig, tx: mpsc::Sender<SourceUpdate>) -> Result
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .build()
-        .map_err(|e| Error::Remote(format!("cannot build the HTTP client: {e}")))?;
+        .map_err(|e| Error::remote(format!("cannot build the HTTP client: {e}")).caused_by(e))?;
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
@@ -178,7 +179,7 @@ pub async fn run(config: ClientConfig, tx: mpsc::Sender<SourceUpdate>) -> Result
                             reason: reason.clone(),
                         }))
                         .await;
-                    return Err(Error::Auth(reason));
+                    return Err(Error::auth(reason));
                 }
                 if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
                     let wait = retry_after(&response).unwrap_or_else(|| {

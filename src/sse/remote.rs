@@ -30,6 +30,7 @@ pub fn base_url(url: &str) -> Result<String> {
             "invalid remote URL {}: {e}; expected e.g. https://ops.example/api/v1/stream",
             redact_url(url)
         ))
+        .caused_by(e)
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::input(format!(
@@ -81,7 +82,9 @@ impl RemoteEngine {
             // (10 s by default): drop idle ones well before that
             .pool_idle_timeout(Duration::from_secs(4))
             .build()
-            .map_err(|e| Error::Remote(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| {
+                Error::remote(format!("cannot build the HTTP client: {e}")).caused_by(e)
+            })?;
         let engine = RemoteEngine {
             http,
             base: base_url(url)?,
@@ -91,19 +94,19 @@ impl RemoteEngine {
         if let Some(t) = &engine.token {
             request = request.bearer_auth(t);
         }
-        let response = request.send().await.map_err(|e| engine.unreachable(&e))?;
+        let response = request.send().await.map_err(|e| engine.unreachable(e))?;
         engine.check_status(response).await.map(|_| engine)
     }
 
-    fn unreachable(&self, e: &reqwest::Error) -> Error {
+    fn unreachable(&self, e: reqwest::Error) -> Error {
         // the innermost cause says what happened ("Connection refused")
         let mut source = String::new();
-        let mut cause = std::error::Error::source(e);
+        let mut cause = std::error::Error::source(&e);
         while let Some(c) = cause {
             source = c.to_string();
             cause = c.source();
         }
-        Error::Remote(format!(
+        Error::remote(format!(
             "cannot reach {}: {}; is `tracetop serve` running there?",
             redact_url(&self.base),
             if source.is_empty() {
@@ -112,6 +115,7 @@ impl RemoteEngine {
                 source
             }
         ))
+        .caused_by(e)
     }
 
     async fn check_status(&self, response: reqwest::Response) -> Result<reqwest::Response> {
@@ -125,13 +129,13 @@ impl RemoteEngine {
             crate::sanitize::truncate_width(&crate::sanitize::clean(body.trim()), 200)
         });
         Err(match status.as_u16() {
-            401 => Error::Auth(format!(
+            401 => Error::auth(format!(
                 "{} refused the token (401): {detail}; check --token-file or TRACETOP_TOKEN",
                 redact_url(&self.base)
             )),
             _ => match wire {
                 Some(w) => w.into_error(),
-                None => Error::Remote(format!(
+                None => Error::remote(format!(
                     "{} answered HTTP {}: {detail}",
                     redact_url(&self.base),
                     status.as_u16()
@@ -150,17 +154,18 @@ impl RemoteEngine {
         if let Some(t) = &self.token {
             request = request.bearer_auth(t);
         }
-        let response = request.send().await.map_err(|e| self.unreachable(&e))?;
+        let response = request.send().await.map_err(|e| self.unreachable(e))?;
         let response = self.check_status(response).await?;
         let bytes = response.bytes().await.map_err(|e| {
-            Error::Remote(format!("{}: answer cut short: {e}", redact_url(&self.base)))
+            Error::remote(format!("{}: answer cut short: {e}", redact_url(&self.base))).caused_by(e)
         })?;
         serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Remote(format!(
+            Error::remote(format!(
                 "{} sent an answer to {} this version cannot read: {e}",
                 redact_url(&self.base),
                 call.method()
             ))
+            .caused_by(e)
         })
     }
 }

@@ -179,8 +179,9 @@ impl TokenStore {
     /// does not start without a valid token file).
     pub fn load(path: &Path) -> Result<TokenStore> {
         let stamp = FileStamp::of(path);
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::input(format!("cannot read token file {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::input(format!("cannot read token file {}: {e}", path.display())).caused_by(e)
+        })?;
         let entries = parse_tokens(&text, path)?;
         Ok(TokenStore {
             path: path.to_path_buf(),

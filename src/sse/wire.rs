@@ -187,12 +187,12 @@ impl WireError {
     /// Back into an operator error (client side).
     pub fn into_error(self) -> Error {
         match self.kind.as_str() {
-            "input" => Error::Input(self.error),
-            "not_found" => Error::NotFound(self.error),
-            "forbidden" | "unauthorized" => Error::Auth(self.error),
-            "schema" => Error::Schema(self.error),
-            "database" => Error::Database(self.error),
-            _ => Error::Remote(self.error),
+            "input" => Error::input(self.error),
+            "not_found" => Error::not_found(self.error),
+            "forbidden" | "unauthorized" => Error::auth(self.error),
+            "schema" => Error::schema(self.error),
+            "database" => Error::database(self.error),
+            _ => Error::remote(self.error),
         }
     }
 }
@@ -202,7 +202,7 @@ fn json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
 }
 
 fn forbidden(user: &str, what: &str) -> Error {
-    Error::Auth(format!(
+    Error::auth(format!(
         "this token is scoped to user {user}: {what}; use an all-users token"
     ))
 }

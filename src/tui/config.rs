@@ -110,22 +110,23 @@ impl ConsoleConfig {
             },
         };
         match std::fs::read_to_string(&path) {
-            Ok(text) => ConsoleConfig::parse(&text)
-                .map_err(|e| Error::input(format!("config file {}: {e}", path.display()))),
+            Ok(text) => ConsoleConfig::parse(&text).map_err(|e| {
+                Error::input(format!("config file {}: {e}", path.display())).caused_by(e)
+            }),
             Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
                 Ok(ConsoleConfig::default())
             }
-            Err(e) => Err(Error::input(format!(
-                "cannot read config file {}: {e}",
-                path.display()
-            ))),
+            Err(e) => Err(
+                Error::input(format!("cannot read config file {}: {e}", path.display()))
+                    .caused_by(e),
+            ),
         }
     }
 
     /// Parse config text.
     pub fn parse(text: &str) -> Result<ConsoleConfig> {
         let mut config: ConsoleConfig =
-            toml::from_str(text).map_err(|e| Error::input(e.message().to_string()))?;
+            toml::from_str(text).map_err(|e| Error::input(e.message().to_string()).caused_by(e))?;
         config.anomaly.validate()?;
         config.budgets = crate::budget::parse_budgets(&config.budget, config.zone()?)?;
         Ok(config)

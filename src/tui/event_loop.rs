@@ -91,7 +91,7 @@ fn restore_terminal() {
 }
 
 fn io_error(what: &str, e: std::io::Error) -> Error {
-    Error::Io(format!("{what}: {e}"))
+    Error::io(format!("{what}: {e}")).caused_by(e)
 }
 
 /// The OSC 52 sequence that puts `text` on the clipboard of the terminal

@@ -130,7 +130,7 @@ impl UnavailableReviews {
 #[async_trait]
 impl ReviewStore for UnavailableReviews {
     async fn record_review(&self, _review: &NewReview) -> Result<ReviewRecord> {
-        Err(crate::error::Error::Schema(self.reason.clone()))
+        Err(crate::error::Error::schema(self.reason.clone()))
     }
 
     async fn reviews(&self, _filter: &ReviewFilter) -> Result<Vec<ReviewRecord>> {

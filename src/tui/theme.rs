@@ -138,10 +138,11 @@ impl Theme {
         let path = std::path::Path::new(name_or_path);
         if path.extension().is_some_and(|e| e == "toml") || path.exists() {
             let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::input(format!("cannot read theme file {}: {e}", path.display()))
+                Error::input(format!("cannot read theme file {}: {e}", path.display())).caused_by(e)
             })?;
-            return Theme::from_toml(&text, no_color)
-                .map_err(|e| Error::input(format!("theme file {}: {e}", path.display())));
+            return Theme::from_toml(&text, no_color).map_err(|e| {
+                Error::input(format!("theme file {}: {e}", path.display())).caused_by(e)
+            });
         }
         Theme::builtin(name_or_path, no_color)
     }
@@ -149,7 +150,7 @@ impl Theme {
     /// Parse a theme file.
     pub fn from_toml(text: &str, no_color: bool) -> Result<Theme> {
         let file: ThemeFile = toml::from_str(text)
-            .map_err(|e| Error::input(format!("invalid theme: {}", e.message())))?;
+            .map_err(|e| Error::input(format!("invalid theme: {}", e.message())).caused_by(e))?;
         if no_color {
             return Ok(Theme::plain(&file.name));
         }

@@ -180,6 +180,15 @@ async fn unreachable_host_is_one_line_without_the_password() {
     assert!(matches!(err, Error::Database(_)), "{err:?}");
     assert!(msg.contains("cannot connect"), "{msg}");
     assert!(msg.contains("127.0.0.1:1"), "{msg}");
+    // the driver's error is kept as the cause, for programs to inspect
+    let cause = std::error::Error::source(&err).expect("the driver error is kept");
+    assert!(
+        matches!(
+            cause.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::Io(_))
+        ),
+        "{cause:?}"
+    );
     assert!(!msg.contains("hunter2pw"), "{msg}");
     assert!(!msg.contains('\n'), "{msg}");
 }

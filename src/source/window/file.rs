@@ -22,9 +22,9 @@ pub struct FileWindow {
 }
 
 async fn reader(path: &Path) -> Result<RecordingReader<tokio::io::BufReader<tokio::fs::File>>> {
-    let file = tokio::fs::File::open(path)
-        .await
-        .map_err(|e| Error::input(format!("cannot open replay file {}: {e}", path.display())))?;
+    let file = tokio::fs::File::open(path).await.map_err(|e| {
+        Error::input(format!("cannot open replay file {}: {e}", path.display())).caused_by(e)
+    })?;
     Ok(RecordingReader::new(tokio::io::BufReader::with_capacity(
         1 << 20,
         file,
@@ -32,11 +32,12 @@ async fn reader(path: &Path) -> Result<RecordingReader<tokio::io::BufReader<toki
 }
 
 fn read_error(path: &Path, stats: &RecordingStats, e: std::io::Error) -> Error {
-    Error::Io(format!(
+    Error::io(format!(
         "reading replay file {} at line {}: {e}",
         path.display(),
         stats.lines + 1
     ))
+    .caused_by(e)
 }
 
 impl FileWindow {

@@ -30,7 +30,9 @@ impl RemoteWindow {
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(60))
             .build()
-            .map_err(|e| Error::Remote(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| {
+                Error::remote(format!("cannot build the HTTP client: {e}")).caused_by(e)
+            })?;
         Ok(RemoteWindow {
             http,
             base: crate::sse::remote::base_url(url)?,
@@ -40,7 +42,7 @@ impl RemoteWindow {
 
     async fn open(&self, window: &TimeWindow) -> Result<reqwest::Response> {
         let mut url = url::Url::parse(&format!("{}/api/v1/window", self.base))
-            .map_err(|e| Error::input(format!("invalid remote URL: {e}")))?;
+            .map_err(|e| Error::input(format!("invalid remote URL: {e}")).caused_by(e))?;
         url.query_pairs_mut()
             .append_pair("since", &rfc3339(window.start))
             .append_pair("until", &rfc3339(window.end));
@@ -49,10 +51,11 @@ impl RemoteWindow {
             request = request.bearer_auth(t);
         }
         let response = request.send().await.map_err(|e| {
-            Error::Remote(format!(
+            Error::remote(format!(
                 "cannot reach {} for a past window: {e}; is `tracetop serve` running there?",
                 redact_url(&self.base)
             ))
+            .caused_by(e)
         })?;
         let status = response.status();
         if status.is_success() {
@@ -61,17 +64,17 @@ impl RemoteWindow {
         let body = response.text().await.unwrap_or_default();
         let wire = serde_json::from_str::<WireError>(&body).ok();
         Err(match (status.as_u16(), wire) {
-            (401, w) => Error::Auth(format!(
+            (401, w) => Error::auth(format!(
                 "{} refused the token (401): {}; check --token-file or TRACETOP_TOKEN",
                 redact_url(&self.base),
                 w.map(|w| w.error).unwrap_or_default()
             )),
-            (404, None) => Error::Remote(format!(
+            (404, None) => Error::remote(format!(
                 "{} has no /api/v1/window: it is an older tracetop serve; upgrade it to time-travel",
                 redact_url(&self.base)
             )),
             (_, Some(w)) => w.into_error(),
-            (code, None) => Error::Remote(format!(
+            (code, None) => Error::remote(format!(
                 "{} answered HTTP {code} for a past window",
                 redact_url(&self.base)
             )),
@@ -88,10 +91,11 @@ impl WindowSource for RemoteWindow {
         let mut pending: Vec<u8> = Vec::new();
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| {
-                Error::Remote(format!(
+                Error::remote(format!(
                     "the window from {} was cut short: {e}",
                     redact_url(&self.base)
                 ))
+                .caused_by(e)
             })?;
             pending.extend_from_slice(&chunk);
             let mut batch = Vec::new();
@@ -113,7 +117,7 @@ impl WindowSource for RemoteWindow {
             }
             pending.drain(..start);
             if pending.len() > MAX_LINE {
-                return Err(Error::Remote(format!(
+                return Err(Error::remote(format!(
                     "{} sent a window line over 16 MiB",
                     redact_url(&self.base)
                 )));
