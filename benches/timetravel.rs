@@ -63,7 +63,8 @@ async fn main() {
         .await
         .unwrap();
     let typical = newest - chrono::Duration::hours(12);
-    let typical = typical - chrono::Duration::seconds(typical.timestamp() % 3600);
+    let typical = chrono::DurationRound::duration_trunc(typical, chrono::Duration::hours(1))
+        .expect("an hour rounds");
     println!("connect (pool, schema check)      {connected_ms:>8.1} ms");
     let window_source = Arc::new(window_source);
     for (name, start) in [("busiest hour", busiest), ("typical hour", typical)] {

@@ -8,7 +8,7 @@
 //! (`updated_at`, `created_at`, `timestamp`, `last_activity_at`,
 //! `started_at` by table) falls inside it. The window is read in slices
 //! (the first one short, so the console's first frame does not wait for
-//! the hour), each slice's rows merged across tables and replayed at their
+//! the hour; two at a time, in order), each slice's rows merged across tables and replayed at their
 //! own time (the time of their state, as the tail orders them) kept inside
 //! the slice, so slices follow each other in time. Read-only: plain
 //! `SELECT`s with bound parameters on the engine's read-only pool.
@@ -95,19 +95,36 @@ impl PgWindow {
     }
 }
 
+/// The slices `window` is read in: [`FIRST_SLICE`], then [`SLICE`] each.
+fn slices(window: &TimeWindow) -> Vec<(crate::model::Timestamp, crate::model::Timestamp)> {
+    let mut out = Vec::new();
+    let mut from = window.start;
+    let mut slice = FIRST_SLICE;
+    while from < window.end {
+        let to = (from + slice).min(window.end);
+        out.push((from, to));
+        from = to;
+        slice = SLICE;
+    }
+    out
+}
+
+/// Slices read at once: the next is read while the one before is enriched
+/// and replayed (each is a few round trips of index probes).
+const SLICES_AHEAD: usize = 2;
+
 #[async_trait::async_trait]
 impl WindowSource for PgWindow {
     async fn read(&self, window: TimeWindow, tx: mpsc::Sender<Vec<Replayed>>) -> Result<()> {
-        let mut from = window.start;
-        let mut slice = FIRST_SLICE;
-        while from < window.end {
-            let to = (from + slice).min(window.end);
-            let items = self.read_slice(from, to).await?;
+        use futures::StreamExt;
+        let mut read = futures::stream::iter(slices(&window))
+            .map(|(from, to)| self.read_slice(from, to))
+            .buffered(SLICES_AHEAD);
+        while let Some(items) = read.next().await {
+            let items = items?;
             if !items.is_empty() && tx.send(items).await.is_err() {
                 return Ok(());
             }
-            from = to;
-            slice = SLICE;
         }
         Ok(())
     }
