@@ -34,6 +34,9 @@ pub const RATES_CHECKPOINT_EVERY: u64 = 4 * CHECKPOINT_EVERY;
 
 /// What the reader task sends.
 pub enum ReadMsg {
+    /// What the source says before it is read (see
+    /// [`WindowSource::notice`]).
+    Notice(String),
     Batch(Vec<Replayed>),
     /// The end of the window, or why reading stopped.
     End(Option<String>),
@@ -245,6 +248,7 @@ impl ReplayDriver {
                 }
                 out
             }
+            Some(ReadMsg::Notice(text)) => vec![Msg::Notice(text)],
             Some(ReadMsg::End(error)) => {
                 a.reading = false;
                 vec![Msg::Replay(ReplayMsg::Done { generation, error })]
@@ -342,6 +346,11 @@ async fn read_window(
     thresholds: Option<crate::anomaly::Thresholds>,
     tx: mpsc::Sender<ReadMsg>,
 ) {
+    if let Some(text) = source.notice().await
+        && tx.send(ReadMsg::Notice(text)).await.is_err()
+    {
+        return;
+    }
     let (inner_tx, mut inner_rx) = mpsc::channel::<Vec<Replayed>>(2);
     let read = source.read(window, inner_tx);
     let forward = async {

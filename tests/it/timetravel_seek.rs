@@ -71,6 +71,8 @@ struct Console {
     bases: Vec<ReplayBase>,
     /// Every anomaly event the app was sent.
     anomalies: Vec<Event>,
+    /// Every notice the app was sent.
+    notices: Vec<String>,
 }
 
 impl Console {
@@ -106,6 +108,7 @@ impl Console {
             generation,
             bases: Vec::new(),
             anomalies: Vec::new(),
+            notices: Vec::new(),
         };
         let msgs = console.driver.start(generation, window);
         console.settle(msgs);
@@ -116,6 +119,9 @@ impl Console {
     fn settle(&mut self, mut msgs: Vec<Msg>) {
         loop {
             for msg in msgs.drain(..) {
+                if let Msg::Notice(text) = &msg {
+                    self.notices.push(text.clone());
+                }
                 if let Msg::Replay(ReplayMsg::Events { base, events, .. }) = &msg {
                     self.bases.push(*base);
                     self.anomalies.extend(
@@ -377,3 +383,37 @@ async fn a_remote_window_runs_the_anomaly_rules_as_a_local_one() {
         "the remote replay's view holds them"
     );
 }
+
+/// A database `tracetop migrate` never indexed (upstream's schema indexes
+/// only keys) is read by scans: the replay says so, naming the tables, and
+/// says what adds the indexes; a migrated one says nothing.
+async fn a_database_without_the_time_indexes_says_so(shape: Shape) {
+    let db = support::fresh_db_shaped(shape).await;
+    let window = TimeWindow {
+        start: "2026-11-24T03:00:00Z".parse().unwrap(),
+        end: "2026-11-24T04:00:00Z".parse().unwrap(),
+    };
+    let indexed = PgWindow::connect(&db.url).await.unwrap();
+    assert_eq!(
+        indexed.unindexed_tables().await.unwrap(),
+        Vec::<&str>::new()
+    );
+    assert_eq!(indexed.notice().await, None);
+    db.exec("DROP INDEX idx_logs_timestamp_id").await;
+    db.exec("DROP INDEX idx_steps_started_at_id").await;
+    let bare = PgWindow::connect(&db.url).await.unwrap();
+    assert_eq!(
+        bare.unindexed_tables().await.unwrap(),
+        ["task_execution_steps", "logs"]
+    );
+    let mut console = Console::start(Arc::new(bare), window, 0.0);
+    console.load().await;
+    assert!(
+        matches!(console.notices.as_slice(), [text] if text.contains("task_execution_steps, logs have no index")
+            && text.contains("tracetop migrate")),
+        "{:?}",
+        console.notices
+    );
+}
+
+both_shapes!(a_database_without_the_time_indexes_says_so);

@@ -35,6 +35,12 @@ pub trait WindowSource: Send + Sync {
     /// Send the window's events to `tx`, in replay order, in batches; end
     /// after the last (Ok) or when `tx` is closed (Ok).
     async fn read(&self, window: TimeWindow, tx: mpsc::Sender<Vec<Replayed>>) -> Result<()>;
+
+    /// What the console should say before a replay from this source (a
+    /// database whose tables would be scanned whole), if anything.
+    async fn notice(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Whether a replayed event is one `[` / `]` jump to: a failed request,

@@ -43,6 +43,32 @@ impl PgWindow {
         Ok(PgWindow::new(PgEngine::connect(url).await?))
     }
 
+    /// The polled tables with no index led by the time a window reads
+    /// them by (a database `tracetop migrate` never ran on: upstream's
+    /// schema indexes only keys), whose every slice is a scan of the table.
+    pub async fn unindexed_tables(&self) -> Result<Vec<&'static str>> {
+        let names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
+        let cols: Vec<&str> = TABLES.iter().map(|t| t.time_col).collect();
+        let missing: Vec<String> = sqlx::query_scalar(
+            "SELECT t.name FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(name, col, n) \
+             WHERE to_regclass(t.name) IS NOT NULL AND NOT EXISTS ( \
+               SELECT 1 FROM pg_index i \
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] \
+               WHERE i.indrelid = to_regclass(t.name) AND a.attname = t.col) \
+             ORDER BY t.n",
+        )
+        .bind(&names)
+        .bind(&cols)
+        .fetch_all(self.engine.pool())
+        .await
+        .map_err(|e| self.engine.err(e))?;
+        Ok(TABLES
+            .iter()
+            .map(|t| t.name)
+            .filter(|name| missing.iter().any(|m| m == name))
+            .collect())
+    }
+
     /// The events of `[from, to)`, in replay order.
     pub async fn read_slice(
         &self,
@@ -127,5 +153,17 @@ impl WindowSource for PgWindow {
             }
         }
         Ok(())
+    }
+
+    async fn notice(&self) -> Option<String> {
+        let missing = self.unindexed_tables().await.ok()?;
+        (!missing.is_empty()).then(|| {
+            format!(
+                "time travel: {} {} no index on the time a window is read by, so each slice scans \
+                 the whole table (slow on a big database); `tracetop migrate` adds the indexes",
+                missing.join(", "),
+                if missing.len() == 1 { "has" } else { "have" }
+            )
+        })
     }
 }
