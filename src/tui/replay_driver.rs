@@ -21,7 +21,7 @@ use super::replay_checkpoints::CHECKPOINT_EVERY;
 use crate::live::{LiveEngine, LiveLimits, RatesTracker};
 use crate::model::*;
 use crate::query::TimeWindow;
-use crate::source::window::buffer::{ReplayBase, ReplayBuffer};
+use crate::source::window::buffer::ReplayBuffer;
 use crate::source::window::{Replayed, WindowAnomalies, WindowSource};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -100,8 +100,10 @@ struct Active {
     generation: u64,
     buffer: ReplayBuffer,
     rates: ReplayRates,
-    /// The engine that answers the panes (a recording), if any.
+    /// The engine that answers the panes (a recording), if any, and the
+    /// events it holds (by number: the next one).
     engine: Option<Arc<LiveEngine>>,
+    engine_at: u64,
     limits: LiveLimits,
     rx: mpsc::Receiver<ReadMsg>,
     reader: tokio::task::JoinHandle<()>,
@@ -178,6 +180,7 @@ impl ReplayDriver {
             buffer: ReplayBuffer::new(self.limits.max_events, CHECKPOINT_EVERY),
             rates: ReplayRates::new(),
             engine: (!self.rates_only).then(|| Arc::new(LiveEngine::new(self.limits))),
+            engine_at: 0,
             limits: self.limits,
             rx,
             reader,
@@ -306,17 +309,18 @@ impl ReplayDriver {
             events.extend(a.buffer.range(next.from, next.to).map(|i| i.event.clone()));
             a.rates.advance_to(&a.buffer, next.to);
             if a.engine.is_some() {
-                // an engine is not copied: back (or a jump) rebuilds it
-                let rebuild = next.base != ReplayBase::Continue;
-                let from = if rebuild {
+                // an engine is not copied: back rebuilds it from the oldest
+                // event held
+                let from = if next.to < a.engine_at || a.engine_at < a.buffer.evicted() {
                     a.engine = Some(Arc::new(LiveEngine::new(a.limits)));
                     a.buffer.evicted()
                 } else {
-                    next.from
+                    a.engine_at
                 };
                 if let Some(engine) = &a.engine {
                     engine.ingest_all(a.buffer.range(from, next.to).map(|i| &i.event));
                 }
+                a.engine_at = next.to;
             }
             // room was made: what waited comes in, and may be due too
             if !a.buffer.admit() {

@@ -79,12 +79,23 @@ impl Console {
     /// A replay of `window` from `source` at `speed` (0: the clock follows
     /// the reader; else it stands at the start, no tick moves it).
     fn start(source: Arc<dyn WindowSource>, window: TimeWindow, speed: f64) -> Console {
+        Console::start_with(source, window, speed, true)
+    }
+
+    /// As [`Console::start`]; `rates_only` false: the replay's engine
+    /// answers the panes (a recording).
+    fn start_with(
+        source: Arc<dyn WindowSource>,
+        window: TimeWindow,
+        speed: f64,
+        rates_only: bool,
+    ) -> Console {
         let driver = ReplayDriver::new(
             Some(source),
             tracetop::live::LiveLimits::default(),
             Some(eager_rules()),
         )
-        .rates_only(true);
+        .rates_only(rates_only);
         let mut app = App::new(
             Theme::plain("plain"),
             Keymap::default(),
@@ -301,6 +312,59 @@ async fn seek_via_a_checkpoint_equals_the_replay_from_the_start(shape: Shape) {
 }
 
 both_shapes!(seek_via_a_checkpoint_equals_the_replay_from_the_start);
+
+/// A recording's replay feeds an engine that answers the panes: after a
+/// seek back (the view from a checkpoint, the engine rebuilt) and a jump
+/// forward, view, rates and engine are those of a straight replay.
+#[tokio::test]
+async fn a_recordings_seek_rebuilds_its_engine_as_a_straight_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("day.jsonl");
+    let events = sim::workload_events(&sim::generate(&sim_config()));
+    let mut text = String::new();
+    for event in &events {
+        text.push_str(&serde_json::to_string(event).unwrap());
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    let (file, span) = tracetop::source::window::file::FileWindow::open(&path)
+        .await
+        .unwrap();
+    let file: Arc<dyn WindowSource> = Arc::new(file);
+    let mut seeking = Console::start_with(file.clone(), span, 0.0, false);
+    seeking.load().await;
+    let loaded = seeking.app.replay.as_ref().unwrap().loaded;
+    assert!(loaded > 4 * CHECKPOINT_EVERY, "{loaded}");
+    let mut straight = Console::start_with(file, span, 1.0, false);
+    straight.load().await;
+    let mut finished: Vec<Timestamp> = {
+        let feed = &seeking.app.live.feed;
+        feed.display_slice(0, feed.visible_len())
+            .iter()
+            .filter(|r| r.kind == "ai.done")
+            .filter_map(|r| r.at)
+            .collect()
+    };
+    finished.sort();
+    let (middle, later) = (
+        finished[finished.len() / 2],
+        finished[finished.len() * 3 / 4],
+    );
+    for at in [middle, later] {
+        let bases = seeking.seek(at);
+        assert!(
+            matches!(bases.as_slice(), [ReplayBase::After(n)] if *n > 0),
+            "{bases:?}"
+        );
+        straight.seek(at);
+        assert_eq!(seeking.state(at), straight.state(at));
+        let stats = |c: &Console| {
+            let s = c.driver.engine().expect("a recording's engine").stats();
+            (s.rows, s.bytes)
+        };
+        assert_eq!(stats(&seeking), stats(&straight), "the engine at {at}");
+    }
+}
 
 const TOKEN: &str = "seek-remote-token-0123456789";
 
