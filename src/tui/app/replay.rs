@@ -7,7 +7,10 @@
 //! arriving into the live view kept aside (bounded like any feed), which
 //! `G` brings back as it is by then. Every report (costs, leaders, audit
 //! queue, logs) answers for the replayed window, and the app's clock for
-//! them is the replay clock.
+//! them is the replay clock. The replayed view keeps checkpoints
+//! ([`crate::tui::replay_checkpoints`]): when the clock goes back, the
+//! event loop names the one to start from and sends only the events after
+//! it.
 
 use super::*;
 use crate::source::window::buffer::ReplayBase;
