@@ -37,8 +37,16 @@ impl Message {
     }
 
     /// The same line, remembering what caused it.
+    ///
+    /// When the cause is itself one of our [`Error`]s, its own cause is
+    /// kept instead: its line is already part of this one, and a chain
+    /// should not repeat it.
     pub fn with_cause(mut self, cause: impl StdError + Send + Sync + 'static) -> Self {
-        self.cause = Some(Arc::new(cause));
+        let ours = (&cause as &dyn std::any::Any).downcast_ref::<Error>();
+        self.cause = match ours {
+            Some(inner) => inner.message().cause.clone(),
+            None => Some(Arc::new(cause)),
+        };
         self
     }
 
@@ -328,6 +336,11 @@ mod tests {
         );
         assert!(!debug.contains("s3cr3t"), "{debug}");
         assert!(debug.contains("has_cause: true"), "{debug}");
+        // wrapping one of ours keeps its cause, not its (repeated) line
+        let inner = Error::from(std::io::Error::other("disk gone"));
+        let outer = Error::other(format!("saving failed: {inner}")).caused_by(inner);
+        let cause = outer.source().expect("the inner cause");
+        assert!(cause.downcast_ref::<std::io::Error>().is_some());
     }
 
     #[test]

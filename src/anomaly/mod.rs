@@ -8,6 +8,7 @@
 //! them). [`Thresholds`] come from the `[anomaly]` table of the config file,
 //! with the platform's defaults.
 
+pub mod rule;
 pub mod rules;
 pub mod stage;
 pub mod thresholds;

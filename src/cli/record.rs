@@ -149,11 +149,12 @@ pub async fn run(args: RecordArgs) -> Result<()> {
     if let Err(e) = source_result {
         // Keep what was captured, but under the .partial name: it is not a
         // clean recording.
-        return Err(Error::other(format!(
-            "{e} (the {written} events captured are in {})",
-            partial.display()
-        ))
-        .caused_by(e));
+        return Err(e.map_text(|line| {
+            format!(
+                "{line} (the {written} events captured are in {})",
+                partial.display()
+            )
+        }));
     }
     std::fs::rename(&partial, &args.out).map_err(|e| {
         Error::io(format!(

@@ -104,11 +104,12 @@ pub async fn run(args: RecordArgs) -> Result<()> {
         .caused_by(e));
     }
     if let Err(e) = read_result {
-        return Err(Error::other(format!(
-            "{e} (the {written} events read are in {})",
-            partial.display()
-        ))
-        .caused_by(e));
+        return Err(e.map_text(|line| {
+            format!(
+                "{line} (the {written} events read are in {})",
+                partial.display()
+            )
+        }));
     }
     if interrupted {
         return Err(Error::other(format!(

@@ -205,6 +205,7 @@ mod navigation;
 mod overlays;
 mod replay;
 mod selected;
+mod source;
 
 /// How often the console re-reads the user directory, in seconds.
 pub const USER_DIRECTORY_SECS: i64 = 300;
@@ -383,83 +384,6 @@ impl App {
                         });
                     }
                     Err(e) => self.say(e),
-                }
-            }
-        }
-    }
-
-    fn on_source(&mut self, update: SourceUpdate) {
-        match update {
-            SourceUpdate::Events(events) => match self.live_aside.as_mut() {
-                // a replay runs: the live events go to the live view kept aside
-                Some(aside) => {
-                    for event in &events {
-                        match event {
-                            Event::AnomalyRaised { anomaly }
-                            | Event::AnomalyEscalated { anomaly } => {
-                                aside
-                                    .open_anomalies
-                                    .insert(anomaly.id.clone(), anomaly.clone());
-                            }
-                            Event::AnomalyCleared { anomaly } => {
-                                aside.open_anomalies.remove(&anomaly.id);
-                            }
-                            Event::StatsSnapshot { stats } => {
-                                aside.source_stats = Some(stats.clone());
-                            }
-                            _ => {}
-                        }
-                    }
-                    aside.live.feed.push_events_with(&events, &self.thresholds);
-                }
-                None => self.take_events(&events),
-            },
-            SourceUpdate::State(state) => {
-                if state != self.source_state {
-                    self.source_state = state;
-                    self.dirty = true;
-                }
-            }
-            SourceUpdate::Counters(counters) => {
-                if counters != self.counters {
-                    self.counters = counters;
-                    self.dirty = true;
-                }
-            }
-            raw @ SourceUpdate::Raw(_) => self.on_source(raw.decoded()),
-        }
-    }
-
-    /// Events into the live view: the feed, the open anomalies, the
-    /// source's own counters.
-    fn take_events(&mut self, events: &[Event]) {
-        {
-            {
-                let mut anomalies_changed = false;
-                for event in events {
-                    match event {
-                        Event::AnomalyRaised { anomaly } | Event::AnomalyEscalated { anomaly } => {
-                            self.open_anomalies
-                                .insert(anomaly.id.clone(), anomaly.clone());
-                            anomalies_changed = true;
-                        }
-                        Event::AnomalyCleared { anomaly } => {
-                            self.open_anomalies.remove(&anomaly.id);
-                            anomalies_changed = true;
-                        }
-                        Event::StatsSnapshot { stats } => {
-                            self.source_stats = Some(stats.clone());
-                            self.dirty = true;
-                        }
-                        _ => {}
-                    }
-                }
-                if anomalies_changed {
-                    self.audit.set_anomalies(&self.open_anomalies);
-                }
-                let added = self.live.feed.push_events_with(events, &self.thresholds);
-                if added > 0 {
-                    self.dirty = true;
                 }
             }
         }

@@ -15,7 +15,7 @@ use support::Shape;
 
 use chrono::Duration;
 use live_fixture::*;
-use sqlx::Connection;
+use std::collections::HashMap;
 use tracetop::live::{LiveEngine, LiveLimits, jsonb_text};
 use tracetop::model::*;
 use tracetop::pg::PgEngine;
@@ -23,322 +23,106 @@ use tracetop::prices::{PriceTable, RateCard};
 use tracetop::query::*;
 use tracetop::sim::{self, SimConfig};
 
-/// Write each event's record as a row (delete + insert: the latest version
-/// wins), messages and tool calls with their request. AI requests go in a
-/// second pass, after every MCP execution their tool calls may reference
-/// (a real deployment's foreign key).
+/// Load the rows `events` leave behind with the simulator's own loader, so
+/// the per-table column lists (and the parents-before-children order a real
+/// deployment's foreign keys need) are the loader's, not a second copy.
 async fn load(url: &str, events: &[Event]) {
-    let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
-    let (requests, others): (Vec<&Event>, Vec<&Event>) = events.iter().partition(|e| {
-        matches!(
-            e,
-            Event::AiRequestStarted { .. }
-                | Event::AiRequestCompleted { .. }
-                | Event::AiRequestFailed { .. }
-        )
-    });
-    for e in others.into_iter().chain(requests) {
-        match e {
-            Event::UserSeen { user: u } => {
-                sqlx::query("DELETE FROM users WHERE id = $1")
-                    .bind(&u.id)
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                sqlx::query("INSERT INTO users (id, name, email, status, roles, created_at) VALUES ($1,$2,$3,$4,$5,$6)")
-                    .bind(&u.id)
-                    .bind(&u.name)
-                    .bind(&u.email)
-                    .bind(&u.status)
-                    .bind(&u.roles)
-                    .bind(u.created_at)
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-            }
-            Event::SessionStarted { session: s } | Event::SessionEnded { session: s } => {
-                sqlx::query("DELETE FROM user_sessions WHERE session_id = $1")
-                    .bind(&s.session_id)
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                sqlx::query(
-                    "INSERT INTO user_sessions (session_id, user_id, started_at, last_activity_at, ended_at, client_id,
-                        request_count, ai_request_count, total_tokens_used, total_ai_cost_microdollars, user_agent,
-                        device_type, browser, os, country, referrer_source, landing_page, fingerprint_hash, is_bot,
-                        is_scanner, is_behavioral_bot, session_source, is_ai_crawler)
-                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,
-                        coalesce($23, false))",
-                )
-                .bind(&s.session_id)
-                .bind(&s.user_id)
-                .bind(s.started_at)
-                .bind(s.last_activity_at)
-                .bind(s.ended_at)
-                .bind(&s.client_id)
-                .bind(s.request_count)
-                .bind(s.ai_request_count)
-                .bind(s.total_tokens_used)
-                .bind(s.total_ai_cost_microdollars)
-                .bind(&s.user_agent)
-                .bind(&s.device_type)
-                .bind(&s.browser)
-                .bind(&s.os)
-                .bind(&s.country)
-                .bind(&s.referrer_source)
-                .bind(&s.landing_page)
-                .bind(&s.fingerprint_hash)
-                .bind(s.is_bot)
-                .bind(s.is_scanner)
-                .bind(s.is_behavioral_bot)
-                .bind(&s.session_source)
-                .bind(s.is_ai_crawler)
-                .execute(&mut c)
-                .await
-                .unwrap();
-            }
-            Event::ContextCreated { context: x } => {
-                sqlx::query("DELETE FROM user_contexts WHERE context_id = $1")
-                    .bind(&x.context_id)
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                sqlx::query("INSERT INTO user_contexts (context_id, user_id, session_id, name, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6)")
-                    .bind(&x.context_id)
-                    .bind(&x.user_id)
-                    .bind(&x.session_id)
-                    .bind(&x.name)
-                    .bind(x.created_at)
-                    .bind(x.updated_at)
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-            }
-            Event::TaskUpdated { task: t } => {
-                sqlx::query("DELETE FROM agent_tasks WHERE task_id = $1")
-                    .bind(&t.task_id)
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                sqlx::query(
-                    "INSERT INTO agent_tasks (task_id, context_id, status, user_id, session_id, trace_id, agent_name,
-                        started_at, completed_at, execution_time_ms, error_message, created_at, updated_at)
-                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
-                )
-                .bind(&t.task_id)
-                .bind(&t.context_id)
-                .bind(&t.status)
-                .bind(&t.user_id)
-                .bind(&t.session_id)
-                .bind(&t.trace_id)
-                .bind(&t.agent_name)
-                .bind(t.started_at)
-                .bind(t.completed_at)
-                .bind(t.execution_time_ms)
-                .bind(&t.error_message)
-                .bind(t.created_at)
-                .bind(t.updated_at)
-                .execute(&mut c)
-                .await
-                .unwrap();
-            }
-            Event::ExecutionStep { step: s } => {
-                sqlx::query("DELETE FROM task_execution_steps WHERE step_id = $1")
-                    .bind(&s.step_id)
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                sqlx::query(
-                    "INSERT INTO task_execution_steps (step_id, task_id, step_type, title, status, content, started_at,
-                        completed_at, duration_ms, error_message)
-                     VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9,$10)",
-                )
-                .bind(&s.step_id)
-                .bind(&s.task_id)
-                .bind(&s.step_type)
-                .bind(&s.title)
-                .bind(&s.status)
-                .bind(&s.content)
-                .bind(s.started_at)
-                .bind(s.completed_at)
-                .bind(s.duration_ms)
-                .bind(&s.error_message)
-                .execute(&mut c)
-                .await
-                .unwrap();
-            }
-            Event::AiRequestStarted { request: r } => insert_request(&mut c, r, None).await,
-            Event::AiRequestCompleted {
-                request: r,
-                messages,
-                tool_calls,
-            }
-            | Event::AiRequestFailed {
-                request: r,
-                messages,
-                tool_calls,
-            } => insert_request(&mut c, r, Some((messages, tool_calls))).await,
-            Event::McpExecution { execution: m } => {
-                sqlx::query("DELETE FROM mcp_tool_executions WHERE mcp_execution_id = $1")
-                    .bind(&m.mcp_execution_id)
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                sqlx::query(
-                    "INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, started_at, completed_at,
-                        execution_time_ms, input, output, status, error_message, user_id, session_id, context_id, task_id,
-                        trace_id, created_at)
-                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
-                )
-                .bind(&m.mcp_execution_id)
-                .bind(&m.tool_name)
-                .bind(&m.server_name)
-                .bind(m.started_at)
-                .bind(m.completed_at)
-                .bind(m.execution_time_ms)
-                .bind(&m.input)
-                .bind(&m.output)
-                .bind(&m.status)
-                .bind(&m.error_message)
-                .bind(&m.user_id)
-                .bind(&m.session_id)
-                .bind(&m.context_id)
-                .bind(&m.task_id)
-                .bind(&m.trace_id)
-                .bind(m.created_at)
-                .execute(&mut c)
-                .await
-                .unwrap();
-            }
-            Event::Log { log: l } => {
-                sqlx::query("DELETE FROM logs WHERE id = $1")
-                    .bind(&l.id)
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                sqlx::query(
-                    "INSERT INTO logs (id, timestamp, level, module, message, metadata, user_id, session_id, task_id,
-                        trace_id, context_id, client_id, gateway_conversation_id, provider_request_id)
-                     VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9,$10,$11,$12,$13,$14)",
-                )
-                .bind(&l.id)
-                .bind(l.timestamp)
-                .bind(&l.level)
-                .bind(&l.module)
-                .bind(&l.message)
-                .bind(&l.metadata)
-                .bind(&l.user_id)
-                .bind(&l.session_id)
-                .bind(&l.task_id)
-                .bind(&l.trace_id)
-                .bind(&l.context_id)
-                .bind(&l.client_id)
-                .bind(&l.gateway_conversation_id)
-                .bind(&l.provider_request_id)
-                .execute(&mut c)
-                .await
-                .unwrap();
-            }
-            _ => {}
+    sim::load(url, &rows_of(events)).await.expect("load");
+}
+
+/// Rows kept in first-seen order, the latest version of each winning.
+struct Latest<R> {
+    rows: Vec<R>,
+    at: HashMap<String, usize>,
+}
+
+impl<R> Default for Latest<R> {
+    fn default() -> Self {
+        Latest {
+            rows: Vec::new(),
+            at: HashMap::new(),
         }
     }
 }
 
-type Conversation<'a> = (&'a Vec<MessageRecord>, &'a Vec<ToolCallRecord>);
-
-async fn insert_request(
-    c: &mut sqlx::PgConnection,
-    r: &AiRequestRecord,
-    conversation: Option<Conversation<'_>>,
-) {
-    sqlx::query("DELETE FROM ai_requests WHERE id = $1")
-        .bind(&r.id)
-        .execute(&mut *c)
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO ai_requests (id, request_id, user_id, session_id, task_id, context_id, trace_id, mcp_execution_id,
-            provider, model, tokens_used, input_tokens, output_tokens, cost_microdollars, latency_ms, cache_hit, status,
-            error_message, created_at, updated_at, completed_at, requested_model, cache_read_tokens,
-            cache_creation_tokens, is_streaming, actor_kind, actor_id, synthetic, gateway_conversation_id,
-            provider_request_id)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,
-            coalesce($25, false),$26,$27,coalesce($28, false),$29,$30)",
-    )
-    .bind(&r.id)
-    .bind(&r.request_id)
-    .bind(&r.user_id)
-    .bind(&r.session_id)
-    .bind(&r.task_id)
-    .bind(&r.context_id)
-    .bind(&r.trace_id)
-    .bind(&r.mcp_execution_id)
-    .bind(&r.provider)
-    .bind(&r.model)
-    .bind(r.tokens_used)
-    .bind(r.input_tokens)
-    .bind(r.output_tokens)
-    .bind(r.cost_microdollars)
-    .bind(r.latency_ms)
-    .bind(r.cache_hit)
-    .bind(&r.status)
-    .bind(&r.error_message)
-    .bind(r.created_at)
-    .bind(r.updated_at)
-    .bind(r.completed_at)
-    .bind(&r.requested_model)
-    .bind(r.cache_read_tokens)
-    .bind(r.cache_creation_tokens)
-    .bind(r.is_streaming)
-    .bind(&r.actor_kind)
-    .bind(&r.actor_id)
-    .bind(r.synthetic)
-    .bind(&r.gateway_conversation_id)
-    .bind(&r.provider_request_id)
-    .execute(&mut *c)
-    .await
-    .unwrap();
-    let Some((messages, tool_calls)) = conversation else {
-        return;
-    };
-    sqlx::query("DELETE FROM ai_request_messages WHERE request_id = $1")
-        .bind(&r.id)
-        .execute(&mut *c)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM ai_request_tool_calls WHERE request_id = $1")
-        .bind(&r.id)
-        .execute(&mut *c)
-        .await
-        .unwrap();
-    for m in messages {
-        sqlx::query("INSERT INTO ai_request_messages (request_id, role, content, sequence_number, name, tool_call_id) VALUES ($1,$2,$3,$4,$5,$6)")
-            .bind(&m.request_id)
-            .bind(&m.role)
-            .bind(&m.content)
-            .bind(m.sequence_number)
-            .bind(&m.name)
-            .bind(&m.tool_call_id)
-            .execute(&mut *c)
-            .await
-            .unwrap();
-    }
-    for t in tool_calls {
-        sqlx::query(
-            "INSERT INTO ai_request_tool_calls (request_id, tool_name, tool_input, mcp_execution_id, ai_tool_call_id, sequence_number)
-             VALUES ($1,$2,$3,$4,$5,$6)",
-        )
-        .bind(&t.request_id)
-        .bind(&t.tool_name)
-        .bind(&t.tool_input)
-        .bind(&t.mcp_execution_id)
-        .bind(&t.ai_tool_call_id)
-        .bind(t.sequence_number)
-        .execute(&mut *c)
-        .await
-        .unwrap();
+impl<R: Clone> Latest<R> {
+    fn put(&mut self, key: &str, row: &R) {
+        match self.at.get(key) {
+            Some(&i) => self.rows[i] = row.clone(),
+            None => {
+                self.at.insert(key.to_string(), self.rows.len());
+                self.rows.push(row.clone());
+            }
+        }
     }
 }
+
+/// The rows of every table after `events` (an update replaces its row; a
+/// finished request's messages and tool calls replace the request's).
+fn rows_of(events: &[Event]) -> sim::Workload {
+    let mut users = Latest::default();
+    let mut sessions = Latest::default();
+    let mut contexts = Latest::default();
+    let mut tasks = Latest::default();
+    let mut steps = Latest::default();
+    let mut requests = Latest::default();
+    let mut conversations: HashMap<String, Conversation<'_>> = HashMap::new();
+    let mut executions = Latest::default();
+    let mut logs = Latest::default();
+    for e in events {
+        match e {
+            Event::UserSeen { user } => users.put(user.id.as_str(), user),
+            Event::SessionStarted { session } | Event::SessionEnded { session } => {
+                sessions.put(session.session_id.as_str(), session)
+            }
+            Event::ContextCreated { context } => contexts.put(context.context_id.as_str(), context),
+            Event::TaskUpdated { task } => tasks.put(task.task_id.as_str(), task),
+            Event::ExecutionStep { step } => steps.put(step.step_id.as_str(), step),
+            Event::AiRequestStarted { request } => requests.put(request.id.as_str(), request),
+            Event::AiRequestCompleted {
+                request,
+                messages,
+                tool_calls,
+            }
+            | Event::AiRequestFailed {
+                request,
+                messages,
+                tool_calls,
+            } => {
+                requests.put(request.id.as_str(), request);
+                conversations.insert(request.id.as_str().to_string(), (messages, tool_calls));
+            }
+            Event::McpExecution { execution } => {
+                executions.put(execution.mcp_execution_id.as_str(), execution)
+            }
+            Event::Log { log } => logs.put(log.id.as_str(), log),
+            _ => {}
+        }
+    }
+    let mut messages = Vec::new();
+    let mut tool_calls = Vec::new();
+    for request in &requests.rows {
+        let request: &AiRequestRecord = request;
+        if let Some((m, t)) = conversations.get(request.id.as_str()) {
+            messages.extend(m.iter().cloned());
+            tool_calls.extend(t.iter().cloned());
+        }
+    }
+    sim::Workload {
+        users: users.rows,
+        sessions: sessions.rows,
+        contexts: contexts.rows,
+        tasks: tasks.rows,
+        steps: steps.rows,
+        ai_requests: requests.rows,
+        messages,
+        tool_calls,
+        mcp_executions: executions.rows,
+        logs: logs.rows,
+    }
+}
+
+type Conversation<'a> = (&'a Vec<MessageRecord>, &'a Vec<ToolCallRecord>);
 
 /// Ask both engines the same question and require the same answer (or
 /// the same kind of error).

@@ -37,41 +37,20 @@ impl TraceBuilder {
         );
         let (message, latency, retryable) = ai_error(rng, plan.model.provider, in_burst);
         let completed = created + ms(latency);
+        let request_id = format!("req_{}", rng.base62(24));
+        let row = self.request_row(
+            plan,
+            &request_uuid,
+            request_id,
+            created,
+            latency,
+            &gw,
+            state.context_tokens,
+        );
         self.w.ai_requests.push(AiRequestRecord {
-            id: request_uuid.clone(),
-            request_id: format!("req_{}", rng.base62(24)),
-            user_id: self.actor.user_id.clone(),
-            session_id: Some(self.actor.session_id.clone()),
-            task_id: Some(self.task_id.clone()),
-            context_id: Some(self.actor.context_id.clone()),
-            trace_id: Some(self.trace_id.clone()),
-            mcp_execution_id: None,
-            provider: plan.model.provider.to_string(),
-            model: plan
-                .cond
-                .prices
-                .served_model(plan.model.model, created)
-                .to_string(),
-            tokens_used: Some(state.context_tokens as i32),
-            input_tokens: Some(state.context_tokens as i32),
-            output_tokens: Some(0),
-            cost_microdollars: Microdollars::ZERO,
-            latency_ms: Some(latency as i32),
-            cache_hit: false,
             status: request_status::FAILED.to_string(),
             error_message: Some(message.clone()),
-            created_at: created,
-            updated_at: completed,
-            completed_at: Some(completed),
-            requested_model: Some(gw.requested_model),
-            cache_read_tokens: None,
-            cache_creation_tokens: None,
-            is_streaming: Some(gw.is_streaming),
-            actor_kind: Some(self.gateway.actor_kind.to_string()),
-            actor_id: Some(self.gateway.actor_id.clone()),
-            synthetic: Some(self.gateway.synthetic),
-            gateway_conversation_id: Some(self.gateway.conversation_id.clone()),
-            provider_request_id: None,
+            ..row
         });
         state.total_tokens += state.context_tokens;
         let mut seq = 0;
@@ -211,41 +190,25 @@ impl TraceBuilder {
                 cache_write: gw.cache_creation_tokens.map_or(0, i64::from),
             },
         );
+        let row = self.request_row(
+            plan,
+            &request_uuid,
+            request_id.clone(),
+            created,
+            latency,
+            &gw,
+            state.context_tokens,
+        );
         self.w.ai_requests.push(AiRequestRecord {
-            id: request_uuid.clone(),
-            request_id: request_id.clone(),
-            user_id: self.actor.user_id.clone(),
-            session_id: Some(self.actor.session_id.clone()),
-            task_id: Some(self.task_id.clone()),
-            context_id: Some(self.actor.context_id.clone()),
-            trace_id: Some(self.trace_id.clone()),
-            mcp_execution_id: None,
-            provider: plan.model.provider.to_string(),
-            model: plan
-                .cond
-                .prices
-                .served_model(plan.model.model, created)
-                .to_string(),
             tokens_used: Some(tokens as i32),
-            input_tokens: Some(state.context_tokens as i32),
             output_tokens: Some(output_tokens as i32),
             cost_microdollars: cost,
-            latency_ms: Some(latency as i32),
             cache_hit,
             status: request_status::COMPLETED.to_string(),
-            error_message: None,
-            created_at: created,
-            updated_at: completed,
-            completed_at: Some(completed),
-            requested_model: Some(gw.requested_model),
             cache_read_tokens: gw.cache_read_tokens,
             cache_creation_tokens: gw.cache_creation_tokens,
-            is_streaming: Some(gw.is_streaming),
-            actor_kind: Some(self.gateway.actor_kind.to_string()),
-            actor_id: Some(self.gateway.actor_id.clone()),
-            synthetic: Some(self.gateway.synthetic),
-            gateway_conversation_id: Some(self.gateway.conversation_id.clone()),
             provider_request_id: Some(request_id.clone()),
+            ..row
         });
         self.step(
             rng,
@@ -300,5 +263,60 @@ impl TraceBuilder {
             state.t += ms(rng.range(gap / 2, gap * 3 / 2 + 1));
         }
         tool_failed.filter(|_| rng.chance(0.25))
+    }
+
+    /// A request of this run as the gateway records it, created at
+    /// `created` and answered `latency_ms` later: who, where, the model
+    /// asked for and the one served. `sent_tokens` are its input; it has no
+    /// output, cost or cache use, and no status yet (the caller says).
+    #[allow(clippy::too_many_arguments)]
+    fn request_row(
+        &self,
+        plan: &RunPlan<'_>,
+        id: &AiRequestId,
+        request_id: String,
+        created: Timestamp,
+        latency_ms: i64,
+        gw: &GatewayRequest,
+        sent_tokens: i64,
+    ) -> AiRequestRecord {
+        let completed = created + ms(latency_ms);
+        let sent = Some(sent_tokens as i32);
+        AiRequestRecord {
+            id: id.clone(),
+            request_id,
+            user_id: self.actor.user_id.clone(),
+            session_id: Some(self.actor.session_id.clone()),
+            task_id: Some(self.task_id.clone()),
+            context_id: Some(self.actor.context_id.clone()),
+            trace_id: Some(self.trace_id.clone()),
+            mcp_execution_id: None,
+            provider: plan.model.provider.to_string(),
+            model: plan
+                .cond
+                .prices
+                .served_model(plan.model.model, created)
+                .to_string(),
+            tokens_used: sent,
+            input_tokens: sent,
+            output_tokens: Some(0),
+            cost_microdollars: Microdollars::ZERO,
+            latency_ms: Some(latency_ms as i32),
+            cache_hit: false,
+            status: String::new(),
+            error_message: None,
+            created_at: created,
+            updated_at: completed,
+            completed_at: Some(completed),
+            requested_model: Some(gw.requested_model.clone()),
+            cache_read_tokens: None,
+            cache_creation_tokens: None,
+            is_streaming: Some(gw.is_streaming),
+            actor_kind: Some(self.gateway.actor_kind.to_string()),
+            actor_id: Some(self.gateway.actor_id.clone()),
+            synthetic: Some(self.gateway.synthetic),
+            gateway_conversation_id: Some(self.gateway.conversation_id.clone()),
+            provider_request_id: None,
+        }
     }
 }
