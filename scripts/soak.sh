@@ -7,7 +7,8 @@
 # `serve` twice. At the end every tail's events are checked against the
 # database (scripts/soak_check.py: each row's final state received exactly
 # once per tail, no state twice, no gap), serve's RSS (sampled every 5 s)
-# must stay flat. Prints PASS/FAIL with the figures; exits 1 on FAIL.
+# must stay flat (the criterion is in soak_check.py and printed with the
+# figures). Prints PASS/FAIL with the figures; exits 1 on FAIL.
 # Env: SOAK_TAILS (50), SOAK_RATE (events/s, 20), TRACETOP_BIN (default:
 # target/debug/tracetop, built if missing), SOAK_KEEP=1 keeps the work dir.
 set -euo pipefail

@@ -1,10 +1,12 @@
 //! Flags given before the subcommand name (`tracetop --database-url URL
 //! traces`): honoured or refused, never silently dropped.
 //!
-//! `--database-url`, `--remote` and `--token-file` are clap `global` flags
-//! of the top-level command, so they parse anywhere on the line and clap
-//! hands their value to the subcommand's own flag of the same name (a
-//! value typed on the command line beats one from `DATABASE_URL`). What
+//! `--database-url`, `--remote`, `--token-file` and `--prices` are clap
+//! `global` flags of the top-level command, so they parse anywhere on the
+//! line and clap hands their value to the subcommand's own flag of the same
+//! name (a value typed on the command line beats one from `DATABASE_URL`).
+//! A subcommand that has no use for one does not show it in its help
+//! ([`crate::cli::command`] shadows it there with a hidden flag). What
 //! clap cannot say is "this subcommand has no use for it", "you gave it
 //! twice" or "that console option does nothing here"; [`check`] says so
 //! in one line before anything runs.
@@ -14,15 +16,30 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Command};
 use std::ffi::OsString;
 
-/// Ids of the top-level flags that reach every subcommand.
-pub const GLOBAL_SOURCE_FLAGS: [&str; 4] = ["database_url", "remote", "token_file", "prices"];
-
-/// The global source flags as (id, long name, value name).
-pub const GLOBAL_SOURCE_FLAG_NAMES: [(&str, &str, &str); 3] = [
+/// The top-level flags that parse anywhere on the line, as (id, long
+/// name, value name).
+pub const GLOBAL_SOURCE_FLAG_NAMES: [(&str, &str, &str); 4] = [
     ("database_url", "database-url", "URL"),
     ("remote", "remote", "URL"),
     ("token_file", "token-file", "FILE"),
+    ("prices", "prices", "FILE"),
 ];
+
+fn is_global_source_flag(id: &str) -> bool {
+    GLOBAL_SOURCE_FLAG_NAMES
+        .iter()
+        .any(|(flag, _, _)| *flag == id)
+}
+
+/// Whether `command`, or a subcommand under it, has a flag `id` of its own
+/// that it shows (the hidden stand-ins [`crate::cli::command`] adds do not
+/// count): where a global flag works, and so where its help offers it.
+pub fn uses_flag(command: &Command, id: &str) -> bool {
+    command
+        .get_arguments()
+        .any(|a| a.get_id() == id && !a.is_hide_set())
+        || command.get_subcommands().any(|sub| uses_flag(sub, id))
+}
 
 /// Refuse what the parse would otherwise drop without a word:
 /// * a global source flag the chosen subcommand does not take;
@@ -33,14 +50,21 @@ pub const GLOBAL_SOURCE_FLAG_NAMES: [(&str, &str, &str); 3] = [
 /// `definition` is the unbuilt command tree (`Cli::command()`), `matches`
 /// the parse of `argv` (the arguments after the program name).
 pub fn check(definition: &Command, matches: &ArgMatches, argv: &[OsString]) -> Result<()> {
-    let Some((path, leaf, leaf_matches)) = chosen_subcommand(definition, matches) else {
+    let Some((path, levels)) = chosen_subcommand(definition, matches) else {
         return Ok(());
     };
-    // after the name of a leaf that does not take it, a global source flag
-    // lands in the hidden flag of that name (see `crate::cli::command`)
+    let leaf = levels
+        .last()
+        .map(|(command, _)| *command)
+        .unwrap_or(definition);
+    // after the name of a subcommand none of whose leaves takes it, a global
+    // source flag lands in the hidden flag of that name (see
+    // `crate::cli::command`)
     for (id, long, _) in GLOBAL_SOURCE_FLAG_NAMES {
-        let taken = leaf.get_arguments().any(|a| a.get_id() == id);
-        if !taken && leaf_matches.try_get_raw(id).is_ok_and(|raw| raw.is_some()) {
+        let stray = levels.iter().any(|(command, level_matches)| {
+            !uses_flag(command, id) && level_matches.try_get_raw(id).is_ok_and(|raw| raw.is_some())
+        });
+        if stray {
             return Err(Error::input(format!(
                 "--{long} is not used by `tracetop {path}`: leave it out"
             )));
@@ -52,7 +76,7 @@ pub fn check(definition: &Command, matches: &ArgMatches, argv: &[OsString]) -> R
             continue;
         }
         let flag = format!("--{}", arg.get_long().unwrap_or(id));
-        if !GLOBAL_SOURCE_FLAGS.contains(&id) {
+        if !is_global_source_flag(id) {
             return Err(Error::input(format!(
                 "{flag} is an option of the console (tracetop without a subcommand), not of `tracetop {path}`: \
                  leave it out, or give the subcommand's own options after its name"
@@ -72,21 +96,26 @@ pub fn check(definition: &Command, matches: &ArgMatches, argv: &[OsString]) -> R
     Ok(())
 }
 
-/// The chosen subcommand's path (`analytics overview`) and its own
-/// definition (without the globals clap copies into it at build time).
+/// The chosen subcommand's path (`analytics overview`) and, from the first
+/// subcommand down to the leaf, each one's own definition (without the
+/// globals clap copies into it at build time) with its matches.
+type Levels<'a, 'm> = Vec<(&'a Command, &'m ArgMatches)>;
+
 fn chosen_subcommand<'a, 'm>(
     definition: &'a Command,
     matches: &'m ArgMatches,
-) -> Option<(String, &'a Command, &'m ArgMatches)> {
+) -> Option<(String, Levels<'a, 'm>)> {
     let mut path = Vec::new();
+    let mut levels = Vec::new();
     let mut command = definition;
     let mut current = matches;
     while let Some((name, sub_matches)) = current.subcommand() {
         command = command.find_subcommand(name)?;
         path.push(name);
         current = sub_matches;
+        levels.push((command, current));
     }
-    (!path.is_empty()).then(|| (path.join(" "), command, current))
+    (!path.is_empty()).then(|| (path.join(" "), levels))
 }
 
 /// How often `flag` (as `--flag VALUE` or `--flag=VALUE`) appears before a
@@ -172,5 +201,131 @@ mod tests {
             .map(OsString::from)
             .collect();
         assert_eq!(occurrences(&argv, "--database-url"), 1);
+    }
+
+    /// Every subcommand under `command`, with its path from the top.
+    fn walk(command: &Command, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Command)>) {
+        for sub in command.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            path.push(sub.get_name().to_string());
+            out.push((path.clone(), sub.clone()));
+            walk(sub, path, out);
+            path.pop();
+        }
+    }
+
+    #[test]
+    fn help_offers_a_global_flag_exactly_where_it_works() {
+        let definition = Cli::command();
+        let mut shown_tree = crate::cli::command();
+        shown_tree.build();
+        let mut commands = Vec::new();
+        walk(&shown_tree, &mut Vec::new(), &mut commands);
+        assert!(commands.len() > 20, "the whole tree is walked");
+        let mut offered = 0;
+        let mut refused = 0;
+        for (path, mut shown) in commands {
+            let own = path
+                .iter()
+                .try_fold(&definition, |c, name| c.find_subcommand(name))
+                .expect("the same tree");
+            let help = shown.render_long_help().to_string();
+            for (id, long, _) in GLOBAL_SOURCE_FLAG_NAMES {
+                let works = uses_flag(own, id);
+                let in_help = help.contains(&format!("--{long} <"));
+                assert_eq!(
+                    in_help,
+                    works,
+                    "`tracetop {}`: --{long} {} in its help",
+                    path.join(" "),
+                    if works { "missing" } else { "offered" }
+                );
+                // and where it is not offered it is refused in one line,
+                // given before or after the subcommand
+                if path.len() == 1 || !own.has_subcommands() {
+                    let mut before = vec!["tracetop".to_string(), format!("--{long}"), "x".into()];
+                    before.extend(path.iter().cloned());
+                    let mut after = vec!["tracetop".to_string()];
+                    after.extend(path.iter().cloned());
+                    after.extend([format!("--{long}"), "x".into()]);
+                    for line in [before, after] {
+                        let Ok(matches) = crate::cli::command().try_get_matches_from(&line) else {
+                            continue; // a required argument is missing
+                        };
+                        let argv: Vec<OsString> = line[1..].iter().map(OsString::from).collect();
+                        let verdict = check(&definition, &matches, &argv);
+                        let chosen = chosen_subcommand(&definition, &matches).map(|(p, _)| p);
+                        if chosen.as_deref() != Some(path.join(" ").as_str()) {
+                            continue;
+                        }
+                        if works {
+                            assert!(verdict.is_ok(), "{line:?}: {verdict:?}");
+                            offered += 1;
+                        } else {
+                            let err = verdict.expect_err(&format!("{line:?} must be refused"));
+                            assert!(
+                                err.to_string()
+                                    .starts_with(&format!("--{long} is not used by"))
+                            );
+                            refused += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            offered > 10 && refused > 10,
+            "{offered} accepted, {refused} refused"
+        );
+    }
+
+    #[test]
+    fn prices_is_offered_by_the_console_and_costs_only() {
+        let mut tree = crate::cli::command();
+        tree.build();
+        assert!(
+            tree.render_long_help()
+                .to_string()
+                .contains("--prices <FILE>")
+        );
+        let costs = tree
+            .find_subcommand("analytics")
+            .and_then(|a| a.find_subcommand("costs"))
+            .unwrap();
+        assert!(
+            costs
+                .clone()
+                .render_long_help()
+                .to_string()
+                .contains("--prices <FILE>")
+        );
+        for name in ["serve", "tail", "demo", "replay", "traces", "audit"] {
+            let help = tree
+                .find_subcommand(name)
+                .unwrap()
+                .clone()
+                .render_long_help()
+                .to_string();
+            assert!(
+                !help.contains("--prices"),
+                "`tracetop {name} --help` offers --prices"
+            );
+        }
+        check_line(&["--prices", "p.toml", "analytics", "costs", "--reprice"]).unwrap();
+        check_line(&["analytics", "--prices", "p.toml", "costs", "--reprice"]).unwrap();
+        for line in [
+            &["--prices", "p.toml", "serve", "--token-file", "t"][..],
+            &["serve", "--token-file", "t", "--prices", "p.toml"][..],
+            &["analytics", "--prices", "p.toml", "overview"][..],
+        ] {
+            let err = check_line(line).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with("--prices is not used by `tracetop "),
+                "{line:?}: {err}"
+            );
+        }
     }
 }

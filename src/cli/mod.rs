@@ -131,11 +131,12 @@ fn parse() -> crate::error::Result<Cli> {
     Ok(Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
 }
 
-/// The command tree as it is parsed and shown: a leaf subcommand that has
-/// no use for a global source flag (`--database-url`, `--remote`,
-/// `--token-file`) gets a hidden flag of that name instead of the global
-/// one, so its `--help` does not offer it (a command's help offers
-/// `--remote` only when it answers through a server) and
+/// The command tree as it is parsed and shown: a subcommand that has no
+/// use for a global source flag (`--database-url`, `--remote`,
+/// `--token-file`, `--prices`), itself or in any subcommand under it, gets a
+/// hidden flag of that name instead of the global one, so its `--help` does
+/// not offer it (a command's help offers `--remote` only when it answers
+/// through a server, `--prices` only where prices are used) and
 /// [`global_flags::check`] refuses it in one line wherever it is given.
 pub fn command() -> clap::Command {
     hide_unused_globals(Cli::command())
@@ -148,12 +149,12 @@ fn hide_unused_globals(mut command: clap::Command) -> clap::Command {
         .collect();
     for name in names {
         command = command.mut_subcommand(name, |mut sub| {
+            // a parent passes the globals on to the leaves that use them
             if sub.has_subcommands() {
-                // a parent passes the globals on to its leaves
-                return hide_unused_globals(sub);
+                sub = hide_unused_globals(sub);
             }
             for (id, long, value) in global_flags::GLOBAL_SOURCE_FLAG_NAMES {
-                if !sub.get_arguments().any(|a| a.get_id() == id) {
+                if !global_flags::uses_flag(&sub, id) {
                     sub = sub.arg(
                         clap::Arg::new(id)
                             .long(long)

@@ -134,8 +134,26 @@ fn pg_query_engine(engine: crate::pg::PgEngine) -> Option<Arc<dyn QueryEngine>> 
     Some(Arc::new(engine))
 }
 
+/// glibc's malloc raises its mmap threshold to the size of each big block
+/// freed (up to 32 MiB), so after one 2 MB event the next big buffers come
+/// from the heaps of its per-thread arenas, and what they leave there is
+/// kept: measured with 50 clients, a 2 MB tool output left serve 24 MB
+/// larger for good. A fixed threshold keeps every block over 128 KiB in a
+/// mapping of its own, given back to the system when freed, so a
+/// long-running relay's memory follows what it actually holds.
+fn return_big_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter, under the
+    // allocator's own lock; a refused setting (it returns 0) leaves the
+    // default behaviour.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 10);
+    }
+}
+
 /// Run `tracetop serve`.
 pub async fn run(args: ServeArgs) -> Result<()> {
+    return_big_blocks_to_the_system();
     let tokens = TokenStore::load(&args.token_file)?;
     let listen: SocketAddr = args.listen.parse().map_err(|_| {
         Error::input(format!(

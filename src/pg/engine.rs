@@ -140,4 +140,14 @@ impl QueryEngine for PgEngine {
         .await
         .map_err(|e| self.err(e))
     }
+    async fn user(&self, id: &UserId) -> Result<Option<UserRecord>> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM users u WHERE u.id = $1",
+            self.selects().user
+        )))
+        .bind(id.as_str())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(|e| self.err(e))
+    }
 }

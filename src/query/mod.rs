@@ -199,6 +199,9 @@ pub trait QueryEngine: Send + Sync {
     /// The user directory (id, name, …): newest `created_at` first, then
     /// id; a `limit` of zero means no limit. The console shows names with it.
     async fn users(&self, limit: usize) -> Result<Vec<UserRecord>>;
+    /// One user of the directory by id (None: no such user), read by its
+    /// key: what a user-scoped token may see of the directory.
+    async fn user(&self, id: &UserId) -> Result<Option<UserRecord>>;
 }
 
 /// The console's own writable state: audit verdicts in `tracetop_reviews`.

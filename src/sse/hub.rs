@@ -10,6 +10,11 @@
 //! the client resumes a little earlier and keeps only what it had not
 //! delivered (`crate::source::resume`).
 //!
+//! Each event is serialized once, as its whole SSE frame (`id:`, `event:`,
+//! `data:`), and that one buffer is shared by the ring, the live channel and
+//! every client's connection: a 2 MB tool output costs 2 MB however many
+//! clients receive it, and no client keeps a copy after sending it.
+//!
 //! The ring is bounded by event count and bytes; the oldest entries are
 //! evicted and the newest evicted cursor remembered, so a client asking for
 //! a cursor older than that gets an explicit `gap` event. Live fan-out uses
@@ -18,6 +23,7 @@
 //! ring with `Last-Event-ID`), never buffered forever.
 
 use crate::model::*;
+use bytes::Bytes;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, watch};
@@ -53,7 +59,25 @@ pub struct Entry {
     /// For a user budget's anomaly: the budget's `match`, so a user-scoped
     /// token whose user it takes sees it too.
     pub user_match: Option<crate::budget::glob::Pattern>,
-    pub json: String,
+    /// The event's SSE frame, ready to send: `id: CURSOR`, `event: KIND`,
+    /// `data: JSON` (one line: compact JSON escapes every line break) and
+    /// the blank line. Cloning it shares the buffer.
+    pub frame: Bytes,
+}
+
+/// The SSE frame of `event` with id `cursor` (see [`Entry::frame`]), in a
+/// buffer of its own size.
+pub fn sse_frame(cursor: u64, event: &Event) -> serde_json::Result<Bytes> {
+    use std::io::Write;
+    let mut out = Vec::with_capacity(256);
+    let _ = write!(out, "id: {cursor}\nevent: {}\ndata: ", event.kind());
+    crate::output::json::to_writer_compact(&mut out, event)?;
+    out.extend_from_slice(b"\n\n");
+    // the vector grew by doubling: a big event must not keep twice its size
+    if out.capacity() - out.len() > out.len() / 8 {
+        out.shrink_to_fit();
+    }
+    Ok(Bytes::from(out))
 }
 
 impl Entry {
@@ -87,7 +111,8 @@ pub fn event_user_match(event: &Event) -> Option<crate::budget::glob::Pattern> {
 pub struct HubLimits {
     /// Most events kept for `Last-Event-ID` replay.
     pub ring_events: usize,
-    /// Most bytes of JSON kept in the ring.
+    /// Most bytes of SSE frames kept in the ring (the newest event is kept
+    /// even when it alone is larger).
     pub ring_bytes: usize,
     /// How far (in events) a live client may fall behind before it is dropped.
     pub client_buffer: usize,
@@ -189,27 +214,26 @@ impl Hub {
             if matches!(event, Event::Heartbeat { .. }) {
                 continue;
             }
-            let json = match crate::output::json::to_string_compact(&event) {
-                Ok(j) => j,
-                Err(_) => continue,
-            };
             let time_cursor = event.occurred_at().map(Self::time_cursor).unwrap_or(0);
             let cursor = (ring.last_cursor + 1).max(time_cursor);
+            let Ok(frame) = sse_frame(cursor, &event) else {
+                continue;
+            };
             ring.last_cursor = cursor;
             let entry = Arc::new(Entry {
                 cursor,
                 kind: event.kind(),
                 user: event_user(&event).map(str::to_string),
                 user_match: event_user_match(&event),
-                json,
+                frame,
             });
-            ring.bytes += entry.json.len();
+            ring.bytes += entry.frame.len();
             ring.entries.push_back(entry.clone());
             while ring.entries.len() > self.limits.ring_events
                 || (ring.bytes > self.limits.ring_bytes && ring.entries.len() > 1)
             {
                 if let Some(old) = ring.entries.pop_front() {
-                    ring.bytes -= old.json.len();
+                    ring.bytes -= old.frame.len();
                     ring.lost_up_to = Some(old.cursor);
                     ring.evicted += 1;
                 }
@@ -273,6 +297,14 @@ impl Hub {
         match self.ring.lock() {
             Ok(r) => r.entries.len(),
             Err(p) => p.into_inner().entries.len(),
+        }
+    }
+
+    /// Bytes of SSE frames currently in the ring.
+    pub fn ring_bytes(&self) -> usize {
+        match self.ring.lock() {
+            Ok(r) => r.bytes,
+            Err(p) => p.into_inner().bytes,
         }
     }
 
@@ -355,5 +387,55 @@ mod tests {
         );
         let sub = hub.subscribe(Some(10));
         assert!(sub.gap.is_none());
+    }
+
+    fn big_log_at(us: i64, id: &str, bytes: usize) -> Event {
+        let mut event = log_at(us, id);
+        if let Event::Log { log } = &mut event {
+            log.message = "m".repeat(bytes);
+        }
+        event
+    }
+
+    #[test]
+    fn the_ring_is_bounded_by_bytes_and_shares_one_frame() {
+        let limit = 5 << 20;
+        let hub = Hub::new(
+            HubLimits {
+                ring_events: 100_000,
+                ring_bytes: limit,
+                client_buffer: 16,
+            },
+            None,
+        );
+        for i in 0..10 {
+            hub.publish(vec![big_log_at(1_000 + i, &format!("big{i}"), 2 << 20)]);
+            assert!(hub.ring_bytes() <= limit, "{} bytes kept", hub.ring_bytes());
+        }
+        // 2 MiB each: two fit under 5 MiB, the rest were evicted
+        assert_eq!(hub.ring_len(), 2);
+        let a = hub.subscribe(Some(0));
+        let b = hub.subscribe(Some(0));
+        assert!(a.gap.is_some());
+        assert_eq!(a.backlog.len(), 2);
+        assert_eq!(a.backlog[0].frame.as_ptr(), b.backlog[0].frame.as_ptr());
+        // a frame is its event's size, not the doubling vector's capacity
+        let frame = &a.backlog[0].frame;
+        assert!(frame.len() < (2 << 20) + 1024);
+        assert_eq!(
+            hub.ring_bytes(),
+            a.backlog.iter().map(|e| e.frame.len()).sum::<usize>()
+        );
+    }
+
+    #[test]
+    fn a_frame_is_one_sse_event_with_its_cursor() {
+        let hub = Hub::new(HubLimits::default(), None);
+        hub.publish(vec![log_at(7_000, "a")]);
+        let sub = hub.subscribe(Some(0));
+        let text = std::str::from_utf8(&sub.backlog[0].frame).unwrap();
+        assert!(text.starts_with("id: 7000\nevent: log\ndata: {"), "{text}");
+        assert!(text.ends_with("}\n\n"), "{text}");
+        assert_eq!(text.matches('\n').count(), 4, "{text}");
     }
 }

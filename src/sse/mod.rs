@@ -6,6 +6,7 @@
 //! * [`decode`]: one SSE event as an `Event` (ours, or a systemprompt
 //!   analytics stream's flat payloads).
 //! * [`hub`]: cursors, the replay ring and fan-out for `serve`.
+//! * [`chunker`]: one `serve` client's outgoing SSE text, in chunks.
 //! * [`tokens`]: `serve`'s token file and scopes.
 //! * [`server`]: the axum routes of `serve` (stream, query, health).
 //! * [`listen`]: `serve`'s accept loop (header timeout, connection cap).
@@ -15,6 +16,7 @@
 //! The SSE client that reads a stream, like every other source, is in
 //! [`crate::source`].
 
+mod chunker;
 pub mod decode;
 pub mod frame;
 pub mod guard;

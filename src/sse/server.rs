@@ -20,6 +20,7 @@
 //! re-checks its token every [`TOKEN_RECHECK`] and ends once it is revoked
 //! or expired.
 
+use super::chunker::{Chunker, QUEUED_CHUNKS};
 use super::hub::{Entry, Hub};
 use super::tokens::{Scope, TokenStore};
 use super::wire::{QueryCall, WireError, cap_rows, execute, execute_review};
@@ -31,7 +32,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -355,46 +356,6 @@ pub(super) fn visible(entry: &Entry, scope: &Scope) -> bool {
     }
 }
 
-/// SSE text gathered before it is handed to the connection: events that are
-/// ready together (a replay, a burst) go out as one chunk instead of one
-/// chunk each, which halves what a client spends per event.
-const STREAM_CHUNK: usize = 64 * 1024;
-
-/// Chunks queued for one client before a send waits (and, after
-/// `write_timeout`, drops the client): at most about 1 MiB.
-const QUEUED_CHUNKS: usize = 16;
-
-/// Append one SSE event: `id:` (if any), `event:`, one `data:` line per
-/// line of `data` (our JSON is always one line), and the blank line.
-fn write_sse(out: &mut BytesMut, id: Option<u64>, kind: &str, data: &str) {
-    use std::fmt::Write;
-    if let Some(id) = id {
-        let _ = writeln!(out, "id: {id}");
-    }
-    out.extend_from_slice(b"event: ");
-    out.extend_from_slice(kind.as_bytes());
-    out.extend_from_slice(b"\n");
-    for line in data.split(['\n', '\r']) {
-        out.extend_from_slice(b"data: ");
-        out.extend_from_slice(line.as_bytes());
-        out.extend_from_slice(b"\n");
-    }
-    out.extend_from_slice(b"\n");
-}
-
-fn write_entry(out: &mut BytesMut, entry: &Entry) {
-    write_sse(out, Some(entry.cursor), entry.kind, &entry.json);
-}
-
-fn write_control(out: &mut BytesMut, event: &Event) {
-    write_sse(
-        out,
-        None,
-        event.kind(),
-        &crate::output::json::to_string_compact(event).unwrap_or_default(),
-    );
-}
-
 async fn stream(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let (token, scope) = match authorize(&app, &headers) {
         Ok(v) => v,
@@ -455,13 +416,12 @@ async fn feed_client(
     tx: mpsc::Sender<Bytes>,
 ) {
     let write_timeout = app.config.write_timeout;
-    let mut out = BytesMut::new();
+    let mut out = Chunker::default();
     // Hand over what is gathered; a client that does not take it within
     // `write_timeout` is dropped.
     macro_rules! flush {
         () => {
-            if !out.is_empty() {
-                let chunk = out.split().freeze();
+            for chunk in out.take_all() {
                 match tokio::time::timeout(write_timeout, tx.send(chunk)).await {
                     Ok(Ok(())) => {}
                     _ => return,
@@ -472,8 +432,8 @@ async fn feed_client(
     macro_rules! gather {
         ($entry:expr) => {
             if visible(&$entry, &scope) {
-                write_entry(&mut out, &$entry);
-                if out.len() >= STREAM_CHUNK {
+                out.push_frame(&$entry.frame);
+                if out.has_full_chunk() {
                     flush!();
                 }
             }
@@ -481,7 +441,7 @@ async fn feed_client(
     }
     let mut sub = app.hub.subscribe(after);
     if let Some(gap) = &sub.gap {
-        write_control(&mut out, gap);
+        out.push_control(gap);
     }
     for entry in std::mem::take(&mut sub.backlog) {
         gather!(entry);
@@ -502,7 +462,7 @@ async fn feed_client(
     macro_rules! take_queued {
         ($until_chunk_full:expr) => {{
             let mut lagged = None;
-            while !$until_chunk_full || out.len() < STREAM_CHUNK {
+            while !$until_chunk_full || !out.has_full_chunk() {
                 match sub.live.try_recv() {
                     Ok(entry) => take!(entry),
                     Err(TryRecvError::Lagged(missed)) => {
@@ -550,7 +510,7 @@ async fn feed_client(
                     }
                 },
                 _ = heartbeat.tick() => {
-                    write_control(&mut out, &Event::Heartbeat { at: chrono::Utc::now() });
+                    out.push_control(&Event::Heartbeat { at: chrono::Utc::now() });
                     flush!();
                     None
                 }
@@ -578,9 +538,15 @@ async fn feed_client(
                 from_time: None,
                 to_time: None,
             };
-            write_control(&mut out, &gap);
-            let chunk = out.split().freeze();
-            let _ = tokio::time::timeout(write_timeout, tx.send(chunk)).await;
+            out.push_control(&gap);
+            for chunk in out.take_all() {
+                if !matches!(
+                    tokio::time::timeout(write_timeout, tx.send(chunk)).await,
+                    Ok(Ok(()))
+                ) {
+                    return;
+                }
+            }
             return;
         }
     }

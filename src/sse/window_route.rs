@@ -78,7 +78,7 @@ pub(super) async fn window(
                     kind: item.event.kind(),
                     user: event_user(&item.event).map(str::to_string),
                     user_match: event_user_match(&item.event),
-                    json: String::new(),
+                    frame: bytes::Bytes::new(),
                 };
                 if !visible(&entry, &scope) {
                     continue;

@@ -110,8 +110,11 @@ pub enum QueryCall {
         #[serde(default)]
         counting: Counting,
     },
+    /// The user directory; with `id`, that one user (zero or one row).
     Users {
         limit: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<UserId>,
     },
     Conversations {
         window: TimeWindow,
@@ -314,7 +317,7 @@ pub fn cap_rows(call: &mut QueryCall, max_rows: usize) -> Result<()> {
         | QueryCall::Traffic { limit, .. }
         | QueryCall::Content { limit, .. }
         | QueryCall::Conversations { limit, .. }
-        | QueryCall::Users { limit } => limit,
+        | QueryCall::Users { limit, .. } => limit,
         QueryCall::Traces { filter } => &mut filter.limit,
         QueryCall::LogSearch { filter } => &mut filter.limit,
         QueryCall::ToolExecutions { filter } => &mut filter.limit,
@@ -363,12 +366,14 @@ pub async fn execute(
             Err(e) => Err(e),
         },
         QueryCall::AuditLookup { prefix } => json(&scoped_audit_lookup(engine, &prefix, u).await?),
-        // a user-scoped token knows only its own user
-        QueryCall::Users { limit } => {
-            let mut own = engine.users(0).await?;
-            own.retain(|user| user.id.as_str() == u);
-            own.truncate(limit.max(1));
-            json(&own)
+        // a user-scoped token knows only its own user: read by its id
+        // (another id is answered like a missing one, with no row)
+        QueryCall::Users { id, .. } => {
+            let own = match id {
+                Some(id) if id.as_str() != u => None,
+                _ => engine.user(&UserId::new(u)).await?,
+            };
+            json(&Vec::from_iter(own))
         }
         other => Err(forbidden(
             u,
@@ -456,7 +461,8 @@ async fn execute_unscoped(engine: &dyn QueryEngine, call: QueryCall) -> Result<s
             limit,
             counting,
         } => json(&engine.content_counting(&window, limit, counting).await?),
-        QueryCall::Users { limit } => json(&engine.users(limit).await?),
+        QueryCall::Users { limit, id: None } => json(&engine.users(limit).await?),
+        QueryCall::Users { id: Some(id), .. } => json(&Vec::from_iter(engine.user(&id).await?)),
         QueryCall::Conversations { window, limit } => {
             json(&engine.conversations(&window, limit).await?)
         }

@@ -213,6 +213,19 @@ async fn assert_conformant(
     same!(pg, live, "overview", |e| e.overview(now));
     same!(pg, live, "users", |e| e.users(0));
     same!(pg, live, "users (limit 3)", |e| e.users(3));
+    // one user by id: a listed one is found whole, an unknown one is None
+    let listed = pg.users(0).await.unwrap();
+    let last = listed.last().expect("the workload has users").clone();
+    for id in [
+        &last.id,
+        &picks.user,
+        &picks.other_user,
+        &UserId::new("no-such-user"),
+    ] {
+        same!(pg, live, format!("user {id}"), |e| e.user(id));
+    }
+    assert_eq!(pg.user(&last.id).await.unwrap(), Some(last));
+    assert_eq!(pg.user(&UserId::new("no-such-user")).await.unwrap(), None);
     same!(pg, live, "cost_overview", |e| e.cost_overview(now));
     spend_control_is_conformant(pg, live, now, picks).await;
     for (i, w) in windows.iter().enumerate() {

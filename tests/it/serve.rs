@@ -489,6 +489,25 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
         local.users(0).await.unwrap()
     );
     assert_eq!(remote.users(0).await.unwrap().len(), 2);
+    // one user by id, as locally (and no row for an unknown id)
+    for id in ["alice", "bob", "nobody"] {
+        let id = UserId::new(id);
+        assert_eq!(
+            remote.user(&id).await.unwrap(),
+            local.user(&id).await.unwrap(),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        remote
+            .user(&UserId::new("bob"))
+            .await
+            .unwrap()
+            .unwrap()
+            .email
+            .as_deref(),
+        Some("bob@example.test")
+    );
     let gateway_logs = LogFilter {
         window: Some(window),
         module: Some("gw".into()),
@@ -559,12 +578,35 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
         "{refused}"
     );
     assert!(refused.to_string().contains("no trace"), "{refused}");
-    // the directory: only her own user
+    // the directory: only her own user, read by its id; another user's id
+    // is answered like an unknown one
     let own = alice.users(0).await.unwrap();
     assert_eq!(
         own.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
         ["alice"]
     );
+    assert_eq!(alice.users(1).await.unwrap(), own);
+    assert_eq!(
+        alice.user(&UserId::new("alice")).await.unwrap().as_ref(),
+        own.first()
+    );
+    assert_eq!(alice.user(&UserId::new("bob")).await.unwrap(), None);
+    assert_eq!(alice.user(&UserId::new("nobody")).await.unwrap(), None);
+    for body in [
+        r#"{"method":"users","limit":0,"id":"bob"}"#,
+        r#"{"method":"users","limit":5,"id":"nobody"}"#,
+    ] {
+        let response = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{}/api/v1/query", server.port))
+            .bearer_auth(ALICE)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{body}");
+        assert_eq!(response.text().await.unwrap(), "[]", "{body}");
+    }
     let refused = alice.cost_summary(&window).await.unwrap_err();
     assert!(
         refused.to_string().contains("covers every user"),

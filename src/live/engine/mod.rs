@@ -264,4 +264,7 @@ impl QueryEngine for LiveEngine {
         });
         Ok(take(users, limit))
     }
+    async fn user(&self, id: &UserId) -> Result<Option<UserRecord>> {
+        Ok(self.read().store.users.get(id.as_str()).cloned())
+    }
 }
