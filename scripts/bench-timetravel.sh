@@ -3,8 +3,10 @@
 # starts a throwaway cluster, loads `simulate --users $USERS --days $DAYS`
 # (default 2000 × 30, the size the issue names; the rows per hour depend on
 # USERS only, so a smaller DAYS keeps an hour's load the same with smaller
-# tables), into a real deployment's tables with SHAPE=real, then times the
-# first events, the whole hour, seeks, and memory.
+# tables), into a real deployment's tables with SHAPE=real (and `tracetop
+# migrate`'s indexes), then times, for the busiest and a typical hour, the
+# first events in the live view, the whole hour, seeks back (from the
+# nearest checkpoint) and forward, the frame after a seek, and memory.
 #
 # Usage: scripts/bench-timetravel.sh  (USERS=2000 DAYS=3 SHAPE=real for a
 #        quicker run on a busy machine)

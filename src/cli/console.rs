@@ -331,11 +331,15 @@ async fn start_source(
 /// Start the opened source and run the console on it until the user quits
 /// (or SIGTERM / SIGHUP). With `anomaly` thresholds, the anomaly rules and
 /// the app's budgets run on the source's events here; without, the source
-/// already carries them (a remote server). The source task is stopped before returning.
+/// already carries them (a remote server). With `window_anomaly`
+/// thresholds the rules run over every past window the console replays:
+/// a window carries only rows, whatever its source (a remote server's
+/// window API included). The source task is stopped before returning.
 pub async fn run_opened(
     opened: OpenedSource,
     mut app: App,
     anomaly: Option<crate::anomaly::Thresholds>,
+    window_anomaly: Option<crate::anomaly::Thresholds>,
 ) -> Result<()> {
     let (tx, rx) = mpsc::channel(1024);
     let source = match opened.spec {
@@ -372,7 +376,7 @@ pub async fn run_opened(
         },
         windows: opened.windows,
         replay_answers: opened.replay_answers,
-        replay_anomalies: anomaly,
+        replay_anomalies: window_anomaly,
         start_at: opened.start_at,
     };
     let result = crate::tui::event_loop::run(console, app).await;
@@ -515,5 +519,14 @@ pub async fn run(args: ConsoleArgs) -> Result<()> {
         app.prices = card;
     }
     app.replay_speed = args.speed;
-    run_opened(opened, app, detect_locally.then(|| config.anomaly.clone())).await
+    // a past window is rows only, from a remote server too: the rules run
+    // over it here
+    let window_anomaly = Some(config.anomaly.clone());
+    run_opened(
+        opened,
+        app,
+        detect_locally.then(|| config.anomaly.clone()),
+        window_anomaly,
+    )
+    .await
 }

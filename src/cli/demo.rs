@@ -267,7 +267,7 @@ async fn run_postgres(args: DemoArgs, rate: f64) -> Result<()> {
     // the console handles SIGTERM / SIGHUP itself; SIGINT (e.g. `kill -INT`)
     // ends it here
     let result = tokio::select! {
-        result = run_opened(opened, app, Some(config.anomaly.clone())) => result,
+        result = run_opened(opened, app, Some(config.anomaly.clone()), Some(config.anomaly.clone())) => result,
         _ = &mut interrupted => Ok(()),
     };
 

@@ -18,12 +18,14 @@ pub mod decode;
 mod engine;
 mod indexes;
 mod jsonb;
+mod rates;
 mod reprice;
 mod rolling;
 mod store;
 
 pub use decode::decode_event;
 pub use jsonb::jsonb_text;
+pub use rates::RatesTracker;
 pub use rolling::{ACTIVE_USER_SECS, RATE_WINDOW_SECS};
 pub use store::LiveLimits;
 

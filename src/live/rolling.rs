@@ -24,6 +24,7 @@ const RING_SLOTS: i64 = 2 * RATE_WINDOW_SECS;
 /// Latencies above one hour are clamped to it.
 const MAX_LATENCY_MS: u64 = 3_600_000;
 
+#[derive(Clone)]
 struct SecondSlot {
     second: i64,
     requests: i64,
@@ -39,6 +40,7 @@ fn new_histogram() -> Histogram<u32> {
 }
 
 /// The ring of per-second slots and the recent-user map.
+#[derive(Clone)]
 pub(crate) struct Rolling {
     slots: Vec<SecondSlot>,
     users: FastMap<String, i64>,

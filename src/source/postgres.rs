@@ -389,26 +389,29 @@ pub(crate) async fn rows_to_events(
     let mut messages: HashMap<String, Vec<MessageRecord>> = HashMap::new();
     let mut tool_calls: HashMap<String, Vec<ToolCallRecord>> = HashMap::new();
     if !finished.is_empty() {
-        let rows: Vec<MessageRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        // both at once: each is index probes by request id
+        let message_sql = format!(
             "SELECT {} FROM ai_request_messages msg WHERE msg.request_id = ANY($1) \
              ORDER BY msg.request_id, msg.sequence_number, msg.id",
             selects.message
-        )))
-        .bind(&finished)
-        .fetch_all(pool)
-        .await?;
-        for m in rows {
-            messages.entry(m.request_id.0.clone()).or_default().push(m);
-        }
-        let rows: Vec<ToolCallRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        );
+        let tool_call_sql = format!(
             "SELECT {} FROM ai_request_tool_calls tc WHERE tc.request_id = ANY($1) \
              ORDER BY tc.request_id, tc.sequence_number, tc.id",
             selects.tool_call
-        )))
-        .bind(&finished)
-        .fetch_all(pool)
-        .await?;
-        for t in rows {
+        );
+        let (message_rows, tool_call_rows): (Vec<MessageRecord>, Vec<ToolCallRecord>) = futures::try_join!(
+            sqlx::query_as(sqlx::AssertSqlSafe(message_sql))
+                .bind(&finished)
+                .fetch_all(pool),
+            sqlx::query_as(sqlx::AssertSqlSafe(tool_call_sql))
+                .bind(&finished)
+                .fetch_all(pool),
+        )?;
+        for m in message_rows {
+            messages.entry(m.request_id.0.clone()).or_default().push(m);
+        }
+        for t in tool_call_rows {
             tool_calls
                 .entry(t.request_id.0.clone())
                 .or_default()

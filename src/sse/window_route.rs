@@ -1,6 +1,7 @@
 //! `GET /api/v1/window?since=…&until=…` of `tracetop serve`: a past
 //! window's events as JSON lines (one [`Event`] a line, the format of a
-//! recording, so the body saved to a file replays as one), for a remote
+//! recording, so the body saved to a file replays as one; each with the
+//! instant it is replayed at as `"replayed_at"`), for a remote
 //! console's time travel and `record --remote --since …`. `since` and
 //! `until` take what `--since` / `--until` take. A user-scoped token gets
 //! only its user's events. A read that fails after the first line ends the
@@ -9,7 +10,7 @@
 use super::hub::{Entry, event_user, event_user_match};
 use super::server::{AppState, ConnectionSlot, authorize, error_response, public_error, visible};
 use crate::model::Event;
-use crate::source::window::Replayed;
+use crate::source::window::{Replayed, append_replayed_at};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -84,6 +85,7 @@ pub(super) async fn window(
                 }
                 line.clear();
                 if crate::output::json::to_writer_compact(&mut line, &item.event).is_ok() {
+                    append_replayed_at(&mut line, item.at);
                     chunk.extend_from_slice(&line);
                     chunk.push(b'\n');
                 }

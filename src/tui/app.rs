@@ -141,6 +141,8 @@ pub struct App {
     /// The replay of a past window, while one runs (time travel).
     pub replay: Option<crate::tui::replay::ReplayState>,
     replay_generation: u64,
+    /// The replayed view's checkpoints (a seek back starts from one).
+    pub replay_checkpoints: crate::tui::replay_checkpoints::ReplayCheckpoints,
     /// The live view kept aside while a replay runs.
     pub live_aside: Option<Box<replay::LiveAside>>,
     /// The source can read past windows (`:goto`, `:window` replay them;
@@ -244,6 +246,7 @@ impl App {
             fixed_window: None,
             replay: None,
             replay_generation: 0,
+            replay_checkpoints: Default::default(),
             live_aside: None,
             can_time_travel: false,
             replay_only: false,

@@ -258,7 +258,7 @@ pub async fn run(mut console: Console, mut app: App) -> Result<()> {
                     for msg in msgs {
                         app.update(msg);
                     }
-                    if replay.engine().is_some() {
+                    if replay.is_active() {
                         // the ribbon follows the replay clock
                         app.update(Msg::Rates(replay.rates().unwrap_or_default()));
                     }

@@ -6,12 +6,17 @@
 //! `capacity` rows and drops the oldest; a filter keeps an index of matching
 //! sequence numbers that is updated on push and evict, so a filtered view of
 //! 100k rows costs the same per frame as an unfiltered one.
+//!
+//! The ring, the filter's index and the learned names are persistent
+//! collections ([`imbl`]): a copy of the feed shares them and costs about
+//! as much as one row, which is what lets time travel keep checkpoints of
+//! the replayed feed ([`crate::tui::replay_checkpoints`]).
 
 use super::config::Thresholds;
 use super::users::UserDirectory;
 use crate::model::*;
 use crate::sanitize;
-use std::collections::{HashMap, VecDeque};
+use imbl::{HashMap, Vector};
 
 mod filter;
 mod rows;
@@ -61,13 +66,13 @@ pub struct FeedRow {
 /// The bounded ring of rows plus the filtered index.
 #[derive(Debug, Clone)]
 pub struct Feed {
-    rows: VecDeque<FeedRow>,
+    rows: Vector<FeedRow>,
     capacity: usize,
     next_seq: u64,
     filter: FeedFilter,
     /// Sequence numbers of rows matching `filter`, ascending; `None` when
     /// the filter is empty (every row matches).
-    matching: Option<VecDeque<u64>>,
+    matching: Option<Vector<u64>>,
     /// Rows evicted because the ring was full.
     pub evicted: u64,
     /// Agent name per task id, learned from task events (bounded).
@@ -82,7 +87,7 @@ impl Feed {
     /// An empty feed keeping at most `capacity` rows.
     pub fn new(capacity: usize) -> Feed {
         Feed {
-            rows: VecDeque::with_capacity(capacity.min(4096)),
+            rows: Vector::new(),
             capacity: capacity.max(1),
             next_seq: 0,
             filter: FeedFilter::default(),

@@ -28,6 +28,7 @@ pub mod msg;
 pub mod palette;
 pub mod queries;
 pub mod replay;
+pub mod replay_checkpoints;
 pub mod replay_driver;
 pub mod reviews;
 pub mod screens;

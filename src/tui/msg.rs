@@ -53,12 +53,16 @@ pub enum ReplayMsg {
         generation: u64,
         error: Option<String>,
     },
-    /// The events up to the replay clock; `reset`: the clock went back,
-    /// the feed starts over with them.
+    /// The events up to the replay clock, numbered from `first` (the
+    /// window's first event is 0), replayed on `base`: the view as the
+    /// events before left it, or a checkpoint the clock went back (or
+    /// jumped) to. Checkpoints before event `keep_from` can be dropped.
     Events {
         generation: u64,
-        reset: bool,
+        base: crate::source::window::buffer::ReplayBase,
+        first: u64,
         events: Vec<Event>,
+        keep_from: u64,
     },
 }
 

@@ -5,11 +5,12 @@
 //!
 //! Filled from the source's `user_seen` events and from the history
 //! engine's [`crate::query::QueryEngine::users`] answer; names are cleaned
-//! of terminal escapes before they are kept.
+//! of terminal escapes before they are kept. The maps are persistent
+//! ([`imbl`]), so a copy (a replay checkpoint of the feed) shares them.
 
 use crate::sanitize::clean;
+use imbl::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// Most users the directory keeps (a bigger platform shows ids for the
 /// rest rather than growing without bound).

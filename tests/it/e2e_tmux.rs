@@ -786,7 +786,7 @@ async fn console_replays_a_past_window_pauses_steps_jumps_and_returns_to_live() 
 
 /// Time travel over `--remote`: the console on a `tracetop serve` opens a
 /// past hour read through the server's window API, all at once with
-/// `--speed 0`.
+/// `--speed 0`, and runs its anomaly rules over it as over a local window.
 #[tokio::test]
 async fn remote_console_replays_a_past_window_through_serve() {
     if !have_tmux() {
@@ -799,6 +799,15 @@ async fn remote_console_replays_a_past_window_through_serve() {
            ('past-r1', '2026-11-24T03:05:00Z', 'INFO', 'gateway', 'remote-past-line'),
            ('past-r2', '2026-11-24T03:45:00Z', 'ERROR', 'gateway', 'remote-past-error'),
            ('past-r3', '2026-11-24T05:00:00Z', 'INFO', 'gateway', 'remote-outside')",
+    )
+    .await;
+    // a 45 s tool call: the console's own rules flag it in the replay (a
+    // window from the server carries rows only)
+    db.exec(
+        "INSERT INTO mcp_tool_executions (mcp_execution_id, tool_name, server_name, started_at,
+           completed_at, execution_time_ms, input, status, user_id, created_at) VALUES
+           ('past-slow', 'slow-remote-tool', 'srv', '2026-11-24T03:20:00Z', '2026-11-24T03:20:45Z',
+            45000, '{}', 'success', 'u-remote', '2026-11-24T03:20:00Z')",
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -838,6 +847,8 @@ async fn remote_console_replays_a_past_window_through_serve() {
     tmux.wait_for("REPLAY 2026-11-24 03:00–04:00 · max");
     let screen = tmux.wait_for("remote-past-error");
     assert!(screen.contains("remote-past-line"), "{screen}");
+    let screen = tmux.wait_for("mcp_execution_time");
+    assert!(screen.contains("slow-remote-tool"), "{screen}");
     assert!(screen.contains("■ END"), "{screen}");
     assert!(!screen.contains("remote-outside"), "{screen}");
     tmux.send(&["q"]);

@@ -37,6 +37,7 @@ mod sse_systemprompt;
 mod tail;
 mod tail_pipe;
 mod timetravel;
+mod timetravel_seek;
 mod tui_perf;
 mod tui_spend;
 mod tui_update;

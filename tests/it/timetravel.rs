@@ -17,7 +17,7 @@ use tracetop::model::*;
 use tracetop::query::TimeWindow;
 use tracetop::sim::{self, SimConfig};
 use tracetop::source::postgres::{PgTail, TailConfig};
-use tracetop::source::window::buffer::ReplayBuffer;
+use tracetop::source::window::buffer::{Release, ReplayBase, ReplayBuffer};
 use tracetop::source::window::file::FileWindow;
 use tracetop::source::window::pg::PgWindow;
 use tracetop::source::window::{Replayed, WindowSource};
@@ -208,18 +208,27 @@ async fn replayed_window_equals_its_rows(shape: Shape) {
 
     // through the replay buffer: whole, in order, and again after a seek back
     let events: Vec<Event> = replayed.iter().map(|i| i.event.clone()).collect();
-    let mut buffer = ReplayBuffer::new(1_000_000);
+    let mut buffer = ReplayBuffer::new(1_000_000, 64);
     buffer.push(replayed.clone());
     let all = buffer.release_to(window.end);
-    assert_eq!((all.reset, &all.events), (false, &events));
+    let released = |buffer: &ReplayBuffer, r: Release| -> Vec<Event> {
+        buffer
+            .range(r.from, r.to)
+            .map(|i| i.event.clone())
+            .collect()
+    };
+    assert_eq!(all.base, ReplayBase::Continue);
+    assert_eq!(released(&buffer, all), events);
     let middle = window.start + chrono::Duration::hours(1);
     let back = buffer.release_to(middle);
-    let before: Vec<Event> = replayed
-        .iter()
-        .filter(|i| i.at <= middle)
-        .map(|i| i.event.clone())
-        .collect();
-    assert!(back.reset && back.events == before && !before.is_empty());
+    let before = replayed.iter().filter(|i| i.at <= middle).count() as u64;
+    assert!(before > 64);
+    // from the checkpoint before the clock: the events after it
+    assert_eq!(back.base, ReplayBase::After(before / 64 * 64));
+    assert_eq!(
+        released(&buffer, back),
+        events[(before / 64 * 64) as usize..before as usize]
+    );
 }
 
 /// `record --since --until` through the real binary: the file holds the
@@ -417,8 +426,8 @@ async fn a_window_over_the_limit_streams_through_with_the_oldest_evicted() {
             until += chrono::Duration::seconds(10);
             for msg in driver.release_to(1, until) {
                 match msg {
-                    Msg::Replay(ReplayMsg::Events { reset, events, .. }) => {
-                        assert!(!reset);
+                    Msg::Replay(ReplayMsg::Events { base, events, .. }) => {
+                        assert_eq!(base, ReplayBase::Continue);
                         released.extend(events.into_iter().map(|e| match e {
                             Event::Log { log } => log.id.to_string(),
                             other => other.kind().to_string(),

@@ -9,6 +9,7 @@ use crossterm::event::KeyCode;
 use std::collections::BTreeMap;
 use tracetop::model::*;
 use tracetop::query::*;
+use tracetop::source::window::buffer::ReplayBase;
 use tracetop::tui::app::*;
 use tracetop::tui::config::Thresholds;
 use tracetop::tui::keymap::{Action, Keymap};
@@ -1823,11 +1824,13 @@ fn scrub_keys_drive_the_replay_clock_and_g_goes_back_to_live() {
     assert_eq!(released_to(&replay_effects(&mut app)), Some(error_at));
     app.update(Msg::Replay(ReplayMsg::Events {
         generation,
-        reset: false,
+        base: ReplayBase::Continue,
+        first: 0,
         events: vec![
             replay_log("replayed-1", start + chrono::Duration::minutes(1), "INFO"),
             replay_log("replayed-err", error_at, "ERROR"),
         ],
+        keep_from: 0,
     }));
     assert_eq!(app.live.feed.total(), 2);
     assert_eq!(app.selected_feed_row().unwrap().id, "replayed-err");
@@ -1845,19 +1848,23 @@ fn scrub_keys_drive_the_replay_clock_and_g_goes_back_to_live() {
     app.update(key(KeyCode::Left));
     app.update(Msg::Replay(ReplayMsg::Events {
         generation,
-        reset: true,
+        base: ReplayBase::After(0),
+        first: 0,
         events: vec![replay_log(
             "replayed-1",
             start + chrono::Duration::minutes(1),
             "INFO",
         )],
+        keep_from: 0,
     }));
     assert_eq!(app.live.feed.total(), 1);
     // answers of an older replay are dropped
     app.update(Msg::Replay(ReplayMsg::Events {
         generation: generation + 7,
-        reset: true,
+        base: ReplayBase::After(0),
+        first: 0,
         events: Vec::new(),
+        keep_from: 0,
     }));
     assert_eq!(app.live.feed.total(), 1);
 

@@ -35,6 +35,12 @@ pub trait WindowSource: Send + Sync {
     /// Send the window's events to `tx`, in replay order, in batches; end
     /// after the last (Ok) or when `tx` is closed (Ok).
     async fn read(&self, window: TimeWindow, tx: mpsc::Sender<Vec<Replayed>>) -> Result<()>;
+
+    /// What the console should say before a replay from this source (a
+    /// database whose tables would be scanned whole), if anything.
+    async fn notice(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Whether a replayed event is one `[` / `]` jump to: a failed request,
@@ -83,6 +89,36 @@ impl WindowAnomalies {
     }
 }
 
+/// Append the instant an event is replayed at to its JSON line (one
+/// object), as `"replayed_at"` beside its fields: `serve` sends a window
+/// so, and a remote console replays each event at the instant a local
+/// console would (its anomaly rules count on those instants). A reader
+/// that does not know the field ignores it, as a recording's reader does.
+pub fn append_replayed_at(line: &mut Vec<u8>, at: Timestamp) {
+    if line.last() != Some(&b'}') {
+        return;
+    }
+    let Ok(stamp) = serde_json::to_string(&at) else {
+        return;
+    };
+    line.pop();
+    if line.len() > 1 {
+        line.push(b',');
+    }
+    line.extend_from_slice(b"\"replayed_at\":");
+    line.extend_from_slice(stamp.as_bytes());
+    line.push(b'}');
+}
+
+/// The `"replayed_at"` of a window line, if it has one.
+pub fn replayed_at(line: &str) -> Option<Timestamp> {
+    #[derive(serde::Deserialize)]
+    struct Stamp {
+        replayed_at: Option<Timestamp>,
+    }
+    serde_json::from_str::<Stamp>(line).ok()?.replayed_at
+}
+
 /// Replay instants for events in the order they come: each event's own
 /// time, never before the previous one, never before `window.start`.
 #[derive(Debug, Clone)]
@@ -94,6 +130,12 @@ impl MonotonicClock {
     /// Starting at the window's start.
     pub fn new(window: &TimeWindow) -> Self {
         MonotonicClock { last: window.start }
+    }
+
+    /// The instant an event the source stamped `at` is replayed at.
+    pub fn keep(&mut self, at: Timestamp) -> Timestamp {
+        self.last = self.last.max(at);
+        self.last
     }
 
     /// The instant `event` is replayed at.

@@ -2,8 +2,11 @@
 //! (`GET /api/v1/window`, JSON lines, the token's scope applied by the
 //! server). Lines are judged as a recording's are
 //! ([`crate::source::recording::classify_line`]): bad ones are skipped.
+//! Each event is replayed at the instant the server stamped it with
+//! (`"replayed_at"`, the instant a local window reader gives it), or, from
+//! an older server, at its own time.
 
-use super::{MonotonicClock, Replayed, WindowSource};
+use super::{MonotonicClock, Replayed, WindowSource, replayed_at};
 use crate::error::{Error, Result, redact_url};
 use crate::query::{TimeWindow, rfc3339};
 use crate::source::recording::{Line, MAX_LINE, classify_line};
@@ -100,10 +103,15 @@ impl WindowSource for RemoteWindow {
             while let Some(i) = memchr::memchr(b'\n', &pending[start..]) {
                 let line = &pending[start..start + i];
                 start += i + 1;
-                if let Ok(text) = std::str::from_utf8(line)
-                    && let Line::Event(event) = classify_line(text.trim_end_matches('\r'))
+                let text = std::str::from_utf8(line).map(|t| t.trim_end_matches('\r'));
+                if let Ok(text) = text
+                    && let Line::Event(event) = classify_line(text)
                 {
-                    let at = clock.stamp(&event);
+                    // the server's instant, as a local window has it
+                    let at = match replayed_at(text) {
+                        Some(at) => clock.keep(at),
+                        None => clock.stamp(&event),
+                    };
                     batch.push(Replayed { at, event: *event });
                 }
             }

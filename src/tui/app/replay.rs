@@ -7,10 +7,15 @@
 //! arriving into the live view kept aside (bounded like any feed), which
 //! `G` brings back as it is by then. Every report (costs, leaders, audit
 //! queue, logs) answers for the replayed window, and the app's clock for
-//! them is the replay clock.
+//! them is the replay clock. The replayed view keeps checkpoints
+//! ([`crate::tui::replay_checkpoints`]): when the clock goes back, the
+//! event loop names the one to start from and sends only the events after
+//! it.
 
 use super::*;
+use crate::source::window::buffer::ReplayBase;
 use crate::tui::replay::{LONG_STEP, ReplayState, STEP};
+use crate::tui::replay_checkpoints::ViewCheckpoint;
 
 /// The live view kept aside while a replay runs.
 #[derive(Debug, Clone)]
@@ -60,6 +65,7 @@ impl App {
         self.rates = LiveRates::default();
         self.audit.set_anomalies(&self.open_anomalies);
         self.replay = Some(ReplayState::new(generation, window, speed));
+        self.replay_checkpoints = Default::default();
         self.fixed_window = Some(window);
         self.effects
             .push(Effect::Replay(ReplayEffect::Start { generation, window }));
@@ -80,6 +86,7 @@ impl App {
             );
         }
         self.replay = None;
+        self.replay_checkpoints = Default::default();
         if let Some(aside) = self.live_aside.take() {
             let aside = *aside;
             self.live = aside.live;
@@ -275,21 +282,81 @@ impl App {
             }
             ReplayMsg::Events {
                 generation,
-                reset,
+                base,
+                first,
                 events,
+                keep_from,
             } if current == Some(generation) => {
-                if reset {
-                    let capacity = self.live.feed.capacity();
-                    let filter = self.live.feed.filter().clone();
-                    self.live = LiveState::new(capacity);
-                    self.live.set_filter(filter);
-                    self.open_anomalies.clear();
-                    self.audit.set_anomalies(&self.open_anomalies);
-                    self.dirty = true;
+                self.replay_checkpoints.keep_from(keep_from);
+                match base {
+                    ReplayBase::Continue => {}
+                    ReplayBase::After(n) => self.restore_replayed(n),
+                    ReplayBase::Empty => {
+                        self.reset_replayed();
+                        self.replay_checkpoints.restart_at(first);
+                    }
                 }
-                self.take_events(&events);
+                self.take_replayed(&events);
             }
             _ => {}
+        }
+    }
+
+    /// The replayed view as empty as at the window's start (the filter
+    /// kept).
+    fn reset_replayed(&mut self) {
+        let capacity = self.live.feed.capacity();
+        let filter = self.live.feed.filter().clone();
+        self.live = LiveState::new(capacity);
+        self.live.set_filter(filter);
+        self.open_anomalies.clear();
+        self.source_stats = None;
+        self.audit.set_anomalies(&self.open_anomalies);
+        self.dirty = true;
+    }
+
+    /// The replayed view as the window's first `n` events left it: from
+    /// its checkpoint (the filter kept; the users the history named are
+    /// asked again). Without one (never, while the event loop and the app
+    /// agree on them) the view starts over empty.
+    fn restore_replayed(&mut self, n: u64) {
+        let checkpoint = self.replay_checkpoints.get(n).cloned();
+        self.reset_replayed();
+        self.replay_checkpoints.restart_at(n);
+        let Some(checkpoint) = checkpoint.filter(|_| n > 0) else {
+            if n > 0 {
+                self.say("replay: the view before this point is gone; it starts over here");
+            }
+            return;
+        };
+        let filter = self.live.feed.filter().clone();
+        let mut feed = checkpoint.feed;
+        if *feed.filter() != filter {
+            feed.set_filter(filter);
+        }
+        self.live.feed = feed;
+        self.open_anomalies = checkpoint.open_anomalies;
+        self.source_stats = checkpoint.source_stats;
+        self.audit.set_anomalies(&self.open_anomalies);
+        self.users_asked_at = None;
+    }
+
+    /// Replay `events` into the view, keeping a checkpoint at each
+    /// multiple of [`crate::tui::replay_checkpoints::CHECKPOINT_EVERY`].
+    fn take_replayed(&mut self, events: &[Event]) {
+        let mut rest = events;
+        while !rest.is_empty() {
+            let room = self.replay_checkpoints.until_next();
+            let (now, later) = rest.split_at((room as usize).min(rest.len()));
+            self.take_events(now);
+            if self.replay_checkpoints.advance(now.len() as u64) {
+                self.replay_checkpoints.keep(ViewCheckpoint {
+                    feed: self.live.feed.clone(),
+                    open_anomalies: self.open_anomalies.clone(),
+                    source_stats: self.source_stats.clone(),
+                });
+            }
+            rest = later;
         }
     }
 }
