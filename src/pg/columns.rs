@@ -274,7 +274,9 @@ fn probe_sql(tables: &[&str]) -> String {
 }
 
 /// Which `(table, column)` pairs a database has, and their types, detected
-/// once at connect.
+/// once at connect: every column of the tables ([`ColumnSet::detect`], the
+/// simulator's writers) or the ones the query engine asks about
+/// ([`ColumnSet::probe`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ColumnSet {
     present: HashMap<(String, String), String>,

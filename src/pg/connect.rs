@@ -32,7 +32,8 @@ const STALE_AFTER: Duration = Duration::from_secs(5);
 pub struct PgEngine {
     pub(crate) pool: PgPool,
     pub(crate) display_url: String,
-    /// The columns this database has (detected at connect).
+    /// The optional and typed columns this database has ([`ColumnSet::probe`]
+    /// at connect).
     pub(crate) columns: Arc<ColumnSet>,
     /// Every record's select list, rendered for those columns.
     pub(crate) selects: Arc<Selects>,
