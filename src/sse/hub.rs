@@ -81,16 +81,14 @@ pub fn sse_frame(cursor: u64, event: &Event) -> serde_json::Result<Bytes> {
 }
 
 impl Entry {
-    /// Whether a token scoped to `user` may see this event. A user
-    /// budget's match takes the token's user id ignoring case, as the
-    /// budget counts it (a budget that takes the user by name only is
-    /// shown to all-users tokens: the hub knows no names).
-    pub fn visible_to_user(&self, user: &str) -> bool {
+    /// Whether a token scoped to `user` (whose name is `name`, when the
+    /// server knows it) may see this event. A user budget's match takes
+    /// the user's id or name ignoring case, as the budget counts it.
+    pub fn visible_to_user(&self, user: &str, name: Option<&str>) -> bool {
         self.user.as_deref() == Some(user)
-            || self
-                .user_match
-                .as_ref()
-                .is_some_and(|p| p.matches_ignoring_case(user))
+            || self.user_match.as_ref().is_some_and(|p| {
+                p.matches_ignoring_case(user) || name.is_some_and(|n| p.matches_ignoring_case(n))
+            })
     }
 }
 

@@ -349,11 +349,28 @@ async fn query(
     }
 }
 
-pub(super) fn visible(entry: &Entry, scope: &Scope) -> bool {
+/// Whether a stream of `scope` may see `entry`; `user_name` is the scoped
+/// user's name (for budgets that match users by name).
+pub(super) fn visible(entry: &Entry, scope: &Scope, user_name: Option<&str>) -> bool {
     match scope {
         Scope::AllUsers => true,
-        Scope::User(u) => entry.visible_to_user(u),
+        Scope::User(u) => entry.visible_to_user(u, user_name),
     }
+}
+
+/// The name of the user a stream is scoped to, looked up once when it
+/// opens (none for an all-users stream, a server without a database, or
+/// a user the database does not know).
+pub(super) async fn scoped_user_name(app: &AppState, scope: &Scope) -> Option<String> {
+    let Scope::User(id) = scope else {
+        return None;
+    };
+    let engine = app.engine.as_ref()?;
+    let user = engine
+        .user(&crate::model::UserId(id.clone()))
+        .await
+        .ok()??;
+    Some(user.name)
 }
 
 async fn stream(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
@@ -416,6 +433,7 @@ async fn feed_client(
     tx: mpsc::Sender<Bytes>,
 ) {
     let write_timeout = app.config.write_timeout;
+    let user_name = scoped_user_name(&app, &scope).await;
     let mut out = Chunker::default();
     // Hand over what is gathered; a client that does not take it within
     // `write_timeout` is dropped.
@@ -431,7 +449,7 @@ async fn feed_client(
     }
     macro_rules! gather {
         ($entry:expr) => {
-            if visible(&$entry, &scope) {
+            if visible(&$entry, &scope, user_name.as_deref()) {
                 out.push_frame(&$entry.frame);
                 if out.has_full_chunk() {
                     flush!();

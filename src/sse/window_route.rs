@@ -65,6 +65,7 @@ pub(super) async fn window(
     };
     let (items_tx, mut items_rx) = mpsc::channel::<Vec<Replayed>>(2);
     let (body_tx, body_rx) = mpsc::channel::<Bytes>(4);
+    let user_name = super::server::scoped_user_name(&app, &scope).await;
     let reader = tokio::spawn(async move { windows.read(window, items_tx).await });
     tokio::spawn(async move {
         // the slot is held for as long as the body is written
@@ -80,7 +81,7 @@ pub(super) async fn window(
                     user_match: event_user_match(&item.event),
                     frame: bytes::Bytes::new(),
                 };
-                if !visible(&entry, &scope) {
+                if !visible(&entry, &scope, user_name.as_deref()) {
                     continue;
                 }
                 line.clear();

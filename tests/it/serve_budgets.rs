@@ -36,6 +36,13 @@ period = "week"
 limit_usd = 1
 
 [[budget]]
+name = "alice-by-name"
+scope = "user"
+match = "ALICE LIDDELL"
+period = "day"
+limit_usd = 1
+
+[[budget]]
 name = "bob-daily"
 scope = "user"
 match = "bob"
@@ -113,6 +120,12 @@ async fn until(
 async fn budget_alerts_stream_to_remote_consoles_scoped_by_user(shape: Shape) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db = support::fresh_db_shaped(shape).await;
+    // alice is known by name: a budget matching it (in another case) is hers
+    db.exec(
+        "INSERT INTO users (id, name, email) VALUES
+           ('alice', 'Alice Liddell', 'alice@example.test'), ('bob', 'Bob', 'bob@example.test')",
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens");
     std::fs::write(&tokens, format!("{ALL}\n{ALICE} user:alice\n")).unwrap();
@@ -172,11 +185,12 @@ async fn budget_alerts_stream_to_remote_consoles_scoped_by_user(shape: Shape) {
     .await;
     let (mut all_budgets, mut all_logs) = (BTreeSet::new(), BTreeSet::new());
     until(&mut all_rx, &mut all_budgets, &mut all_logs, |b, _| {
-        b.len() >= 4
+        b.len() >= 5
     })
     .await;
     let want_all: BTreeSet<String> = [
         "budget:a-team",
+        "budget:alice-by-name",
         "budget:alice-daily",
         "budget:bob-daily",
         "budget:platform",
@@ -198,10 +212,14 @@ async fn budget_alerts_stream_to_remote_consoles_scoped_by_user(shape: Shape) {
         |_, l| l.contains("sentinel"),
     )
     .await;
-    let want_alice: BTreeSet<String> = ["budget:a-team", "budget:alice-daily"]
-        .into_iter()
-        .map(String::from)
-        .collect();
+    let want_alice: BTreeSet<String> = [
+        "budget:a-team",
+        "budget:alice-by-name",
+        "budget:alice-daily",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     assert_eq!(alice_budgets, want_alice);
     all_task.abort();
     alice_task.abort();
@@ -224,7 +242,7 @@ async fn budget_alerts_stream_to_remote_consoles_scoped_by_user(shape: Shape) {
     let through_server = evaluate(&remote, &budgets, at).await.unwrap();
     assert_eq!(through_server, evaluate(&pg, &budgets, at).await.unwrap());
     assert_eq!(
-        through_server[3].spent_microdollars,
+        through_server[4].spent_microdollars,
         Microdollars(3_000_000)
     );
 }
