@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::source::postgres::parse_interval;
 use crate::source::{SourceSpec, spawn_source};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 
 /// Arguments of `tracetop record`.
@@ -138,35 +138,60 @@ pub async fn run(args: RecordArgs) -> Result<()> {
         source.abort();
         Ok(())
     };
-    if let Err(e) = write_result {
-        return Err(Error::io(format!(
-            "cannot write {}: {e}; the events so far are in {}",
-            args.out.display(),
-            partial.display()
-        ))
-        .caused_by(e));
-    }
-    if let Err(e) = source_result {
-        // Keep what was captured, but under the .partial name: it is not a
-        // clean recording.
-        return Err(e.map_text(|line| {
-            format!(
-                "{line} (the {written} events captured are in {})",
-                partial.display()
-            )
-        }));
-    }
-    std::fs::rename(&partial, &args.out).map_err(|e| {
-        Error::io(format!(
-            "cannot rename {} to {}: {e}",
-            partial.display(),
-            args.out.display()
-        ))
-        .caused_by(e)
-    })?;
+    check_partial(
+        &args.out,
+        &partial,
+        written,
+        write_result,
+        source_result,
+        "captured",
+    )?;
+    publish(&partial, &args.out)?;
     eprintln!(
         "tracetop: recorded {written} events to {}",
         args.out.display()
     );
     Ok(())
+}
+
+/// Whether a recording into `partial` ended cleanly: a write error, or the
+/// source's (or reader's) own failure, becomes the error, saying where the
+/// `written` events so far are. They stay under the `.partial` name: it is
+/// not a clean recording.
+pub(super) fn check_partial(
+    out: &Path,
+    partial: &Path,
+    written: u64,
+    write_result: std::io::Result<()>,
+    source_result: Result<()>,
+    verb: &str,
+) -> Result<()> {
+    if let Err(e) = write_result {
+        return Err(Error::io(format!(
+            "cannot write {}: {e}; the events so far are in {}",
+            out.display(),
+            partial.display()
+        ))
+        .caused_by(e));
+    }
+    source_result.map_err(|e| {
+        e.map_text(|line| {
+            format!(
+                "{line} (the {written} events {verb} are in {})",
+                partial.display()
+            )
+        })
+    })
+}
+
+/// A clean recording takes its final name.
+pub(super) fn publish(partial: &Path, out: &Path) -> Result<()> {
+    std::fs::rename(partial, out).map_err(|e| {
+        Error::io(format!(
+            "cannot rename {} to {}: {e}",
+            partial.display(),
+            out.display()
+        ))
+        .caused_by(e)
+    })
 }

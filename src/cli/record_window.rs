@@ -7,7 +7,7 @@
 //! on success; heartbeats are not recorded.
 
 use super::common::shutdown_signal;
-use super::record::{RecordArgs, partial_path};
+use super::record::{RecordArgs, check_partial, partial_path, publish};
 use super::tail::{CountedLines, LiveSourceArgs};
 use crate::error::{Error, Result};
 use crate::query::TimeWindow;
@@ -95,36 +95,21 @@ pub async fn run(args: RecordArgs) -> Result<()> {
             Err(Error::other(format!("the window reader failed: {e}")).caused_by(e))
         })
     };
-    if let Err(e) = write_result {
-        return Err(Error::io(format!(
-            "cannot write {}: {e}; the events so far are in {}",
-            args.out.display(),
-            partial.display()
-        ))
-        .caused_by(e));
-    }
-    if let Err(e) = read_result {
-        return Err(e.map_text(|line| {
-            format!(
-                "{line} (the {written} events read are in {})",
-                partial.display()
-            )
-        }));
-    }
+    check_partial(
+        &args.out,
+        &partial,
+        written,
+        write_result,
+        read_result,
+        "read",
+    )?;
     if interrupted {
         return Err(Error::other(format!(
             "interrupted: the {written} events read so far are in {}",
             partial.display()
         )));
     }
-    std::fs::rename(&partial, &args.out).map_err(|e| {
-        Error::io(format!(
-            "cannot rename {} to {}: {e}",
-            partial.display(),
-            args.out.display()
-        ))
-        .caused_by(e)
-    })?;
+    publish(&partial, &args.out)?;
     eprintln!(
         "tracetop: recorded {written} events of {} → {} to {}",
         crate::query::rfc3339(window.start),
