@@ -9,7 +9,6 @@
 use crate::support;
 
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use support::Shape;
 use tokio::sync::mpsc;
@@ -62,15 +61,6 @@ match = "*"
 period = "day"
 limit_usd = 1000
 "#;
-
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn client(url: &str, token: &str) -> ClientConfig {
     let mut c = ClientConfig::new(url, Some(token.to_string()));
@@ -131,41 +121,23 @@ async fn budget_alerts_stream_to_remote_consoles_scoped_by_user(shape: Shape) {
     std::fs::write(&tokens, format!("{ALL}\n{ALICE} user:alice\n")).unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(&config, BUDGETS).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _serve = Serve(
-        Command::new(env!("CARGO_BIN_EXE_tracetop"))
-            .args(["serve", "--database-url", &db.url, "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--token-file")
-            .arg(&tokens)
-            .arg("--config")
-            .arg(&config)
-            .args([
-                "--heartbeat",
-                "1s",
-                "--interval",
-                "100ms",
-                "--budget-interval",
-                "200ms",
-            ])
-            .env_remove("DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start tracetop serve"),
-    );
-    let addr = format!("127.0.0.1:{port}");
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(&addr).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let url = format!("http://{addr}/api/v1/stream");
+    let config = config.to_str().expect("a UTF-8 temp path");
+    let serve = support::serve::ServeProcess::start(
+        &db.url,
+        &tokens,
+        &[
+            "--config",
+            config,
+            "--heartbeat",
+            "1s",
+            "--interval",
+            "100ms",
+            "--budget-interval",
+            "200ms",
+        ],
+    )
+    .await;
+    let url = serve.stream_url();
     let (all_tx, mut all_rx) = mpsc::channel(256);
     let (alice_tx, mut alice_rx) = mpsc::channel(256);
     let all_task = spawn_source(SourceSpec::Remote(client(&url, ALL)), all_tx);

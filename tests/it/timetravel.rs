@@ -299,29 +299,8 @@ async fn serve_answers_windows_with_the_tokens_scope() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens");
     std::fs::write(&tokens, format!("{ALL}\n{ALICE} user:alice\n")).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tracetop"))
-        .args(["serve", "--database-url", &db.url, "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--token-file")
-        .arg(&tokens)
-        .env_remove("DATABASE_URL")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start tracetop serve");
-    let addr = format!("127.0.0.1:{port}");
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(&addr).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let url = format!("http://{addr}/api/v1/stream");
+    let serve = support::serve::ServeProcess::start(&db.url, &tokens, &[]).await;
+    let url = serve.stream_url();
     let window = TimeWindow {
         start: "2026-11-24T03:00:00Z".parse().unwrap(),
         end: "2026-11-24T04:00:00Z".parse().unwrap(),
@@ -348,8 +327,6 @@ async fn serve_answers_windows_with_the_tokens_scope() {
     let (tx, _rx) = mpsc::channel(4);
     let refused = nobody.read(window, tx).await.unwrap_err().to_string();
     assert!(refused.contains("401"), "{refused}");
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// A window larger than the live engine's limit streams through: the

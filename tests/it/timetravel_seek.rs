@@ -383,41 +383,18 @@ async fn a_remote_window_runs_the_anomaly_rules_as_a_local_one() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens");
     std::fs::write(&tokens, format!("{TOKEN}\n")).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_tracetop"))
-        .args(["serve", "--database-url", &db.url, "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--token-file")
-        .arg(&tokens)
-        .env_remove("DATABASE_URL")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start tracetop serve");
-    let addr = format!("127.0.0.1:{port}");
-    for _ in 0..400 {
-        if tokio::net::TcpStream::connect(&addr).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let serve = support::serve::ServeProcess::start(&db.url, &tokens, &[]).await;
     let window = TimeWindow {
         start: "2026-03-10T09:00:00Z".parse().unwrap(),
         end: "2026-03-10T12:00:00Z".parse().unwrap(),
     };
-    let remote =
-        RemoteWindow::new(&format!("http://{addr}/api/v1/stream"), Some(TOKEN.into())).unwrap();
+    let remote = RemoteWindow::new(&serve.stream_url(), Some(TOKEN.into())).unwrap();
     let mut over_serve = Console::start(Arc::new(remote), window, 0.0);
     over_serve.load().await;
     let local = PgWindow::connect(&db.url).await.unwrap();
     let mut over_db = Console::start(Arc::new(local), window, 0.0);
     over_db.load().await;
-    let _ = serve.kill();
-    let _ = serve.wait();
+    drop(serve);
 
     let raised = |c: &Console| -> BTreeSet<(String, String)> {
         c.anomalies

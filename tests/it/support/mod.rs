@@ -15,6 +15,8 @@
 //! `async fn name(shape: Shape)` runs on both with [`both_shapes!`].
 #![allow(dead_code)]
 
+pub mod serve;
+
 use sqlx::Connection;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
