@@ -9,7 +9,7 @@
 //! per AI request (with the resolved ids on every row), or the candidates.
 
 use super::common::{
-    FormatArgs, SourceArgs, WindowArgs, check_limit, open_engine_one_shot, open_review_store,
+    FormatArgs, SourceArgs, WindowArgs, audit_lookup, check_limit, open_review_store,
 };
 use crate::error::{Error, Result};
 use crate::model::{ReviewRecord, ReviewTarget};
@@ -81,8 +81,7 @@ pub async fn run(args: AuditArgs) -> Result<()> {
             sanitize::clean(prefix)
         )));
     }
-    let engine = open_engine_one_shot(&args.source).await?;
-    let resolution = match engine.audit_lookup(prefix).await {
+    let resolution = match audit_lookup(&args.source, prefix).await {
         Err(Error::NotFound(_)) => {
             return Err(Error::not_found(format!(
                 "no request, task or trace id starts with {:?}: check the id",

@@ -11,7 +11,9 @@ use crate::error::{Error, Result};
 use crate::model::Timestamp;
 use crate::output::{Block, Format};
 use crate::pg::{PgEngine, PgReviewStore};
-use crate::query::{QueryEngine, ReviewStore, TimeWindow, parse_span, resolve_window};
+use crate::query::{
+    AuditResolution, QueryEngine, ReviewStore, TimeWindow, parse_span, resolve_window,
+};
 use crate::source::sse_client::load_token;
 use crate::sse::remote::RemoteEngine;
 use chrono::Utc;
@@ -63,15 +65,19 @@ pub async fn open_engine(source: &SourceArgs) -> Result<Arc<dyn QueryEngine>> {
     Ok(Arc::new(PgEngine::connect(url).await?))
 }
 
-/// [`open_engine`] for a command that asks one question, statement after
-/// statement (`tracetop audit`): a database is opened with
-/// [`PgEngine::connect_one_shot`], one connection and no warmed pool.
-pub async fn open_engine_one_shot(source: &SourceArgs) -> Result<Arc<dyn QueryEngine>> {
+/// `tracetop audit PREFIX` on the source the arguments name: a remote
+/// `tracetop serve` answers through its engine; a database is asked
+/// directly, one connection and one statement
+/// ([`crate::pg::audit::audit_lookup_direct`]), as the question is asked
+/// once and the process exits.
+pub async fn audit_lookup(source: &SourceArgs, prefix: &str) -> Result<AuditResolution> {
     if let Some(remote) = source.remote.as_deref() {
-        return Ok(Arc::new(open_remote(remote, source).await?));
+        return open_remote(remote, source)
+            .await?
+            .audit_lookup(prefix)
+            .await;
     }
-    let url = database_url(source)?;
-    Ok(Arc::new(PgEngine::connect_one_shot(url).await?))
+    crate::pg::audit::audit_lookup_direct(database_url(source)?, prefix).await
 }
 
 /// Open the store of audit verdicts (`tracetop_reviews`) the source names.

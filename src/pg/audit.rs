@@ -9,7 +9,7 @@
 //! them as candidates, never a guess.
 
 use super::PgEngine;
-use super::columns::escape_like;
+use super::columns::{Selects, escape_like, row_as_jsonb};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::query::{
@@ -19,6 +19,11 @@ use crate::query::{
 use sqlx::PgConnection;
 use sqlx::types::Json;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+/// The lookup statement ([`lookup_sql`]): the same text on every shape, so
+/// it is built once.
+static LOOKUP_SQL: LazyLock<String> = LazyLock::new(lookup_sql);
 
 fn kind_of(text: &str) -> IdKind {
     match text {
@@ -39,7 +44,15 @@ fn candidate((kind, id, created_at, _): &LookupRow) -> AuditCandidate {
     }
 }
 
-pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<AuditResolution> {
+/// The prefix as the lookup binds it (trimmed, checked), its LIKE pattern
+/// and its text as messages show it.
+struct Prefix {
+    text: String,
+    pattern: String,
+    shown: String,
+}
+
+fn check_prefix(prefix: &str) -> Result<Prefix> {
     let prefix = prefix.trim();
     super::columns::reject_nul("audit prefix", prefix)?;
     let shown = crate::sanitize::clean(prefix);
@@ -48,35 +61,87 @@ pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<Audi
             "audit prefix '{shown}' is too short: give at least {MIN_AUDIT_PREFIX} characters of a request, task or trace id"
         )));
     }
-    let pattern = format!("{}%", escape_like(prefix));
-    // The whole audit runs on one connection, statement after statement: a
-    // handful of round trips cost less than the extra connections that
-    // concurrent statements open (a pool connection goes back to the pool
-    // asynchronously, so the next statement would open a new one).
-    let mut conn = engine.session().await?;
-    let found = resolve(engine, &mut conn, prefix, &pattern, &shown).await;
-    conn.finish().await;
+    Ok(Prefix {
+        text: prefix.to_string(),
+        pattern: format!("{}%", escape_like(prefix)),
+        shown,
+    })
+}
+
+/// The audit lookup on a connected engine (the console, `serve`): one
+/// pooled connection for the whole lookup.
+pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<AuditResolution> {
+    let prefix = check_prefix(prefix)?;
+    let mut conn = engine.pool.acquire().await.map_err(|e| engine.err(e))?;
+    resolve(&mut conn, &prefix, engine.display_url())
+        .await
+        .map_err(|e| e.into_error(engine.display_url()))
+}
+
+/// `tracetop audit PREFIX` on a database URL, one question then exit: one
+/// direct connection and, on every shape, one statement. The statements
+/// need no column detection (see [`Selects::any_shape`]), so the schema
+/// is checked only when a statement fails on a missing table, to say which
+/// ones in the same line every command gives. The connection is closed with
+/// a Terminate, so the server logs no lost client.
+pub async fn audit_lookup_direct(url: &str, prefix: &str) -> Result<AuditResolution> {
+    let prefix = check_prefix(prefix)?;
+    let (mut conn, display_url) = super::connect::connect_direct(url).await?;
+    let found = match resolve(&mut conn, &prefix, &display_url).await {
+        Err(Failed::Query(e)) if is_undefined_table(&e) => {
+            match super::connect::check_schema(&mut conn, &display_url).await {
+                Err(missing) => Err(missing),
+                Ok(_) => Err(Failed::Query(e).into_error(&display_url)),
+            }
+        }
+        other => other.map_err(|e| e.into_error(&display_url)),
+    };
+    let _ = sqlx::Connection::close(conn).await;
     found
 }
 
+fn is_undefined_table(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("42P01"))
+}
+
+/// Why a lookup gave no resolution: a statement failed (kept as the
+/// driver's error, so the caller can tell a missing table), or the answer
+/// itself (nothing matches).
+enum Failed {
+    Query(sqlx::Error),
+    Answer(Error),
+}
+
+impl Failed {
+    fn into_error(self, display_url: &str) -> Error {
+        match self {
+            Failed::Query(e) => super::connect::map_sqlx_error(e, display_url),
+            Failed::Answer(e) => e,
+        }
+    }
+}
+
+impl From<sqlx::Error> for Failed {
+    fn from(e: sqlx::Error) -> Failed {
+        Failed::Query(e)
+    }
+}
+
 async fn resolve(
-    engine: &PgEngine,
     conn: &mut PgConnection,
-    prefix: &str,
-    pattern: &str,
-    shown: &str,
-) -> Result<AuditResolution> {
+    prefix: &Prefix,
+    display_url: &str,
+) -> std::result::Result<AuditResolution, Failed> {
     // One statement: every id starting with the prefix (text_pattern_ops
     // range scans; an exact id matches its own prefix too), flagged when it
     // is the whole id, and the record of the one it resolves to (see
     // [`lookup_sql`]), so a found id costs one round trip.
-    let found: Resolved = sqlx::query_as(sqlx::AssertSqlSafe(lookup_sql(engine)))
-        .bind(pattern)
-        .bind(prefix)
+    let found: Resolved = sqlx::query_as(sqlx::AssertSqlSafe(LOOKUP_SQL.as_str()))
+        .bind(&prefix.pattern)
+        .bind(&prefix.text)
         .bind((MAX_AUDIT_CANDIDATES + 1) as i64)
         .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| engine.err(e))?;
+        .await?;
     let rows: Vec<LookupRow> = found
         .candidates
         .map(|j| j.0)
@@ -102,19 +167,19 @@ async fn resolve(
         {
             assemble(chosen.kind, &chosen.id, found.record)
         } else {
-            build_record(engine, conn, chosen.kind, &chosen.id).await?
+            build_record(conn, chosen.kind, &chosen.id).await?
         };
         return Ok(AuditResolution::Found(Box::new(record)));
     }
     if candidates.is_empty() {
-        return Err(Error::not_found(format!(
-            "no request, task or trace id starts with '{shown}' in {}: check the id, or list recent traces with `tracetop traces`",
-            engine.display_url()
-        )));
+        return Err(Failed::Answer(Error::not_found(format!(
+            "no request, task or trace id starts with '{}' in {display_url}: check the id, or list recent traces with `tracetop traces`",
+            prefix.shown
+        ))));
     }
     candidates.truncate(MAX_AUDIT_CANDIDATES);
     Ok(AuditResolution::Ambiguous {
-        prefix: prefix.to_string(),
+        prefix: prefix.text.clone(),
         candidates,
     })
 }
@@ -155,10 +220,9 @@ struct Resolved {
 /// [`resolve`] (the single exact match, else the single candidate), or
 /// none; then the record of `chosen` as [`record_parts`] gathers it (all
 /// empty when none). Candidates come back in display order.
-fn lookup_sql(engine: &PgEngine) -> String {
+fn lookup_sql() -> String {
     let chosen = |kind: &str| format!("(SELECT id FROM chosen WHERE kind = '{kind}')");
     let (ctes, columns) = record_parts(
-        engine,
         &format!(
             "r.id = {} OR r.task_id = {} OR r.trace_id = {}",
             chosen("request"),
@@ -209,7 +273,7 @@ fn lookup_sql(engine: &PgEngine) -> String {
 
 /// The record of one resolved id in one statement (the fallback of
 /// [`lookup_sql`]).
-fn record_sql(engine: &PgEngine, kind: IdKind) -> String {
+fn record_sql(kind: IdKind) -> String {
     let (requests_of, task_of) = match kind {
         IdKind::Request => (
             "r.id = $1",
@@ -223,7 +287,7 @@ fn record_sql(engine: &PgEngine, kind: IdKind) -> String {
             "t.trace_id = $1 ORDER BY t.created_at, t.task_id COLLATE \"C\" LIMIT 1",
         ),
     };
-    let (ctes, columns) = record_parts(engine, requests_of, task_of);
+    let (ctes, columns) = record_parts(requests_of, task_of);
     format!("WITH {ctes} SELECT {columns}")
 }
 
@@ -233,13 +297,14 @@ fn record_sql(engine: &PgEngine, kind: IdKind) -> String {
 /// `task_of` selects (alias `t`), their messages and tool calls, and the
 /// MCP executions a request or one of its tool calls links. One round
 /// trip and one plan instead of five.
-fn record_parts(engine: &PgEngine, requests_of: &str, task_of: &str) -> (String, String) {
-    let s = &engine.selects;
+fn record_parts(requests_of: &str, task_of: &str) -> (String, String) {
+    let s = Selects::any_shape();
     let ctes = format!(
-        "req AS (SELECT {request} FROM ai_requests r WHERE {requests_of}),
+        "req AS (SELECT {request} FROM ai_requests r {request_row} WHERE {requests_of}),
          calls AS (SELECT {tool_call}, tc.id AS tool_call_order FROM ai_request_tool_calls tc
                    WHERE tc.request_id IN (SELECT id FROM req))",
         request = s.ai_request,
+        request_row = row_as_jsonb("r"),
         tool_call = s.tool_call,
     );
     let columns = format!(
@@ -263,16 +328,14 @@ fn record_parts(engine: &PgEngine, requests_of: &str, task_of: &str) -> (String,
 
 /// Gather the audit record of one resolved id.
 async fn build_record(
-    engine: &PgEngine,
     conn: &mut PgConnection,
     kind: IdKind,
     id: &str,
-) -> Result<AuditRecord> {
-    let rows: RecordRows = sqlx::query_as(sqlx::AssertSqlSafe(record_sql(engine, kind)))
+) -> std::result::Result<AuditRecord, sqlx::Error> {
+    let rows: RecordRows = sqlx::query_as(sqlx::AssertSqlSafe(record_sql(kind)))
         .bind(id)
         .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| engine.err(e))?;
+        .await?;
     Ok(assemble(kind, id, rows))
 }
 

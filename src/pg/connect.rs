@@ -4,8 +4,7 @@
 
 use super::columns::{ColumnSet, Selects};
 use crate::error::{Error, Result, redact_url, scrub_secret};
-use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgSslMode, Postgres};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgSslMode};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,54 +36,6 @@ pub struct PgEngine {
     pub(crate) columns: Arc<ColumnSet>,
     /// Every record's select list, rendered for those columns.
     pub(crate) selects: Arc<Selects>,
-    /// The connection [`PgEngine::connect_one_shot`] checked the schema on,
-    /// until the first [`PgEngine::session`] takes it.
-    spare: Arc<std::sync::Mutex<Option<PgConnection>>>,
-}
-
-/// What [`PgEngine::open`] keeps ready for the first query.
-#[derive(Debug, Clone, Copy)]
-enum Warm {
-    /// A pooled connection, opened beside the direct one.
-    Pool,
-    /// The direct connection itself.
-    Spare,
-}
-
-/// A connection held for a run of statements: its own (kept from connect)
-/// or the pool's.
-pub(crate) enum Session {
-    Own(PgConnection),
-    Pooled(PoolConnection<Postgres>),
-}
-
-impl std::ops::Deref for Session {
-    type Target = PgConnection;
-    fn deref(&self) -> &PgConnection {
-        match self {
-            Session::Own(conn) => conn,
-            Session::Pooled(conn) => conn,
-        }
-    }
-}
-
-impl std::ops::DerefMut for Session {
-    fn deref_mut(&mut self) -> &mut PgConnection {
-        match self {
-            Session::Own(conn) => conn,
-            Session::Pooled(conn) => conn,
-        }
-    }
-}
-
-impl Session {
-    /// Done with it: an own connection is closed (with a Terminate, so the
-    /// server logs no lost client), a pooled one goes back to the pool.
-    pub(crate) async fn finish(self) {
-        if let Session::Own(conn) = self {
-            let _ = sqlx::Connection::close(conn).await;
-        }
-    }
 }
 
 /// The options of every tracetop session: read-only, UTC, named; over a
@@ -181,27 +132,39 @@ pub fn map_sqlx_error(err: sqlx::Error, url: &str) -> Error {
     mapped.caused_by(err)
 }
 
+/// One read-only session to `url`, opened directly (no pool), with the
+/// URL as messages show it (password redacted). The driver's refusal
+/// (refused, auth, missing database) is the one line.
+pub(crate) async fn connect_direct(url: &str) -> Result<(PgConnection, String)> {
+    let options = session_options(parse_url(url)?);
+    let conn = sqlx::ConnectOptions::connect(&options)
+        .await
+        .map_err(|e| map_sqlx_error(e, url))?;
+    Ok((conn, redact_url(url)))
+}
+
+/// The schema check every connection makes, in one statement
+/// ([`ColumnSet::probe`]): the tables tracetop reads are there (else the
+/// one line naming the missing ones) and which optional columns exist.
+pub(crate) async fn check_schema(conn: &mut PgConnection, display_url: &str) -> Result<ColumnSet> {
+    let (columns, missing) = ColumnSet::probe(conn, REQUIRED_TABLES)
+        .await
+        .map_err(|e| map_sqlx_error(e, display_url))?;
+    if missing.is_empty() {
+        Ok(columns)
+    } else {
+        Err(missing_tables(display_url, &missing))
+    }
+}
+
 impl PgEngine {
     /// Connect with a read-only pool and check the schema is there.
     pub async fn connect(url: &str) -> Result<PgEngine> {
-        Self::open(url, Warm::Pool).await
-    }
-
-    /// Connect for a one-shot lookup (`tracetop audit`): the connection
-    /// the schema was checked on is kept for the first [`Self::session`]
-    /// (which closes it cleanly when done) and the pool opens nothing
-    /// until it is asked. One backend and one connection set-up instead of
-    /// two.
-    pub async fn connect_one_shot(url: &str) -> Result<PgEngine> {
-        Self::open(url, Warm::Spare).await
-    }
-
-    async fn open(url: &str, warm: Warm) -> Result<PgEngine> {
-        let options = session_options(parse_url(url)?);
         // The pool retries refused connections until its timeout and then
         // reports only "timed out": the first connection is made directly,
         // so the real cause (refused, auth, missing database) surfaces at
         // once, and it answers the schema check.
+        let options = session_options(parse_url(url)?);
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .min_connections(0)
@@ -218,72 +181,24 @@ impl PgEngine {
                     Ok(true)
                 })
             })
-            .connect_lazy_with(options.clone());
-        let direct = async {
-            sqlx::ConnectOptions::connect(&options)
-                .await
-                .map_err(|e| map_sqlx_error(e, url))
-        };
-        let mut first = match warm {
-            // Both opened at the same time (the server forks a backend for
-            // each): a command's first query finds the pool's connection
-            // idle while the schema is checked on the direct one.
-            Warm::Pool => {
-                let (first, warmed) = tokio::try_join!(direct, async {
-                    pool.acquire().await.map_err(|e| map_sqlx_error(e, url))
-                })?;
-                // back to the pool (asynchronously) while the schema is checked
-                drop(warmed);
-                first
-            }
-            Warm::Spare => direct.await?,
-        };
-        let display_url = redact_url(url);
-        // the schema check and the column detection are one statement
-        let checked = ColumnSet::probe(&mut first, REQUIRED_TABLES)
-            .await
-            .map_err(|e| map_sqlx_error(e, &display_url))
-            .and_then(|(columns, missing)| {
-                if missing.is_empty() {
-                    Ok(columns)
-                } else {
-                    Err(missing_tables(&display_url, &missing))
-                }
-            });
-        let columns = match checked {
-            Ok(columns) => columns,
-            Err(e) => {
-                let _ = sqlx::Connection::close(first).await;
-                return Err(e);
-            }
-        };
-        let spare = match warm {
-            Warm::Spare => Some(first),
-            Warm::Pool => {
-                let _ = sqlx::Connection::close(first).await;
-                None
-            }
-        };
+            .connect_lazy_with(options);
+        // Both opened at the same time (the server forks a backend for
+        // each): a command's first query finds the pool's connection idle
+        // while the schema is checked on the direct one.
+        let ((mut first, display_url), warmed) = tokio::try_join!(connect_direct(url), async {
+            pool.acquire().await.map_err(|e| map_sqlx_error(e, url))
+        })?;
+        // back to the pool (asynchronously) while the schema is checked
+        drop(warmed);
+        let checked = check_schema(&mut first, &display_url).await;
+        let _ = sqlx::Connection::close(first).await;
+        let columns = checked?;
         Ok(PgEngine {
             pool,
             display_url,
             selects: Arc::new(Selects::new(&columns)),
             columns: Arc::new(columns),
-            spare: Arc::new(std::sync::Mutex::new(spare)),
         })
-    }
-
-    /// A connection for a run of statements: the one kept by
-    /// [`Self::connect_one_shot`] the first time, else one from the pool.
-    /// Hand it back with [`Session::finish`].
-    pub(crate) async fn session(&self) -> Result<Session> {
-        let kept = self.spare.lock().ok().and_then(|mut spare| spare.take());
-        match kept {
-            Some(conn) => Ok(Session::Own(conn)),
-            None => Ok(Session::Pooled(
-                self.pool.acquire().await.map_err(|e| self.err(e))?,
-            )),
-        }
     }
 
     /// The columns this database has (detected at connect): queries use an

@@ -861,7 +861,14 @@ async fn unknown_ids_and_bad_inputs_give_one_clear_line(shape: Shape) {
     let empty = support::empty_db().await;
     let out = tracetop(&["analytics", "overview"], &[("DATABASE_URL", &empty.url)]);
     assert_ne!(out.status.code(), Some(0));
-    assert!(stderr_line(&out).contains("tracetop migrate"));
+    let overview_line = stderr_line(&out);
+    assert!(overview_line.contains("tracetop migrate"));
+    // audit asks its statement before any schema check: a missing table
+    // still gets the same line, naming every missing table, and exit code
+    let audit = tracetop(&["audit", "abcd"], &[("DATABASE_URL", &empty.url)]);
+    assert_eq!(audit.status.code(), out.status.code());
+    assert_eq!(stderr_line(&audit), overview_line);
+    assert!(overview_line.contains("ai_requests"), "{overview_line}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use support::{REAL_SHAPE_DDL, Shape};
 use tracetop::model::*;
 use tracetop::pg::PgEngine;
 use tracetop::pg::columns::OPTIONAL_COLUMNS;
-use tracetop::query::{AiRequestFilter, QueryEngine};
+use tracetop::query::{AiRequestFilter, AuditResolution, QueryEngine};
 use tracetop::source::postgres::{PgTail, TailConfig};
 
 /// Every column (type, nullability, default) and every constraint of the
@@ -139,6 +139,21 @@ async fn an_older_deployment_without_the_gateway_columns_still_reads() {
     let r = &requests[0];
     assert_eq!(r.gateway_conversation_id.as_deref(), Some("g1"));
     assert_eq!((r.cache_read_tokens, r.actor_kind.as_deref()), (None, None));
+    // `tracetop audit`'s direct lookup detects no columns: the missing ones
+    // read as NULL, the record is the engine's
+    let direct = tracetop::pg::audit::audit_lookup_direct(&db.url, "req_alph")
+        .await
+        .expect("audit an older deployment");
+    let via_engine = engine.audit_lookup("req_alph").await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&direct).unwrap(),
+        serde_json::to_value(&via_engine).unwrap()
+    );
+    let AuditResolution::Found(record) = direct else {
+        panic!("req_alph resolves: {direct:?}")
+    };
+    // the same record the engine's probed select list reads
+    assert_eq!(&record.requests[0].request, r);
     // the tail reads every table of the older shape too
     let mut tail = PgTail::start(
         engine.clone(),
@@ -277,6 +292,25 @@ async fn every_record_decodes_from_the_stored_types(shape: Shape) {
     assert_eq!(
         record.requests[0].request.actor_kind.as_deref(),
         Some("job")
+    );
+    // every column as the engine's probed select list reads it (the audit
+    // reads the optional ones out of the row as jsonb)
+    let listed = engine
+        .ai_requests(&AiRequestFilter::default())
+        .await
+        .unwrap();
+    let listed = listed
+        .iter()
+        .find(|r| r.id.as_str() == "req_alpha1")
+        .unwrap();
+    assert_eq!(&record.requests[0].request, listed);
+    // and `tracetop audit`'s direct lookup gives the same record
+    let direct = tracetop::pg::audit::audit_lookup_direct(&db.url, "req_alpha1")
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&direct).unwrap(),
+        serde_json::to_value(tracetop::query::AuditResolution::Found(record)).unwrap()
     );
 }
 
