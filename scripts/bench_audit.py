@@ -1,7 +1,8 @@
 """Side-by-side timing of `tracetop audit PREFIX` and psql's single
 `SELECT * FROM ai_requests WHERE id LIKE 'PREFIX%'` (for task and trace
 prefixes: on agent_tasks.task_id / ai_requests.trace_id), both as whole
-processes (start, connect, query, print), median of RUNS per prefix.
+processes (start, connect, query, print), median of RUNS per prefix, the
+two taking turns run after run.
 
 Prefixes: 8 characters of request ids, task ids and trace ids picked
 spread over the table (the same ones for both), so the comparison covers
@@ -36,15 +37,19 @@ def psql_rows(sql):
     return [l for l in out.stdout.splitlines() if l]
 
 
-def median_wall(cmd, ok_codes=(0,)):
-    times = []
+def median_walls(cmds, ok_codes=(0,)):
+    """Median wall time (ms) of each command, the commands taking turns run
+    after run, so a machine that gets busier or quieter during the
+    measurement weighs on both sides alike."""
+    times = [[] for _ in cmds]
     for _ in range(runs):
-        t = time.perf_counter()
-        r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - t)
-        if r.returncode not in ok_codes:
-            raise SystemExit(f"{cmd!r} exited {r.returncode}")
-    return statistics.median(times) * 1000
+        for k, cmd in enumerate(cmds):
+            t = time.perf_counter()
+            r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[k].append(time.perf_counter() - t)
+            if r.returncode not in ok_codes:
+                raise SystemExit(f"{cmd!r} exited {r.returncode}")
+    return [statistics.median(t) * 1000 for t in times]
 
 
 def spread(sql):
@@ -80,9 +85,10 @@ ratios = []
 for kind, prefixes in picks.items():
     for prefix in prefixes:
         # an ambiguous prefix lists candidates and exits 2: still a full answer
-        ours = median_wall([bin_, "audit", prefix, "--database-url", url, "--format", "json"], ok_codes=(0, 2))
-        ref = median_wall([PSQL, "-X", "-q", "-d", url, "-c",
-                           f"SELECT * FROM {REFERENCE[kind]} LIKE '{prefix}%'"])
+        ours, ref = median_walls([
+            [bin_, "audit", prefix, "--database-url", url, "--format", "json"],
+            [PSQL, "-X", "-q", "-d", url, "-c", f"SELECT * FROM {REFERENCE[kind]} LIKE '{prefix}%'"],
+        ], ok_codes=(0, 2))
         ratio = ours / ref if ref else float("inf")
         ratios.append(ratio)
         print(f"{kind:<9}{prefix:<10}{ours:>13.1f}{ref:>14.1f}{ratio:>8.2f}")
