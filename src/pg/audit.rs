@@ -9,7 +9,7 @@
 //! them as candidates, never a guess.
 
 use super::PgEngine;
-use super::columns::{Selects, escape_like, row_as_jsonb};
+use super::columns::{Selects, escape_like};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::query::{
@@ -19,11 +19,6 @@ use crate::query::{
 use sqlx::PgConnection;
 use sqlx::types::Json;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::LazyLock;
-
-/// The lookup statement ([`lookup_sql`]): the same text on every shape, so
-/// it is built once.
-static LOOKUP_SQL: LazyLock<String> = LazyLock::new(lookup_sql);
 
 fn kind_of(text: &str) -> IdKind {
     match text {
@@ -73,75 +68,42 @@ fn check_prefix(prefix: &str) -> Result<Prefix> {
 pub(crate) async fn audit_lookup(engine: &PgEngine, prefix: &str) -> Result<AuditResolution> {
     let prefix = check_prefix(prefix)?;
     let mut conn = engine.pool.acquire().await.map_err(|e| engine.err(e))?;
-    resolve(&mut conn, &prefix, engine.display_url())
-        .await
-        .map_err(|e| e.into_error(engine.display_url()))
+    resolve(&mut conn, engine.selects(), &prefix, engine.display_url()).await
 }
 
 /// `tracetop audit PREFIX` on a database URL, one question then exit: one
-/// direct connection and, on every shape, one statement. The statements
-/// need no column detection (see [`Selects::any_shape`]), so the schema
-/// is checked only when a statement fails on a missing table, to say which
-/// ones in the same line every command gives. The connection is closed with
-/// a Terminate, so the server logs no lost client.
+/// direct connection, no pool, the schema check (which also finds the
+/// optional columns) then the lookup statement on it. The connection is
+/// closed with a Terminate, so the server logs no lost client.
 pub async fn audit_lookup_direct(url: &str, prefix: &str) -> Result<AuditResolution> {
     let prefix = check_prefix(prefix)?;
     let (mut conn, display_url) = super::connect::connect_direct(url).await?;
-    let found = match resolve(&mut conn, &prefix, &display_url).await {
-        Err(Failed::Query(e)) if is_undefined_table(&e) => {
-            match super::connect::check_schema(&mut conn, &display_url).await {
-                Err(missing) => Err(missing),
-                Ok(_) => Err(Failed::Query(e).into_error(&display_url)),
-            }
-        }
-        other => other.map_err(|e| e.into_error(&display_url)),
+    let found = match super::connect::check_schema(&mut conn, &display_url).await {
+        Ok(columns) => resolve(&mut conn, &Selects::new(&columns), &prefix, &display_url).await,
+        Err(e) => Err(e),
     };
     let _ = sqlx::Connection::close(conn).await;
     found
 }
 
-fn is_undefined_table(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("42P01"))
-}
-
-/// Why a lookup gave no resolution: a statement failed (kept as the
-/// driver's error, so the caller can tell a missing table), or the answer
-/// itself (nothing matches).
-enum Failed {
-    Query(sqlx::Error),
-    Answer(Error),
-}
-
-impl Failed {
-    fn into_error(self, display_url: &str) -> Error {
-        match self {
-            Failed::Query(e) => super::connect::map_sqlx_error(e, display_url),
-            Failed::Answer(e) => e,
-        }
-    }
-}
-
-impl From<sqlx::Error> for Failed {
-    fn from(e: sqlx::Error) -> Failed {
-        Failed::Query(e)
-    }
-}
-
 async fn resolve(
     conn: &mut PgConnection,
+    selects: &Selects,
     prefix: &Prefix,
     display_url: &str,
-) -> std::result::Result<AuditResolution, Failed> {
+) -> Result<AuditResolution> {
+    let err = |e| super::connect::map_sqlx_error(e, display_url);
     // One statement: every id starting with the prefix (text_pattern_ops
     // range scans; an exact id matches its own prefix too), flagged when it
     // is the whole id, and the record of the one it resolves to (see
     // [`lookup_sql`]), so a found id costs one round trip.
-    let found: Resolved = sqlx::query_as(sqlx::AssertSqlSafe(LOOKUP_SQL.as_str()))
+    let found: Resolved = sqlx::query_as(sqlx::AssertSqlSafe(lookup_sql(selects)))
         .bind(&prefix.pattern)
         .bind(&prefix.text)
         .bind((MAX_AUDIT_CANDIDATES + 1) as i64)
         .fetch_one(&mut *conn)
-        .await?;
+        .await
+        .map_err(err)?;
     let rows: Vec<LookupRow> = found
         .candidates
         .map(|j| j.0)
@@ -167,15 +129,17 @@ async fn resolve(
         {
             assemble(chosen.kind, &chosen.id, found.record)
         } else {
-            build_record(conn, chosen.kind, &chosen.id).await?
+            build_record(conn, selects, chosen.kind, &chosen.id)
+                .await
+                .map_err(err)?
         };
         return Ok(AuditResolution::Found(Box::new(record)));
     }
     if candidates.is_empty() {
-        return Err(Failed::Answer(Error::not_found(format!(
+        return Err(Error::not_found(format!(
             "no request, task or trace id starts with '{}' in {display_url}: check the id, or list recent traces with `tracetop traces`",
             prefix.shown
-        ))));
+        )));
     }
     candidates.truncate(MAX_AUDIT_CANDIDATES);
     Ok(AuditResolution::Ambiguous {
@@ -220,9 +184,10 @@ struct Resolved {
 /// [`resolve`] (the single exact match, else the single candidate), or
 /// none; then the record of `chosen` as [`record_parts`] gathers it (all
 /// empty when none). Candidates come back in display order.
-fn lookup_sql() -> String {
+fn lookup_sql(selects: &Selects) -> String {
     let chosen = |kind: &str| format!("(SELECT id FROM chosen WHERE kind = '{kind}')");
     let (ctes, columns) = record_parts(
+        selects,
         &format!(
             "r.id = {} OR r.task_id = {} OR r.trace_id = {}",
             chosen("request"),
@@ -273,7 +238,7 @@ fn lookup_sql() -> String {
 
 /// The record of one resolved id in one statement (the fallback of
 /// [`lookup_sql`]).
-fn record_sql(kind: IdKind) -> String {
+fn record_sql(selects: &Selects, kind: IdKind) -> String {
     let (requests_of, task_of) = match kind {
         IdKind::Request => (
             "r.id = $1",
@@ -287,7 +252,7 @@ fn record_sql(kind: IdKind) -> String {
             "t.trace_id = $1 ORDER BY t.created_at, t.task_id COLLATE \"C\" LIMIT 1",
         ),
     };
-    let (ctes, columns) = record_parts(requests_of, task_of);
+    let (ctes, columns) = record_parts(selects, requests_of, task_of);
     format!("WITH {ctes} SELECT {columns}")
 }
 
@@ -297,14 +262,12 @@ fn record_sql(kind: IdKind) -> String {
 /// `task_of` selects (alias `t`), their messages and tool calls, and the
 /// MCP executions a request or one of its tool calls links. One round
 /// trip and one plan instead of five.
-fn record_parts(requests_of: &str, task_of: &str) -> (String, String) {
-    let s = Selects::any_shape();
+fn record_parts(s: &Selects, requests_of: &str, task_of: &str) -> (String, String) {
     let ctes = format!(
-        "req AS (SELECT {request} FROM ai_requests r {request_row} WHERE {requests_of}),
+        "req AS (SELECT {request} FROM ai_requests r WHERE {requests_of}),
          calls AS (SELECT {tool_call}, tc.id AS tool_call_order FROM ai_request_tool_calls tc
                    WHERE tc.request_id IN (SELECT id FROM req))",
         request = s.ai_request,
-        request_row = row_as_jsonb("r"),
         tool_call = s.tool_call,
     );
     let columns = format!(
@@ -329,10 +292,11 @@ fn record_parts(requests_of: &str, task_of: &str) -> (String, String) {
 /// Gather the audit record of one resolved id.
 async fn build_record(
     conn: &mut PgConnection,
+    selects: &Selects,
     kind: IdKind,
     id: &str,
 ) -> std::result::Result<AuditRecord, sqlx::Error> {
-    let rows: RecordRows = sqlx::query_as(sqlx::AssertSqlSafe(record_sql(kind)))
+    let rows: RecordRows = sqlx::query_as(sqlx::AssertSqlSafe(record_sql(selects, kind)))
         .bind(id)
         .fetch_one(&mut *conn)
         .await?;

@@ -420,65 +420,6 @@ impl Selects {
     }
 }
 
-impl Selects {
-    /// Every list for a database whose optional columns are not known
-    /// (a statement that must not wait for [`ColumnSet::probe`]: `tracetop
-    /// audit`): an optional column is read out of the row as `jsonb`
-    /// (`{alias}_row.j`, see [`row_as_jsonb`]), where a column the table
-    /// lacks is simply absent, so it reads as `NULL` on every shape and the
-    /// statement never fails on it. Required columns read as in [`Self::new`].
-    pub fn any_shape() -> Selects {
-        let r = |alias: &str, cols: &[Col]| render_any_shape(alias, cols);
-        Selects {
-            user: r("u", USER),
-            session: r("us", SESSION),
-            context: r("uc", CONTEXT),
-            task: r("t", TASK),
-            step: r("s", STEP),
-            ai_request: r("r", AI_REQUEST),
-            message: r("msg", MESSAGE),
-            tool_call: r("tc", TOOL_CALL),
-            mcp: r("m", MCP),
-            log: r("l", LOG),
-        }
-    }
-}
-
-/// The join a [`Selects::any_shape`] list of `alias` needs when its record
-/// has optional columns: the row as `jsonb`, once per row.
-pub fn row_as_jsonb(alias: &str) -> String {
-    format!("CROSS JOIN LATERAL (SELECT to_jsonb({alias}) AS j) {alias}_row")
-}
-
-fn render_any_shape(alias: &str, cols: &[Col]) -> String {
-    let mut out = String::new();
-    for col in cols {
-        if !out.is_empty() {
-            out.push_str(", ");
-        }
-        let ty = col.sql.name();
-        let name = col.name;
-        // `->>` gives a scalar's text, which casts back to its type; an
-        // array is rebuilt from its elements
-        let value = match col.sql {
-            Sql::TextArray if col.optional => {
-                format!(
-                    "CASE jsonb_typeof({alias}_row.j -> '{name}') WHEN 'array' THEN \
-                     ARRAY(SELECT jsonb_array_elements_text({alias}_row.j -> '{name}')) END"
-                )
-            }
-            _ if col.optional => format!("({alias}_row.j ->> '{name}')::{ty}"),
-            _ => format!("{alias}.{name}::{ty}"),
-        };
-        if matches!(col.sql, Sql::TextOrEmpty) {
-            out.push_str(&format!("coalesce({value}, '') AS {name}"));
-        } else {
-            out.push_str(&format!("{value} AS {name}"));
-        }
-    }
-    out
-}
-
 fn render(table: &str, alias: &str, cols: &[Col], columns: &ColumnSet) -> String {
     let mut out = String::new();
     for col in cols {
@@ -615,39 +556,6 @@ mod tests {
                 .contains("us.is_ai_crawler::boolean AS is_ai_crawler")
         );
         assert!(with.ai_request.contains("NULL::text AS requested_model"));
-    }
-
-    #[test]
-    fn any_shape_lists_read_optional_columns_out_of_the_row() {
-        let any = Selects::any_shape();
-        assert!(
-            any.ai_request
-                .contains("(r_row.j ->> 'cache_read_tokens')::integer AS cache_read_tokens")
-        );
-        assert!(
-            any.ai_request
-                .contains("coalesce(r.model::text, '') AS model")
-        );
-        // required columns read as the probed lists read them
-        let probed = Selects::new(&ColumnSet::default());
-        assert_eq!(any.task, probed.task);
-        assert_eq!(any.message, probed.message);
-        for (table, column) in OPTIONAL_COLUMNS {
-            let list = match *table {
-                "ai_requests" => &any.ai_request,
-                "user_sessions" => &any.session,
-                "logs" => &any.log,
-                other => panic!("optional column of an unlisted table {other}"),
-            };
-            assert!(
-                list.contains(&format!("_row.j ->> '{column}'")),
-                "{table}.{column}"
-            );
-        }
-        assert_eq!(
-            row_as_jsonb("r"),
-            "CROSS JOIN LATERAL (SELECT to_jsonb(r) AS j) r_row"
-        );
     }
 
     #[test]

@@ -863,8 +863,8 @@ async fn unknown_ids_and_bad_inputs_give_one_clear_line(shape: Shape) {
     assert_ne!(out.status.code(), Some(0));
     let overview_line = stderr_line(&out);
     assert!(overview_line.contains("tracetop migrate"));
-    // audit asks its statement before any schema check: a missing table
-    // still gets the same line, naming every missing table, and exit code
+    // audit's direct connection checks the schema as every command does:
+    // the same line, naming every missing table, and the same exit code
     let audit = tracetop(&["audit", "abcd"], &[("DATABASE_URL", &empty.url)]);
     assert_eq!(audit.status.code(), out.status.code());
     assert_eq!(stderr_line(&audit), overview_line);

@@ -139,8 +139,8 @@ async fn an_older_deployment_without_the_gateway_columns_still_reads() {
     let r = &requests[0];
     assert_eq!(r.gateway_conversation_id.as_deref(), Some("g1"));
     assert_eq!((r.cache_read_tokens, r.actor_kind.as_deref()), (None, None));
-    // `tracetop audit`'s direct lookup detects no columns: the missing ones
-    // read as NULL, the record is the engine's
+    // `tracetop audit`'s direct lookup reads the older shape too: the
+    // missing columns read as NULL, the record is the engine's
     let direct = tracetop::pg::audit::audit_lookup_direct(&db.url, "req_alph")
         .await
         .expect("audit an older deployment");
@@ -293,8 +293,7 @@ async fn every_record_decodes_from_the_stored_types(shape: Shape) {
         record.requests[0].request.actor_kind.as_deref(),
         Some("job")
     );
-    // every column as the engine's probed select list reads it (the audit
-    // reads the optional ones out of the row as jsonb)
+    // every column as the engine's list of requests reads it
     let listed = engine
         .ai_requests(&AiRequestFilter::default())
         .await
