@@ -815,27 +815,9 @@ async fn remote_console_replays_a_past_window_through_serve() {
     let token = dir.path().join("token");
     std::fs::write(&tokens, "remote-e2e-token-0123456789\n").unwrap();
     std::fs::write(&token, "remote-e2e-token-0123456789\n").unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let serve = support::serve::ServeProcess::start(&db.url, &tokens, &[]).await;
+    let port = serve.port;
     let bin = env!("CARGO_BIN_EXE_tracetop");
-    let mut serve = Command::new(bin)
-        .args(["serve", "--database-url", &db.url, "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--token-file")
-        .arg(&tokens)
-        .env_remove("DATABASE_URL")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start tracetop serve");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "serve did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
     let tmux = Tmux::start("tracetop-e2e-remote-timetravel");
     tmux.send(&[
         &format!(
@@ -853,6 +835,5 @@ async fn remote_console_replays_a_past_window_through_serve() {
     assert!(!screen.contains("remote-outside"), "{screen}");
     tmux.send(&["q"]);
     tmux.wait_for("exit=0");
-    let _ = serve.kill();
-    let _ = serve.wait();
+    drop(serve);
 }

@@ -8,64 +8,15 @@
 //! trace list only lists (and sums) traces made of its user's rows.
 
 use crate::support;
+use support::serve::ServeProcess;
 
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 const ALL: &str = "parity-all-users-token-0123456789";
 const SCOPED: &str = "parity-user-token-0123456789abcd";
 const SINCE: &str = "2026-11-19T12:00:00Z";
 const UNTIL: &str = "2026-11-20T12:00:00Z";
-
-/// A `tracetop serve` child, killed on drop.
-struct Serve {
-    child: Child,
-    port: u16,
-}
-
-impl Serve {
-    async fn start(db_url: &str, tokens: &std::path::Path) -> Serve {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_tracetop"))
-            .args(["serve", "--database-url", db_url, "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--token-file")
-            .arg(tokens)
-            .args(["--backfill", "1m"])
-            .env_remove("DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start tracetop serve");
-        let serve = Serve { child, port };
-        for _ in 0..200 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return serve;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("serve did not start listening");
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/api/v1/stream", self.port)
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Run `tracetop ARGS --format json` with `source` flags; stdout as JSON.
 fn run_json(source: &[String], args: &[String]) -> serde_json::Value {
@@ -151,11 +102,11 @@ async fn every_read_command_answers_the_same_through_serve_as_locally() {
     std::fs::write(&tokens, format!("{ALL}\n")).unwrap();
     let client_token = dir.path().join("client-token");
     std::fs::write(&client_token, format!("{ALL}\n")).unwrap();
-    let serve = Serve::start(&db.url, &tokens).await;
+    let serve = ServeProcess::start(&db.url, &tokens, &["--backfill", "1m"]).await;
     let local = strings(&["--database-url", &db.url]);
     let remote = vec![
         "--remote".to_string(),
-        serve.url(),
+        serve.stream_url(),
         "--token-file".to_string(),
         client_token.display().to_string(),
     ];
@@ -378,9 +329,9 @@ async fn a_user_scoped_trace_list_counts_only_that_users_rows() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens");
     std::fs::write(&tokens, format!("{ALL}\n{SCOPED} user:alice\n")).unwrap();
-    let serve = Serve::start(&db.url, &tokens).await;
+    let serve = ServeProcess::start(&db.url, &tokens, &["--backfill", "1m"]).await;
     let local = tracetop::pg::PgEngine::connect(&db.url).await.unwrap();
-    let alice = RemoteEngine::connect(&serve.url(), Some(SCOPED.into()))
+    let alice = RemoteEngine::connect(&serve.stream_url(), Some(SCOPED.into()))
         .await
         .unwrap();
     let everyone = TraceListFilter {

@@ -10,8 +10,9 @@
 use crate::support;
 
 use support::Shape;
+use support::serve::ServeProcess;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tracetop::model::*;
@@ -22,78 +23,12 @@ const ALL: &str = "all-users-token-0123456789";
 const ALICE: &str = "alice-only-token-0123456789";
 const OLD: &str = "expired-token-0123456789ab";
 
-struct Server {
-    child: Child,
-    port: u16,
-    db_url: String,
-    tokens: std::path::PathBuf,
-}
+/// The flags every server of these tests runs with.
+const SERVE_FLAGS: &[&str] = &["--heartbeat", "1s", "--interval", "100ms"];
 
-impl Server {
-    fn start(db_url: &str, tokens: &std::path::Path, port: u16) -> Server {
-        Server::start_with_stderr(db_url, tokens, port, Stdio::null())
-    }
-
-    fn start_with_stderr(
-        db_url: &str,
-        tokens: &std::path::Path,
-        port: u16,
-        stderr: impl Into<Stdio>,
-    ) -> Server {
-        let child = Command::new(env!("CARGO_BIN_EXE_tracetop"))
-            .args(["serve", "--database-url", db_url, "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--token-file")
-            .arg(tokens)
-            .args(["--heartbeat", "1s", "--interval", "100ms"])
-            .env_remove("DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("start tracetop serve");
-        Server {
-            child,
-            port,
-            db_url: db_url.to_string(),
-            tokens: tokens.to_path_buf(),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/api/v1/stream", self.port)
-    }
-
-    async fn wait_ready(&self) {
-        let addr = format!("127.0.0.1:{}", self.port);
-        for _ in 0..200 {
-            if tokio::net::TcpStream::connect(&addr).await.is_ok() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("serve did not start listening");
-    }
-
-    fn restart(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        *self = Server::start(&self.db_url, &self.tokens, self.port);
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A `serve` on `db_url` with the test flags (not waited for).
+fn serve(db_url: &str, tokens: &std::path::Path) -> ServeProcess {
+    ServeProcess::spawn(db_url, tokens, SERVE_FLAGS, None)
 }
 
 fn token_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
@@ -143,10 +78,16 @@ async fn collect_logs(rx: &mut mpsc::Receiver<SourceUpdate>, want: usize, into: 
 
 /// `tracetop tail --remote URL` with the given extra flags: the log ids of
 /// the events it prints within `wait`, then the process is stopped.
-fn tail_remote_log_ids(server: &Server, extra: &[&str], wait: Duration) -> Vec<String> {
+fn tail_remote_log_ids(server: &ServeProcess, extra: &[&str], wait: Duration) -> Vec<String> {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_tracetop"))
-        .args(["tail", "--remote", &server.url(), "--format", "jsonl"])
+        .args([
+            "tail",
+            "--remote",
+            &server.stream_url(),
+            "--format",
+            "jsonl",
+        ])
         .args(extra)
         .env("TRACETOP_TOKEN", ALL)
         .stdout(Stdio::piped())
@@ -193,11 +134,11 @@ async fn late_client_backfills_the_recent_past_from_the_ring() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let server = Server::start(&db.url, &tokens, free_port());
+    let server = serve(&db.url, &tokens);
     server.wait_ready().await;
     // a first client makes sure the server has relayed the rows
     let (tx, mut rx) = mpsc::channel(256);
-    let first = spawn_source(SourceSpec::Remote(client(&server.url(), ALL)), tx);
+    let first = spawn_source(SourceSpec::Remote(client(&server.stream_url(), ALL)), tx);
     tokio::time::sleep(Duration::from_millis(500)).await;
     insert_logs(&db, 0..5, "bob").await;
     collect_logs(&mut rx, 5, &mut Vec::new()).await;
@@ -221,10 +162,10 @@ async fn restarted_server_resumes_without_loss_or_duplicate() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let mut server = Server::start(&db.url, &tokens, free_port());
+    let mut server = serve(&db.url, &tokens);
     server.wait_ready().await;
     let (tx, mut rx) = mpsc::channel(256);
-    let task = spawn_source(SourceSpec::Remote(client(&server.url(), ALL)), tx);
+    let task = spawn_source(SourceSpec::Remote(client(&server.stream_url(), ALL)), tx);
     // Let the client connect before the first rows (it starts live).
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut seen = Vec::new();
@@ -263,10 +204,10 @@ async fn a_row_committed_out_of_order_at_a_server_restart_is_not_lost() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let mut server = Server::start(&db.url, &tokens, free_port());
+    let mut server = serve(&db.url, &tokens);
     server.wait_ready().await;
     let (tx, mut rx) = mpsc::channel(256);
-    let task = spawn_source(SourceSpec::Remote(client(&server.url(), ALL)), tx);
+    let task = spawn_source(SourceSpec::Remote(client(&server.stream_url(), ALL)), tx);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut seen = Vec::new();
     let base = chrono::Utc::now() - chrono::Duration::seconds(20);
@@ -279,8 +220,7 @@ async fn a_row_committed_out_of_order_at_a_server_restart_is_not_lost() {
         .await;
     }
     collect_logs(&mut rx, 5, &mut seen).await;
-    let _ = server.child.kill();
-    let _ = server.child.wait();
+    server.kill();
     // committed while the server is down, dated before the newest event
     db.exec(&format!(
         "INSERT INTO logs (id, timestamp, level, module, message) VALUES ('log-late', '{}', 'INFO', 'm', 'late')",
@@ -311,10 +251,10 @@ async fn user_scoped_token_sees_only_its_user(shape: Shape) {
     let db = support::fresh_db_shaped(shape).await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let server = Server::start(&db.url, &tokens, free_port());
+    let server = serve(&db.url, &tokens);
     server.wait_ready().await;
     let (tx, mut rx) = mpsc::channel(256);
-    let task = spawn_source(SourceSpec::Remote(client(&server.url(), ALICE)), tx);
+    let task = spawn_source(SourceSpec::Remote(client(&server.stream_url(), ALICE)), tx);
     tokio::time::sleep(Duration::from_millis(500)).await;
     db.exec(
         "INSERT INTO logs (id, level, module, message, user_id) VALUES ('bob-1', 'INFO', 'm', 'x', 'bob');
@@ -343,24 +283,27 @@ async fn wrong_expired_and_missing_tokens_get_401() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let server = Server::start(&db.url, &tokens, free_port());
+    let server = serve(&db.url, &tokens);
     server.wait_ready().await;
     use tracetop::sse::remote::RemoteEngine;
-    let wrong = RemoteEngine::connect(&server.url(), Some("not-a-valid-token-at-all".into()))
-        .await
-        .unwrap_err();
+    let wrong = RemoteEngine::connect(
+        &server.stream_url(),
+        Some("not-a-valid-token-at-all".into()),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(wrong, tracetop::error::Error::Auth(_)));
     assert!(wrong.to_string().contains("invalid token"), "{wrong}");
-    let expired = RemoteEngine::connect(&server.url(), Some(OLD.into()))
+    let expired = RemoteEngine::connect(&server.stream_url(), Some(OLD.into()))
         .await
         .unwrap_err();
     assert!(expired.to_string().contains("expired token"), "{expired}");
-    let missing = RemoteEngine::connect(&server.url(), None)
+    let missing = RemoteEngine::connect(&server.stream_url(), None)
         .await
         .unwrap_err();
     assert!(missing.to_string().contains("missing token"), "{missing}");
     assert!(
-        RemoteEngine::connect(&server.url(), Some(ALL.into()))
+        RemoteEngine::connect(&server.stream_url(), Some(ALL.into()))
             .await
             .is_ok()
     );
@@ -368,7 +311,7 @@ async fn wrong_expired_and_missing_tokens_get_401() {
     let (tx, _rx) = mpsc::channel(16);
     let result = tokio::time::timeout(
         Duration::from_secs(10),
-        spawn_source(SourceSpec::Remote(client(&server.url(), OLD)), tx),
+        spawn_source(SourceSpec::Remote(client(&server.stream_url(), OLD)), tx),
     )
     .await
     .unwrap()
@@ -380,7 +323,7 @@ async fn wrong_expired_and_missing_tokens_get_401() {
     let later = std::time::SystemTime::now() + Duration::from_secs(2);
     let f = std::fs::File::options().write(true).open(&tokens).unwrap();
     f.set_modified(later).unwrap();
-    let revoked = RemoteEngine::connect(&server.url(), Some(ALL.into()))
+    let revoked = RemoteEngine::connect(&server.stream_url(), Some(ALL.into()))
         .await
         .unwrap_err();
     assert!(revoked.to_string().contains("invalid token"), "{revoked}");
@@ -406,10 +349,10 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
     .await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let server = Server::start(&db.url, &tokens, free_port());
+    let server = serve(&db.url, &tokens);
     server.wait_ready().await;
     let local = tracetop::pg::PgEngine::connect(&db.url).await.unwrap();
-    let remote = RemoteEngine::connect(&server.url(), Some(ALL.into()))
+    let remote = RemoteEngine::connect(&server.stream_url(), Some(ALL.into()))
         .await
         .unwrap();
     let now = chrono::Utc::now();
@@ -564,7 +507,7 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
 
     // Alice's token: her trace yes, Bob's trace (as if missing) and
     // aggregates no.
-    let alice = RemoteEngine::connect(&server.url(), Some(ALICE.into()))
+    let alice = RemoteEngine::connect(&server.stream_url(), Some(ALICE.into()))
         .await
         .unwrap();
     assert_eq!(alice.trace_detail(&trace).await.unwrap(), detail);
@@ -653,9 +596,9 @@ async fn all_users_token_records_and_reads_verdicts_through_the_server(shape: Sh
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db = support::fresh_db_shaped(shape).await;
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&db.url, &token_file(&dir), free_port());
+    let server = serve(&db.url, &token_file(&dir));
     server.wait_ready().await;
-    let remote = RemoteEngine::connect(&server.url(), Some(ALL.into()))
+    let remote = RemoteEngine::connect(&server.stream_url(), Some(ALL.into()))
         .await
         .unwrap();
     let store: &dyn ReviewStore = &remote;
@@ -749,9 +692,9 @@ async fn user_scoped_token_may_not_record_or_read_verdicts() {
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&db.url, &token_file(&dir), free_port());
+    let server = serve(&db.url, &token_file(&dir));
     server.wait_ready().await;
-    let alice = RemoteEngine::connect(&server.url(), Some(ALICE.into()))
+    let alice = RemoteEngine::connect(&server.stream_url(), Some(ALICE.into()))
         .await
         .unwrap();
     let store: &dyn ReviewStore = &alice;
@@ -790,10 +733,9 @@ async fn database_without_reviews_table_streams_and_answers_but_refuses_verdicts
     };
     let dir = tempfile::tempdir().unwrap();
     let stderr_path = dir.path().join("serve.stderr");
-    let stderr = std::fs::File::create(&stderr_path).unwrap();
-    let server = Server::start_with_stderr(&db.url, &token_file(&dir), free_port(), stderr);
+    let server = ServeProcess::spawn(&db.url, &token_file(&dir), SERVE_FLAGS, Some(&stderr_path));
     server.wait_ready().await;
-    let note = std::fs::read_to_string(&stderr_path).unwrap();
+    let note = server.stderr();
     assert!(
         note.contains("audit verdicts disabled") && note.contains("no tracetop_reviews table"),
         "{note}"
@@ -801,7 +743,7 @@ async fn database_without_reviews_table_streams_and_answers_but_refuses_verdicts
 
     // the stream works
     let (tx, mut rx) = mpsc::channel(256);
-    let task = spawn_source(SourceSpec::Remote(client(&server.url(), ALL)), tx);
+    let task = spawn_source(SourceSpec::Remote(client(&server.stream_url(), ALL)), tx);
     tokio::time::sleep(Duration::from_millis(500)).await;
     insert_logs(&db, 0..3, "bob").await;
     let mut seen = Vec::new();
@@ -810,7 +752,7 @@ async fn database_without_reviews_table_streams_and_answers_but_refuses_verdicts
     task.abort();
 
     // queries work
-    let remote = RemoteEngine::connect(&server.url(), Some(ALL.into()))
+    let remote = RemoteEngine::connect(&server.stream_url(), Some(ALL.into()))
         .await
         .unwrap();
     let logs = remote
@@ -847,10 +789,10 @@ async fn serve_runs_the_anomaly_rules_on_database_traffic(shape: Shape) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db = support::fresh_db_shaped(shape).await;
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&db.url, &token_file(&dir), free_port());
+    let server = serve(&db.url, &token_file(&dir));
     server.wait_ready().await;
     let (tx, mut rx) = mpsc::channel(256);
-    let task = spawn_source(SourceSpec::Remote(client(&server.url(), ALL)), tx);
+    let task = spawn_source(SourceSpec::Remote(client(&server.stream_url(), ALL)), tx);
     tokio::time::sleep(Duration::from_millis(500)).await;
     // rows committed late: carol's 40 requests of the last ten minutes (four
     // a minute, ordinary) appear at once; then eve sends 31 requests in a
@@ -924,11 +866,11 @@ async fn reporting_commands_answer_through_remote_given_before_the_subcommand(sh
     let tokens = token_file(&dir);
     let client_token = dir.path().join("client-token");
     std::fs::write(&client_token, format!("{ALL}\n")).unwrap();
-    let server = Server::start(&db.url, &tokens, free_port());
+    let server = serve(&db.url, &tokens);
     server.wait_ready().await;
     let run = |args: &[&str]| -> serde_json::Value {
         let out = Command::new(env!("CARGO_BIN_EXE_tracetop"))
-            .args(["--remote", &server.url(), "--token-file"])
+            .args(["--remote", &server.stream_url(), "--token-file"])
             .arg(&client_token)
             .args(args)
             .args(["--format", "json"])

@@ -11,9 +11,10 @@
 //! like not-found, error bodies never name the database.
 
 use crate::support;
+use support::serve::ServeProcess;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -25,73 +26,17 @@ use tracetop::source::{SourceSpec, spawn_source};
 const ALL: &str = "all-users-token-0123456789";
 const ALICE: &str = "alice-only-token-0123456789";
 
-struct Server {
-    child: Child,
-    port: u16,
-    stderr: PathBuf,
-}
-
-impl Server {
-    /// Start serve with the test defaults plus `extra` flags; stderr goes
-    /// to a file in `dir`.
-    fn start(db_url: &str, tokens: &Path, dir: &Path, extra: &[&str]) -> Server {
-        let port = free_port();
-        let stderr = dir.join(format!("serve-{port}.stderr"));
-        let child = Command::new(env!("CARGO_BIN_EXE_tracetop"))
-            .args(["serve", "--database-url", db_url, "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--token-file")
-            .arg(tokens)
-            .args(["--heartbeat", "30s", "--interval", "100ms"])
-            .args(extra)
-            .env_remove("DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .expect("start tracetop serve");
-        Server {
-            child,
-            port,
-            stderr,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/api/v1/stream", self.port)
-    }
-
-    fn addr(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    fn stderr(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-
-    async fn wait_ready(&self) {
-        for _ in 0..200 {
-            if self.stderr().contains("listening on") {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("serve did not start listening: {}", self.stderr());
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// Start serve with the test defaults plus `extra` flags (not waited
+/// for); its stderr goes to a file in `dir`.
+fn serve(db_url: &str, tokens: &Path, dir: &Path, extra: &[&str]) -> ServeProcess {
+    let flags: Vec<&str> = ["--heartbeat", "30s", "--interval", "100ms"]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let stderr = dir.join(format!("serve-{n}.stderr"));
+    ServeProcess::spawn(db_url, tokens, &flags, Some(&stderr))
 }
 
 fn write_tokens(path: &Path, text: &str) {
@@ -183,12 +128,12 @@ async fn closed_by_server(conn: &mut TcpStream, within: Duration) -> bool {
 
 /// The remote client on `token` until it stops; its final error text.
 async fn client_stops(
-    server: &Server,
+    server: &ServeProcess,
     token: &str,
     after: impl std::future::Future<Output = ()>,
 ) -> String {
     let (tx, mut rx) = mpsc::channel(256);
-    let task = spawn_source(SourceSpec::Remote(client(&server.url(), token)), tx);
+    let task = spawn_source(SourceSpec::Remote(client(&server.stream_url(), token)), tx);
     // connected: the state update says so
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
@@ -218,7 +163,7 @@ async fn emptying_deleting_corrupting_or_commenting_the_token_file_revokes_every
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = Server::start(&db.url, &tokens, dir.path(), &[]);
+    let server = serve(&db.url, &tokens, dir.path(), &[]);
     server.wait_ready().await;
     let good = format!("{ALL}\n{ALICE} user:alice\n");
     let cases: [(&str, Option<&str>, &str); 4] = [
@@ -236,7 +181,7 @@ async fn emptying_deleting_corrupting_or_commenting_the_token_file_revokes_every
         // the restored file works again (for the stream and the query API)
         let mut ok = false;
         for _ in 0..40 {
-            if RemoteEngine::connect(&server.url(), Some(ALL.into()))
+            if RemoteEngine::connect(&server.stream_url(), Some(ALL.into()))
                 .await
                 .is_ok()
             {
@@ -255,7 +200,7 @@ async fn emptying_deleting_corrupting_or_commenting_the_token_file_revokes_every
         })
         .await;
         assert!(error.contains("invalid token"), "{what}: {error}");
-        let refused = RemoteEngine::connect(&server.url(), Some(ALICE.into()))
+        let refused = RemoteEngine::connect(&server.stream_url(), Some(ALICE.into()))
             .await
             .unwrap_err();
         assert!(
@@ -282,7 +227,7 @@ async fn a_stream_ends_when_its_token_expires() {
     let tokens = dir.path().join("tokens");
     let soon = (chrono::Utc::now() + chrono::Duration::seconds(3)).to_rfc3339();
     write_tokens(&tokens, &format!("{ALL} expires:{soon}\n"));
-    let server = Server::start(&db.url, &tokens, dir.path(), &[]);
+    let server = serve(&db.url, &tokens, dir.path(), &[]);
     server.wait_ready().await;
     let error = client_stops(&server, ALL, async {}).await;
     assert!(error.contains("expired token"), "{error}");
@@ -296,7 +241,7 @@ async fn a_closed_stream_frees_its_slot_at_once() {
     let tokens = token_file(dir.path());
     // one stream per token; heartbeats 30 s apart, so a slot held until the
     // next write would stay taken for the whole test
-    let server = Server::start(
+    let server = serve(
         &db.url,
         &tokens,
         dir.path(),
@@ -333,7 +278,7 @@ async fn half_open_connections_time_out_and_cannot_lock_out_clients() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = Server::start(
+    let server = serve(
         &db.url,
         &tokens,
         dir.path(),
@@ -364,7 +309,7 @@ async fn half_open_connections_time_out_and_cannot_lock_out_clients() {
         );
     }
     // and a real client gets in
-    RemoteEngine::connect(&server.url(), Some(ALL.into()))
+    RemoteEngine::connect(&server.stream_url(), Some(ALL.into()))
         .await
         .expect("a real client after the half-open ones timed out");
 }
@@ -385,7 +330,7 @@ async fn a_query_gets_at_most_max_rows_and_a_huge_limit_is_refused() {
     insert_logs(&db, 30, Some("bob")).await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = Server::start(&db.url, &tokens, dir.path(), &["--max-rows", "10"]);
+    let server = serve(&db.url, &tokens, dir.path(), &["--max-rows", "10"]);
     server.wait_ready().await;
     let ask = |limit: u64| {
         format!(
@@ -425,7 +370,7 @@ async fn query_bodies_are_bounded_and_queries_per_token_are_counted() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = Server::start(
+    let server = serve(
         &db.url,
         &tokens,
         dir.path(),
@@ -503,7 +448,7 @@ async fn query_bodies_are_bounded_and_queries_per_token_are_counted() {
 }
 
 /// POST one query with `token`: `(status, body)`.
-async fn query(server: &Server, token: &str, call: serde_json::Value) -> (u16, String) {
+async fn query(server: &ServeProcess, token: &str, call: serde_json::Value) -> (u16, String) {
     http(
         &server.addr(),
         "POST",
@@ -532,7 +477,7 @@ async fn a_user_token_sees_only_its_rows_and_not_yours_looks_like_not_found() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = Server::start(&db.url, &tokens, dir.path(), &[]);
+    let server = serve(&db.url, &tokens, dir.path(), &[]);
     server.wait_ready().await;
     let lookup = |prefix: &str| serde_json::json!({"method": "audit_lookup", "prefix": prefix});
     let trace = |id: &str| serde_json::json!({"method": "trace_detail", "trace_id": id});
@@ -591,7 +536,7 @@ async fn error_bodies_never_name_the_database() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = Server::start(&db.url, &tokens, dir.path(), &[]);
+    let server = serve(&db.url, &tokens, dir.path(), &[]);
     server.wait_ready().await;
     // what would name it: the URL, its host part (socket directory or
     // host:port) and the database name
@@ -747,7 +692,7 @@ async fn bidi_and_c1_characters_in_a_model_reply_never_reach_the_terminal() {
     // live through serve: tail as JSON lines and as text
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = Server::start(&db.url, &tokens, dir.path(), &[]);
+    let server = serve(&db.url, &tokens, dir.path(), &[]);
     server.wait_ready().await;
     let client_token = dir.path().join("client-token");
     std::fs::write(&client_token, ALL).unwrap();
@@ -756,7 +701,7 @@ async fn bidi_and_c1_characters_in_a_model_reply_never_reach_the_terminal() {
         tails.push((
             format,
             Command::new(env!("CARGO_BIN_EXE_tracetop"))
-                .args(["tail", "--remote", &server.url(), "--token-file"])
+                .args(["tail", "--remote", &server.stream_url(), "--token-file"])
                 .arg(&client_token)
                 .args(["--format", format, "--kind", "log", "--count", "1"])
                 .stdout(Stdio::piped())
