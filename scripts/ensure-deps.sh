@@ -1,6 +1,7 @@
 # Sourced by scripts/test and .ci/run: make sure what the test suite needs
 # is on the machine (Postgres server and client binaries, tmux, procps for
 # the console tests' pgrep and kill, a C compiler and linker for the build,
+# a C++ compiler for the fuzz targets' libFuzzer,
 # rustfmt and clippy). As root on Debian/Ubuntu it installs what is missing
 # through apt-get; otherwise it says in one line what to install and fails.
 
@@ -11,6 +12,8 @@ ensure_deps() {
   command -v psql >/dev/null || need+=(postgresql-client)
   command -v pgrep >/dev/null || need+=(procps)
   command -v cc >/dev/null || need+=(gcc libc6-dev)
+  # libfuzzer-sys (the fuzz targets, checked by scripts/test) builds C++
+  command -v c++ >/dev/null || need+=(g++)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       echo "installing ${need[*]} (apt-get)" >&2
