@@ -136,11 +136,15 @@ pub fn map_sqlx_error(err: sqlx::Error, url: &str) -> Error {
 /// URL as messages show it (password redacted). The driver's refusal
 /// (refused, auth, missing database) is the one line.
 pub(crate) async fn connect_direct(url: &str) -> Result<(PgConnection, String)> {
-    let options = session_options(parse_url(url)?);
-    let conn = sqlx::ConnectOptions::connect(&options)
-        .await
-        .map_err(|e| map_sqlx_error(e, url))?;
+    let conn = open_session(&session_options(parse_url(url)?), url).await?;
     Ok((conn, redact_url(url)))
+}
+
+/// One session with these options (`url` for the error line).
+async fn open_session(options: &PgConnectOptions, url: &str) -> Result<PgConnection> {
+    sqlx::ConnectOptions::connect(options)
+        .await
+        .map_err(|e| map_sqlx_error(e, url))
 }
 
 /// The schema check every connection makes, in one statement
@@ -181,13 +185,14 @@ impl PgEngine {
                     Ok(true)
                 })
             })
-            .connect_lazy_with(options);
+            .connect_lazy_with(options.clone());
         // Both opened at the same time (the server forks a backend for
         // each): a command's first query finds the pool's connection idle
         // while the schema is checked on the direct one.
-        let ((mut first, display_url), warmed) = tokio::try_join!(connect_direct(url), async {
+        let (mut first, warmed) = tokio::try_join!(open_session(&options, url), async {
             pool.acquire().await.map_err(|e| map_sqlx_error(e, url))
         })?;
+        let display_url = redact_url(url);
         // back to the pool (asynchronously) while the schema is checked
         drop(warmed);
         let checked = check_schema(&mut first, &display_url).await;
