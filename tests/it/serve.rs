@@ -26,9 +26,9 @@ const OLD: &str = "expired-token-0123456789ab";
 /// The flags every server of these tests runs with.
 const SERVE_FLAGS: &[&str] = &["--heartbeat", "1s", "--interval", "100ms"];
 
-/// A `serve` on `db_url` with the test flags (not waited for).
-fn serve(db_url: &str, tokens: &std::path::Path) -> ServeProcess {
-    ServeProcess::spawn(db_url, tokens, SERVE_FLAGS, None)
+/// A `serve` on `db_url` with the test flags, listening.
+async fn serve(db_url: &str, tokens: &std::path::Path) -> ServeProcess {
+    ServeProcess::start(db_url, tokens, SERVE_FLAGS).await
 }
 
 fn token_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
@@ -134,8 +134,7 @@ async fn late_client_backfills_the_recent_past_from_the_ring() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let server = serve(&db.url, &tokens);
-    server.wait_ready().await;
+    let server = serve(&db.url, &tokens).await;
     // a first client makes sure the server has relayed the rows
     let (tx, mut rx) = mpsc::channel(256);
     let first = spawn_source(SourceSpec::Remote(client(&server.stream_url(), ALL)), tx);
@@ -162,8 +161,7 @@ async fn restarted_server_resumes_without_loss_or_duplicate() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let mut server = serve(&db.url, &tokens);
-    server.wait_ready().await;
+    let mut server = serve(&db.url, &tokens).await;
     let (tx, mut rx) = mpsc::channel(256);
     let task = spawn_source(SourceSpec::Remote(client(&server.stream_url(), ALL)), tx);
     // Let the client connect before the first rows (it starts live).
@@ -204,8 +202,7 @@ async fn a_row_committed_out_of_order_at_a_server_restart_is_not_lost() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let mut server = serve(&db.url, &tokens);
-    server.wait_ready().await;
+    let mut server = serve(&db.url, &tokens).await;
     let (tx, mut rx) = mpsc::channel(256);
     let task = spawn_source(SourceSpec::Remote(client(&server.stream_url(), ALL)), tx);
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -251,8 +248,7 @@ async fn user_scoped_token_sees_only_its_user(shape: Shape) {
     let db = support::fresh_db_shaped(shape).await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let server = serve(&db.url, &tokens);
-    server.wait_ready().await;
+    let server = serve(&db.url, &tokens).await;
     let (tx, mut rx) = mpsc::channel(256);
     let task = spawn_source(SourceSpec::Remote(client(&server.stream_url(), ALICE)), tx);
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -283,8 +279,7 @@ async fn wrong_expired_and_missing_tokens_get_401() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let server = serve(&db.url, &tokens);
-    server.wait_ready().await;
+    let server = serve(&db.url, &tokens).await;
     use tracetop::sse::remote::RemoteEngine;
     let wrong = RemoteEngine::connect(
         &server.stream_url(),
@@ -349,8 +344,7 @@ async fn remote_engine_answers_like_the_local_one_and_scopes_traces(shape: Shape
     .await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(&dir);
-    let server = serve(&db.url, &tokens);
-    server.wait_ready().await;
+    let server = serve(&db.url, &tokens).await;
     let local = tracetop::pg::PgEngine::connect(&db.url).await.unwrap();
     let remote = RemoteEngine::connect(&server.stream_url(), Some(ALL.into()))
         .await
@@ -596,8 +590,7 @@ async fn all_users_token_records_and_reads_verdicts_through_the_server(shape: Sh
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db = support::fresh_db_shaped(shape).await;
     let dir = tempfile::tempdir().unwrap();
-    let server = serve(&db.url, &token_file(&dir));
-    server.wait_ready().await;
+    let server = serve(&db.url, &token_file(&dir)).await;
     let remote = RemoteEngine::connect(&server.stream_url(), Some(ALL.into()))
         .await
         .unwrap();
@@ -692,8 +685,7 @@ async fn user_scoped_token_may_not_record_or_read_verdicts() {
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let server = serve(&db.url, &token_file(&dir));
-    server.wait_ready().await;
+    let server = serve(&db.url, &token_file(&dir)).await;
     let alice = RemoteEngine::connect(&server.stream_url(), Some(ALICE.into()))
         .await
         .unwrap();
@@ -789,8 +781,7 @@ async fn serve_runs_the_anomaly_rules_on_database_traffic(shape: Shape) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db = support::fresh_db_shaped(shape).await;
     let dir = tempfile::tempdir().unwrap();
-    let server = serve(&db.url, &token_file(&dir));
-    server.wait_ready().await;
+    let server = serve(&db.url, &token_file(&dir)).await;
     let (tx, mut rx) = mpsc::channel(256);
     let task = spawn_source(SourceSpec::Remote(client(&server.stream_url(), ALL)), tx);
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -866,8 +857,7 @@ async fn reporting_commands_answer_through_remote_given_before_the_subcommand(sh
     let tokens = token_file(&dir);
     let client_token = dir.path().join("client-token");
     std::fs::write(&client_token, format!("{ALL}\n")).unwrap();
-    let server = serve(&db.url, &tokens);
-    server.wait_ready().await;
+    let server = serve(&db.url, &tokens).await;
     let run = |args: &[&str]| -> serde_json::Value {
         let out = Command::new(env!("CARGO_BIN_EXE_tracetop"))
             .args(["--remote", &server.stream_url(), "--token-file"])

@@ -26,9 +26,9 @@ use tracetop::source::{SourceSpec, spawn_source};
 const ALL: &str = "all-users-token-0123456789";
 const ALICE: &str = "alice-only-token-0123456789";
 
-/// Start serve with the test defaults plus `extra` flags (not waited
-/// for); its stderr goes to a file in `dir`.
-fn serve(db_url: &str, tokens: &Path, dir: &Path, extra: &[&str]) -> ServeProcess {
+/// Start serve with the test defaults plus `extra` flags and wait until
+/// it listens; its stderr goes to a file in `dir`.
+async fn serve(db_url: &str, tokens: &Path, dir: &Path, extra: &[&str]) -> ServeProcess {
     let flags: Vec<&str> = ["--heartbeat", "30s", "--interval", "100ms"]
         .into_iter()
         .chain(extra.iter().copied())
@@ -36,7 +36,9 @@ fn serve(db_url: &str, tokens: &Path, dir: &Path, extra: &[&str]) -> ServeProces
     static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let stderr = dir.join(format!("serve-{n}.stderr"));
-    ServeProcess::spawn(db_url, tokens, &flags, Some(&stderr))
+    let server = ServeProcess::spawn(db_url, tokens, &flags, Some(&stderr));
+    server.wait_ready().await;
+    server
 }
 
 fn write_tokens(path: &Path, text: &str) {
@@ -163,8 +165,7 @@ async fn emptying_deleting_corrupting_or_commenting_the_token_file_revokes_every
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = serve(&db.url, &tokens, dir.path(), &[]);
-    server.wait_ready().await;
+    let server = serve(&db.url, &tokens, dir.path(), &[]).await;
     let good = format!("{ALL}\n{ALICE} user:alice\n");
     let cases: [(&str, Option<&str>, &str); 4] = [
         ("emptied", Some(""), "holds no token"),
@@ -227,8 +228,7 @@ async fn a_stream_ends_when_its_token_expires() {
     let tokens = dir.path().join("tokens");
     let soon = (chrono::Utc::now() + chrono::Duration::seconds(3)).to_rfc3339();
     write_tokens(&tokens, &format!("{ALL} expires:{soon}\n"));
-    let server = serve(&db.url, &tokens, dir.path(), &[]);
-    server.wait_ready().await;
+    let server = serve(&db.url, &tokens, dir.path(), &[]).await;
     let error = client_stops(&server, ALL, async {}).await;
     assert!(error.contains("expired token"), "{error}");
 }
@@ -246,8 +246,8 @@ async fn a_closed_stream_frees_its_slot_at_once() {
         &tokens,
         dir.path(),
         &["--max-connections-per-token", "1"],
-    );
-    server.wait_ready().await;
+    )
+    .await;
     // the server sees a FIN asynchronously: a few tries within half a
     // second, far less than the 30 s until the next heartbeat
     async fn reopen(addr: &str) -> (u16, TcpStream) {
@@ -283,8 +283,8 @@ async fn half_open_connections_time_out_and_cannot_lock_out_clients() {
         &tokens,
         dir.path(),
         &["--header-timeout", "1s", "--max-connections", "20"],
-    );
-    server.wait_ready().await;
+    )
+    .await;
     // twenty connections that never finish their request head: silent ones
     // and one stuck mid-header
     let mut idle = Vec::new();
@@ -330,8 +330,7 @@ async fn a_query_gets_at_most_max_rows_and_a_huge_limit_is_refused() {
     insert_logs(&db, 30, Some("bob")).await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = serve(&db.url, &tokens, dir.path(), &["--max-rows", "10"]);
-    server.wait_ready().await;
+    let server = serve(&db.url, &tokens, dir.path(), &["--max-rows", "10"]).await;
     let ask = |limit: u64| {
         format!(
             r#"{{"method":"log_search","filter":{{"pattern":null,"level":null,"module":null,"trace_id":null,"window":null,"limit":{limit}}}}}"#
@@ -375,8 +374,8 @@ async fn query_bodies_are_bounded_and_queries_per_token_are_counted() {
         &tokens,
         dir.path(),
         &["--max-body-bytes", "4096", "--max-queries-per-token", "1"],
-    );
-    server.wait_ready().await;
+    )
+    .await;
     let big = format!(
         r#"{{"method":"audit_lookup","prefix":"{}"}}"#,
         "a".repeat(10_000)
@@ -477,8 +476,7 @@ async fn a_user_token_sees_only_its_rows_and_not_yours_looks_like_not_found() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = serve(&db.url, &tokens, dir.path(), &[]);
-    server.wait_ready().await;
+    let server = serve(&db.url, &tokens, dir.path(), &[]).await;
     let lookup = |prefix: &str| serde_json::json!({"method": "audit_lookup", "prefix": prefix});
     let trace = |id: &str| serde_json::json!({"method": "trace_detail", "trace_id": id});
 
@@ -536,8 +534,7 @@ async fn error_bodies_never_name_the_database() {
     let db = support::fresh_db().await;
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = serve(&db.url, &tokens, dir.path(), &[]);
-    server.wait_ready().await;
+    let server = serve(&db.url, &tokens, dir.path(), &[]).await;
     // what would name it: the URL, its host part (socket directory or
     // host:port) and the database name
     let host = db
@@ -692,8 +689,7 @@ async fn bidi_and_c1_characters_in_a_model_reply_never_reach_the_terminal() {
     // live through serve: tail as JSON lines and as text
     let dir = tempfile::tempdir().unwrap();
     let tokens = token_file(dir.path());
-    let server = serve(&db.url, &tokens, dir.path(), &[]);
-    server.wait_ready().await;
+    let server = serve(&db.url, &tokens, dir.path(), &[]).await;
     let client_token = dir.path().join("client-token");
     std::fs::write(&client_token, ALL).unwrap();
     let mut tails = Vec::new();
